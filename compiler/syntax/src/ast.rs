@@ -1,0 +1,277 @@
+//! The syntax tree. Every node has a span; nothing here is resolved or typed.
+//! Patterns are kept as written: a constructor and its arguments may still be
+//! a flat sequence (`Binary a '&' b`) that name resolution groups by arity.
+
+use crate::token::BinOp;
+use min_diagnostics::{FileId, Span};
+
+/// A name as written, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Name {
+    /// The identifier.
+    pub text: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// One source file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Module {
+    /// The file.
+    pub file: FileId,
+    /// `import` lines, in order.
+    pub imports: Vec<Import>,
+    /// Type definitions.
+    pub types: Vec<TypeDef>,
+    /// Value and function definitions, signatures merged with their equations.
+    pub defs: Vec<Def>,
+}
+
+/// `import M`, `import M (a, b)` or `import M (..)`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Import {
+    /// The module imported.
+    pub module: Name,
+    /// Which names become usable unqualified.
+    pub names: ImportNames,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// What an import brings into unqualified scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ImportNames {
+    /// Nothing: names are used qualified, `M.name`.
+    Qualified,
+    /// `(..)`: every name.
+    All,
+    /// `(a, b, T)`.
+    Some(Vec<Name>),
+}
+
+/// A type definition: an algebraic data type or a record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypeDef {
+    /// The type's name.
+    pub name: Name,
+    /// Type parameters, `a` in `Option a`.
+    pub params: Vec<Name>,
+    /// Variants or fields.
+    pub body: TypeBody,
+    /// The doc comment lines written just above, without `#`.
+    pub doc: String,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// What a type definition defines.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeBody {
+    /// `Tag` and its variants.
+    Variants(Vec<Variant>),
+    /// `Record` and its fields: one constructor named like the type.
+    Record(Vec<Field>),
+}
+
+/// One variant of an algebraic data type: a constructor and its fields.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// The constructor.
+    pub name: Name,
+    /// Its fields, named (`fun:Term`) or positional (`Term`).
+    pub fields: Vec<Field>,
+    /// The whole variant.
+    pub span: Span,
+}
+
+/// A field of a variant or record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    /// The field's name, if it has one.
+    pub name: Option<Name>,
+    /// Its type.
+    pub ty: TypeExpr,
+}
+
+/// A type as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypeExpr {
+    /// What kind of type.
+    pub kind: TypeExprKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The kinds of written types.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeExprKind {
+    /// `ℝ`, `Option a`, `M.T a`: a named type applied to arguments.
+    Named(Vec<Name>, Vec<TypeExpr>),
+    /// A type variable, `a`.
+    Var(Name),
+    /// `A → B`.
+    Function(Box<TypeExpr>, Box<TypeExpr>),
+    /// `[A]`.
+    List(Box<TypeExpr>),
+    /// `(A, B)`; the empty tuple is the unit type.
+    Tuple(Vec<TypeExpr>),
+    /// A type that did not parse.
+    Error,
+}
+
+/// A value or function definition: an optional signature and its clauses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Def {
+    /// The name defined.
+    pub name: Name,
+    /// The declared type, `name : T`.
+    pub signature: Option<TypeExpr>,
+    /// Names of the parameters when they were declared one per line.
+    pub param_names: Vec<Name>,
+    /// The equations or rules, in order. A value has one clause with no patterns.
+    pub clauses: Vec<Clause>,
+    /// Whether the clauses are rewrite rules (`pattern → result`) rather than equations.
+    pub rules: bool,
+    /// The doc comment lines written just above, without `#`.
+    pub doc: String,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// One equation or rule: patterns for the parameters and the result.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Clause {
+    /// Patterns; for rules, a flat sequence to be grouped by constructor arity.
+    pub patterns: Vec<Pat>,
+    /// The result.
+    pub body: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// A pattern as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pat {
+    /// What kind of pattern.
+    pub kind: PatKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The kinds of patterns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PatKind {
+    /// `_`
+    Wildcard,
+    /// A variable, bound to the matched value.
+    Var(String),
+    /// A constructor name (possibly qualified) with no arguments yet.
+    Constructor(Vec<Name>),
+    /// A sequence written side by side: a constructor followed by its arguments.
+    Sequence(Vec<Pat>),
+    /// A literal.
+    Literal(Literal),
+    /// `(p, q)`; the empty tuple is unit.
+    Tuple(Vec<Pat>),
+    /// `[p, q]`.
+    List(Vec<Pat>),
+    /// `p :: ps`.
+    Cons(Box<Pat>, Box<Pat>),
+    /// `{x = p, y}`.
+    Record(Vec<(Name, Pat)>),
+    /// `(p : T)`.
+    Annotated(Box<Pat>, TypeExpr),
+    /// A pattern that did not parse.
+    Error,
+}
+
+/// A literal value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Literal {
+    /// An integer: its magnitude and whether it is negative.
+    Int(u128, bool),
+    /// A real, as IEEE bits.
+    Real(u64),
+    /// A string.
+    Str(String),
+    /// A character (usable as a one-character string).
+    Char(char),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
+/// An expression.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    /// `-x`
+    Neg,
+    /// `¬x`
+    Not,
+    /// `√x`
+    Sqrt,
+}
+
+/// The kinds of expressions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    /// A name, possibly qualified: `x`, `Some`, `Normal.cdf`.
+    Path(Vec<Name>),
+    /// An integer literal (unsigned as written).
+    Int(u128),
+    /// A real literal, as IEEE bits.
+    Real(u64),
+    /// A string literal.
+    Str(String),
+    /// A character literal.
+    Char(char),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `_`, only meaningful where a pattern is expected.
+    Wildcard,
+    /// Items written side by side: application or multiplication, decided by types.
+    Juxtaposition(Vec<Expr>),
+    /// `a op b`.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `op a`.
+    Unary(UnOp, Box<Expr>),
+    /// `e.field`.
+    Field(Box<Expr>, Name),
+    /// `(a, b)`; `()` is unit.
+    Tuple(Vec<Expr>),
+    /// `[a, b]`.
+    List(Vec<Expr>),
+    /// `{x = a, y = b}`.
+    Record(Vec<(Name, Expr)>),
+    /// `{r | x = a}`.
+    Update(Box<Expr>, Vec<(Name, Expr)>),
+    /// `(e : T)`.
+    Annotated(Box<Expr>, TypeExpr),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `λp q → body`.
+    Lambda(Vec<Pat>, Box<Expr>),
+    /// `let` bindings (or a block's `let` lines) and the body that sees them.
+    Let(Vec<Def>, Box<Expr>),
+    /// `match e` and its rules.
+    Match(Box<Expr>, Vec<Clause>),
+    /// `e @ bindings`: where-bindings, in any order.
+    Where(Box<Expr>, Vec<Def>),
+    /// An expression that did not parse.
+    Error,
+}
+
+impl Expr {
+    /// An expression of `kind` at `span`.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+}

@@ -1,0 +1,21 @@
+//! Min's syntax: the logos lexer, the layout pass that turns indentation
+//! into block tokens, the lalrpop grammar, and the syntax tree.
+//!
+//! Invariant: nothing in this crate panics on any input. Every problem is a
+//! [`min_diagnostics::Diagnostic`], and the parser always returns a module
+//! holding every item that parsed.
+
+pub mod ast;
+pub mod layout;
+pub mod lexer;
+mod parse;
+mod raw;
+pub mod token;
+
+#[allow(clippy::all, unused_parens, unused_imports, dead_code, missing_docs)]
+mod grammar {
+    lalrpop_util::lalrpop_mod!(grammar, "/grammar.rs");
+    pub use grammar::*;
+}
+
+pub use parse::{NESTING_LIMIT, parse_module};

@@ -1,0 +1,197 @@
+//! Parsing a whole file: lex, lay out, split into items, parse each item on
+//! its own (so one broken item never hides errors in the next), and assemble
+//! the module.
+
+use crate::ast::{Import, Module, TypeDef};
+use crate::grammar::ItemParser;
+use crate::layout::{layout, split_items};
+use crate::lexer::{Spanned, lex};
+use crate::raw::{Binding, RawItem, merge_bindings};
+use crate::token::Tok;
+use lalrpop_util::ParseError;
+use min_diagnostics::{Diagnostic, FileId, Span, codes};
+
+/// The deepest bracket nesting an item may have. Deeper input is rejected
+/// with `E0013` before it reaches the recursive passes.
+pub const NESTING_LIMIT: usize = 128;
+
+/// Parses `text` as the module in `file`. Always returns a module (with the
+/// items that parsed) and every syntax diagnostic found.
+pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    let (tokens, mut diagnostics) = lex(file, text);
+    let (tokens, layout_diagnostics) = layout(file, text, tokens);
+    diagnostics.extend(layout_diagnostics);
+
+    let mut imports: Vec<Import> = Vec::new();
+    let mut types: Vec<TypeDef> = Vec::new();
+    let mut bindings: Vec<(Binding, String)> = Vec::new();
+    let parser = ItemParser::new();
+    for item_tokens in split_items(&tokens) {
+        if let Some(diagnostic) = check_nesting(file, item_tokens) {
+            diagnostics.push(diagnostic);
+            continue;
+        }
+        let mut recovered = Vec::new();
+        let end = item_tokens.last().map_or(0, |(_, _, end)| *end);
+        let result =
+            parser.parse(file, &mut recovered, &mut diagnostics, item_tokens.iter().cloned().map(Ok::<Spanned, ()>));
+        for recovery in recovered {
+            diagnostics.push(syntax_error(file, recovery.error, end));
+        }
+        let doc = doc_comment(text, item_tokens[0].0);
+        match result {
+            Ok(RawItem::Import(import)) => imports.push(import),
+            Ok(RawItem::Type(mut def)) => {
+                def.doc = doc;
+                types.push(def);
+            }
+            Ok(RawItem::Binding(binding)) => bindings.push((binding, doc)),
+            Ok(RawItem::Error) => {}
+            Err(error) => diagnostics.push(syntax_error(file, error, end)),
+        }
+    }
+    let docs: Vec<(String, String)> = bindings
+        .iter()
+        .filter_map(|(binding, doc)| binding_name(binding).map(|name| (name.to_string(), doc.clone())))
+        .collect();
+    let mut defs = merge_bindings(&mut diagnostics, bindings.into_iter().map(|(binding, _)| binding).collect());
+    for def in &mut defs {
+        if let Some((_, doc)) = docs.iter().find(|(name, doc)| *name == def.name.text && !doc.is_empty()) {
+            def.doc = doc.clone();
+        }
+    }
+    diagnostics.sort_by_key(|diagnostic| (diagnostic.span.start, diagnostic.span.end));
+    (Module { file, imports, types, defs }, diagnostics)
+}
+
+fn binding_name(binding: &Binding) -> Option<&str> {
+    match binding {
+        Binding::Signature { name, .. } | Binding::Equation { name, .. } | Binding::Vertical { name, .. } => {
+            Some(&name.text)
+        }
+        Binding::Error(_) => None,
+    }
+}
+
+fn check_nesting(file: FileId, tokens: &[Spanned]) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    for (start, tok, end) in tokens {
+        match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace | Tok::Indent => {
+                depth += 1;
+                if depth > NESTING_LIMIT {
+                    return Some(
+                        Diagnostic::error(codes::E0013, Span::new(file, *start, *end), "this item is nested too deeply")
+                            .with_help(format!(
+                                "Min accepts at most {NESTING_LIMIT} nested brackets or blocks; name the inner parts with `@` bindings"
+                            )),
+                    );
+                }
+            }
+            Tok::RParen | Tok::RBracket | Tok::RBrace | Tok::Dedent => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The `#` comment lines directly above byte `start`, without the `#`.
+fn doc_comment(text: &str, start: usize) -> String {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let mut lines: Vec<&str> = Vec::new();
+    let mut rest = &text[..line_start];
+    while let Some(stripped) = rest.strip_suffix('\n') {
+        let previous_start = stripped.rfind('\n').map_or(0, |i| i + 1);
+        let line = stripped[previous_start..].trim();
+        let Some(comment) = line.strip_prefix('#') else { break };
+        lines.push(comment.strip_prefix(' ').unwrap_or(comment));
+        rest = &stripped[..previous_start];
+    }
+    lines.reverse();
+    lines.join("\n")
+}
+
+fn syntax_error(file: FileId, error: ParseError<usize, Tok, ()>, end: usize) -> Diagnostic {
+    match error {
+        ParseError::UnrecognizedToken { token: (start, tok, stop), expected } => {
+            let span = Span::new(file, start, stop);
+            let help = help_for(&tok);
+            let message = match tok {
+                Tok::Indent => "unexpected indentation".to_string(),
+                Tok::Dedent => "this block ended too early".to_string(),
+                Tok::Newline => "this line ended too early".to_string(),
+                other => format!("unexpected {other}"),
+            };
+            Diagnostic::error(codes::E0010, span, message)
+                .with_span_label(format!("expected {}", describe_expected(&expected)))
+                .with_help(help)
+        }
+        ParseError::UnrecognizedEof { location, expected } => {
+            let at = location.max(end);
+            Diagnostic::error(codes::E0011, Span::new(file, at, at), "the definition ends too early")
+                .with_span_label(format!("expected {}", describe_expected(&expected)))
+        }
+        ParseError::ExtraToken { token: (start, tok, stop) } => {
+            Diagnostic::error(codes::E0010, Span::new(file, start, stop), format!("unexpected {tok}"))
+        }
+        ParseError::InvalidToken { location } => {
+            Diagnostic::error(codes::E0001, Span::new(file, location, location), "invalid token")
+        }
+        ParseError::User { .. } => Diagnostic::error(codes::E0010, Span::new(file, end, end), "syntax error"),
+    }
+}
+
+fn help_for(tok: &Tok) -> String {
+    match tok {
+        Tok::Indent => {
+            "a deeper line starts a block only after `=`, `→`, `@`, `then`, `else`, `match …` or a type's `Tag`/`Record`; \
+             to continue an expression, end the previous line with an operator"
+                .to_string()
+        }
+        Tok::Equals => "`=` defines a name; to compare two values write `==`".to_string(),
+        _ => "check the line against the grammar in spec/syntax.md".to_string(),
+    }
+}
+
+/// Turns lalrpop's terminal names into words.
+fn describe_expected(expected: &[String]) -> String {
+    let has = |terminal: &str| expected.iter().any(|t| t == terminal);
+    if has("LOWER") && has("INT") && has("\"(\"") {
+        return "an expression".to_string();
+    }
+    let mut words: Vec<String> = expected
+        .iter()
+        .map(|terminal| {
+            let word = match terminal.as_str() {
+                "LOWER" => "a name",
+                "UPPER" => "a type or constructor name",
+                "INT" | "REAL" => "a number",
+                "STR" => "a string",
+                "CHAR" => "a character",
+                "INDENT" => "an indented block",
+                "DEDENT" => "the end of the block",
+                "NL" => "a new line",
+                "SUP" => "a superscript",
+                t if t.starts_with('L') || t.starts_with('T') && t.len() > 2 && t != "\"Tag\"" => "an operator",
+                t => {
+                    return t
+                        .trim_matches('"')
+                        .to_string()
+                        .replace(t.trim_matches('"'), &format!("`{}`", t.trim_matches('"')));
+                }
+            };
+            word.to_string()
+        })
+        .collect();
+    words.sort();
+    words.dedup();
+    match words.len() {
+        0 => "something else".to_string(),
+        1 => words.remove(0),
+        n if n > 6 => format!("{} or another token", words[..5].join(", ")),
+        _ => {
+            let last = words.pop().expect("several words");
+            format!("{} or {last}", words.join(", "))
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Parser tests on the paper's snippets and on the layout and spacing rules.
+
+use min_diagnostics::FileId;
+use min_syntax::ast::{ExprKind, PatKind};
+use min_syntax::lexer::lex;
+use min_syntax::parse_module;
+use min_syntax::token::{BinOp, Tok};
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))).expect("example exists")
+}
+
+#[test]
+fn the_paper_snippets_parse_without_diagnostics() {
+    for name in ["rewrite.min", "black_scholes.min"] {
+        let (module, diagnostics) = parse_module(FileId(0), &example(name));
+        assert!(diagnostics.is_empty(), "{name}: {diagnostics:#?}");
+        assert_eq!(module.defs.len(), 1, "{name}");
+    }
+}
+
+#[test]
+fn rewrite_rules_keep_their_flat_patterns() {
+    let (module, _) = parse_module(FileId(0), &example("rewrite.min"));
+    let rewrite = &module.defs[0];
+    assert!(rewrite.rules);
+    assert_eq!(rewrite.clauses.len(), 4);
+    let first = &rewrite.clauses[0].patterns;
+    assert_eq!(first.len(), 4, "Binary, (Binary a '&' b), '|', c");
+    assert!(matches!(&first[0].kind, PatKind::Constructor(path) if path[0].text == "Binary"));
+    assert!(matches!(&first[1].kind, PatKind::Sequence(items) if items.len() == 1));
+}
+
+#[test]
+fn spacing_decides_tight_and_loose_operators() {
+    let (tokens, _) = lex(FileId(0), "log s/x + d0 / σ");
+    let ops: Vec<(BinOp, bool)> = tokens
+        .iter()
+        .filter_map(|(_, tok, _)| match tok {
+            Tok::Op(_, tight, op) => Some((*op, *tight)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ops, vec![(BinOp::Div, true), (BinOp::Add, false), (BinOp::Div, false)]);
+}
+
+#[test]
+fn minus_after_space_and_before_operand_is_prefix() {
+    let (tokens, _) = lex(FileId(0), "e(-r t) a - b a -b");
+    let minus: Vec<&Tok> = tokens
+        .iter()
+        .map(|(_, tok, _)| tok)
+        .filter(|tok| matches!(tok, Tok::Neg | Tok::Op(_, _, BinOp::Sub)))
+        .collect();
+    assert_eq!(minus, vec![&Tok::Neg, &Tok::Op(min_syntax::token::Prec::Add, false, BinOp::Sub), &Tok::Neg]);
+}
+
+#[test]
+fn loose_division_takes_a_whole_juxtaposition() {
+    let (module, diagnostics) = parse_module(FileId(0), "d1 = d0 / σ √t\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let body = &module.defs[0].clauses[0].body;
+    let ExprKind::Binary(BinOp::Div, _, right) = &body.kind else { panic!("expected a division, got {body:?}") };
+    assert!(matches!(&right.kind, ExprKind::Juxtaposition(items) if items.len() == 2));
+}
+
+#[test]
+fn one_broken_item_does_not_hide_the_next() {
+    let (module, diagnostics) = parse_module(FileId(0), "f x = (x +\ng = 3 ) )\nh y = y\n");
+    assert_eq!(module.defs.iter().map(|d| d.name.text.as_str()).collect::<Vec<_>>(), vec!["h"]);
+    assert!(diagnostics.len() >= 2, "{diagnostics:#?}");
+}
