@@ -1,7 +1,9 @@
 //! `minc`: the Min compiler's command line.
 
 use clap::{Parser, Subcommand};
-use min_diagnostics::{Code, Diagnostic, FileId, SourceLookup, render_terminal};
+use min_analysis::Workspace;
+use min_diagnostics::{Code, Diagnostic, SourceLookup, render_terminal};
+use minc::run::RunError;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +24,15 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run a function of a Min file in the reference interpreter and print its result.
+    Run {
+        /// The `.min` file.
+        file: PathBuf,
+        /// The function (or value) to run.
+        function: String,
+        /// Its arguments, as Min literals: `42`, `0.5`, `'"text"'`, `'[1, 2]'`, `'Some 3'`.
+        args: Vec<String>,
+    },
     /// Print the long explanation of an error code, such as E0201.
     Explain {
         /// The code, e.g. `E0201` (case does not matter).
@@ -29,48 +40,89 @@ enum Command {
     },
 }
 
-/// Files read from disk, for rendering diagnostics.
-struct Sources {
-    files: Vec<(String, String)>,
-}
-
-impl SourceLookup for Sources {
-    fn name(&self, file: FileId) -> String {
-        self.files.get(file.0 as usize).map_or_else(|| "<unknown>".to_string(), |(name, _)| name.clone())
-    }
-    fn text(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map_or("", |(_, text)| text.as_str())
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files } => check(&files),
+        Command::Check { files } => on_big_stack(move || check(&files)),
         Command::Explain { code } => explain(&code),
+        Command::Run { file, function, args } => on_big_stack(move || run(&file, &function, &args)),
+    }
+}
+
+/// The checker and the interpreter recurse over the program: run them on a
+/// thread whose stack is large (only the pages touched use memory).
+fn on_big_stack(job: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
+    const STACK_BYTES: usize = 1 << 30;
+    match std::thread::Builder::new().name("minc".into()).stack_size(STACK_BYTES).spawn(job) {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::from(2)),
+        Err(error) => {
+            eprintln!("internal error: cannot start the interpreter thread: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(path: &PathBuf, function: &str, args: &[String]) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            return ExitCode::from(1);
+        }
+    };
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file(&path.display().to_string(), text);
+    let warnings: Vec<Diagnostic> = workspace.diagnostics(file).iter().filter(|d| !d.is_error()).cloned().collect();
+    if !warnings.is_empty() {
+        eprint!("{}", render_terminal(&warnings, &workspace, std::io::stderr().is_terminal()));
+    }
+    match minc::run::run(&workspace, file, function, args) {
+        Ok(value) => {
+            println!("{value}");
+            ExitCode::SUCCESS
+        }
+        Err(RunError::Compile(diagnostics)) => report(&diagnostics, &workspace),
+        Err(RunError::Usage { code, message, help }) => {
+            eprintln!("error[{code}]: {message}\n  help: {help}");
+            ExitCode::from(1)
+        }
+        Err(RunError::Runtime(error)) => {
+            match error.to_diagnostic() {
+                Some(diagnostic) => {
+                    eprint!("{}", render_terminal(&[diagnostic], &workspace, std::io::stderr().is_terminal()))
+                }
+                None => {
+                    eprintln!("error[{}]: {}", error.code, error.message);
+                    for frame in &error.trace {
+                        eprintln!("  in {frame}");
+                    }
+                }
+            }
+            ExitCode::from(1)
+        }
     }
 }
 
 fn check(paths: &[PathBuf]) -> ExitCode {
-    let mut sources = Sources { files: Vec::new() };
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut workspace = Workspace::new();
+    let mut files = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        match std::fs::read_to_string(path) {
+            Ok(text) => files.push(workspace.add_file(&path.display().to_string(), text)),
             Err(error) => {
                 eprintln!("error: cannot read {}: {error}", path.display());
                 return ExitCode::from(1);
             }
-        };
-        let file = FileId(sources.files.len() as u32);
-        let (_, found) = min_syntax::parse_module(file, &text);
-        diagnostics.extend(found);
-        sources.files.push((path.display().to_string(), text));
+        }
     }
-    report(&diagnostics, &sources)
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for &file in &files {
+        diagnostics.extend(workspace.diagnostics(file).iter().cloned());
+    }
+    report(&diagnostics, &workspace)
 }
 
-fn report(diagnostics: &[Diagnostic], sources: &Sources) -> ExitCode {
+fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
     let color = std::io::stderr().is_terminal();
     eprint!("{}", render_terminal(diagnostics, sources, color));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

@@ -19,9 +19,9 @@ enum Raw {
     Ident,
     #[regex(r"[0-9][0-9_]*")]
     Int,
-    #[regex(r"0x[0-9a-fA-F_]+")]
+    #[regex(r"0[xX][0-9a-zA-Z_]*")]
     Hex,
-    #[regex(r"0b[01_]+")]
+    #[regex(r"0[bB][0-9a-zA-Z_]*")]
     Bin,
     #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9]+)?")]
     #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9]+")]
@@ -30,9 +30,9 @@ enum Raw {
     Str,
     #[regex(r#""([^"\\\n]|\\[^\n])*"#)]
     UnterminatedStr,
-    #[regex(r"'([^'\\\n]|\\[^\n][^'\n]*)'")]
+    #[regex(r"'([^'\\\n]|\\[^\n])*'")]
     Char,
-    #[regex(r"'([^'\\\n]|\\[^\n])?")]
+    #[regex(r"'([^'\\\n]|\\[^\n])*")]
     UnterminatedChar,
     #[token("→")]
     #[token("->")]
@@ -153,8 +153,8 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Spanned>, Vec<Diagnostic>) {
                 identifier(slice)
             }
             Raw::Int => integer(slice, 10, span, &mut diagnostics),
-            Raw::Hex => integer(&slice[2..], 16, span, &mut diagnostics),
-            Raw::Bin => integer(&slice[2..], 2, span, &mut diagnostics),
+            Raw::Hex => radix_integer(&slice[2..], 16, "hexadecimal", span, &mut diagnostics),
+            Raw::Bin => radix_integer(&slice[2..], 2, "binary", span, &mut diagnostics),
             Raw::Real => {
                 let cleaned: String = slice.chars().filter(|&c| c != '_').collect();
                 match cleaned.parse::<f64>() {
@@ -177,10 +177,12 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Spanned>, Vec<Diagnostic>) {
                 Tok::Str(String::new())
             }
             Raw::Char => {
+                let reported = diagnostics.len();
                 let body = unescape(&slice[1..slice.len() - 1], range.start + 1, file, &mut diagnostics);
                 let mut chars = body.chars();
                 match (chars.next(), chars.next()) {
                     (Some(c), None) => Tok::Char(c),
+                    _ if diagnostics.len() > reported => Tok::Char('?'),
                     _ => {
                         diagnostics.push(
                             Diagnostic::error(codes::E0006, span, "a character literal holds exactly one character")
@@ -263,6 +265,23 @@ fn identifier(text: &str) -> Tok {
         _ if text.chars().next().is_some_and(char::is_uppercase) => Tok::Upper(text.to_string()),
         _ => Tok::Lower(text.to_string()),
     }
+}
+
+/// `0x…` or `0b…`: every letter and digit up to the next other character
+/// belongs to the literal, so `0xfg` is one malformed literal, not `0xf g`.
+fn radix_integer(digits: &str, radix: u32, name: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Tok {
+    let valid = !digits.trim_matches('_').is_empty() && digits.chars().all(|c| c == '_' || c.is_digit(radix));
+    if !valid {
+        diagnostics.push(Diagnostic::error(codes::E0005, span, format!("this is not a {name} number")).with_help(
+            if radix == 16 {
+                "hexadecimal digits are 0-9 and a-f: `0xff`"
+            } else {
+                "binary digits are 0 and 1: `0b1010`"
+            },
+        ));
+        return Tok::Int(0);
+    }
+    integer(digits, radix, span, diagnostics)
 }
 
 fn integer(digits: &str, radix: u32, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Tok {

@@ -6,6 +6,7 @@
 //! holding every item that parsed.
 
 pub mod ast;
+mod depth;
 pub mod layout;
 pub mod lexer;
 mod parse;
@@ -18,4 +19,5 @@ mod grammar {
     pub use grammar::*;
 }
 
-pub use parse::{NESTING_LIMIT, parse_module};
+pub use depth::DEPTH_LIMIT;
+pub use parse::{NESTING_LIMIT, parse_expression, parse_module};

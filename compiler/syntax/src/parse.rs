@@ -2,8 +2,10 @@
 //! its own (so one broken item never hides errors in the next), and assemble
 //! the module.
 
+use crate::ast::Expr;
 use crate::ast::{Import, Module, TypeDef};
-use crate::grammar::ItemParser;
+use crate::depth::{DEPTH_LIMIT, def_depth};
+use crate::grammar::{ExprParser, ItemParser};
 use crate::layout::{layout, split_items};
 use crate::lexer::{Spanned, lex};
 use crate::raw::{Binding, RawItem, merge_bindings};
@@ -26,6 +28,8 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     let mut types: Vec<TypeDef> = Vec::new();
     let mut bindings: Vec<(Binding, String)> = Vec::new();
     let parser = ItemParser::new();
+    // Names of items that did not parse: their signatures are not orphans.
+    let mut failed: Vec<String> = Vec::new();
     for item_tokens in split_items(&tokens) {
         if let Some(diagnostic) = check_nesting(file, item_tokens) {
             diagnostics.push(diagnostic);
@@ -46,22 +50,78 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
                 types.push(def);
             }
             Ok(RawItem::Binding(binding)) => bindings.push((binding, doc)),
-            Ok(RawItem::Error) => {}
-            Err(error) => diagnostics.push(syntax_error(file, error, end)),
+            Ok(RawItem::Error) => failed.extend(item_name(item_tokens)),
+            Err(error) => {
+                failed.extend(item_name(item_tokens));
+                diagnostics.push(syntax_error(file, error, end));
+            }
         }
     }
-    let docs: Vec<(String, String)> = bindings
-        .iter()
-        .filter_map(|(binding, doc)| binding_name(binding).map(|name| (name.to_string(), doc.clone())))
-        .collect();
-    let mut defs = merge_bindings(&mut diagnostics, bindings.into_iter().map(|(binding, _)| binding).collect());
+    let mut docs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (binding, doc) in &bindings {
+        if let Some(name) = binding_name(binding)
+            && !doc.is_empty()
+        {
+            docs.entry(name.to_string()).or_insert_with(|| doc.clone());
+        }
+    }
+    let mut merge_diagnostics = Vec::new();
+    let mut defs = merge_bindings(&mut merge_diagnostics, bindings.into_iter().map(|(binding, _)| binding).collect());
+    diagnostics.extend(merge_diagnostics.into_iter().filter(|diagnostic| {
+        diagnostic.code != codes::E0108 || !failed.iter().any(|name| text.get(diagnostic.span.range()) == Some(name))
+    }));
     for def in &mut defs {
-        if let Some((_, doc)) = docs.iter().find(|(name, doc)| *name == def.name.text && !doc.is_empty()) {
+        if let Some(doc) = docs.get(&def.name.text) {
             def.doc = doc.clone();
         }
     }
+    defs.retain(|def| {
+        let shallow = def_depth(def, DEPTH_LIMIT) <= DEPTH_LIMIT;
+        if !shallow {
+            diagnostics.push(
+                Diagnostic::error(codes::E0013, def.name.span, format!("`{}` is nested too deeply", def.name.text))
+                    .with_help(format!(
+                        "Min accepts expressions nested at most {DEPTH_LIMIT} deep; name the inner parts with `@` bindings"
+                    )),
+            );
+        }
+        shallow
+    });
     diagnostics.sort_by_key(|diagnostic| (diagnostic.span.start, diagnostic.span.end));
     (Module { file, imports, types, defs }, diagnostics)
+}
+
+/// Parses `text` as one expression (a command-line argument, a REPL line).
+pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
+    let (tokens, mut diagnostics) = lex(file, text);
+    let (tokens, layout_diagnostics) = layout(file, text, tokens);
+    diagnostics.extend(layout_diagnostics);
+    if let Some(diagnostic) = check_nesting(file, &tokens) {
+        diagnostics.push(diagnostic);
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let mut recovered = Vec::new();
+    let result =
+        ExprParser::new().parse(file, &mut recovered, &mut diagnostics, tokens.into_iter().map(Ok::<Spanned, ()>));
+    diagnostics.extend(recovered.into_iter().map(|recovery| syntax_error(file, recovery.error, text.len())));
+    match result {
+        Ok(expr) if diagnostics.is_empty() => Ok(expr),
+        Ok(_) => Err(diagnostics),
+        Err(error) => {
+            diagnostics.push(syntax_error(file, error, text.len()));
+            Err(diagnostics)
+        }
+    }
+}
+
+/// The name an item defines, read from its first token.
+fn item_name(tokens: &[Spanned]) -> Option<String> {
+    match tokens.first() {
+        Some((_, Tok::Lower(name), _)) => Some(name.clone()),
+        _ => None,
+    }
 }
 
 fn binding_name(binding: &Binding) -> Option<&str> {

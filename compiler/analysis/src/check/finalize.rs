@@ -1,0 +1,173 @@
+//! The end of a module: numeric defaults, and replacing the core IR's
+//! `Pending` placeholders by the number and text types inference settled on.
+
+use super::Checker;
+use crate::types::{Con, Type, TypePrinter};
+use crate::unify::GENERIC;
+use min_core::{self as core, Lit, NumKind};
+use min_diagnostics::{Diagnostic, codes};
+
+impl Checker<'_> {
+    /// Gives every still-undecided constrained variable outside a generalized
+    /// function its default: ℤ for numbers, `Char` for character literals.
+    pub(crate) fn apply_defaults(&mut self) {
+        for var in 0..self.u.var_count() {
+            if !self.u.is_unbound(var) || self.u.level_of(var) == GENERIC {
+                continue;
+            }
+            if let Some(ty) = self.u.class_of(var).default_type() {
+                self.u.bind(var, ty);
+            }
+        }
+    }
+
+    /// Reports `++` on something that is neither a string nor a list.
+    pub(crate) fn check_concats(&mut self) {
+        for (ty, span) in std::mem::take(&mut self.concat_checks) {
+            match self.u.resolve(&ty) {
+                Type::App(Con::Str | Con::List, _) | Type::Var(_) | Type::Gen(_) => {}
+                other => {
+                    let shown = TypePrinter::default().show(&other);
+                    self.error(
+                        Diagnostic::error(codes::E0204, span, format!("`++` joins strings or lists, not `{shown}`"))
+                            .with_help("to add numbers, use `+`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn resolved_con(&self, pending: u32) -> Option<Con> {
+        match self.u.resolve(&self.pending[pending as usize]) {
+            Type::App(con, args) if args.is_empty() => Some(con),
+            _ => None,
+        }
+    }
+
+    fn num_kind(&self, kind: NumKind) -> NumKind {
+        match kind {
+            NumKind::Pending(index) => match self.resolved_con(index) {
+                Some(Con::Nat) => NumKind::Nat,
+                Some(Con::Int) => NumKind::Int,
+                Some(Con::Real) => NumKind::Real,
+                _ => NumKind::Dyn,
+            },
+            other => other,
+        }
+    }
+
+    fn literal(&mut self, literal: &mut Lit, span: min_diagnostics::Span) {
+        let resolved = match literal {
+            Lit::PendingInt(magnitude, negative, index) => {
+                let (magnitude, negative) = (*magnitude, *negative);
+                let signed =
+                    if negative { 0i128.checked_sub_unsigned(magnitude) } else { i128::try_from(magnitude).ok() };
+                match self.resolved_con(*index) {
+                    Some(Con::Nat) if !negative => Lit::Nat(magnitude),
+                    Some(Con::Real) => {
+                        let value = magnitude as f64;
+                        Lit::Real(if negative { -value } else { value }.to_bits())
+                    }
+                    con => match signed {
+                        Some(value) if con == Some(Con::Int) => Lit::Int(value),
+                        Some(value) => Lit::Dyn(value),
+                        None => {
+                            self.error(
+                                Diagnostic::error(codes::E0005, span, "this literal does not fit in ℤ's 128 bits")
+                                    .with_help("ℤ holds values from -2¹²⁷ to 2¹²⁷ - 1; use ℕ for larger naturals"),
+                            );
+                            Lit::Int(0)
+                        }
+                    },
+                }
+            }
+            Lit::PendingChar(c, index) => match self.resolved_con(*index) {
+                Some(Con::Str) => Lit::Str(c.to_string()),
+                _ => Lit::Char(*c),
+            },
+            _ => return,
+        };
+        *literal = resolved;
+    }
+
+    /// Replaces every placeholder in `expr`, a definition at `span`.
+    pub(crate) fn finalize_expr(&mut self, expr: &mut core::Expr, span: min_diagnostics::Span) {
+        self.finalize_in(expr, Some(span));
+    }
+
+    fn finalize_in(&mut self, expr: &mut core::Expr, span: Option<min_diagnostics::Span>) {
+        use core::Expr as E;
+        let here = span.unwrap_or_default();
+        match expr {
+            E::Lit(literal) => self.literal(literal, here),
+            E::Local(_) | E::Global(_) | E::Prim(_) | E::Constructor(_) => {}
+            E::Apply(function, args, span) => {
+                let span = Some(*span);
+                self.finalize_in(function, span);
+                args.iter_mut().for_each(|arg| self.finalize_in(arg, span));
+            }
+            E::Lambda(lambda) => self.finalize_in(&mut lambda.body, span),
+            E::Let(_, value, body) => {
+                self.finalize_in(value, span);
+                self.finalize_in(body, span);
+            }
+            E::LetRec(lambdas, body) => {
+                lambdas.iter_mut().for_each(|(_, lambda)| self.finalize_in(&mut lambda.body, span));
+                self.finalize_in(body, span);
+            }
+            E::If(c, a, b) => {
+                self.finalize_in(c, span);
+                self.finalize_in(a, span);
+                self.finalize_in(b, span);
+            }
+            E::Match(m) => {
+                let span = Some(m.span);
+                self.finalize_in(&mut m.scrutinee, span);
+                for (pattern, body) in &mut m.arms {
+                    self.finalize_pattern(pattern, m.span);
+                    self.finalize_in(body, span);
+                }
+            }
+            E::Arith(_, kind, a, b, span) | E::Pow(kind, a, b, span) => {
+                *kind = self.num_kind(*kind);
+                let span = Some(*span);
+                self.finalize_in(a, span);
+                self.finalize_in(b, span);
+            }
+            E::Neg(kind, a, span) => {
+                *kind = self.num_kind(*kind);
+                let span = Some(*span);
+                self.finalize_in(a, span);
+            }
+            E::Compare(_, a, b, span) => {
+                let span = Some(*span);
+                self.finalize_in(a, span);
+                self.finalize_in(b, span);
+            }
+            E::And(a, b) | E::Or(a, b) | E::Concat(a, b) | E::Cons(a, b) => {
+                self.finalize_in(a, span);
+                self.finalize_in(b, span);
+            }
+            E::Not(a) | E::Field(a, _) => self.finalize_in(a, span),
+            E::List(items) | E::Tuple(items) => items.iter_mut().for_each(|item| self.finalize_in(item, span)),
+            E::Update(base, fields) => {
+                self.finalize_in(base, span);
+                fields.iter_mut().for_each(|(_, value)| self.finalize_in(value, span));
+            }
+        }
+    }
+
+    fn finalize_pattern(&mut self, pattern: &mut core::Pattern, span: min_diagnostics::Span) {
+        match pattern {
+            core::Pattern::Lit(literal) => self.literal(literal, span),
+            core::Pattern::Constructor(_, items) | core::Pattern::Tuple(items) => {
+                items.iter_mut().for_each(|item| self.finalize_pattern(item, span))
+            }
+            core::Pattern::Cons(head, tail) => {
+                self.finalize_pattern(head, span);
+                self.finalize_pattern(tail, span);
+            }
+            core::Pattern::Wildcard | core::Pattern::Bind(_) | core::Pattern::Nil => {}
+        }
+    }
+}

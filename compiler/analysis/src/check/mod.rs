@@ -1,0 +1,392 @@
+//! The checker of one module: resolves names, infers types (Hindley–Milner
+//! with let-polymorphism and numeric classes), checks patterns, and lowers
+//! everything to the core IR in the same walk.
+
+mod expr;
+mod finalize;
+mod group;
+mod pattern;
+mod scope;
+mod types;
+
+use crate::deps::{components, def_free_names};
+use crate::interface::{AdtDef, Interface, ValueInfo};
+use crate::types::{Scheme, Type, TypePrinter};
+use crate::unify::{Unifier, UnifyError};
+use min_core as core;
+use min_diagnostics::{Diagnostic, Span, codes};
+use min_syntax::ast;
+use scope::{Frame, Local};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// What checking a module produces.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Checked {
+    /// What importers see.
+    pub interface: Interface,
+    /// The module lowered to the core IR.
+    pub core: core::Module,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A top-level definition of the module being checked.
+#[derive(Clone, Debug)]
+pub(crate) struct GlobalEntry {
+    qualified: String,
+    scheme: Scheme,
+    span: Span,
+}
+
+/// The state of checking one module.
+pub(crate) struct Checker<'a> {
+    module: String,
+    u: Unifier,
+    diagnostics: Vec<Diagnostic>,
+    /// Modules usable qualified, by name.
+    modules: BTreeMap<String, Arc<Interface>>,
+    /// Values usable unqualified from other modules.
+    imported_values: HashMap<String, ValueInfo>,
+    /// Types usable unqualified from other modules.
+    imported_types: HashMap<String, Arc<AdtDef>>,
+    /// This module's types.
+    own_types: BTreeMap<String, Arc<AdtDef>>,
+    /// This module's definitions.
+    globals: HashMap<String, GlobalEntry>,
+    /// Constructors usable unqualified: this module's shadow imported ones.
+    constructor_index: HashMap<String, (Arc<AdtDef>, u32)>,
+    /// Record types usable unqualified, by each of their field names.
+    record_index: HashMap<String, Vec<Arc<AdtDef>>>,
+    scopes: Vec<Vec<Local>>,
+    frames: Vec<Frame>,
+    next_binding: u32,
+    /// Types behind `Pending` placeholders in the core IR.
+    pending: Vec<Type>,
+    /// `++` operands whose type must turn out a string or a list.
+    concat_checks: Vec<(Type, Span)>,
+    _available: std::marker::PhantomData<&'a ()>,
+}
+
+/// Checks `module` named `name`. `available` holds the interfaces of the
+/// modules it may import (those in `known` but not in `available` are
+/// skipped silently: their problem, such as an import cycle, is reported
+/// elsewhere); `prelude` is imported unqualified unless this is the prelude.
+pub fn check_module(
+    name: &str,
+    module: &ast::Module,
+    available: &BTreeMap<String, Arc<Interface>>,
+    known: &[String],
+    prelude: Option<&Arc<Interface>>,
+) -> Checked {
+    let mut checker = Checker {
+        module: name.to_string(),
+        u: Unifier::default(),
+        diagnostics: Vec::new(),
+        modules: BTreeMap::new(),
+        imported_values: HashMap::new(),
+        imported_types: HashMap::new(),
+        own_types: BTreeMap::new(),
+        globals: HashMap::new(),
+        constructor_index: HashMap::new(),
+        record_index: HashMap::new(),
+        scopes: Vec::new(),
+        frames: Vec::new(),
+        next_binding: 0,
+        pending: Vec::new(),
+        concat_checks: Vec::new(),
+        _available: std::marker::PhantomData,
+    };
+    if let Some(prelude) = prelude {
+        checker.import_all(prelude);
+        checker.modules.insert(prelude.name.clone(), prelude.clone());
+    }
+    checker.resolve_imports(&module.imports, available, known);
+    checker.declare_types(&module.types);
+    checker.index_types();
+    let globals = checker.check_defs(&module.defs);
+    checker.finish(globals, &module.defs)
+}
+
+impl Checker<'_> {
+    fn import_all(&mut self, interface: &Arc<Interface>) {
+        for (name, value) in &interface.values {
+            self.imported_values.insert(name.clone(), value.clone());
+        }
+        for (name, adt) in &interface.types {
+            self.imported_types.insert(name.clone(), adt.clone());
+        }
+    }
+
+    fn resolve_imports(
+        &mut self,
+        imports: &[ast::Import],
+        available: &BTreeMap<String, Arc<Interface>>,
+        known: &[String],
+    ) {
+        for import in imports {
+            if import.module.text == "Prim" {
+                continue;
+            }
+            let Some(interface) = available.get(&import.module.text) else {
+                if known.contains(&import.module.text) {
+                    continue;
+                }
+                let candidates = known.iter().map(String::as_str).filter(|m| *m != self.module);
+                let help = match expr::closest(&import.module.text, candidates) {
+                    Some(name) => format!("did you mean `{name}`?"),
+                    None => format!(
+                        "a module is a file beside this one, or one of the standard modules: {}",
+                        crate::stdlib::MODULES.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::E0103,
+                        import.module.span,
+                        format!("there is no module `{}`", import.module.text),
+                    )
+                    .with_help(help),
+                );
+                continue;
+            };
+            self.modules.insert(import.module.text.clone(), interface.clone());
+            match &import.names {
+                ast::ImportNames::Qualified => {}
+                ast::ImportNames::All => self.import_all(interface),
+                ast::ImportNames::Some(names) => {
+                    for name in names {
+                        if let Some(value) = interface.values.get(&name.text) {
+                            self.imported_values.insert(name.text.clone(), value.clone());
+                        } else if let Some(adt) = interface.types.get(&name.text) {
+                            self.imported_types.insert(name.text.clone(), adt.clone());
+                        } else {
+                            self.diagnostics.push(Diagnostic::error(
+                                codes::E0101,
+                                name.span,
+                                format!("module `{}` has no `{}`", import.module.text, name.text),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Infers and lowers the module's definitions: signed ones after the
+    /// unsigned ones they may use, unsigned ones in dependency order.
+    fn check_defs(&mut self, defs: &[ast::Def]) -> Vec<Option<core::Global>> {
+        let mut lowered: Vec<Option<core::Global>> = vec![None; defs.len()];
+        let mut index_of: HashMap<&str, usize> = HashMap::new();
+        let mut signatures: Vec<Option<Scheme>> = vec![None; defs.len()];
+        for (i, def) in defs.iter().enumerate() {
+            if let Some(&first) = index_of.get(def.name.text.as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::error(codes::E0104, def.name.span, format!("`{}` is defined twice", def.name.text))
+                        .with_label(defs[first].name.span, "first defined here")
+                        .with_help("rename one of them, or merge their equations into one place"),
+                );
+                continue;
+            }
+            index_of.insert(&def.name.text, i);
+            let qualified = format!("{}.{}", self.module, def.name.text);
+            let scheme = match &def.signature {
+                Some(signature) => {
+                    let scheme = self.signature_scheme(signature);
+                    signatures[i] = Some(scheme.clone());
+                    scheme
+                }
+                None => Scheme::mono(self.u.fresh()),
+            };
+            self.globals.insert(def.name.text.clone(), GlobalEntry { qualified, scheme, span: def.name.span });
+        }
+        // Unsigned definitions, grouped by mutual recursion.
+        let unsigned: Vec<usize> = (0..defs.len())
+            .filter(|&i| signatures[i].is_none() && index_of.get(defs[i].name.text.as_str()) == Some(&i))
+            .collect();
+        let position: HashMap<&str, usize> =
+            unsigned.iter().enumerate().map(|(k, &i)| (defs[i].name.text.as_str(), k)).collect();
+        let edges: Vec<Vec<usize>> = unsigned
+            .iter()
+            .map(|&i| def_free_names(&defs[i]).iter().filter_map(|name| position.get(name.as_str()).copied()).collect())
+            .collect();
+        for component in components(&edges) {
+            let members: Vec<usize> = component.iter().map(|&k| unsigned[k]).collect();
+            self.u.level += 1;
+            let types: Vec<Type> = members.iter().map(|_| self.u.fresh()).collect();
+            for (&i, ty) in members.iter().zip(&types) {
+                self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = Scheme::mono(ty.clone());
+            }
+            for (&i, ty) in members.iter().zip(&types) {
+                lowered[i] = Some(self.lower_global(&defs[i], ty));
+            }
+            self.u.level -= 1;
+            for (&i, ty) in members.iter().zip(&types) {
+                let is_function = defs[i].clauses.first().is_some_and(|clause| !clause.patterns.is_empty());
+                let scheme = self.u.generalize(ty, is_function);
+                self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = scheme;
+            }
+        }
+        self.report_cyclic_values(defs, &index_of);
+        for (i, def) in defs.iter().enumerate() {
+            let Some(scheme) = &signatures[i] else { continue };
+            if index_of.get(def.name.text.as_str()) != Some(&i) {
+                continue;
+            }
+            self.u.level += 1;
+            let expected = self.rigid_instance(scheme, def.signature.as_ref().expect("signed"));
+            lowered[i] = Some(self.lower_global(def, &expected));
+            self.u.level -= 1;
+        }
+        lowered
+    }
+
+    /// Top-level values (definitions without parameters) are computed once,
+    /// on first use: one that needs itself to be computed has no value.
+    fn report_cyclic_values(&mut self, defs: &[ast::Def], index_of: &HashMap<&str, usize>) {
+        let is_value = |def: &ast::Def| {
+            !def.rules
+                && def
+                    .clauses
+                    .first()
+                    .is_some_and(|c| c.patterns.is_empty() && !matches!(c.body.kind, ast::ExprKind::Lambda(..)))
+        };
+        let values: Vec<usize> = (0..defs.len())
+            .filter(|&i| is_value(&defs[i]) && index_of.get(defs[i].name.text.as_str()) == Some(&i))
+            .collect();
+        let position: HashMap<&str, usize> =
+            values.iter().enumerate().map(|(k, &i)| (defs[i].name.text.as_str(), k)).collect();
+        let edges: Vec<Vec<usize>> = values
+            .iter()
+            .map(|&i| def_free_names(&defs[i]).iter().filter_map(|name| position.get(name.as_str()).copied()).collect())
+            .collect();
+        for component in components(&edges) {
+            let cyclic = component.len() > 1 || edges[component[0]].contains(&component[0]);
+            if !cyclic {
+                continue;
+            }
+            let names: Vec<String> = component.iter().map(|&k| format!("`{}`", defs[values[k]].name.text)).collect();
+            let first = &defs[values[component[0]]];
+            let message = if names.len() == 1 {
+                format!("{} needs its own value to be computed", names[0])
+            } else {
+                format!("{} need each other's values to be computed", names.join(", "))
+            };
+            self.error(
+                Diagnostic::error(codes::E0207, first.name.span, message)
+                    .with_help("a value cannot be defined in terms of itself; make it a function, or break the cycle"),
+            );
+        }
+    }
+
+    /// Lowers one top-level definition in a frame of its own.
+    fn lower_global(&mut self, def: &ast::Def, expected: &Type) -> core::Global {
+        self.frames.push(Frame::default());
+        self.push_scope();
+        let (arity, body) = self.lower_function_body(def, expected);
+        self.pop_scope();
+        let frame = self.frames.pop().expect("pushed above");
+        debug_assert!(frame.captures.is_empty(), "a global captures nothing");
+        core::Global {
+            name: format!("{}.{}", self.module, def.name.text),
+            arity,
+            frame_size: frame.size,
+            body,
+            span: def.span,
+        }
+    }
+
+    /// Builds the module's interface and core IR once every definition is lowered.
+    fn finish(mut self, globals: Vec<Option<core::Global>>, defs: &[ast::Def]) -> Checked {
+        self.apply_defaults();
+        self.check_concats();
+        let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
+        for global in &mut core_globals {
+            self.finalize_expr(&mut global.body, global.span);
+        }
+        let mut values = BTreeMap::new();
+        for def in defs {
+            if let Some(entry) = self.globals.get(&def.name.text) {
+                let scheme = self.close_scheme(&entry.scheme);
+                values.insert(
+                    def.name.text.clone(),
+                    ValueInfo { qualified: entry.qualified.clone(), scheme, span: entry.span, doc: def.doc.clone() },
+                );
+            }
+        }
+        let interface = Interface { name: self.module.clone(), values, types: self.own_types.clone() };
+        let mut diagnostics = self.diagnostics;
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+        diagnostics.dedup();
+        Checked { interface, core: core::Module { name: self.module, globals: core_globals }, diagnostics }
+    }
+
+    /// Reports a failed unification as a type mismatch at `span`.
+    pub(crate) fn unify_at(&mut self, actual: &Type, expected: &Type, span: Span, context: &str) {
+        if let Err(error) = self.u.unify(actual, expected) {
+            let diagnostic = self.mismatch(error, actual, expected, span, context);
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    fn mismatch(&self, error: UnifyError, actual: &Type, expected: &Type, span: Span, context: &str) -> Diagnostic {
+        let mut printer = TypePrinter::default();
+        let actual_text = printer.show(&self.u.resolve(actual));
+        let expected_text = printer.show(&self.u.resolve(expected));
+        match error {
+            UnifyError::Occurs => Diagnostic::error(
+                codes::E0202,
+                span,
+                format!("{context}: `{actual_text}` would have to contain itself as `{expected_text}`"),
+            )
+            .with_help("a function applied to itself, or a list that contains itself, has no finite type"),
+            UnifyError::Class(_, _) if self.is_class_var(actual) && !self.is_class_var(expected) => {
+                let class = self.class_of_type(actual);
+                Diagnostic::error(
+                    codes::E0201,
+                    span,
+                    format!("{context}: expected `{expected_text}`, found {}", class.describe()),
+                )
+                .with_span_label(format!("this is {}", class.describe()))
+            }
+            UnifyError::Class(class, ty) => {
+                let found = printer.show(&self.u.resolve(&ty));
+                Diagnostic::error(
+                    codes::E0204,
+                    span,
+                    format!("{context}: expected {}, found `{found}`", class.describe()),
+                )
+                .with_span_label(format!("this is `{found}`"))
+                .with_help("arithmetic works on ℕ, ℤ and ℝ; ordering also on Char and S")
+            }
+            UnifyError::Mismatch => Diagnostic::error(
+                codes::E0201,
+                span,
+                format!("{context}: expected `{expected_text}`, found `{actual_text}`"),
+            )
+            .with_span_label(format!("this is `{actual_text}`")),
+        }
+    }
+
+    fn is_class_var(&self, ty: &Type) -> bool {
+        matches!(self.u.shallow(ty), Type::Var(v) if self.u.class_of(v) != crate::types::Class::ANY)
+    }
+
+    fn class_of_type(&self, ty: &Type) -> crate::types::Class {
+        match self.u.shallow(ty) {
+            Type::Var(v) => self.u.class_of(v),
+            _ => crate::types::Class::ANY,
+        }
+    }
+
+    /// Reports a problem.
+    pub(crate) fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Records a type behind a `Pending` placeholder; returns its index.
+    pub(crate) fn pend(&mut self, ty: &Type) -> u32 {
+        self.pending.push(ty.clone());
+        self.pending.len() as u32 - 1
+    }
+}

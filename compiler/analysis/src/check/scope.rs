@@ -1,0 +1,90 @@
+//! Local variables: lexical scopes, function frames with numbered slots, and
+//! the captures a closure copies from the frames around it.
+
+use super::Checker;
+use crate::types::Scheme;
+use min_diagnostics::Span;
+
+/// A local variable in scope.
+#[derive(Clone, Debug)]
+pub(crate) struct Local {
+    pub name: String,
+    /// Unique among all locals of the module.
+    pub binding: u32,
+    /// The frame (function nesting depth) that owns the slot.
+    pub frame: usize,
+    /// The slot in that frame.
+    pub slot: u32,
+    /// Its type; generalized for let-bound functions.
+    pub scheme: Scheme,
+}
+
+/// The slots of one function body being lowered.
+#[derive(Default, Debug)]
+pub(crate) struct Frame {
+    pub next_slot: u32,
+    pub size: u32,
+    /// Captured outer locals: (binding, slot in the parent frame, slot here).
+    pub captures: Vec<(u32, u32, u32)>,
+}
+
+impl Checker<'_> {
+    /// Opens a lexical scope.
+    pub(crate) fn push_scope(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    /// Closes the innermost lexical scope.
+    pub(crate) fn pop_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    /// Allocates a slot in the current frame.
+    pub(crate) fn alloc_slot(&mut self) -> u32 {
+        let frame = self.frames.last_mut().expect("a frame is open while lowering a body");
+        let slot = frame.next_slot;
+        frame.next_slot += 1;
+        frame.size = frame.size.max(frame.next_slot);
+        slot
+    }
+
+    /// Binds `name` in the innermost scope to a new slot; returns the slot.
+    pub(crate) fn bind_local(&mut self, name: &str, scheme: Scheme, span: Span) -> u32 {
+        let slot = self.alloc_slot();
+        self.bind_local_at(name, scheme, span, slot);
+        slot
+    }
+
+    /// Binds `name` in the innermost scope to an existing slot of the current frame.
+    pub(crate) fn bind_local_at(&mut self, name: &str, scheme: Scheme, _span: Span, slot: u32) {
+        self.next_binding += 1;
+        let local =
+            Local { name: name.to_string(), binding: self.next_binding, frame: self.frames.len() - 1, slot, scheme };
+        self.scopes.last_mut().expect("a scope is open").push(local);
+    }
+
+    /// The innermost local called `name`.
+    pub(crate) fn find_local(&self, name: &str) -> Option<Local> {
+        self.scopes.iter().rev().flat_map(|scope| scope.iter().rev()).find(|local| local.name == name).cloned()
+    }
+
+    /// The slot through which the current frame reaches `local`, adding
+    /// captures to every closure between its frame and this one.
+    pub(crate) fn slot_in_current_frame(&mut self, local: &Local) -> u32 {
+        let current = self.frames.len() - 1;
+        let mut slot = local.slot;
+        for depth in local.frame + 1..=current {
+            let frame = &mut self.frames[depth];
+            if let Some(&(_, _, here)) = frame.captures.iter().find(|(binding, _, _)| *binding == local.binding) {
+                slot = here;
+                continue;
+            }
+            let here = frame.next_slot;
+            frame.next_slot += 1;
+            frame.size = frame.size.max(frame.next_slot);
+            frame.captures.push((local.binding, slot, here));
+            slot = here;
+        }
+        slot
+    }
+}

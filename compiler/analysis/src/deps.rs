@@ -1,0 +1,174 @@
+//! Dependencies between definitions: which names a definition mentions, and
+//! the order (strongly connected components, dependencies first) in which a
+//! group of definitions is inferred.
+
+use min_syntax::ast::{Def, Expr, ExprKind, Pat, PatKind};
+use std::collections::HashSet;
+
+/// The unqualified value names `def` refers to and does not bind itself.
+pub fn def_free_names(def: &Def) -> HashSet<String> {
+    let mut free = HashSet::new();
+    for clause in &def.clauses {
+        let mut bound: Vec<String> = Vec::new();
+        for pattern in &clause.patterns {
+            pattern_vars(pattern, &mut bound);
+        }
+        expr_free_names(&clause.body, &mut bound, &mut free);
+    }
+    free
+}
+
+/// Adds the variables a pattern binds to `out`.
+pub fn pattern_vars(pattern: &Pat, out: &mut Vec<String>) {
+    match &pattern.kind {
+        PatKind::Var(name) => out.push(name.clone()),
+        PatKind::Sequence(items) | PatKind::Tuple(items) | PatKind::List(items) => {
+            items.iter().for_each(|item| pattern_vars(item, out))
+        }
+        PatKind::Cons(head, tail) => {
+            pattern_vars(head, out);
+            pattern_vars(tail, out);
+        }
+        PatKind::Record(fields) => fields.iter().for_each(|(_, pattern)| pattern_vars(pattern, out)),
+        PatKind::Annotated(inner, _) => pattern_vars(inner, out),
+        PatKind::Wildcard | PatKind::Constructor(_) | PatKind::Literal(_) | PatKind::Error => {}
+    }
+}
+
+fn expr_free_names(expr: &Expr, bound: &mut Vec<String>, free: &mut HashSet<String>) {
+    match &expr.kind {
+        ExprKind::Path(path) => {
+            if let [name] = path.as_slice()
+                && !bound.contains(&name.text)
+            {
+                free.insert(name.text.clone());
+            }
+        }
+        ExprKind::Int(_)
+        | ExprKind::Real(_)
+        | ExprKind::Str(_)
+        | ExprKind::Char(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Wildcard
+        | ExprKind::Error => {}
+        ExprKind::Juxtaposition(items) | ExprKind::Tuple(items) | ExprKind::List(items) => {
+            items.iter().for_each(|item| expr_free_names(item, bound, free))
+        }
+        ExprKind::Binary(_, a, b) => {
+            expr_free_names(a, bound, free);
+            expr_free_names(b, bound, free);
+        }
+        ExprKind::Unary(_, a) | ExprKind::Field(a, _) | ExprKind::Annotated(a, _) => expr_free_names(a, bound, free),
+        ExprKind::Record(fields) => fields.iter().for_each(|(_, value)| expr_free_names(value, bound, free)),
+        ExprKind::Update(base, fields) => {
+            expr_free_names(base, bound, free);
+            fields.iter().for_each(|(_, value)| expr_free_names(value, bound, free));
+        }
+        ExprKind::If(c, a, b) => {
+            expr_free_names(c, bound, free);
+            expr_free_names(a, bound, free);
+            expr_free_names(b, bound, free);
+        }
+        ExprKind::Lambda(patterns, body) => {
+            let mark = bound.len();
+            patterns.iter().for_each(|pattern| pattern_vars(pattern, bound));
+            expr_free_names(body, bound, free);
+            bound.truncate(mark);
+        }
+        ExprKind::Let(defs, body) | ExprKind::Where(body, defs) => {
+            let mark = bound.len();
+            bound.extend(defs.iter().map(|def| def.name.text.clone()));
+            for def in defs {
+                for name in def_free_names(def) {
+                    if !bound.contains(&name) {
+                        free.insert(name);
+                    }
+                }
+            }
+            expr_free_names(body, bound, free);
+            bound.truncate(mark);
+        }
+        ExprKind::Match(scrutinee, clauses) => {
+            expr_free_names(scrutinee, bound, free);
+            for clause in clauses {
+                let mark = bound.len();
+                clause.patterns.iter().for_each(|pattern| pattern_vars(pattern, bound));
+                expr_free_names(&clause.body, bound, free);
+                bound.truncate(mark);
+            }
+        }
+    }
+}
+
+/// Strongly connected components of the graph `edges` (node → nodes it
+/// depends on), dependencies first. Within a component, nodes keep their order.
+pub fn components(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    struct Tarjan<'a> {
+        edges: &'a [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        out: Vec<Vec<usize>>,
+    }
+    impl Tarjan<'_> {
+        fn visit(&mut self, v: usize) {
+            self.index[v] = Some(self.next);
+            self.low[v] = self.next;
+            self.next += 1;
+            self.stack.push(v);
+            self.on_stack[v] = true;
+            for &w in &self.edges[v] {
+                match self.index[w] {
+                    None => {
+                        self.visit(w);
+                        self.low[v] = self.low[v].min(self.low[w]);
+                    }
+                    Some(index) if self.on_stack[w] => self.low[v] = self.low[v].min(index),
+                    Some(_) => {}
+                }
+            }
+            if Some(self.low[v]) == self.index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = self.stack.pop() {
+                    self.on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                self.out.push(component);
+            }
+        }
+    }
+    let n = edges.len();
+    let mut tarjan = Tarjan {
+        edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for v in 0..n {
+        if tarjan.index[v].is_none() {
+            tarjan.visit(v);
+        }
+    }
+    tarjan.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::components;
+
+    #[test]
+    fn dependencies_come_first_and_cycles_stay_together() {
+        // 0 → 1, 1 → 2, 2 → 1, 3 alone
+        let order = components(&[vec![1], vec![2], vec![1], vec![]]);
+        assert_eq!(order, vec![vec![1, 2], vec![0], vec![3]]);
+    }
+}

@@ -1,0 +1,74 @@
+//! What a module shows to the modules that import it: its types, its
+//! constructors and the schemes of its definitions. Dependents are re-checked
+//! only when this changes.
+
+use crate::types::{Scheme, Type};
+use min_diagnostics::Span;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A module's public face.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Interface {
+    /// The module's name.
+    pub name: String,
+    /// Definitions by unqualified name.
+    pub values: BTreeMap<String, ValueInfo>,
+    /// Types by unqualified name.
+    pub types: BTreeMap<String, Arc<AdtDef>>,
+}
+
+impl Interface {
+    /// The type and constructor index of constructor `name`, if this module defines it.
+    pub fn constructor(&self, name: &str) -> Option<(Arc<AdtDef>, u32)> {
+        self.types.values().find_map(|adt| adt.constructor_index(name).map(|index| (adt.clone(), index)))
+    }
+}
+
+/// A definition's type and documentation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueInfo {
+    /// `Module.name`.
+    pub qualified: String,
+    /// Its generalized type.
+    pub scheme: Scheme,
+    /// Where it is defined.
+    pub span: Span,
+    /// Its doc comment.
+    pub doc: String,
+}
+
+/// An algebraic data type or record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdtDef {
+    /// `Module.Name`.
+    pub qualified: Arc<str>,
+    /// Names of the type parameters; fields refer to them as `Gen(i)`.
+    pub params: Vec<String>,
+    /// The constructors, in order (one for a record).
+    pub constructors: Vec<ConstructorDef>,
+    /// Whether it is a record.
+    pub record: bool,
+    /// Where it is defined.
+    pub span: Span,
+    /// Its doc comment.
+    pub doc: String,
+}
+
+impl AdtDef {
+    /// The index of constructor `name`.
+    pub fn constructor_index(&self, name: &str) -> Option<u32> {
+        self.constructors.iter().position(|c| c.name == name).map(|i| i as u32)
+    }
+}
+
+/// One constructor and its fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConstructorDef {
+    /// Its name.
+    pub name: String,
+    /// Field names (if named) and types, with `Gen(i)` for the type's parameters.
+    pub fields: Vec<(Option<String>, Type)>,
+    /// Where it is defined.
+    pub span: Span,
+}

@@ -1,0 +1,19 @@
+//! Min's semantic analysis: name resolution, type inference, pattern
+//! checking and lowering to the core IR, run as queries of a salsa database
+//! that `minc` and the language server share.
+//!
+//! Start at [`Workspace`], then `db.rs` for the queries and `check/mod.rs`
+//! for the checker.
+
+mod check;
+pub mod db;
+pub mod deps;
+pub mod exhaustive;
+pub mod interface;
+mod stdlib;
+pub mod types;
+pub mod unify;
+mod workspace;
+
+pub use check::{Checked, check_module};
+pub use workspace::{Database, Workspace};

@@ -1,0 +1,5 @@
+//! The `minc` driver as a library, so that tests run it in-process:
+//! reading `minc run` arguments and running functions.
+
+pub mod args;
+pub mod run;

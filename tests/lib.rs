@@ -1,0 +1,47 @@
+//! Support for Min's cross-crate tests: golden files that are compared with
+//! what the toolchain prints, and re-blessed with `MIN_BLESS=1 cargo test`.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+}
+
+/// The `.min` files of a folder under `tests/`, sorted.
+pub fn cases(folder: &str) -> Vec<PathBuf> {
+    cases_in(&root().join("tests").join(folder))
+}
+
+/// The `.min` files of a folder, sorted.
+pub fn cases_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "min"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The path of `file` relative to the repository root, with `/` separators.
+pub fn relative(file: &Path) -> String {
+    file.strip_prefix(root()).unwrap_or(file).to_string_lossy().replace('\\', "/")
+}
+
+/// Compares `actual` with the golden file `expected_path`, or rewrites the
+/// golden file when `MIN_BLESS` is set. Returns a description of the
+/// difference, if any.
+pub fn compare_golden(expected_path: &Path, actual: &str) -> Option<String> {
+    if std::env::var_os("MIN_BLESS").is_some() {
+        if actual.is_empty() {
+            let _ = std::fs::remove_file(expected_path);
+        } else {
+            std::fs::write(expected_path, actual).expect("write golden file");
+        }
+        return None;
+    }
+    let expected = std::fs::read_to_string(expected_path).unwrap_or_default();
+    (expected != actual)
+        .then(|| format!("{}:\n--- expected\n{expected}\n--- actual\n{actual}", relative(expected_path)))
+}
