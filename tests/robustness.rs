@@ -90,6 +90,10 @@ const FRAGMENTS: &[&str] = &[
     "φ",
 ];
 
+fn fuzz_cases() -> u32 {
+    std::env::var("MIN_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256)
+}
+
 #[derive(Debug, Clone)]
 enum Mutation {
     Delete(usize, usize),
@@ -146,7 +150,8 @@ fn check_without_panic(workspace: &mut Workspace, file: min_analysis::db::Source
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // More cases with `MIN_FUZZ_CASES=20000 cargo test --release -p min-tests --test robustness`.
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_examples_never_panic(seed in any::<prop::sample::Index>(), mutations in prop::collection::vec(mutation(), 1..8)) {

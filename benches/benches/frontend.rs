@@ -6,6 +6,10 @@ use min_analysis::Workspace;
 use min_benches::generated_program;
 use min_diagnostics::FileId;
 
+/// The allocator `minc` uses, so that the numbers are `minc`'s.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -1,9 +1,10 @@
 //! Peak heap memory of checking the generated 50,000-line program, counted
 //! by a tracking allocator (not sampled from the OS, so it is repeatable).
 
+use mimalloc::MiMalloc;
 use min_analysis::Workspace;
 use min_benches::generated_program;
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Tracking;
@@ -13,8 +14,8 @@ static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Tracking {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwards the caller's layout to the system allocator unchanged.
-        let pointer = unsafe { System.alloc(layout) };
+        // SAFETY: forwards the caller's layout to mimalloc unchanged.
+        let pointer = unsafe { MiMalloc.alloc(layout) };
         if !pointer.is_null() {
             let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
@@ -25,7 +26,7 @@ unsafe impl GlobalAlloc for Tracking {
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
         // SAFETY: the pointer came from `alloc` above with this layout.
-        unsafe { System.dealloc(pointer, layout) }
+        unsafe { MiMalloc.dealloc(pointer, layout) }
     }
 }
 

@@ -180,7 +180,7 @@ pub enum PatKind {
     /// `{x = p, y}`.
     Record(Vec<(Name, Pat)>),
     /// `(p : T)`.
-    Annotated(Box<Pat>, TypeExpr),
+    Annotated(Box<Pat>, Box<TypeExpr>),
     /// A pattern that did not parse.
     Error,
 }
@@ -254,7 +254,7 @@ pub enum ExprKind {
     /// `{r | x = a}`.
     Update(Box<Expr>, Vec<(Name, Expr)>),
     /// `(e : T)`.
-    Annotated(Box<Expr>, TypeExpr),
+    Annotated(Box<Expr>, Box<TypeExpr>),
     /// `if c then a else b`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `λp q → body`.
@@ -273,5 +273,15 @@ impl Expr {
     /// An expression of `kind` at `span`.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// The parser moves these values around constantly; keep them small.
+    #[test]
+    fn syntax_nodes_stay_small() {
+        assert!(std::mem::size_of::<super::Expr>() <= 64, "{}", std::mem::size_of::<super::Expr>());
+        assert!(std::mem::size_of::<super::Pat>() <= 64, "{}", std::mem::size_of::<super::Pat>());
     }
 }

@@ -410,7 +410,16 @@ impl Checker<'_> {
         let declared = adt.constructors[0].fields.clone();
         let mut values: Vec<Option<core::Expr>> = vec![None; declared.len()];
         for (name, value) in fields {
-            let index = declared.iter().position(|(n, _)| n.as_deref() == Some(&name.text)).expect("found by names");
+            let Some(index) = declared.iter().position(|(n, _)| n.as_deref() == Some(&name.text)) else {
+                // The expected type chose the record, and it lacks this field.
+                self.error(Diagnostic::error(
+                    codes::E0106,
+                    name.span,
+                    format!("`{}` has no field `{}`", crate::types::short_name(&adt.qualified), name.text),
+                ));
+                let _ = self.infer(value);
+                continue;
+            };
             let lowered = self.check(value, &field_types[index]);
             if values[index].replace(lowered).is_some() {
                 self.error(Diagnostic::error(

@@ -44,7 +44,7 @@ impl Checker<'_> {
         } else {
             def.clauses.first().map_or(0, |clause| clause.patterns.len())
         };
-        for clause in &def.clauses[1..] {
+        for clause in def.clauses.iter().skip(1) {
             if !def.rules && clause.patterns.len() != arity {
                 self.error(
                     Diagnostic::error(
