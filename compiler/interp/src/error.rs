@@ -19,8 +19,11 @@ pub struct RuntimeError {
     /// The innermost expression involved, when known.
     pub span: Option<Span>,
     /// Qualified names of the functions being called, innermost first, at
-    /// most twenty; a lambda appears as `Module.owner.λ`.
+    /// most twenty; a lambda appears as `Module.owner.λ`. Direct recursion
+    /// is one entry, with its depth in `repeats`.
     pub trace: Vec<String>,
+    /// How many nested calls each entry of `trace` stands for.
+    pub repeats: Vec<u32>,
 }
 
 /// How evaluation reports faults internally: boxed, to keep the hot
@@ -30,7 +33,7 @@ pub(crate) type Fault = Box<RuntimeError>;
 impl RuntimeError {
     /// A fault with no span or trace yet.
     pub(crate) fn new(code: Code, message: impl Into<String>) -> Fault {
-        Box::new(RuntimeError { code, message: message.into(), span: None, trace: Vec::new() })
+        Box::new(RuntimeError { code, message: message.into(), span: None, trace: Vec::new(), repeats: Vec::new() })
     }
 
     /// `E0410`: an integer result outside its type.
@@ -52,8 +55,14 @@ impl RuntimeError {
 
     /// Records that the fault passed out of a call of `function`.
     pub(crate) fn called_from(mut self: Box<Self>, function: impl fmt::Display) -> Fault {
-        if self.trace.len() < TRACE_LENGTH_MAX {
-            self.trace.push(function.to_string());
+        let name = function.to_string();
+        if self.trace.last() == Some(&name) {
+            if let Some(count) = self.repeats.last_mut() {
+                *count += 1;
+            }
+        } else if self.trace.len() < TRACE_LENGTH_MAX {
+            self.trace.push(name);
+            self.repeats.push(1);
         }
         self
     }
@@ -72,11 +81,17 @@ impl RuntimeError {
 
     /// "in Main.f, called from Main.g, …", or `None` without a trace.
     fn trace_line(&self) -> Option<String> {
-        let (innermost, callers) = self.trace.split_first()?;
-        let mut line = format!("in {innermost}");
-        for caller in callers {
+        let shown = |index: usize| match self.repeats.get(index) {
+            Some(&count) if count > 1 => format!("{} ({count} nested calls)", self.trace[index]),
+            _ => self.trace[index].clone(),
+        };
+        if self.trace.is_empty() {
+            return None;
+        }
+        let mut line = format!("in {}", shown(0));
+        for index in 1..self.trace.len() {
             line.push_str(", called from ");
-            line.push_str(caller);
+            line.push_str(&shown(index));
         }
         Some(line)
     }

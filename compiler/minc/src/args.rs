@@ -3,10 +3,11 @@
 
 use min_analysis::interface::{AdtDef, Interface};
 use min_analysis::types::{Con, Type, TypePrinter};
+use min_analysis::unify::substitute_generics;
 use min_core::Constructor;
 use min_diagnostics::FileId;
 use min_interp::Value;
-use min_syntax::ast::{Expr, ExprKind, UnOp};
+use min_syntax::ast::{Expr, ExprKind, Name, UnOp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -52,24 +53,37 @@ impl Argument {
     }
 }
 
+/// What the arguments read so far fixed about a generic function's type
+/// variables: `same x y = x == y` cannot take `1` and `"a"`.
+#[derive(Default)]
+pub struct Bindings(Vec<(Type, Type)>);
+
 /// Reads `text` as a literal of type `ty`. `interfaces` resolves the
-/// constructors of user-defined types.
+/// constructors of user-defined types; `bindings` carries type variables
+/// from one argument to the next.
 pub fn parse_argument(
     text: &str,
     ty: &Type,
     interfaces: &BTreeMap<String, Arc<Interface>>,
+    bindings: &mut Bindings,
 ) -> Result<Argument, String> {
     let expr = min_syntax::parse_expression(FileId(u32::MAX), text).map_err(|diagnostics| {
         diagnostics.first().map_or_else(|| "not an expression".to_string(), |d| d.message.clone())
     })?;
-    read(&expr, text, ty, interfaces)
+    read(&expr, &Reader { text, interfaces }, ty, bindings)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    interfaces: &'a BTreeMap<String, Arc<Interface>>,
 }
 
 fn show(ty: &Type) -> String {
     TypePrinter::default().show(ty)
 }
 
-fn read(expr: &Expr, text: &str, ty: &Type, interfaces: &BTreeMap<String, Arc<Interface>>) -> Result<Argument, String> {
+fn read(expr: &Expr, reader: &Reader, ty: &Type, bindings: &mut Bindings) -> Result<Argument, String> {
+    let (text, interfaces) = (reader.text, reader.interfaces);
     let source = || text.get(expr.span.range()).unwrap_or(text).to_string();
     let wrong = || format!("`{}` is not a literal of type `{}`", source(), show(ty));
     let negative_int = |e: &Expr| match &e.kind {
@@ -120,7 +134,7 @@ fn read(expr: &Expr, text: &str, ty: &Type, interfaces: &BTreeMap<String, Arc<In
         Type::App(Con::List, args) => match &expr.kind {
             ExprKind::List(items) => items
                 .iter()
-                .map(|item| read(item, text, &args[0], interfaces))
+                .map(|item| read(item, reader, &args[0], bindings))
                 .collect::<Result<_, _>>()
                 .map(Argument::List),
             _ => Err(wrong()),
@@ -133,50 +147,51 @@ fn read(expr: &Expr, text: &str, ty: &Type, interfaces: &BTreeMap<String, Arc<In
             ExprKind::Tuple(items) if items.len() == args.len() => items
                 .iter()
                 .zip(args)
-                .map(|(item, ty)| read(item, text, ty, interfaces))
+                .map(|(item, ty)| read(item, reader, ty, bindings))
                 .collect::<Result<_, _>>()
                 .map(Argument::Tuple),
             _ => Err(wrong()),
         },
         Type::App(Con::Adt(qualified), args) => {
             let adt = find_adt(qualified, interfaces).ok_or_else(wrong)?;
-            read_data(expr, text, &adt, args, interfaces).ok_or_else(wrong)?
+            read_data(expr, reader, &adt, args, bindings).ok_or_else(wrong)?
         }
-        Type::Var(_) | Type::Gen(_) => read_untyped(expr, text, interfaces).ok_or_else(|| {
-            format!("`{}` is not a literal whose type can be told without the function's signature", source())
-        }),
+        Type::Var(_) | Type::Gen(_) => {
+            if let Some((_, bound)) = bindings.0.iter().find(|(var, _)| var == ty) {
+                let bound = bound.clone();
+                return read(expr, reader, &bound, bindings);
+            }
+            let literal = literal_type(expr).ok_or_else(|| {
+                format!("`{}` is not a literal whose type can be told without the function's signature", source())
+            })?;
+            bindings.0.push((ty.clone(), literal.clone()));
+            read(expr, reader, &literal, bindings)
+        }
         Type::Fun(_, _) | Type::App(Con::Rigid(_), _) => {
             Err(format!("`minc run` cannot pass a `{}` from the command line", show(ty)))
         }
     }
 }
 
-/// A literal whose type the parameter does not fix: read by its form.
-fn read_untyped(expr: &Expr, text: &str, interfaces: &BTreeMap<String, Arc<Interface>>) -> Option<Argument> {
-    let ty = match &expr.kind {
+/// The type a literal has by its form alone, for a generic parameter.
+fn literal_type(expr: &Expr) -> Option<Type> {
+    Some(match &expr.kind {
         ExprKind::Int(_) => Type::con(Con::Int),
         ExprKind::Unary(UnOp::Neg, inner) if matches!(inner.kind, ExprKind::Int(_)) => Type::con(Con::Int),
         ExprKind::Real(_) | ExprKind::Unary(UnOp::Neg, _) => Type::con(Con::Real),
         ExprKind::Bool(_) => Type::con(Con::Bool),
         ExprKind::Char(_) => Type::con(Con::Char),
         ExprKind::Str(_) => Type::con(Con::Str),
-        ExprKind::List(items) => {
-            return items
-                .iter()
-                .map(|item| read_untyped(item, text, interfaces))
-                .collect::<Option<_>>()
-                .map(Argument::List);
-        }
+        ExprKind::List(items) => Type::list(match items.first() {
+            Some(first) => literal_type(first)?,
+            None => Type::unit(),
+        }),
         ExprKind::Tuple(items) => {
-            return items
-                .iter()
-                .map(|item| read_untyped(item, text, interfaces))
-                .collect::<Option<_>>()
-                .map(Argument::Tuple);
+            let items: Vec<Type> = items.iter().map(literal_type).collect::<Option<_>>()?;
+            Type::App(Con::Tuple(items.len() as u32), items)
         }
         _ => return None,
-    };
-    read(expr, text, &ty, interfaces).ok()
+    })
 }
 
 fn find_adt(qualified: &str, interfaces: &BTreeMap<String, Arc<Interface>>) -> Option<Arc<AdtDef>> {
@@ -186,14 +201,17 @@ fn find_adt(qualified: &str, interfaces: &BTreeMap<String, Arc<Interface>>) -> O
 
 fn read_data(
     expr: &Expr,
-    text: &str,
+    reader: &Reader,
     adt: &AdtDef,
     args: &[Type],
-    interfaces: &BTreeMap<String, Arc<Interface>>,
+    bindings: &mut Bindings,
 ) -> Option<Result<Argument, String>> {
+    if let ExprKind::Record(fields) = &expr.kind {
+        return read_record(fields, reader, adt, args, bindings);
+    }
     let (head, fields): (&Expr, &[Expr]) = match &expr.kind {
         ExprKind::Juxtaposition(items) => match items.as_slice() {
-            [single] => return read_data(single, text, adt, args, interfaces),
+            [single] => return read_data(single, reader, adt, args, bindings),
             [head, rest @ ..] => (head, rest),
             [] => return None,
         },
@@ -210,16 +228,48 @@ fn read_data(
     let values: Result<Vec<Argument>, String> = fields
         .iter()
         .zip(&def.fields)
-        .map(|(field, (_, field_ty))| {
-            read(field, text, &min_analysis::unify::substitute_generics(field_ty, args), interfaces)
-        })
+        .map(|(field, (_, field_ty))| read(field, reader, &substitute_generics(field_ty, args), bindings))
         .collect();
-    let constructor = Constructor {
+    Some(values.map(|values| Argument::Data(Box::new(constructor(adt, tag)), values)))
+}
+
+/// `{x = 1.0, y = 2.0}` for a record type: every field, once.
+fn read_record(
+    fields: &[(Name, Expr)],
+    reader: &Reader,
+    adt: &AdtDef,
+    args: &[Type],
+    bindings: &mut Bindings,
+) -> Option<Result<Argument, String>> {
+    if !adt.record {
+        return None;
+    }
+    let declared = &adt.constructors[0].fields;
+    let mut values = Vec::with_capacity(declared.len());
+    for (name, ty) in declared {
+        let given: Vec<&Expr> = fields.iter().filter(|(n, _)| Some(&n.text) == name.as_ref()).map(|(_, e)| e).collect();
+        let [value] = given.as_slice() else {
+            let name = name.as_deref().unwrap_or("?");
+            return Some(Err(format!("the record needs the field `{name}` exactly once")));
+        };
+        match read(value, reader, &substitute_generics(ty, args), bindings) {
+            Ok(value) => values.push(value),
+            Err(error) => return Some(Err(error)),
+        }
+    }
+    if fields.len() != declared.len() {
+        return Some(Err("the record has a field its type does not have".to_string()));
+    }
+    Some(Ok(Argument::Data(Box::new(constructor(adt, 0)), values)))
+}
+
+fn constructor(adt: &AdtDef, tag: u32) -> Constructor {
+    let def = &adt.constructors[tag as usize];
+    Constructor {
         name: def.name.clone(),
         tag,
         arity: def.fields.len() as u32,
         fields: def.fields.iter().filter_map(|(n, _)| n.clone()).collect(),
         record: adt.record,
-    };
-    Some(values.map(|values| Argument::Data(Box::new(constructor), values)))
+    }
 }

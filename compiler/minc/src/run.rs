@@ -2,7 +2,7 @@
 //! literals of the parameters' types, and call the function in the
 //! reference interpreter.
 
-use crate::args::{Argument, parse_argument};
+use crate::args::{Argument, Bindings, parse_argument};
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
 use min_analysis::types::{Type, TypePrinter};
@@ -71,8 +71,9 @@ pub fn run(workspace: &Workspace, file: SourceFile, function: &str, args: &[Stri
     }
     let interfaces = workspace.interfaces(file);
     let mut arguments: Vec<Argument> = Vec::new();
+    let mut bindings = Bindings::default();
     for (index, (text, param)) in args.iter().zip(&params).enumerate() {
-        match parse_argument(text, param, &interfaces) {
+        match parse_argument(text, param, &interfaces, &mut bindings) {
             Ok(argument) => arguments.push(argument),
             Err(message) => {
                 return Err(RunError::Usage {

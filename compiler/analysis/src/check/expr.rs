@@ -304,6 +304,9 @@ impl Checker<'_> {
                 let (left, left_ty) = self.infer(a);
                 self.unify_at(&left_ty, &ty, a.span, &context);
                 let right = self.check_operand(b, &ty, &context);
+                if class == Class::ANY {
+                    self.equality_checks.push((ty.clone(), span));
+                }
                 let cmp = match op {
                     BinOp::Eq => CmpOp::Eq,
                     BinOp::Ne => CmpOp::Ne,

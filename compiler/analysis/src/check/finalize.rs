@@ -37,6 +37,23 @@ impl Checker<'_> {
         }
     }
 
+    /// Reports `==` on values that contain functions: they have no equality.
+    pub(crate) fn check_equalities(&mut self) {
+        for (ty, span) in std::mem::take(&mut self.equality_checks) {
+            let resolved = self.u.resolve(&ty);
+            if contains_function(&resolved) {
+                let shown = TypePrinter::default().show(&resolved);
+                self.error(
+                    Diagnostic::error(codes::E0204, span, format!("values of type `{shown}` cannot be compared"))
+                        .with_span_label("functions have no equality")
+                        .with_help(
+                            "compare what the functions compute, or give the values a data type with an identity",
+                        ),
+                );
+            }
+        }
+    }
+
     fn resolved_con(&self, pending: u32) -> Option<Con> {
         match self.u.resolve(&self.pending[pending as usize]) {
             Type::App(con, args) if args.is_empty() => Some(con),
@@ -169,5 +186,13 @@ impl Checker<'_> {
             }
             core::Pattern::Wildcard | core::Pattern::Bind(_) | core::Pattern::Nil => {}
         }
+    }
+}
+
+fn contains_function(ty: &Type) -> bool {
+    match ty {
+        Type::Fun(_, _) => true,
+        Type::App(_, args) => args.iter().any(contains_function),
+        Type::Var(_) | Type::Gen(_) => false,
     }
 }

@@ -34,13 +34,16 @@ impl Checker<'_> {
     /// in slots `0..arity`. Returns the arity and the body.
     pub(crate) fn lower_function_body(&mut self, def: &ast::Def, expected: &Type) -> (u32, core::Expr) {
         let arity = if def.rules {
-            let mut count = 0;
+            // The first rule says how many parameters the rules take: a
+            // signature `S → (ℤ → ℤ)` may be matched on one argument.
+            let mut arrows = 0;
             let mut ty = self.u.shallow(expected);
             while let Type::Fun(_, result) = ty {
-                count += 1;
+                arrows += 1;
                 ty = self.u.shallow(&result);
             }
-            count
+            let written = def.clauses.first().map_or(arrows, |clause| self.count_patterns(&clause.patterns));
+            if written >= 1 && written <= arrows { written } else { arrows }
         } else {
             def.clauses.first().map_or(0, |clause| clause.patterns.len())
         };

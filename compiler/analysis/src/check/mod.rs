@@ -65,6 +65,8 @@ pub(crate) struct Checker<'a> {
     pending: Vec<Type>,
     /// `++` operands whose type must turn out a string or a list.
     concat_checks: Vec<(Type, Span)>,
+    /// `==` and `≠` operands, whose type must not contain a function.
+    equality_checks: Vec<(Type, Span)>,
     _available: std::marker::PhantomData<&'a ()>,
 }
 
@@ -95,6 +97,7 @@ pub fn check_module(
         next_binding: 0,
         pending: Vec::new(),
         concat_checks: Vec::new(),
+        equality_checks: Vec::new(),
         _available: std::marker::PhantomData,
     };
     if let Some(prelude) = prelude {
@@ -300,6 +303,7 @@ impl Checker<'_> {
     fn finish(mut self, globals: Vec<Option<core::Global>>, defs: &[ast::Def]) -> Checked {
         self.apply_defaults();
         self.check_concats();
+        self.check_equalities();
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
             self.finalize_expr(&mut global.body, global.span);

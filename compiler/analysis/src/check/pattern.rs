@@ -107,6 +107,32 @@ impl Checker<'_> {
         }
     }
 
+    /// How many patterns a flat sequence groups into, without reporting anything.
+    pub(crate) fn count_patterns(&self, items: &[Pat]) -> usize {
+        fn skip(checker: &Checker, items: &[Pat], mut at: usize) -> usize {
+            let item = &items[at];
+            at += 1;
+            if let PatKind::Constructor(path) = &item.kind
+                && let Some((adt, tag)) = checker.find_constructor(path)
+            {
+                for _ in 0..adt.constructors[tag as usize].fields.len() {
+                    if at >= items.len() {
+                        break;
+                    }
+                    at = skip(checker, items, at);
+                }
+            }
+            at
+        }
+        let mut count = 0;
+        let mut at = 0;
+        while at < items.len() {
+            at = skip(self, items, at);
+            count += 1;
+        }
+        count
+    }
+
     pub(crate) fn unknown_constructor(&mut self, path: &[ast::Name], span: Span) {
         self.error(
             Diagnostic::error(codes::E0101, span, format!("unknown constructor `{}`", join(path)))
