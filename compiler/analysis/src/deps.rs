@@ -3,11 +3,11 @@
 //! group of definitions is inferred.
 
 use min_syntax::ast::{Def, Expr, ExprKind, Pat, PatKind};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// The unqualified value names `def` refers to and does not bind itself.
 pub fn def_free_names(def: &Def) -> HashSet<String> {
-    let mut free = HashSet::new();
+    let mut free = HashSet::default();
     for clause in &def.clauses {
         let mut bound: Vec<String> = Vec::new();
         for pattern in &clause.patterns {

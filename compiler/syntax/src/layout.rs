@@ -132,25 +132,26 @@ fn indentation(file: FileId, text: &str, start: usize, diagnostics: &mut Vec<Dia
 
 /// Splits laid-out tokens into top-level items: the runs between `Newline`
 /// tokens at block depth zero.
-pub fn split_items(tokens: &[Spanned]) -> Vec<&[Spanned]> {
+pub fn split_items(tokens: Vec<Spanned>) -> Vec<Vec<Spanned>> {
     let mut items = Vec::new();
     let mut depth = 0usize;
-    let mut item_start = 0;
-    for (index, (_, tok, _)) in tokens.iter().enumerate() {
-        match tok {
+    let mut current: Vec<Spanned> = Vec::new();
+    for token in tokens {
+        match token.1 {
             Tok::Indent => depth += 1,
             Tok::Dedent => depth = depth.saturating_sub(1),
             Tok::Newline if depth == 0 => {
-                if index > item_start {
-                    items.push(&tokens[item_start..index]);
+                if !current.is_empty() {
+                    items.push(std::mem::take(&mut current));
                 }
-                item_start = index + 1;
+                continue;
             }
             _ => {}
         }
+        current.push(token);
     }
-    if item_start < tokens.len() {
-        items.push(&tokens[item_start..]);
+    if !current.is_empty() {
+        items.push(current);
     }
     items
 }

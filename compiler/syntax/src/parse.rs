@@ -30,29 +30,35 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     let parser = ItemParser::new();
     // Names of items that did not parse: their signatures are not orphans.
     let mut failed: Vec<String> = Vec::new();
-    for item_tokens in split_items(&tokens) {
-        if let Some(diagnostic) = check_nesting(file, item_tokens) {
+    // An item's nesting depth is at most about twice its token count: only
+    // files with a long item need their definitions measured.
+    let mut longest_item = 0;
+    for item_tokens in split_items(tokens) {
+        longest_item = longest_item.max(item_tokens.len());
+        if let Some(diagnostic) = check_nesting(file, &item_tokens) {
             diagnostics.push(diagnostic);
             continue;
         }
         let mut recovered = Vec::new();
         let end = item_tokens.last().map_or(0, |(_, _, end)| *end);
+        let start = item_tokens[0].0;
+        let name = item_name(&item_tokens);
         let result =
-            parser.parse(file, &mut recovered, &mut diagnostics, item_tokens.iter().cloned().map(Ok::<Spanned, ()>));
+            parser.parse(file, &mut recovered, &mut diagnostics, item_tokens.into_iter().map(Ok::<Spanned, ()>));
         for recovery in recovered {
             diagnostics.push(syntax_error(file, recovery.error, end));
         }
-        let doc = doc_comment(text, item_tokens[0].0);
+        let doc = doc_comment(text, start);
         match result {
             Ok(RawItem::Import(import)) => imports.push(import),
             Ok(RawItem::Type(mut def)) => {
                 def.doc = doc;
-                types.push(def);
+                types.push(*def);
             }
             Ok(RawItem::Binding(binding)) => bindings.push((binding, doc)),
-            Ok(RawItem::Error) => failed.extend(item_name(item_tokens)),
+            Ok(RawItem::Error) => failed.extend(name),
             Err(error) => {
-                failed.extend(item_name(item_tokens));
+                failed.extend(name);
                 diagnostics.push(syntax_error(file, error, end));
             }
         }
@@ -76,7 +82,7 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         }
     }
     defs.retain(|def| {
-        let shallow = def_depth(def, DEPTH_LIMIT) <= DEPTH_LIMIT;
+        let shallow = 2 * longest_item < DEPTH_LIMIT || def_depth(def, DEPTH_LIMIT) <= DEPTH_LIMIT;
         if !shallow {
             diagnostics.push(
                 Diagnostic::error(codes::E0013, def.name.span, format!("`{}` is nested too deeply", def.name.text))

@@ -13,7 +13,7 @@ pub enum RawItem {
     /// An `import` line.
     Import(Import),
     /// A type definition.
-    Type(TypeDef),
+    Type(Box<TypeDef>),
     /// A signature, equation or one-parameter-per-line definition.
     Binding(Binding),
     /// An item that did not parse; the error is reported already.
@@ -35,11 +35,11 @@ pub enum ImportList {
 #[derive(Debug)]
 pub enum Binding {
     /// `name : T` and, optionally, `= body`.
-    Signature { name: Name, ty: TypeExpr, body: Option<Body>, span: Span },
+    Signature { name: Name, ty: Box<TypeExpr>, body: Option<Box<Body>>, span: Span },
     /// `name p q = body`.
-    Equation { name: Name, params: Vec<Expr>, body: Body, span: Span },
+    Equation { name: Name, params: Vec<Expr>, body: Box<Body>, span: Span },
     /// The one-parameter-per-line form.
-    Vertical { name: Name, params: Vec<(Name, TypeExpr)>, result: TypeExpr, body: Body, span: Span },
+    Vertical { name: Name, params: Vec<(Name, TypeExpr)>, result: Box<TypeExpr>, body: Box<Body>, span: Span },
     /// A binding that did not parse.
     Error(Span),
 }
@@ -74,7 +74,7 @@ pub enum Line {
     /// An expression.
     Expr(Expr),
     /// `pattern → body`.
-    Rule(Expr, Body, Span),
+    Rule(Expr, Box<Body>, Span),
     /// `let binding`.
     Let(Binding),
     /// A line that did not parse.
@@ -91,11 +91,11 @@ pub(crate) fn import(module: Name, list: ImportList, span: Span) -> RawItem {
 }
 
 pub(crate) fn variants(name: Name, params: Vec<Name>, variants: Vec<Variant>, span: Span) -> RawItem {
-    RawItem::Type(TypeDef { name, params, body: TypeBody::Variants(variants), doc: String::new(), span })
+    RawItem::Type(Box::new(TypeDef { name, params, body: TypeBody::Variants(variants), doc: String::new(), span }))
 }
 
 pub(crate) fn record(name: Name, params: Vec<Name>, fields: Vec<Field>, span: Span) -> RawItem {
-    RawItem::Type(TypeDef { name, params, body: TypeBody::Record(fields), doc: String::new(), span })
+    RawItem::Type(Box::new(TypeDef { name, params, body: TypeBody::Record(fields), doc: String::new(), span }))
 }
 
 pub(crate) fn path(name: Name) -> Expr {
@@ -160,7 +160,7 @@ pub(crate) fn match_expr(diagnostics: &mut Vec<Diagnostic>, scrutinee: Expr, lin
         match line {
             Line::Rule(lhs, body, span) => {
                 let patterns = vec![pattern(diagnostics, lhs)];
-                clauses.push(Clause { patterns, body: body_expr(diagnostics, body), span });
+                clauses.push(Clause { patterns, body: body_expr(diagnostics, *body), span });
             }
             Line::Error => {}
             Line::Expr(expr) => diagnostics.push(misplaced(expr.span, "a rule `pattern → result`")),
@@ -263,7 +263,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                 close_signature(diagnostics, &mut defs, open.take());
                 defs.push(Def {
                     name,
-                    signature: Some(ty),
+                    signature: Some(*ty),
                     param_names: Vec::new(),
                     clauses: Vec::new(),
                     rules: false,
@@ -276,10 +276,10 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                 close_signature(diagnostics, &mut defs, open.take());
                 let rules = is_rules(&body);
                 let clauses =
-                    if rules { rule_clauses(diagnostics, body) } else { vec![value_clause(diagnostics, body)] };
+                    if rules { rule_clauses(diagnostics, *body) } else { vec![value_clause(diagnostics, *body)] };
                 defs.push(Def {
                     name,
-                    signature: Some(ty),
+                    signature: Some(*ty),
                     param_names: Vec::new(),
                     clauses,
                     rules,
@@ -289,7 +289,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
             }
             Binding::Equation { name, params, body, span } => {
                 let patterns = params.into_iter().map(|param| pattern(diagnostics, param)).collect();
-                let clause = Clause { patterns, body: body_expr(diagnostics, body), span };
+                let clause = Clause { patterns, body: body_expr(diagnostics, *body), span };
                 let continues = defs.last().is_some_and(|last| last.name.text == name.text && !last.rules)
                     && (open.is_some() || defs.last().is_some_and(|last| !last.clauses.is_empty()));
                 if continues {
@@ -312,7 +312,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
             }
             Binding::Vertical { name, params, result, body, span } => {
                 close_signature(diagnostics, &mut defs, open.take());
-                let mut ty = result;
+                let mut ty = *result;
                 for (_, param_ty) in params.iter().rev() {
                     let span = param_ty.span.to(ty.span);
                     ty = TypeExpr { kind: TypeExprKind::Function(Box::new(param_ty.clone()), Box::new(ty)), span };
@@ -321,7 +321,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     .iter()
                     .map(|(param, _)| Pat { kind: PatKind::Var(param.text.clone()), span: param.span })
                     .collect();
-                let body = body_expr(diagnostics, body);
+                let body = body_expr(diagnostics, *body);
                 let clause = Clause { patterns, body, span };
                 defs.push(Def {
                     name,
@@ -372,7 +372,7 @@ fn rule_clauses(diagnostics: &mut Vec<Diagnostic>, body: Body) -> Vec<Clause> {
                     }
                     _ => vec![pattern(diagnostics, lhs)],
                 };
-                clauses.push(Clause { patterns, body: body_expr(diagnostics, rhs), span });
+                clauses.push(Clause { patterns, body: body_expr(diagnostics, *rhs), span });
             }
             Line::Error => {}
             Line::Expr(expr) => diagnostics.push(misplaced(expr.span, "a rule `pattern → result`")),

@@ -16,8 +16,9 @@ use crate::unify::{Unifier, UnifyError};
 use min_core as core;
 use min_diagnostics::{Diagnostic, Span, codes};
 use min_syntax::ast;
+use rustc_hash::FxHashMap as HashMap;
 use scope::{Frame, Local};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What checking a module produces.
@@ -86,12 +87,12 @@ pub fn check_module(
         u: Unifier::default(),
         diagnostics: Vec::new(),
         modules: BTreeMap::new(),
-        imported_values: HashMap::new(),
-        imported_types: HashMap::new(),
+        imported_values: HashMap::default(),
+        imported_types: HashMap::default(),
         own_types: BTreeMap::new(),
-        globals: HashMap::new(),
-        constructor_index: HashMap::new(),
-        record_index: HashMap::new(),
+        globals: HashMap::default(),
+        constructor_index: HashMap::default(),
+        record_index: HashMap::default(),
         scopes: Vec::new(),
         frames: Vec::new(),
         next_binding: 0,
@@ -180,7 +181,7 @@ impl Checker<'_> {
     /// unsigned ones they may use, unsigned ones in dependency order.
     fn check_defs(&mut self, defs: &[ast::Def]) -> Vec<Option<core::Global>> {
         let mut lowered: Vec<Option<core::Global>> = vec![None; defs.len()];
-        let mut index_of: HashMap<&str, usize> = HashMap::new();
+        let mut index_of: HashMap<&str, usize> = HashMap::default();
         let mut signatures: Vec<Option<Scheme>> = vec![None; defs.len()];
         for (i, def) in defs.iter().enumerate() {
             if let Some(&first) = index_of.get(def.name.text.as_str()) {

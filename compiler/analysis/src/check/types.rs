@@ -41,7 +41,7 @@ impl Checker<'_> {
             };
             self.own_types.insert(def.name.text.clone(), Arc::new(adt));
         }
-        let mut constructor_owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut constructor_owner: rustc_hash::FxHashMap<String, String> = Default::default();
         for def in types {
             let Some(existing) = self.own_types.get(&def.name.text) else { continue };
             if existing.span != def.span {
