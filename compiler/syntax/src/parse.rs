@@ -43,8 +43,23 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         let end = item_tokens.last().map_or(0, |(_, _, end)| *end);
         let start = item_tokens[0].0;
         let name = item_name(&item_tokens);
+        let starts_with_let = matches!(item_tokens.first(), Some((_, Tok::Let, _)));
         let result =
             parser.parse(file, &mut recovered, &mut diagnostics, item_tokens.into_iter().map(Ok::<Spanned, ()>));
+        if starts_with_let {
+            // A script-style `let` at the top level: one clear error, not a parse trace.
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::E0014,
+                    Span::new(file, start, start + 3),
+                    "`let` cannot start a top-level definition",
+                )
+                .with_help(
+                    "write the definition without `let`: `name = …`; `let` is for definitions inside an expression",
+                ),
+            );
+            continue;
+        }
         for recovery in recovered {
             diagnostics.push(syntax_error(file, recovery.error, end));
         }
