@@ -11,7 +11,7 @@ fn run_example(name: &str, function: &str, args: &[&str]) -> String {
     let mut workspace = Workspace::new();
     let file = workspace.add_file(&relative(&path), std::fs::read_to_string(&path).expect("example exists"));
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    run(&workspace, file, function, &args).unwrap_or_else(|error| panic!("{name}: {error:?}"))
+    run(&workspace, file, function, &args, 50_000).unwrap_or_else(|error| panic!("{name}: {error:?}"))
 }
 
 #[test]

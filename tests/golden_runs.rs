@@ -7,6 +7,9 @@ use min_diagnostics::{position, render_plain};
 use min_tests::{cases, compare_golden, relative};
 use minc::run::{RunError, run};
 
+/// Nested calls allowed: the test thread's 512 MiB stack holds this many in a debug build.
+const DEPTH_LIMIT: usize = 50_000;
+
 /// Splits a `# run:` line into words, keeping quoted arguments together.
 fn words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -31,7 +34,7 @@ fn words(line: &str) -> Vec<String> {
 }
 
 fn outcome(workspace: &Workspace, file: min_analysis::db::SourceFile, call: &[String]) -> String {
-    match run(workspace, file, &call[0], &call[1..]) {
+    match run(workspace, file, &call[0], &call[1..], DEPTH_LIMIT) {
         Ok(value) => value,
         Err(RunError::Compile(diagnostics)) => render_plain(&diagnostics, workspace),
         Err(RunError::Usage { code, message, .. }) => format!("error[{code}]: {message}"),

@@ -14,7 +14,7 @@ use crate::arith;
 use crate::compare;
 use crate::display::quote;
 use crate::error::{Fault, RuntimeError};
-use crate::machine::{Frame, Machine};
+use crate::machine::{Frame, Machine, closure_frame, member_frame};
 use crate::pattern;
 use crate::prims;
 use crate::real::canonical;
@@ -27,6 +27,85 @@ enum Outcome<'p> {
 }
 
 impl<'p> Machine<'p> {
+    /// The value of a function body in its own `frame`. A call in tail
+    /// position reuses the frame instead of nesting (`loop n = … loop (n - 1)`
+    /// runs in constant stack), so it is not counted against the depth limit.
+    pub(crate) fn eval_body(&self, body: &'p Expr, frame: &mut Frame<'p>) -> Result<Value<'p>, Fault> {
+        let mut expr = body;
+        loop {
+            expr = match expr {
+                Expr::Let(slot, value, body) => {
+                    self.eval_let(*slot, value, frame)?;
+                    body
+                }
+                Expr::LetRec(bindings, body) => {
+                    self.bind_recursive(bindings, frame)?;
+                    body
+                }
+                Expr::If(condition, then, otherwise) => {
+                    if self.eval_bool(condition, frame)? {
+                        then
+                    } else {
+                        otherwise
+                    }
+                }
+                Expr::Match(matching) => match self.select_arm(matching, frame)? {
+                    Outcome::Evaluate(arm) => arm,
+                    Outcome::Value(value) => return Ok(value),
+                },
+                Expr::Apply(function, args, span) => {
+                    match self.tail_call(function, args, frame).map_err(|fault| fault.at(*span))? {
+                        Some((body, callee_frame)) => {
+                            *frame = callee_frame;
+                            body
+                        }
+                        None => return self.eval_apply(function, args, *span, frame),
+                    }
+                }
+                _ => return self.eval(expr, frame),
+            }
+        }
+    }
+
+    /// For a saturated call of a global or a closure: its body and a fresh
+    /// frame holding the evaluated arguments. `None` for other calls.
+    #[inline(never)]
+    fn tail_call(
+        &self,
+        function: &'p Expr,
+        args: &'p [Expr],
+        frame: &mut Frame<'p>,
+    ) -> Result<Option<(&'p Expr, Frame<'p>)>, Fault> {
+        match function {
+            Expr::Global(name) => {
+                let global = self.global(name)?;
+                if global.arity == 0 || global.arity as usize != args.len() {
+                    return Ok(None);
+                }
+                let values = self.eval_all(args, frame)?;
+                Ok(Some((&global.body, Frame::new(values, global.frame_size, &global.name))))
+            }
+            Expr::Local(slot) => {
+                let Value::Function(callee) = frame.get(*slot)? else { return Ok(None) };
+                if callee.arity() != args.len() {
+                    return Ok(None);
+                }
+                match &callee.callable {
+                    Callable::Closure(closure) => {
+                        let values = self.eval_all(args, frame)?;
+                        Ok(Some((&closure.lambda.body, closure_frame(closure, values)?)))
+                    }
+                    Callable::Recursive(group, index) => {
+                        let values = self.eval_all(args, frame)?;
+                        Ok(Some(member_frame(group, *index, values)?))
+                    }
+                    _ => Ok(None),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The value of `expr` in `frame`. Only dispatch happens here, so that
     /// the frame of this function, which every nested Min call repeats,
     /// stays small.

@@ -53,7 +53,7 @@ pub(crate) struct Frame<'p> {
 
 impl<'p> Frame<'p> {
     /// A frame of `size` slots (at least as many as `initial`), starting with `initial`, the rest unit.
-    fn new(mut initial: Vec<Value<'p>>, size: u32, owner: &'p str) -> Frame<'p> {
+    pub(crate) fn new(mut initial: Vec<Value<'p>>, size: u32, owner: &'p str) -> Frame<'p> {
         let size = size as usize;
         if initial.len() < size {
             initial.resize(size, Value::Unit);
@@ -252,7 +252,7 @@ impl<'p> Machine<'p> {
     pub(crate) fn run_global(&self, global: &'p Global, args: Vec<Value<'p>>) -> Result<Value<'p>, Fault> {
         let _nesting = self.enter()?;
         let mut frame = Frame::new(args, global.frame_size, &global.name);
-        self.eval(&global.body, &mut frame).map_err(|fault| fault.called_from(&global.name))
+        self.eval_body(&global.body, &mut frame).map_err(|fault| fault.called_from(&global.name))
     }
 
     /// Runs a closure's body on its arguments and captures.
@@ -260,7 +260,7 @@ impl<'p> Machine<'p> {
         let _nesting = self.enter()?;
         let mut frame = closure_frame(closure, args)?;
         let owner = closure.owner;
-        self.eval(&closure.lambda.body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))
+        self.eval_body(&closure.lambda.body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))
     }
 
     /// Runs member `index` of a recursive group on its arguments and captures.
@@ -273,7 +273,7 @@ impl<'p> Machine<'p> {
         let _nesting = self.enter()?;
         let (body, mut frame) = member_frame(group, index, args)?;
         let owner = group.owner;
-        self.eval(body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))
+        self.eval_body(body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))
     }
 }
 
@@ -283,7 +283,7 @@ impl<'p> Machine<'p> {
 /// The frame of a closure called with `args`: parameters, then captures in
 /// the slots the lambda names.
 #[inline(never)]
-fn closure_frame<'p>(closure: &Closure<'p>, args: Vec<Value<'p>>) -> Result<Frame<'p>, Fault> {
+pub(crate) fn closure_frame<'p>(closure: &Closure<'p>, args: Vec<Value<'p>>) -> Result<Frame<'p>, Fault> {
     let mut frame = Frame::new(args, closure.lambda.frame_size, closure.owner);
     for ((_, inner), value) in closure.lambda.captures.iter().zip(&closure.captures) {
         frame.set(*inner, value.clone())?;
@@ -294,7 +294,7 @@ fn closure_frame<'p>(closure: &Closure<'p>, args: Vec<Value<'p>>) -> Result<Fram
 /// The body and frame of member `index` of a recursive group called with
 /// `args`; captured members are rebuilt as function values.
 #[inline(never)]
-fn member_frame<'p>(
+pub(crate) fn member_frame<'p>(
     group: &Rc<RecursiveGroup<'p>>,
     index: usize,
     args: Vec<Value<'p>>,

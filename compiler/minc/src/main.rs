@@ -56,8 +56,7 @@ fn main() -> ExitCode {
 /// The checker and the interpreter recurse over the program: run them on a
 /// thread whose stack is large (only the pages touched use memory).
 fn on_big_stack(job: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
-    const STACK_BYTES: usize = 1 << 30;
-    match std::thread::Builder::new().name("minc".into()).stack_size(STACK_BYTES).spawn(job) {
+    match std::thread::Builder::new().name("minc".into()).stack_size(minc::run::STACK_BYTES).spawn(job) {
         Ok(handle) => handle.join().unwrap_or(ExitCode::from(2)),
         Err(error) => {
             eprintln!("internal error: cannot start the interpreter thread: {error}");
@@ -80,7 +79,7 @@ fn run(path: &PathBuf, function: &str, args: &[String]) -> ExitCode {
     if !warnings.is_empty() {
         eprint!("{}", render_terminal(&warnings, &workspace, std::io::stderr().is_terminal()));
     }
-    match minc::run::run(&workspace, file, function, args) {
+    match minc::run::run(&workspace, file, function, args, minc::run::CALL_DEPTH_LIMIT) {
         Ok(value) => {
             println!("{value}");
             ExitCode::SUCCESS

@@ -27,8 +27,23 @@ pub enum RunError {
     Runtime(RuntimeError),
 }
 
+/// How deep `run` lets Min calls nest (tail calls do not count). Each
+/// nested call takes about 1 KiB of the Rust stack in a release build.
+pub const CALL_DEPTH_LIMIT: usize = 500_000;
+
+/// The Rust stack the interpreter needs for [`CALL_DEPTH_LIMIT`] nested calls.
+pub const STACK_BYTES: usize = 2 << 30;
+
 /// Runs `function` of `file` on `args` and returns the result as Min source.
-pub fn run(workspace: &Workspace, file: SourceFile, function: &str, args: &[String]) -> Result<String, RunError> {
+/// `depth_limit` bounds nested calls; run it on a stack of [`STACK_BYTES`]
+/// when using [`CALL_DEPTH_LIMIT`].
+pub fn run(
+    workspace: &Workspace,
+    file: SourceFile,
+    function: &str,
+    args: &[String],
+    depth_limit: usize,
+) -> Result<String, RunError> {
     let mut diagnostics: Vec<Diagnostic> = workspace.diagnostics(file).to_vec();
     for broken in workspace.broken_dependencies(file) {
         diagnostics.extend(workspace.diagnostics(broken).iter().cloned());
@@ -88,7 +103,7 @@ pub fn run(workspace: &Workspace, file: SourceFile, function: &str, args: &[Stri
         }
     }
     let program = workspace.program(file);
-    let machine = Machine::new(&program);
+    let machine = Machine::new(&program).with_depth_limit(depth_limit);
     let values = arguments.iter().map(Argument::to_value).collect();
     let result = machine.call(&value.qualified, values).map_err(RunError::Runtime)?;
     Ok(result.to_string())

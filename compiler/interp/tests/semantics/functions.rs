@@ -49,7 +49,9 @@ fn factorial_overflow_points_at_the_product_and_traces_the_calls() {
 
 #[test]
 fn errors_deep_in_a_recursion_collapse_into_one_entry() {
-    // down n aborts when it reaches 0, thirty calls deep.
+    // down n = if n == 0 then abort "bottom" else 0 + down (n - 1): thirty
+    // nested calls (not tail calls, which would reuse one frame).
+    let recurse = apply(global("Main.down"), vec![arith(ArithOp::Sub, NumKind::Nat, local(0), nat(1))]);
     let modules = program(vec![def(
         "Main.down",
         1,
@@ -57,7 +59,7 @@ fn errors_deep_in_a_recursion_collapse_into_one_entry() {
         if_(
             compare(CmpOp::Eq, local(0), nat(0)),
             apply_at(prim(Prim::Abort), vec![string("bottom")], span(5, 9)),
-            apply(global("Main.down"), vec![arith(ArithOp::Sub, NumKind::Nat, local(0), nat(1))]),
+            arith(ArithOp::Add, NumKind::Nat, nat(0), recurse),
         ),
     )]);
     let error = Machine::new(&modules).call("Main.down", vec![Value::Nat(30)]).unwrap_err();
@@ -71,8 +73,9 @@ fn errors_deep_in_a_recursion_collapse_into_one_entry() {
 
 #[test]
 fn traces_list_the_innermost_call_first() {
+    // `outer x = 0 + inner x`: the call is not in tail position, so it stays in the trace.
     let modules = program(vec![
-        def("Main.outer", 1, 1, apply(global("Main.inner"), vec![local(0)])),
+        def("Main.outer", 1, 1, arith(ArithOp::Add, NumKind::Int, int(0), apply(global("Main.inner"), vec![local(0)]))),
         def("Main.inner", 1, 1, arith_at(ArithOp::Div, NumKind::Int, int(1), local(0), span(3, 8))),
     ]);
     let error = Machine::new(&modules).call("Main.outer", vec![Value::Int(0)]).unwrap_err();
@@ -80,6 +83,18 @@ fn traces_list_the_innermost_call_first() {
     assert_eq!(error.trace, vec!["Main.inner", "Main.outer"]);
     assert_eq!(error.to_diagnostic().unwrap().help.as_deref(), Some("in Main.inner, called from Main.outer"));
     assert_eq!(error.to_string(), "E0411: 1 / 0 divides by zero (in Main.inner, called from Main.outer)");
+}
+
+#[test]
+fn a_tail_call_leaves_only_its_caller_in_the_trace() {
+    // `outer x = inner x` reuses outer's frame for inner.
+    let modules = program(vec![
+        def("Main.outer", 1, 1, apply(global("Main.inner"), vec![local(0)])),
+        def("Main.inner", 1, 1, arith_at(ArithOp::Div, NumKind::Int, int(1), local(0), span(3, 8))),
+    ]);
+    let error = Machine::new(&modules).call("Main.outer", vec![Value::Int(0)]).unwrap_err();
+    assert_eq!(error.trace, vec!["Main.outer"]);
+    assert_eq!(error.span, Some(span(3, 8)));
 }
 
 /// `add3 a b c = a + b + c` on ℤ.

@@ -53,14 +53,15 @@ fn the_default_limit_is_reached_before_the_rust_stack_runs_out() {
         [
             show(globals.call("Main.count", vec![Value::Nat(49_999)])),
             show(globals.call("Main.count", vec![Value::Nat(50_000)])),
-            show(closures.call("Main.count_local", vec![Value::Nat(49_998)])),
+            // The first call of `go` is a tail call: it reuses the frame of `count_local`.
             show(closures.call("Main.count_local", vec![Value::Nat(49_999)])),
+            show(closures.call("Main.count_local", vec![Value::Nat(50_000)])),
         ]
     });
     let [deepest, too_deep, deepest_local, too_deep_local] = runner.unwrap().join().unwrap();
     assert_eq!(deepest.unwrap(), "49999");
     assert_eq!(too_deep.unwrap_err().code, codes::E0413);
-    assert_eq!(deepest_local.unwrap(), "49998");
+    assert_eq!(deepest_local.unwrap(), "49999");
     assert_eq!(too_deep_local.unwrap_err().code, codes::E0413);
 }
 
@@ -97,4 +98,20 @@ fn long_chains_of_constructors_are_dropped_and_printed_without_deep_recursion() 
     let (starts, ends, closers) = runner.unwrap().join().unwrap();
     assert!(starts && ends);
     assert_eq!(closers, 199_999);
+}
+
+#[test]
+fn tail_calls_run_in_constant_stack() {
+    // loop n = if n == 0 then 0 else loop (n - 1): a million calls, no nesting.
+    let body = if_(
+        compare(CmpOp::Eq, local(0), nat(0)),
+        nat(0),
+        apply(global("Main.loop"), vec![arith(ArithOp::Sub, NumKind::Nat, local(0), nat(1))]),
+    );
+    let modules = program(vec![def("Main.loop", 1, 1, body)]);
+    let runner = thread::Builder::new().stack_size(256 * 1024).spawn(move || {
+        let machine = Machine::new(&modules).with_depth_limit(10);
+        machine.call("Main.loop", vec![Value::Nat(1_000_000)]).map(|value| value.to_string())
+    });
+    assert_eq!(runner.unwrap().join().unwrap().unwrap(), "0");
 }
