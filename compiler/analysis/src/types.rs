@@ -159,6 +159,9 @@ impl Scheme {
 #[derive(Default)]
 pub struct TypePrinter {
     names: Vec<(Type, String)>,
+    /// Signature variables shown so far: full name and display name. Two
+    /// signatures' `a` are different types and print as `a` and `a′`.
+    rigid: Vec<(Arc<str>, String)>,
 }
 
 impl TypePrinter {
@@ -178,6 +181,19 @@ impl TypePrinter {
         let name = if index < 26 { letter.to_string() } else { format!("{letter}{}", index / 26) };
         self.names.push((var.clone(), name.clone()));
         name
+    }
+
+    fn rigid_name(&mut self, full: &Arc<str>) -> String {
+        if let Some((_, shown)) = self.rigid.iter().find(|(name, _)| name == full) {
+            return shown.clone();
+        }
+        let base = full.split('#').next().unwrap_or(full);
+        let mut shown = base.to_string();
+        while self.rigid.iter().any(|(_, other)| *other == shown) {
+            shown.push('′');
+        }
+        self.rigid.push((full.clone(), shown.clone()));
+        shown
     }
 
     fn write(&mut self, ty: &Type, parenthesize_functions: bool, out: &mut String) {
@@ -224,7 +240,11 @@ impl TypePrinter {
                         Con::Char => "Char",
                         Con::Str => "S",
                         Con::Adt(name) => short_name(name),
-                        Con::Rigid(name) => name,
+                        Con::Rigid(name) => {
+                            let shown = self.rigid_name(name);
+                            out.push_str(&shown);
+                            return;
+                        }
                         Con::List | Con::Tuple(_) => unreachable!("handled above"),
                     };
                     if args.is_empty() {

@@ -170,9 +170,30 @@ impl Unifier {
     /// Generalizes the variables of `ty` above the current level. With
     /// `keep_classes` false, class-constrained variables stay monomorphic
     /// (values are not generalized over number types).
+    ///
+    /// A class-constrained variable is generalized only when it occurs in a
+    /// parameter: then the argument values carry the number type at run time.
+    /// One that occurs only in the result (`g x = 10 - 20`) is left to the
+    /// module's defaults, so the result's type never depends on the caller alone.
     pub fn generalize(&mut self, ty: &Type, keep_classes: bool) -> Scheme {
+        let mut in_parameters: Vec<u32> = Vec::new();
+        let mut rest = self.shallow(ty);
+        while let Type::Fun(param, result) = rest {
+            self.free_vars(&param, &mut in_parameters);
+            rest = self.shallow(&result);
+        }
         let mut generics: Vec<u32> = Vec::new();
         self.collect_generics(ty, keep_classes, &mut generics);
+        generics.retain(|&v| self.vars[v as usize].class == Class::ANY || in_parameters.contains(&v));
+        // What stays monomorphic belongs to the enclosing level from now on,
+        // so that no outer generalization picks it up either.
+        let mut free = Vec::new();
+        self.free_vars(ty, &mut free);
+        for v in free {
+            if !generics.contains(&v) && self.vars[v as usize].level > self.level {
+                self.vars[v as usize].level = self.level;
+            }
+        }
         let classes = generics.iter().map(|&v| self.vars[v as usize].class).collect();
         let ty = self.replace_generics(ty, &generics);
         for &v in &generics {

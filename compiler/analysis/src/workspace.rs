@@ -97,6 +97,11 @@ impl Workspace {
         file.set_text(&mut self.db).to(text);
     }
 
+    /// Whether a module of this name is loaded.
+    pub fn has_module(&self, name: &str) -> bool {
+        self.project.modules(&self.db).contains_key(name)
+    }
+
     /// The file with this id.
     pub fn file(&self, id: FileId) -> Option<SourceFile> {
         self.files.get(id.0 as usize).copied()

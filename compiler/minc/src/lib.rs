@@ -2,4 +2,5 @@
 //! reading `minc run` arguments and running functions.
 
 pub mod args;
+pub mod load;
 pub mod run;

@@ -65,16 +65,15 @@ fn on_big_stack(job: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
     }
 }
 
-fn run(path: &PathBuf, function: &str, args: &[String]) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", path.display());
+fn run(path: &std::path::Path, function: &str, args: &[String]) -> ExitCode {
+    let mut workspace = Workspace::new();
+    let file = match minc::load::load(&mut workspace, path) {
+        Ok(file) => file,
+        Err(message) => {
+            eprintln!("error: {message}");
             return ExitCode::from(1);
         }
     };
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file(&path.display().to_string(), text);
     let warnings: Vec<Diagnostic> = workspace.diagnostics(file).iter().filter(|d| !d.is_error()).cloned().collect();
     if !warnings.is_empty() {
         eprint!("{}", render_terminal(&warnings, &workspace, std::io::stderr().is_terminal()));
@@ -110,10 +109,10 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     let mut workspace = Workspace::new();
     let mut files = Vec::new();
     for path in paths {
-        match std::fs::read_to_string(path) {
-            Ok(text) => files.push(workspace.add_file(&path.display().to_string(), text)),
-            Err(error) => {
-                eprintln!("error: cannot read {}: {error}", path.display());
+        match minc::load::load(&mut workspace, path) {
+            Ok(file) => files.push(file),
+            Err(message) => {
+                eprintln!("error: {message}");
                 return ExitCode::from(1);
             }
         }

@@ -242,7 +242,7 @@ impl Checker<'_> {
                         Diagnostic::error(
                             codes::E0203,
                             current_span,
-                            format!("this is a `{shown}`, which can neither be applied nor multiplied"),
+                            format!("this has type `{shown}`, so it can neither be applied nor multiplied"),
                         )
                         .with_label(item.span, "so it cannot be followed by this")
                         .with_help("only a function takes an argument by juxtaposition, and only numbers multiply"),
@@ -257,8 +257,15 @@ impl Checker<'_> {
         factors.push((current, current_ty, current_span));
         let mut factors = factors.into_iter();
         let (mut product, product_ty, _) = factors.next().expect("two factors at least");
-        if let Err(error) = self.u.constrain(&product_ty, Class::NUM) {
-            let _ = error;
+        if self.u.constrain(&product_ty, Class::NUM).is_err() {
+            let shown = match self.u.shallow(&product_ty) {
+                Type::Var(v) => self.u.class_of(v).describe().to_string(),
+                other => format!("a `{}`", TypePrinter::default().show(&self.u.resolve(&other))),
+            };
+            self.error(
+                Diagnostic::error(codes::E0204, span, format!("{shown} cannot be multiplied"))
+                    .with_help("side by side, only numbers multiply and only functions take arguments"),
+            );
         }
         for (factor, ty, factor_span) in factors {
             self.unify_at(&ty, &product_ty, factor_span, "the factors of a product must be the same number type");

@@ -221,7 +221,13 @@ impl Checker<'_> {
                 defs.iter().enumerate().filter(|(_, other)| free.contains(&other.name.text)).map(|(j, _)| j).collect()
             })
             .collect();
-        let is_function = |def: &ast::Def| def.rules || def.clauses.first().is_some_and(|c| !c.patterns.is_empty());
+        let is_function = |def: &ast::Def| {
+            def.rules
+                || def
+                    .clauses
+                    .first()
+                    .is_some_and(|c| !c.patterns.is_empty() || matches!(c.body.kind, ast::ExprKind::Lambda(..)))
+        };
         self.push_scope();
         let mut wrappers: Vec<Wrapper> = Vec::new();
         for component in components(&edges) {

@@ -133,7 +133,13 @@ impl Checker<'_> {
     pub(crate) fn rigid_instance(&mut self, scheme: &Scheme, signature: &TypeExpr) -> Type {
         let mut names = Vec::new();
         let _ = self.lower_type(signature, &mut TypeVars::Collect(&mut names));
-        let rigid: Vec<Type> = names.iter().map(|name| Type::con(Con::Rigid(Arc::from(name.as_str())))).collect();
+        // Each signature's variables are its own: `a` in a local signature is
+        // not the enclosing signature's `a` (the suffix keeps them apart and
+        // is not shown).
+        self.next_binding += 1;
+        let instance = self.next_binding;
+        let rigid: Vec<Type> =
+            names.iter().map(|name| Type::con(Con::Rigid(Arc::from(format!("{name}#{instance}"))))).collect();
         substitute_generics(&scheme.ty, &rigid)
     }
 
