@@ -31,40 +31,7 @@ impl<'p> Machine<'p> {
     /// position reuses the frame instead of nesting (`loop n = … loop (n - 1)`
     /// runs in constant stack), so it is not counted against the depth limit.
     pub(crate) fn eval_body(&self, body: &'p Expr, frame: &mut Frame<'p>) -> Result<Value<'p>, Fault> {
-        let mut expr = body;
-        loop {
-            expr = match expr {
-                Expr::Let(slot, value, body) => {
-                    self.eval_let(*slot, value, frame)?;
-                    body
-                }
-                Expr::LetRec(bindings, body) => {
-                    self.bind_recursive(bindings, frame)?;
-                    body
-                }
-                Expr::If(condition, then, otherwise) => {
-                    if self.eval_bool(condition, frame)? {
-                        then
-                    } else {
-                        otherwise
-                    }
-                }
-                Expr::Match(matching) => match self.select_arm(matching, frame)? {
-                    Outcome::Evaluate(arm) => arm,
-                    Outcome::Value(value) => return Ok(value),
-                },
-                Expr::Apply(function, args, span) => {
-                    match self.tail_call(function, args, frame).map_err(|fault| fault.at(*span))? {
-                        Some((body, callee_frame)) => {
-                            *frame = callee_frame;
-                            body
-                        }
-                        None => return self.eval_apply(function, args, *span, frame),
-                    }
-                }
-                _ => return self.eval(expr, frame),
-            }
-        }
+        self.eval_in(body, frame, true)
     }
 
     /// For a saturated call of a global or a closure: its body and a fresh
@@ -110,6 +77,12 @@ impl<'p> Machine<'p> {
     /// the frame of this function, which every nested Min call repeats,
     /// stays small.
     pub(crate) fn eval(&self, expr: &'p Expr, frame: &mut Frame<'p>) -> Result<Value<'p>, Fault> {
+        self.eval_in(expr, frame, false)
+    }
+
+    /// `eval`, where `tail` says whether `expr` is a whole function body, so
+    /// that its calls in tail position may replace `frame`.
+    fn eval_in(&self, expr: &'p Expr, frame: &mut Frame<'p>, tail: bool) -> Result<Value<'p>, Fault> {
         let mut expr = expr;
         loop {
             expr = match expr {
@@ -144,6 +117,15 @@ impl<'p> Machine<'p> {
                         return Ok(Value::Bool(true));
                     }
                     b
+                }
+                Expr::Apply(function, args, span) if tail => {
+                    match self.tail_call(function, args, frame).map_err(|fault| fault.at(*span))? {
+                        Some((body, callee_frame)) => {
+                            *frame = callee_frame;
+                            body
+                        }
+                        None => return self.eval_apply(function, args, *span, frame),
+                    }
                 }
                 Expr::Apply(function, args, span) => return self.eval_apply(function, args, *span, frame),
                 Expr::Arith(op, kind, a, b, span) => return self.eval_arith(*op, *kind, a, b, *span, frame),

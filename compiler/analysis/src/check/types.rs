@@ -53,30 +53,13 @@ impl Checker<'_> {
                     .iter()
                     .map(|variant| ConstructorDef {
                         name: variant.name.text.clone(),
-                        fields: variant
-                            .fields
-                            .iter()
-                            .map(|field| {
-                                (
-                                    field.name.as_ref().map(|n| n.text.clone()),
-                                    self.lower_type(&field.ty, &mut TypeVars::Params(&params)),
-                                )
-                            })
-                            .collect(),
+                        fields: self.lower_fields(&variant.fields, &params),
                         span: variant.span,
                     })
                     .collect(),
                 TypeBody::Record(fields) => vec![ConstructorDef {
                     name: def.name.text.clone(),
-                    fields: fields
-                        .iter()
-                        .map(|field| {
-                            (
-                                field.name.as_ref().map(|n| n.text.clone()),
-                                self.lower_type(&field.ty, &mut TypeVars::Params(&params)),
-                            )
-                        })
-                        .collect(),
+                    fields: self.lower_fields(fields, &params),
                     span: def.span,
                 }],
             };
@@ -102,6 +85,16 @@ impl Checker<'_> {
             let adt = Arc::make_mut(self.own_types.get_mut(&def.name.text).expect("declared above"));
             adt.constructors = constructors;
         }
+    }
+
+    /// A constructor's fields: names and types over the type's `params`.
+    fn lower_fields(&mut self, fields: &[ast::Field], params: &[String]) -> Vec<(Option<String>, Type)> {
+        fields
+            .iter()
+            .map(|field| {
+                (field.name.as_ref().map(|n| n.text.clone()), self.lower_type(&field.ty, &mut TypeVars::Params(params)))
+            })
+            .collect()
     }
 
     /// Builds the lookup tables of constructors and record fields.
