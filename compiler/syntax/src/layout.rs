@@ -109,8 +109,11 @@ pub fn layout(file: FileId, text: &str, tokens: Vec<Spanned>) -> (Vec<Spanned>, 
 
 fn line_column(text: &str, start: usize) -> usize {
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..start].chars().count()
+    text[line_start..start].chars().filter(|&c| c != BYTE_ORDER_MARK).count()
 }
+
+/// Some editors start files with U+FEFF; it is not indentation.
+const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// The column (in characters) of the token starting at `start`, reporting
 /// tabs in the indentation.
@@ -127,7 +130,7 @@ fn indentation(file: FileId, text: &str, start: usize, diagnostics: &mut Vec<Dia
             .with_help("indent with spaces: a tab's width is not the same in every editor"),
         );
     }
-    prefix.chars().count()
+    prefix.chars().filter(|&c| c != BYTE_ORDER_MARK).count()
 }
 
 /// Splits laid-out tokens into top-level items: the runs between `Newline`

@@ -10,7 +10,7 @@ use min_diagnostics::{Diagnostic, FileId, Span, codes};
 pub type Spanned = (usize, Tok, usize);
 
 #[derive(Logos, Clone, Copy, Debug, PartialEq)]
-#[logos(skip r"[ \t\r\f]+")]
+#[logos(skip r"[ \t\r\f\u{FEFF}]+")]
 #[logos(skip(r"#[^\n]*", allow_greedy = true))]
 enum Raw {
     #[token("\n")]

@@ -70,3 +70,10 @@ fn one_broken_item_does_not_hide_the_next() {
     assert_eq!(module.defs.iter().map(|d| d.name.text.as_str()).collect::<Vec<_>>(), vec!["h"]);
     assert!(diagnostics.len() >= 2, "{diagnostics:#?}");
 }
+
+#[test]
+fn a_byte_order_mark_is_not_indentation() {
+    let (module, diagnostics) = parse_module(FileId(0), "\u{feff}x = 1\ny = x\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(module.defs.len(), 2);
+}

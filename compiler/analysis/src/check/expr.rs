@@ -289,9 +289,8 @@ impl Checker<'_> {
         match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 let class = if op == BinOp::Rem { Class::INTEGRAL } else { Class::NUM };
-                let ty = self.u.fresh_class(class);
                 let (left, left_ty) = self.infer(a);
-                self.unify_at(&left_ty, &ty, a.span, &context);
+                let ty = self.operand_type(left_ty, class, a.span, &context);
                 let right = self.check_operand(b, &ty, &context);
                 let pending = self.pend(&ty);
                 let op = arith(op).expect("arithmetic operator");
@@ -307,9 +306,8 @@ impl Checker<'_> {
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let class = if matches!(op, BinOp::Eq | BinOp::Ne) { Class::ANY } else { Class::ORD };
-                let ty = self.u.fresh_class(class);
                 let (left, left_ty) = self.infer(a);
-                self.unify_at(&left_ty, &ty, a.span, &context);
+                let ty = self.operand_type(left_ty, class, a.span, &context);
                 let right = self.check_operand(b, &ty, &context);
                 if class == Class::ANY {
                     self.equality_checks.push((ty.clone(), span));
@@ -348,6 +346,15 @@ impl Checker<'_> {
                 (core::Expr::Concat(Box::new(left), Box::new(right)), ty)
             }
         }
+    }
+
+    /// The type both operands of an operator share: the left operand's type
+    /// when it is in `class`. When it is not, the error is reported once and
+    /// the left operand's type is used anyway, so the right operand and the
+    /// result do not report the same mistake again.
+    fn operand_type(&mut self, left: Type, class: Class, span: Span, context: &str) -> Type {
+        let shared = self.u.fresh_class(class);
+        if self.unify_at(&left, &shared, span, context) { shared } else { left }
     }
 
     fn check_operand(&mut self, operand: &Expr, expected: &Type, context: &str) -> core::Expr {

@@ -326,11 +326,16 @@ impl Checker<'_> {
         Checked { interface, core: core::Module { name: self.module, globals: core_globals }, diagnostics }
     }
 
-    /// Reports a failed unification as a type mismatch at `span`.
-    pub(crate) fn unify_at(&mut self, actual: &Type, expected: &Type, span: Span, context: &str) {
-        if let Err(error) = self.u.unify(actual, expected) {
-            let diagnostic = self.mismatch(error, actual, expected, span, context);
-            self.diagnostics.push(diagnostic);
+    /// Reports a failed unification as a type mismatch at `span`; returns
+    /// whether the types unified.
+    pub(crate) fn unify_at(&mut self, actual: &Type, expected: &Type, span: Span, context: &str) -> bool {
+        match self.u.unify(actual, expected) {
+            Ok(()) => true,
+            Err(error) => {
+                let diagnostic = self.mismatch(error, actual, expected, span, context);
+                self.diagnostics.push(diagnostic);
+                false
+            }
         }
     }
 
