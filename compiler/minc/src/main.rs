@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use min_analysis::Workspace;
-use min_diagnostics::{Code, Diagnostic, SourceLookup, render_terminal};
+use min_diagnostics::{Code, Diagnostic, SourceLookup, render_json, render_plain, render_terminal};
 use minc::run::RunError;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,9 +24,14 @@ struct Cli {
 enum Command {
     /// Check source files for errors without running them.
     Check {
-        /// The `.min` files to check.
+        /// The `.min` files to check (the modules they import from their
+        /// folders are checked too).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// How to print diagnostics: `human` (source excerpts), `short`
+        /// (one line each, `path:line:column: error[E0201]: …`) or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Run a function of a Min file in the reference interpreter and print its result.
     Run {
@@ -47,10 +52,21 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files } => on_big_stack(move || check(&files)),
+        Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),
         Command::Run { file, function, args } => on_big_stack(move || run(&file, &function, &args)),
     }
+}
+
+/// How `minc check` prints diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Source excerpts with underlined spans.
+    Human,
+    /// One line per diagnostic, for logs and editors' problem matchers.
+    Short,
+    /// A JSON array on standard output, for tools.
+    Json,
 }
 
 /// The checker and the interpreter recurse over the program: run them on a
@@ -80,7 +96,7 @@ fn run(path: &std::path::Path, function: &str, args: &[String]) -> ExitCode {
     }
     match minc::run::run(&workspace, file, function, args, minc::run::CALL_DEPTH_LIMIT) {
         Ok(value) => {
-            println!("{value}");
+            print_stdout(&value);
             ExitCode::SUCCESS
         }
         Err(RunError::Compile(diagnostics)) => report(&diagnostics, &workspace),
@@ -105,7 +121,7 @@ fn run(path: &std::path::Path, function: &str, args: &[String]) -> ExitCode {
     }
 }
 
-fn check(paths: &[PathBuf]) -> ExitCode {
+fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     let mut workspace = Workspace::new();
     let mut files = Vec::new();
     for path in paths {
@@ -121,7 +137,27 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     for &file in &files {
         diagnostics.extend(workspace.diagnostics(file).iter().cloned());
     }
-    report(&diagnostics, &workspace)
+    match format {
+        Format::Human => report(&diagnostics, &workspace),
+        Format::Short => {
+            eprint!("{}", render_plain(&diagnostics, &workspace));
+            exit_code(&diagnostics)
+        }
+        Format::Json => {
+            print_stdout(&render_json(&diagnostics, &workspace));
+            exit_code(&diagnostics)
+        }
+    }
+}
+
+/// Prints a line on standard output; a closed pipe (`minc … | head`) is not an error.
+fn print_stdout(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+fn exit_code(diagnostics: &[Diagnostic]) -> ExitCode {
+    if diagnostics.iter().any(Diagnostic::is_error) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
@@ -139,7 +175,7 @@ fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
 fn explain(name: &str) -> ExitCode {
     match Code::from_name(name) {
         Some(code) => {
-            print!("{}", code.info().explanation);
+            print_stdout(code.info().explanation.trim_end());
             ExitCode::SUCCESS
         }
         None => {

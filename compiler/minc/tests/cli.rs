@@ -101,3 +101,15 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn check_can_print_json_for_tools() {
+    let dir = tempdir("json");
+    let file = dir.join("broken.min");
+    std::fs::write(&file, "x = 1 + \"a\"\n").unwrap();
+    let output = minc(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(stdout.trim_start().starts_with('['), "{stdout}");
+    assert!(stdout.contains("\"code\": \"E0204\"") && stdout.contains("\"line\": 1"), "{stdout}");
+}
