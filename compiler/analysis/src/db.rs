@@ -5,7 +5,7 @@
 
 use crate::check::{Checked, check_module};
 use crate::interface::Interface;
-use min_diagnostics::{Diagnostic, FileId, Span, codes};
+use min_diagnostics::{Diagnostic, FileId, codes};
 use min_syntax::ast;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -156,9 +156,4 @@ pub fn dependency_order(db: &dyn salsa::Database, project: Project, file: Source
     let mut out = Vec::new();
     visit(db, project, file, &mut Vec::new(), &mut out);
     out
-}
-
-/// A span that covers nothing, for diagnostics about a whole file.
-pub fn file_start(file: FileId) -> Span {
-    Span { file, start: 0, end: 0 }
 }
