@@ -9,11 +9,12 @@ mod check;
 pub mod db;
 pub mod deps;
 pub mod exhaustive;
+pub mod ide;
 pub mod interface;
 mod stdlib;
 pub mod types;
 pub mod unify;
 mod workspace;
 
-pub use check::{Checked, check_module};
+pub use check::{Checked, NameInfo, Target, check_module};
 pub use workspace::{Database, Workspace};

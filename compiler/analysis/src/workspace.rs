@@ -97,6 +97,21 @@ impl Workspace {
         file.set_text(&mut self.db).to(text);
     }
 
+    /// Every file, the standard library's first.
+    pub fn files(&self) -> impl Iterator<Item = SourceFile> + '_ {
+        self.files.iter().copied()
+    }
+
+    /// Whether `file` is part of the built-in standard library.
+    pub fn is_stdlib(&self, file: SourceFile) -> bool {
+        (file.id(&self.db).0 as usize) < stdlib::MODULES.len()
+    }
+
+    /// The text of the file with this id (empty if there is none).
+    pub fn file_text(&self, id: FileId) -> &str {
+        self.file(id).map_or("", |f| f.text(&self.db).as_str())
+    }
+
     /// Whether a module of this name is loaded.
     pub fn has_module(&self, name: &str) -> bool {
         self.project.modules(&self.db).contains_key(name)

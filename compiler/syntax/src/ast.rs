@@ -147,6 +147,8 @@ pub struct Clause {
     pub body: Expr,
     /// The whole clause.
     pub span: Span,
+    /// The function's name as written at the start of an equation.
+    pub name_span: Option<Span>,
 }
 
 /// A pattern as written.

@@ -160,7 +160,7 @@ pub(crate) fn match_expr(diagnostics: &mut Vec<Diagnostic>, scrutinee: Expr, lin
         match line {
             Line::Rule(lhs, body, span) => {
                 let patterns = vec![pattern(diagnostics, lhs)];
-                clauses.push(Clause { patterns, body: body_expr(diagnostics, *body), span });
+                clauses.push(Clause { patterns, body: body_expr(diagnostics, *body), span, name_span: None });
             }
             Line::Error => {}
             Line::Expr(expr) => diagnostics.push(misplaced(expr.span, "a rule `pattern → result`")),
@@ -289,7 +289,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
             }
             Binding::Equation { name, params, body, span } => {
                 let patterns = params.into_iter().map(|param| pattern(diagnostics, param)).collect();
-                let clause = Clause { patterns, body: body_expr(diagnostics, *body), span };
+                let clause = Clause { patterns, body: body_expr(diagnostics, *body), span, name_span: Some(name.span) };
                 let continues = defs.last().is_some_and(|last| last.name.text == name.text && !last.rules)
                     && (open.is_some() || defs.last().is_some_and(|last| !last.clauses.is_empty()));
                 if continues {
@@ -322,7 +322,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     .map(|(param, _)| Pat { kind: PatKind::Var(param.text.clone()), span: param.span })
                     .collect();
                 let body = body_expr(diagnostics, *body);
-                let clause = Clause { patterns, body, span };
+                let clause = Clause { patterns, body, span, name_span: None };
                 defs.push(Def {
                     name,
                     signature: Some(ty),
@@ -358,7 +358,7 @@ fn close_signature(diagnostics: &mut Vec<Diagnostic>, defs: &mut Vec<Def>, open:
 
 fn value_clause(diagnostics: &mut Vec<Diagnostic>, body: Body) -> Clause {
     let span = body.span;
-    Clause { patterns: Vec::new(), body: body_expr(diagnostics, body), span }
+    Clause { patterns: Vec::new(), body: body_expr(diagnostics, body), span, name_span: None }
 }
 
 fn rule_clauses(diagnostics: &mut Vec<Diagnostic>, body: Body) -> Vec<Clause> {
@@ -372,7 +372,7 @@ fn rule_clauses(diagnostics: &mut Vec<Diagnostic>, body: Body) -> Vec<Clause> {
                     }
                     _ => vec![pattern(diagnostics, lhs)],
                 };
-                clauses.push(Clause { patterns, body: body_expr(diagnostics, *rhs), span });
+                clauses.push(Clause { patterns, body: body_expr(diagnostics, *rhs), span, name_span: None });
             }
             Line::Error => {}
             Line::Expr(expr) => diagnostics.push(misplaced(expr.span, "a rule `pattern → result`")),

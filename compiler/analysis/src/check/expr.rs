@@ -1,9 +1,9 @@
 //! Expressions: inference and lowering in one walk. Juxtaposition is
 //! resolved here: a function applies to what follows it, numbers multiply.
 
-use super::Checker;
 use super::group::{BodyShape, ClauseRef};
 use super::types::{TypeVars, join};
+use super::{Checker, Target};
 use crate::exhaustive::coverage;
 use crate::types::{Class, Con, Scheme, Type, TypePrinter};
 use crate::unify::is_number;
@@ -96,6 +96,7 @@ impl Checker<'_> {
                 Some((adt, tag)) => {
                     let (fields, result) = self.instantiate_constructor(&adt, tag);
                     let ty = fields.iter().rev().fold(result, |acc, field| Type::fun(field.clone(), acc));
+                    self.record_name(span, ty.clone(), Target::Constructor(adt.qualified.to_string(), tag), false);
                     let def = &adt.constructors[tag as usize];
                     let constructor = core::Constructor {
                         name: def.name.clone(),
@@ -125,6 +126,7 @@ impl Checker<'_> {
                 Some(&(_, prim)) => {
                     let scheme = prim_scheme(prim);
                     let ty = self.u.instantiate(&scheme);
+                    self.record_name(span, ty.clone(), Target::Prim(name.text.clone()), false);
                     (core::Expr::Prim(prim), ty)
                 }
                 None => {
@@ -151,6 +153,7 @@ impl Checker<'_> {
                 match interface.values.get(&name.text) {
                     Some(value) => {
                         let ty = self.u.instantiate(&value.scheme);
+                        self.record_name(span, ty.clone(), Target::Global(value.qualified.clone()), false);
                         (core::Expr::Global(value.qualified.clone()), ty)
                     }
                     None => {
@@ -179,15 +182,15 @@ impl Checker<'_> {
         if let Some(local) = self.find_local(&name.text) {
             let slot = self.slot_in_current_frame(&local);
             let ty = self.u.instantiate(&local.scheme);
+            self.record_name(span, ty.clone(), Target::Local(local.span), false);
             return (core::Expr::Local(slot), ty);
         }
-        if let Some(global) = self.globals.get(&name.text).cloned() {
-            let ty = self.u.instantiate(&global.scheme);
-            return (core::Expr::Global(global.qualified), ty);
-        }
-        if let Some(value) = self.imported_values.get(&name.text).cloned() {
-            let ty = self.u.instantiate(&value.scheme);
-            return (core::Expr::Global(value.qualified), ty);
+        let global = self.globals.get(&name.text).map(|g| (g.qualified.clone(), g.scheme.clone()));
+        let imported = || self.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));
+        if let Some((qualified, scheme)) = global.or_else(imported) {
+            let ty = self.u.instantiate(&scheme);
+            self.record_name(span, ty.clone(), Target::Global(qualified.clone()), false);
+            return (core::Expr::Global(qualified), ty);
         }
         let locals: Vec<String> = self.scopes.iter().flatten().map(|local| local.name.clone()).collect();
         let candidates = locals
@@ -568,6 +571,11 @@ fn apply(function: core::Expr, argument: core::Expr, span: Span) -> core::Expr {
 
 fn starts_upper(text: &str) -> bool {
     text.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// The type of a primitive, for display.
+pub(crate) fn prim_type(prim: Prim) -> Type {
+    prim_scheme(prim).ty
 }
 
 /// The type of a primitive.

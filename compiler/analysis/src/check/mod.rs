@@ -3,6 +3,7 @@
 //! everything to the core IR in the same walk.
 
 mod expr;
+pub(crate) use expr::prim_type;
 mod finalize;
 mod group;
 mod pattern;
@@ -30,6 +31,43 @@ pub struct Checked {
     pub core: core::Module,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every name written in the module, with its type and what it refers
+    /// to, ordered by position: what hover, go to definition and rename use.
+    pub names: Vec<NameInfo>,
+}
+
+/// One occurrence of a name in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameInfo {
+    /// Where it is written.
+    pub span: Span,
+    /// Its type there, as Min source.
+    pub ty: String,
+    /// What it refers to.
+    pub target: Target,
+    /// Whether this occurrence defines the name (rather than uses it).
+    pub definition: bool,
+}
+
+/// What a name refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A parameter or local binding, by the span where it is bound.
+    Local(Span),
+    /// A top-level definition, by qualified name (`Math.exp`).
+    Global(String),
+    /// A constructor: the qualified name of its type, and its index.
+    Constructor(String, u32),
+    /// A primitive of the built-in `Prim` module.
+    Prim(String),
+}
+
+/// A name occurrence whose type is still being inferred.
+struct NameRecord {
+    span: Span,
+    ty: Type,
+    target: Target,
+    definition: bool,
 }
 
 /// A top-level definition of the module being checked.
@@ -68,6 +106,8 @@ pub(crate) struct Checker<'a> {
     concat_checks: Vec<(Type, Span)>,
     /// `==` and `≠` operands, whose type must not contain a function.
     equality_checks: Vec<(Type, Span)>,
+    /// Name occurrences, for the editor.
+    names: Vec<NameRecord>,
     _available: std::marker::PhantomData<&'a ()>,
 }
 
@@ -99,6 +139,7 @@ pub fn check_module(
         pending: Vec::new(),
         concat_checks: Vec::new(),
         equality_checks: Vec::new(),
+        names: Vec::new(),
         _available: std::marker::PhantomData,
     };
     if let Some(prelude) = prelude {
@@ -319,11 +360,32 @@ impl Checker<'_> {
                 );
             }
         }
+        for def in defs {
+            if let Some(entry) = self.globals.get(&def.name.text) {
+                let spans = std::iter::once(def.name.span).chain(def.clauses.iter().filter_map(|c| c.name_span));
+                for span in spans {
+                    let (ty, target) = (entry.scheme.ty.clone(), Target::Global(entry.qualified.clone()));
+                    self.names.push(NameRecord { span, ty, target, definition: true });
+                }
+            }
+        }
+        let mut names: Vec<NameInfo> = self
+            .names
+            .iter()
+            .map(|record| NameInfo {
+                span: record.span,
+                ty: TypePrinter::default().show(&self.u.resolve(&record.ty)),
+                target: record.target.clone(),
+                definition: record.definition,
+            })
+            .collect();
+        names.sort_by_key(|name| (name.span.start, name.span.end));
+        names.dedup_by(|a, b| a.span == b.span && a.target == b.target);
         let interface = Interface { name: self.module.clone(), values, types: self.own_types.clone() };
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
         diagnostics.dedup();
-        Checked { interface, core: core::Module { name: self.module, globals: core_globals }, diagnostics }
+        Checked { interface, core: core::Module { name: self.module, globals: core_globals }, diagnostics, names }
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns
@@ -387,6 +449,11 @@ impl Checker<'_> {
             Type::Var(v) => self.u.class_of(v),
             _ => crate::types::Class::ANY,
         }
+    }
+
+    /// Remembers a name occurrence for the editor.
+    pub(crate) fn record_name(&mut self, span: Span, ty: Type, target: Target, definition: bool) {
+        self.names.push(NameRecord { span, ty, target, definition });
     }
 
     /// Reports a problem.

@@ -1,8 +1,8 @@
 //! Patterns: grouping a flat sequence by constructor arity, typing, binding
 //! variables to slots, and the reduced form used for exhaustiveness.
 
-use super::Checker;
 use super::types::{TypeVars, join};
+use super::{Checker, Target};
 use crate::exhaustive::{Family, SPat};
 use crate::interface::AdtDef;
 use crate::types::{Class, Con, Scheme, Type};
@@ -152,6 +152,13 @@ impl Checker<'_> {
             Grouped::Invalid => (core::Pattern::Wildcard, SPat::Wild),
             Grouped::Applied(item, adt, tag, args) => {
                 let (fields, result) = self.instantiate_constructor(adt, *tag);
+                let constructor_ty = fields.iter().rev().fold(result.clone(), |acc, f| Type::fun(f.clone(), acc));
+                self.record_name(
+                    item.span,
+                    constructor_ty,
+                    Target::Constructor(adt.qualified.to_string(), *tag),
+                    false,
+                );
                 self.unify_at(&result, expected, item.span, "this pattern has the wrong type");
                 let mut core_args = Vec::new();
                 let mut s_args = Vec::new();

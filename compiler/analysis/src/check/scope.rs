@@ -1,7 +1,7 @@
 //! Local variables: lexical scopes, function frames with numbered slots, and
 //! the captures a closure copies from the frames around it.
 
-use super::Checker;
+use super::{Checker, Target};
 use crate::types::Scheme;
 use min_diagnostics::Span;
 
@@ -17,6 +17,8 @@ pub(crate) struct Local {
     pub slot: u32,
     /// Its type; generalized for let-bound functions.
     pub scheme: Scheme,
+    /// Where it is bound.
+    pub span: Span,
 }
 
 /// The slots of one function body being lowered.
@@ -56,10 +58,17 @@ impl Checker<'_> {
     }
 
     /// Binds `name` in the innermost scope to an existing slot of the current frame.
-    pub(crate) fn bind_local_at(&mut self, name: &str, scheme: Scheme, _span: Span, slot: u32) {
+    pub(crate) fn bind_local_at(&mut self, name: &str, scheme: Scheme, span: Span, slot: u32) {
         self.next_binding += 1;
-        let local =
-            Local { name: name.to_string(), binding: self.next_binding, frame: self.frames.len() - 1, slot, scheme };
+        self.record_name(span, scheme.ty.clone(), Target::Local(span), true);
+        let local = Local {
+            name: name.to_string(),
+            binding: self.next_binding,
+            frame: self.frames.len() - 1,
+            slot,
+            scheme,
+            span,
+        };
         self.scopes.last_mut().expect("a scope is open").push(local);
     }
 

@@ -1,0 +1,437 @@
+//! The questions an editor asks, answered from the checked modules: what is
+//! under the cursor, where it is defined, where it is used, what could be
+//! typed here, and the outline of a file. Offsets are byte offsets in the
+//! file's text; the language server converts them to editor positions.
+
+use crate::check::{NameInfo, Target};
+use crate::db::SourceFile;
+use crate::interface::Interface;
+use crate::workspace::Workspace;
+use min_diagnostics::{FileId, Span};
+use min_syntax::ast::{self, TypeBody};
+
+/// What hovering shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    /// The name hovered.
+    pub span: Span,
+    /// Markdown: the name with its type, then its documentation.
+    pub markdown: String,
+}
+
+/// The kinds of things the outline and completion list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A definition with parameters.
+    Function,
+    /// A definition without parameters.
+    Value,
+    /// An algebraic data type.
+    Type,
+    /// A record type.
+    Record,
+    /// A constructor of a type.
+    Constructor,
+    /// A field of a record or constructor.
+    Field,
+    /// A parameter or local binding.
+    Local,
+    /// A module.
+    Module,
+    /// A keyword.
+    Keyword,
+}
+
+/// An entry of a file's outline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: SymbolKind,
+    /// Its type or signature, when it has one.
+    pub detail: String,
+    /// The whole definition.
+    pub span: Span,
+    /// The name in the definition.
+    pub name_span: Span,
+    /// Nested symbols: a type's constructors, a constructor's fields.
+    pub children: Vec<Symbol>,
+}
+
+/// A completion candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The text to insert.
+    pub label: String,
+    /// What it is.
+    pub kind: SymbolKind,
+    /// Its type.
+    pub detail: String,
+    /// Its documentation.
+    pub documentation: String,
+}
+
+/// The name occurrence at `offset` in `file`, the innermost if several.
+pub fn name_at(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<NameInfo> {
+    let id = file.id(workspace.db());
+    workspace
+        .check(file)
+        .names
+        .iter()
+        .filter(|name| name.span.file == id && name.span.contains(offset))
+        .min_by_key(|name| name.span.end - name.span.start)
+        .cloned()
+}
+
+/// The type and documentation of the name at `offset`.
+pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hover> {
+    let name = name_at(workspace, file, offset)?;
+    let text = workspace.file_text(name.span.file);
+    let written = text.get(name.span.range()).unwrap_or("").to_string();
+    let mut markdown = format!("```min\n{written} : {}\n```", name.ty);
+    let doc = match &name.target {
+        Target::Global(qualified) => global_doc(workspace, file, qualified),
+        Target::Constructor(adt, _) => type_doc(workspace, file, adt),
+        Target::Local(_) | Target::Prim(_) => None,
+    };
+    if let Some(doc) = doc.filter(|doc| !doc.is_empty()) {
+        markdown.push_str("\n\n");
+        markdown.push_str(&doc);
+    }
+    if let Target::Global(qualified) = &name.target
+        && let Some((module, _)) = qualified.rsplit_once('.')
+        && module != workspace.module_name(file)
+    {
+        markdown.push_str(&format!("\n\n*from module `{module}`*"));
+    }
+    Some(Hover { span: name.span, markdown })
+}
+
+fn interface_of(workspace: &Workspace, file: SourceFile, module: &str) -> Option<std::sync::Arc<Interface>> {
+    workspace.interfaces(file).get(module).cloned()
+}
+
+fn global_doc(workspace: &Workspace, file: SourceFile, qualified: &str) -> Option<String> {
+    let (module, name) = qualified.rsplit_once('.')?;
+    interface_of(workspace, file, module)?.values.get(name).map(|value| value.doc.clone())
+}
+
+fn type_doc(workspace: &Workspace, file: SourceFile, qualified: &str) -> Option<String> {
+    let (module, name) = qualified.rsplit_once('.')?;
+    interface_of(workspace, file, module)?.types.get(name).map(|adt| adt.doc.clone())
+}
+
+/// Where the name at `offset` is defined.
+pub fn definition(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Span> {
+    let name = name_at(workspace, file, offset)?;
+    target_span(workspace, file, &name.target)
+}
+
+fn target_span(workspace: &Workspace, file: SourceFile, target: &Target) -> Option<Span> {
+    match target {
+        Target::Local(span) => Some(*span),
+        Target::Global(qualified) => {
+            let (module, name) = qualified.rsplit_once('.')?;
+            interface_of(workspace, file, module)?.values.get(name).map(|value| value.span)
+        }
+        Target::Constructor(adt, tag) => {
+            let (module, name) = adt.rsplit_once('.')?;
+            let interface = interface_of(workspace, file, module)?;
+            interface.types.get(name)?.constructors.get(*tag as usize).map(|c| c.span)
+        }
+        Target::Prim(_) => None,
+    }
+}
+
+/// Every occurrence of the name at `offset`, across the workspace's files
+/// (a local only in its own file); definitions included when asked.
+pub fn references(workspace: &Workspace, file: SourceFile, offset: u32, include_definition: bool) -> Vec<Span> {
+    let Some(name) = name_at(workspace, file, offset) else { return Vec::new() };
+    let files: Vec<SourceFile> = match name.target {
+        Target::Local(_) => vec![file],
+        _ => workspace.files().collect(),
+    };
+    let mut spans: Vec<Span> = files
+        .into_iter()
+        .flat_map(|f| workspace.check(f).names.iter().filter(|n| n.target == name.target).cloned().collect::<Vec<_>>())
+        .filter(|n| include_definition || !n.definition)
+        .map(|n| n.span)
+        .collect();
+    if include_definition
+        && let Some(span) = target_span(workspace, file, &name.target)
+        && !spans.contains(&span)
+    {
+        spans.push(span);
+    }
+    spans.sort();
+    spans.dedup();
+    spans
+}
+
+/// The spans to replace to rename the name at `offset` to `new_name`, or why
+/// it cannot be renamed.
+pub fn rename(workspace: &Workspace, file: SourceFile, offset: u32, new_name: &str) -> Result<Vec<Span>, String> {
+    let name = name_at(workspace, file, offset).ok_or("there is no name here to rename")?;
+    let old_upper = workspace
+        .file_text(name.span.file)
+        .get(name.span.range())
+        .and_then(|t| t.chars().next())
+        .is_some_and(char::is_uppercase);
+    let (tokens, errors) = min_syntax::lexer::lex(FileId(0), new_name);
+    let valid = errors.is_empty()
+        && tokens.len() == 1
+        && matches!(&tokens[0].1, min_syntax::token::Tok::Lower(_) | min_syntax::token::Tok::Upper(_));
+    if !valid {
+        return Err(format!("`{new_name}` is not a Min name"));
+    }
+    let new_upper = new_name.chars().next().is_some_and(char::is_uppercase);
+    if old_upper != new_upper {
+        return Err(
+            "a value's name starts lowercase and a constructor's uppercase; keep the case of the first letter".into()
+        );
+    }
+    if matches!(name.target, Target::Prim(_)) {
+        return Err("primitives cannot be renamed".into());
+    }
+    let spans = references(workspace, file, offset, true);
+    let stdlib = spans.iter().any(|span| workspace.file(span.file).is_some_and(|f| workspace.is_stdlib(f)));
+    if stdlib {
+        return Err("this name is defined in the standard library".into());
+    }
+    Ok(spans)
+}
+
+/// The outline of a file: its types (with constructors and fields) and its definitions.
+pub fn document_symbols(workspace: &Workspace, file: SourceFile) -> Vec<Symbol> {
+    let syntax = workspace.syntax(file);
+    let checked = workspace.check(file);
+    let mut symbols: Vec<Symbol> = Vec::new();
+    for def in &syntax.types {
+        symbols.push(type_symbol(def));
+    }
+    for def in &syntax.defs {
+        let detail = checked
+            .names
+            .iter()
+            .find(|n| n.definition && n.span == def.name.span)
+            .map(|n| n.ty.clone())
+            .unwrap_or_default();
+        let function = def.rules || def.clauses.first().is_some_and(|c| !c.patterns.is_empty());
+        symbols.push(Symbol {
+            name: def.name.text.clone(),
+            kind: if function { SymbolKind::Function } else { SymbolKind::Value },
+            detail,
+            span: def.span,
+            name_span: def.name.span,
+            children: Vec::new(),
+        });
+    }
+    symbols.sort_by_key(|symbol| symbol.span.start);
+    symbols
+}
+
+fn type_symbol(def: &ast::TypeDef) -> Symbol {
+    let field_symbols = |fields: &[ast::Field]| -> Vec<Symbol> {
+        fields
+            .iter()
+            .filter_map(|field| {
+                let name = field.name.as_ref()?;
+                Some(Symbol {
+                    name: name.text.clone(),
+                    kind: SymbolKind::Field,
+                    detail: String::new(),
+                    span: name.span.to(field.ty.span),
+                    name_span: name.span,
+                    children: Vec::new(),
+                })
+            })
+            .collect()
+    };
+    let (kind, children) = match &def.body {
+        TypeBody::Variants(variants) => (
+            SymbolKind::Type,
+            variants
+                .iter()
+                .map(|variant| Symbol {
+                    name: variant.name.text.clone(),
+                    kind: SymbolKind::Constructor,
+                    detail: String::new(),
+                    span: variant.span,
+                    name_span: variant.name.span,
+                    children: field_symbols(&variant.fields),
+                })
+                .collect(),
+        ),
+        TypeBody::Record(fields) => (SymbolKind::Record, field_symbols(fields)),
+    };
+    Symbol {
+        name: def.name.text.clone(),
+        kind,
+        detail: String::new(),
+        span: def.span,
+        name_span: def.name.span,
+        children,
+    }
+}
+
+/// Top-level definitions and types of the workspace's own files whose name contains `query`.
+pub fn workspace_symbols(workspace: &Workspace, query: &str) -> Vec<Symbol> {
+    let query = query.to_lowercase();
+    workspace
+        .files()
+        .filter(|&file| !workspace.is_stdlib(file))
+        .flat_map(|file| document_symbols(workspace, file))
+        .filter(|symbol| symbol.name.to_lowercase().contains(&query))
+        .collect()
+}
+
+const KEYWORDS: &[&str] = &["import", "let", "in", "if", "then", "else", "match", "Tag", "Record", "true", "false"];
+
+/// What can be written at `offset`: locals bound before it in the same
+/// definition, the module's definitions and types, imported names, and
+/// after `Module.`, that module's names.
+pub fn completions(workspace: &Workspace, file: SourceFile, offset: u32) -> Vec<Completion> {
+    let text = workspace.file_text(file.id(workspace.db()));
+    let before = text.get(..offset as usize).unwrap_or("");
+    let word_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    if let Some(qualifier) = before[..word_start].strip_suffix('.') {
+        let module_start = qualifier.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        return module_completions(workspace, file, &qualifier[module_start..]);
+    }
+    let mut out: Vec<Completion> = Vec::new();
+    let checked = workspace.check(file);
+    let syntax = workspace.syntax(file);
+    if let Some(def) = syntax.defs.iter().find(|def| def.span.start <= offset && offset <= def.span.end) {
+        for name in checked.names.iter().filter(|n| {
+            n.definition
+                && matches!(n.target, Target::Local(_))
+                && n.span.start >= def.span.start
+                && n.span.end <= offset
+        }) {
+            let label = text.get(name.span.range()).unwrap_or("").to_string();
+            out.push(Completion {
+                label,
+                kind: SymbolKind::Local,
+                detail: name.ty.clone(),
+                documentation: String::new(),
+            });
+        }
+    }
+    let own = &checked.interface;
+    add_interface(&mut out, own, true);
+    let interfaces = workspace.interfaces(file);
+    if let Some(prelude) = interfaces.get(crate::db::PRELUDE) {
+        add_interface(&mut out, prelude, true);
+    }
+    for import in &syntax.imports {
+        match &import.names {
+            ast::ImportNames::All => {
+                if let Some(interface) = interfaces.get(&import.module.text) {
+                    add_interface(&mut out, interface, true);
+                }
+            }
+            ast::ImportNames::Some(names) => {
+                if let Some(interface) = interfaces.get(&import.module.text) {
+                    for name in names {
+                        if let Some(value) = interface.values.get(&name.text) {
+                            out.push(Completion {
+                                label: name.text.clone(),
+                                kind: SymbolKind::Function,
+                                detail: crate::types::TypePrinter::default().show(&value.scheme.ty),
+                                documentation: value.doc.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            ast::ImportNames::Qualified => {}
+        }
+        out.push(Completion {
+            label: import.module.text.clone(),
+            kind: SymbolKind::Module,
+            detail: String::new(),
+            documentation: String::new(),
+        });
+    }
+    for keyword in KEYWORDS {
+        out.push(Completion {
+            label: keyword.to_string(),
+            kind: SymbolKind::Keyword,
+            detail: String::new(),
+            documentation: String::new(),
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|completion| seen.insert(completion.label.clone()));
+    out
+}
+
+/// Adds an interface's definitions, types and constructors.
+fn add_interface(out: &mut Vec<Completion>, interface: &Interface, documentation_of_types: bool) {
+    for (name, value) in &interface.values {
+        let shown = crate::types::TypePrinter::default().show(&value.scheme.ty);
+        let function = matches!(value.scheme.ty, crate::types::Type::Fun(..));
+        out.push(Completion {
+            label: name.clone(),
+            kind: if function { SymbolKind::Function } else { SymbolKind::Value },
+            detail: shown,
+            documentation: value.doc.clone(),
+        });
+    }
+    for (name, adt) in &interface.types {
+        let kind = if adt.record { SymbolKind::Record } else { SymbolKind::Type };
+        let documentation = if documentation_of_types { adt.doc.clone() } else { String::new() };
+        out.push(Completion { label: name.clone(), kind, detail: String::new(), documentation });
+        for constructor in adt.constructors.iter().filter(|_| !adt.record) {
+            out.push(Completion {
+                label: constructor.name.clone(),
+                kind: SymbolKind::Constructor,
+                detail: name.clone(),
+                documentation: String::new(),
+            });
+        }
+    }
+}
+
+fn module_completions(workspace: &Workspace, file: SourceFile, module: &str) -> Vec<Completion> {
+    if module == "Prim" {
+        return min_core::Prim::ALL
+            .iter()
+            .map(|(name, prim)| Completion {
+                label: name.to_string(),
+                kind: SymbolKind::Function,
+                detail: crate::types::TypePrinter::default().show(&crate::check::prim_type(*prim)),
+                documentation: String::new(),
+            })
+            .collect();
+    }
+    let Some(interface) = workspace.interfaces(file).get(module).cloned() else { return Vec::new() };
+    let mut out: Vec<Completion> = interface
+        .values
+        .iter()
+        .map(|(name, value)| Completion {
+            label: name.clone(),
+            kind: if matches!(value.scheme.ty, crate::types::Type::Fun(..)) {
+                SymbolKind::Function
+            } else {
+                SymbolKind::Value
+            },
+            detail: crate::types::TypePrinter::default().show(&value.scheme.ty),
+            documentation: value.doc.clone(),
+        })
+        .collect();
+    for adt in interface.types.values().filter(|adt| !adt.record) {
+        for constructor in &adt.constructors {
+            out.push(Completion {
+                label: constructor.name.clone(),
+                kind: SymbolKind::Constructor,
+                detail: crate::types::short_name(&adt.qualified).to_string(),
+                documentation: String::new(),
+            });
+        }
+    }
+    out
+}
