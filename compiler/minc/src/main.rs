@@ -42,6 +42,16 @@ enum Command {
         /// Its arguments, as Min literals: `42`, `0.5`, `'"text"'`, `'[1, 2]'`, `'Some 3'`.
         args: Vec<String>,
     },
+    /// Format Min files in place: canonical spacing and operator spellings,
+    /// line breaks, indentation and comments kept.
+    Fmt {
+        /// The `.min` files to format.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 if some file is not formatted (for CI).
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the long explanation of an error code, such as E0201.
     Explain {
         /// The code, e.g. `E0201` (case does not matter).
@@ -54,6 +64,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),
+        Command::Fmt { files, check } => format(&files, check),
         Command::Run { file, function, args } => on_big_stack(move || run(&file, &function, &args)),
     }
 }
@@ -170,6 +181,48 @@ fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn format(paths: &[PathBuf], check: bool) -> ExitCode {
+    let mut unformatted = 0;
+    let mut failed = false;
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("error: cannot read {}: {error}", path.display());
+                failed = true;
+                continue;
+            }
+        };
+        match min_syntax::format::format(&text) {
+            Ok(formatted) if formatted == text => {}
+            Ok(_) if check => {
+                eprintln!("{} is not formatted", path.display());
+                unformatted += 1;
+            }
+            Ok(formatted) => {
+                if let Err(error) = std::fs::write(path, formatted) {
+                    eprintln!("error: cannot write {}: {error}", path.display());
+                    failed = true;
+                }
+            }
+            Err(diagnostics) => {
+                eprintln!("error: {} has syntax errors and was not formatted:", path.display());
+                let mut workspace = Workspace::new();
+                let file = workspace.add_file(&path.display().to_string(), text);
+                let syntax: Vec<Diagnostic> = workspace
+                    .diagnostics(file)
+                    .iter()
+                    .filter(|d| diagnostics.iter().any(|s| s.code == d.code && s.span.start == d.span.start))
+                    .cloned()
+                    .collect();
+                eprint!("{}", render_terminal(&syntax, &workspace, std::io::stderr().is_terminal()));
+                failed = true;
+            }
+        }
+    }
+    if failed || unformatted > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn explain(name: &str) -> ExitCode {

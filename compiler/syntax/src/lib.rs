@@ -7,6 +7,7 @@
 
 pub mod ast;
 mod depth;
+pub mod format;
 pub mod layout;
 pub mod lexer;
 mod parse;
