@@ -71,11 +71,18 @@ pub fn layout(file: FileId, text: &str, tokens: Vec<Spanned>) -> (Vec<Spanned>, 
                 columns.push(column);
                 out.push((start, Tok::Indent, start));
             } else {
+                let mut last_closed = None;
                 while column < *columns.last().expect("non-empty") {
-                    columns.pop();
+                    last_closed = columns.pop();
                     out.push((start, Tok::Dedent, start));
                 }
                 if column != *columns.last().expect("non-empty") {
+                    // Recover as if the line were aligned with the block it
+                    // left: a slightly misaligned line most likely belongs there.
+                    if let Some(closed) = last_closed {
+                        columns.push(closed);
+                        out.pop();
+                    }
                     diagnostics.push(
                         Diagnostic::error(
                             codes::E0003,
@@ -85,7 +92,6 @@ pub fn layout(file: FileId, text: &str, tokens: Vec<Spanned>) -> (Vec<Spanned>, 
                         .with_span_label("dedented to here")
                         .with_help("indent the line to the same column as the lines of the block it belongs to"),
                     );
-                    columns.push(column);
                 }
                 out.push((start, Tok::Newline, start));
             }
