@@ -44,8 +44,9 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses a file.
-#[salsa::tracked(returns(ref))]
+/// Parses a file. Not compared with the previous result: a changed file
+/// almost always parses differently, and the comparison would walk the tree.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let (module, diagnostics) = min_syntax::parse_module(file.id(db), file.text(db));
     Parsed { module: Arc::new(module), diagnostics }
@@ -65,8 +66,9 @@ pub fn interface(db: &dyn salsa::Database, project: Project, file: SourceFile) -
     Arc::new(check(db, project, file).interface.clone())
 }
 
-/// Checks a module: names, types, patterns, and its core IR.
-#[salsa::tracked(returns(ref))]
+/// Checks a module: names, types, patterns, and its core IR. Not compared
+/// with the previous result either: importers depend on `interface`, which is.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Checked {
     let parsed = parse(db, file);
     let name = file.module(db).clone();
