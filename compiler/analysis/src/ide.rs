@@ -206,17 +206,14 @@ pub fn rename(workspace: &Workspace, file: SourceFile, offset: u32, new_name: &s
 pub fn document_symbols(workspace: &Workspace, file: SourceFile) -> Vec<Symbol> {
     let syntax = workspace.syntax(file);
     let checked = workspace.check(file);
+    let types_by_span: std::collections::HashMap<Span, &str> =
+        checked.names.iter().filter(|n| n.definition).map(|n| (n.span, n.ty.as_str())).collect();
     let mut symbols: Vec<Symbol> = Vec::new();
     for def in &syntax.types {
         symbols.push(type_symbol(def));
     }
     for def in &syntax.defs {
-        let detail = checked
-            .names
-            .iter()
-            .find(|n| n.definition && n.span == def.name.span)
-            .map(|n| n.ty.clone())
-            .unwrap_or_default();
+        let detail = types_by_span.get(&def.name.span).map(|ty| ty.to_string()).unwrap_or_default();
         let function = def.rules || def.clauses.first().is_some_and(|c| !c.patterns.is_empty());
         symbols.push(Symbol {
             name: def.name.text.clone(),

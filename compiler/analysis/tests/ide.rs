@@ -48,8 +48,9 @@ fn definition_and_references_follow_names() {
 #[test]
 fn definitions_in_other_modules_are_found() {
     let mut workspace = Workspace::new();
-    let file = workspace.add_file("uses_math.min", "import Normal\np = Normal.cdf 0.5\n".to_string());
-    let span = ide::definition(&workspace, file, 20).expect("Normal.cdf");
+    let text = "import Normal\np = Normal.cdf 0.5\n";
+    let file = workspace.add_file("uses_math.min", text.to_string());
+    let span = ide::definition(&workspace, file, text.find("cdf").unwrap() as u32).expect("Normal.cdf");
     let normal = workspace.file(span.file).expect("a file");
     assert_eq!(workspace.module_name(normal), "Normal");
 }
@@ -91,4 +92,23 @@ fn rename_covers_every_use_and_refuses_bad_names() {
     assert_eq!(spans.len(), 4);
     assert!(ide::rename(&workspace, file, offset_of("area s", 0), "Size").is_err());
     assert!(ide::rename(&workspace, file, offset_of("area s", 0), "two words").is_err());
+}
+
+#[test]
+fn a_qualified_use_is_renamed_without_its_module() {
+    let mut workspace = Workspace::new();
+    let geometry = workspace.add_file("Geometry.min", "area : ℝ → ℝ\narea r = 3.0 r²\n".to_string());
+    let text = "import Geometry\nsize = Geometry.area 2.0\n";
+    let app = workspace.add_file("app.min", text.to_string());
+    let use_offset = text.find("area").unwrap() as u32;
+    let spans = ide::rename(&workspace, app, use_offset + 1, "surface").expect("renamable from the use");
+    let written: Vec<&str> = spans
+        .iter()
+        .map(|span| {
+            let file = if span.file == app.id(workspace.db()) { app } else { geometry };
+            &workspace.file_text(file.id(workspace.db()))[span.range()]
+        })
+        .collect();
+    assert!(written.iter().all(|w| *w == "area"), "{written:?}");
+    assert_eq!(spans.len(), 3);
 }

@@ -96,7 +96,7 @@ impl Checker<'_> {
                 Some((adt, tag)) => {
                     let (fields, result) = self.instantiate_constructor(&adt, tag);
                     let ty = fields.iter().rev().fold(result, |acc, field| Type::fun(field.clone(), acc));
-                    self.record_name(span, ty.clone(), Target::Constructor(adt.qualified.to_string(), tag), false);
+                    self.record_name(last.span, ty.clone(), Target::Constructor(adt.qualified.to_string(), tag), false);
                     let def = &adt.constructors[tag as usize];
                     let constructor = core::Constructor {
                         name: def.name.clone(),
@@ -126,7 +126,7 @@ impl Checker<'_> {
                 Some(&(_, prim)) => {
                     let scheme = prim_scheme(prim);
                     let ty = self.u.instantiate(&scheme);
-                    self.record_name(span, ty.clone(), Target::Prim(name.text.clone()), false);
+                    self.record_name(name.span, ty.clone(), Target::Prim(name.text.clone()), false);
                     (core::Expr::Prim(prim), ty)
                 }
                 None => {
@@ -153,7 +153,7 @@ impl Checker<'_> {
                 match interface.values.get(&name.text) {
                     Some(value) => {
                         let ty = self.u.instantiate(&value.scheme);
-                        self.record_name(span, ty.clone(), Target::Global(value.qualified.clone()), false);
+                        self.record_name(name.span, ty.clone(), Target::Global(value.qualified.clone()), false);
                         (core::Expr::Global(value.qualified.clone()), ty)
                     }
                     None => {
