@@ -122,6 +122,21 @@ pub fn hover(documents: &Documents, params: &TextDocumentPositionParams) -> Opti
     })
 }
 
+/// `textDocument/formatting`: `minc fmt`'s canonical form as one edit, no
+/// edit when the document is already formatted, and none at all when it has
+/// syntax errors (formatting never guesses).
+pub fn formatting(documents: &Documents, uri: &Uri) -> Option<Vec<TextEdit>> {
+    let file = documents.file(uri)?;
+    let id = file.id(documents.workspace.db());
+    let text = documents.text(id);
+    let formatted = min_syntax::format::format(text).ok()?;
+    if formatted == text {
+        return Some(Vec::new());
+    }
+    let range = documents.ranges().range(Span { file: id, start: 0, end: text.len() as u32 });
+    Some(vec![TextEdit { range, new_text: formatted }])
+}
+
 /// `textDocument/definition`: none for a definition in the standard library,
 /// which has no file the editor could open.
 pub fn definition(documents: &Documents, params: &TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {

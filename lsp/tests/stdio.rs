@@ -425,3 +425,23 @@ fn exit_without_shutdown_ends_the_process_with_1() {
     client.close_input();
     assert_eq!(client.wait().code(), Some(1), "a client that vanishes");
 }
+
+#[test]
+fn formatting_returns_the_canonical_form_as_one_edit() {
+    let folder = Folder::new("formatting");
+    let (mut client, initialize) = Client::initialized(&["utf-16"]);
+    assert_eq!(initialize["capabilities"]["documentFormattingProvider"], json!(true));
+    let uri = folder.uri("Messy.min");
+    open(&mut client, &uri, "f : Nat -> Nat\nf x  =  x + 1   \n\n\n\ng = f 2\n");
+    let _ = client.diagnostics(&uri);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({
+            "textDocument": { "uri": uri },
+            "options": { "tabSize": 2, "insertSpaces": true }
+        }),
+    );
+    assert_eq!(edits[0]["newText"], "f : Nat → Nat\nf x = x + 1\n\ng = f 2\n");
+    assert_eq!(edits[0]["range"]["start"], json!({ "line": 0, "character": 0 }));
+    assert!(client.shutdown_and_exit().success());
+}
