@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol,
-    DocumentSymbolResponse, Documentation, GotoDefinitionResponse, Hover, HoverContents, Location, MarkupContent,
-    MarkupKind, NumberOrString, OneOf, PrepareRenameResponse, Range, SymbolInformation, SymbolKind,
+    DocumentSymbolResponse, Documentation, GotoDefinitionResponse, Hover, HoverContents, InlayHint, InlayHintKind,
+    InlayHintLabel, Location, MarkupContent, MarkupKind, NumberOrString, OneOf, PrepareRenameResponse, Range,
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SymbolInformation, SymbolKind,
     TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol,
 };
 
@@ -120,6 +121,88 @@ pub fn hover(documents: &Documents, params: &TextDocumentPositionParams) -> Opti
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: hover.markdown }),
         range: Some(documents.ranges().range(hover.span)),
     })
+}
+
+/// The semantic token types, in the order of the legend given at initialize.
+pub const TOKEN_TYPES: &[SemanticTokenType] = &[
+    SemanticTokenType::KEYWORD,
+    SemanticTokenType::FUNCTION,
+    SemanticTokenType::VARIABLE,
+    SemanticTokenType::PARAMETER,
+    SemanticTokenType::TYPE,
+    SemanticTokenType::ENUM_MEMBER,
+    SemanticTokenType::NAMESPACE,
+    SemanticTokenType::NUMBER,
+    SemanticTokenType::STRING,
+    SemanticTokenType::OPERATOR,
+];
+
+/// The semantic token modifiers: bit 0 marks where a name is defined.
+pub const TOKEN_MODIFIERS: &[SemanticTokenModifier] = &[SemanticTokenModifier::DECLARATION];
+
+fn token_type(kind: ide::TokenKind) -> u32 {
+    match kind {
+        ide::TokenKind::Keyword => 0,
+        ide::TokenKind::Function => 1,
+        ide::TokenKind::Value => 2,
+        ide::TokenKind::Local => 3,
+        ide::TokenKind::Type => 4,
+        ide::TokenKind::Constructor => 5,
+        ide::TokenKind::Module => 6,
+        ide::TokenKind::Number => 7,
+        ide::TokenKind::String => 8,
+        ide::TokenKind::Operator => 9,
+    }
+}
+
+/// `textDocument/semanticTokens/full`: the tokens, relative to each other as
+/// the protocol encodes them, in the negotiated position encoding.
+pub fn semantic_tokens(documents: &Documents, uri: &Uri) -> Option<SemanticTokens> {
+    let file = documents.file(uri)?;
+    let ranges = documents.ranges();
+    let mut data = Vec::new();
+    let (mut line, mut character) = (0, 0);
+    for (span, kind, definition) in ide::semantic_tokens(&documents.workspace, file) {
+        let range = ranges.range(span);
+        if range.start.line != range.end.line || range.end.character <= range.start.character {
+            continue;
+        }
+        let delta_line = range.start.line - line;
+        let delta_start = if delta_line == 0 { range.start.character - character } else { range.start.character };
+        data.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length: range.end.character - range.start.character,
+            token_type: token_type(kind),
+            token_modifiers_bitset: u32::from(definition),
+        });
+        (line, character) = (range.start.line, range.start.character);
+    }
+    Some(SemanticTokens { result_id: None, data })
+}
+
+/// `textDocument/inlayHint`: the inferred type after each name defined
+/// without a signature in the visible range.
+pub fn inlay_hints(documents: &Documents, uri: &Uri, range: Range) -> Option<Vec<InlayHint>> {
+    let file = documents.file(uri)?;
+    let start = documents.offset(file, range.start);
+    let end = documents.offset(file, range.end);
+    let id = file.id(documents.workspace.db());
+    let ranges = documents.ranges();
+    let hints = ide::inlay_hints(&documents.workspace, file, start, end)
+        .into_iter()
+        .map(|hint| InlayHint {
+            position: ranges.range(Span { file: id, start: hint.offset, end: hint.offset }).start,
+            label: InlayHintLabel::String(hint.label),
+            kind: Some(InlayHintKind::TYPE),
+            text_edits: None,
+            tooltip: None,
+            padding_left: None,
+            padding_right: None,
+            data: None,
+        })
+        .collect();
+    Some(hints)
 }
 
 /// `textDocument/formatting`: `minc fmt`'s canonical form as one edit, no

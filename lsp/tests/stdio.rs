@@ -445,3 +445,31 @@ fn formatting_returns_the_canonical_form_as_one_edit() {
     assert_eq!(edits[0]["range"]["start"], json!({ "line": 0, "character": 0 }));
     assert!(client.shutdown_and_exit().success());
 }
+
+#[test]
+fn semantic_tokens_and_inlay_hints_describe_the_document() {
+    let folder = Folder::new("tokens");
+    let (mut client, initialize) = Client::initialized(&["utf-16"]);
+    let legend = &initialize["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"];
+    assert_eq!(legend[1], "function");
+    let uri = folder.uri("Hints.min");
+    let text = "double x = 2 x\nσ = double 1.5\n";
+    open(&mut client, &uri, text);
+    let _ = client.diagnostics(&uri);
+    let tokens = client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } }));
+    let data: Vec<u64> = tokens["data"].as_array().expect("data").iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(data.len() % 5, 0);
+    // The first token is `double`, a function, at line 0, column 0, declared there.
+    assert_eq!(&data[..5], &[0, 0, 6, 1, 1]);
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 2, "character": 0 } }
+        }),
+    );
+    assert_eq!(hints[0]["label"], ": a → a");
+    assert_eq!(hints[0]["position"], json!({ "line": 0, "character": 6 }));
+    assert_eq!(hints[1]["label"], ": ℝ");
+    assert!(client.shutdown_and_exit().success());
+}

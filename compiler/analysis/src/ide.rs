@@ -432,3 +432,152 @@ fn module_completions(workspace: &Workspace, file: SourceFile, module: &str) -> 
     }
     out
 }
+
+/// A type shown after a name whose type is inferred, not written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlayHint {
+    /// Where the hint goes: right after the name.
+    pub offset: u32,
+    /// The text, `: ℝ → ℝ`.
+    pub label: String,
+}
+
+/// Types for the definitions written without a signature, top-level and
+/// local, whose names lie in `start..end`.
+pub fn inlay_hints(workspace: &Workspace, file: SourceFile, start: u32, end: u32) -> Vec<InlayHint> {
+    let checked = workspace.check(file);
+    let types: std::collections::HashMap<Span, &str> =
+        checked.names.iter().filter(|n| n.definition).map(|n| (n.span, n.ty.as_str())).collect();
+    let mut unsigned: Vec<Span> = Vec::new();
+    for def in &workspace.syntax(file).defs {
+        collect_unsigned(def, &mut unsigned);
+    }
+    unsigned
+        .into_iter()
+        .filter(|span| span.start >= start && span.end <= end)
+        .filter_map(|span| types.get(&span).map(|ty| InlayHint { offset: span.end, label: format!(": {ty}") }))
+        .collect()
+}
+
+/// The names of `def` and of the definitions nested in it that have no signature.
+fn collect_unsigned(def: &ast::Def, out: &mut Vec<Span>) {
+    if def.signature.is_none() {
+        out.push(def.name.span);
+    }
+    for clause in &def.clauses {
+        collect_unsigned_in(&clause.body, out);
+    }
+}
+
+fn collect_unsigned_in(expr: &ast::Expr, out: &mut Vec<Span>) {
+    use ast::ExprKind as E;
+    match &expr.kind {
+        E::Let(defs, body) | E::Where(body, defs) => {
+            defs.iter().for_each(|def| collect_unsigned(def, out));
+            collect_unsigned_in(body, out);
+        }
+        E::Juxtaposition(items) | E::Tuple(items) | E::List(items) => {
+            items.iter().for_each(|e| collect_unsigned_in(e, out))
+        }
+        E::Binary(_, a, b) => {
+            collect_unsigned_in(a, out);
+            collect_unsigned_in(b, out);
+        }
+        E::Unary(_, a) | E::Field(a, _) | E::Annotated(a, _) | E::Lambda(_, a) => collect_unsigned_in(a, out),
+        E::If(c, a, b) => {
+            collect_unsigned_in(c, out);
+            collect_unsigned_in(a, out);
+            collect_unsigned_in(b, out);
+        }
+        E::Match(scrutinee, clauses) => {
+            collect_unsigned_in(scrutinee, out);
+            clauses.iter().for_each(|clause| collect_unsigned_in(&clause.body, out));
+        }
+        E::Record(fields) => fields.iter().for_each(|(_, e)| collect_unsigned_in(e, out)),
+        E::Update(base, fields) => {
+            collect_unsigned_in(base, out);
+            fields.iter().for_each(|(_, e)| collect_unsigned_in(e, out));
+        }
+        E::Path(_) | E::Int(_) | E::Real(_) | E::Str(_) | E::Char(_) | E::Bool(_) | E::Wildcard | E::Error => {}
+    }
+}
+
+/// What a token is, for semantic highlighting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// `if`, `match`, `Tag`, …
+    Keyword,
+    /// A top-level definition that takes parameters, or a primitive.
+    Function,
+    /// A top-level value.
+    Value,
+    /// A parameter or local binding.
+    Local,
+    /// A type name.
+    Type,
+    /// A constructor.
+    Constructor,
+    /// A module qualifier.
+    Module,
+    /// A number literal.
+    Number,
+    /// A string or character literal.
+    String,
+    /// An operator.
+    Operator,
+}
+
+/// Every token of `file` that has a meaning worth colouring, in order, with
+/// whether it is where the name is defined.
+pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, TokenKind, bool)> {
+    use min_syntax::token::Tok;
+    let id = file.id(workspace.db());
+    let text = workspace.file_text(id);
+    let checked = workspace.check(file);
+    let names: std::collections::HashMap<(u32, u32), &NameInfo> =
+        checked.names.iter().filter(|n| n.span.file == id).map(|n| ((n.span.start, n.span.end), n)).collect();
+    let (tokens, _) = min_syntax::lexer::lex(id, text);
+    let mut out = Vec::with_capacity(tokens.len());
+    for (index, (start, tok, end)) in tokens.iter().enumerate() {
+        let span = Span::new(id, *start, *end);
+        let next_is_dot = matches!(tokens.get(index + 1), Some((_, Tok::Dot, _)));
+        let kind = match tok {
+            Tok::Lower(_) | Tok::Upper(_) => match names.get(&(span.start, span.end)) {
+                Some(name) => {
+                    let kind = match &name.target {
+                        Target::Local(_) => TokenKind::Local,
+                        Target::Global(_) if name.ty.contains('→') => TokenKind::Function,
+                        Target::Global(_) => TokenKind::Value,
+                        Target::Constructor(..) => TokenKind::Constructor,
+                        Target::Prim(_) => TokenKind::Function,
+                    };
+                    out.push((span, kind, name.definition));
+                    continue;
+                }
+                None if matches!(tok, Tok::Upper(_)) && next_is_dot => TokenKind::Module,
+                None if matches!(tok, Tok::Upper(_)) => TokenKind::Type,
+                None => continue,
+            },
+            Tok::Int(_) | Tok::Real(_) => TokenKind::Number,
+            Tok::Str(_) | Tok::Char(_) => TokenKind::String,
+            Tok::Import
+            | Tok::Let
+            | Tok::In
+            | Tok::If
+            | Tok::Then
+            | Tok::Else
+            | Tok::Match
+            | Tok::Tag
+            | Tok::Record
+            | Tok::True
+            | Tok::False
+            | Tok::Lambda => TokenKind::Keyword,
+            Tok::Op(..) | Tok::Neg | Tok::Sqrt | Tok::Not | Tok::Sup(_) | Tok::Caret | Tok::Arrow | Tok::At => {
+                TokenKind::Operator
+            }
+            _ => continue,
+        };
+        out.push((span, kind, false));
+    }
+    out
+}

@@ -112,3 +112,30 @@ fn a_qualified_use_is_renamed_without_its_module() {
     assert!(written.iter().all(|w| *w == "area"), "{written:?}");
     assert_eq!(spans.len(), 3);
 }
+
+#[test]
+fn inlay_hints_show_inferred_types_of_unsigned_definitions() {
+    let mut workspace = Workspace::new();
+    let text = "double x = 2 x\nhalf : ℝ → ℝ\nhalf y = z @\n  z = y / 2.0\n";
+    let file = workspace.add_file("hints.min", text.to_string());
+    let hints: Vec<(u32, String)> =
+        ide::inlay_hints(&workspace, file, 0, text.len() as u32).into_iter().map(|h| (h.offset, h.label)).collect();
+    assert_eq!(hints, vec![(6, ": a → a".to_string()), (text.find("z =").unwrap() as u32 + 1, ": ℝ".to_string())]);
+}
+
+#[test]
+fn semantic_tokens_tell_functions_locals_constructors_and_types_apart() {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("shapes.min", PROGRAM.to_string());
+    let tokens = ide::semantic_tokens(&workspace, file);
+    let kind_at = |needle: &str| {
+        let offset = offset_of(needle, 0);
+        tokens.iter().find(|(span, _, _)| span.start == offset).map(|(_, kind, _)| *kind)
+    };
+    assert_eq!(kind_at("area s"), Some(ide::TokenKind::Function));
+    assert_eq!(kind_at("Circle r →"), Some(ide::TokenKind::Constructor));
+    assert_eq!(kind_at("Shape → ℝ"), Some(ide::TokenKind::Type));
+    assert_eq!(kind_at("x x"), Some(ide::TokenKind::Local));
+    assert_eq!(kind_at("match"), Some(ide::TokenKind::Keyword));
+    assert_eq!(kind_at("3.14"), Some(ide::TokenKind::Number));
+}
