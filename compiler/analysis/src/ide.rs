@@ -72,6 +72,11 @@ pub struct Completion {
     pub documentation: String,
 }
 
+/// A type as Min source.
+fn show(ty: &crate::types::Type) -> String {
+    crate::types::TypePrinter::default().show(ty)
+}
+
 /// The name occurrence at `offset` in `file`, the innermost if several.
 pub fn name_at(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<NameInfo> {
     let id = file.id(workspace.db());
@@ -89,7 +94,7 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
     let name = name_at(workspace, file, offset)?;
     let text = workspace.file_text(name.span.file);
     let written = text.get(name.span.range()).unwrap_or("").to_string();
-    let mut markdown = format!("```min\n{written} : {}\n```", name.ty);
+    let mut markdown = format!("```min\n{written} : {}\n```", show(&name.ty));
     let doc = match &name.target {
         Target::Global(qualified) => global_doc(workspace, file, qualified),
         Target::Constructor(adt, _) => type_doc(workspace, file, adt),
@@ -206,14 +211,14 @@ pub fn rename(workspace: &Workspace, file: SourceFile, offset: u32, new_name: &s
 pub fn document_symbols(workspace: &Workspace, file: SourceFile) -> Vec<Symbol> {
     let syntax = workspace.syntax(file);
     let checked = workspace.check(file);
-    let types_by_span: std::collections::HashMap<Span, &str> =
-        checked.names.iter().filter(|n| n.definition).map(|n| (n.span, n.ty.as_str())).collect();
+    let types_by_span: std::collections::HashMap<Span, &crate::types::Type> =
+        checked.names.iter().filter(|n| n.definition).map(|n| (n.span, &n.ty)).collect();
     let mut symbols: Vec<Symbol> = Vec::new();
     for def in &syntax.types {
         symbols.push(type_symbol(def));
     }
     for def in &syntax.defs {
-        let detail = types_by_span.get(&def.name.span).map(|ty| ty.to_string()).unwrap_or_default();
+        let detail = types_by_span.get(&def.name.span).map(|ty| show(ty)).unwrap_or_default();
         let function = def.rules || def.clauses.first().is_some_and(|c| !c.patterns.is_empty());
         symbols.push(Symbol {
             name: def.name.text.clone(),
@@ -312,7 +317,7 @@ pub fn completions(workspace: &Workspace, file: SourceFile, offset: u32) -> Vec<
             out.push(Completion {
                 label,
                 kind: SymbolKind::Local,
-                detail: name.ty.clone(),
+                detail: show(&name.ty),
                 documentation: String::new(),
             });
         }
@@ -446,8 +451,8 @@ pub struct InlayHint {
 /// local, whose names lie in `start..end`.
 pub fn inlay_hints(workspace: &Workspace, file: SourceFile, start: u32, end: u32) -> Vec<InlayHint> {
     let checked = workspace.check(file);
-    let types: std::collections::HashMap<Span, &str> =
-        checked.names.iter().filter(|n| n.definition).map(|n| (n.span, n.ty.as_str())).collect();
+    let types: std::collections::HashMap<Span, &crate::types::Type> =
+        checked.names.iter().filter(|n| n.definition).map(|n| (n.span, &n.ty)).collect();
     let mut unsigned: Vec<Span> = Vec::new();
     for def in &workspace.syntax(file).defs {
         collect_unsigned(def, &mut unsigned);
@@ -455,7 +460,7 @@ pub fn inlay_hints(workspace: &Workspace, file: SourceFile, start: u32, end: u32
     unsigned
         .into_iter()
         .filter(|span| span.start >= start && span.end <= end)
-        .filter_map(|span| types.get(&span).map(|ty| InlayHint { offset: span.end, label: format!(": {ty}") }))
+        .filter_map(|span| types.get(&span).map(|ty| InlayHint { offset: span.end, label: format!(": {}", show(ty)) }))
         .collect()
 }
 
@@ -546,7 +551,7 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
                 Some(name) => {
                     let kind = match &name.target {
                         Target::Local(_) => TokenKind::Local,
-                        Target::Global(_) if name.ty.contains('→') => TokenKind::Function,
+                        Target::Global(_) if matches!(name.ty, crate::types::Type::Fun(..)) => TokenKind::Function,
                         Target::Global(_) => TokenKind::Value,
                         Target::Constructor(..) => TokenKind::Constructor,
                         Target::Prim(_) => TokenKind::Function,

@@ -39,7 +39,7 @@ pub enum Type {
     /// A constructor applied to arguments.
     App(Con, Vec<Type>),
     /// `A → B`.
-    Fun(Box<Type>, Box<Type>),
+    Fun(Arc<Type>, Arc<Type>),
 }
 
 impl Type {
@@ -49,7 +49,7 @@ impl Type {
     }
     /// `A → B`.
     pub fn fun(param: Type, result: Type) -> Type {
-        Type::Fun(Box::new(param), Box::new(result))
+        Type::Fun(Arc::new(param), Arc::new(result))
     }
     /// `[a]`.
     pub fn list(item: Type) -> Type {

@@ -45,10 +45,15 @@ impl Unifier {
 
     /// Follows bindings at the top of `ty`.
     pub fn shallow(&self, ty: &Type) -> Type {
-        let mut ty = ty.clone();
+        self.shallow_ref(ty).clone()
+    }
+
+    /// Follows bindings at the top of `ty`, without copying anything.
+    pub fn shallow_ref<'t>(&'t self, ty: &'t Type) -> &'t Type {
+        let mut ty = ty;
         while let Type::Var(v) = ty {
-            match &self.vars[v as usize].binding {
-                Some(bound) => ty = bound.clone(),
+            match &self.vars[*v as usize].binding {
+                Some(bound) => ty = bound,
                 None => break,
             }
         }
@@ -57,10 +62,10 @@ impl Unifier {
 
     /// `ty` with every bound variable replaced, all the way down.
     pub fn resolve(&self, ty: &Type) -> Type {
-        match self.shallow(ty) {
-            Type::App(con, args) => Type::App(con, args.iter().map(|arg| self.resolve(arg)).collect()),
-            Type::Fun(a, b) => Type::fun(self.resolve(&a), self.resolve(&b)),
-            other => other,
+        match self.shallow_ref(ty) {
+            Type::App(con, args) => Type::App(con.clone(), args.iter().map(|arg| self.resolve(arg)).collect()),
+            Type::Fun(a, b) => Type::fun(self.resolve(a), self.resolve(b)),
+            other => other.clone(),
         }
     }
 
@@ -146,7 +151,7 @@ impl Unifier {
 
     /// Whether `var` occurs in `ty`; lowers the levels of `ty`'s variables to `level`.
     fn occurs_and_adjust(&mut self, var: u32, level: u32, ty: &Type) -> bool {
-        match self.shallow(ty) {
+        match self.shallow_ref(ty).clone() {
             Type::Var(v) => {
                 if v == var {
                     return true;
@@ -203,17 +208,17 @@ impl Unifier {
     }
 
     fn collect_generics(&self, ty: &Type, keep_classes: bool, out: &mut Vec<u32>) {
-        match self.shallow(ty) {
+        match self.shallow_ref(ty) {
             Type::Var(v) => {
-                let var = &self.vars[v as usize];
-                if var.level > self.level && (keep_classes || var.class == Class::ANY) && !out.contains(&v) {
-                    out.push(v);
+                let var = &self.vars[*v as usize];
+                if var.level > self.level && (keep_classes || var.class == Class::ANY) && !out.contains(v) {
+                    out.push(*v);
                 }
             }
             Type::App(_, args) => args.iter().for_each(|arg| self.collect_generics(arg, keep_classes, out)),
             Type::Fun(a, b) => {
-                self.collect_generics(&a, keep_classes, out);
-                self.collect_generics(&b, keep_classes, out);
+                self.collect_generics(a, keep_classes, out);
+                self.collect_generics(b, keep_classes, out);
             }
             Type::Gen(_) => {}
         }
@@ -235,16 +240,16 @@ impl Unifier {
 
     /// Unbound variables of `ty` (after resolution).
     pub fn free_vars(&self, ty: &Type, out: &mut Vec<u32>) {
-        match self.shallow(ty) {
+        match self.shallow_ref(ty) {
             Type::Var(v) => {
-                if !out.contains(&v) {
-                    out.push(v);
+                if !out.contains(v) {
+                    out.push(*v);
                 }
             }
             Type::App(_, args) => args.iter().for_each(|arg| self.free_vars(arg, out)),
             Type::Fun(a, b) => {
-                self.free_vars(&a, out);
-                self.free_vars(&b, out);
+                self.free_vars(a, out);
+                self.free_vars(b, out);
             }
             Type::Gen(_) => {}
         }

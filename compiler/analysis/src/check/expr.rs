@@ -218,7 +218,7 @@ impl Checker<'_> {
                 Type::Fun(param, result) => {
                     let argument = self.check(item, &param);
                     current = apply(current, argument, current_span.to(item.span));
-                    current_ty = *result;
+                    current_ty = (*result).clone();
                     current_span = current_span.to(item.span);
                 }
                 Type::Var(v) if self.u.class_of(v) == Class::ANY => {

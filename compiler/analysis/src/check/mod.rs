@@ -41,8 +41,8 @@ pub struct Checked {
 pub struct NameInfo {
     /// Where it is written.
     pub span: Span,
-    /// Its type there, as Min source.
-    pub ty: String,
+    /// Its type there (show it with [`crate::types::TypePrinter`]).
+    pub ty: Type,
     /// What it refers to.
     pub target: Target,
     /// Whether this occurrence defines the name (rather than uses it).
@@ -374,7 +374,7 @@ impl Checker<'_> {
             .iter()
             .map(|record| NameInfo {
                 span: record.span,
-                ty: TypePrinter::default().show(&self.u.resolve(&record.ty)),
+                ty: self.u.resolve(&record.ty),
                 target: record.target.clone(),
                 definition: record.definition,
             })
