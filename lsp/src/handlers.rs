@@ -10,11 +10,12 @@ use min_diagnostics::{Severity, Span};
 use std::collections::HashMap;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol,
-    DocumentSymbolResponse, Documentation, GotoDefinitionResponse, Hover, HoverContents, InlayHint, InlayHintKind,
-    InlayHintLabel, Location, MarkupContent, MarkupKind, NumberOrString, OneOf, PrepareRenameResponse, Range,
-    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SymbolInformation, SymbolKind,
-    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CompletionItem, CompletionItemKind, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse, Documentation,
+    GotoDefinitionResponse, Hover, HoverContents, InlayHint, InlayHintKind, InlayHintLabel, Location, MarkupContent,
+    MarkupKind, NumberOrString, OneOf, ParameterInformation, ParameterLabel, PrepareRenameResponse, Range,
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SignatureHelp, SignatureInformation,
+    SymbolInformation, SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol,
 };
 
 /// The protocol's code for a request the server understood but declines.
@@ -203,6 +204,86 @@ pub fn inlay_hints(documents: &Documents, uri: &Uri, range: Range) -> Option<Vec
         })
         .collect();
     Some(hints)
+}
+
+/// `textDocument/signatureHelp`: the signature of the function applied at
+/// the cursor, with the argument being written highlighted.
+pub fn signature_help(documents: &Documents, params: &TextDocumentPositionParams) -> Option<SignatureHelp> {
+    let (file, offset) = at(documents, params)?;
+    let help = ide::signature_help(&documents.workspace, file, offset)?;
+    // Parameter offsets are in UTF-16 code units of the label.
+    let utf16 = |chars: u32| help.label.chars().take(chars as usize).map(char::len_utf16).sum::<usize>() as u32;
+    let parameters = help
+        .parameters
+        .iter()
+        .map(|&(start, end)| ParameterInformation {
+            label: ParameterLabel::LabelOffsets([utf16(start), utf16(end)]),
+            documentation: None,
+        })
+        .collect();
+    let documentation = (!help.documentation.is_empty()).then(|| {
+        Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: help.documentation.clone() })
+    });
+    Some(SignatureHelp {
+        signatures: vec![SignatureInformation {
+            label: help.label.clone(),
+            documentation,
+            parameters: Some(parameters),
+            active_parameter: Some(help.active),
+        }],
+        active_signature: Some(0),
+        active_parameter: Some(help.active),
+    })
+}
+
+/// `textDocument/codeAction`: quick fixes for the diagnostics in `range`
+/// that say what to write instead ("did you mean `exp`?"), and for a
+/// top-level `let`.
+pub fn code_actions(documents: &Documents, uri: &Uri, range: Range) -> Option<Vec<CodeActionOrCommand>> {
+    let file = documents.file(uri)?;
+    let start = documents.offset(file, range.start);
+    let end = documents.offset(file, range.end);
+    let ranges = documents.ranges();
+    let mut actions = Vec::new();
+    for diagnostic in documents.workspace.diagnostics(file) {
+        if diagnostic.span.end < start
+            || diagnostic.span.start > end
+            || documents.uri(diagnostic.span.file) != Some(uri)
+        {
+            continue;
+        }
+        let help = diagnostic.help.as_deref().unwrap_or("");
+        let (title, new_text) = if let Some(rest) = help.strip_prefix("did you mean `") {
+            let Some(suggestion) = rest.split('`').next() else { continue };
+            // A qualified suggestion replaces only the name after the module.
+            let replacement = suggestion.rsplit('.').next().unwrap_or(suggestion).to_string();
+            (format!("Replace with `{replacement}`"), replacement)
+        } else if diagnostic.code.to_string() == "E0014" && diagnostic.message.starts_with("`let` cannot start") {
+            ("Remove `let`".to_string(), String::new())
+        } else {
+            continue;
+        };
+        let mut span = diagnostic.span;
+        if new_text.is_empty() {
+            // Remove `let` and the blank after it.
+            span.end = (span.end + 1).min(documents.text(span.file).len() as u32);
+        }
+        let edit = TextEdit { range: ranges.range(span), new_text };
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: None,
+            edit: Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                ..Default::default()
+            }),
+            command: None,
+            is_preferred: Some(true),
+            disabled: None,
+            data: None,
+        }));
+    }
+    Some(actions)
 }
 
 /// `textDocument/formatting`: `minc fmt`'s canonical form as one edit, no

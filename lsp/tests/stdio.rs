@@ -473,3 +473,31 @@ fn semantic_tokens_and_inlay_hints_describe_the_document() {
     assert_eq!(hints[1]["label"], ": ℝ");
     assert!(client.shutdown_and_exit().success());
 }
+
+#[test]
+fn signature_help_and_quick_fixes() {
+    let folder = Folder::new("signature");
+    let (mut client, initialize) = Client::initialized(&["utf-16"]);
+    assert_eq!(initialize["capabilities"]["codeActionProvider"], json!(true));
+    let uri = folder.uri("Calls.min");
+    let text = "add3 : ℕ → ℕ → ℕ → ℕ\nadd3 a b c = a + b + c\nuse = add3 1 2 3\nbad = ad3 1 2 3\n";
+    open(&mut client, &uri, text);
+    let _ = client.diagnostics(&uri);
+    let help = client.request("textDocument/signatureHelp", at(&uri, position(text, "2 3\nbad", 0, "utf-16")));
+    assert_eq!(help["signatures"][0]["label"], "add3 : ℕ → ℕ → ℕ → ℕ");
+    assert_eq!(help["activeParameter"], 1);
+    assert_eq!(help["signatures"][0]["parameters"][1]["label"], json!([11, 12]));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 3, "character": 0 }, "end": { "line": 3, "character": 15 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    assert_eq!(actions[0]["title"], "Replace with `add3`");
+    let edit = &actions[0]["edit"]["changes"][uri.as_str()][0];
+    assert_eq!(edit["newText"], "add3");
+    assert_eq!(edit["range"]["start"], json!({ "line": 3, "character": 6 }));
+    assert!(client.shutdown_and_exit().success());
+}

@@ -586,3 +586,78 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
     }
     out
 }
+
+/// The signature of the function being applied at the cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureHelp {
+    /// `name : A → B → C`.
+    pub label: String,
+    /// Where each parameter's type is in `label` (character offsets).
+    pub parameters: Vec<(u32, u32)>,
+    /// The parameter the cursor is at.
+    pub active: u32,
+    /// The function's documentation.
+    pub documentation: String,
+}
+
+/// In `f a b|`, the signature of `f` with the parameter the cursor is at.
+pub fn signature_help(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<SignatureHelp> {
+    let syntax = workspace.syntax(file);
+    let text = workspace.file_text(file.id(workspace.db()));
+    // The cursor may sit in blanks after the last argument written so far.
+    let reaches = |span: Span| {
+        span.start <= offset
+            && (offset <= span.end
+                || text
+                    .get(span.end as usize..offset as usize)
+                    .is_some_and(|gap| gap.trim().is_empty() && !gap.contains('\n')))
+    };
+    let def = syntax.defs.iter().find(|def| reaches(def.span))?;
+    let mut innermost: Option<&[ast::Expr]> = None;
+    let mut pending: Vec<&ast::Expr> = def.clauses.iter().map(|clause| &clause.body).collect();
+    while let Some(expr) = pending.pop() {
+        if !reaches(expr.span) {
+            continue;
+        }
+        if let ast::ExprKind::Juxtaposition(items) = &expr.kind
+            && matches!(items[0].kind, ast::ExprKind::Path(_))
+        {
+            innermost = Some(items);
+        }
+        pending.extend(expr.children());
+    }
+    let items = innermost?;
+    let head = &items[0];
+    let name = name_at(workspace, file, head.span.end.saturating_sub(1))?;
+    let mut params: Vec<String> = Vec::new();
+    let mut ty = &name.ty;
+    while let crate::types::Type::Fun(param, result) = ty {
+        params.push(show(param));
+        ty = result;
+    }
+    if params.is_empty() {
+        return None;
+    }
+    let written = workspace.file_text(name.span.file).get(name.span.range()).unwrap_or("").to_string();
+    let mut label = format!("{written} : ");
+    let mut parameters = Vec::new();
+    for param in &params {
+        let start = label.chars().count() as u32;
+        label.push_str(param);
+        parameters.push((start, label.chars().count() as u32));
+        label.push_str(" → ");
+    }
+    label.push_str(&show(ty));
+    // The argument the cursor touches, or else the next one to write.
+    let arguments = &items[1..];
+    let active = arguments
+        .iter()
+        .position(|argument| argument.span.start <= offset && offset <= argument.span.end)
+        .unwrap_or_else(|| arguments.iter().filter(|argument| argument.span.end < offset).count())
+        .min(params.len() - 1) as u32;
+    let documentation = match &name.target {
+        Target::Global(qualified) => global_doc(workspace, file, qualified).unwrap_or_default(),
+        _ => String::new(),
+    };
+    Some(SignatureHelp { label, parameters, active, documentation })
+}

@@ -139,3 +139,17 @@ fn semantic_tokens_tell_functions_locals_constructors_and_types_apart() {
     assert_eq!(kind_at("match"), Some(ide::TokenKind::Keyword));
     assert_eq!(kind_at("3.14"), Some(ide::TokenKind::Number));
 }
+
+#[test]
+fn signature_help_follows_the_argument_being_written() {
+    let mut workspace = Workspace::new();
+    let text = "add3 : ℕ → ℕ → ℕ → ℕ\nadd3 a b c = a + b + c\nuse = add3 1 2 \n";
+    let file = workspace.add_file("sig.min", text.to_string());
+    let at_second = text.find("2 \n").unwrap() as u32;
+    let help = ide::signature_help(&workspace, file, at_second).expect("inside a call");
+    assert_eq!(help.label, "add3 : ℕ → ℕ → ℕ → ℕ");
+    assert_eq!(help.active, 1);
+    assert_eq!(help.parameters[0], (7, 8));
+    let after = ide::signature_help(&workspace, file, at_second + 2).expect("after the second argument");
+    assert_eq!(after.active, 2);
+}

@@ -276,6 +276,37 @@ impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
     }
+
+    /// The expressions directly inside this one, in source order, including
+    /// the bodies of local definitions and of `match` rules.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Juxtaposition(items) | ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().collect(),
+            ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::Unary(_, a) | ExprKind::Field(a, _) | ExprKind::Annotated(a, _) | ExprKind::Lambda(_, a) => {
+                vec![a]
+            }
+            ExprKind::If(c, a, b) => vec![c, a, b],
+            ExprKind::Record(fields) => fields.iter().map(|(_, e)| e).collect(),
+            ExprKind::Update(base, fields) => std::iter::once(&**base).chain(fields.iter().map(|(_, e)| e)).collect(),
+            ExprKind::Let(defs, body) | ExprKind::Where(body, defs) => defs
+                .iter()
+                .flat_map(|def| def.clauses.iter().map(|clause| &clause.body))
+                .chain(std::iter::once(&**body))
+                .collect(),
+            ExprKind::Match(scrutinee, clauses) => {
+                std::iter::once(&**scrutinee).chain(clauses.iter().map(|clause| &clause.body)).collect()
+            }
+            ExprKind::Path(_)
+            | ExprKind::Int(_)
+            | ExprKind::Real(_)
+            | ExprKind::Str(_)
+            | ExprKind::Char(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Wildcard
+            | ExprKind::Error => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
