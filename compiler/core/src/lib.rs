@@ -6,6 +6,9 @@
 
 use min_diagnostics::Span;
 
+mod print;
+pub use print::{module_to_string, pattern_to_string};
+
 /// A checked module, lowered.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Module {

@@ -42,6 +42,14 @@ enum Command {
         /// Its arguments, as Min literals: `42`, `0.5`, `'"text"'`, `'[1, 2]'`, `'Some 3'`.
         args: Vec<String>,
     },
+    /// Compile a Min file and write what `--emit` asks for to standard output.
+    Build {
+        /// The `.min` file.
+        file: PathBuf,
+        /// What to produce: `ir`, the core IR the backends compile.
+        #[arg(long, value_enum)]
+        emit: Emit,
+    },
     /// Format Min files in place: canonical spacing and operator spellings,
     /// line breaks, indentation and comments kept.
     Fmt {
@@ -65,8 +73,16 @@ fn main() -> ExitCode {
         Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),
         Command::Fmt { files, check } => format(&files, check),
+        Command::Build { file, emit } => on_big_stack(move || build(&file, emit)),
         Command::Run { file, function, args } => on_big_stack(move || run(&file, &function, &args)),
     }
+}
+
+/// What `minc build` produces.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Emit {
+    /// The core IR of the file's module, as text.
+    Ir,
 }
 
 /// How `minc check` prints diagnostics.
@@ -181,6 +197,25 @@ fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn build(path: &std::path::Path, emit: Emit) -> ExitCode {
+    let mut workspace = Workspace::new();
+    let file = match minc::load::load(&mut workspace, path) {
+        Ok(file) => file,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(1);
+        }
+    };
+    let diagnostics = workspace.diagnostics(file).to_vec();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return report(&diagnostics, &workspace);
+    }
+    match emit {
+        Emit::Ir => print_stdout(min_core::module_to_string(&workspace.check(file).core).trim_end()),
+    }
+    ExitCode::SUCCESS
 }
 
 fn format(paths: &[PathBuf], check: bool) -> ExitCode {
