@@ -135,6 +135,12 @@ impl Client {
         }
     }
 
+    /// The server's process id.
+    #[allow(dead_code, reason = "used by the latency benchmark, not by the tests")]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Closes the server's standard input, as a client that dies would.
     pub fn close_input(&mut self) {
         self.stdin = None;
