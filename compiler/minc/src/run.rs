@@ -106,7 +106,16 @@ pub fn run(
     let machine = Machine::new(&program).with_depth_limit(depth_limit);
     let values = arguments.iter().map(Argument::to_value).collect();
     let result = machine.call(&value.qualified, values).map_err(RunError::Runtime)?;
-    Ok(result.to_string())
+    Ok(at_type(result, ty).to_string())
+}
+
+/// A result shown at its declared type: an integer that a function generic
+/// over numbers produced from a literal (`sum []` at ℝ) is a real.
+fn at_type<'p>(value: min_interp::Value<'p>, ty: &Type) -> min_interp::Value<'p> {
+    match (value, ty) {
+        (min_interp::Value::Int(n), Type::App(min_analysis::types::Con::Real, _)) => min_interp::Value::Real(n as f64),
+        (value, _) => value,
+    }
 }
 
 fn plural(n: usize) -> &'static str {
