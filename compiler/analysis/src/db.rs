@@ -59,11 +59,14 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<String> {
     parse(db, file).module.imports.iter().map(|import| import.module.text.clone()).collect()
 }
 
-/// What importers of `file` see. Equal interfaces are not propagated, so
-/// editing a function's body does not re-check its importers.
+/// What importers of `file` see: its types and the schemes of its
+/// definitions, without source positions. Equal interfaces are not
+/// propagated, so editing a function's body (even one that moves the
+/// definitions below it) does not re-check its importers. Tools that need
+/// positions read them from [`check`].
 #[salsa::tracked(returns(ref))]
 pub fn interface(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Arc<Interface> {
-    Arc::new(check(db, project, file).interface.clone())
+    Arc::new(check(db, project, file).interface.without_positions())
 }
 
 /// Checks a module: names, types, patterns, and its core IR. Not compared

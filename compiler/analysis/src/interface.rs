@@ -19,6 +19,22 @@ pub struct Interface {
 }
 
 impl Interface {
+    /// The same interface with every span emptied: what importers depend on.
+    pub fn without_positions(&self) -> Interface {
+        let mut interface = self.clone();
+        for value in interface.values.values_mut() {
+            value.span = Span { file: value.span.file, start: 0, end: 0 };
+        }
+        for adt in interface.types.values_mut() {
+            let adt = Arc::make_mut(adt);
+            adt.span = Span { file: adt.span.file, start: 0, end: 0 };
+            for constructor in &mut adt.constructors {
+                constructor.span = Span { file: constructor.span.file, start: 0, end: 0 };
+            }
+        }
+        interface
+    }
+
     /// The type and constructor index of constructor `name`, if this module defines it.
     pub fn constructor(&self, name: &str) -> Option<(Arc<AdtDef>, u32)> {
         self.types.values().find_map(|adt| adt.constructor_index(name).map(|index| (adt.clone(), index)))

@@ -142,11 +142,12 @@ impl Workspace {
         dependency_order(&self.db, self.project, file).into_iter().map(|f| self.check(f).core.clone()).collect()
     }
 
-    /// The interfaces of `file` and of every module it needs, by module name.
+    /// The interfaces of `file` and of every module it needs, by module
+    /// name, with the positions of their definitions (for tools).
     pub fn interfaces(&self, file: SourceFile) -> BTreeMap<String, std::sync::Arc<crate::interface::Interface>> {
         dependency_order(&self.db, self.project, file)
             .into_iter()
-            .map(|f| (f.module(&self.db).clone(), crate::db::interface(&self.db, self.project, f).clone()))
+            .map(|f| (f.module(&self.db).clone(), std::sync::Arc::new(self.check(f).interface.clone())))
             .collect()
     }
 

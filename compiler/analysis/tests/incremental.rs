@@ -45,3 +45,16 @@ fn editing_one_module_does_not_reparse_the_others() {
     let _ = workspace.diagnostics(second);
     assert_eq!(executed(&workspace, "parse"), 1);
 }
+
+#[test]
+fn moving_definitions_down_does_not_recheck_importers() {
+    let mut workspace = Workspace::with_query_log();
+    let geometry = workspace.add_file("Geometry.min", "area : ℝ → ℝ\narea r = 3.0 r²\n".to_string());
+    let app = workspace.add_file("app.min", "import Geometry\nmain = Geometry.area 2.0\n".to_string());
+    assert!(workspace.diagnostics(app).is_empty());
+    workspace.take_query_log();
+    // Blank lines above `area` move it down: the same interface.
+    workspace.set_text(geometry, "\n\n\narea : ℝ → ℝ\narea r = 3.0 r²\n".to_string());
+    assert!(workspace.diagnostics(app).is_empty());
+    assert_eq!(executed(&workspace, "check"), 1, "only the edited module");
+}
