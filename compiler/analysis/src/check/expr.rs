@@ -12,7 +12,7 @@ use min_diagnostics::{Diagnostic, Span, codes};
 use min_syntax::ast::{Expr, ExprKind, Name, UnOp};
 use min_syntax::token::BinOp;
 
-impl Checker<'_> {
+impl Checker {
     /// Lowers `expr`, requiring it to have type `expected`.
     pub(crate) fn check(&mut self, expr: &Expr, expected: &Type) -> core::Expr {
         if let ExprKind::Record(fields) = &expr.kind {

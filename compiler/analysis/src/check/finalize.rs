@@ -7,7 +7,7 @@ use crate::unify::GENERIC;
 use min_core::{self as core, Lit, NumKind};
 use min_diagnostics::{Diagnostic, codes};
 
-impl Checker<'_> {
+impl Checker {
     /// Gives every still-undecided constrained variable outside a generalized
     /// function its default: ℤ for numbers, `Char` for character literals.
     pub(crate) fn apply_defaults(&mut self) {

@@ -29,7 +29,7 @@ pub(crate) struct BodyShape<'a> {
     pub span: Span,
 }
 
-impl Checker<'_> {
+impl Checker {
     /// Lowers a definition's clauses in the current (fresh) frame: parameters
     /// in slots `0..arity`. Returns the arity and the body.
     pub(crate) fn lower_function_body(&mut self, def: &ast::Def, expected: &Type) -> (u32, core::Expr) {

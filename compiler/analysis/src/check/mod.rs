@@ -79,7 +79,7 @@ pub(crate) struct GlobalEntry {
 }
 
 /// The state of checking one module.
-pub(crate) struct Checker<'a> {
+pub(crate) struct Checker {
     module: String,
     u: Unifier,
     diagnostics: Vec<Diagnostic>,
@@ -108,7 +108,6 @@ pub(crate) struct Checker<'a> {
     equality_checks: Vec<(Type, Span)>,
     /// Name occurrences, for the editor.
     names: Vec<NameRecord>,
-    _available: std::marker::PhantomData<&'a ()>,
 }
 
 /// Checks `module` named `name`. `available` holds the interfaces of the
@@ -140,7 +139,6 @@ pub fn check_module(
         concat_checks: Vec::new(),
         equality_checks: Vec::new(),
         names: Vec::new(),
-        _available: std::marker::PhantomData,
     };
     if let Some(prelude) = prelude {
         checker.import_all(prelude);
@@ -153,7 +151,7 @@ pub fn check_module(
     checker.finish(globals, &module.defs)
 }
 
-impl Checker<'_> {
+impl Checker {
     fn import_all(&mut self, interface: &Arc<Interface>) {
         for (name, value) in &interface.values {
             self.imported_values.insert(name.clone(), value.clone());

@@ -22,7 +22,7 @@ pub(crate) enum Grouped<'p> {
     Invalid,
 }
 
-impl Checker<'_> {
+impl Checker {
     /// Finds a constructor: this module's, imported ones, or `Module.Name`.
     pub(crate) fn find_constructor(&self, path: &[ast::Name]) -> Option<(Arc<AdtDef>, u32)> {
         match path {

@@ -30,7 +30,7 @@ pub(crate) struct Frame {
     pub captures: Vec<(u32, u32, u32)>,
 }
 
-impl Checker<'_> {
+impl Checker {
     /// Opens a lexical scope.
     pub(crate) fn push_scope(&mut self) {
         self.scopes.push(Vec::new());

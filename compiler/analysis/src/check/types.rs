@@ -18,7 +18,7 @@ pub(crate) enum TypeVars<'v> {
     Flexible(&'v mut Vec<(String, Type)>),
 }
 
-impl Checker<'_> {
+impl Checker {
     /// Declares the module's types: names first, so that types may refer to
     /// each other and to themselves, then constructors and fields.
     pub(crate) fn declare_types(&mut self, types: &[ast::TypeDef]) {
