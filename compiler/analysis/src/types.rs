@@ -79,6 +79,8 @@ impl Class {
     pub const ORD: Class = Class(Some(NAT | INT | REAL | CHAR | STR));
     /// `Char` or `S`: character literals.
     pub const TEXT: Class = Class(Some(CHAR | STR));
+    /// `S` or a list: `++`.
+    pub const APPEND: Class = Class(Some(STR | LIST));
 
     /// Both constraints at once, or `None` when no type satisfies both.
     pub fn meet(self, other: Class) -> Option<Class> {
@@ -98,6 +100,7 @@ impl Class {
             Con::Real => REAL,
             Con::Char => CHAR,
             Con::Str => STR,
+            Con::List => LIST,
             _ => 0,
         };
         mask & bit != 0
@@ -128,6 +131,7 @@ impl Class {
             Some(m) if m == INT | REAL => "a signed number (ℤ or ℝ)",
             Some(m) if m == NAT | INT => "an integer (ℕ or ℤ)",
             Some(m) if m == CHAR | STR => "a character or string",
+            Some(m) if m == STR | LIST => "a string or a list",
             Some(_) => "a number, character or string",
         }
     }
@@ -138,6 +142,7 @@ const INT: u8 = 2;
 const REAL: u8 = 4;
 const CHAR: u8 = 8;
 const STR: u8 = 16;
+const LIST: u8 = 32;
 
 /// A generalized type: `∀ a b. T`, where each quantified variable may carry a class.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

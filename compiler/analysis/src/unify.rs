@@ -97,7 +97,7 @@ impl Unifier {
                     None => Err(UnifyError::Class(class, Type::Var(v))),
                 }
             }
-            Type::App(con, args) if args.is_empty() && class.admits(&con) => Ok(()),
+            Type::App(con, args) if (args.is_empty() || con == Con::List) && class.admits(&con) => Ok(()),
             _ if class == Class::ANY => Ok(()),
             other => Err(UnifyError::Class(class, other)),
         }
@@ -137,7 +137,7 @@ impl Unifier {
         let class = self.vars[var as usize].class;
         if class != Class::ANY {
             match &ty {
-                Type::App(con, args) if args.is_empty() && class.admits(con) => {}
+                Type::App(con, args) if (args.is_empty() || *con == Con::List) && class.admits(con) => {}
                 _ => return Err(UnifyError::Class(class, ty)),
             }
         }

@@ -343,9 +343,9 @@ impl Checker {
                 (core::Expr::Cons(Box::new(head), Box::new(tail)), list)
             }
             BinOp::Concat => {
-                let (left, ty) = self.infer(a);
+                let (left, left_ty) = self.infer(a);
+                let ty = self.operand_type(left_ty, Class::APPEND, a.span, &context);
                 let right = self.check_operand(b, &ty, &context);
-                self.concat_checks.push((ty.clone(), span));
                 (core::Expr::Concat(Box::new(left), Box::new(right)), ty)
             }
         }

@@ -21,22 +21,6 @@ impl Checker {
         }
     }
 
-    /// Reports `++` on something that is neither a string nor a list.
-    pub(crate) fn check_concats(&mut self) {
-        for (ty, span) in std::mem::take(&mut self.concat_checks) {
-            match self.u.resolve(&ty) {
-                Type::App(Con::Str | Con::List, _) | Type::Var(_) | Type::Gen(_) => {}
-                other => {
-                    let shown = TypePrinter::default().show(&other);
-                    self.error(
-                        Diagnostic::error(codes::E0204, span, format!("`++` joins strings or lists, not `{shown}`"))
-                            .with_help("to add numbers, use `+`"),
-                    );
-                }
-            }
-        }
-    }
-
     /// Reports `==` on values that contain functions: they have no equality.
     pub(crate) fn check_equalities(&mut self) {
         for (ty, span) in std::mem::take(&mut self.equality_checks) {

@@ -102,8 +102,6 @@ pub(crate) struct Checker {
     next_binding: u32,
     /// Types behind `Pending` placeholders in the core IR.
     pending: Vec<Type>,
-    /// `++` operands whose type must turn out a string or a list.
-    concat_checks: Vec<(Type, Span)>,
     /// `==` and `≠` operands, whose type must not contain a function.
     equality_checks: Vec<(Type, Span)>,
     /// Name occurrences, for the editor.
@@ -136,7 +134,6 @@ pub fn check_module(
         frames: Vec::new(),
         next_binding: 0,
         pending: Vec::new(),
-        concat_checks: Vec::new(),
         equality_checks: Vec::new(),
         names: Vec::new(),
     };
@@ -342,7 +339,6 @@ impl Checker {
     /// Builds the module's interface and core IR once every definition is lowered.
     fn finish(mut self, globals: Vec<Option<core::Global>>, defs: &[ast::Def]) -> Checked {
         self.apply_defaults();
-        self.check_concats();
         self.check_equalities();
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
@@ -410,6 +406,15 @@ impl Checker {
                 format!("{context}: `{actual_text}` would have to contain itself as `{expected_text}`"),
             )
             .with_help("a function applied to itself, or a list that contains itself, has no finite type"),
+            UnifyError::Class(_, _) if self.is_class_var(actual) && self.is_class_var(expected) => {
+                let (found, wanted) = (self.class_of_type(actual), self.class_of_type(expected));
+                Diagnostic::error(
+                    codes::E0204,
+                    span,
+                    format!("{context}: expected {}, found {}", wanted.describe(), found.describe()),
+                )
+                .with_span_label(format!("this is {}", found.describe()))
+            }
             UnifyError::Class(_, _) if self.is_class_var(actual) && !self.is_class_var(expected) => {
                 let class = self.class_of_type(actual);
                 Diagnostic::error(
