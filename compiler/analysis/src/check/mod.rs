@@ -432,7 +432,11 @@ impl Checker {
                     format!("{context}: expected {}, found `{found}`", class.describe()),
                 )
                 .with_span_label(format!("this is `{found}`"))
-                .with_help("arithmetic works on ℕ, ℤ and ℝ; ordering also on Char and S")
+                .with_help(if class == crate::types::Class::APPEND {
+                    "`++` joins two strings or two lists; to add numbers, use `+`"
+                } else {
+                    "arithmetic works on ℕ, ℤ and ℝ; ordering also on Char and S"
+                })
             }
             UnifyError::Mismatch => Diagnostic::error(
                 codes::E0201,
