@@ -118,6 +118,20 @@ impl Documents {
         }
     }
 
+    /// A file on disk changed (or appeared): a module loaded from disk and
+    /// not open in the editor takes its new text. Returns whether anything
+    /// was reloaded.
+    pub fn reload_from_disk(&mut self, uri: &Uri) -> bool {
+        if self.open.contains_key(uri) {
+            return false;
+        }
+        let Some(path) = file_path(uri) else { return false };
+        let Some(&file) = self.by_path.get(&path) else { return false };
+        let text = read(&path).unwrap_or_default();
+        self.set_text(file, bounded(text).0);
+        true
+    }
+
     /// The open documents, with their versions.
     pub fn open_documents(&self) -> impl Iterator<Item = (&Uri, SourceFile, i32)> + '_ {
         self.open.iter().map(|(uri, open)| (uri, open.file, open.version))

@@ -19,12 +19,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CodeActionParams, CodeActionProviderCapability, CodeActionResponse, CompletionOptions, CompletionParams,
-    CompletionResponse, Diagnostic, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
-    InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location, MessageType, OneOf,
-    PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SaveOptions, SemanticTokensFullOptions,
-    SemanticTokensLegend, SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
+    CompletionResponse, Diagnostic, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentFormattingParams,
+    DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams,
+    Location, MessageType, OneOf, PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SaveOptions,
+    SemanticTokensFullOptions, SemanticTokensLegend, SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
     SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions,
     SignatureHelpParams, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolParams,
@@ -96,6 +96,14 @@ impl Backend {
                 }
                 self.publish(publications).await;
             }
+            Err(error) => self.client.log_message(MessageType::ERROR, error.message).await,
+        }
+    }
+
+    /// Re-publishes the open documents whose diagnostics changed.
+    async fn republish(&self) {
+        match self.with_state(|state| publications(state, None)) {
+            Ok(publications) => self.publish(publications).await,
             Err(error) => self.client.log_message(MessageType::ERROR, error.message).await,
         }
     }
@@ -244,6 +252,15 @@ impl LanguageServer for Backend {
         match outcome {
             Ok(publications) => self.publish(publications).await,
             Err(error) => self.client.log_message(MessageType::ERROR, error.message).await,
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let reloaded = self.with_state(|state| {
+            params.changes.iter().filter(|change| state.documents.reload_from_disk(&change.uri)).count()
+        });
+        if reloaded.unwrap_or(0) > 0 {
+            self.republish().await;
         }
     }
 

@@ -501,3 +501,22 @@ fn signature_help_and_quick_fixes() {
     assert_eq!(edit["range"]["start"], json!({ "line": 3, "character": 6 }));
     assert!(client.shutdown_and_exit().success());
 }
+
+#[test]
+fn a_module_changed_on_disk_is_reloaded_when_the_editor_says_so() {
+    let folder = Folder::new("watched");
+    folder.write("Geometry.min", GEOMETRY);
+    let (mut client, _) = Client::initialized(&["utf-16"]);
+    let main = folder.uri("Main.min");
+    open(&mut client, &main, MAIN);
+    assert_eq!(client.diagnostics(&main)["diagnostics"], json!([]));
+    // `area` is renamed on disk, outside the editor.
+    folder.write("Geometry.min", "surface : ℝ → ℝ\nsurface r = 3.14 r²\n");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": folder.uri("Geometry.min"), "type": 2 }] }),
+    );
+    let republished = client.diagnostics(&main);
+    assert_eq!(republished["diagnostics"][0]["code"], "E0101", "{republished}");
+    assert!(client.shutdown_and_exit().success());
+}
