@@ -14,7 +14,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The Min toolchain: check, run and explain Min programs.
 #[derive(Parser)]
-#[command(name = "minc", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "minc",
+    version,
+    about = "The Min toolchain: check, run, build, format and explain Min programs.",
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc explain E0201\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,7 +46,8 @@ enum Command {
         file: PathBuf,
         /// The function (or value) to run.
         function: String,
-        /// Its arguments, as Min literals: `42`, `0.5`, `'"text"'`, `'[1, 2]'`, `'Some 3'`.
+        /// Its arguments, as Min literals: `42`, `-7`, `0.5`, `'"text"'`, `'[1, 2]'`, `'Some 3'`.
+        #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
         args: Vec<String>,
     },
     /// Compile a Min file and write what `--emit` asks for to standard output.
@@ -68,7 +76,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // Help and version are successes; a wrong command line is the user's error (1), not ours (2).
+            return if error.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
     match cli.command {
         Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),

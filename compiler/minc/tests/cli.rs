@@ -113,3 +113,15 @@ fn check_can_print_json_for_tools() {
     assert!(stdout.trim_start().starts_with('['), "{stdout}");
     assert!(stdout.contains("\"code\": \"E0204\"") && stdout.contains("\"line\": 1"), "{stdout}");
 }
+
+#[test]
+fn negative_arguments_are_values_and_usage_errors_exit_one() {
+    let dir = tempdir("negative");
+    let file = dir.join("neg.min");
+    std::fs::write(&file, "neg : ℤ → ℤ\nneg x = -x\n").unwrap();
+    let output = minc(&["run", file.to_str().unwrap(), "neg", "-7"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "7\n");
+    assert_eq!(minc(&["frobnicate"]).status.code(), Some(1));
+    assert_eq!(minc(&["--version"]).status.code(), Some(0));
+}
