@@ -10,7 +10,7 @@ use min_diagnostics::{Severity, Span};
 use std::collections::HashMap;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CompletionItem, CompletionItemKind, Diagnostic,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeLens, Command, CompletionItem, CompletionItemKind, Diagnostic,
     DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse, Documentation,
     GotoDefinitionResponse, Hover, HoverContents, InlayHint, InlayHintKind, InlayHintLabel, Location, MarkupContent,
     MarkupKind, NumberOrString, OneOf, ParameterInformation, ParameterLabel, PrepareRenameResponse, Range,
@@ -284,6 +284,34 @@ pub fn code_actions(documents: &Documents, uri: &Uri, range: Range) -> Option<Ve
         }));
     }
     Some(actions)
+}
+
+/// `textDocument/codeLens`: "▶ Run" above each top-level definition of a
+/// file without errors, running the editor's `min.run` command with the
+/// file, the name and the number of arguments to ask for.
+pub fn code_lenses(documents: &Documents, uri: &Uri) -> Option<Vec<CodeLens>> {
+    let file = documents.file(uri)?;
+    let ranges = documents.ranges();
+    let lenses = ide::runnables(&documents.workspace, file)
+        .into_iter()
+        .map(|runnable| {
+            let title = if runnable.arguments == 0 { "▶ Run".to_string() } else { "▶ Run…".to_string() };
+            CodeLens {
+                range: ranges.range(runnable.name_span),
+                command: Some(Command {
+                    title,
+                    command: "min.run".to_string(),
+                    arguments: Some(vec![
+                        serde_json::Value::String(uri.as_str().to_string()),
+                        serde_json::Value::String(runnable.name),
+                        serde_json::Value::from(runnable.arguments),
+                    ]),
+                }),
+                data: None,
+            }
+        })
+        .collect();
+    Some(lenses)
 }
 
 /// `textDocument/formatting`: `minc fmt`'s canonical form as one edit, no

@@ -520,3 +520,18 @@ fn a_module_changed_on_disk_is_reloaded_when_the_editor_says_so() {
     assert_eq!(republished["diagnostics"][0]["code"], "E0101", "{republished}");
     assert!(client.shutdown_and_exit().success());
 }
+
+#[test]
+fn code_lenses_offer_to_run_each_definition() {
+    let folder = Folder::new("lenses");
+    let (mut client, initialize) = Client::initialized(&["utf-16"]);
+    assert_eq!(initialize["capabilities"]["codeLensProvider"]["resolveProvider"], json!(false));
+    let uri = folder.uri("Geometry.min");
+    open(&mut client, &uri, GEOMETRY);
+    let _ = client.diagnostics(&uri);
+    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(lenses[0]["command"]["title"], "▶ Run…");
+    assert_eq!(lenses[0]["command"]["command"], "min.run");
+    assert_eq!(lenses[0]["command"]["arguments"], json!([uri, "area", 1]));
+    assert!(client.shutdown_and_exit().success());
+}

@@ -661,3 +661,38 @@ pub fn signature_help(workspace: &Workspace, file: SourceFile, offset: u32) -> O
     };
     Some(SignatureHelp { label, parameters, active, documentation })
 }
+
+/// A definition that `minc run` can run: its name, where it is written,
+/// and how many arguments it takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Runnable {
+    /// The name in the definition.
+    pub name_span: Span,
+    /// The definition's name.
+    pub name: String,
+    /// How many arguments its type takes.
+    pub arguments: u32,
+}
+
+/// The top-level definitions of a file that has no errors, for "Run" lenses.
+pub fn runnables(workspace: &Workspace, file: SourceFile) -> Vec<Runnable> {
+    let checked = workspace.check(file);
+    if checked.diagnostics.iter().any(|d| d.is_error()) {
+        return Vec::new();
+    }
+    workspace
+        .syntax(file)
+        .defs
+        .iter()
+        .filter_map(|def| {
+            let value = checked.interface.values.get(&def.name.text)?;
+            let mut arguments = 0;
+            let mut ty = &value.scheme.ty;
+            while let crate::types::Type::Fun(_, result) = ty {
+                arguments += 1;
+                ty = result;
+            }
+            Some(Runnable { name_span: def.name.span, name: def.name.text.clone(), arguments })
+        })
+        .collect()
+}

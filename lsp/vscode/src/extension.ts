@@ -42,7 +42,10 @@ export function activate(context: vscode.ExtensionContext): void {
     minFileWatcher,
     serverStatus,
     vscode.commands.registerCommand('min.check', (uri?: vscode.Uri) => checkFile(uri)),
-    vscode.commands.registerCommand('min.run', (uri?: vscode.Uri) => runFunction(context, uri)),
+    // From a code lens the server passes the file, the name and how many arguments it takes.
+    vscode.commands.registerCommand('min.run', (uri?: vscode.Uri | string, name?: string, arity?: number) =>
+      runFunction(context, typeof uri === 'string' ? vscode.Uri.parse(uri) : uri, name, arity),
+    ),
     vscode.commands.registerCommand('min.restartServer', () => restartServer(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('min.server')) {
@@ -356,7 +359,12 @@ interface LastRun {
   args: string;
 }
 
-async function runFunction(context: vscode.ExtensionContext, uri: vscode.Uri | undefined): Promise<void> {
+async function runFunction(
+  context: vscode.ExtensionContext,
+  uri: vscode.Uri | undefined,
+  presetName?: string,
+  presetArity?: number,
+): Promise<void> {
   const document = await targetFile(uri);
   if (document === undefined) {
     return;
@@ -370,7 +378,7 @@ async function runFunction(context: vscode.ExtensionContext, uri: vscode.Uri | u
     editor !== undefined && editor.document === document ? enclosingDefinition(text, editor.selection.active.line) : undefined;
   const names = topLevelDefinitions(text).map((d) => d.name);
 
-  const name = await vscode.window.showInputBox({
+  const name = presetName ?? await vscode.window.showInputBox({
     title: `Run a function of ${path.basename(file)}`,
     prompt: names.length > 0 ? `Defined here: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}` : 'The function or value to run',
     value: atCursor ?? last?.name ?? names[0] ?? '',
@@ -383,7 +391,7 @@ async function runFunction(context: vscode.ExtensionContext, uri: vscode.Uri | u
   }
   const functionName = name.trim();
 
-  const argsText = await vscode.window.showInputBox({
+  const argsText = presetArity === 0 ? '' : await vscode.window.showInputBox({
     title: `Arguments of ${functionName}`,
     prompt: 'Min literals separated by spaces, quoted as in a shell: 42 0.5 true \'"text"\' "\'c\'" \'[1, 2]\' \'Some 3\'',
     value: last?.name === functionName ? last.args : '',
