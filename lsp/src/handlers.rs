@@ -696,7 +696,7 @@ total = area (Circle 1.0) + area (Square 2.0)
     #[test]
     fn workspace_symbols_name_their_module() {
         let (documents, _) = open(PROGRAM);
-        let symbols = workspace_symbols(&documents, "AR");
+        let symbols = workspace_symbols(&documents, "AREA");
         assert_eq!(symbols.len(), 1);
         assert_eq!(symbols[0].name, "area");
         assert_eq!(symbols[0].container_name.as_deref(), Some("Shapes"));

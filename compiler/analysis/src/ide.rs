@@ -199,12 +199,51 @@ pub fn rename(workspace: &Workspace, file: SourceFile, offset: u32, new_name: &s
     if matches!(name.target, Target::Prim(_)) {
         return Err("primitives cannot be renamed".into());
     }
+    if let Some(clash) = rename_clash(workspace, file, &name, new_name) {
+        return Err(clash);
+    }
     let spans = references(workspace, file, offset, true);
     let stdlib = spans.iter().any(|span| workspace.file(span.file).is_some_and(|f| workspace.is_stdlib(f)));
     if stdlib {
         return Err("this name is defined in the standard library".into());
     }
     Ok(spans)
+}
+
+/// Why renaming `name` to `new_name` would change what other names mean:
+/// the module already defines `new_name`, or (for a local) `new_name` is
+/// bound in the same definition.
+fn rename_clash(workspace: &Workspace, file: SourceFile, name: &NameInfo, new_name: &str) -> Option<String> {
+    let text_of = |span: Span| workspace.file_text(span.file).get(span.range()).unwrap_or("").to_string();
+    if text_of(name.span) == new_name {
+        return None;
+    }
+    match &name.target {
+        Target::Global(qualified) | Target::Constructor(qualified, _) => {
+            let (module, _) = qualified.rsplit_once('.')?;
+            let interface = workspace.interfaces(file).get(module)?.clone();
+            let taken = interface.values.contains_key(new_name)
+                || interface.types.values().any(|adt| adt.constructor_index(new_name).is_some());
+            taken.then(|| format!("`{module}` already defines `{new_name}`"))
+        }
+        Target::Local(binding) => {
+            let def = workspace
+                .syntax(file)
+                .defs
+                .iter()
+                .find(|def| def.span.start <= binding.start && binding.end <= def.span.end)?
+                .span;
+            let taken = workspace.check(file).names.iter().any(|other| {
+                other.definition
+                    && matches!(other.target, Target::Local(_))
+                    && other.span.start >= def.start
+                    && other.span.end <= def.end
+                    && text_of(other.span) == new_name
+            });
+            taken.then(|| format!("`{new_name}` is already bound in this definition"))
+        }
+        Target::Prim(_) => None,
+    }
 }
 
 /// The outline of a file: its types (with constructors and fields) and its definitions.
@@ -280,12 +319,21 @@ fn type_symbol(def: &ast::TypeDef) -> Symbol {
 /// Top-level definitions and types of the workspace's own files whose name contains `query`.
 pub fn workspace_symbols(workspace: &Workspace, query: &str) -> Vec<Symbol> {
     let query = query.to_lowercase();
-    workspace
+    let mut found = Vec::new();
+    let mut pending: Vec<Symbol> = workspace
         .files()
         .filter(|&file| !workspace.is_stdlib(file))
         .flat_map(|file| document_symbols(workspace, file))
-        .filter(|symbol| symbol.name.to_lowercase().contains(&query))
-        .collect()
+        .collect();
+    // Constructors and fields are found too, each on its own.
+    while let Some(mut symbol) = pending.pop() {
+        pending.append(&mut symbol.children);
+        if symbol.name.to_lowercase().contains(&query) {
+            found.push(symbol);
+        }
+    }
+    found.sort_by_key(|symbol| (symbol.span.file, symbol.span.start));
+    found
 }
 
 const KEYWORDS: &[&str] = &["import", "let", "in", "if", "then", "else", "match", "Tag", "Record", "true", "false"];

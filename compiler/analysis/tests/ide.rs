@@ -153,3 +153,21 @@ fn signature_help_follows_the_argument_being_written() {
     let after = ide::signature_help(&workspace, file, at_second + 2).expect("after the second argument");
     assert_eq!(after.active, 2);
 }
+
+#[test]
+fn rename_refuses_a_name_already_taken() {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("shapes.min", PROGRAM.to_string());
+    let refusal = ide::rename(&workspace, file, offset_of("area s", 0), "total").unwrap_err();
+    assert!(refusal.contains("already defines `total`"), "{refusal}");
+    let local = ide::rename(&workspace, file, offset_of("x x", 0), "s").unwrap_err();
+    assert!(local.contains("already bound"), "{local}");
+}
+
+#[test]
+fn workspace_symbols_find_constructors_too() {
+    let mut workspace = Workspace::new();
+    let _ = workspace.add_file("shapes.min", PROGRAM.to_string());
+    let found: Vec<String> = ide::workspace_symbols(&workspace, "circ").into_iter().map(|s| s.name).collect();
+    assert_eq!(found, vec!["Circle".to_string()]);
+}
