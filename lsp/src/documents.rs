@@ -41,6 +41,8 @@ pub struct Documents {
     by_path: HashMap<PathBuf, SourceFile>,
     /// The URI of every file added (the standard library's have none).
     uris: HashMap<FileId, Uri>,
+    /// Read-only copies of standard modules written for the editor to show, by file.
+    stdlib_copies: std::cell::RefCell<HashMap<FileId, Uri>>,
     /// The documents the editor has open.
     open: HashMap<Uri, Open>,
     /// Problems already told, so that each keystroke does not repeat them.
@@ -61,6 +63,7 @@ impl Documents {
             encoding: Encoding::default(),
             by_path: HashMap::new(),
             uris: HashMap::new(),
+            stdlib_copies: Default::default(),
             open: HashMap::new(),
             told: HashSet::new(),
         }
@@ -135,6 +138,25 @@ impl Documents {
     /// The open documents, with their versions.
     pub fn open_documents(&self) -> impl Iterator<Item = (&Uri, SourceFile, i32)> + '_ {
         self.open.iter().map(|(uri, open)| (uri, open.file, open.version))
+    }
+
+    /// A URI the editor can open for a standard module: a copy of its text in
+    /// a folder of the system's temporary directory, written on first use.
+    pub fn stdlib_uri(&self, file: FileId) -> Option<Uri> {
+        if let Some(uri) = self.stdlib_copies.borrow().get(&file) {
+            return Some(uri.clone());
+        }
+        let source = self.workspace.file(file).filter(|&f| self.workspace.is_stdlib(f))?;
+        let folder = std::env::temp_dir().join(format!("min-stdlib-{}", env!("CARGO_PKG_VERSION")));
+        std::fs::create_dir_all(&folder).ok()?;
+        let path = folder.join(format!("{}.min", self.workspace.module_name(source)));
+        let text = self.workspace.file_text(file);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            std::fs::write(&path, text).ok()?;
+        }
+        let uri = Uri::from_file_path(&path)?;
+        self.stdlib_copies.borrow_mut().insert(file, uri.clone());
+        Some(uri)
     }
 
     /// The file of a document: an open one, or one loaded from disk.

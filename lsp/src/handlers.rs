@@ -329,12 +329,17 @@ pub fn formatting(documents: &Documents, uri: &Uri) -> Option<Vec<TextEdit>> {
     Some(vec![TextEdit { range, new_text: formatted }])
 }
 
-/// `textDocument/definition`: none for a definition in the standard library,
-/// which has no file the editor could open.
+/// `textDocument/definition`; a definition in the standard library opens a
+/// read-only copy of its module.
 pub fn definition(documents: &Documents, params: &TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
     let (file, offset) = at(documents, params)?;
     let span = ide::definition(&documents.workspace, file, offset)?;
-    documents.ranges().location(span).map(GotoDefinitionResponse::Scalar)
+    let ranges = documents.ranges();
+    let location = ranges.location(span).or_else(|| {
+        let uri = documents.stdlib_uri(span.file)?;
+        Some(Location { uri, range: ranges.range(span) })
+    })?;
+    Some(GotoDefinitionResponse::Scalar(location))
 }
 
 /// `textDocument/references`, leaving out those in the standard library.

@@ -184,9 +184,14 @@ fn definition_of_a_local_and_of_a_global_in_another_open_file() {
     let phi = client.request("textDocument/definition", at(&main, position(MAIN, "φ size", 0, "utf-16")));
     assert_eq!(phi["range"]["start"], position(MAIN, "φ = ", 0, "utf-16"));
 
-    // `Normal.cdf` is in the standard library, which has no file to show.
+    // `Normal.cdf` is in the standard library: a read-only copy of `Normal.min` opens.
     let stdlib = client.request("textDocument/definition", at(&main, position(MAIN, "cdf", 0, "utf-16")));
-    assert_eq!(stdlib, Value::Null);
+    let copy = stdlib["uri"].as_str().expect("a URI");
+    assert!(copy.starts_with("file://") && copy.ends_with("/Normal.min"), "{stdlib}");
+    let path = copy.trim_start_matches("file://");
+    let text = std::fs::read_to_string(path).expect("the copy exists");
+    let line = stdlib["range"]["start"]["line"].as_u64().expect("a line") as usize;
+    assert!(text.lines().nth(line).expect("the line").starts_with("cdf"), "{stdlib}");
     assert!(client.shutdown_and_exit().success());
 }
 
