@@ -97,7 +97,7 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
     let mut markdown = format!("```min\n{written} : {}\n```", show(&name.ty));
     let doc = match &name.target {
         Target::Global(qualified) => global_doc(workspace, file, qualified),
-        Target::Constructor(adt, _) => type_doc(workspace, file, adt),
+        Target::Constructor(adt, _) | Target::Type(adt) => type_doc(workspace, file, adt),
         Target::Local(_) | Target::Prim(_) => None,
     };
     if let Some(doc) = doc.filter(|doc| !doc.is_empty()) {
@@ -145,6 +145,10 @@ fn target_span(workspace: &Workspace, file: SourceFile, target: &Target) -> Opti
             let interface = interface_of(workspace, file, module)?;
             interface.types.get(name)?.constructors.get(*tag as usize).map(|c| c.span)
         }
+        Target::Type(adt) => {
+            let (module, name) = adt.rsplit_once('.')?;
+            interface_of(workspace, file, module)?.types.get(name).map(|adt| adt.span)
+        }
         Target::Prim(_) => None,
     }
 }
@@ -157,13 +161,15 @@ pub fn references(workspace: &Workspace, file: SourceFile, offset: u32, include_
         Target::Local(_) => vec![file],
         _ => workspace.files().collect(),
     };
-    let mut spans: Vec<Span> = files
+    let occurrences: Vec<NameInfo> = files
         .into_iter()
         .flat_map(|f| workspace.check(f).names.iter().filter(|n| n.target == name.target).cloned().collect::<Vec<_>>())
-        .filter(|n| include_definition || !n.definition)
-        .map(|n| n.span)
         .collect();
+    let defined_among_them = occurrences.iter().any(|n| n.definition);
+    let mut spans: Vec<Span> =
+        occurrences.into_iter().filter(|n| include_definition || !n.definition).map(|n| n.span).collect();
     if include_definition
+        && !defined_among_them
         && let Some(span) = target_span(workspace, file, &name.target)
         && !spans.contains(&span)
     {
@@ -219,10 +225,11 @@ fn rename_clash(workspace: &Workspace, file: SourceFile, name: &NameInfo, new_na
         return None;
     }
     match &name.target {
-        Target::Global(qualified) | Target::Constructor(qualified, _) => {
+        Target::Global(qualified) | Target::Constructor(qualified, _) | Target::Type(qualified) => {
             let (module, _) = qualified.rsplit_once('.')?;
             let interface = workspace.interfaces(file).get(module)?.clone();
             let taken = interface.values.contains_key(new_name)
+                || interface.types.contains_key(new_name)
                 || interface.types.values().any(|adt| adt.constructor_index(new_name).is_some());
             taken.then(|| format!("`{module}` already defines `{new_name}`"))
         }
@@ -602,6 +609,7 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
                         Target::Global(_) if matches!(name.ty, crate::types::Type::Fun(..)) => TokenKind::Function,
                         Target::Global(_) => TokenKind::Value,
                         Target::Constructor(..) => TokenKind::Constructor,
+                        Target::Type(_) => TokenKind::Type,
                         Target::Prim(_) => TokenKind::Function,
                     };
                     out.push((span, kind, name.definition));

@@ -171,3 +171,17 @@ fn workspace_symbols_find_constructors_too() {
     let found: Vec<String> = ide::workspace_symbols(&workspace, "circ").into_iter().map(|s| s.name).collect();
     assert_eq!(found, vec!["Circle".to_string()]);
 }
+
+#[test]
+fn types_have_hover_definition_and_references() {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("shapes.min", PROGRAM.to_string());
+    let in_signature = offset_of("Shape → ℝ", 0);
+    let hover = ide::hover(&workspace, file, in_signature).expect("a type");
+    assert!(hover.markdown.contains("Shape") && hover.markdown.contains("A shape."), "{}", hover.markdown);
+    let definition = ide::definition(&workspace, file, in_signature).expect("defined here");
+    assert_eq!(definition.start, offset_of("Shape = Tag", 0));
+    assert_eq!(ide::references(&workspace, file, in_signature, true).len(), 2);
+    let constructor = ide::references(&workspace, file, offset_of("Circle r:", 0), true);
+    assert_eq!(constructor.len(), 3, "declared, matched, built");
+}

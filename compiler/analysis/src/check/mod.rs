@@ -58,6 +58,8 @@ pub enum Target {
     Global(String),
     /// A constructor: the qualified name of its type, and its index.
     Constructor(String, u32),
+    /// A type defined in Min, by qualified name.
+    Type(String),
     /// A primitive of the built-in `Prim` module.
     Prim(String),
 }

@@ -48,6 +48,7 @@ impl Checker {
                 continue;
             }
             let params: Vec<String> = existing.params.clone();
+            let qualified = existing.qualified.clone();
             let constructors = match &def.body {
                 TypeBody::Variants(variants) => variants
                     .iter()
@@ -80,6 +81,16 @@ impl Checker {
                         constructor.span,
                         format!("the constructor `{}` is defined twice (also in `{owner}`)", constructor.name),
                     ));
+                }
+            }
+            let shown = Type::App(Con::Adt(qualified.clone()), (0..params.len() as u32).map(Type::Gen).collect());
+            self.record_name(def.name.span, shown.clone(), crate::check::Target::Type(qualified.to_string()), true);
+            if let TypeBody::Variants(variants) = &def.body {
+                for (tag, (variant, constructor)) in variants.iter().zip(&constructors).enumerate() {
+                    let ty =
+                        constructor.fields.iter().rev().fold(shown.clone(), |acc, (_, f)| Type::fun(f.clone(), acc));
+                    let target = crate::check::Target::Constructor(qualified.to_string(), tag as u32);
+                    self.record_name(variant.name.span, ty, target, true);
                 }
             }
             let adt = Arc::make_mut(self.own_types.get_mut(&def.name.text).expect("declared above"));
@@ -218,6 +229,8 @@ impl Checker {
             ));
             return self.u.fresh();
         };
+        let shown = Type::App(Con::Adt(adt.qualified.clone()), (0..adt.params.len() as u32).map(Type::Gen).collect());
+        self.record_name(name.span, shown, crate::check::Target::Type(adt.qualified.to_string()), false);
         if args.len() != adt.params.len() {
             self.error(Diagnostic::error(
                 codes::E0205,
