@@ -94,7 +94,11 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
     let name = name_at(workspace, file, offset)?;
     let text = workspace.file_text(name.span.file);
     let written = text.get(name.span.range()).unwrap_or("").to_string();
-    let mut markdown = format!("```min\n{written} : {}\n```", show(&name.ty));
+    let heading = match &name.target {
+        Target::Type(qualified) => type_definition(workspace, file, qualified).unwrap_or_else(|| written.clone()),
+        _ => format!("{written} : {}", show(&name.ty)),
+    };
+    let mut markdown = format!("```min\n{heading}\n```");
     let doc = match &name.target {
         Target::Global(qualified) => global_doc(workspace, file, qualified),
         Target::Constructor(adt, _) | Target::Type(adt) => type_doc(workspace, file, adt),
@@ -111,6 +115,45 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
         markdown.push_str(&format!("\n\n*from module `{module}`*"));
     }
     Some(Hover { span: name.span, markdown })
+}
+
+/// A type's definition as Min source, `Shape = Tag` and its variants.
+fn type_definition(workspace: &Workspace, file: SourceFile, qualified: &str) -> Option<String> {
+    let (module, name) = qualified.rsplit_once('.')?;
+    let adt = interface_of(workspace, file, module)?.types.get(name)?.clone();
+    let mut printer = crate::types::TypePrinter::default();
+    let params: Vec<crate::types::Type> = adt
+        .params
+        .iter()
+        .map(|param| crate::types::Type::con(crate::types::Con::Rigid(std::sync::Arc::from(param.as_str()))))
+        .collect();
+    let field = |printer: &mut crate::types::TypePrinter, (field_name, ty): &(Option<String>, crate::types::Type)| {
+        let ty = printer.show(&crate::unify::substitute_generics(ty, &params));
+        let ty = if ty.contains(' ') { format!("({ty})") } else { ty };
+        match field_name {
+            Some(field_name) => format!("{field_name}:{ty}"),
+            None => ty,
+        }
+    };
+    let mut out = std::iter::once(name.to_string()).chain(adt.params.iter().cloned()).collect::<Vec<_>>().join(" ");
+    if adt.record {
+        out.push_str(" = Record");
+        for f in &adt.constructors[0].fields {
+            out.push(' ');
+            out.push_str(&field(&mut printer, f));
+        }
+    } else {
+        out.push_str(" = Tag");
+        for constructor in &adt.constructors {
+            out.push_str("\n  ");
+            out.push_str(&constructor.name);
+            for f in &constructor.fields {
+                out.push(' ');
+                out.push_str(&field(&mut printer, f));
+            }
+        }
+    }
+    Some(out)
 }
 
 fn interface_of(workspace: &Workspace, file: SourceFile, module: &str) -> Option<std::sync::Arc<Interface>> {

@@ -178,10 +178,20 @@ fn types_have_hover_definition_and_references() {
     let file = workspace.add_file("shapes.min", PROGRAM.to_string());
     let in_signature = offset_of("Shape → ℝ", 0);
     let hover = ide::hover(&workspace, file, in_signature).expect("a type");
-    assert!(hover.markdown.contains("Shape") && hover.markdown.contains("A shape."), "{}", hover.markdown);
+    assert!(hover.markdown.contains("Shape = Tag\n  Circle r:ℝ\n  Square side:ℝ"), "{}", hover.markdown);
+    assert!(hover.markdown.contains("A shape."), "{}", hover.markdown);
     let definition = ide::definition(&workspace, file, in_signature).expect("defined here");
     assert_eq!(definition.start, offset_of("Shape = Tag", 0));
     assert_eq!(ide::references(&workspace, file, in_signature, true).len(), 2);
     let constructor = ide::references(&workspace, file, offset_of("Circle r:", 0), true);
     assert_eq!(constructor.len(), 3, "declared, matched, built");
+}
+
+#[test]
+fn hovering_a_generic_type_shows_its_parameters_by_name() {
+    let mut workspace = Workspace::new();
+    let text = "f : Result S ℕ → ℕ\nf r = 0\n";
+    let file = workspace.add_file("generic.min", text.to_string());
+    let hover = ide::hover(&workspace, file, text.find("Result").unwrap() as u32).expect("a type");
+    assert!(hover.markdown.contains("Result e a = Tag\n  Err error:e\n  Ok value:a"), "{}", hover.markdown);
 }
