@@ -1,5 +1,6 @@
 //! The Min language server: diagnostics, hover, definitions, references,
-//! rename, outline, workspace symbols and completion, answered by
+//! rename, outline, workspace symbols, completion, signature help, semantic
+//! tokens, inlay hints, quick fixes, run lenses and formatting, answered by
 //! `min_analysis` and spoken over LSP on standard input and output.
 //!
 //! Start at `server.rs` (the protocol), then `handlers.rs` (one function per
