@@ -32,33 +32,6 @@ fn at(documents: &Documents, params: &TextDocumentPositionParams) -> Option<(Sou
     Some((file, documents.offset(file, params.position)))
 }
 
-/// The part of `span` that is the name itself. The analysis records a
-/// qualified use such as `Geometry.area` with its qualifier; a rename must
-/// not replace the qualifier, nor a reference list highlight it.
-fn unqualified(documents: &Documents, span: Span) -> Span {
-    let written = documents.text(span.file).get(span.range()).unwrap_or("");
-    match written.rfind('.') {
-        Some(dot) if written.chars().next().is_some_and(char::is_uppercase) => {
-            Span { start: span.start + dot as u32 + 1, ..span }
-        }
-        _ => span,
-    }
-}
-
-/// Where to ask the analysis about renaming the name at `offset`: the name's
-/// definition when it is written qualified here, because the analysis
-/// checks the case of the new name against the qualifier's.
-fn rename_site(documents: &Documents, file: SourceFile, offset: u32) -> (SourceFile, u32) {
-    let workspace = &documents.workspace;
-    let qualified =
-        ide::name_at(workspace, file, offset).is_some_and(|name| unqualified(documents, name.span) != name.span);
-    let definition = ide::definition(workspace, file, offset).filter(|_| qualified);
-    match definition.and_then(|span| Some((workspace.file(span.file)?, span.start))) {
-        Some(site) => site,
-        None => (file, offset),
-    }
-}
-
 /// Every diagnostic of `file`, for `textDocument/publishDiagnostics`.
 pub fn diagnostics(documents: &Documents, file: SourceFile) -> Vec<Diagnostic> {
     let workspace = &documents.workspace;
@@ -352,7 +325,7 @@ pub fn references(
     let ranges = documents.ranges();
     ide::references(&documents.workspace, file, offset, include_declaration)
         .into_iter()
-        .filter_map(|span| ranges.location(unqualified(documents, span)))
+        .filter_map(|span| ranges.location(span))
         .collect()
 }
 
@@ -364,11 +337,10 @@ pub fn prepare_rename(
     let Some((file, offset)) = at(documents, params) else { return Ok(None) };
     let workspace = &documents.workspace;
     let name = ide::name_at(workspace, file, offset).ok_or_else(|| refusal("there is no name here to rename"))?;
-    let span = unqualified(documents, name.span);
+    let span = name.span;
     let written = documents.text(span.file).get(span.range()).unwrap_or("").to_string();
     // Renaming to the same name runs every check that does not depend on the new name.
-    let (site, site_offset) = rename_site(documents, file, offset);
-    ide::rename(workspace, site, site_offset, &written).map_err(refusal)?;
+    ide::rename(workspace, file, offset, &written).map_err(refusal)?;
     Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
         range: documents.ranges().range(span),
         placeholder: written,
@@ -382,12 +354,11 @@ pub fn rename(
     new_name: &str,
 ) -> Result<Option<WorkspaceEdit>, Error> {
     let Some((file, offset)) = at(documents, params) else { return Ok(None) };
-    let (site, site_offset) = rename_site(documents, file, offset);
-    let spans = ide::rename(&documents.workspace, site, site_offset, new_name).map_err(refusal)?;
+    let spans = ide::rename(&documents.workspace, file, offset, new_name).map_err(refusal)?;
     let ranges = documents.ranges();
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for span in spans {
-        let location = ranges.location(unqualified(documents, span)).ok_or_else(|| {
+        let location = ranges.location(span).ok_or_else(|| {
             let path = min_diagnostics::SourceLookup::name(&documents.workspace, span.file);
             refusal(format!("{path} has no file the editor can change"))
         })?;

@@ -95,13 +95,13 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
     let text = workspace.file_text(name.span.file);
     let written = text.get(name.span.range()).unwrap_or("").to_string();
     let heading = match &name.target {
-        Target::Type(qualified) => type_definition(workspace, file, qualified).unwrap_or_else(|| written.clone()),
+        Target::Type(qualified) => type_definition(workspace, qualified).unwrap_or_else(|| written.clone()),
         _ => format!("{written} : {}", show(&name.ty)),
     };
     let mut markdown = format!("```min\n{heading}\n```");
     let doc = match &name.target {
-        Target::Global(qualified) => global_doc(workspace, file, qualified),
-        Target::Constructor(adt, _) | Target::Type(adt) => type_doc(workspace, file, adt),
+        Target::Global(qualified) => global_doc(workspace, qualified),
+        Target::Constructor(adt, _) | Target::Type(adt) => type_doc(workspace, adt),
         Target::Local(_) | Target::Prim(_) => None,
     };
     if let Some(doc) = doc.filter(|doc| !doc.is_empty()) {
@@ -118,9 +118,9 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
 }
 
 /// A type's definition as Min source, `Shape = Tag` and its variants.
-fn type_definition(workspace: &Workspace, file: SourceFile, qualified: &str) -> Option<String> {
+fn type_definition(workspace: &Workspace, qualified: &str) -> Option<String> {
     let (module, name) = qualified.rsplit_once('.')?;
-    let adt = interface_of(workspace, file, module)?.types.get(name)?.clone();
+    let adt = workspace.interface_of(module)?.types.get(name)?.clone();
     let mut printer = crate::types::TypePrinter::default();
     let params: Vec<crate::types::Type> = adt
         .params
@@ -156,41 +156,37 @@ fn type_definition(workspace: &Workspace, file: SourceFile, qualified: &str) -> 
     Some(out)
 }
 
-fn interface_of(workspace: &Workspace, file: SourceFile, module: &str) -> Option<std::sync::Arc<Interface>> {
-    workspace.interfaces(file).get(module).cloned()
+fn global_doc(workspace: &Workspace, qualified: &str) -> Option<String> {
+    let (module, name) = qualified.rsplit_once('.')?;
+    workspace.interface_of(module)?.values.get(name).map(|value| value.doc.clone())
 }
 
-fn global_doc(workspace: &Workspace, file: SourceFile, qualified: &str) -> Option<String> {
+fn type_doc(workspace: &Workspace, qualified: &str) -> Option<String> {
     let (module, name) = qualified.rsplit_once('.')?;
-    interface_of(workspace, file, module)?.values.get(name).map(|value| value.doc.clone())
-}
-
-fn type_doc(workspace: &Workspace, file: SourceFile, qualified: &str) -> Option<String> {
-    let (module, name) = qualified.rsplit_once('.')?;
-    interface_of(workspace, file, module)?.types.get(name).map(|adt| adt.doc.clone())
+    workspace.interface_of(module)?.types.get(name).map(|adt| adt.doc.clone())
 }
 
 /// Where the name at `offset` is defined.
 pub fn definition(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Span> {
     let name = name_at(workspace, file, offset)?;
-    target_span(workspace, file, &name.target)
+    target_span(workspace, &name.target)
 }
 
-fn target_span(workspace: &Workspace, file: SourceFile, target: &Target) -> Option<Span> {
+fn target_span(workspace: &Workspace, target: &Target) -> Option<Span> {
     match target {
         Target::Local(span) => Some(*span),
         Target::Global(qualified) => {
             let (module, name) = qualified.rsplit_once('.')?;
-            interface_of(workspace, file, module)?.values.get(name).map(|value| value.span)
+            workspace.interface_of(module)?.values.get(name).map(|value| value.span)
         }
         Target::Constructor(adt, tag) => {
             let (module, name) = adt.rsplit_once('.')?;
-            let interface = interface_of(workspace, file, module)?;
+            let interface = workspace.interface_of(module)?;
             interface.types.get(name)?.constructors.get(*tag as usize).map(|c| c.span)
         }
         Target::Type(adt) => {
             let (module, name) = adt.rsplit_once('.')?;
-            interface_of(workspace, file, module)?.types.get(name).map(|adt| adt.span)
+            workspace.interface_of(module)?.types.get(name).map(|adt| adt.span)
         }
         Target::Prim(_) => None,
     }
@@ -213,7 +209,7 @@ pub fn references(workspace: &Workspace, file: SourceFile, offset: u32, include_
         occurrences.into_iter().filter(|n| include_definition || !n.definition).map(|n| n.span).collect();
     if include_definition
         && !defined_among_them
-        && let Some(span) = target_span(workspace, file, &name.target)
+        && let Some(span) = target_span(workspace, &name.target)
         && !spans.contains(&span)
     {
         spans.push(span);
@@ -270,7 +266,7 @@ fn rename_clash(workspace: &Workspace, file: SourceFile, name: &NameInfo, new_na
     match &name.target {
         Target::Global(qualified) | Target::Constructor(qualified, _) | Target::Type(qualified) => {
             let (module, _) = qualified.rsplit_once('.')?;
-            let interface = workspace.interfaces(file).get(module)?.clone();
+            let interface = workspace.interface_of(module)?;
             let taken = interface.values.contains_key(new_name)
                 || interface.types.contains_key(new_name)
                 || interface.types.values().any(|adt| adt.constructor_index(new_name).is_some());
@@ -422,19 +418,19 @@ pub fn completions(workspace: &Workspace, file: SourceFile, offset: u32) -> Vec<
     }
     let own = &checked.interface;
     add_interface(&mut out, own, true);
-    let interfaces = workspace.interfaces(file);
-    if let Some(prelude) = interfaces.get(crate::db::PRELUDE) {
+    let interfaces = |module: &str| workspace.interface_of(module);
+    if let Some(prelude) = interfaces(crate::db::PRELUDE) {
         add_interface(&mut out, prelude, true);
     }
     for import in &syntax.imports {
         match &import.names {
             ast::ImportNames::All => {
-                if let Some(interface) = interfaces.get(&import.module.text) {
+                if let Some(interface) = interfaces(&import.module.text) {
                     add_interface(&mut out, interface, true);
                 }
             }
             ast::ImportNames::Some(names) => {
-                if let Some(interface) = interfaces.get(&import.module.text) {
+                if let Some(interface) = interfaces(&import.module.text) {
                     for name in names {
                         if let Some(value) = interface.values.get(&name.text) {
                             out.push(Completion {
@@ -508,7 +504,10 @@ fn module_completions(workspace: &Workspace, file: SourceFile, module: &str) -> 
             })
             .collect();
     }
-    let Some(interface) = workspace.interfaces(file).get(module).cloned() else { return Vec::new() };
+    let imported = workspace.syntax(file).imports.iter().any(|import| import.module.text == module);
+    let Some(interface) = workspace.interface_of(module).filter(|_| imported || module == crate::db::PRELUDE) else {
+        return Vec::new();
+    };
     let mut out: Vec<Completion> = interface
         .values
         .iter()
@@ -573,35 +572,12 @@ fn collect_unsigned(def: &ast::Def, out: &mut Vec<Span>) {
 }
 
 fn collect_unsigned_in(expr: &ast::Expr, out: &mut Vec<Span>) {
-    use ast::ExprKind as E;
-    match &expr.kind {
-        E::Let(defs, body) | E::Where(body, defs) => {
-            defs.iter().for_each(|def| collect_unsigned(def, out));
-            collect_unsigned_in(body, out);
-        }
-        E::Juxtaposition(items) | E::Tuple(items) | E::List(items) => {
-            items.iter().for_each(|e| collect_unsigned_in(e, out))
-        }
-        E::Binary(_, a, b) => {
-            collect_unsigned_in(a, out);
-            collect_unsigned_in(b, out);
-        }
-        E::Unary(_, a) | E::Field(a, _) | E::Annotated(a, _) | E::Lambda(_, a) => collect_unsigned_in(a, out),
-        E::If(c, a, b) => {
-            collect_unsigned_in(c, out);
-            collect_unsigned_in(a, out);
-            collect_unsigned_in(b, out);
-        }
-        E::Match(scrutinee, clauses) => {
-            collect_unsigned_in(scrutinee, out);
-            clauses.iter().for_each(|clause| collect_unsigned_in(&clause.body, out));
-        }
-        E::Record(fields) => fields.iter().for_each(|(_, e)| collect_unsigned_in(e, out)),
-        E::Update(base, fields) => {
-            collect_unsigned_in(base, out);
-            fields.iter().for_each(|(_, e)| collect_unsigned_in(e, out));
-        }
-        E::Path(_) | E::Int(_) | E::Real(_) | E::Str(_) | E::Char(_) | E::Bool(_) | E::Wildcard | E::Error => {}
+    if let ast::ExprKind::Let(defs, _) | ast::ExprKind::Where(_, defs) = &expr.kind {
+        out.extend(defs.iter().filter(|def| def.signature.is_none()).map(|def| def.name.span));
+    }
+    // The children include the bodies of the local definitions.
+    for child in expr.children() {
+        collect_unsigned_in(child, out);
     }
 }
 
@@ -755,7 +731,7 @@ pub fn signature_help(workspace: &Workspace, file: SourceFile, offset: u32) -> O
         .unwrap_or_else(|| arguments.iter().filter(|argument| argument.span.end < offset).count())
         .min(params.len() - 1) as u32;
     let documentation = match &name.target {
-        Target::Global(qualified) => global_doc(workspace, file, qualified).unwrap_or_default(),
+        Target::Global(qualified) => global_doc(workspace, qualified).unwrap_or_default(),
         _ => String::new(),
     };
     Some(SignatureHelp { label, parameters, active, documentation })

@@ -151,6 +151,13 @@ impl Workspace {
             .collect()
     }
 
+    /// The interface of the module called `name`, with the positions of its
+    /// definitions, if it is loaded.
+    pub fn interface_of(&self, name: &str) -> Option<&crate::interface::Interface> {
+        let file = *self.project.modules(&self.db).get(name)?;
+        Some(&self.check(file).interface)
+    }
+
     /// Modules `file` depends on (itself included) that have errors.
     pub fn broken_dependencies(&self, file: SourceFile) -> Vec<SourceFile> {
         dependency_order(&self.db, self.project, file)
