@@ -15,6 +15,13 @@ echo "ok: every example checks"
 echo
 echo "== minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2"
 "$minc" run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2
+echo "== … compiled by the Cranelift JIT, then as Wasm under wasmtime"
+"$minc" run --backend jit examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2
+"$minc" run --backend wasm examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2
+
+echo
+echo "== minc build examples/rewrite.min --out-dir target/min"
+"$minc" build examples/rewrite.min --out-dir target/min
 
 echo
 echo "== minc run examples/rewrite.min rewrite 'Binary (Binary Nil \"&\" Nil) \"|\" (Apply Nil Nil)'"

@@ -1,17 +1,25 @@
 //! The examples check without a diagnostic, and the paper's two snippets
-//! compute what the paper means.
+//! compute what the paper means on every engine.
 
 use min_analysis::Workspace;
 use min_diagnostics::render_plain;
 use min_tests::{cases_in, relative, root};
-use minc::run::run;
+use minc::run::{Engine, run};
 
 fn run_example(name: &str, function: &str, args: &[&str]) -> String {
     let path = root().join("examples").join(name);
     let mut workspace = Workspace::new();
     let file = workspace.add_file(&relative(&path), std::fs::read_to_string(&path).expect("example exists"));
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    run(&workspace, file, function, &args, 50_000).unwrap_or_else(|error| panic!("{name}: {error:?}"))
+    let mut results = Engine::ALL.iter().map(|&engine| {
+        let result = run(&workspace, file, function, &args, 50_000, engine);
+        result.unwrap_or_else(|error| panic!("{name} on {}: {error:?}", engine.name()))
+    });
+    let interpreted = results.next().expect("the interpreter ran");
+    for (compiled, engine) in results.zip(&Engine::ALL[1..]) {
+        assert_eq!(compiled, interpreted, "{name} {function} {args:?} on {}", engine.name());
+    }
+    interpreted
 }
 
 #[test]
@@ -46,5 +54,23 @@ fn the_rewrite_rules_turn_operators_into_conditionals() {
     ];
     for (input, expected) in cases {
         assert_eq!(run_example("rewrite.min", "rewrite", &[input]), expected, "rewrite ({input})");
+    }
+}
+
+#[test]
+fn every_example_builds_to_a_wasm_module_and_its_metadata() {
+    for path in cases_in(&root().join("examples")) {
+        let mut workspace = Workspace::new();
+        let file = minc::load::load(&mut workspace, &path).expect("the example loads");
+        let artifact =
+            minc::artifact::build(&workspace, file).unwrap_or_else(|error| panic!("{}: {error}", relative(&path)));
+        assert!(artifact.wasm.starts_with(b"\0asm"), "{}", relative(&path));
+        let metadata: serde_json::Value = serde_json::from_str(&artifact.metadata).expect("the metadata is JSON");
+        let exported: Vec<&str> =
+            metadata["exports"].as_array().expect("exports").iter().filter_map(|e| e["name"].as_str()).collect();
+        let checked = workspace.check(file);
+        for value in checked.interface.values.values() {
+            assert!(exported.contains(&value.qualified.as_str()), "{} lacks {}", relative(&path), value.qualified);
+        }
     }
 }

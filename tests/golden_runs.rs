@@ -1,11 +1,12 @@
 //! Every `tests/run/*.min` names the calls to make in `# run:` lines; what
 //! they print (values, or run-time errors with their codes and positions)
-//! must equal the `.stdout` file beside it.
+//! must equal the `.stdout` file beside it, on the interpreter, the JIT and
+//! Wasm alike.
 
 use min_analysis::Workspace;
 use min_diagnostics::{position, render_plain};
 use min_tests::{cases, compare_golden, relative};
-use minc::run::{RunError, run};
+use minc::run::{Engine, RunError, Runner};
 
 /// Nested calls allowed: the test thread's 512 MiB stack holds this many in a debug build.
 const DEPTH_LIMIT: usize = 50_000;
@@ -33,8 +34,8 @@ fn words(line: &str) -> Vec<String> {
     words
 }
 
-fn outcome(workspace: &Workspace, file: min_analysis::db::SourceFile, call: &[String]) -> String {
-    match run(workspace, file, &call[0], &call[1..], DEPTH_LIMIT) {
+fn outcome(workspace: &Workspace, runner: &mut Runner, call: &[String], engine: Engine) -> String {
+    match runner.run(&call[0], &call[1..], engine) {
         Ok(value) => value,
         Err(RunError::Compile(diagnostics)) => render_plain(&diagnostics, workspace),
         Err(RunError::Usage { code, message, .. }) => format!("error[{code}]: {message}"),
@@ -64,11 +65,28 @@ fn check_all() {
             continue;
         }
         let file = workspace.add_file(&relative(&path), text.clone());
-        let mut actual = String::new();
-        for call in &calls {
-            actual += &format!("> {}\n{}\n", call.join(" "), outcome(&workspace, file, call).trim_end());
+        let mut runner = Runner::new(&workspace, file, DEPTH_LIMIT);
+        let mut transcript = |engine: Engine| {
+            let mut actual = String::new();
+            for call in &calls {
+                actual +=
+                    &format!("> {}\n{}\n", call.join(" "), outcome(&workspace, &mut runner, call, engine).trim_end());
+            }
+            actual
+        };
+        let interpreted = transcript(Engine::Interpreter);
+        failures.extend(compare_golden(&path.with_extension("stdout"), &interpreted));
+        for engine in [Engine::Jit, Engine::Wasm] {
+            let compiled = transcript(engine);
+            if compiled != interpreted {
+                failures.push(format!(
+                    "{} on {}:\n{}",
+                    relative(&path),
+                    engine.name(),
+                    min_tests::first_difference(&interpreted, &compiled)
+                ));
+            }
         }
-        failures.extend(compare_golden(&path.with_extension("stdout"), &actual));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

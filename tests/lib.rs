@@ -45,3 +45,23 @@ pub fn compare_golden(expected_path: &Path, actual: &str) -> Option<String> {
     (expected != actual)
         .then(|| format!("{}:\n--- expected\n{expected}\n--- actual\n{actual}", relative(expected_path)))
 }
+
+/// The first line where two transcripts differ, with both versions.
+pub fn first_difference(expected: &str, actual: &str) -> String {
+    let mut expected_lines = expected.lines();
+    let mut actual_lines = actual.lines();
+    for number in 1.. {
+        match (expected_lines.next(), actual_lines.next()) {
+            (None, None) => break,
+            (e, a) if e == a => {}
+            (e, a) => {
+                return format!(
+                    "line {number}:\n  expected {}\n  actual   {}",
+                    e.unwrap_or("(end)"),
+                    a.unwrap_or("(end)")
+                );
+            }
+        }
+    }
+    "no difference".to_string()
+}

@@ -76,6 +76,18 @@ impl AdtDef {
     pub fn constructor_index(&self, name: &str) -> Option<u32> {
         self.constructors.iter().position(|c| c.name == name).map(|i| i as u32)
     }
+
+    /// Constructor `tag` as the core IR and the run time describe it.
+    pub fn core_constructor(&self, tag: u32) -> min_core::Constructor {
+        let def = &self.constructors[tag as usize];
+        min_core::Constructor {
+            name: def.name.clone(),
+            tag,
+            arity: def.fields.len() as u32,
+            fields: def.fields.iter().filter_map(|(name, _)| name.clone()).collect(),
+            record: self.record,
+        }
+    }
 }
 
 /// One constructor and its fields.

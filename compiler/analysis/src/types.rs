@@ -51,7 +51,19 @@ impl Type {
     pub fn fun(param: Type, result: Type) -> Type {
         Type::Fun(Arc::new(param), Arc::new(result))
     }
-    /// `[a]`.
+    /// The parameters of a curried function type and its final result
+    /// (no parameters and the type itself for anything but a function).
+    pub fn parameters_and_result(&self) -> (Vec<&Type>, &Type) {
+        let mut params = Vec::new();
+        let mut ty = self;
+        while let Type::Fun(param, result) = ty {
+            params.push(&**param);
+            ty = result;
+        }
+        (params, ty)
+    }
+
+    /// `[item]`.
     pub fn list(item: Type) -> Type {
         Type::App(Con::List, vec![item])
     }

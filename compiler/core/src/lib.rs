@@ -16,6 +16,9 @@ pub struct Module {
     pub name: String,
     /// Its top-level definitions.
     pub globals: Vec<Global>,
+    /// The constructors of each data type and record type it declares, in
+    /// tag order: what values of its types can be built from.
+    pub types: Vec<Vec<Constructor>>,
 }
 
 /// A top-level definition: a function of `arity` parameters (zero for a value).
@@ -309,4 +312,36 @@ pub enum Pattern {
     Nil,
     /// Matches a non-empty list: head and tail.
     Cons(Box<Pattern>, Box<Pattern>),
+}
+
+impl Expr {
+    /// The expressions directly inside this one, lambda bodies and match
+    /// arms included, in evaluation order where there is one.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Lit(_) | Expr::Local(_) | Expr::Global(_) | Expr::Prim(_) | Expr::Constructor(_) => Vec::new(),
+            Expr::Apply(function, args, _) => std::iter::once(&**function).chain(args).collect(),
+            Expr::Lambda(lambda) => vec![&lambda.body],
+            Expr::Let(_, value, body) => vec![value, body],
+            Expr::LetRec(bindings, body) => {
+                bindings.iter().map(|(_, lambda)| &lambda.body).chain(std::iter::once(&**body)).collect()
+            }
+            Expr::If(condition, then, otherwise) => vec![condition, then, otherwise],
+            Expr::Match(matching) => {
+                std::iter::once(&matching.scrutinee).chain(matching.arms.iter().map(|(_, arm)| arm)).collect()
+            }
+            Expr::Arith(_, _, a, b, _)
+            | Expr::Pow(_, a, b, _)
+            | Expr::Compare(_, a, b, _)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Concat(a, b)
+            | Expr::Cons(a, b) => vec![a, b],
+            Expr::Neg(_, a, _) | Expr::Not(a) | Expr::Field(a, _) => vec![a],
+            Expr::List(items) | Expr::Tuple(items) => items.iter().collect(),
+            Expr::Update(record, updates) => {
+                std::iter::once(&**record).chain(updates.iter().map(|(_, value)| value)).collect()
+            }
+        }
+    }
 }

@@ -48,13 +48,14 @@ impl RuntimeError {
     }
 
     /// Sets the span unless an inner expression already did.
-    pub(crate) fn at(mut self: Box<Self>, span: Span) -> Fault {
+    pub fn at(mut self: Box<Self>, span: Span) -> Box<RuntimeError> {
         self.span.get_or_insert(span);
         self
     }
 
-    /// Records that the fault passed out of a call of `function`.
-    pub(crate) fn called_from(mut self: Box<Self>, function: impl fmt::Display) -> Fault {
+    /// Records that the fault passed out of a call of `function`: a new
+    /// innermost-last entry of the trace, or one more repeat of the last.
+    pub fn called_from(mut self: Box<Self>, function: impl fmt::Display) -> Box<RuntimeError> {
         let name = function.to_string();
         if self.trace.last() == Some(&name) {
             if let Some(count) = self.repeats.last_mut() {

@@ -330,10 +330,7 @@ impl<'p> Machine<'p> {
         }
         match matching.otherwise {
             Otherwise::ReturnScrutinee => Ok(Outcome::Value(scrutinee)),
-            Otherwise::Abort => {
-                let message = format!("no rule matched {}", quote(&scrutinee));
-                Err(RuntimeError::new(codes::E0414, message).at(matching.span))
-            }
+            Otherwise::Abort => Err(match_failure(&scrutinee).at(matching.span)),
         }
     }
 
@@ -391,8 +388,13 @@ fn field<'p>(record: &Value<'p>, index: u32) -> Result<Value<'p>, Fault> {
     found.cloned().ok_or_else(|| RuntimeError::ill_formed(format_args!("field {index} of {}", record.kind())))
 }
 
+/// `E0414`: `scrutinee` matched none of the arms.
+pub(crate) fn match_failure(scrutinee: &Value<'_>) -> Fault {
+    RuntimeError::new(codes::E0414, format!("no rule matched {}", quote(scrutinee)))
+}
+
 /// `a ++ b` on strings or lists. The left list is copied, the right shared.
-fn concat<'p>(a: Value<'p>, b: Value<'p>) -> Result<Value<'p>, Fault> {
+pub(crate) fn concat<'p>(a: Value<'p>, b: Value<'p>) -> Result<Value<'p>, Fault> {
     match (&a, &b) {
         (Value::Str(x), Value::Str(y)) => Ok(Value::Str(Rc::from(format!("{x}{y}")))),
         (Value::Str(x), Value::Char(y)) => Ok(Value::Str(Rc::from(format!("{x}{y}")))),

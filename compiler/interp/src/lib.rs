@@ -10,6 +10,10 @@
 //! Start reading at `machine.rs` (globals, calls, the depth limit), then
 //! `eval.rs` (one expression), then the leaves: `arith.rs`, `compare.rs`,
 //! `pattern.rs`, `prims.rs` and `real.rs` (the bit-exact ℝ operations).
+//!
+//! [`ops`] exposes the single operations (arithmetic, comparison, the
+//! primitives, the fault messages) to the run-time library of the compiled
+//! backends, so that they share this crate's semantics instead of copying it.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -20,6 +24,7 @@ mod display;
 mod error;
 mod eval;
 mod machine;
+pub mod ops;
 mod pattern;
 mod prims;
 mod real;

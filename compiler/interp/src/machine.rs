@@ -163,9 +163,7 @@ impl<'p> Machine<'p> {
             Some(Cached::Ready(value)) => return Ok(value.clone()),
             // The checker rejects cyclic values (E0207); this keeps an
             // unchecked program from recursing until the depth limit.
-            Some(Cached::Evaluating) => {
-                return Err(RuntimeError::new(codes::E0207, format!("the value of {name} depends on itself")));
-            }
+            Some(Cached::Evaluating) => return Err(cycle(name)),
             None => {}
         }
         let nesting = self.enter()?;
@@ -190,8 +188,7 @@ impl<'p> Machine<'p> {
     fn enter(&self) -> Result<Nesting<'_>, Fault> {
         let depth = self.depth.get();
         if depth >= self.depth_limit {
-            let message = format!("recursion deeper than {} calls", self.depth_limit);
-            return Err(RuntimeError::new(codes::E0413, message));
+            return Err(depth_exceeded(self.depth_limit));
         }
         self.depth.set(depth + 1);
         Ok(Nesting { depth: &self.depth })
@@ -245,6 +242,7 @@ impl<'p> Machine<'p> {
                 all.extend(args);
                 self.invoke(inner, all)
             }
+            Callable::Opaque(_) => Err(RuntimeError::ill_formed("compiled code applied by the interpreter")),
         }
     }
 
@@ -275,6 +273,17 @@ impl<'p> Machine<'p> {
         let owner = group.owner;
         self.eval_body(body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))
     }
+}
+
+/// `E0207`: the value of the zero-arity global `name` was needed while it
+/// was being computed.
+pub(crate) fn cycle(name: &str) -> Fault {
+    RuntimeError::new(codes::E0207, format!("the value of {name} depends on itself"))
+}
+
+/// `E0413`: a call would nest deeper than `limit` calls.
+pub(crate) fn depth_exceeded(limit: usize) -> Fault {
+    RuntimeError::new(codes::E0413, format!("recursion deeper than {limit} calls"))
 }
 
 // Building a closure's frame is kept out of line: the functions above sit

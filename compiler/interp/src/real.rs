@@ -19,8 +19,14 @@ const TWO_POW_MINUS_969: f64 = f64::from_bits(54 << 52);
 const TWO_POW_127: f64 = f64::from_bits((1023 + 127) << 52);
 
 /// `x` with any NaN replaced by the canonical NaN.
+///
+/// The test and the choice are made on the bits: an optimiser may treat all
+/// NaNs as interchangeable in floating-point code and drop a float `select`
+/// between two NaNs, which would let the hardware's NaN through.
 pub(crate) fn canonical(x: f64) -> f64 {
-    if x.is_nan() { CANONICAL_NAN } else { x }
+    let bits = x.to_bits();
+    let is_nan = bits & !(1 << 63) > f64::INFINITY.to_bits();
+    f64::from_bits(if is_nan { CANONICAL_NAN.to_bits() } else { bits })
 }
 
 /// `x · 2^k`, exactly when representable, else correctly rounded (to ±∞ on

@@ -74,6 +74,10 @@ pub(crate) enum Callable<'p> {
     Recursive(Rc<RecursiveGroup<'p>>, usize),
     /// A function (never itself `Partial`) with fewer arguments than its arity.
     Partial(Rc<Function<'p>>, Vec<Value<'p>>),
+    /// Compiled code taking this many arguments, read back from a backend's
+    /// memory: it prints and compares like any function, but the
+    /// interpreter cannot run it.
+    Opaque(usize),
 }
 
 /// A lambda and the values it captured.
@@ -123,6 +127,7 @@ impl<'p> Function<'p> {
                 group.members.get(*index).map_or(0, |(_, lambda)| lambda.params as usize)
             }
             Callable::Partial(function, args) => function.arity().saturating_sub(args.len()),
+            Callable::Opaque(arity) => *arity,
         }
     }
 }
@@ -150,6 +155,14 @@ impl<'p> Value<'p> {
             1 => items.pop().unwrap_or(Value::Unit),
             _ => Value::Tuple(Rc::from(items)),
         }
+    }
+
+    /// A function of compiled code taking `arity` arguments, as the run-time
+    /// library reads a closure back from a backend's memory. It shows as
+    /// `<function>` and cannot be compared, like every function; applying it
+    /// in the interpreter is an error.
+    pub fn opaque_function(arity: usize) -> Value<'p> {
+        Value::Function(Function::new(Callable::Opaque(arity)))
     }
 
     /// `constructor` applied to `fields`.
@@ -269,7 +282,7 @@ fn dismantle(pending: &mut Vec<Value<'_>>) {
                             }
                         }
                         Callable::Partial(_, args) => pending.append(args),
-                        Callable::Global(_) | Callable::Prim(_) | Callable::Constructor(_) => {}
+                        Callable::Global(_) | Callable::Prim(_) | Callable::Constructor(_) | Callable::Opaque(_) => {}
                     }
                 }
             }

@@ -264,12 +264,5 @@ fn read_record(
 }
 
 fn constructor(adt: &AdtDef, tag: u32) -> Constructor {
-    let def = &adt.constructors[tag as usize];
-    Constructor {
-        name: def.name.clone(),
-        tag,
-        arity: def.fields.len() as u32,
-        fields: def.fields.iter().filter_map(|(n, _)| n.clone()).collect(),
-        record: adt.record,
-    }
+    adt.core_constructor(tag)
 }

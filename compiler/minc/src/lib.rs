@@ -1,6 +1,7 @@
 //! The `minc` driver as a library, so that tests run it in-process:
-//! reading `minc run` arguments and running functions.
+//! reading `minc run` arguments, running functions, building artifacts.
 
 pub mod args;
+pub mod artifact;
 pub mod load;
 pub mod run;

@@ -40,8 +40,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Run a function of a Min file in the reference interpreter and print its result.
+    /// Run a function of a Min file and print its result.
     Run {
+        /// What runs it: `interp`, the reference interpreter; `jit`, native
+        /// code from Cranelift; `wasm`, the Wasm module under wasmtime.
+        #[arg(long, value_enum, default_value_t = Backend::Interp)]
+        backend: Backend,
         /// The `.min` file.
         file: PathBuf,
         /// The function (or value) to run.
@@ -50,13 +54,19 @@ enum Command {
         #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
         args: Vec<String>,
     },
-    /// Compile a Min file and write what `--emit` asks for to standard output.
+    /// Compile a Min file to a validated Wasm module and its metadata
+    /// (`OUT_DIR/MODULE.wasm`, `OUT_DIR/MODULE.json`), or print an
+    /// intermediate form with `--emit`.
     Build {
         /// The `.min` file.
         file: PathBuf,
-        /// What to produce: `ir`, the core IR the backends compile.
+        /// Print an intermediate form instead: `ir`, the core IR of the
+        /// module; `lir`, the low-level IR of the program.
         #[arg(long, value_enum)]
-        emit: Emit,
+        emit: Option<Emit>,
+        /// Where to write the module and its metadata.
+        #[arg(long, default_value = "out")]
+        out_dir: PathBuf,
     },
     /// Format Min files in place: canonical spacing and operator spellings,
     /// line breaks, indentation and comments kept.
@@ -88,8 +98,10 @@ fn main() -> ExitCode {
         Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),
         Command::Fmt { files, check } => format(&files, check),
-        Command::Build { file, emit } => on_big_stack(move || build(&file, emit)),
-        Command::Run { file, function, args } => on_big_stack(move || run(&file, &function, &args)),
+        Command::Build { file, emit, out_dir } => on_big_stack(move || build(&file, emit, &out_dir)),
+        Command::Run { backend, file, function, args } => {
+            on_big_stack(move || run(&file, &function, &args, backend.engine()))
+        }
     }
 }
 
@@ -98,6 +110,30 @@ fn main() -> ExitCode {
 enum Emit {
     /// The core IR of the file's module, as text.
     Ir,
+    /// The low-level IR of the whole program (the module and what it
+    /// imports), as the JIT and Wasm backends compile it.
+    Lir,
+}
+
+/// What `minc run` runs a program with.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    /// The reference interpreter.
+    Interp,
+    /// Native code from the Cranelift JIT.
+    Jit,
+    /// The Wasm module under wasmtime.
+    Wasm,
+}
+
+impl Backend {
+    fn engine(self) -> minc::run::Engine {
+        match self {
+            Backend::Interp => minc::run::Engine::Interpreter,
+            Backend::Jit => minc::run::Engine::Jit,
+            Backend::Wasm => minc::run::Engine::Wasm,
+        }
+    }
 }
 
 /// How `minc check` prints diagnostics.
@@ -123,7 +159,7 @@ fn on_big_stack(job: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
     }
 }
 
-fn run(path: &std::path::Path, function: &str, args: &[String]) -> ExitCode {
+fn run(path: &std::path::Path, function: &str, args: &[String], engine: minc::run::Engine) -> ExitCode {
     let mut workspace = Workspace::new();
     let file = match minc::load::load(&mut workspace, path) {
         Ok(file) => file,
@@ -136,7 +172,7 @@ fn run(path: &std::path::Path, function: &str, args: &[String]) -> ExitCode {
     if !warnings.is_empty() {
         eprint!("{}", render_terminal(&warnings, &workspace, std::io::stderr().is_terminal()));
     }
-    match minc::run::run(&workspace, file, function, args, minc::run::CALL_DEPTH_LIMIT) {
+    match minc::run::run(&workspace, file, function, args, minc::run::CALL_DEPTH_LIMIT, engine) {
         Ok(value) => {
             print_stdout(&value);
             ExitCode::SUCCESS
@@ -214,7 +250,7 @@ fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
     }
 }
 
-fn build(path: &std::path::Path, emit: Emit) -> ExitCode {
+fn build(path: &std::path::Path, emit: Option<Emit>, out_dir: &std::path::Path) -> ExitCode {
     let mut workspace = Workspace::new();
     let file = match minc::load::load(&mut workspace, path) {
         Ok(file) => file,
@@ -228,8 +264,42 @@ fn build(path: &std::path::Path, emit: Emit) -> ExitCode {
         return report(&diagnostics, &workspace);
     }
     match emit {
-        Emit::Ir => print_stdout(min_core::module_to_string(&workspace.check(file).core).trim_end()),
+        Some(Emit::Ir) => print_stdout(min_core::module_to_string(&workspace.check(file).core).trim_end()),
+        Some(Emit::Lir) => {
+            print_stdout(min_lir::program_to_string(&min_lir::lower::lower(&workspace.program(file))).trim_end())
+        }
+        None => return write_artifact(&workspace, file, out_dir),
     }
+    ExitCode::SUCCESS
+}
+
+/// Builds the Wasm module and metadata of a checked file into `out_dir`.
+fn write_artifact(workspace: &Workspace, file: min_analysis::db::SourceFile, out_dir: &std::path::Path) -> ExitCode {
+    let artifact = match minc::artifact::build(workspace, file) {
+        Ok(artifact) => artifact,
+        Err(error) => {
+            eprintln!("internal error: the Wasm backend cannot compile this program: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let wasm_path = out_dir.join(format!("{}.wasm", artifact.module));
+    let metadata_path = out_dir.join(format!("{}.json", artifact.module));
+    let written = std::fs::create_dir_all(out_dir)
+        .and_then(|()| std::fs::write(&wasm_path, &artifact.wasm))
+        .and_then(|()| std::fs::write(&metadata_path, &artifact.metadata));
+    if let Err(error) = written {
+        eprintln!("error: cannot write to {}: {error}", out_dir.display());
+        return ExitCode::from(1);
+    }
+    eprintln!(
+        "   Built {} → {} ({:.1} KiB, {} export{}) and {}",
+        artifact.module,
+        wasm_path.display(),
+        artifact.wasm.len() as f64 / 1024.0,
+        artifact.exports,
+        if artifact.exports == 1 { "" } else { "s" },
+        metadata_path.display()
+    );
     ExitCode::SUCCESS
 }
 

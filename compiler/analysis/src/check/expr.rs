@@ -97,15 +97,7 @@ impl Checker {
                     let (fields, result) = self.instantiate_constructor(&adt, tag);
                     let ty = fields.iter().rev().fold(result, |acc, field| Type::fun(field.clone(), acc));
                     self.record_name(last.span, ty.clone(), Target::Constructor(adt.qualified.to_string(), tag), false);
-                    let def = &adt.constructors[tag as usize];
-                    let constructor = core::Constructor {
-                        name: def.name.clone(),
-                        tag,
-                        arity: def.fields.len() as u32,
-                        fields: def.fields.iter().filter_map(|(name, _)| name.clone()).collect(),
-                        record: adt.record,
-                    };
-                    (core::Expr::Constructor(constructor), ty)
+                    (core::Expr::Constructor(adt.core_constructor(tag)), ty)
                 }
                 None => {
                     if path.len() == 1 && self.modules.contains_key(&last.text) {
@@ -470,13 +462,7 @@ impl Checker {
                 .with_help("a record literal gives every field a value"),
             );
         }
-        let constructor = core::Constructor {
-            name: adt.constructors[0].name.clone(),
-            tag: 0,
-            arity: declared.len() as u32,
-            fields: declared.iter().filter_map(|(n, _)| n.clone()).collect(),
-            record: true,
-        };
+        let constructor = adt.core_constructor(0);
         let args = values.into_iter().map(|v| v.unwrap_or(core::Expr::Lit(core::Lit::Unit))).collect();
         (core::Expr::Apply(Box::new(core::Expr::Constructor(constructor)), args, span), result)
     }

@@ -381,7 +381,13 @@ impl Checker {
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
         diagnostics.dedup();
-        Checked { interface, core: core::Module { name: self.module, globals: core_globals }, diagnostics, names }
+        let types = interface
+            .types
+            .values()
+            .map(|adt| (0..adt.constructors.len() as u32).map(|tag| adt.core_constructor(tag)).collect())
+            .collect();
+        let core = core::Module { name: self.module, globals: core_globals, types };
+        Checked { interface, core, diagnostics, names }
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns

@@ -1,0 +1,85 @@
+//! The run-time library as one object: the program's tables, the chunk
+//! pool, and the fault a failing helper recorded.
+
+use min_core::Constructor;
+use min_interp::{RuntimeError, Value};
+use min_lir::Program;
+use min_lir::abi::FAIL;
+use min_lir::host::Memory;
+
+use crate::Fault;
+use crate::decode::decode;
+use crate::encode::Encoder;
+use crate::regions::{RegionStats, Regions};
+use crate::tables::Tables;
+
+/// The run-time library of one compiled program: it implements
+/// [`min_lir::host::Host`], and converts values to words and back.
+#[derive(Debug)]
+pub struct Runtime {
+    pub(crate) tables: Tables,
+    pub(crate) regions: Regions,
+    /// The depth limit that `E0413` names.
+    pub(crate) depth_limit: usize,
+    /// The fault of the last helper that failed, until taken.
+    pub(crate) fault: Option<Fault>,
+    /// Whether the fault is that a function could not start for the depth
+    /// limit, and no call site has passed it on yet.
+    pub(crate) unentered: bool,
+}
+
+impl Runtime {
+    /// The run-time library of `program`, whose calls may nest
+    /// `depth_limit` deep (the limit [`min_lir::Helper::DepthExceeded`]
+    /// reports).
+    pub fn new(program: &Program, depth_limit: usize) -> Runtime {
+        Runtime { tables: Tables::new(program), regions: Regions::new(), depth_limit, fault: None, unentered: false }
+    }
+
+    /// How deep calls may nest.
+    pub fn depth_limit(&self) -> usize {
+        self.depth_limit
+    }
+
+    /// The word of `value`, its objects built in the region whose
+    /// descriptor is at `region`. A value compiled code cannot hold (a
+    /// function, a constructor the program does not have) or memory that
+    /// cannot grow gives [`FAIL`], with the fault recorded as a helper's.
+    pub fn encode(&mut self, memory: &mut dyn Memory, region: u64, value: &Value<'_>) -> u64 {
+        let mut encoder = Encoder { memory, regions: &mut self.regions, tables: &self.tables, region };
+        match encoder.value(value) {
+            Ok(word) => word,
+            Err(fault) => {
+                self.unentered = false;
+                self.fault = Some(fault);
+                FAIL
+            }
+        }
+    }
+
+    /// The value of `word`, copied out of memory; `constructors` are the
+    /// program's (`Program::constructors`), which data values borrow. A
+    /// closure becomes [`Value::opaque_function`]. Panics on a word that
+    /// fits no layout of the ABI, which only a faulty backend produces.
+    pub fn decode<'p>(&self, memory: &dyn Memory, word: u64, constructors: &'p [Constructor]) -> Value<'p> {
+        decode(memory, word, constructors)
+    }
+
+    /// The fault recorded by the last helper that returned [`FAIL`], if it
+    /// has not been taken yet.
+    pub fn take_fault(&mut self) -> Option<RuntimeError> {
+        self.unentered = false;
+        self.fault.take().map(|fault| *fault)
+    }
+
+    /// How much memory the regions took from the system and hold now.
+    pub fn stats(&self) -> RegionStats {
+        self.regions.stats()
+    }
+
+    /// Gives every chunk of the region at `region` back and clears its
+    /// descriptor, as [`min_lir::Helper::RegionRelease`] does.
+    pub fn release(&mut self, memory: &mut dyn Memory, region: u64) {
+        self.regions.release(memory, region);
+    }
+}

@@ -1,0 +1,117 @@
+//! The instance's linear memory as an LIR [`Memory`], seen from a helper
+//! call ([`CallerMemory`]) or from outside of calls ([`StoreMemory`]).
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use min_lir::host::Memory;
+use wasmtime::{AsContextMut, Caller, Store};
+
+use super::State;
+use crate::abi::PAGE_BYTES;
+
+/// The memory during a helper call, through the call's [`Caller`].
+pub(super) struct CallerMemory<'a, 'b> {
+    pub caller: &'a mut Caller<'b, State>,
+    pub memory: wasmtime::Memory,
+}
+
+/// The memory outside of calls, through the store. The store sits in a
+/// [`RefCell`] only because reading a global needs `&mut Store` and
+/// [`Backend::vm`](min_lir::host::Backend::vm) has `&self`; every other use
+/// goes through `get_mut`, so a borrow never fails.
+pub(super) struct StoreMemory {
+    pub store: RefCell<Store<State>>,
+    pub memory: wasmtime::Memory,
+}
+
+impl Memory for CallerMemory<'_, '_> {
+    fn load(&self, address: u64) -> u64 {
+        load(self.memory.data(&*self.caller), address)
+    }
+
+    fn store(&mut self, address: u64, word: u64) {
+        store(self.memory.data_mut(&mut *self.caller), address, word);
+    }
+
+    fn read(&self, address: u64, len: usize) -> Vec<u8> {
+        read(self.memory.data(&*self.caller), address, len)
+    }
+
+    fn write(&mut self, address: u64, bytes: &[u8]) {
+        write(self.memory.data_mut(&mut *self.caller), address, bytes);
+    }
+
+    fn grow(&mut self, bytes: u64) -> Option<u64> {
+        grow(self.memory, &mut *self.caller, bytes)
+    }
+}
+
+impl Memory for StoreMemory {
+    fn load(&self, address: u64) -> u64 {
+        load(self.memory.data(&*self.store.borrow()), address)
+    }
+
+    fn store(&mut self, address: u64, word: u64) {
+        store(self.memory.data_mut(self.store.get_mut()), address, word);
+    }
+
+    fn read(&self, address: u64, len: usize) -> Vec<u8> {
+        read(self.memory.data(&*self.store.borrow()), address, len)
+    }
+
+    fn write(&mut self, address: u64, bytes: &[u8]) {
+        write(self.memory.data_mut(self.store.get_mut()), address, bytes);
+    }
+
+    fn grow(&mut self, bytes: u64) -> Option<u64> {
+        grow(self.memory, self.store.get_mut(), bytes)
+    }
+}
+
+/// The byte range of an access. The run-time library only touches memory
+/// the program or [`Memory::grow`] gave it, so an access outside is its bug.
+fn span(memory_bytes: usize, address: u64, len: usize) -> Range<usize> {
+    let start = usize::try_from(address).unwrap_or(usize::MAX);
+    match start.checked_add(len) {
+        Some(end) if end <= memory_bytes => start..end,
+        _ => panic!("access of {len} bytes at {address:#x} outside the {memory_bytes} bytes of linear memory"),
+    }
+}
+
+fn load(memory: &[u8], address: u64) -> u64 {
+    debug_assert!(address.is_multiple_of(8), "unaligned word load at {address:#x}");
+    let bytes = &memory[span(memory.len(), address, 8)];
+    u64::from_le_bytes(bytes.try_into().expect("a word is 8 bytes"))
+}
+
+fn store(memory: &mut [u8], address: u64, word: u64) {
+    debug_assert!(address.is_multiple_of(8), "unaligned word store at {address:#x}");
+    let range = span(memory.len(), address, 8);
+    memory[range].copy_from_slice(&word.to_le_bytes());
+}
+
+fn read(memory: &[u8], address: u64, len: usize) -> Vec<u8> {
+    memory[span(memory.len(), address, len)].to_vec()
+}
+
+fn write(memory: &mut [u8], address: u64, bytes: &[u8]) {
+    let range = span(memory.len(), address, bytes.len());
+    memory[range].copy_from_slice(bytes);
+}
+
+/// Bump allocation from the heap top, growing the Wasm memory by whole
+/// pages when the top passes its end. Fresh pages are zero, and nothing
+/// below the heap top is ever handed out twice, so the bytes are zero.
+fn grow(memory: wasmtime::Memory, mut context: impl AsContextMut<Data = State>, bytes: u64) -> Option<u64> {
+    assert!(bytes.is_multiple_of(8), "grow by {bytes} bytes, not a whole number of words");
+    let address = context.as_context().data().heap_top;
+    let end = address.checked_add(bytes)?;
+    let size = memory.data_size(&context) as u64;
+    if end > size {
+        let pages = (end - size).div_ceil(PAGE_BYTES);
+        memory.grow(&mut context, pages).ok()?;
+    }
+    context.as_context_mut().data_mut().heap_top = end;
+    Some(address)
+}

@@ -1,0 +1,158 @@
+//! A module from [`emit`](crate::emit()) instantiated in wasmtime, as an LIR
+//! [`Backend`].
+
+mod host;
+mod memory;
+
+use std::cell::RefCell;
+
+use min_lir::host::{Backend, Host, Memory};
+use min_lir::{FuncId, Program, VmVar, abi as lir_abi};
+use wasmtime::{Config, Engine, Func, Global, Linker, Module, Store, Val};
+
+use crate::abi::{FUNCTIONS, HEAP_BASE, MEMORY, VM_VARS, vm_global, vm_global_index};
+use crate::{WasmError, emit};
+use host::{HostGuard, HostSlot};
+use memory::StoreMemory;
+
+/// A stack limit for Wasm code that is safe on any thread with at least
+/// 2 MiB of stack, Rust's default for spawned threads (test threads
+/// included): the rest is left for the host's helpers.
+///
+/// wasmtime traps when Wasm code needs more than the limit, but it cannot
+/// make the thread's stack larger: a limit above what the calling thread
+/// has left crashes the process instead of trapping. Deep non-tail
+/// recursion needs both a large limit and a thread spawned with a larger
+/// stack (`std::thread::Builder::stack_size`), for instance a 1 GiB limit on
+/// a thread of 2 GiB.
+pub const WASM_STACK_BYTES_DEFAULT: usize = 1 << 20;
+
+/// What the store keeps for the host functions.
+#[derive(Default)]
+struct State {
+    /// The host of the running `invoke`.
+    host: HostSlot,
+    /// The instance's memory, once instantiated.
+    memory: Option<wasmtime::Memory>,
+    /// The first address [`Memory::grow`] has not handed out.
+    heap_top: u64,
+}
+
+/// A program running in wasmtime: the instance of its module, with NaN
+/// canonicalisation and tail calls on.
+pub struct WasmBackend {
+    memory: StoreMemory,
+    /// The VM variables' globals, in the order of [`VM_VARS`].
+    vm_globals: Vec<Global>,
+    /// Every LIR function, by id, with its number of parameters.
+    functions: Vec<(Func, usize)>,
+    last_trap: Option<String>,
+}
+
+impl WasmBackend {
+    /// Emits a program and instantiates it; Wasm code may use up to
+    /// `wasm_stack_bytes_max` bytes of the calling thread's stack (see
+    /// [`WASM_STACK_BYTES_DEFAULT`]).
+    pub fn compile(program: &Program, wasm_stack_bytes_max: usize) -> Result<WasmBackend, WasmError> {
+        WasmBackend::new(&emit(program)?, wasm_stack_bytes_max)
+    }
+
+    /// Compiles and instantiates a module made by [`emit()`].
+    pub fn new(module: &[u8], wasm_stack_bytes_max: usize) -> Result<WasmBackend, WasmError> {
+        let mut config = Config::new();
+        config.wasm_tail_call(true).max_wasm_stack(wasm_stack_bytes_max).cranelift_nan_canonicalization(true);
+        // Only async calls run on a stack of this size, and there are none;
+        // wasmtime still wants it to be at least the Wasm stack limit.
+        config.async_stack_size(wasm_stack_bytes_max);
+        let engine = Engine::new(&config).map_err(runtime)?;
+        let module = Module::new(&engine, module).map_err(runtime)?;
+        let mut linker = Linker::new(&engine);
+        host::link(&mut linker).map_err(runtime)?;
+        let mut store = Store::new(&engine, State::default());
+        let instance = linker.instantiate(&mut store, &module).map_err(runtime)?;
+
+        let memory = instance.get_memory(&mut store, MEMORY).ok_or_else(|| missing(MEMORY))?;
+        let mut vm_globals = Vec::with_capacity(VM_VARS.len());
+        for var in VM_VARS {
+            let name = vm_global(var);
+            vm_globals.push(instance.get_global(&mut store, name).ok_or_else(|| missing(name))?);
+        }
+        let heap_base = instance.get_global(&mut store, HEAP_BASE).ok_or_else(|| missing(HEAP_BASE))?;
+        let heap_base = heap_base.get(&mut store).i64().ok_or_else(|| missing(HEAP_BASE))? as u64;
+        if !heap_base.is_multiple_of(8) || heap_base > memory.data_size(&store) as u64 {
+            return Err(WasmError::Runtime(format!("{HEAP_BASE} {heap_base:#x} is not a free 8-aligned address")));
+        }
+        let table = instance.get_table(&mut store, FUNCTIONS).ok_or_else(|| missing(FUNCTIONS))?;
+        let mut functions = Vec::new();
+        for index in 1..table.size(&store) {
+            let entry = table.get(&mut store, index).and_then(|entry| entry.unwrap_func().copied());
+            let function = entry.ok_or_else(|| missing(&format!("{FUNCTIONS}[{index}]")))?;
+            let params = function.ty(&store).params().len();
+            functions.push((function, params));
+        }
+
+        let state = store.data_mut();
+        state.memory = Some(memory);
+        state.heap_top = heap_base;
+        let memory = StoreMemory { store: RefCell::new(store), memory };
+        Ok(WasmBackend { memory, vm_globals, functions, last_trap: None })
+    }
+
+    /// What made the last [`Backend::invoke`] trap (a stack overflow, an
+    /// out-of-bounds access, an `unreachable`), or `None` if it returned.
+    pub fn last_trap(&self) -> Option<&str> {
+        self.last_trap.as_deref()
+    }
+
+    fn vm_global(&self, var: VmVar) -> Global {
+        self.vm_globals[vm_global_index(var) as usize]
+    }
+}
+
+impl Backend for WasmBackend {
+    fn memory(&mut self) -> &mut dyn Memory {
+        &mut self.memory
+    }
+
+    fn vm(&self, var: VmVar) -> u64 {
+        let value = self.vm_global(var).get(&mut *self.memory.store.borrow_mut());
+        value.unwrap_i64() as u64
+    }
+
+    fn set_vm(&mut self, var: VmVar, value: u64) {
+        let global = self.vm_global(var);
+        global.set(self.memory.store.get_mut(), Val::I64(value as i64)).expect("VM globals are mutable i64s");
+    }
+
+    /// Calls a function; a trap makes it return [`FAIL`](lir_abi::FAIL), with
+    /// the reason in [`WasmBackend::last_trap`].
+    fn invoke(&mut self, function: FuncId, args: &[u64], host: &mut dyn Host) -> u64 {
+        let Some(&(func, params)) = self.functions.get(function as usize) else {
+            panic!("invoke of f{function}, but the module has {} functions", self.functions.len());
+        };
+        assert_eq!(args.len(), params, "invoke of f{function} with {} arguments", args.len());
+        let args: Vec<Val> = args.iter().map(|&arg| Val::I64(arg as i64)).collect();
+        let mut result = [Val::I64(0)];
+        let guard = HostGuard::new(self.memory.store.get_mut(), host);
+        let outcome = func.call(&mut *guard.store, &args, &mut result);
+        drop(guard);
+        match outcome {
+            Ok(()) => {
+                self.last_trap = None;
+                result[0].unwrap_i64() as u64
+            }
+            Err(error) => {
+                self.last_trap = Some(format!("{error:?}"));
+                lir_abi::FAIL
+            }
+        }
+    }
+}
+
+fn runtime(error: wasmtime::Error) -> WasmError {
+    WasmError::Runtime(format!("{error:?}"))
+}
+
+fn missing(name: &str) -> WasmError {
+    WasmError::Runtime(format!("the module has no export {name} of the expected kind"))
+}
