@@ -26,6 +26,19 @@
 use rustc_hash::FxHashMap;
 
 use min_core::{Expr, Global, Lambda, Match, Module, Otherwise, Pattern};
+use min_diagnostics::Span;
+
+/// A place where a function builds a value with fields, and where it puts it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// The constructor application.
+    pub span: Span,
+    /// The constructor's name.
+    pub constructor: String,
+    /// Whether it is built in the caller's region (it may be returned)
+    /// rather than in the function's scratch region.
+    pub escapes: bool,
+}
 
 /// For each global of positive arity, which parameters may reach its result.
 #[derive(Clone, Debug, Default)]
@@ -57,6 +70,23 @@ impl Summaries {
         }
     }
 
+    /// Whether parameter `index` of `global` may reach its result (and so is
+    /// moved into it rather than only read).
+    pub fn parameter_escapes(&self, global: &str, index: usize) -> bool {
+        self.params.get(global).and_then(|flows| flows.get(index)).copied().unwrap_or(true)
+    }
+
+    /// The constructor applications in a global's body, with the region
+    /// each value goes in (the lowering follows the same rules).
+    pub fn allocations(&self, global: &Global) -> Vec<Allocation> {
+        let escaping = escaping_slots(self, global.frame_size, &global.body);
+        let mut walk = Walk { summaries: self, escaping, changed: false, allocations: Some(Vec::new()) };
+        walk.expr(&global.body, true);
+        let mut allocations = walk.allocations.unwrap_or_default();
+        allocations.sort_by_key(|allocation| (allocation.span.start, allocation.span.end));
+        allocations
+    }
+
     /// Whether argument `index` of a call of `global` with the result in an
     /// escaping position is escaping. Unknown globals are assumed to return
     /// every argument.
@@ -73,7 +103,7 @@ impl Summaries {
 /// The slots of a function body (a frame of `frame_size` slots) whose
 /// values may reach its result.
 pub fn escaping_slots(summaries: &Summaries, frame_size: u32, body: &Expr) -> Vec<bool> {
-    let mut walk = Walk { summaries, escaping: vec![false; frame_size as usize], changed: false };
+    let mut walk = Walk { summaries, escaping: vec![false; frame_size as usize], changed: false, allocations: None };
     // A recursive group or a slot reused across arms can make a slot
     // escaping after its binding was walked: repeat until nothing changes.
     loop {
@@ -112,6 +142,8 @@ struct Walk<'s> {
     summaries: &'s Summaries,
     escaping: Vec<bool>,
     changed: bool,
+    /// Where constructor applications are recorded, when asked for.
+    allocations: Option<Vec<Allocation>>,
 }
 
 impl Walk<'_> {
@@ -136,7 +168,7 @@ impl Walk<'_> {
                     self.mark(*slot);
                 }
             }
-            Expr::Apply(function, args, _) => self.apply(function, args, escapes),
+            Expr::Apply(function, args, span) => self.apply(function, args, *span, escapes),
             Expr::Lambda(lambda) => self.lambda(lambda, escapes),
             Expr::Let(slot, value, body) => {
                 self.expr(body, escapes);
@@ -190,7 +222,13 @@ impl Walk<'_> {
         }
     }
 
-    fn apply(&mut self, function: &Expr, args: &[Expr], escapes: bool) {
+    fn apply(&mut self, function: &Expr, args: &[Expr], span: Span, escapes: bool) {
+        if let (Expr::Constructor(constructor), Some(allocations)) = (function, &mut self.allocations)
+            && constructor.arity as usize == args.len()
+            && !args.is_empty()
+        {
+            allocations.push(Allocation { span, constructor: constructor.name.clone(), escapes });
+        }
         match function {
             Expr::Global(name) => {
                 for (index, arg) in args.iter().enumerate() {

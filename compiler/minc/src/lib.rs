@@ -4,4 +4,5 @@
 pub mod args;
 pub mod artifact;
 pub mod load;
+pub mod regions;
 pub mod run;

@@ -61,7 +61,8 @@ enum Command {
         /// The `.min` file.
         file: PathBuf,
         /// Print an intermediate form instead: `ir`, the core IR of the
-        /// module; `lir`, the low-level IR of the program.
+        /// module; `lir`, the low-level IR of the program; `regions`, the
+        /// source annotated with inferred ownership and regions.
         #[arg(long, value_enum)]
         emit: Option<Emit>,
         /// Where to write the module and its metadata.
@@ -113,6 +114,9 @@ enum Emit {
     /// The low-level IR of the whole program (the module and what it
     /// imports), as the JIT and Wasm backends compile it.
     Lir,
+    /// The source with the inferred ownership of each parameter and the
+    /// region of each allocation, as `#|` comments.
+    Regions,
 }
 
 /// What `minc run` runs a program with.
@@ -268,6 +272,7 @@ fn build(path: &std::path::Path, emit: Option<Emit>, out_dir: &std::path::Path) 
         Some(Emit::Lir) => {
             print_stdout(min_lir::program_to_string(&min_lir::lower::lower(&workspace.program(file))).trim_end())
         }
+        Some(Emit::Regions) => print_stdout(minc::regions::annotate(&workspace, file).trim_end()),
         None => return write_artifact(&workspace, file, out_dir),
     }
     ExitCode::SUCCESS
