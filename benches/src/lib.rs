@@ -1,6 +1,15 @@
-//! Inputs for Min's benchmarks.
+//! Inputs for Min's benchmarks, and the Rust baseline of the backend
+//! benchmarks.
 
 use std::fmt::Write;
+use std::path::PathBuf;
+
+pub mod baseline;
+
+/// The Min program of the backend benchmarks, `benches/programs/workloads.min`.
+pub fn workloads_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("programs/workloads.min")
+}
 
 /// A well-typed Min program of about `lines` lines that exercises the front
 /// end broadly: algebraic data types, rules, matches, lambdas, where-blocks,
