@@ -372,6 +372,10 @@ impl Translator<'_, '_> {
                 let nan = self.builder.ins().fcmp(FloatCC::Unordered, float, float);
                 self.truth(nan)
             }
+            UnOp::FFromInt => {
+                let float = self.builder.ins().fcvt_from_sint(cranelift_codegen::ir::types::F64, operand);
+                self.word_of(float)
+            }
         }
     }
 

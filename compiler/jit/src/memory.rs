@@ -34,21 +34,28 @@ pub(crate) struct RawMemory {
     /// Sorted by address, disjoint.
     chunks: Vec<Chunk>,
     bytes_used: u64,
+    /// The chunk the last access fell in: the run-time library reads an
+    /// object's words one after another, so most checks stop here.
+    last: std::cell::Cell<usize>,
 }
 
 impl RawMemory {
     pub(crate) fn new() -> RawMemory {
-        RawMemory { chunks: Vec::new(), bytes_used: 0 }
+        RawMemory { chunks: Vec::new(), bytes_used: 0, last: std::cell::Cell::new(0) }
     }
 
     /// The pointer to `len` bytes at `address`, which must lie in one chunk.
     fn pointer(&self, address: u64, len: usize) -> *mut u8 {
-        let index = self.chunks.partition_point(|chunk| chunk.start <= address);
-        let inside = index > 0 && {
-            let chunk = &self.chunks[index - 1];
-            address.checked_add(len as u64).is_some_and(|end| end <= chunk.end())
+        let fits = |chunk: &Chunk| {
+            chunk.start <= address && address.checked_add(len as u64).is_some_and(|end| end <= chunk.end())
         };
+        if self.chunks.get(self.last.get()).is_some_and(fits) {
+            return address as usize as *mut u8;
+        }
+        let index = self.chunks.partition_point(|chunk| chunk.start <= address);
+        let inside = index > 0 && fits(&self.chunks[index - 1]);
         assert!(inside, "memory access of {len} bytes at {address:#x} is outside the program's memory");
+        self.last.set(index - 1);
         address as usize as *mut u8
     }
 }

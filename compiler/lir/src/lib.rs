@@ -160,6 +160,8 @@ pub enum UnOp {
     FSqrt,
     /// 1 if the real is a NaN, else 0.
     FIsNan,
+    /// The real nearest to the word read as a signed integer.
+    FFromInt,
 }
 
 /// Binary operations on words. Comparisons give 0 or 1; `F`-operations read

@@ -76,7 +76,7 @@ impl BinOp {
 
 impl UnOp {
     /// Every unary operation.
-    pub const ALL: [UnOp; 4] = [UnOp::Untag, UnOp::FNeg, UnOp::FSqrt, UnOp::FIsNan];
+    pub const ALL: [UnOp; 5] = [UnOp::Untag, UnOp::FNeg, UnOp::FSqrt, UnOp::FIsNan, UnOp::FFromInt];
 
     /// `op a`. `FNeg` flips the sign bit, NaN or not.
     pub fn eval(self, a: u64) -> u64 {
@@ -85,6 +85,7 @@ impl UnOp {
             UnOp::FNeg => a ^ (1 << 63),
             UnOp::FSqrt => f64::from_bits(a).sqrt().to_bits(),
             UnOp::FIsNan => u64::from(f64::from_bits(a).is_nan()),
+            UnOp::FFromInt => (a as i64 as f64).to_bits(),
         }
     }
 

@@ -77,6 +77,10 @@ impl Runtime {
             }
             Helper::Compare => {
                 let op = min_lir::cmp_of_code(args[0]);
+                if let (Some(x), Some(y)) = (string_bytes(memory, args[1]), string_bytes(memory, args[2])) {
+                    // UTF-8 byte order is the order of the characters, as the interpreter compares.
+                    return Ok(abi::bool_word(ordering_holds(op, x.cmp(&y))));
+                }
                 let (a, b) = (decode(memory, args[1], constructors), decode(memory, args[2], constructors));
                 let result = ops::compare(op, &a, &b).map_err(|error| located(error, args[3]))?;
                 Ok(abi::bool_word(result))
@@ -124,6 +128,30 @@ impl Runtime {
 }
 
 /// The primitive of a helper's primitive argument: its index in [`Prim::ALL`].
+/// The bytes of a string object, or `None` for any other word.
+fn string_bytes(memory: &dyn Memory, word: u64) -> Option<Vec<u8>> {
+    if word & abi::TAG_MASK != abi::TAG_PTR {
+        return None;
+    }
+    let address = word & abi::PAYLOAD_MASK;
+    let (kind, length, _) = abi::header_parts(memory.load(address));
+    (Kind::from_byte(kind) == Some(Kind::Str)).then(|| memory.read(address + 8, length as usize))
+}
+
+/// Whether `op` holds between two values ordered as `ordering`.
+fn ordering_holds(op: min_core::CmpOp, ordering: std::cmp::Ordering) -> bool {
+    use min_core::CmpOp;
+    use std::cmp::Ordering;
+    match op {
+        CmpOp::Eq => ordering == Ordering::Equal,
+        CmpOp::Ne => ordering != Ordering::Equal,
+        CmpOp::Lt => ordering == Ordering::Less,
+        CmpOp::Le => ordering != Ordering::Greater,
+        CmpOp::Gt => ordering == Ordering::Greater,
+        CmpOp::Ge => ordering != Ordering::Less,
+    }
+}
+
 fn primitive(index: u64) -> Result<Prim, RuntimeError> {
     let found = usize::try_from(index).ok().and_then(|index| Prim::ALL.get(index));
     found.map(|(_, prim)| *prim).ok_or_else(|| ops::ill_formed(format_args!("no primitive has the index {index}")))

@@ -145,6 +145,21 @@ impl FnBuilder<'_, '_> {
         })
     }
 
+    /// `Prim.real_of_int` or `Prim.real_of_nat`: a small number converts
+    /// inline, exactly (it has at most 48 bits); a big one goes to the helper.
+    pub(crate) fn small_to_real(&mut self, prim: min_core::Prim, x: Expr, escapes: bool, span: u64) -> Expr {
+        let int = prim == min_core::Prim::RealOfInt;
+        let index = min_core::Prim::ALL.iter().position(|(_, p)| *p == prim).unwrap_or(0) as u64;
+        let region = self.region(escapes);
+        let slow = vec![c(index), x.clone(), region, c(span)];
+        self.with_slow_path(Helper::Prim1, slow, |builder, slow_label| {
+            let tag = if int { TAG_INT } else { TAG_NAT };
+            builder.unless(has_tag(x.clone(), tag), slow_label);
+            let value = if int { int_payload(x.clone()) } else { nat_payload(x.clone()) };
+            Expr::Unary(UnOp::FFromInt, Box::new(value))
+        })
+    }
+
     /// Whether a word equals a literal under the structural equality of
     /// the run-time library (used for string and big-number patterns).
     pub(crate) fn structurally_equal(&mut self, word: Expr, literal: Expr) -> Expr {
@@ -196,7 +211,7 @@ impl FnBuilder<'_, '_> {
     }
 
     /// A real result with NaN made canonical.
-    fn canonical(&mut self, value: Expr) -> Expr {
+    pub(crate) fn canonical(&mut self, value: Expr) -> Expr {
         let nan = Expr::Unary(UnOp::FIsNan, Box::new(value.clone()));
         self.temp(Expr::Select(Box::new(nan), Box::new(c(abi::CANONICAL_NAN)), Box::new(value)))
     }

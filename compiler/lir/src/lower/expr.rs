@@ -95,6 +95,14 @@ impl FnBuilder<'_, '_> {
                 let b = self.value(b, false);
                 self.arith(*op, *kind, a, b, *span, escapes)
             }
+            // `x²` on reals: square-and-multiply computes 1.0 · (x · x), which is x · x.
+            CoreExpr::Pow(min_core::NumKind::Real, base, exponent, _)
+                if matches!(**exponent, CoreExpr::Lit(Lit::Nat(2))) =>
+            {
+                let base = self.value(base, false);
+                let square = self.temp(Expr::Binary(crate::BinOp::FMul, Box::new(base.clone()), Box::new(base)));
+                self.canonical(square)
+            }
             CoreExpr::Pow(kind, base, exponent, span) => {
                 let base = self.value(base, false);
                 let exponent = self.value(exponent, false);

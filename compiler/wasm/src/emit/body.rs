@@ -310,6 +310,7 @@ fn unary<'a, 'b>(sink: &'a mut InstructionSink<'b>, op: UnOp) -> &'a mut Instruc
         UnOp::FIsNan => {
             sink.i64_const(i64::MAX).i64_and().i64_const(f64::INFINITY.to_bits() as i64).i64_gt_u().i64_extend_i32_u()
         }
+        UnOp::FFromInt => sink.f64_convert_i64_s().i64_reinterpret_f64(),
     }
 }
 
