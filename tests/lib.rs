@@ -65,3 +65,26 @@ pub fn first_difference(expected: &str, actual: &str) -> String {
     }
     "no difference".to_string()
 }
+
+/// Checks every `tests/FOLDER/*.min` that checks without a diagnostic: what
+/// `render` makes of it must equal the golden file with `extension` beside
+/// it. Panics with every difference.
+pub fn check_rendered_goldens(
+    folder: &str,
+    extension: &str,
+    render: impl Fn(&min_analysis::Workspace, min_analysis::db::SourceFile) -> String,
+) {
+    let mut workspace = min_analysis::Workspace::new();
+    let mut failures = Vec::new();
+    for path in cases(folder) {
+        let text = std::fs::read_to_string(&path).expect("read case");
+        let file = workspace.add_file(&relative(&path), text);
+        let diagnostics = workspace.diagnostics(file);
+        if !diagnostics.is_empty() {
+            failures.push(format!("{}:\n{}", relative(&path), min_diagnostics::render_plain(diagnostics, &workspace)));
+            continue;
+        }
+        failures.extend(compare_golden(&path.with_extension(extension), &render(&workspace, file)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -178,6 +178,16 @@ impl Prim {
         ("from_code", Prim::FromCode),
     ];
 
+    /// The primitive's index in [`Prim::ALL`].
+    pub fn index(self) -> usize {
+        Prim::ALL.iter().position(|(_, p)| *p == self).expect("every primitive is in Prim::ALL")
+    }
+
+    /// The primitive's name under `Prim.`.
+    pub fn name(self) -> &'static str {
+        Prim::ALL[self.index()].0
+    }
+
     /// How many arguments the primitive takes; zero for constants.
     pub fn arity(self) -> u32 {
         match self {

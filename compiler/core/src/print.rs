@@ -134,7 +134,7 @@ fn inline(expr: &Expr) -> String {
         Expr::Local(slot) => format!("%{slot}"),
         Expr::Global(name) => format!("@{name}"),
         Expr::Prim(prim) => {
-            let name = Prim::ALL.iter().find(|(_, p)| p == prim).map_or("?", |(name, _)| name);
+            let name = prim.name();
             format!("Prim.{name}")
         }
         Expr::Constructor(constructor) => format!("{}/{}", constructor.name, constructor.arity),

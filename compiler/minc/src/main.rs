@@ -163,14 +163,15 @@ fn on_big_stack(job: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
     }
 }
 
+/// Loads a file and the modules it imports, or says why not.
+fn load_or_report(workspace: &mut Workspace, path: &std::path::Path) -> Option<min_analysis::db::SourceFile> {
+    minc::load::load(workspace, path).map_err(|message| eprintln!("error: {message}")).ok()
+}
+
 fn run(path: &std::path::Path, function: &str, args: &[String], engine: minc::run::Engine) -> ExitCode {
     let mut workspace = Workspace::new();
-    let file = match minc::load::load(&mut workspace, path) {
-        Ok(file) => file,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(1);
-        }
+    let Some(file) = load_or_report(&mut workspace, path) else {
+        return ExitCode::from(1);
     };
     let warnings: Vec<Diagnostic> = workspace.diagnostics(file).iter().filter(|d| !d.is_error()).cloned().collect();
     if !warnings.is_empty() {
@@ -256,12 +257,8 @@ fn report(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> ExitCode {
 
 fn build(path: &std::path::Path, emit: Option<Emit>, out_dir: &std::path::Path) -> ExitCode {
     let mut workspace = Workspace::new();
-    let file = match minc::load::load(&mut workspace, path) {
-        Ok(file) => file,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(1);
-        }
+    let Some(file) = load_or_report(&mut workspace, path) else {
+        return ExitCode::from(1);
     };
     let diagnostics = workspace.diagnostics(file).to_vec();
     if diagnostics.iter().any(Diagnostic::is_error) {

@@ -389,7 +389,7 @@ mod tests {
         let constructors = f.program.constructors.clone();
         let point = Value::data(&constructors[4], vec![Value::Real(1.0), Value::Int(-2)]);
         let apply = Value::data(&constructors[3], vec![Value::Int(-1), point.clone()]);
-        let index = |prim: Prim| Prim::ALL.iter().position(|(_, p)| *p == prim).unwrap() as u64;
+        let index = |prim: Prim| prim.index() as u64;
         let cases = [
             (Prim::Show, apply),
             (Prim::Show, Value::list(vec![Value::Real(f64::NAN), Value::string("q\"")])),

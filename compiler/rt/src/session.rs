@@ -366,7 +366,7 @@ mod tests {
         }
         let (dest, scratch, s) = (args[0], args[1], args[2]);
         backend.helper(host, Helper::RegionGrow, &[scratch, 100_000]);
-        let show = Prim::ALL.iter().position(|(_, p)| *p == Prim::Show).unwrap() as u64;
+        let show = Prim::Show.index() as u64;
         let shown = backend.helper(host, Helper::Prim1, &[show, s, scratch, NO_SPAN]);
         let result = backend.helper(host, Helper::Concat, &[shown, s, dest]);
         backend.leave();
@@ -392,7 +392,7 @@ mod tests {
 
     /// The forcing code of `v = Prim.abort "boom"` (the call at span 2).
     fn value(backend: &mut StandIn, args: &[u64], host: &mut dyn Host) -> u64 {
-        let abort = Prim::ALL.iter().position(|(_, p)| *p == Prim::Abort).unwrap() as u64;
+        let abort = Prim::Abort.index() as u64;
         let message = {
             let address = backend.helper(host, Helper::RegionGrow, &[args[0], 16]);
             backend.memory.store(address, abi::header(abi::Kind::Str, 4, 0));

@@ -149,7 +149,7 @@ impl FnBuilder<'_, '_> {
     /// inline, exactly (it has at most 48 bits); a big one goes to the helper.
     pub(crate) fn small_to_real(&mut self, prim: min_core::Prim, x: Expr, escapes: bool, span: u64) -> Expr {
         let int = prim == min_core::Prim::RealOfInt;
-        let index = min_core::Prim::ALL.iter().position(|(_, p)| *p == prim).unwrap_or(0) as u64;
+        let index = prim.index() as u64;
         let region = self.region(escapes);
         let slow = vec![c(index), x.clone(), region, c(span)];
         self.with_slow_path(Helper::Prim1, slow, |builder, slow_label| {

@@ -86,7 +86,7 @@ impl FnBuilder<'_, '_> {
             }
             _ => {}
         }
-        let index = min_core::Prim::ALL.iter().position(|(_, p)| *p == prim).unwrap_or(0) as u64;
+        let index = prim.index() as u64;
         let region = self.region(escapes);
         let helper = if args.len() == 1 { Helper::Prim1 } else { Helper::Prim2 };
         let mut helper_args = vec![Expr::Const(index)];
@@ -116,6 +116,31 @@ impl FnBuilder<'_, '_> {
         self.object(region, header, words)
     }
 
+    /// Opens a fresh scratch region for a callee on the region stack.
+    pub(crate) fn open_scratch(&mut self) -> crate::Var {
+        let scratch = self.var();
+        self.emit(Stmt::Set(scratch, Expr::Vm(VmVar::RegionTop)));
+        for word in 0..abi::REGION_WORDS as i32 {
+            self.emit(Stmt::Store(Expr::Var(scratch), 8 * word, Expr::Const(0)));
+        }
+        let words = abi::words(abi::REGION_WORDS);
+        self.emit(Stmt::SetVm(VmVar::RegionTop, add(Expr::Var(scratch), Expr::Const(words))));
+        scratch
+    }
+
+    /// Pops a scratch region [`FnBuilder::open_scratch`] opened and frees
+    /// it if anything was allocated in it.
+    pub(crate) fn close_scratch(&mut self, scratch: crate::Var) {
+        self.emit(Stmt::SetVm(VmVar::RegionTop, Expr::Var(scratch)));
+        let used = Expr::Binary(
+            crate::BinOp::Ne,
+            Box::new(load(Expr::Var(scratch), abi::REGION_CHUNKS)),
+            Box::new(Expr::Const(0)),
+        );
+        let release = Stmt::Drop(Expr::Helper(Helper::RegionRelease, vec![Expr::Var(scratch)]));
+        self.emit(Stmt::If(used, vec![release], Vec::new()));
+    }
+
     /// Emits a call with the result built in the region `escapes` picks.
     /// Not in tail position, the callee gets a fresh scratch region, freed
     /// after it returns; a failure adds the callee's name and the call's span.
@@ -136,25 +161,12 @@ impl FnBuilder<'_, '_> {
             self.emit(Stmt::TailCall(callee, all));
             return None;
         }
-        let scratch = self.var();
-        self.emit(Stmt::Set(scratch, Expr::Vm(VmVar::RegionTop)));
-        for word in 0..abi::REGION_WORDS as i32 {
-            self.emit(Stmt::Store(Expr::Var(scratch), 8 * word, Expr::Const(0)));
-        }
-        let words = abi::words(abi::REGION_WORDS);
-        self.emit(Stmt::SetVm(VmVar::RegionTop, add(Expr::Var(scratch), Expr::Const(words))));
+        let scratch = self.open_scratch();
         let mut all = vec![self.region(escapes), Expr::Var(scratch)];
         all.extend(args);
         let result = self.var();
         self.emit(Stmt::Set(result, Expr::Call(callee, all)));
-        self.emit(Stmt::SetVm(VmVar::RegionTop, Expr::Var(scratch)));
-        let used = Expr::Binary(
-            crate::BinOp::Ne,
-            Box::new(load(Expr::Var(scratch), abi::REGION_CHUNKS)),
-            Box::new(Expr::Const(0)),
-        );
-        let release = Stmt::Drop(Expr::Helper(Helper::RegionRelease, vec![Expr::Var(scratch)]));
-        self.emit(Stmt::If(used, vec![release], Vec::new()));
+        self.close_scratch(scratch);
         let unwind = Stmt::Return(Expr::Helper(Helper::Unwind, vec![Expr::Const(name), Expr::Const(span)]));
         self.emit(Stmt::If(eq(Expr::Var(result), Expr::Const(FAIL)), vec![unwind], Vec::new()));
         Some(Expr::Var(result))

@@ -5,7 +5,7 @@
 use min_core::{Constructor, Prim};
 
 use super::ProgramBuilder;
-use super::function::{DEST, FnBuilder, SCRATCH, SELF, add, closure_env_offset, eq, load};
+use super::function::{DEST, FnBuilder, SCRATCH, SELF, closure_env_offset, eq, load};
 use crate::abi::{self, CELL_BUSY, CELL_EMPTY, FAIL, NO_SPAN};
 use crate::{BinOp, CellId, Expr, FuncId, Function, Helper, Stmt, VmVar};
 
@@ -19,16 +19,10 @@ pub(crate) fn force(pb: &mut ProgramBuilder, owner: &str, cell: CellId, init: Fu
     let ready = Expr::Binary(BinOp::Ne, Box::new(value.clone()), Box::new(Expr::Const(CELL_EMPTY)));
     builder.emit(Stmt::If(ready, vec![Stmt::Return(value)], Vec::new()));
     builder.emit(Stmt::Store(Expr::Cell(cell), 0, Expr::Const(CELL_BUSY)));
-    let scratch = builder.var();
-    builder.emit(Stmt::Set(scratch, Expr::Vm(VmVar::RegionTop)));
-    for word in 0..abi::REGION_WORDS as i32 {
-        builder.emit(Stmt::Store(Expr::Var(scratch), 8 * word, Expr::Const(0)));
-    }
-    builder.emit(Stmt::SetVm(VmVar::RegionTop, add(Expr::Var(scratch), Expr::Const(abi::words(abi::REGION_WORDS)))));
+    let scratch = builder.open_scratch();
     let result = builder.var();
     builder.emit(Stmt::Set(result, Expr::Call(init, vec![Expr::Vm(VmVar::StaticRegion), Expr::Var(scratch)])));
-    builder.emit(Stmt::SetVm(VmVar::RegionTop, Expr::Var(scratch)));
-    builder.emit(Stmt::Drop(Expr::Helper(Helper::RegionRelease, vec![Expr::Var(scratch)])));
+    builder.close_scratch(scratch);
     let failed = vec![
         Stmt::Store(Expr::Cell(cell), 0, Expr::Const(CELL_EMPTY)),
         Stmt::Return(Expr::Helper(Helper::Unwind, vec![Expr::Const(name), Expr::Const(NO_SPAN)])),
@@ -74,8 +68,7 @@ pub(crate) fn constructor_entry(pb: &mut ProgramBuilder, constructor: &Construct
 
 /// The code of a primitive's closure: runs the primitive.
 pub(crate) fn prim_entry(pb: &mut ProgramBuilder, prim: Prim) -> FuncId {
-    let name = Prim::ALL.iter().find(|(_, p)| *p == prim).map_or("prim", |(name, _)| name);
-    let code = pb.reserve(&format!("Prim.{name}.closure"));
+    let code = pb.reserve(&format!("Prim.{}.closure", prim.name()));
     let mut builder = FnBuilder::new(pb, "Prim", closure_params(prim.arity()), SELF + 1);
     let mut args = closure_args(prim.arity());
     let value = builder.prim(prim, &mut args, true, NO_SPAN);
