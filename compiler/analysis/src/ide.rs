@@ -641,6 +641,7 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
             Tok::Int(_) | Tok::Real(_) => TokenKind::Number,
             Tok::Str(_) | Tok::Char(_) => TokenKind::String,
             Tok::Import
+            | Tok::Asset
             | Tok::Let
             | Tok::In
             | Tok::If

@@ -4,7 +4,7 @@
 
 use crate::types::{Scheme, Type};
 use min_diagnostics::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// A module's public face.
@@ -16,6 +16,10 @@ pub struct Interface {
     pub values: BTreeMap<String, ValueInfo>,
     /// Types by unqualified name.
     pub types: BTreeMap<String, Arc<AdtDef>>,
+    /// Every data type this module knows, its own and its imports', whose
+    /// values are linear whatever its type arguments: the assets and the
+    /// types with a field that holds one. Importers add it to their own.
+    pub linear_types: BTreeSet<Arc<str>>,
 }
 
 impl Interface {
@@ -52,6 +56,17 @@ pub struct ValueInfo {
     pub span: Span,
     /// Its doc comment.
     pub doc: String,
+    /// For each quantified variable of the scheme, whether an asset may be
+    /// substituted for it: whether the definition uses every value of that
+    /// type exactly once. Inferred from the body; a missing entry means yes.
+    pub linear_safe: Vec<bool>,
+}
+
+impl ValueInfo {
+    /// Whether an asset may be substituted for the scheme's variable `index`.
+    pub fn takes_assets_for(&self, index: usize) -> bool {
+        self.linear_safe.get(index).copied().unwrap_or(true)
+    }
 }
 
 /// An algebraic data type or record.
@@ -65,6 +80,9 @@ pub struct AdtDef {
     pub constructors: Vec<ConstructorDef>,
     /// Whether it is a record.
     pub record: bool,
+    /// Whether it is declared `asset`: its values are linear, and only its
+    /// own module may build them or take them apart.
+    pub asset: bool,
     /// Where it is defined.
     pub span: Span,
     /// Its doc comment.
@@ -72,6 +90,11 @@ pub struct AdtDef {
 }
 
 impl AdtDef {
+    /// The module that declares the type.
+    pub fn module(&self) -> &str {
+        self.qualified.rsplit_once('.').map_or("", |(module, _)| module)
+    }
+
     /// The index of constructor `name`.
     pub fn constructor_index(&self, name: &str) -> Option<u32> {
         self.constructors.iter().position(|c| c.name == name).map(|i| i as u32)

@@ -168,8 +168,14 @@ impl Unifier {
 
     /// A fresh instance of a scheme.
     pub fn instantiate(&mut self, scheme: &Scheme) -> Type {
+        self.instantiate_with_args(scheme).0
+    }
+
+    /// Like [`Unifier::instantiate`], and also gives the fresh variable
+    /// that stands for each quantified one.
+    pub fn instantiate_with_args(&mut self, scheme: &Scheme) -> (Type, Vec<Type>) {
         let fresh: Vec<Type> = scheme.classes.iter().map(|&class| self.fresh_class(class)).collect();
-        substitute_generics(&scheme.ty, &fresh)
+        (substitute_generics(&scheme.ty, &fresh), fresh)
     }
 
     /// Generalizes the variables of `ty` above the current level. With

@@ -147,4 +147,18 @@ codes! {
     E0413 Error "stack limit";
     /// A value matched none of a function's rules at run time.
     E0414 Error "no rule matched";
+    /// A linear value (an asset, or a value holding one) used twice.
+    E0501 Error "linear value used twice";
+    /// A linear value dropped: never used, or not used on every path.
+    E0502 Error "linear value dropped";
+    /// A linear value kept inside a function value.
+    E0503 Error "linear value captured by a function";
+    /// An asset built or taken apart outside the module that declares it.
+    E0504 Error "asset used outside its module";
+    /// A linear value given to a generic definition that may copy or drop it.
+    E0505 Error "generic definition cannot take a linear value";
+    /// A top-level value that holds an asset.
+    E0506 Error "asset in a top-level value";
+    /// A field read that would copy a linear value out of a record.
+    E0507 Error "linear field read";
 }

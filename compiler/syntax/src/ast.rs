@@ -52,6 +52,9 @@ pub enum ImportNames {
 /// A type definition: an algebraic data type or a record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TypeDef {
+    /// Whether it is declared `asset`: its values are linear, and only its
+    /// own module may build them or take them apart.
+    pub asset: bool,
     /// The type's name.
     pub name: Name,
     /// Type parameters, `a` in `Option a`.

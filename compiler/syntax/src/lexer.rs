@@ -251,6 +251,7 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Spanned>, Vec<Diagnostic>) {
 fn identifier(text: &str) -> Tok {
     match text {
         "import" => Tok::Import,
+        "asset" => Tok::Asset,
         "let" => Tok::Let,
         "in" => Tok::In,
         "if" => Tok::If,

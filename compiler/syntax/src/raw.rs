@@ -90,12 +90,19 @@ pub(crate) fn import(module: Name, list: ImportList, span: Span) -> RawItem {
     RawItem::Import(Import { module, names, span })
 }
 
-pub(crate) fn variants(name: Name, params: Vec<Name>, variants: Vec<Variant>, span: Span) -> RawItem {
-    RawItem::Type(Box::new(TypeDef { name, params, body: TypeBody::Variants(variants), doc: String::new(), span }))
+pub(crate) fn variants(asset: bool, name: Name, params: Vec<Name>, variants: Vec<Variant>, span: Span) -> RawItem {
+    RawItem::Type(Box::new(TypeDef {
+        asset,
+        name,
+        params,
+        body: TypeBody::Variants(variants),
+        doc: String::new(),
+        span,
+    }))
 }
 
-pub(crate) fn record(name: Name, params: Vec<Name>, fields: Vec<Field>, span: Span) -> RawItem {
-    RawItem::Type(Box::new(TypeDef { name, params, body: TypeBody::Record(fields), doc: String::new(), span }))
+pub(crate) fn record(asset: bool, name: Name, params: Vec<Name>, fields: Vec<Field>, span: Span) -> RawItem {
+    RawItem::Type(Box::new(TypeDef { asset, name, params, body: TypeBody::Record(fields), doc: String::new(), span }))
 }
 
 pub(crate) fn path(name: Name) -> Expr {

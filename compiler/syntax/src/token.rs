@@ -158,6 +158,8 @@ pub enum Tok {
     RBrace,
     /// `import`
     Import,
+    /// `asset`: declares a linear type.
+    Asset,
     /// `let`
     Let,
     /// `in`
@@ -251,6 +253,7 @@ impl fmt::Display for Tok {
             Tok::LBrace => "`{`",
             Tok::RBrace => "`}`",
             Tok::Import => "`import`",
+            Tok::Asset => "`asset`",
             Tok::Let => "`let`",
             Tok::In => "`in`",
             Tok::If => "`if`",

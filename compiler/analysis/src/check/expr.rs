@@ -2,6 +2,7 @@
 //! resolved here: a function applies to what follows it, numbers multiply.
 
 use super::group::{BodyShape, ClauseRef};
+use super::linearity::{Callee, Discard, Flow};
 use super::types::{TypeVars, join};
 use super::{Checker, Target};
 use crate::exhaustive::coverage;
@@ -77,12 +78,7 @@ impl Checker {
                 let lowered = self.check(inner, &annotated);
                 (lowered, annotated)
             }
-            ExprKind::If(condition, then, otherwise) => {
-                let condition = self.check(condition, &Type::con(Con::Bool));
-                let (then, ty) = self.infer(then);
-                let otherwise = self.check(otherwise, &ty);
-                (core::Expr::If(Box::new(condition), Box::new(then), Box::new(otherwise)), ty)
-            }
+            ExprKind::If(condition, then, otherwise) => self.infer_if(condition, then, otherwise),
             ExprKind::Lambda(patterns, body) => self.infer_lambda(patterns, body, span),
             ExprKind::Let(defs, body) | ExprKind::Where(body, defs) => self.lower_local_group(defs, body, span),
             ExprKind::Match(scrutinee, clauses) => self.infer_match(scrutinee, clauses, span),
@@ -94,6 +90,7 @@ impl Checker {
         if starts_upper(&last.text) {
             return match self.find_constructor(path) {
                 Some((adt, tag)) => {
+                    self.check_asset_access(&adt, last.span, true);
                     let (fields, result) = self.instantiate_constructor(&adt, tag);
                     let ty = fields.iter().rev().fold(result, |acc, field| Type::fun(field.clone(), acc));
                     self.record_name(last.span, ty.clone(), Target::Constructor(adt.qualified.to_string(), tag), false);
@@ -117,7 +114,8 @@ impl Checker {
             [module, name] if module.text == "Prim" => match Prim::ALL.iter().find(|(n, _)| *n == name.text) {
                 Some(&(_, prim)) => {
                     let scheme = prim_scheme(prim);
-                    let ty = self.u.instantiate(&scheme);
+                    let (ty, args) = self.u.instantiate_with_args(&scheme);
+                    self.flow_instance(Callee::Prim(prim), args, name.span);
                     self.record_name(name.span, ty.clone(), Target::Prim(name.text.clone()), false);
                     (core::Expr::Prim(prim), ty)
                 }
@@ -144,7 +142,8 @@ impl Checker {
                 };
                 match interface.values.get(&name.text) {
                     Some(value) => {
-                        let ty = self.u.instantiate(&value.scheme);
+                        let (ty, args) = self.u.instantiate_with_args(&value.scheme);
+                        self.flow_instance(Callee::Global(value.qualified.clone()), args, name.span);
                         self.record_name(name.span, ty.clone(), Target::Global(value.qualified.clone()), false);
                         (core::Expr::Global(value.qualified.clone()), ty)
                     }
@@ -173,14 +172,18 @@ impl Checker {
     fn infer_name(&mut self, name: &Name, span: Span) -> (core::Expr, Type) {
         if let Some(local) = self.find_local(&name.text) {
             let slot = self.slot_in_current_frame(&local);
-            let ty = self.u.instantiate(&local.scheme);
+            let (ty, args) = self.u.instantiate_with_args(&local.scheme);
+            let captured = local.frame + 1 < self.frames.len();
+            self.flow(Flow::Use { binding: local.binding, span, captured });
+            self.flow_instance(Callee::Local(name.text.clone()), args, span);
             self.record_name(span, ty.clone(), Target::Local(local.span), false);
             return (core::Expr::Local(slot), ty);
         }
         let global = self.globals.get(&name.text).map(|g| (g.qualified.clone(), g.scheme.clone()));
         let imported = || self.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));
         if let Some((qualified, scheme)) = global.or_else(imported) {
-            let ty = self.u.instantiate(&scheme);
+            let (ty, args) = self.u.instantiate_with_args(&scheme);
+            self.flow_instance(Callee::Global(qualified.clone()), args, span);
             self.record_name(span, ty.clone(), Target::Global(qualified.clone()), false);
             return (core::Expr::Global(qualified), ty);
         }
@@ -205,9 +208,12 @@ impl Checker {
         let (mut current, mut current_ty) = self.infer(&items[0]);
         let mut current_span = items[0].span;
         let mut factors: Vec<(core::Expr, Type, Span)> = Vec::new();
+        // The arguments of the application being built, for the linearity check.
+        let mut arguments: Vec<(Type, Span)> = Vec::new();
         for item in &items[1..] {
             match self.u.shallow(&current_ty) {
                 Type::Fun(param, result) => {
+                    arguments.push(((*param).clone(), item.span));
                     let argument = self.check(item, &param);
                     current = apply(current, argument, current_span.to(item.span));
                     current_ty = (*result).clone();
@@ -216,17 +222,20 @@ impl Checker {
                 Type::Var(v) if self.u.class_of(v) == Class::ANY => {
                     let (param, result) = (self.u.fresh(), self.u.fresh());
                     self.unify_at(&current_ty, &Type::fun(param.clone(), result.clone()), current_span, "applied here");
+                    arguments.push((param.clone(), item.span));
                     let argument = self.check(item, &param);
                     current = apply(current, argument, current_span.to(item.span));
                     current_ty = result;
                     current_span = current_span.to(item.span);
                 }
                 Type::Var(_) => {
+                    self.flow_application(std::mem::take(&mut arguments), &current_ty);
                     factors.push((current, current_ty, current_span));
                     (current, current_ty) = self.infer(item);
                     current_span = item.span;
                 }
                 Type::App(con, _) if is_number(&con) => {
+                    self.flow_application(std::mem::take(&mut arguments), &current_ty);
                     factors.push((current, current_ty, current_span));
                     (current, current_ty) = self.infer(item);
                     current_span = item.span;
@@ -246,6 +255,7 @@ impl Checker {
                 }
             }
         }
+        self.flow_application(arguments, &current_ty);
         if factors.is_empty() {
             return (current, current_ty);
         }
@@ -302,8 +312,10 @@ impl Checker {
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let class = if matches!(op, BinOp::Eq | BinOp::Ne) { Class::ANY } else { Class::ORD };
                 let (left, left_ty) = self.infer(a);
+                self.flow_compared(&left_ty, a.span);
                 let ty = self.operand_type(left_ty, class, a.span, &context);
                 let right = self.check_operand(b, &ty, &context);
+                self.flow_compared(&ty, b.span);
                 if class == Class::ANY {
                     self.equality_checks.push((ty.clone(), span));
                 }
@@ -317,17 +329,7 @@ impl Checker {
                 };
                 (core::Expr::Compare(cmp, Box::new(left), Box::new(right), span), Type::con(Con::Bool))
             }
-            BinOp::And | BinOp::Or => {
-                let bool_ty = Type::con(Con::Bool);
-                let left = self.check_operand(a, &bool_ty, &context);
-                let right = self.check_operand(b, &bool_ty, &context);
-                let lowered = if op == BinOp::And {
-                    core::Expr::And(Box::new(left), Box::new(right))
-                } else {
-                    core::Expr::Or(Box::new(left), Box::new(right))
-                };
-                (lowered, bool_ty)
-            }
+            BinOp::And | BinOp::Or => self.infer_short_circuit(op, a, b, span, &context),
             BinOp::Cons => {
                 let (head, element) = self.infer(a);
                 let list = Type::list(element);
@@ -347,6 +349,35 @@ impl Checker {
     /// when it is in `class`. When it is not, the error is reported once and
     /// the left operand's type is used anyway, so the right operand and the
     /// result do not report the same mistake again.
+    /// `if c then a else b`: the branches are alternatives.
+    fn infer_if(&mut self, condition: &Expr, then: &Expr, otherwise: &Expr) -> (core::Expr, Type) {
+        let condition = self.check(condition, &Type::con(Con::Bool));
+        self.flow_open();
+        let (then_lowered, ty) = self.infer(then);
+        let then_flow = self.flow_close();
+        self.flow_open();
+        let otherwise_lowered = self.check(otherwise, &ty);
+        let otherwise_flow = self.flow_close();
+        self.flow(Flow::Branch(vec![(then.span, then_flow), (otherwise.span, otherwise_flow)]));
+        (core::Expr::If(Box::new(condition), Box::new(then_lowered), Box::new(otherwise_lowered)), ty)
+    }
+
+    /// `a ∧ b` and `a ∨ b`: `b` may not run.
+    fn infer_short_circuit(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span, context: &str) -> (core::Expr, Type) {
+        let bool_ty = Type::con(Con::Bool);
+        let left = self.check_operand(a, &bool_ty, context);
+        self.flow_open();
+        let right = self.check_operand(b, &bool_ty, context);
+        let right_flow = self.flow_close();
+        self.flow(Flow::Branch(vec![(b.span, right_flow), (span, Vec::new())]));
+        let lowered = if op == BinOp::And {
+            core::Expr::And(Box::new(left), Box::new(right))
+        } else {
+            core::Expr::Or(Box::new(left), Box::new(right))
+        };
+        (lowered, bool_ty)
+    }
+
     fn operand_type(&mut self, left: Type, class: Class, span: Span, context: &str) -> Type {
         let shared = self.u.fresh_class(class);
         if self.unify_at(&left, &shared, span, context) { shared } else { left }
@@ -390,13 +421,21 @@ impl Checker {
 
     fn infer_field(&mut self, base: &Expr, name: &Name, span: Span) -> (core::Expr, Type) {
         let (lowered, ty) = self.infer(base);
+        let read = self.flow_borrow(base.span);
+        if read.is_none() {
+            self.flow(Flow::Discard { ty: ty.clone(), span: base.span, why: Discard::ReadTemporary });
+        }
         let Some(adt) = self.record_with_fields(&[name.text.as_str()], &ty, span, false) else {
             return (core::Expr::Lit(core::Lit::Unit), self.u.fresh());
         };
         let (fields, result) = self.instantiate_constructor(&adt, 0);
         self.unify_at(&ty, &result, base.span, "this value has no such field");
         match adt.constructors[0].fields.iter().position(|(n, _)| n.as_deref() == Some(&name.text)) {
-            Some(index) => (core::Expr::Field(Box::new(lowered), index as u32), fields[index].clone()),
+            Some(index) => {
+                let field = name.text.clone();
+                self.flow(Flow::FieldRead { field, ty: fields[index].clone(), span: name.span, base: read });
+                (core::Expr::Field(Box::new(lowered), index as u32), fields[index].clone())
+            }
             None => {
                 self.error(Diagnostic::error(
                     codes::E0106,
@@ -418,6 +457,7 @@ impl Checker {
         let Some(adt) = self.record_with_fields(&names, expected, span, true) else {
             return (core::Expr::Lit(core::Lit::Unit), self.u.fresh());
         };
+        self.check_asset_access(&adt, span, true);
         let (field_types, result) = self.instantiate_constructor(&adt, 0);
         let declared = adt.constructors[0].fields.clone();
         let mut values: Vec<Option<core::Expr>> = vec![None; declared.len()];
@@ -473,12 +513,15 @@ impl Checker {
         let Some(adt) = self.record_with_fields(&names, &ty, span, false) else {
             return (lowered, ty);
         };
+        self.check_asset_access(&adt, span, true);
         let (field_types, result) = self.instantiate_constructor(&adt, 0);
         self.unify_at(&ty, &result, base.span, "only a record can be updated");
         let mut updates = Vec::new();
         for (name, value) in fields {
             match adt.constructors[0].fields.iter().position(|(n, _)| n.as_deref() == Some(&name.text)) {
                 Some(index) => {
+                    let why = Discard::OverwrittenField(name.text.clone());
+                    self.flow(Flow::Discard { ty: field_types[index].clone(), span: name.span, why });
                     let value = self.check(value, &field_types[index]);
                     updates.push((index as u32, value));
                 }
@@ -515,16 +558,20 @@ impl Checker {
         let result = self.u.fresh();
         let mut arms = Vec::new();
         let mut rows = Vec::new();
+        let mut alternatives = Vec::new();
         for clause in clauses {
             self.push_scope();
+            self.flow_open();
             let grouped = self.group_patterns(&clause.patterns, 1, clause.span);
             let mut bound = Vec::new();
             let (pattern, spat) = self.check_pattern(&grouped[0], &value_ty, &mut bound);
             let body = self.check(&clause.body, &result);
+            alternatives.push((clause.span, self.flow_close()));
             self.pop_scope();
             arms.push((pattern, body));
             rows.push((vec![spat], clause.span));
         }
+        self.flow(Flow::Branch(alternatives));
         let matrix: Vec<_> = rows.iter().map(|(row, _)| row.clone()).collect();
         let coverage = coverage(&matrix, 1);
         for index in coverage.unreachable {
@@ -616,4 +663,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+impl Checker {
+    /// Records the use of a generic definition at the types `args`.
+    fn flow_instance(&mut self, callee: Callee, args: Vec<Type>, span: Span) {
+        if !args.is_empty() {
+            self.flow(Flow::Instance { callee, args, span });
+        }
+    }
+
+    /// A comparison reads a variable operand without moving it; any other
+    /// operand is thrown away after the comparison.
+    fn flow_compared(&mut self, ty: &Type, span: Span) {
+        if self.flow_borrow(span).is_none() {
+            self.flow(Flow::Discard { ty: ty.clone(), span, why: Discard::Compared });
+        }
+    }
 }

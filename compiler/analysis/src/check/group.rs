@@ -2,6 +2,7 @@
 //! definitions (`let`, where-blocks).
 
 use super::Checker;
+use super::linearity::{Discard, Flow};
 use super::pattern::Grouped;
 use crate::deps::{components, def_free_names};
 use crate::exhaustive::coverage;
@@ -102,6 +103,9 @@ impl Checker {
             self.push_scope();
             let mut bound = Vec::new();
             for ((pattern, ty), &slot) in clauses[0].patterns.iter().zip(params).zip(&slots) {
+                if matches!(pattern.kind, PatKind::Wildcard) {
+                    self.flow(Flow::Discard { ty: ty.clone(), span: pattern.span, why: Discard::Wildcard });
+                }
                 if let PatKind::Var(name) = &pattern.kind {
                     if bound.contains(name) {
                         self.error(Diagnostic::error(
@@ -120,8 +124,10 @@ impl Checker {
         }
         let mut arms = Vec::new();
         let mut rows = Vec::new();
+        let mut alternatives = Vec::new();
         for clause in clauses {
             self.push_scope();
+            self.flow_open();
             let grouped: Vec<Grouped> = if shape.rules {
                 self.group_patterns(clause.patterns, params.len(), clause.span)
             } else {
@@ -143,11 +149,13 @@ impl Checker {
                 row.push(spat);
             }
             let body = self.check(clause.body, result);
+            alternatives.push((clause.span, self.flow_close()));
             self.pop_scope();
             let pattern = if cores.len() == 1 { cores.pop().expect("one") } else { core::Pattern::Tuple(cores) };
             arms.push((pattern, body));
             rows.push((row, clause.span));
         }
+        self.flow(Flow::Branch(alternatives));
         let matrix: Vec<_> = rows.iter().map(|(row, _)| row.clone()).collect();
         let coverage = coverage(&matrix, params.len());
         for index in coverage.unreachable {

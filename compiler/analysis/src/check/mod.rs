@@ -6,6 +6,7 @@ mod expr;
 pub(crate) use expr::prim_type;
 mod finalize;
 mod group;
+mod linearity;
 mod pattern;
 mod scope;
 mod types;
@@ -108,6 +109,10 @@ pub(crate) struct Checker {
     equality_checks: Vec<(Type, Span)>,
     /// Name occurrences, for the editor.
     names: Vec<NameRecord>,
+    /// The flows being recorded, innermost last (see [`linearity`]).
+    flows: Vec<Vec<linearity::Flow>>,
+    /// The recorded flow of each top-level definition.
+    flow_bodies: Vec<linearity::FlowBody>,
 }
 
 /// Checks `module` named `name`. `available` holds the interfaces of the
@@ -138,6 +143,8 @@ pub fn check_module(
         pending: Vec::new(),
         equality_checks: Vec::new(),
         names: Vec::new(),
+        flows: Vec::new(),
+        flow_bodies: Vec::new(),
     };
     if let Some(prelude) = prelude {
         checker.import_all(prelude);
@@ -325,7 +332,16 @@ impl Checker {
     fn lower_global(&mut self, def: &ast::Def, expected: &Type) -> core::Global {
         self.frames.push(Frame::default());
         self.push_scope();
+        self.flow_open();
         let (arity, body) = self.lower_function_body(def, expected);
+        let flow = self.flow_close();
+        self.flow_bodies.push(linearity::FlowBody {
+            name: def.name.text.clone(),
+            span: def.name.span,
+            arity,
+            instance: expected.clone(),
+            flow,
+        });
         self.pop_scope();
         let frame = self.frames.pop().expect("pushed above");
         debug_assert!(frame.captures.is_empty(), "a global captures nothing");
@@ -342,6 +358,7 @@ impl Checker {
     fn finish(mut self, globals: Vec<Option<core::Global>>, defs: &[ast::Def]) -> Checked {
         self.apply_defaults();
         self.check_equalities();
+        let linearity = self.check_linearity();
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
             self.finalize_expr(&mut global.body, global.span);
@@ -350,9 +367,16 @@ impl Checker {
         for def in defs {
             if let Some(entry) = self.globals.get(&def.name.text) {
                 let scheme = self.close_scheme(&entry.scheme);
+                let linear_safe = linearity.linear_safe.get(&def.name.text).cloned().unwrap_or_default();
                 values.insert(
                     def.name.text.clone(),
-                    ValueInfo { qualified: entry.qualified.clone(), scheme, span: entry.span, doc: def.doc.clone() },
+                    ValueInfo {
+                        qualified: entry.qualified.clone(),
+                        scheme,
+                        span: entry.span,
+                        doc: def.doc.clone(),
+                        linear_safe,
+                    },
                 );
             }
         }
@@ -377,7 +401,12 @@ impl Checker {
             .collect();
         names.sort_by_key(|name| (name.span.start, name.span.end));
         names.dedup_by(|a, b| a.span == b.span && a.target == b.target);
-        let interface = Interface { name: self.module.clone(), values, types: self.own_types.clone() };
+        let interface = Interface {
+            name: self.module.clone(),
+            values,
+            types: self.own_types.clone(),
+            linear_types: linearity.linear_types,
+        };
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
         diagnostics.dedup();

@@ -1,6 +1,7 @@
 //! Patterns: grouping a flat sequence by constructor arity, typing, binding
 //! variables to slots, and the reduced form used for exhaustiveness.
 
+use super::linearity::{Discard, Flow};
 use super::types::{TypeVars, join};
 use super::{Checker, Target};
 use crate::exhaustive::{Family, SPat};
@@ -151,6 +152,7 @@ impl Checker {
         match pattern {
             Grouped::Invalid => (core::Pattern::Wildcard, SPat::Wild),
             Grouped::Applied(item, adt, tag, args) => {
+                self.check_asset_access(adt, item.span, false);
                 let (fields, result) = self.instantiate_constructor(adt, *tag);
                 let constructor_ty = fields.iter().rev().fold(result.clone(), |acc, f| Type::fun(f.clone(), acc));
                 self.record_name(
@@ -176,7 +178,11 @@ impl Checker {
     fn check_single(&mut self, item: &Pat, expected: &Type, bound: &mut Vec<String>) -> (core::Pattern, SPat) {
         let span = item.span;
         match &item.kind {
-            PatKind::Wildcard | PatKind::Error => (core::Pattern::Wildcard, SPat::Wild),
+            PatKind::Wildcard => {
+                self.flow(Flow::Discard { ty: expected.clone(), span, why: Discard::Wildcard });
+                (core::Pattern::Wildcard, SPat::Wild)
+            }
+            PatKind::Error => (core::Pattern::Wildcard, SPat::Wild),
             PatKind::Var(name) => {
                 if bound.contains(name) {
                     self.error(
@@ -254,9 +260,16 @@ impl Checker {
                 let Some(adt) = self.record_with_fields(&names, expected, span, false) else {
                     return (core::Pattern::Wildcard, SPat::Wild);
                 };
+                self.check_asset_access(&adt, span, false);
                 let (field_types, result) = self.instantiate_constructor(&adt, 0);
                 self.unify_at(&result, expected, span, "this pattern has the wrong type");
                 let declared = &adt.constructors[0].fields;
+                for ((field, _), ty) in declared.iter().zip(&field_types).filter(|((field, _), _)| {
+                    !fields.iter().any(|(name, _)| Some(name.text.as_str()) == field.as_deref())
+                }) {
+                    let why = Discard::UnnamedField(field.clone().unwrap_or_default());
+                    self.flow(Flow::Discard { ty: ty.clone(), span, why });
+                }
                 let mut cores = vec![core::Pattern::Wildcard; declared.len()];
                 let mut spats = vec![SPat::Wild; declared.len()];
                 for (name, pattern) in fields {

@@ -1,6 +1,7 @@
 //! Local variables: lexical scopes, function frames with numbered slots, and
 //! the captures a closure copies from the frames around it.
 
+use super::linearity::Flow;
 use super::{Checker, Target};
 use crate::types::Scheme;
 use min_diagnostics::Span;
@@ -61,6 +62,8 @@ impl Checker {
     pub(crate) fn bind_local_at(&mut self, name: &str, scheme: Scheme, span: Span, slot: u32) {
         self.next_binding += 1;
         self.record_name(span, scheme.ty.clone(), Target::Local(span), true);
+        let (binding, ty) = (self.next_binding, scheme.ty.clone());
+        self.flow(Flow::Bind { binding, name: name.to_string(), ty, span });
         let local = Local {
             name: name.to_string(),
             binding: self.next_binding,

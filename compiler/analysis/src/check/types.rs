@@ -36,6 +36,7 @@ impl Checker {
                 params: def.params.iter().map(|p| p.text.clone()).collect(),
                 constructors: Vec::new(),
                 record: matches!(def.body, TypeBody::Record(_)),
+                asset: def.asset,
                 span: def.span,
                 doc: def.doc.clone(),
             };
