@@ -7,7 +7,9 @@
 use min_diagnostics::Span;
 
 mod print;
+mod ty;
 pub use print::{module_to_string, pattern_to_string};
+pub use ty::{Slot, Ty};
 
 /// A checked module, lowered.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -34,6 +36,11 @@ pub struct Global {
     pub body: Expr,
     /// Where the definition is.
     pub span: Span,
+    /// Its type, with `Ty::Var(i)` for its quantified variables.
+    pub ty: Ty,
+    /// What each slot of the frame holds (may be shorter than the frame
+    /// for hand-built IR).
+    pub slots: Vec<Slot>,
 }
 
 /// Which number type an arithmetic operation works on. `Dyn` appears only
@@ -281,6 +288,8 @@ pub struct Lambda {
     pub frame_size: u32,
     /// The body.
     pub body: Expr,
+    /// What each slot of the body's frame holds.
+    pub slots: Vec<Slot>,
 }
 
 /// A `match` (or a function's rules).

@@ -431,6 +431,8 @@ mod tests {
             frame_size: arity,
             body,
             span: Span::default(),
+            ty: Default::default(),
+            slots: Vec::new(),
         };
         let arith =
             |op: ArithOp, a: Expr, b: Expr, at: Span| Expr::Arith(op, NumKind::Nat, Box::new(a), Box::new(b), at);

@@ -548,6 +548,7 @@ impl Checker {
             captures: frame.captures.iter().map(|&(_, outer, inner)| (outer, inner)).collect(),
             frame_size: frame.size,
             body: lowered,
+            slots: self.pending_slots(&frame),
         };
         let ty = params.iter().rev().fold(result, |acc, param| Type::fun(param.clone(), acc));
         (core::Expr::Lambda(Box::new(lambda)), ty)

@@ -92,8 +92,64 @@ impl Checker {
     }
 
     /// Replaces every placeholder in `expr`, a definition at `span`.
-    pub(crate) fn finalize_expr(&mut self, expr: &mut core::Expr, span: min_diagnostics::Span) {
-        self.finalize_in(expr, Some(span));
+    /// Settles a lowered top-level definition: its type, its slots' types,
+    /// and the placeholders in its body.
+    pub(crate) fn finalize_global(&mut self, global: &mut core::Global) {
+        self.var_names.clear();
+        let short = global.name.rsplit_once('.').map_or(global.name.as_str(), |(_, name)| name);
+        if let Some(instance) = self.global_instances.get(short).cloned() {
+            global.ty = self.core_type(&instance);
+        }
+        self.finalize_slots(&mut global.slots);
+        self.finalize_in(&mut global.body, Some(global.span));
+    }
+
+    /// Placeholder slots for a frame whose types are still being inferred.
+    pub(crate) fn pending_slots(&mut self, frame: &super::scope::Frame) -> Vec<core::Slot> {
+        frame
+            .slots
+            .iter()
+            .map(|(name, ty)| core::Slot { name: name.clone(), ty: core::Ty::Pending(self.pend(ty)), linear: false })
+            .collect()
+    }
+
+    fn finalize_slots(&mut self, slots: &mut [core::Slot]) {
+        for slot in slots {
+            if let core::Ty::Pending(index) = slot.ty {
+                let ty = self.pending[index as usize].clone();
+                slot.linear = super::linearity::is_linear(&self.u, &self.linear_types, &ty, None);
+                slot.ty = self.core_type(&ty);
+            }
+        }
+    }
+
+    /// The core IR's form of `ty`. Unification variables are numbered in
+    /// the order the definition being finished shows them.
+    fn core_type(&mut self, ty: &Type) -> core::Ty {
+        use core::Ty;
+        match self.u.shallow(ty) {
+            Type::Var(v) => {
+                let next = self.var_names.len() as u32;
+                Ty::Var(*self.var_names.entry(v).or_insert(next))
+            }
+            Type::Gen(i) => Ty::Var(i),
+            Type::Fun(a, b) => Ty::Fun(Box::new(self.core_type(&a)), Box::new(self.core_type(&b))),
+            Type::App(con, args) => {
+                let mut args: Vec<Ty> = args.iter().map(|arg| self.core_type(arg)).collect();
+                match con {
+                    Con::Nat => Ty::Nat,
+                    Con::Int => Ty::Int,
+                    Con::Real => Ty::Real,
+                    Con::Bool => Ty::Bool,
+                    Con::Char => Ty::Char,
+                    Con::Str => Ty::Str,
+                    Con::List => Ty::List(Box::new(args.pop().unwrap_or_default())),
+                    Con::Tuple(_) => Ty::Tuple(args),
+                    Con::Adt(name) => Ty::Data(name.to_string(), args),
+                    Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(&name).to_string()),
+                }
+            }
+        }
     }
 
     fn finalize_in(&mut self, expr: &mut core::Expr, span: Option<min_diagnostics::Span>) {
@@ -107,13 +163,19 @@ impl Checker {
                 self.finalize_in(function, span);
                 args.iter_mut().for_each(|arg| self.finalize_in(arg, span));
             }
-            E::Lambda(lambda) => self.finalize_in(&mut lambda.body, span),
+            E::Lambda(lambda) => {
+                self.finalize_slots(&mut lambda.slots);
+                self.finalize_in(&mut lambda.body, span);
+            }
             E::Let(_, value, body) => {
                 self.finalize_in(value, span);
                 self.finalize_in(body, span);
             }
             E::LetRec(lambdas, body) => {
-                lambdas.iter_mut().for_each(|(_, lambda)| self.finalize_in(&mut lambda.body, span));
+                for (_, lambda) in lambdas.iter_mut() {
+                    self.finalize_slots(&mut lambda.slots);
+                    self.finalize_in(&mut lambda.body, span);
+                }
                 self.finalize_in(body, span);
             }
             E::If(c, a, b) => {

@@ -95,7 +95,7 @@ impl Checker {
         result: &Type,
         shape: &BodyShape,
     ) -> core::Expr {
-        let slots: Vec<u32> = params.iter().map(|_| self.alloc_slot()).collect();
+        let slots: Vec<u32> = params.iter().map(|ty| self.alloc_slot("", ty)).collect();
         let simple = !shape.rules
             && clauses.len() == 1
             && clauses[0].patterns.iter().all(|p| matches!(p.kind, PatKind::Var(_) | PatKind::Wildcard));
@@ -204,6 +204,7 @@ impl Checker {
             captures: frame.captures.iter().map(|&(_, outer, inner)| (outer, inner)).collect(),
             frame_size: frame.size,
             body,
+            slots: self.pending_slots(&frame),
         }
     }
 

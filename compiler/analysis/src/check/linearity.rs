@@ -87,7 +87,7 @@ pub(crate) struct FlowBody {
 
 /// A quantified variable as the body of its definition sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum VarKey {
+pub(crate) enum VarKey {
     Var(u32),
     Rigid(Arc<str>),
 }
@@ -278,6 +278,24 @@ fn mentions_linear(ty: &Type, linear: &BTreeSet<Arc<str>>) -> bool {
     }
 }
 
+/// Whether values of `ty` are linear, given the module's linear data types,
+/// with `hypothesis` (a variable under inference) taken as linear.
+pub(crate) fn is_linear(
+    u: &Unifier,
+    linear_types: &BTreeSet<Arc<str>>,
+    ty: &Type,
+    hypothesis: Option<&VarKey>,
+) -> bool {
+    let linear = |arg: &Type| is_linear(u, linear_types, arg, hypothesis);
+    match u.shallow_ref(ty) {
+        Type::Var(v) => hypothesis == Some(&VarKey::Var(*v)),
+        Type::App(Con::Rigid(name), _) => matches!(hypothesis, Some(VarKey::Rigid(h)) if h == name),
+        Type::App(Con::Adt(name), args) => linear_types.contains(name) || args.iter().any(linear),
+        Type::App(_, args) => args.iter().any(linear),
+        Type::Fun(..) | Type::Gen(_) => false,
+    }
+}
+
 /// Pairs the scheme's quantified variables with the types the body gave them.
 fn quantified_vars(u: &Unifier, instance: &Type, scheme: &Type, out: &mut [Option<VarKey>]) {
     match (u.shallow_ref(instance), scheme) {
@@ -357,15 +375,7 @@ impl Rules<'_> {
 
     /// Whether values of `ty` are linear, with `hypothesis` taken as linear.
     fn is_linear(&self, ty: &Type, hypothesis: Option<&VarKey>) -> bool {
-        match self.u.shallow_ref(ty) {
-            Type::Var(v) => hypothesis == Some(&VarKey::Var(*v)),
-            Type::App(Con::Rigid(name), _) => matches!(hypothesis, Some(VarKey::Rigid(h)) if h == name),
-            Type::App(Con::Adt(name), args) => {
-                self.linear_types.contains(name) || args.iter().any(|arg| self.is_linear(arg, hypothesis))
-            }
-            Type::App(_, args) => args.iter().any(|arg| self.is_linear(arg, hypothesis)),
-            Type::Fun(..) | Type::Gen(_) => false,
-        }
+        is_linear(self.u, self.linear_types, ty, hypothesis)
     }
 
     /// Whether the generic definition may take a linear value for its variable `index`.

@@ -113,6 +113,13 @@ pub(crate) struct Checker {
     flows: Vec<Vec<linearity::Flow>>,
     /// The recorded flow of each top-level definition.
     flow_bodies: Vec<linearity::FlowBody>,
+    /// The type each top-level definition's body was checked at.
+    global_instances: HashMap<String, Type>,
+    /// The module's linear data types, once known (see [`linearity`]).
+    linear_types: std::collections::BTreeSet<Arc<str>>,
+    /// Names given to type variables in the core IR of the definition
+    /// being finished.
+    var_names: HashMap<u32, u32>,
 }
 
 /// Checks `module` named `name`. `available` holds the interfaces of the
@@ -145,6 +152,9 @@ pub fn check_module(
         names: Vec::new(),
         flows: Vec::new(),
         flow_bodies: Vec::new(),
+        global_instances: HashMap::default(),
+        linear_types: Default::default(),
+        var_names: HashMap::default(),
     };
     if let Some(prelude) = prelude {
         checker.import_all(prelude);
@@ -345,12 +355,15 @@ impl Checker {
         self.pop_scope();
         let frame = self.frames.pop().expect("pushed above");
         debug_assert!(frame.captures.is_empty(), "a global captures nothing");
+        self.global_instances.insert(def.name.text.clone(), expected.clone());
         core::Global {
             name: format!("{}.{}", self.module, def.name.text),
             arity,
             frame_size: frame.size,
             body,
             span: def.span,
+            ty: core::Ty::Unknown,
+            slots: self.pending_slots(&frame),
         }
     }
 
@@ -359,9 +372,10 @@ impl Checker {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
+        self.linear_types = linearity.linear_types.clone();
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
-            self.finalize_expr(&mut global.body, global.span);
+            self.finalize_global(global);
         }
         let mut values = BTreeMap::new();
         for def in defs {

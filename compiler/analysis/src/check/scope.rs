@@ -3,7 +3,7 @@
 
 use super::linearity::Flow;
 use super::{Checker, Target};
-use crate::types::Scheme;
+use crate::types::{Scheme, Type};
 use min_diagnostics::Span;
 
 /// A local variable in scope.
@@ -27,8 +27,21 @@ pub(crate) struct Local {
 pub(crate) struct Frame {
     pub next_slot: u32,
     pub size: u32,
+    /// The name (empty for a compiler-made slot) and type of each slot.
+    pub slots: Vec<(String, Type)>,
     /// Captured outer locals: (binding, slot in the parent frame, slot here).
     pub captures: Vec<(u32, u32, u32)>,
+}
+
+impl Frame {
+    /// A new slot for a local called `name` of type `ty`.
+    fn allocate(&mut self, name: &str, ty: &Type) -> u32 {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.size = self.size.max(self.next_slot);
+        self.slots.push((name.to_string(), ty.clone()));
+        slot
+    }
 }
 
 impl Checker {
@@ -42,18 +55,16 @@ impl Checker {
         self.scopes.pop();
     }
 
-    /// Allocates a slot in the current frame.
-    pub(crate) fn alloc_slot(&mut self) -> u32 {
+    /// Allocates a slot in the current frame for a local called `name`
+    /// (empty for one the compiler makes) of type `ty`.
+    pub(crate) fn alloc_slot(&mut self, name: &str, ty: &Type) -> u32 {
         let frame = self.frames.last_mut().expect("a frame is open while lowering a body");
-        let slot = frame.next_slot;
-        frame.next_slot += 1;
-        frame.size = frame.size.max(frame.next_slot);
-        slot
+        frame.allocate(name, ty)
     }
 
     /// Binds `name` in the innermost scope to a new slot; returns the slot.
     pub(crate) fn bind_local(&mut self, name: &str, scheme: Scheme, span: Span) -> u32 {
-        let slot = self.alloc_slot();
+        let slot = self.alloc_slot(name, &scheme.ty);
         self.bind_local_at(name, scheme, span, slot);
         slot
     }
@@ -63,6 +74,9 @@ impl Checker {
         self.next_binding += 1;
         self.record_name(span, scheme.ty.clone(), Target::Local(span), true);
         let (binding, ty) = (self.next_binding, scheme.ty.clone());
+        if let Some(entry) = self.frames.last_mut().and_then(|frame| frame.slots.get_mut(slot as usize)) {
+            *entry = (name.to_string(), ty.clone());
+        }
         self.flow(Flow::Bind { binding, name: name.to_string(), ty, span });
         let local = Local {
             name: name.to_string(),
@@ -91,9 +105,7 @@ impl Checker {
                 slot = here;
                 continue;
             }
-            let here = frame.next_slot;
-            frame.next_slot += 1;
-            frame.size = frame.size.max(frame.next_slot);
+            let here = frame.allocate(&local.name, &local.scheme.ty);
             frame.captures.push((local.binding, slot, here));
             slot = here;
         }

@@ -99,7 +99,7 @@ pub fn let_(slot: u32, value: Expr, body: Expr) -> Expr {
 
 /// A lambda of `params` parameters; `captures` are (outer slot, inner slot).
 pub fn lambda(params: u32, captures: &[(u32, u32)], frame_size: u32, body: Expr) -> Lambda {
-    Lambda { params, captures: captures.to_vec(), frame_size, body }
+    Lambda { params, captures: captures.to_vec(), frame_size, body, slots: Vec::new() }
 }
 
 pub fn closure(params: u32, captures: &[(u32, u32)], frame_size: u32, body: Expr) -> Expr {
@@ -137,7 +137,15 @@ pub fn build(constructor: &Constructor, args: Vec<Expr>) -> Expr {
 
 /// A top-level definition.
 pub fn def(name: &str, arity: u32, frame_size: u32, body: Expr) -> Global {
-    Global { name: name.to_string(), arity, frame_size, body, span: anywhere() }
+    Global {
+        name: name.to_string(),
+        arity,
+        frame_size,
+        body,
+        span: anywhere(),
+        ty: Default::default(),
+        slots: Vec::new(),
+    }
 }
 
 /// The one-module program `Main`.
