@@ -108,6 +108,12 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
         markdown.push_str("\n\n");
         markdown.push_str(&doc);
     }
+    let linear_types = workspace.interface_of(workspace.module_name(file)).map(|i| &i.linear_types);
+    if matches!(name.target, Target::Local(_) | Target::Global(_))
+        && linear_types.is_some_and(|linear| crate::check::holds_linear(&name.ty, linear))
+    {
+        markdown.push_str("\n\n*linear*: it holds an asset, so it is used exactly once, never copied or dropped");
+    }
     if let Target::Global(qualified) = &name.target
         && let Some((module, _)) = qualified.rsplit_once('.')
         && module != workspace.module_name(file)
@@ -136,6 +142,9 @@ fn type_definition(workspace: &Workspace, qualified: &str) -> Option<String> {
         }
     };
     let mut out = std::iter::once(name.to_string()).chain(adt.params.iter().cloned()).collect::<Vec<_>>().join(" ");
+    if adt.asset {
+        out.insert_str(0, "asset ");
+    }
     if adt.record {
         out.push_str(" = Record");
         for f in &adt.constructors[0].fields {

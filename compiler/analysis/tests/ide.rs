@@ -195,3 +195,16 @@ fn hovering_a_generic_type_shows_its_parameters_by_name() {
     let hover = ide::hover(&workspace, file, text.find("Result").unwrap() as u32).expect("a type");
     assert!(hover.markdown.contains("Result e a = Tag\n  Err error:e\n  Ok value:a"), "{}", hover.markdown);
 }
+
+#[test]
+fn hover_says_which_types_are_assets_and_which_values_are_linear() {
+    let mut workspace = Workspace::new();
+    let text = "asset Coin = Record value:ℕ\n\nkeep : Coin → Coin\nkeep c = c\n\ncount : ℕ → ℕ\ncount n = n\n";
+    let file = workspace.add_file("coins.min", text.to_string());
+    let ty = ide::hover(&workspace, file, text.find("Coin →").unwrap() as u32).expect("a type");
+    assert!(ty.markdown.contains("asset Coin = Record value:ℕ"), "{}", ty.markdown);
+    let local = ide::hover(&workspace, file, text.find("= c").unwrap() as u32 + 2).expect("a local");
+    assert!(local.markdown.contains("c : Coin") && local.markdown.contains("*linear*"), "{}", local.markdown);
+    let plain = ide::hover(&workspace, file, text.rfind('n').unwrap() as u32).expect("a local");
+    assert!(!plain.markdown.contains("*linear*"), "{}", plain.markdown);
+}

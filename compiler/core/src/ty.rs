@@ -3,6 +3,7 @@
 //! moves it (a linear value) or shares it (everything else).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A type, resolved by the checker.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -44,7 +45,7 @@ pub enum Ty {
 pub struct Slot {
     /// The local's name as written, empty for a slot the compiler made (a
     /// parameter matched by patterns).
-    pub name: String,
+    pub name: Arc<str>,
     /// Its type.
     pub ty: Ty,
     /// Whether its type is linear: using it moves it, and it is used exactly

@@ -115,7 +115,7 @@ impl Checker {
                 Some(&(_, prim)) => {
                     let scheme = prim_scheme(prim);
                     let (ty, args) = self.u.instantiate_with_args(&scheme);
-                    self.flow_instance(Callee::Prim(prim), args, name.span);
+                    self.flow_instance(|| Callee::Prim(prim), args, name.span);
                     self.record_name(name.span, ty.clone(), Target::Prim(name.text.clone()), false);
                     (core::Expr::Prim(prim), ty)
                 }
@@ -143,7 +143,7 @@ impl Checker {
                 match interface.values.get(&name.text) {
                     Some(value) => {
                         let (ty, args) = self.u.instantiate_with_args(&value.scheme);
-                        self.flow_instance(Callee::Global(value.qualified.clone()), args, name.span);
+                        self.flow_instance(|| Callee::Global(value.qualified.clone()), args, name.span);
                         self.record_name(name.span, ty.clone(), Target::Global(value.qualified.clone()), false);
                         (core::Expr::Global(value.qualified.clone()), ty)
                     }
@@ -175,7 +175,7 @@ impl Checker {
             let (ty, args) = self.u.instantiate_with_args(&local.scheme);
             let captured = local.frame + 1 < self.frames.len();
             self.flow(Flow::Use { binding: local.binding, span, captured });
-            self.flow_instance(Callee::Local(name.text.clone()), args, span);
+            self.flow_instance(|| Callee::Local(name.text.clone()), args, span);
             self.record_name(span, ty.clone(), Target::Local(local.span), false);
             return (core::Expr::Local(slot), ty);
         }
@@ -183,11 +183,11 @@ impl Checker {
         let imported = || self.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));
         if let Some((qualified, scheme)) = global.or_else(imported) {
             let (ty, args) = self.u.instantiate_with_args(&scheme);
-            self.flow_instance(Callee::Global(qualified.clone()), args, span);
+            self.flow_instance(|| Callee::Global(qualified.clone()), args, span);
             self.record_name(span, ty.clone(), Target::Global(qualified.clone()), false);
             return (core::Expr::Global(qualified), ty);
         }
-        let locals: Vec<String> = self.scopes.iter().flatten().map(|local| local.name.clone()).collect();
+        let locals: Vec<String> = self.scopes.iter().flatten().map(|local| local.name.to_string()).collect();
         let candidates = locals
             .iter()
             .map(String::as_str)
@@ -213,7 +213,9 @@ impl Checker {
         for item in &items[1..] {
             match self.u.shallow(&current_ty) {
                 Type::Fun(param, result) => {
-                    arguments.push(((*param).clone(), item.span));
+                    if self.may_be_linear(&param) {
+                        arguments.push(((*param).clone(), item.span));
+                    }
                     let argument = self.check(item, &param);
                     current = apply(current, argument, current_span.to(item.span));
                     current_ty = (*result).clone();
@@ -668,9 +670,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 impl Checker {
     /// Records the use of a generic definition at the types `args`.
-    fn flow_instance(&mut self, callee: Callee, args: Vec<Type>, span: Span) {
+    fn flow_instance(&mut self, callee: impl FnOnce() -> Callee, args: Vec<Type>, span: Span) {
         if !args.is_empty() {
-            self.flow(Flow::Instance { callee, args, span });
+            self.flow(Flow::Instance { callee: callee(), args, span });
         }
     }
 

@@ -114,44 +114,25 @@ impl Checker {
     }
 
     fn finalize_slots(&mut self, slots: &mut [core::Slot]) {
+        let pending = std::mem::take(&mut self.pending);
         for slot in slots {
             if let core::Ty::Pending(index) = slot.ty {
-                let ty = self.pending[index as usize].clone();
-                slot.linear = super::linearity::is_linear(&self.u, &self.linear_types, &ty, None);
-                slot.ty = self.core_type(&ty);
+                let ty = &pending[index as usize];
+                slot.linear = super::linearity::is_linear(&self.u, &self.linear_types, ty, None);
+                slot.ty = self.core_type(ty);
             }
         }
+        self.pending = pending;
     }
 
     /// The core IR's form of `ty`. Unification variables are numbered in
     /// the order the definition being finished shows them.
     fn core_type(&mut self, ty: &Type) -> core::Ty {
-        use core::Ty;
-        match self.u.shallow(ty) {
-            Type::Var(v) => {
-                let next = self.var_names.len() as u32;
-                Ty::Var(*self.var_names.entry(v).or_insert(next))
-            }
-            Type::Gen(i) => Ty::Var(i),
-            Type::Fun(a, b) => Ty::Fun(Box::new(self.core_type(&a)), Box::new(self.core_type(&b))),
-            Type::App(con, args) => {
-                let mut args: Vec<Ty> = args.iter().map(|arg| self.core_type(arg)).collect();
-                match con {
-                    Con::Nat => Ty::Nat,
-                    Con::Int => Ty::Int,
-                    Con::Real => Ty::Real,
-                    Con::Bool => Ty::Bool,
-                    Con::Char => Ty::Char,
-                    Con::Str => Ty::Str,
-                    Con::List => Ty::List(Box::new(args.pop().unwrap_or_default())),
-                    Con::Tuple(_) => Ty::Tuple(args),
-                    Con::Adt(name) => Ty::Data(name.to_string(), args),
-                    Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(&name).to_string()),
-                }
-            }
-        }
+        core_type(&self.u, &mut self.var_names, ty)
     }
+}
 
+impl Checker {
     fn finalize_in(&mut self, expr: &mut core::Expr, span: Option<min_diagnostics::Span>) {
         use core::Expr as E;
         let here = span.unwrap_or_default();
@@ -240,5 +221,33 @@ fn contains_function(ty: &Type) -> bool {
         Type::Fun(_, _) => true,
         Type::App(_, args) => args.iter().any(contains_function),
         Type::Var(_) | Type::Gen(_) => false,
+    }
+}
+
+/// The core IR's form of `ty`, numbering unification variables through `names`.
+fn core_type(u: &crate::unify::Unifier, names: &mut rustc_hash::FxHashMap<u32, u32>, ty: &Type) -> core::Ty {
+    use core::Ty;
+    match u.shallow_ref(ty) {
+        Type::Var(v) => {
+            let next = names.len() as u32;
+            Ty::Var(*names.entry(*v).or_insert(next))
+        }
+        Type::Gen(i) => Ty::Var(*i),
+        Type::Fun(a, b) => Ty::Fun(Box::new(core_type(u, names, a)), Box::new(core_type(u, names, b))),
+        Type::App(con, args) => {
+            let mut args: Vec<Ty> = args.iter().map(|arg| core_type(u, names, arg)).collect();
+            match con {
+                Con::Nat => Ty::Nat,
+                Con::Int => Ty::Int,
+                Con::Real => Ty::Real,
+                Con::Bool => Ty::Bool,
+                Con::Char => Ty::Char,
+                Con::Str => Ty::Str,
+                Con::List => Ty::List(Box::new(args.pop().unwrap_or_default())),
+                Con::Tuple(_) => Ty::Tuple(args),
+                Con::Adt(name) => Ty::Data(name.to_string(), args),
+                Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(name).to_string()),
+            }
+        }
     }
 }

@@ -95,7 +95,7 @@ impl Checker {
         result: &Type,
         shape: &BodyShape,
     ) -> core::Expr {
-        let slots: Vec<u32> = params.iter().map(|ty| self.alloc_slot("", ty)).collect();
+        let slots: Vec<u32> = params.iter().map(|ty| self.alloc_slot(std::sync::Arc::from(""), ty)).collect();
         let simple = !shape.rules
             && clauses.len() == 1
             && clauses[0].patterns.iter().all(|p| matches!(p.kind, PatKind::Var(_) | PatKind::Wildcard));
@@ -334,7 +334,7 @@ impl Checker {
 
     fn set_local_scheme(&mut self, name: &str, scheme: Scheme) {
         if let Some(local) =
-            self.scopes.last_mut().and_then(|scope| scope.iter_mut().rev().find(|local| local.name == name))
+            self.scopes.last_mut().and_then(|scope| scope.iter_mut().rev().find(|local| &*local.name == name))
         {
             local.scheme = scheme;
         }

@@ -25,7 +25,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub(crate) enum Flow {
     /// A local is bound.
-    Bind { binding: u32, name: String, ty: Type, span: Span },
+    Bind { binding: u32, name: Arc<str>, ty: Type, span: Span },
     /// A local is used as a value: moved, if its type is linear.
     /// `captured` when the use is inside a function value defined below
     /// the binding.
@@ -102,20 +102,52 @@ pub(crate) struct Linearity {
 }
 
 impl Checker {
-    /// Records one step of the flow of the body being checked.
+    /// Records one step of the flow of the body being checked. Steps about
+    /// values whose type is already known not to be linear are left out.
     pub(crate) fn flow(&mut self, step: Flow) {
-        if let Some(current) = self.flows.last_mut() {
+        let relevant = match &step {
+            Flow::Bind { ty, .. } | Flow::Discard { ty, .. } | Flow::FieldRead { ty, .. } => self.may_be_linear(ty),
+            Flow::Apply { result, .. } => !matches!(self.u.shallow_ref(result), Type::App(..)),
+            Flow::Use { .. } | Flow::Instance { .. } | Flow::Branch(_) => true,
+        };
+        if relevant
+            && self.recording_flows
+            && let Some(current) = self.flows.last_mut()
+        {
             current.push(step);
+        }
+    }
+
+    /// Whether the linearity check needs the flow of a top-level definition:
+    /// when the module knows linear types, or when the definition may be
+    /// generic (its safety for linear types is inferred from its flow).
+    pub(crate) fn needs_flow(&self, signature: Option<&crate::types::Scheme>) -> bool {
+        !self.linear_types.is_empty() || signature.is_none_or(|scheme| !scheme.classes.is_empty())
+    }
+
+    /// Whether `ty`, as far as it is inferred yet, could still turn out
+    /// linear (or be a type variable, which a generic definition's check
+    /// takes as linear).
+    pub(crate) fn may_be_linear(&self, ty: &Type) -> bool {
+        match self.u.shallow_ref(ty) {
+            Type::App(Con::List | Con::Tuple(_), args) => args.iter().any(|arg| self.may_be_linear(arg)),
+            Type::App(Con::Adt(_) | Con::Rigid(_), _) | Type::Var(_) => true,
+            Type::App(..) | Type::Fun(..) | Type::Gen(_) => false,
         }
     }
 
     /// Starts recording a sequence of steps (a body or an alternative).
     pub(crate) fn flow_open(&mut self) {
-        self.flows.push(Vec::new());
+        if self.recording_flows {
+            self.flows.push(Vec::new());
+        }
     }
 
     /// Ends the sequence started by the matching [`Checker::flow_open`].
     pub(crate) fn flow_close(&mut self) -> Vec<Flow> {
+        if !self.recording_flows {
+            return Vec::new();
+        }
         self.flows.pop().unwrap_or_default()
     }
 
@@ -166,7 +198,7 @@ impl Checker {
     /// module's types are known; infers which quantified variables of each
     /// definition may stand for an asset.
     pub(crate) fn check_linearity(&mut self) -> Linearity {
-        let linear_types = self.linear_types();
+        let linear_types = self.linear_types.clone();
         let assets: BTreeSet<Arc<str>> = self
             .own_types
             .values()
@@ -186,11 +218,17 @@ impl Checker {
             vars.push(keys);
         }
         // The greatest fixed point: assume every variable may stand for an
-        // asset, and withdraw that where the body then breaks a rule.
-        loop {
-            let mut changed = false;
-            for (body, keys) in bodies.iter().zip(&vars) {
-                let qualified = self.globals[&body.name].qualified.clone();
+        // asset, and withdraw that where the body then breaks a rule. A body
+        // is checked again only when a definition it uses lost a variable.
+        let qualified: Vec<String> = bodies.iter().map(|body| self.globals[&body.name].qualified.clone()).collect();
+        let callees: Vec<HashSet<String>> = bodies.iter().map(|body| own_callees(&body.flow, &safe)).collect();
+        let mut pending: Vec<bool> = vars.iter().map(|keys| keys.iter().any(Option::is_some)).collect();
+        while pending.iter().any(|&p| p) {
+            let mut withdrawn: HashSet<&str> = HashSet::default();
+            for (index, (body, keys)) in bodies.iter().zip(&vars).enumerate() {
+                if !std::mem::take(&mut pending[index]) {
+                    continue;
+                }
                 let rules = Rules {
                     u: &self.u,
                     linear_types: &linear_types,
@@ -199,20 +237,22 @@ impl Checker {
                     imported: &imported,
                 };
                 let baseline = rules.errors(body, None).len();
-                let mut verdicts = safe[&qualified].clone();
-                for (index, key) in keys.iter().enumerate() {
+                let mut verdicts = safe[&qualified[index]].clone();
+                for (variable, key) in keys.iter().enumerate() {
                     if let Some(key) = key
-                        && verdicts[index]
+                        && verdicts[variable]
                         && rules.errors(body, Some(key)).len() > baseline
                     {
-                        verdicts[index] = false;
-                        changed = true;
+                        verdicts[variable] = false;
+                        withdrawn.insert(&qualified[index]);
                     }
                 }
-                safe.insert(qualified, verdicts);
+                safe.insert(qualified[index].clone(), verdicts);
             }
-            if !changed {
-                break;
+            for (index, uses) in callees.iter().enumerate() {
+                if uses.iter().any(|callee| withdrawn.contains(callee.as_str())) {
+                    pending[index] = true;
+                }
             }
         }
         let rules =
@@ -240,7 +280,7 @@ impl Checker {
 
     /// The linear data types this module knows: those of its imports, and
     /// its own assets and types with a field that holds a linear value.
-    fn linear_types(&self) -> BTreeSet<Arc<str>> {
+    pub(crate) fn find_linear_types(&self) -> BTreeSet<Arc<str>> {
         let mut linear: BTreeSet<Arc<str>> =
             self.modules.values().flat_map(|interface| interface.linear_types.iter().cloned()).collect();
         loop {
@@ -267,6 +307,30 @@ impl Checker {
             .map(|value| (value.qualified.clone(), value.linear_safe.clone()))
             .collect()
     }
+}
+
+/// The definitions of this module (those in `own`) that `flow` uses generically.
+fn own_callees(flow: &[Flow], own: &HashMap<String, Vec<bool>>) -> HashSet<String> {
+    let mut found = HashSet::default();
+    let mut stack: Vec<&[Flow]> = vec![flow];
+    while let Some(steps) = stack.pop() {
+        for step in steps {
+            match step {
+                Flow::Instance { callee: Callee::Global(name), .. } if own.contains_key(name) => {
+                    found.insert(name.clone());
+                }
+                Flow::Branch(alternatives) => stack.extend(alternatives.iter().map(|(_, steps)| steps.as_slice())),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Whether a resolved type holds a linear value, given the linear data
+/// types; type variables count as not linear.
+pub(crate) fn holds_linear(ty: &Type, linear: &BTreeSet<Arc<str>>) -> bool {
+    mentions_linear(ty, linear)
 }
 
 /// Whether a field type holds a linear value whatever the type's arguments.
@@ -336,7 +400,7 @@ struct Rules<'a> {
 
 /// A linear local in scope.
 struct Binder {
-    name: String,
+    name: Arc<str>,
     ty: Type,
     span: Span,
 }

@@ -7,6 +7,7 @@ pub(crate) use expr::prim_type;
 mod finalize;
 mod group;
 mod linearity;
+pub(crate) use linearity::holds_linear;
 mod pattern;
 mod scope;
 mod types;
@@ -115,8 +116,11 @@ pub(crate) struct Checker {
     flow_bodies: Vec<linearity::FlowBody>,
     /// The type each top-level definition's body was checked at.
     global_instances: HashMap<String, Type>,
-    /// The module's linear data types, once known (see [`linearity`]).
+    /// The module's linear data types, known once its types are declared
+    /// (see [`linearity`]).
     linear_types: std::collections::BTreeSet<Arc<str>>,
+    /// Whether the definition being lowered records its flow.
+    recording_flows: bool,
     /// Names given to type variables in the core IR of the definition
     /// being finished.
     var_names: HashMap<u32, u32>,
@@ -154,6 +158,7 @@ pub fn check_module(
         flow_bodies: Vec::new(),
         global_instances: HashMap::default(),
         linear_types: Default::default(),
+        recording_flows: false,
         var_names: HashMap::default(),
     };
     if let Some(prelude) = prelude {
@@ -163,6 +168,7 @@ pub fn check_module(
     checker.resolve_imports(&module.imports, available, known);
     checker.declare_types(&module.types);
     checker.index_types();
+    checker.linear_types = checker.find_linear_types();
     let globals = checker.check_defs(&module.defs);
     checker.finish(globals, &module.defs)
 }
@@ -276,6 +282,7 @@ impl Checker {
             for (&i, ty) in members.iter().zip(&types) {
                 self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = Scheme::mono(ty.clone());
             }
+            self.recording_flows = self.needs_flow(None);
             for (&i, ty) in members.iter().zip(&types) {
                 lowered[i] = Some(self.lower_global(&defs[i], ty));
             }
@@ -294,6 +301,7 @@ impl Checker {
             }
             self.u.level += 1;
             let expected = self.rigid_instance(scheme, def.signature.as_ref().expect("signed"));
+            self.recording_flows = self.needs_flow(Some(scheme));
             lowered[i] = Some(self.lower_global(def, &expected));
             self.u.level -= 1;
         }
@@ -372,7 +380,6 @@ impl Checker {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
-        self.linear_types = linearity.linear_types.clone();
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
             self.finalize_global(global);
