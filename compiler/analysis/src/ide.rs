@@ -108,6 +108,11 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
         markdown.push_str("\n\n");
         markdown.push_str(&doc);
     }
+    if let Target::Global(qualified) = &name.target
+        && let Some(definition) = workspace.ownership(file).iter().find(|d| &d.qualified == qualified)
+    {
+        markdown.push_str(&format!("\n\n**ownership**: {}", definition.summary()));
+    }
     let linear_types = workspace.interface_of(workspace.module_name(file)).map(|i| &i.linear_types);
     if matches!(name.target, Target::Local(_) | Target::Global(_))
         && linear_types.is_some_and(|linear| crate::check::holds_linear(&name.ty, linear))

@@ -11,6 +11,7 @@ pub mod deps;
 pub mod exhaustive;
 pub mod ide;
 pub mod interface;
+pub mod ownership;
 mod stdlib;
 pub mod types;
 pub mod unify;

@@ -137,6 +137,12 @@ impl Workspace {
         &parse(&self.db, file).module
     }
 
+    /// What region and ownership inference decided for each top-level
+    /// definition of `file`.
+    pub fn ownership(&self, file: SourceFile) -> &[crate::ownership::Definition] {
+        crate::ownership::ownership(&self.db, self.project, file)
+    }
+
     /// The core IR of a file and of every module it needs at run time.
     pub fn program(&self, file: SourceFile) -> Vec<min_core::Module> {
         dependency_order(&self.db, self.project, file).into_iter().map(|f| self.check(f).core.clone()).collect()

@@ -208,3 +208,18 @@ fn hover_says_which_types_are_assets_and_which_values_are_linear() {
     let plain = ide::hover(&workspace, file, text.rfind('n').unwrap() as u32).expect("a local");
     assert!(!plain.markdown.contains("*linear*"), "{}", plain.markdown);
 }
+
+#[test]
+fn hover_on_a_definition_shows_what_ownership_inference_decided() {
+    let mut workspace = Workspace::new();
+    let text = "pair : [ℕ] → [ℕ] → ([ℕ], Bool)\npair xs ys = (xs, null ys)\n";
+    let file = workspace.add_file("pairs.min", text.to_string());
+    let hover = ide::hover(&workspace, file, 0).expect("a definition");
+    assert!(
+        hover.markdown.contains(
+            "**ownership**: `xs` moved into the result · `ys` borrowed · result built in the caller's region"
+        ),
+        "{}",
+        hover.markdown
+    );
+}

@@ -25,7 +25,7 @@
 
 use rustc_hash::FxHashMap;
 
-use min_core::{Expr, Global, Lambda, Match, Module, Otherwise, Pattern};
+use min_core::{Expr, Global, Lambda, Match, Module, Otherwise, Pattern, Ty};
 use min_diagnostics::Span;
 
 /// A place where a function builds a value with fields, and where it puts it.
@@ -40,6 +40,17 @@ pub struct Allocation {
     pub escapes: bool,
 }
 
+/// Whether a function of type `ty` returns a value that is never a pointer
+/// (a real, boolean, character or unit): then no parameter reaches its
+/// result. (Natural numbers and integers may be boxed, so they do not count.)
+fn returns_unboxed(ty: &Ty) -> bool {
+    let mut result = ty;
+    while let Ty::Fun(_, next) = result {
+        result = next;
+    }
+    matches!(result, Ty::Real | Ty::Bool | Ty::Char) || matches!(result, Ty::Tuple(items) if items.is_empty())
+}
+
 /// For each global of positive arity, which parameters may reach its result.
 #[derive(Clone, Debug, Default)]
 pub struct Summaries {
@@ -48,8 +59,8 @@ pub struct Summaries {
 
 impl Summaries {
     /// Computes the summaries of every global of `modules`.
-    pub fn of(modules: &[Module]) -> Summaries {
-        let globals: Vec<&Global> = modules.iter().flat_map(|module| &module.globals).collect();
+    pub fn of<'m>(modules: impl IntoIterator<Item = &'m Module>) -> Summaries {
+        let globals: Vec<&Global> = modules.into_iter().flat_map(|module| &module.globals).collect();
         let mut summaries = Summaries::default();
         for global in &globals {
             summaries.params.insert(global.name.clone(), vec![false; global.arity as usize]);
@@ -57,6 +68,9 @@ impl Summaries {
         loop {
             let mut changed = false;
             for global in &globals {
+                if returns_unboxed(&global.ty) {
+                    continue;
+                }
                 let escaping = escaping_slots(&summaries, global.frame_size, &global.body);
                 let flows: Vec<bool> = (0..global.arity as usize).map(|slot| escaping[slot]).collect();
                 if summaries.params.get(&global.name) != Some(&flows) {
