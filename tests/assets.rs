@@ -157,6 +157,32 @@ steals b = b.coin
 }
 
 #[test]
+fn only_the_contract_builds_or_takes_apart_its_objects() {
+    let bank = "\
+object Account = Record holder:S balance:ℕ
+
+open : S → Account
+open who = {holder = who, balance = 0}
+
+deposit : Account → ℕ → Account
+deposit a amount = {a | balance = a.balance + amount}
+";
+    let user = "\
+import Bank (..)
+
+mine : S → Account
+mine who = deposit (open who) 10
+
+counterfeit : S → Account
+counterfeit who = {holder = who, balance = 1000}
+
+drain : Account → ℕ
+drain {balance} = balance
+";
+    expect(&[("Bank.min", bank), ("User.min", user)], &[("User.min", 7, "E0504"), ("User.min", 10, "E0504")]);
+}
+
+#[test]
 fn the_prelude_says_which_of_its_variables_may_be_linear() {
     let user = "\
 import Coin (..)

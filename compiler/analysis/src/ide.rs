@@ -147,8 +147,8 @@ fn type_definition(workspace: &Workspace, qualified: &str) -> Option<String> {
         }
     };
     let mut out = std::iter::once(name.to_string()).chain(adt.params.iter().cloned()).collect::<Vec<_>>().join(" ");
-    if adt.asset {
-        out.insert_str(0, "asset ");
+    if adt.kind.owned() {
+        out.insert_str(0, &format!("{} ", adt.kind.keyword()));
     }
     if adt.record {
         out.push_str(" = Record");
@@ -656,6 +656,7 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
             Tok::Str(_) | Tok::Char(_) => TokenKind::String,
             Tok::Import
             | Tok::Asset
+            | Tok::Object
             | Tok::Let
             | Tok::In
             | Tok::If

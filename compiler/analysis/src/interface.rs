@@ -4,6 +4,7 @@
 
 use crate::types::{Scheme, Type};
 use min_diagnostics::Span;
+pub use min_syntax::ast::TypeKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -80,9 +81,9 @@ pub struct AdtDef {
     pub constructors: Vec<ConstructorDef>,
     /// Whether it is a record.
     pub record: bool,
-    /// Whether it is declared `asset`: its values are linear, and only its
-    /// own module may build them or take them apart.
-    pub asset: bool,
+    /// Whether it is declared `asset` or `object`: then its values are
+    /// linear, and only its own module may build them or take them apart.
+    pub kind: TypeKind,
     /// Where it is defined.
     pub span: Span,
     /// Its doc comment.

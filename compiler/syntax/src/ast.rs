@@ -52,9 +52,8 @@ pub enum ImportNames {
 /// A type definition: an algebraic data type or a record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TypeDef {
-    /// Whether it is declared `asset`: its values are linear, and only its
-    /// own module may build them or take them apart.
-    pub asset: bool,
+    /// `asset`, `object`, or neither.
+    pub kind: TypeKind,
     /// The type's name.
     pub name: Name,
     /// Type parameters, `a` in `Option a`.
@@ -65,6 +64,45 @@ pub struct TypeDef {
     pub doc: String,
     /// The whole definition.
     pub span: Span,
+}
+
+/// What a type declaration says its values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum TypeKind {
+    /// Plain data.
+    #[default]
+    Data,
+    /// `asset`: linear, and only its own module builds or takes apart its values.
+    Asset,
+    /// `object`: state on the chain owned by its module's contract; linear
+    /// and owned like an asset.
+    Object,
+}
+
+impl TypeKind {
+    /// Whether values are linear and only the declaring module builds or
+    /// takes them apart.
+    pub fn owned(self) -> bool {
+        self != TypeKind::Data
+    }
+
+    /// The keyword that declares it (empty for plain data).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            TypeKind::Data => "",
+            TypeKind::Asset => "asset",
+            TypeKind::Object => "object",
+        }
+    }
+
+    /// How messages call a value of such a type: "an asset", "an object".
+    pub fn noun(self) -> &'static str {
+        match self {
+            TypeKind::Data => "a value",
+            TypeKind::Asset => "an asset",
+            TypeKind::Object => "an object",
+        }
+    }
 }
 
 /// What a type definition defines.

@@ -252,6 +252,7 @@ fn identifier(text: &str) -> Tok {
     match text {
         "import" => Tok::Import,
         "asset" => Tok::Asset,
+        "object" => Tok::Object,
         "let" => Tok::Let,
         "in" => Tok::In,
         "if" => Tok::If,

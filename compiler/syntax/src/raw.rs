@@ -90,9 +90,9 @@ pub(crate) fn import(module: Name, list: ImportList, span: Span) -> RawItem {
     RawItem::Import(Import { module, names, span })
 }
 
-pub(crate) fn variants(asset: bool, name: Name, params: Vec<Name>, variants: Vec<Variant>, span: Span) -> RawItem {
+pub(crate) fn variants(kind: TypeKind, name: Name, params: Vec<Name>, variants: Vec<Variant>, span: Span) -> RawItem {
     RawItem::Type(Box::new(TypeDef {
-        asset,
+        kind,
         name,
         params,
         body: TypeBody::Variants(variants),
@@ -101,8 +101,8 @@ pub(crate) fn variants(asset: bool, name: Name, params: Vec<Name>, variants: Vec
     }))
 }
 
-pub(crate) fn record(asset: bool, name: Name, params: Vec<Name>, fields: Vec<Field>, span: Span) -> RawItem {
-    RawItem::Type(Box::new(TypeDef { asset, name, params, body: TypeBody::Record(fields), doc: String::new(), span }))
+pub(crate) fn record(kind: TypeKind, name: Name, params: Vec<Name>, fields: Vec<Field>, span: Span) -> RawItem {
+    RawItem::Type(Box::new(TypeDef { kind, name, params, body: TypeBody::Record(fields), doc: String::new(), span }))
 }
 
 pub(crate) fn path(name: Name) -> Expr {

@@ -160,6 +160,8 @@ pub enum Tok {
     Import,
     /// `asset`: declares a linear type.
     Asset,
+    /// `object`: declares a type of contract state.
+    Object,
     /// `let`
     Let,
     /// `in`
@@ -254,6 +256,7 @@ impl fmt::Display for Tok {
             Tok::RBrace => "`}`",
             Tok::Import => "`import`",
             Tok::Asset => "`asset`",
+            Tok::Object => "`object`",
             Tok::Let => "`let`",
             Tok::In => "`in`",
             Tok::If => "`if`",

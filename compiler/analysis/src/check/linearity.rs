@@ -12,7 +12,7 @@
 //! re-checked with that variable taken as linear.
 
 use super::Checker;
-use crate::interface::AdtDef;
+use crate::interface::{AdtDef, TypeKind};
 use crate::types::{Con, Type, TypePrinter};
 use crate::unify::Unifier;
 use min_core::Prim;
@@ -174,19 +174,19 @@ impl Checker {
     /// Reports building (`building`) or taking apart an asset outside the
     /// module that declares it.
     pub(crate) fn check_asset_access(&mut self, adt: &AdtDef, span: Span, building: bool) {
-        if !adt.asset || adt.module() == self.module {
+        if !adt.kind.owned() || adt.module() == self.module {
             return;
         }
-        let name = crate::types::short_name(&adt.qualified);
+        let (name, noun) = (crate::types::short_name(&adt.qualified), adt.kind.noun());
         let (message, label) = if building {
-            (format!("only module `{}` can build a `{name}`: it is an asset", adt.module()), "built here")
+            (format!("only module `{}` can build a `{name}`: it is {noun}", adt.module()), "built here")
         } else {
-            (format!("only module `{}` can take a `{name}` apart: it is an asset", adt.module()), "taken apart here")
+            (format!("only module `{}` can take a `{name}` apart: it is {noun}", adt.module()), "taken apart here")
         };
         self.error(
             Diagnostic::error(codes::E0504, span, message)
                 .with_span_label(label)
-                .with_label(adt.span, format!("`{name}` is declared an asset here"))
+                .with_label(adt.span, format!("`{name}` is declared {noun} here"))
                 .with_help(format!(
                     "use the functions of module `{}` that create, split, merge or destroy a `{name}`",
                     adt.module()
@@ -199,12 +199,12 @@ impl Checker {
     /// definition may stand for an asset.
     pub(crate) fn check_linearity(&mut self) -> Linearity {
         let linear_types = self.linear_types.clone();
-        let assets: BTreeSet<Arc<str>> = self
+        let assets: HashMap<Arc<str>, TypeKind> = self
             .own_types
             .values()
             .chain(self.modules.values().flat_map(|interface| interface.types.values()))
-            .filter(|adt| adt.asset)
-            .map(|adt| adt.qualified.clone())
+            .filter(|adt| adt.kind.owned())
+            .map(|adt| (adt.qualified.clone(), adt.kind))
             .collect();
         let bodies = std::mem::take(&mut self.flow_bodies);
         let imported = self.imported_linear_safety();
@@ -286,7 +286,7 @@ impl Checker {
         loop {
             let before = linear.len();
             for adt in self.own_types.values() {
-                let holds = adt.asset
+                let holds = adt.kind.owned()
                     || adt.constructors.iter().flat_map(|c| &c.fields).any(|(_, ty)| mentions_linear(ty, &linear));
                 if holds {
                     linear.insert(adt.qualified.clone());
@@ -390,8 +390,8 @@ fn quantified_vars(u: &Unifier, instance: &Type, scheme: &Type, out: &mut [Optio
 struct Rules<'a> {
     u: &'a Unifier,
     linear_types: &'a BTreeSet<Arc<str>>,
-    /// The types declared `asset` among them, for messages.
-    assets: &'a BTreeSet<Arc<str>>,
+    /// The types declared `asset` or `object` among them, for messages.
+    assets: &'a HashMap<Arc<str>, TypeKind>,
     /// This module's definitions: which variables may stand for an asset.
     safe: &'a HashMap<String, Vec<bool>>,
     /// The same for imported definitions.
@@ -463,7 +463,9 @@ impl Rules<'_> {
     fn describe(&self, ty: &Type) -> String {
         let shown = self.show(ty);
         match self.u.shallow_ref(ty) {
-            Type::App(Con::Adt(name), _) if self.assets.contains(name) => format!("`{shown}`, an asset"),
+            Type::App(Con::Adt(name), _) if let Some(kind) = self.assets.get(name) => {
+                format!("`{shown}`, {}", kind.noun())
+            }
             _ => format!("`{shown}`, which holds an asset"),
         }
     }

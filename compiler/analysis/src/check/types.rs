@@ -36,7 +36,7 @@ impl Checker {
                 params: def.params.iter().map(|p| p.text.clone()).collect(),
                 constructors: Vec::new(),
                 record: matches!(def.body, TypeBody::Record(_)),
-                asset: def.asset,
+                kind: def.kind,
                 span: def.span,
                 doc: def.doc.clone(),
             };
