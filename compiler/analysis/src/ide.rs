@@ -657,6 +657,7 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
             Tok::Import
             | Tok::Asset
             | Tok::Object
+            | Tok::Procedure
             | Tok::Let
             | Tok::In
             | Tok::If

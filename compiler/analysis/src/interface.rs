@@ -17,6 +17,8 @@ pub struct Interface {
     pub values: BTreeMap<String, ValueInfo>,
     /// Types by unqualified name.
     pub types: BTreeMap<String, Arc<AdtDef>>,
+    /// Its procedures, if it is a contract: what transactions may call.
+    pub procedures: Vec<Procedure>,
     /// Every data type this module knows, its own and its imports', whose
     /// values are linear whatever its type arguments: the assets and the
     /// types with a field that holds one. Importers add it to their own.
@@ -44,6 +46,23 @@ impl Interface {
     pub fn constructor(&self, name: &str) -> Option<(Arc<AdtDef>, u32)> {
         self.types.values().find_map(|adt| adt.constructor_index(name).map(|index| (adt.clone(), index)))
     }
+}
+
+/// A contract procedure and what its transactions carry, by role; the
+/// types of `inputs` and `outputs` are (or hold) the contract's objects.
+/// This is its dependency set (`spec/contracts.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Procedure {
+    /// `Module.name`.
+    pub name: String,
+    /// Objects the transaction consumes, one per parameter of object type.
+    pub inputs: Vec<Type>,
+    /// Values the transaction carries.
+    pub params: Vec<Type>,
+    /// Objects it creates (new objects, or new versions of its inputs).
+    pub outputs: Vec<Type>,
+    /// Other results, returned to the caller.
+    pub returns: Vec<Type>,
 }
 
 /// A definition's type and documentation.

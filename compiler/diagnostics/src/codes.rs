@@ -161,4 +161,10 @@ codes! {
     E0506 Error "asset in a top-level value";
     /// A field read that would copy a linear value out of a record.
     E0507 Error "linear field read";
+    /// A procedure without a signature.
+    E0601 Error "procedure without a signature";
+    /// A procedure whose type has functions or type variables.
+    E0602 Error "procedure type is not transaction data";
+    /// A procedure that consumes or creates another contract's objects.
+    E0603 Error "object of another contract";
 }

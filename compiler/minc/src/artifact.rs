@@ -22,6 +22,9 @@ pub struct Artifact {
     pub metadata: String,
     /// How many functions the file exports.
     pub exports: usize,
+    /// One line per contract procedure: what its transactions consume,
+    /// carry, create and return.
+    pub procedures: Vec<String>,
 }
 
 /// The metadata file.
@@ -35,6 +38,37 @@ struct Metadata {
     types: Vec<TypeInfo>,
     /// Constructors by the id that data headers and atoms carry.
     constructors: Vec<ConstructorInfo>,
+    /// The contract's procedures and their dependency sets.
+    procedures: Vec<ProcedureInfo>,
+}
+
+/// A procedure's dependency set: the types of what its transactions
+/// consume, carry, create and return (`spec/contracts.md`).
+#[derive(Serialize)]
+struct ProcedureInfo {
+    name: String,
+    inputs: Vec<String>,
+    params: Vec<String>,
+    outputs: Vec<String>,
+    returns: Vec<String>,
+}
+
+impl ProcedureInfo {
+    /// `transfer: consumes Account, Account · takes ℕ · creates Account, Account`.
+    fn summary(&self) -> String {
+        let short = self.name.rsplit_once('.').map_or(self.name.as_str(), |(_, name)| name);
+        let parts: Vec<String> = [
+            ("consumes", &self.inputs),
+            ("takes", &self.params),
+            ("creates", &self.outputs),
+            ("returns", &self.returns),
+        ]
+        .into_iter()
+        .filter(|(_, types)| !types.is_empty())
+        .map(|(verb, types)| format!("{verb} {}", types.join(", ")))
+        .collect();
+        format!("{short}: {}", if parts.is_empty() { "nothing".to_string() } else { parts.join(" · ") })
+    }
 }
 
 #[derive(Serialize)]
@@ -113,6 +147,22 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         .iter()
         .map(|c| ConstructorInfo { name: c.name.clone(), tag: c.tag, arity: c.arity, fields: c.fields.clone() })
         .collect();
+    let show_all = |printer: &mut TypePrinter, types: &[min_analysis::types::Type]| {
+        types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>()
+    };
+    let procedures: Vec<ProcedureInfo> = checked
+        .interface
+        .procedures
+        .iter()
+        .map(|p| ProcedureInfo {
+            name: p.name.clone(),
+            inputs: show_all(&mut printer, &p.inputs),
+            params: show_all(&mut printer, &p.params),
+            outputs: show_all(&mut printer, &p.outputs),
+            returns: show_all(&mut printer, &p.returns),
+        })
+        .collect();
+    let procedure_lines = procedures.iter().map(ProcedureInfo::summary).collect();
     let helpers = min_lir::Helper::ALL.iter().map(|h| HelperInfo { name: h.name(), params: h.arity() }).collect();
     let count = exports.len();
     let metadata = Metadata {
@@ -122,7 +172,14 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         exports,
         types,
         constructors,
+        procedures,
     };
     let metadata = serde_json::to_string_pretty(&metadata).map_err(|error| error.to_string())?;
-    Ok(Artifact { module: workspace.module_name(file).to_string(), wasm, metadata, exports: count })
+    Ok(Artifact {
+        module: workspace.module_name(file).to_string(),
+        wasm,
+        metadata,
+        exports: count,
+        procedures: procedure_lines,
+    })
 }

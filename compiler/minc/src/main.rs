@@ -302,6 +302,9 @@ fn write_artifact(workspace: &Workspace, file: min_analysis::db::SourceFile, out
         if artifact.exports == 1 { "" } else { "s" },
         metadata_path.display()
     );
+    for procedure in &artifact.procedures {
+        eprintln!("          procedure {procedure}");
+    }
     ExitCode::SUCCESS
 }
 

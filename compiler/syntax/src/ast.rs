@@ -173,6 +173,9 @@ pub struct Def {
     pub clauses: Vec<Clause>,
     /// Whether the clauses are rewrite rules (`pattern → result`) rather than equations.
     pub rules: bool,
+    /// Whether it is marked `procedure`: an entry point of a contract that
+    /// transactions call.
+    pub procedure: bool,
     /// The doc comment lines written just above, without `#`.
     pub doc: String,
     /// The whole definition.

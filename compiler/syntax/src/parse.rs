@@ -27,6 +27,10 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     let mut imports: Vec<Import> = Vec::new();
     let mut types: Vec<TypeDef> = Vec::new();
     let mut bindings: Vec<(Binding, String)> = Vec::new();
+    // Where each definition marked `procedure` starts, and the procedures
+    // named without a signature.
+    let mut procedures: Vec<Span> = Vec::new();
+    let mut unsigned_procedures: Vec<crate::ast::Name> = Vec::new();
     let parser = ItemParser::new();
     // Names of items that did not parse: their signatures are not orphans.
     let mut failed: Vec<String> = Vec::new();
@@ -71,6 +75,11 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
                 types.push(*def);
             }
             Ok(RawItem::Binding(binding)) => bindings.push((binding, doc)),
+            Ok(RawItem::Procedure(binding)) => {
+                procedures.push(binding.span());
+                bindings.push((binding, doc));
+            }
+            Ok(RawItem::ProcedureName(name)) => unsigned_procedures.push(name),
             Ok(RawItem::Error) => failed.extend(name),
             Err(error) => {
                 failed.extend(name);
@@ -80,7 +89,7 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     }
     let mut docs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (binding, doc) in &bindings {
-        if let Some(name) = binding_name(binding)
+        if let Some(name) = binding.name()
             && !doc.is_empty()
         {
             docs.entry(name.to_string()).or_insert_with(|| doc.clone());
@@ -95,6 +104,17 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         if let Some(doc) = docs.get(&def.name.text) {
             def.doc = doc.clone();
         }
+        def.procedure = procedures.iter().any(|span| def.span.start == span.start)
+            || unsigned_procedures.iter().any(|name| name.text == def.name.text);
+    }
+    for name in unsigned_procedures.iter().filter(|name| !defs.iter().any(|def| def.name.text == name.text)) {
+        diagnostics.push(
+            Diagnostic::error(codes::E0108, name.span, format!("the procedure `{}` has no definition", name.text))
+                .with_help(format!(
+                    "write its signature and equations: `procedure {} : …` then `{} … = …`",
+                    name.text, name.text
+                )),
+        );
     }
     defs.retain(|def| {
         let shallow = 2 * longest_item < DEPTH_LIMIT || def_depth(def, DEPTH_LIMIT) <= DEPTH_LIMIT;
@@ -139,18 +159,13 @@ pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic
 
 /// The name an item defines, read from its first token.
 fn item_name(tokens: &[Spanned]) -> Option<String> {
-    match tokens.first() {
+    let unmarked = match tokens.first() {
+        Some((_, Tok::Procedure, _)) => &tokens[1..],
+        _ => tokens,
+    };
+    match unmarked.first() {
         Some((_, Tok::Lower(name), _)) => Some(name.clone()),
         _ => None,
-    }
-}
-
-fn binding_name(binding: &Binding) -> Option<&str> {
-    match binding {
-        Binding::Signature { name, .. } | Binding::Equation { name, .. } | Binding::Vertical { name, .. } => {
-            Some(&name.text)
-        }
-        Binding::Error(_) => None,
     }
 }
 

@@ -16,6 +16,11 @@ pub enum RawItem {
     Type(Box<TypeDef>),
     /// A signature, equation or one-parameter-per-line definition.
     Binding(Binding),
+    /// The same, marked `procedure`.
+    Procedure(Binding),
+    /// `procedure name` alone: the equations that follow define a
+    /// procedure, but its signature is missing.
+    ProcedureName(Name),
     /// An item that did not parse; the error is reported already.
     Error,
 }
@@ -45,7 +50,18 @@ pub enum Binding {
 }
 
 impl Binding {
-    fn name(&self) -> Option<&str> {
+    /// Where the whole binding is.
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Binding::Signature { span, .. }
+            | Binding::Equation { span, .. }
+            | Binding::Vertical { span, .. }
+            | Binding::Error(span) => *span,
+        }
+    }
+
+    /// The name it defines, unless it did not parse.
+    pub(crate) fn name(&self) -> Option<&str> {
         match self {
             Binding::Signature { name, .. } | Binding::Equation { name, .. } | Binding::Vertical { name, .. } => {
                 Some(&name.text)
@@ -171,7 +187,7 @@ pub(crate) fn match_expr(diagnostics: &mut Vec<Diagnostic>, scrutinee: Expr, lin
             }
             Line::Error => {}
             Line::Expr(expr) => diagnostics.push(misplaced(expr.span, "a rule `pattern → result`")),
-            Line::Let(binding) => diagnostics.push(misplaced(binding_span(&binding), "a rule `pattern → result`")),
+            Line::Let(binding) => diagnostics.push(misplaced(binding.span(), "a rule `pattern → result`")),
         }
     }
     Expr::new(ExprKind::Match(Box::new(scrutinee), clauses), span)
@@ -180,15 +196,6 @@ pub(crate) fn match_expr(diagnostics: &mut Vec<Diagnostic>, scrutinee: Expr, lin
 fn misplaced(span: Span, expected: &str) -> Diagnostic {
     Diagnostic::error(codes::E0014, span, format!("expected {expected} here"))
         .with_help("a `match` block holds rules, and any other block holds `let` lines followed by one expression")
-}
-
-fn binding_span(binding: &Binding) -> Span {
-    match binding {
-        Binding::Signature { span, .. }
-        | Binding::Equation { span, .. }
-        | Binding::Vertical { span, .. }
-        | Binding::Error(span) => *span,
-    }
 }
 
 /// An indented block used as an expression: `let` lines, then the value.
@@ -275,6 +282,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     clauses: Vec::new(),
                     rules: false,
                     doc: String::new(),
+                    procedure: false,
                     span,
                 });
                 open = Some(defs.len() - 1);
@@ -291,6 +299,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     clauses,
                     rules,
                     doc: String::new(),
+                    procedure: false,
                     span,
                 });
             }
@@ -313,6 +322,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                         clauses: vec![clause],
                         rules: false,
                         doc: String::new(),
+                        procedure: false,
                         span,
                     });
                 }
@@ -337,6 +347,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     clauses: vec![clause],
                     rules: false,
                     doc: String::new(),
+                    procedure: false,
                     span,
                 });
             }
@@ -383,7 +394,7 @@ fn rule_clauses(diagnostics: &mut Vec<Diagnostic>, body: Body) -> Vec<Clause> {
             }
             Line::Error => {}
             Line::Expr(expr) => diagnostics.push(misplaced(expr.span, "a rule `pattern → result`")),
-            Line::Let(binding) => diagnostics.push(misplaced(binding_span(&binding), "a rule `pattern → result`")),
+            Line::Let(binding) => diagnostics.push(misplaced(binding.span(), "a rule `pattern → result`")),
         }
     }
     if !body.bindings.is_empty() {

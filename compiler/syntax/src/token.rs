@@ -162,6 +162,8 @@ pub enum Tok {
     Asset,
     /// `object`: declares a type of contract state.
     Object,
+    /// `procedure`: marks a definition a transaction can call.
+    Procedure,
     /// `let`
     Let,
     /// `in`
@@ -257,6 +259,7 @@ impl fmt::Display for Tok {
             Tok::Import => "`import`",
             Tok::Asset => "`asset`",
             Tok::Object => "`object`",
+            Tok::Procedure => "`procedure`",
             Tok::Let => "`let`",
             Tok::In => "`in`",
             Tok::If => "`if`",

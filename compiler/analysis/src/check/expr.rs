@@ -206,6 +206,8 @@ impl Checker {
     /// the numbers that remain are multiplied.
     fn infer_juxtaposition(&mut self, items: &[Expr], span: Span) -> (core::Expr, Type) {
         let (mut current, mut current_ty) = self.infer(&items[0]);
+        // Applied to this many arguments, the head never returns.
+        let diverges_after = self.diverging_arity(&current);
         let mut current_span = items[0].span;
         let mut factors: Vec<(core::Expr, Type, Span)> = Vec::new();
         // The arguments of the application being built, for the linearity check.
@@ -256,6 +258,9 @@ impl Checker {
                     let _ = self.infer(item);
                 }
             }
+        }
+        if diverges_after.is_some_and(|arity| factors.is_empty() && arity < items.len()) {
+            self.flow(Flow::Diverge(span));
         }
         self.flow_application(arguments, &current_ty);
         if factors.is_empty() {
@@ -676,11 +681,54 @@ impl Checker {
         }
     }
 
+    /// How many arguments make `head` (a primitive or global) stop the
+    /// program: `Prim.abort`, and any definition whose result type is a
+    /// variable that none of its parameters mentions (`S → a`), which can
+    /// only abort.
+    fn diverging_arity(&self, head: &core::Expr) -> Option<usize> {
+        let scheme = match head {
+            core::Expr::Prim(Prim::Abort) => return Some(1),
+            core::Expr::Global(qualified) => self.scheme_of(qualified)?,
+            _ => return None,
+        };
+        let (params, result) = scheme.ty.parameters_and_result();
+        let Type::Gen(result) = result else { return None };
+        let mut mentioned = Vec::new();
+        params.iter().for_each(|param| collect_generics(param, &mut mentioned));
+        (!mentioned.contains(result)).then_some(params.len())
+    }
+
+    /// The scheme of a top-level definition of this module or an imported one.
+    fn scheme_of(&self, qualified: &str) -> Option<crate::types::Scheme> {
+        let (module, name) = qualified.rsplit_once('.')?;
+        if module == self.module {
+            return self.globals.get(name).map(|entry| entry.scheme.clone());
+        }
+        self.modules
+            .get(module)
+            .and_then(|interface| interface.values.get(name))
+            .or_else(|| self.imported_values.get(name).filter(|value| value.qualified == qualified))
+            .map(|value| value.scheme.clone())
+    }
+
     /// A comparison reads a variable operand without moving it; any other
     /// operand is thrown away after the comparison.
     fn flow_compared(&mut self, ty: &Type, span: Span) {
         if self.flow_borrow(span).is_none() {
             self.flow(Flow::Discard { ty: ty.clone(), span, why: Discard::Compared });
         }
+    }
+}
+
+/// The quantified variables `ty` mentions.
+fn collect_generics(ty: &Type, out: &mut Vec<u32>) {
+    match ty {
+        Type::Gen(i) => out.push(*i),
+        Type::App(_, args) => args.iter().for_each(|arg| collect_generics(arg, out)),
+        Type::Fun(a, b) => {
+            collect_generics(a, out);
+            collect_generics(b, out);
+        }
+        Type::Var(_) => {}
     }
 }

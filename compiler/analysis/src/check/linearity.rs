@@ -42,6 +42,9 @@ pub(crate) enum Flow {
     FieldRead { field: String, ty: Type, span: Span, base: Option<u32> },
     /// Exactly one of the alternatives runs (each with where it is).
     Branch(Vec<(Span, Vec<Flow>)>),
+    /// The path stops here: the program aborts, and a transaction that
+    /// aborts changes nothing, so nothing on this path is lost.
+    Diverge(Span),
 }
 
 /// Why a value is thrown away.
@@ -108,7 +111,7 @@ impl Checker {
         let relevant = match &step {
             Flow::Bind { ty, .. } | Flow::Discard { ty, .. } | Flow::FieldRead { ty, .. } => self.may_be_linear(ty),
             Flow::Apply { result, .. } => !matches!(self.u.shallow_ref(result), Type::App(..)),
-            Flow::Use { .. } | Flow::Instance { .. } | Flow::Branch(_) => true,
+            Flow::Use { .. } | Flow::Instance { .. } | Flow::Branch(_) | Flow::Diverge(_) => true,
         };
         if relevant
             && self.recording_flows
@@ -552,6 +555,11 @@ impl Walk<'_, '_> {
                 }
             }
             Flow::Branch(alternatives) => self.branch(alternatives, moves),
+            Flow::Diverge(span) => {
+                for moved in moves.values_mut() {
+                    moved.get_or_insert(*span);
+                }
+            }
         }
     }
 

@@ -9,6 +9,7 @@ mod group;
 mod linearity;
 pub(crate) use linearity::holds_linear;
 mod pattern;
+mod procedures;
 mod scope;
 mod types;
 
@@ -380,6 +381,7 @@ impl Checker {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
+        let procedures = self.procedures(defs);
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
             self.finalize_global(global);
@@ -426,6 +428,7 @@ impl Checker {
             name: self.module.clone(),
             values,
             types: self.own_types.clone(),
+            procedures,
             linear_types: linearity.linear_types,
         };
         let mut diagnostics = self.diagnostics;

@@ -1,0 +1,116 @@
+//! Contract procedures: the definitions marked `procedure`, which
+//! transactions call. What each parameter and result is for the chain
+//! follows from its type (`spec/contracts.md`): objects of the contract are
+//! consumed inputs and created outputs, anything else is a parameter the
+//! transaction carries or a value it returns. This is the procedure's
+//! dependency set, which the chain uses to route a transaction before it
+//! runs.
+
+use super::Checker;
+use crate::interface::{Procedure, TypeKind};
+use crate::types::{Con, Type, TypePrinter};
+use min_diagnostics::{Diagnostic, codes};
+use min_syntax::ast;
+
+impl Checker {
+    /// Checks the module's procedures and describes each one's transaction.
+    pub(crate) fn procedures(&mut self, defs: &[ast::Def]) -> Vec<Procedure> {
+        let mut procedures = Vec::new();
+        for def in defs.iter().filter(|def| def.procedure) {
+            if def.signature.is_none() {
+                self.error(
+                    Diagnostic::error(codes::E0601, def.name.span, format!("the procedure `{}` has no signature", def.name.text))
+                        .with_help(format!(
+                            "a procedure's type is its public interface: write `procedure {} : …` with its parameter and result types",
+                            def.name.text
+                        )),
+                );
+                continue;
+            }
+            let Some(entry) = self.globals.get(&def.name.text) else { continue };
+            let (qualified, ty) = (entry.qualified.clone(), self.u.resolve(&entry.scheme.ty));
+            let (params, result) = ty.parameters_and_result();
+            let results: Vec<&Type> = match result {
+                Type::App(Con::Tuple(n), items) if *n > 0 => items.iter().collect(),
+                Type::App(Con::Tuple(0), _) => Vec::new(),
+                other => vec![other],
+            };
+            let mut procedure = Procedure { name: qualified, ..Procedure::default() };
+            let mut valid = true;
+            for (ty, is_param) in params.iter().map(|ty| (*ty, true)).chain(results.iter().map(|ty| (*ty, false))) {
+                if let Some(problem) = self.not_transaction_data(ty) {
+                    let shown = TypePrinter::default().show(ty);
+                    self.error(
+                        Diagnostic::error(
+                            codes::E0602,
+                            def.signature.as_ref().map_or(def.name.span, |s| s.span),
+                            format!("the procedure `{}` has `{shown}` in its type, {problem}", def.name.text),
+                        )
+                        .with_help("a procedure's parameters and results are concrete data: objects, numbers, strings, records and lists of them"),
+                    );
+                    valid = false;
+                    continue;
+                }
+                if let Some(owner) = self.foreign_object(ty) {
+                    let shown = TypePrinter::default().show(ty);
+                    self.error(
+                        Diagnostic::error(
+                            codes::E0603,
+                            def.signature.as_ref().map_or(def.name.span, |s| s.span),
+                            format!(
+                                "the procedure `{}` would {} `{shown}`, an object of module `{owner}`'s contract",
+                                def.name.text,
+                                if is_param { "consume" } else { "create" }
+                            ),
+                        )
+                        .with_help(format!(
+                            "only `{owner}`'s procedures consume and create its objects; call one of them"
+                        )),
+                    );
+                    valid = false;
+                    break;
+                }
+                let object = self.holds_own_object(ty);
+                match (is_param, object) {
+                    (true, true) => procedure.inputs.push(ty.clone()),
+                    (true, false) => procedure.params.push(ty.clone()),
+                    (false, true) => procedure.outputs.push(ty.clone()),
+                    (false, false) => procedure.returns.push(ty.clone()),
+                }
+            }
+            if valid {
+                procedures.push(procedure);
+            }
+        }
+        procedures
+    }
+
+    /// Why values of `ty` cannot travel in a transaction, if they cannot.
+    fn not_transaction_data(&self, ty: &Type) -> Option<&'static str> {
+        match ty {
+            Type::Fun(..) => Some("a function"),
+            Type::Var(_) | Type::Gen(_) | Type::App(Con::Rigid(_), _) => Some("a type variable"),
+            Type::App(_, args) => args.iter().find_map(|arg| self.not_transaction_data(arg)),
+        }
+    }
+
+    /// The module owning an object type in `ty` that is not this module's.
+    fn foreign_object(&self, ty: &Type) -> Option<String> {
+        let Type::App(con, args) = ty else { return None };
+        if let Con::Adt(name) = con
+            && let Some(adt) = self.adt_by_qualified(name)
+            && adt.kind == TypeKind::Object
+            && adt.module() != self.module
+        {
+            return Some(adt.module().to_string());
+        }
+        args.iter().find_map(|arg| self.foreign_object(arg))
+    }
+
+    /// Whether `ty` is, or holds, an object of this module's contract.
+    fn holds_own_object(&self, ty: &Type) -> bool {
+        let Type::App(con, args) = ty else { return false };
+        let own = matches!(con, Con::Adt(name) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object && adt.module() == self.module));
+        own || args.iter().any(|arg| self.holds_own_object(arg))
+    }
+}

@@ -1,0 +1,91 @@
+//! Contracts: procedures' dependency sets follow from their types, a
+//! contract consumes and creates only its own objects, and a path that
+//! aborts loses nothing (the transaction changes nothing).
+
+use min_analysis::Workspace;
+use min_analysis::types::TypePrinter;
+use min_diagnostics::render_plain;
+use min_tests::root;
+
+/// The example bank, checked, with its diagnostics rendered.
+fn bank() -> (Workspace, min_analysis::db::SourceFile) {
+    let path = root().join("examples").join("bank.min");
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("bank.min", std::fs::read_to_string(path).expect("the example exists"));
+    (workspace, file)
+}
+
+#[test]
+fn each_procedure_lists_what_its_transactions_consume_carry_create_and_return() {
+    let (workspace, file) = bank();
+    assert!(workspace.diagnostics(file).is_empty(), "{}", render_plain(workspace.diagnostics(file), &workspace));
+    let mut printer = TypePrinter::default();
+    let mut show =
+        |types: &[min_analysis::types::Type]| types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>().join(", ");
+    let described: Vec<String> = workspace
+        .check(file)
+        .interface
+        .procedures
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: in [{}] params [{}] out [{}] returns [{}]",
+                p.name,
+                show(&p.inputs),
+                show(&p.params),
+                show(&p.outputs),
+                show(&p.returns)
+            )
+        })
+        .collect();
+    assert_eq!(
+        described,
+        [
+            "bank.open: in [] params [S] out [Account] returns []",
+            "bank.deposit: in [Account] params [ℕ] out [Account] returns []",
+            "bank.transfer: in [Account, Account] params [ℕ] out [Account, Account] returns []",
+            "bank.close: in [Account] params [] out [] returns [ℕ]",
+            "bank.balance_of: in [Account] params [] out [Account] returns [ℕ]",
+        ]
+    );
+}
+
+#[test]
+fn a_contract_cannot_consume_or_create_another_contracts_objects() {
+    let mut workspace = Workspace::new();
+    let bank = std::fs::read_to_string(root().join("examples").join("bank.min")).expect("the example exists");
+    workspace.add_file("Bank.min", bank);
+    let shop = "\
+import Bank (..)
+
+procedure grab : Account → ℕ → Account
+grab a n = deposit a n
+
+procedure mint : S → Account
+mint who = open who
+";
+    let file = workspace.add_file("Shop.min", shop.to_string());
+    let codes: Vec<(&str, usize)> = workspace
+        .diagnostics(file)
+        .iter()
+        .map(|d| (d.code.info().name, shop[..d.span.start as usize].matches('\n').count() + 1))
+        .collect();
+    assert_eq!(codes, [("E0603", 3), ("E0603", 6)], "{}", render_plain(workspace.diagnostics(file), &workspace));
+}
+
+#[test]
+fn an_aborting_path_loses_no_object() {
+    let mut workspace = Workspace::new();
+    let text = "\
+object Account = Record holder:S balance:ℕ
+
+procedure withdraw : Account → ℕ → (Account, ℕ)
+withdraw a n = if n ≤ a.balance then ({a | balance = a.balance - n}, n) else abort \"insufficient funds\"
+
+procedure drop : Account → ℕ
+drop a = if a.balance == 0 then 0 else 1
+";
+    let file = workspace.add_file("Vault.min", text.to_string());
+    let codes: Vec<&str> = workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect();
+    assert_eq!(codes, ["E0502"], "{}", render_plain(workspace.diagnostics(file), &workspace));
+}
