@@ -26,3 +26,9 @@ echo "== minc build examples/rewrite.min --out-dir target/min"
 echo
 echo "== minc run examples/rewrite.min rewrite 'Binary (Binary Nil \"&\" Nil) \"|\" (Apply Nil Nil)'"
 "$minc" run examples/rewrite.min rewrite 'Binary (Binary Nil "&" Nil) "|" (Apply Nil Nil)'
+
+echo
+echo "== minc build examples/bank.min: a contract, with each procedure's dependency set"
+"$minc" build examples/bank.min --out-dir target/min
+echo "== minc run examples/bank.min transfer (ada pays bob 4 of her 10)"
+"$minc" run --backend wasm examples/bank.min transfer '{holder = "ada", balance = 10}' '{holder = "bob", balance = 0}' 4
