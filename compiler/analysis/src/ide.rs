@@ -109,6 +109,13 @@ pub fn hover(workspace: &Workspace, file: SourceFile, offset: u32) -> Option<Hov
         markdown.push_str(&doc);
     }
     if let Target::Global(qualified) = &name.target
+        && let Some((module, _)) = qualified.rsplit_once('.')
+        && let Some(procedure) =
+            workspace.interface_of(module).and_then(|i| i.procedures.iter().find(|p| &p.name == qualified))
+    {
+        markdown.push_str(&format!("\n\n**procedure**: {}", procedure.summary()));
+    }
+    if let Target::Global(qualified) = &name.target
         && let Some(definition) = workspace.ownership(file).iter().find(|d| &d.qualified == qualified)
     {
         markdown.push_str(&format!("\n\n**ownership**: {}", definition.summary()));
@@ -396,7 +403,22 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str) -> Vec<Symbol> {
     found
 }
 
-const KEYWORDS: &[&str] = &["import", "let", "in", "if", "then", "else", "match", "Tag", "Record", "true", "false"];
+const KEYWORDS: &[&str] = &[
+    "import",
+    "asset",
+    "object",
+    "procedure",
+    "let",
+    "in",
+    "if",
+    "then",
+    "else",
+    "match",
+    "Tag",
+    "Record",
+    "true",
+    "false",
+];
 
 /// What can be written at `offset`: locals bound before it in the same
 /// definition, the module's definitions and types, imported names, and

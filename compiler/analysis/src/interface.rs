@@ -65,6 +65,28 @@ pub struct Procedure {
     pub returns: Vec<Type>,
 }
 
+impl Procedure {
+    /// What its transactions consume, carry, create and return, in words:
+    /// `consumes Account, Account · takes ℕ · creates Account, Account`.
+    pub fn summary(&self) -> String {
+        let mut printer = crate::types::TypePrinter::default();
+        let roles = [
+            ("consumes", &self.inputs),
+            ("takes", &self.params),
+            ("creates", &self.outputs),
+            ("returns", &self.returns),
+        ];
+        let parts: Vec<String> = roles
+            .into_iter()
+            .filter(|(_, types)| !types.is_empty())
+            .map(|(verb, types)| {
+                format!("{verb} {}", types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>().join(", "))
+            })
+            .collect();
+        if parts.is_empty() { "nothing".to_string() } else { parts.join(" · ") }
+    }
+}
+
 /// A definition's type and documentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValueInfo {

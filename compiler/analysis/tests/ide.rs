@@ -223,3 +223,16 @@ fn hover_on_a_definition_shows_what_ownership_inference_decided() {
         hover.markdown
     );
 }
+
+#[test]
+fn hover_on_a_procedure_shows_its_dependency_set() {
+    let mut workspace = Workspace::new();
+    let text = "object Account = Record holder:S balance:ℕ\n\nprocedure deposit : Account → ℕ → Account\ndeposit a n = {a | balance = a.balance + n}\n";
+    let file = workspace.add_file("bank.min", text.to_string());
+    let hover = ide::hover(&workspace, file, text.find("deposit a").unwrap() as u32).expect("a procedure");
+    assert!(
+        hover.markdown.contains("**procedure**: consumes Account · takes ℕ · creates Account"),
+        "{}",
+        hover.markdown
+    );
+}

@@ -53,24 +53,6 @@ struct ProcedureInfo {
     returns: Vec<String>,
 }
 
-impl ProcedureInfo {
-    /// `transfer: consumes Account, Account · takes ℕ · creates Account, Account`.
-    fn summary(&self) -> String {
-        let short = self.name.rsplit_once('.').map_or(self.name.as_str(), |(_, name)| name);
-        let parts: Vec<String> = [
-            ("consumes", &self.inputs),
-            ("takes", &self.params),
-            ("creates", &self.outputs),
-            ("returns", &self.returns),
-        ]
-        .into_iter()
-        .filter(|(_, types)| !types.is_empty())
-        .map(|(verb, types)| format!("{verb} {}", types.join(", ")))
-        .collect();
-        format!("{short}: {}", if parts.is_empty() { "nothing".to_string() } else { parts.join(" · ") })
-    }
-}
-
 #[derive(Serialize)]
 struct Imports {
     module: &'static str,
@@ -162,7 +144,12 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             returns: show_all(&mut printer, &p.returns),
         })
         .collect();
-    let procedure_lines = procedures.iter().map(ProcedureInfo::summary).collect();
+    let procedure_lines = checked
+        .interface
+        .procedures
+        .iter()
+        .map(|p| format!("{}: {}", p.name.rsplit_once('.').map_or(p.name.as_str(), |(_, name)| name), p.summary()))
+        .collect();
     let helpers = min_lir::Helper::ALL.iter().map(|h| HelperInfo { name: h.name(), params: h.arity() }).collect();
     let count = exports.len();
     let metadata = Metadata {
