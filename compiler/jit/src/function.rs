@@ -376,6 +376,10 @@ impl Translator<'_, '_> {
                 let float = self.builder.ins().fcvt_from_sint(cranelift_codegen::ir::types::F64, operand);
                 self.word_of(float)
             }
+            UnOp::FTrunc => {
+                let float = self.float_of(operand);
+                self.builder.ins().fcvt_to_sint_sat(I64, float)
+            }
         }
     }
 

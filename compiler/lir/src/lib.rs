@@ -162,6 +162,9 @@ pub enum UnOp {
     FIsNan,
     /// The real nearest to the word read as a signed integer.
     FFromInt,
+    /// The real truncated toward zero to a signed integer (the real is
+    /// never a NaN and its integer part always fits in 64 bits).
+    FTrunc,
 }
 
 /// Binary operations on words. Comparisons give 0 or 1; `F`-operations read

@@ -6,7 +6,8 @@ use crate::support::*;
 
 fn words() -> Vec<u64> {
     let ints = [0i64, 1, -1, 2, 3, -7, 63, 64, 65, 1 << 40, i64::MAX, i64::MIN];
-    let floats = [0.0f64, -0.0, 1.5, -2.25, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 2.0];
+    let floats =
+        [0.0f64, -0.0, 1.5, -2.25, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 2.0, -9.2e18, 5e-324];
     let mut words: Vec<u64> = ints.iter().map(|&i| i as u64).collect();
     words.extend(floats.iter().map(|x| x.to_bits()));
     words.extend([
@@ -46,8 +47,8 @@ fn unary_operations_agree_with_rust() {
     let mut backend = compile(&program(functions));
     for (id, &op) in UnOp::ALL.iter().enumerate() {
         for a in words() {
+            let Some(expected) = op.eval(a) else { continue };
             let got = run(&mut backend, id as u32, &[a]);
-            let expected = op.eval(a);
             if !(op.gives_real() && f64::from_bits(got).is_nan() && f64::from_bits(expected).is_nan()) {
                 assert_eq!(got, expected, "{op:?}({a:#x})");
             }

@@ -68,34 +68,6 @@ impl FnBuilder<'_, '_> {
         self.call_value(function, values, escapes, tail, span_index)
     }
 
-    /// A primitive applied to all its arguments.
-    pub(crate) fn prim(&mut self, prim: min_core::Prim, args: &mut Vec<Expr>, escapes: bool, span: u64) -> Expr {
-        // The checker gives these a real operand; correctly rounded `√` is an
-        // IEEE basic operation, so the machine's is the interpreter's.
-        match (prim, args.as_slice()) {
-            (min_core::Prim::Sqrt, [x]) => {
-                let root = self.temp(Expr::Unary(crate::UnOp::FSqrt, Box::new(x.clone())));
-                return self.canonical(root);
-            }
-            (min_core::Prim::IsNan, [x]) => {
-                let nan = Expr::Unary(crate::UnOp::FIsNan, Box::new(x.clone()));
-                return self.temp(super::function::or(nan, Expr::Const(abi::TAG_BOOL)));
-            }
-            (min_core::Prim::RealOfInt | min_core::Prim::RealOfNat, [x]) => {
-                return self.small_to_real(prim, x.clone(), escapes, span);
-            }
-            _ => {}
-        }
-        let index = prim.index() as u64;
-        let region = self.region(escapes);
-        let helper = if args.len() == 1 { Helper::Prim1 } else { Helper::Prim2 };
-        let mut helper_args = vec![Expr::Const(index)];
-        helper_args.append(args);
-        helper_args.push(region);
-        helper_args.push(Expr::Const(span));
-        self.helper(helper, helper_args)
-    }
-
     /// Applies a function value (a variable or constant) through `apply_k`.
     fn call_value(&mut self, function: Expr, args: Vec<Expr>, escapes: bool, tail: bool, span: u64) -> Option<Expr> {
         let apply = self.pb.apply_function(args.len() as u32);

@@ -10,7 +10,7 @@
 //!
 //! Start at [`ProgramBuilder`]; one function body is a [`function::FnBuilder`],
 //! whose expression cases are in `expr.rs`, patterns in `pattern.rs`,
-//! numbers in `arith.rs` and calls in `call.rs`.
+//! numbers in `arith.rs`, primitives in `prim.rs` and calls in `call.rs`.
 
 mod arith;
 mod call;
@@ -18,6 +18,7 @@ mod expr;
 mod function;
 mod glue;
 mod pattern;
+mod prim;
 
 use rustc_hash::FxHashMap;
 
