@@ -20,7 +20,7 @@ mod glue;
 mod pattern;
 mod prim;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use min_core::{Constructor, Expr as CoreExpr, Global, Module, Prim};
 use min_diagnostics::Span;
@@ -29,13 +29,51 @@ use crate::abi;
 use crate::regions::Summaries;
 use crate::{CellId, Export, FuncId, Function, Program, Static, StaticId, StaticWord};
 
-/// Lowers the modules of a program, given in dependency order.
+/// Lowers the modules of a program, given in dependency order: every
+/// global is lowered and exported.
 pub fn lower(modules: &[Module]) -> Program {
-    let mut builder = ProgramBuilder::new(modules);
-    for global in modules.iter().flat_map(|module| &module.globals) {
+    lower_globals(modules, modules.iter().flat_map(|module| &module.globals).collect())
+}
+
+/// Lowers the globals of the module called `module` and every global they
+/// use, directly or not, from the modules of a program given in dependency
+/// order; those are the exports. Globals nothing reaches are left out, so
+/// compiling a program costs what it uses of the modules it imports.
+pub fn lower_module(modules: &[Module], module: &str) -> Program {
+    let roots = modules.iter().filter(|candidate| candidate.name == module).flat_map(|root| &root.globals);
+    lower_globals(modules, reachable(modules, roots))
+}
+
+/// Lowers `globals`, which must include every global they use.
+fn lower_globals<'m>(modules: &'m [Module], globals: Vec<&'m Global>) -> Program {
+    let mut builder = ProgramBuilder::new(modules, &globals);
+    for global in globals {
         builder.lower_global(global);
     }
     builder.finish()
+}
+
+/// The globals `roots` use, directly or through others, roots included, in
+/// the order of `modules`.
+fn reachable<'m>(modules: &'m [Module], roots: impl Iterator<Item = &'m Global>) -> Vec<&'m Global> {
+    let by_name: FxHashMap<&str, &Global> =
+        modules.iter().flat_map(|module| &module.globals).map(|global| (global.name.as_str(), global)).collect();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut stack: Vec<&Global> = roots.collect();
+    seen.extend(stack.iter().map(|global| global.name.as_str()));
+    while let Some(global) = stack.pop() {
+        let mut exprs = vec![&global.body];
+        while let Some(expr) = exprs.pop() {
+            if let CoreExpr::Global(name) = expr
+                && let Some(&used) = by_name.get(name.as_str())
+                && seen.insert(used.name.as_str())
+            {
+                stack.push(used);
+            }
+            exprs.extend(expr.children());
+        }
+    }
+    modules.iter().flat_map(|module| &module.globals).filter(|global| seen.contains(global.name.as_str())).collect()
 }
 
 /// What the lowering knows about a global.
@@ -77,7 +115,7 @@ pub(crate) struct ProgramBuilder<'m> {
 }
 
 impl<'m> ProgramBuilder<'m> {
-    fn new(modules: &'m [Module]) -> ProgramBuilder<'m> {
+    fn new(modules: &'m [Module], globals: &[&'m Global]) -> ProgramBuilder<'m> {
         let mut builder = ProgramBuilder {
             program: Program::default(),
             globals: FxHashMap::default(),
@@ -95,25 +133,21 @@ impl<'m> ProgramBuilder<'m> {
             max_arity: 2,
             lambda_counts: FxHashMap::default(),
         };
-        for module in modules {
-            for global in &module.globals {
-                builder.max_arity = builder.max_arity.max(global.arity).max(max_arity_in(&global.body));
-            }
+        for global in globals {
+            builder.max_arity = builder.max_arity.max(global.arity).max(max_arity_in(&global.body));
         }
         for constructor in modules.iter().flat_map(|module| &module.types).flatten() {
             builder.constructor(constructor);
         }
-        for module in modules {
-            for global in &module.globals {
-                let function = builder.reserve(&global.name);
-                let cell = (global.arity == 0).then(|| {
-                    builder.program.cells += 1;
-                    builder.program.cells - 1
-                });
-                let name = builder.name(&global.name);
-                builder.globals.insert(&global.name, GlobalInfo { global, function, cell, name });
-                builder.program.exports.push(Export { name: global.name.clone(), function, arity: global.arity });
-            }
+        for &global in globals {
+            let function = builder.reserve(&global.name);
+            let cell = (global.arity == 0).then(|| {
+                builder.program.cells += 1;
+                builder.program.cells - 1
+            });
+            let name = builder.name(&global.name);
+            builder.globals.insert(&global.name, GlobalInfo { global, function, cell, name });
+            builder.program.exports.push(Export { name: global.name.clone(), function, arity: global.arity });
         }
         builder
     }
