@@ -114,8 +114,9 @@ impl FnBuilder<'_, '_> {
     }
 
     /// Emits a call with the result built in the region `escapes` picks.
-    /// Not in tail position, the callee gets a fresh scratch region, freed
-    /// after it returns; a failure adds the callee's name and the call's span.
+    /// Not in tail position, a callee that uses its scratch region gets a
+    /// fresh one, freed after it returns (one that never does gets the
+    /// caller's); a failure adds the callee's name and the call's span.
     fn call(
         &mut self,
         callee: FuncId,
@@ -133,12 +134,14 @@ impl FnBuilder<'_, '_> {
             self.emit(Stmt::TailCall(callee, all));
             return None;
         }
-        let scratch = self.open_scratch();
-        let mut all = vec![self.region(escapes), Expr::Var(scratch)];
+        let scratch = (!self.pb.is_scratch_free(callee)).then(|| self.open_scratch());
+        let mut all = vec![self.region(escapes), Expr::Var(scratch.unwrap_or(SCRATCH))];
         all.extend(args);
         let result = self.var();
         self.emit(Stmt::Set(result, Expr::Call(callee, all)));
-        self.close_scratch(scratch);
+        if let Some(scratch) = scratch {
+            self.close_scratch(scratch);
+        }
         let unwind = Stmt::Return(Expr::Helper(Helper::Unwind, vec![Expr::Const(name), Expr::Const(span)]));
         self.emit(Stmt::If(eq(Expr::Var(result), Expr::Const(FAIL)), vec![unwind], Vec::new()));
         Some(Expr::Var(result))

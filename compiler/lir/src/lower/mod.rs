@@ -19,6 +19,7 @@ mod function;
 mod glue;
 mod pattern;
 mod prim;
+mod scratch;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -44,10 +45,32 @@ pub fn lower_module(modules: &[Module], module: &str) -> Program {
     lower_globals(modules, reachable(modules, roots))
 }
 
-/// Lowers `globals`, which must include every global they use.
+/// Lowers `globals`, which must include every global they use. The first
+/// pass finds the functions that never use their scratch region; the
+/// second calls them without opening one.
 fn lower_globals<'m>(modules: &'m [Module], globals: Vec<&'m Global>) -> Program {
-    let mut builder = ProgramBuilder::new(modules, &globals);
-    for global in globals {
+    let summaries = Summaries::of(modules);
+    let first = lower_pass(modules, &globals, summaries.clone(), Vec::new());
+    let scratch_free = scratch::scratch_free(&first);
+    let program = lower_pass(modules, &globals, summaries, scratch_free.clone());
+    debug_assert_eq!(
+        scratch::scratch_free(&program),
+        scratch_free,
+        "calling without scratch regions changed who uses them"
+    );
+    program
+}
+
+/// Lowers `globals` once, calling the functions `scratch_free` marks
+/// without opening a scratch region for them.
+fn lower_pass<'m>(
+    modules: &'m [Module],
+    globals: &[&'m Global],
+    summaries: Summaries,
+    scratch_free: Vec<bool>,
+) -> Program {
+    let mut builder = ProgramBuilder::new(modules, globals, summaries, scratch_free);
+    for &global in globals {
         builder.lower_global(global);
     }
     builder.finish()
@@ -93,6 +116,8 @@ pub(crate) struct ProgramBuilder<'m> {
     pub(crate) program: Program,
     globals: FxHashMap<&'m str, GlobalInfo<'m>>,
     pub(crate) summaries: Summaries,
+    /// Functions that never use their scratch region, by id (empty: none known).
+    scratch_free: Vec<bool>,
     strings: FxHashMap<String, StaticId>,
     bigs: FxHashMap<(abi::Kind, u128), StaticId>,
     constructors: FxHashMap<Constructor, u32>,
@@ -115,11 +140,17 @@ pub(crate) struct ProgramBuilder<'m> {
 }
 
 impl<'m> ProgramBuilder<'m> {
-    fn new(modules: &'m [Module], globals: &[&'m Global]) -> ProgramBuilder<'m> {
+    fn new(
+        modules: &'m [Module],
+        globals: &[&'m Global],
+        summaries: Summaries,
+        scratch_free: Vec<bool>,
+    ) -> ProgramBuilder<'m> {
         let mut builder = ProgramBuilder {
             program: Program::default(),
             globals: FxHashMap::default(),
-            summaries: Summaries::of(modules),
+            summaries,
+            scratch_free,
             strings: FxHashMap::default(),
             bigs: FxHashMap::default(),
             constructors: FxHashMap::default(),
@@ -173,6 +204,12 @@ impl<'m> ProgramBuilder<'m> {
 
     fn finish(self) -> Program {
         self.program
+    }
+
+    /// Whether a function never uses its scratch region, so that a call
+    /// needs to open none for it.
+    pub(crate) fn is_scratch_free(&self, function: FuncId) -> bool {
+        self.scratch_free.get(function as usize).copied().unwrap_or(false)
     }
 
     /// A new function id, defined later with [`ProgramBuilder::define`].

@@ -6,7 +6,7 @@
 use min_core::Prim;
 
 use super::arith::{bin, c, int_payload, nat_payload};
-use super::function::{FnBuilder, and, has_tag, or};
+use super::function::{DEST, FnBuilder, and, has_tag, or};
 use crate::abi::{self, PAYLOAD_MASK, TAG_INT, TAG_NAT};
 use crate::{BinOp, Expr, Helper, UnOp};
 
@@ -24,6 +24,22 @@ const EXPONENT_MAX: u64 = 0x7FF;
 
 /// The exponent bias of binary64.
 const EXPONENT_BIAS: u64 = 1023;
+
+/// Whether every result of `prim` is a word that is no object: a real, a
+/// boolean, a character, or an integer that is always small.
+fn result_is_one_word(prim: Prim) -> bool {
+    matches!(
+        prim,
+        Prim::Sqrt
+            | Prim::Scale
+            | Prim::Exponent
+            | Prim::RealOfInt
+            | Prim::RealOfNat
+            | Prim::IsNan
+            | Prim::Code
+            | Prim::FromCode
+    )
+}
 
 fn unary(op: UnOp, a: Expr) -> Expr {
     Expr::Unary(op, Box::new(a))
@@ -52,11 +68,14 @@ impl FnBuilder<'_, '_> {
         self.helper(helper, helper_args)
     }
 
-    /// The arguments of `Helper::Prim1`/`Prim2` for `prim` on `args`.
+    /// The arguments of `Helper::Prim1`/`Prim2` for `prim` on `args`. A
+    /// primitive whose result never needs an object gets the destination
+    /// region, which it leaves alone, so that calling it is no reason for a
+    /// function to need a scratch region.
     fn prim_helper_args(&mut self, prim: Prim, args: Vec<Expr>, escapes: bool, span: u64) -> Vec<Expr> {
         let mut helper_args = vec![c(prim.index() as u64)];
         helper_args.extend(args);
-        helper_args.push(self.region(escapes));
+        helper_args.push(if result_is_one_word(prim) { Expr::Var(DEST) } else { self.region(escapes) });
         helper_args.push(c(span));
         helper_args
     }
