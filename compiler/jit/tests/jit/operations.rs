@@ -1,6 +1,6 @@
 //! Every unary and binary operation, against Rust's own.
 
-use min_lir::{BinOp, UnOp, abi};
+use min_lir::{BinOp, Expr, Stmt, UnOp, abi};
 
 use crate::support::*;
 
@@ -100,4 +100,23 @@ fn select_evaluates_both_and_picks_by_non_zero() {
     assert_eq!(run(&mut backend, 0, &[0]), 20);
     assert_eq!(run(&mut backend, 0, &[u64::MAX]), 10);
     assert_eq!(backend.vm(min_lir::VmVar::Depth), 6);
+}
+
+#[test]
+fn canonicalising_selects_give_the_canonical_nan_and_keep_other_reals() {
+    let difference = || Stmt::Set(2, bin(BinOp::FSub, v(0), v(1)));
+    let canonical = || Expr::Select(Box::new(un(UnOp::FIsNan, v(2))), Box::new(c(abi::CANONICAL_NAN)), Box::new(v(2)));
+    let doubled = bin(BinOp::FMul, canonical(), c(2.0f64.to_bits()));
+    let functions = vec![
+        function("canonical_difference", 2, 3, vec![difference(), ret(canonical())]),
+        function("canonical_difference_doubled", 2, 3, vec![difference(), ret(doubled)]),
+    ];
+    let mut backend = compile(&program(functions));
+    let real = |x: f64| x.to_bits();
+    let infinity = real(f64::INFINITY);
+    assert_eq!(run(&mut backend, 0, &[infinity, infinity]), abi::CANONICAL_NAN);
+    assert_eq!(run(&mut backend, 0, &[0xFFF8_0000_0000_1234, real(1.0)]), abi::CANONICAL_NAN);
+    assert_eq!(run(&mut backend, 0, &[real(-0.0), real(0.0)]), real(-0.0));
+    assert_eq!(run(&mut backend, 1, &[real(1.0), real(0.25)]), real(1.5));
+    assert_eq!(run(&mut backend, 1, &[real(1e308), real(-1e308)]), infinity);
 }
