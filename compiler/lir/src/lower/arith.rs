@@ -201,6 +201,33 @@ impl FnBuilder<'_, '_> {
         eq(equal, c(abi::TRUE))
     }
 
+    /// 1 if a word equals the string `text`, else 0. A string object is
+    /// compared inline, header and padded words (the ABI pads with zeros,
+    /// so equal strings have equal words); any other word (a character
+    /// standing for a string) goes to the structural comparison.
+    pub(crate) fn string_equal(&mut self, word: Expr, text: &str) -> Expr {
+        let static_id = self.pb.string(text);
+        let result = self.var();
+        let done = self.label();
+        let unequal = |result| vec![Stmt::Set(result, c(0)), Stmt::Break(done)];
+        let body = self.nested(|builder| {
+            let other = builder.nested(|builder| {
+                let equal = builder.structurally_equal(word.clone(), Expr::Static(static_id));
+                builder.emit(Stmt::Set(result, equal));
+                builder.emit(Stmt::Break(done));
+            });
+            builder.emit(Stmt::If(eq(tag_of(word.clone()), c(abi::TAG_PTR)), Vec::new(), other));
+            let address = builder.untag(word.clone());
+            for (index, expected) in abi::string_words(text).into_iter().enumerate() {
+                let actual = super::function::load(address.clone(), 8 * index as i32);
+                builder.emit(Stmt::If(bin(BinOp::Ne, actual, c(expected)), unequal(result), Vec::new()));
+            }
+            builder.emit(Stmt::Set(result, c(1)));
+        });
+        self.emit(Stmt::Block(done, body));
+        Expr::Var(result)
+    }
+
     /// Runs `fast`, which breaks to the label it is given to fall back on
     /// `helper(slow_args)`, and returns the result of whichever ran.
     pub(super) fn with_slow_path(
