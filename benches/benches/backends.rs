@@ -84,7 +84,7 @@ fn bench_engine(bencher: Bencher, engine: Engine, function: &str, args: &[Value<
             bencher.bench_local(call);
         }
         Engine::Jit | Engine::Wasm => {
-            let lowered = min_lir::lower::lower(&program);
+            let lowered = min_lir::lower::lower_module(&program, &module);
             let mut call: Box<dyn FnMut() -> Outcome + '_> = match engine {
                 Engine::Jit => {
                     let backend = min_jit::JitBackend::compile(&lowered).expect("the JIT compiles");
@@ -232,40 +232,41 @@ fn assert_examples_listed() {
     assert_eq!(found, EXAMPLES, "list every example of `examples/` in EXAMPLES");
 }
 
-/// Lowering a checked example to the LIR and compiling it, standard library
-/// included, ready to run; checking is not timed.
+/// Lowering a checked example to the LIR and compiling it with what it uses
+/// of the modules it imports (as `minc` does), ready to run; checking is not timed.
 mod compile {
     use super::*;
 
-    fn checked(example: &str) -> Vec<min_core::Module> {
+    /// The checked example and its module's name.
+    fn checked(example: &str) -> (Vec<min_core::Module>, String) {
         let mut workspace = min_analysis::Workspace::new();
         let path = examples_folder().join(format!("{example}.min"));
         let file = minc::load::load(&mut workspace, &path).expect("the example loads");
         assert!(workspace.diagnostics(file).is_empty(), "{example}: {:?}", workspace.diagnostics(file));
-        workspace.program(file)
+        (workspace.program(file), workspace.module_name(file).to_string())
     }
 
     /// Lowering alone: the part of `jit` and `wasm` that is not code generation.
     #[divan::bench(args = EXAMPLES, sample_count = 10, sample_size = 1)]
     fn lower(bencher: Bencher, example: &str) {
-        let program = checked(example);
-        bencher.bench_local(|| min_lir::lower::lower(divan::black_box(&program)));
+        let (program, module) = checked(example);
+        bencher.bench_local(|| min_lir::lower::lower_module(divan::black_box(&program), &module));
     }
 
     #[divan::bench(args = EXAMPLES, sample_count = 10, sample_size = 1)]
     fn jit(bencher: Bencher, example: &str) {
-        let program = checked(example);
+        let (program, module) = checked(example);
         bencher.bench_local(|| {
-            let lowered = min_lir::lower::lower(divan::black_box(&program));
+            let lowered = min_lir::lower::lower_module(divan::black_box(&program), &module);
             min_jit::JitBackend::compile(&lowered).expect("the JIT compiles")
         });
     }
 
     #[divan::bench(args = EXAMPLES, sample_count = 10, sample_size = 1)]
     fn wasm(bencher: Bencher, example: &str) {
-        let program = checked(example);
+        let (program, module) = checked(example);
         bencher.bench_local(|| {
-            let lowered = min_lir::lower::lower(divan::black_box(&program));
+            let lowered = min_lir::lower::lower_module(divan::black_box(&program), &module);
             min_wasm::WasmBackend::compile(&lowered, min_wasm::WASM_STACK_BYTES_DEFAULT).expect("Wasm compiles")
         });
     }

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::Ieee64;
 use cranelift_codegen::ir::types::{F64, I64};
 use cranelift_codegen::ir::{
     AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, SigRef, Signature, UserFuncName, Value,
@@ -90,6 +91,7 @@ pub(crate) fn define(
         functions: HashMap::new(),
         signatures: HashMap::new(),
         helpers: HashMap::new(),
+        floats: HashMap::new(),
         reachable: true,
     };
     translator.stmts(&function.body);
@@ -120,6 +122,10 @@ struct Translator<'a, 'b> {
     signatures: HashMap<usize, SigRef>,
     /// Helper entry points, by arity.
     helpers: HashMap<usize, FuncRef>,
+    /// The real behind each word made from or read as a real in the
+    /// current Cranelift block, so that a chain of real operations stays in
+    /// float registers instead of moving every result through an integer one.
+    floats: HashMap<Value, Value>,
     /// Whether the current position can be reached. Once it cannot, the
     /// rest of the statement list is skipped.
     reachable: bool,
@@ -199,7 +205,7 @@ impl Translator<'_, '_> {
         self.builder.seal_block(else_block);
         let mut merge = None;
         for (block, body) in [(then_block, then), (else_block, otherwise)] {
-            self.builder.switch_to_block(block);
+            self.switch_to(block);
             self.reachable = true;
             self.stmts(body);
             if self.reachable {
@@ -210,7 +216,7 @@ impl Translator<'_, '_> {
         self.reachable = merge.is_some();
         if let Some(merge) = merge {
             self.builder.seal_block(merge);
-            self.builder.switch_to_block(merge);
+            self.switch_to(merge);
         }
     }
 
@@ -225,7 +231,7 @@ impl Translator<'_, '_> {
                 self.builder.ins().jump(exit, &[]);
             }
             self.builder.seal_block(exit);
-            self.builder.switch_to_block(exit);
+            self.switch_to(exit);
             self.reachable = true;
         }
     }
@@ -319,6 +325,9 @@ impl Translator<'_, '_> {
             }
             Expr::Static(object) => self.word(abi::pointer_word(self.env.statics[*object as usize])),
             Expr::Cell(cell) => self.word(self.env.cells + abi::words(*cell)),
+            Expr::Select(condition, then, otherwise) if is_canonicalisation(condition, then, otherwise) => {
+                self.canonical(third)
+            }
             Expr::Select(..) => self.builder.ins().select(first, second, third),
         }
     }
@@ -339,12 +348,36 @@ impl Translator<'_, '_> {
         self.builder.inst_results(call)[0]
     }
 
+    /// Goes on translating in `block`. The reals known in the previous
+    /// block may not dominate it, so they are forgotten.
+    fn switch_to(&mut self, block: Block) {
+        self.floats.clear();
+        self.builder.switch_to_block(block);
+    }
+
     fn float_of(&mut self, word: Value) -> Value {
-        self.builder.ins().bitcast(F64, MemFlagsData::new(), word)
+        if let Some(&float) = self.floats.get(&word) {
+            return float;
+        }
+        let float = self.builder.ins().bitcast(F64, MemFlagsData::new(), word);
+        self.floats.insert(word, float);
+        float
     }
 
     fn word_of(&mut self, float: Value) -> Value {
-        self.builder.ins().bitcast(I64, MemFlagsData::new(), float)
+        let word = self.builder.ins().bitcast(I64, MemFlagsData::new(), float);
+        self.floats.insert(word, float);
+        word
+    }
+
+    /// The word with a NaN replaced by the canonical NaN, chosen among
+    /// reals: the lowering's `select(FIsNan(x), CANONICAL_NAN, x)`.
+    fn canonical(&mut self, word: Value) -> Value {
+        let float = self.float_of(word);
+        let nan = self.builder.ins().fcmp(FloatCC::Unordered, float, float);
+        let canonical = self.builder.ins().f64const(Ieee64::with_bits(abi::CANONICAL_NAN));
+        let chosen = self.builder.ins().select(nan, canonical, float);
+        self.word_of(chosen)
     }
 
     /// 0 or 1 as a word, from a comparison's truth value.
@@ -375,6 +408,10 @@ impl Translator<'_, '_> {
             UnOp::FFromInt => {
                 let float = self.builder.ins().fcvt_from_sint(cranelift_codegen::ir::types::F64, operand);
                 self.word_of(float)
+            }
+            UnOp::FTrunc => {
+                let float = self.float_of(operand);
+                self.builder.ins().fcvt_to_sint_sat(I64, float)
             }
         }
     }
@@ -428,4 +465,11 @@ impl Translator<'_, '_> {
         let truth = self.builder.ins().fcmp(condition, left, right);
         self.truth(truth)
     }
+}
+
+/// Whether a select is `select(FIsNan(x), CANONICAL_NAN, x)`, which makes a
+/// real's NaN canonical.
+fn is_canonicalisation(condition: &Expr, then: &Expr, otherwise: &Expr) -> bool {
+    matches!(condition, Expr::Unary(UnOp::FIsNan, operand) if **operand == *otherwise)
+        && *then == Expr::Const(abi::CANONICAL_NAN)
 }

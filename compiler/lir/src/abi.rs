@@ -237,6 +237,19 @@ pub const fn string_bytes(len: u64) -> u64 {
     8 + len.div_ceil(8) * 8
 }
 
+/// The words of a string object: its header, then its UTF-8 bytes, padded
+/// with zeros to a whole word.
+pub fn string_words(text: &str) -> Vec<u64> {
+    let bytes = text.as_bytes();
+    let mut words = vec![header(Kind::Str, bytes.len() as u32, 0)];
+    for chunk in bytes.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        words.push(u64::from_le_bytes(word));
+    }
+    words
+}
+
 /// A zero-argument global's cell before its first use.
 pub const CELL_EMPTY: u64 = 0xFFFF_0000_0000_0001;
 /// A zero-argument global's cell while its value is being computed: meeting

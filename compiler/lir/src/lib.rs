@@ -162,6 +162,9 @@ pub enum UnOp {
     FIsNan,
     /// The real nearest to the word read as a signed integer.
     FFromInt,
+    /// The real truncated toward zero to a signed integer (the real is
+    /// never a NaN and its integer part always fits in 64 bits).
+    FTrunc,
 }
 
 /// Binary operations on words. Comparisons give 0 or 1; `F`-operations read
@@ -401,14 +404,7 @@ pub enum StaticWord {
 impl Static {
     /// A string object.
     pub fn string(text: &str) -> Static {
-        let bytes = text.as_bytes();
-        let mut words = vec![StaticWord::Raw(abi::header(abi::Kind::Str, bytes.len() as u32, 0))];
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            words.push(StaticWord::Raw(u64::from_le_bytes(word)));
-        }
-        Static { words }
+        Static { words: abi::string_words(text).into_iter().map(StaticWord::Raw).collect() }
     }
 
     /// A big natural or integer: low and high 64 bits.

@@ -3,6 +3,9 @@
 
 use crate::{BinOp, UnOp, abi};
 
+/// `2^63` as a real: truncation is defined strictly inside `(-2^63 - 1, 2^63)`.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
 impl BinOp {
     /// Every binary operation.
     pub const ALL: [BinOp; 24] = [
@@ -76,17 +79,21 @@ impl BinOp {
 
 impl UnOp {
     /// Every unary operation.
-    pub const ALL: [UnOp; 5] = [UnOp::Untag, UnOp::FNeg, UnOp::FSqrt, UnOp::FIsNan, UnOp::FFromInt];
+    pub const ALL: [UnOp; 6] = [UnOp::Untag, UnOp::FNeg, UnOp::FSqrt, UnOp::FIsNan, UnOp::FFromInt, UnOp::FTrunc];
 
-    /// `op a`. `FNeg` flips the sign bit, NaN or not.
-    pub fn eval(self, a: u64) -> u64 {
-        match self {
+    /// `op a`, or `None` where the LIR promises never to ask (truncating a
+    /// NaN or a real whose integer part is outside the 64-bit range). `FNeg`
+    /// flips the sign bit, NaN or not.
+    pub fn eval(self, a: u64) -> Option<u64> {
+        Some(match self {
             UnOp::Untag => a & abi::PAYLOAD_MASK,
             UnOp::FNeg => a ^ (1 << 63),
             UnOp::FSqrt => f64::from_bits(a).sqrt().to_bits(),
             UnOp::FIsNan => u64::from(f64::from_bits(a).is_nan()),
             UnOp::FFromInt => (a as i64 as f64).to_bits(),
-        }
+            UnOp::FTrunc if (-TWO_POW_63..TWO_POW_63).contains(&f64::from_bits(a)) => f64::from_bits(a) as i64 as u64,
+            UnOp::FTrunc => return None,
+        })
     }
 
     /// Whether the result is a real (whose NaN bits the machine chooses).

@@ -95,7 +95,7 @@ struct ConstructorInfo {
 /// Compiles a checked file (and what it imports) to its artifact.
 pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String> {
     let program = workspace.program(file);
-    let lowered = min_lir::lower::lower(&program);
+    let lowered = min_lir::lower::lower_module(&program, workspace.module_name(file));
     let wasm = min_wasm::emit(&lowered).map_err(|error| error.to_string())?;
     let checked = workspace.check(file);
     let mut printer = TypePrinter::default();

@@ -267,7 +267,8 @@ fn build(path: &std::path::Path, emit: Option<Emit>, out_dir: &std::path::Path) 
     match emit {
         Some(Emit::Ir) => print_stdout(min_core::module_to_string(&workspace.check(file).core).trim_end()),
         Some(Emit::Lir) => {
-            print_stdout(min_lir::program_to_string(&min_lir::lower::lower(&workspace.program(file))).trim_end())
+            let lowered = min_lir::lower::lower_module(&workspace.program(file), workspace.module_name(file));
+            print_stdout(min_lir::program_to_string(&lowered).trim_end())
         }
         Some(Emit::Regions) => print_stdout(minc::regions::annotate(&workspace, file).trim_end()),
         None => return write_artifact(&workspace, file, out_dir),

@@ -156,7 +156,8 @@ impl<'w> Runner<'w> {
             let machine = Machine::new(program).with_depth_limit(self.depth_limit);
             return machine.call(&value.qualified, values).map(shown).map_err(RunError::Runtime);
         }
-        let lowered = self.lowered.get_or_insert_with(|| min_lir::lower::lower(program));
+        let module = workspace.module_name(file);
+        let lowered = self.lowered.get_or_insert_with(|| min_lir::lower::lower_module(program, module));
         let result = match engine {
             Engine::Jit => {
                 let session = match &mut self.jit {

@@ -10,7 +10,7 @@ use support::{StandInHost, backend, bin, func, program, ret, un, v};
 fn values() -> Vec<u64> {
     let integers = [0, 1, 2, 3, 63, 64, 65, -1i64 as u64, -7i64 as u64, i64::MIN as u64, i64::MAX as u64];
     let words = [0x1234_5678_9ABC_DEF0, abi::TRUE, abi::pointer_word(0x40), abi::FAIL];
-    let reals = [0.0, -0.0, 1.5, -2.25, 1e308, 5e-324, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE];
+    let reals = [0.0, -0.0, 1.5, -2.25, 1e308, 5e-324, -9.2e18, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE];
     let nans = [abi::CANONICAL_NAN, 0x7FF0_0000_0000_0001, 0xFFF8_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF];
     integers.into_iter().chain(words).chain(reals.map(f64::to_bits)).chain(nans).collect()
 }
@@ -30,9 +30,9 @@ fn binary(op: BinOp, a: u64, b: u64) -> Option<u64> {
     Some(if op.gives_real() { real_word(real(result)) } else { result })
 }
 
-fn unary(op: UnOp, a: u64) -> u64 {
-    let result = op.eval(a);
-    if op.gives_real() { real_word(real(result)) } else { result }
+fn unary(op: UnOp, a: u64) -> Option<u64> {
+    let result = op.eval(a)?;
+    Some(if op.gives_real() { real_word(real(result)) } else { result })
 }
 
 #[test]
@@ -61,7 +61,8 @@ fn unary_operations_mean_what_they_mean_in_rust() {
     let mut host = StandInHost::default();
     for (id, op) in UnOp::ALL.into_iter().enumerate() {
         for a in values() {
-            assert_eq!(backend.invoke(id as u32, &[a], &mut host), unary(op, a), "{op:?}({a:#x})");
+            let Some(expected) = unary(op, a) else { continue };
+            assert_eq!(backend.invoke(id as u32, &[a], &mut host), expected, "{op:?}({a:#x})");
         }
     }
 }

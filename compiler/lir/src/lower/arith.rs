@@ -9,21 +9,21 @@ use super::function::{FnBuilder, and, eq, has_tag, or, tag_of};
 use crate::abi::{self, FIRST_TAGGED, NO_SPAN, PAYLOAD_MASK, TAG_BOOL, TAG_CHAR, TAG_INT, TAG_NAT, TAG_SHIFT};
 use crate::{BinOp, Expr, Helper, Stmt, UnOp};
 
-fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
+pub(super) fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
     Expr::Binary(op, Box::new(a), Box::new(b))
 }
 
-fn c(word: u64) -> Expr {
+pub(super) fn c(word: u64) -> Expr {
     Expr::Const(word)
 }
 
 /// The 48-bit payload of a small integer, sign-extended.
-fn int_payload(word: Expr) -> Expr {
+pub(super) fn int_payload(word: Expr) -> Expr {
     bin(BinOp::ShrS, bin(BinOp::Shl, word, c(16)), c(16))
 }
 
 /// The payload of a small natural.
-fn nat_payload(word: Expr) -> Expr {
+pub(super) fn nat_payload(word: Expr) -> Expr {
     and(word, c(PAYLOAD_MASK))
 }
 
@@ -33,6 +33,11 @@ fn both_tagged(a: Expr, b: Expr, tag: u64) -> Expr {
     eq(bin(BinOp::ShrU, differences, c(TAG_SHIFT as u64)), c(0))
 }
 
+/// 1 if both words are reals.
+fn both_real(a: Expr, b: Expr) -> Expr {
+    and(bin(BinOp::LtU, a, c(FIRST_TAGGED)), bin(BinOp::LtU, b, c(FIRST_TAGGED)))
+}
+
 impl FnBuilder<'_, '_> {
     /// `a op b` on numbers of `kind`.
     pub(crate) fn arith(&mut self, op: ArithOp, kind: NumKind, a: Expr, b: Expr, span: Span, escapes: bool) -> Expr {
@@ -40,49 +45,92 @@ impl FnBuilder<'_, '_> {
         let region = self.region(escapes);
         let slow = vec![c(crate::arith_operation(op, kind)), a.clone(), b.clone(), region, c(span)];
         match (kind, op) {
-            (NumKind::Real, ArithOp::Rem) | (NumKind::Dyn | NumKind::Pending(_), _) => self.helper(Helper::Arith, slow),
-            (NumKind::Real, _) => {
-                let op = match op {
-                    ArithOp::Add => BinOp::FAdd,
-                    ArithOp::Sub => BinOp::FSub,
-                    ArithOp::Mul => BinOp::FMul,
-                    _ => BinOp::FDiv,
-                };
-                let result = self.temp(bin(op, a, b));
-                self.canonical(result)
-            }
+            (NumKind::Real, ArithOp::Rem) | (NumKind::Pending(_), _) => self.helper(Helper::Arith, slow),
+            (NumKind::Real, _) => self.real_arith(op, a, b),
             (NumKind::Nat | NumKind::Int, _) => {
                 let int = kind == NumKind::Int;
                 self.with_slow_path(Helper::Arith, slow, |builder, slow_label| {
                     let tag = if int { TAG_INT } else { TAG_NAT };
                     builder.unless(both_tagged(a.clone(), b.clone(), tag), slow_label);
-                    let payload = if int { int_payload } else { nat_payload };
-                    let x = builder.temp(payload(a.clone()));
-                    let y = builder.temp(payload(b.clone()));
-                    let result = match op {
-                        ArithOp::Add => bin(BinOp::Add, x, y),
-                        ArithOp::Sub => bin(BinOp::Sub, x, y),
-                        ArithOp::Mul => {
-                            let small = |v: Expr| {
-                                if int {
-                                    bin(BinOp::LtU, bin(BinOp::Add, v, c(1 << 23)), c(1 << 24))
-                                } else {
-                                    bin(BinOp::LtU, v, c(1 << 24))
-                                }
-                            };
-                            builder.unless(and(small(x.clone()), small(y.clone())), slow_label);
-                            bin(BinOp::Mul, x, y)
-                        }
-                        ArithOp::Div | ArithOp::Rem => {
-                            builder.unless(bin(BinOp::Ne, y.clone(), c(0)), slow_label);
-                            bin(if op == ArithOp::Div { BinOp::DivS } else { BinOp::RemS }, x, y)
-                        }
-                    };
-                    let result = builder.temp(result);
-                    builder.small_number(result, int, slow_label)
+                    builder.small_arith(op, int, a, b, slow_label)
                 })
             }
+            (NumKind::Dyn, _) => {
+                self.with_slow_path(Helper::Arith, slow, |builder, slow_label| builder.dyn_arith(op, a, b, slow_label))
+            }
         }
+    }
+
+    /// `a op b` on two reals (not `%`), with a NaN result made canonical.
+    fn real_arith(&mut self, op: ArithOp, a: Expr, b: Expr) -> Expr {
+        let op = match op {
+            ArithOp::Add => BinOp::FAdd,
+            ArithOp::Sub => BinOp::FSub,
+            ArithOp::Mul => BinOp::FMul,
+            _ => BinOp::FDiv,
+        };
+        let result = self.temp(bin(op, a, b));
+        self.canonical(result)
+    }
+
+    /// `a op b` on two small naturals, or two small integers if `int`,
+    /// whose tags are checked; a result out of the small range, an operand
+    /// too large for the inline multiplication and division by zero break to `slow`.
+    fn small_arith(&mut self, op: ArithOp, int: bool, a: Expr, b: Expr, slow: crate::Label) -> Expr {
+        let payload = if int { int_payload } else { nat_payload };
+        let x = self.temp(payload(a));
+        let y = self.temp(payload(b));
+        let result = match op {
+            ArithOp::Add => bin(BinOp::Add, x, y),
+            ArithOp::Sub => bin(BinOp::Sub, x, y),
+            ArithOp::Mul => {
+                let small = |v: Expr| {
+                    if int {
+                        bin(BinOp::LtU, bin(BinOp::Add, v, c(1 << 23)), c(1 << 24))
+                    } else {
+                        bin(BinOp::LtU, v, c(1 << 24))
+                    }
+                };
+                self.unless(and(small(x.clone()), small(y.clone())), slow);
+                bin(BinOp::Mul, x, y)
+            }
+            ArithOp::Div | ArithOp::Rem => {
+                self.unless(bin(BinOp::Ne, y.clone(), c(0)), slow);
+                bin(if op == ArithOp::Div { BinOp::DivS } else { BinOp::RemS }, x, y)
+            }
+        };
+        let result = self.temp(result);
+        self.small_number(result, int, slow)
+    }
+
+    /// `a op b` on numbers whose type the operands decide (`NumKind::Dyn`):
+    /// two small naturals, two small integers or two reals (not `%`) compute
+    /// inline in that type, as the interpreter's choice of type does; any
+    /// other pair breaks to `slow`.
+    fn dyn_arith(&mut self, op: ArithOp, a: Expr, b: Expr, slow: crate::Label) -> Expr {
+        let result = self.var();
+        let done = self.label();
+        let mut cases = Vec::new();
+        for int in [false, true] {
+            let body = self.nested(|builder| {
+                let value = builder.small_arith(op, int, a.clone(), b.clone(), slow);
+                builder.emit(Stmt::Set(result, value));
+                builder.emit(Stmt::Break(done));
+            });
+            let tag = if int { TAG_INT } else { TAG_NAT };
+            cases.push(Stmt::If(both_tagged(a.clone(), b.clone(), tag), body, Vec::new()));
+        }
+        if op != ArithOp::Rem {
+            let body = self.nested(|builder| {
+                let value = builder.real_arith(op, a.clone(), b.clone());
+                builder.emit(Stmt::Set(result, value));
+                builder.emit(Stmt::Break(done));
+            });
+            cases.push(Stmt::If(both_real(a, b), body, Vec::new()));
+        }
+        cases.push(Stmt::Break(slow));
+        self.emit(Stmt::Block(done, cases));
+        Expr::Var(result)
     }
 
     /// `-a` on numbers of `kind`.
@@ -116,7 +164,7 @@ impl FnBuilder<'_, '_> {
             let result = builder.var();
             let done = builder.label();
             let mut body = Vec::new();
-            let reals = and(bin(BinOp::LtU, a.clone(), c(FIRST_TAGGED)), bin(BinOp::LtU, b.clone(), c(FIRST_TAGGED)));
+            let reals = both_real(a.clone(), b.clone());
             let real_test = ordered(op, a.clone(), b.clone(), BinOp::FEq, BinOp::FLt, BinOp::FLe);
             body.push(Stmt::If(reals, vec![Stmt::Set(result, real_test), Stmt::Break(done)], Vec::new()));
             let tag = builder.temp(tag_of(a.clone()));
@@ -145,21 +193,6 @@ impl FnBuilder<'_, '_> {
         })
     }
 
-    /// `Prim.real_of_int` or `Prim.real_of_nat`: a small number converts
-    /// inline, exactly (it has at most 48 bits); a big one goes to the helper.
-    pub(crate) fn small_to_real(&mut self, prim: min_core::Prim, x: Expr, escapes: bool, span: u64) -> Expr {
-        let int = prim == min_core::Prim::RealOfInt;
-        let index = prim.index() as u64;
-        let region = self.region(escapes);
-        let slow = vec![c(index), x.clone(), region, c(span)];
-        self.with_slow_path(Helper::Prim1, slow, |builder, slow_label| {
-            let tag = if int { TAG_INT } else { TAG_NAT };
-            builder.unless(has_tag(x.clone(), tag), slow_label);
-            let value = if int { int_payload(x.clone()) } else { nat_payload(x.clone()) };
-            Expr::Unary(UnOp::FFromInt, Box::new(value))
-        })
-    }
-
     /// Whether a word equals a literal under the structural equality of
     /// the run-time library (used for string and big-number patterns).
     pub(crate) fn structurally_equal(&mut self, word: Expr, literal: Expr) -> Expr {
@@ -168,9 +201,36 @@ impl FnBuilder<'_, '_> {
         eq(equal, c(abi::TRUE))
     }
 
+    /// 1 if a word equals the string `text`, else 0. A string object is
+    /// compared inline, header and padded words (the ABI pads with zeros,
+    /// so equal strings have equal words); any other word (a character
+    /// standing for a string) goes to the structural comparison.
+    pub(crate) fn string_equal(&mut self, word: Expr, text: &str) -> Expr {
+        let static_id = self.pb.string(text);
+        let result = self.var();
+        let done = self.label();
+        let unequal = |result| vec![Stmt::Set(result, c(0)), Stmt::Break(done)];
+        let body = self.nested(|builder| {
+            let other = builder.nested(|builder| {
+                let equal = builder.structurally_equal(word.clone(), Expr::Static(static_id));
+                builder.emit(Stmt::Set(result, equal));
+                builder.emit(Stmt::Break(done));
+            });
+            builder.emit(Stmt::If(eq(tag_of(word.clone()), c(abi::TAG_PTR)), Vec::new(), other));
+            let address = builder.untag(word.clone());
+            for (index, expected) in abi::string_words(text).into_iter().enumerate() {
+                let actual = super::function::load(address.clone(), 8 * index as i32);
+                builder.emit(Stmt::If(bin(BinOp::Ne, actual, c(expected)), unequal(result), Vec::new()));
+            }
+            builder.emit(Stmt::Set(result, c(1)));
+        });
+        self.emit(Stmt::Block(done, body));
+        Expr::Var(result)
+    }
+
     /// Runs `fast`, which breaks to the label it is given to fall back on
     /// `helper(slow_args)`, and returns the result of whichever ran.
-    fn with_slow_path(
+    pub(super) fn with_slow_path(
         &mut self,
         helper: Helper,
         slow_args: Vec<Expr>,
@@ -194,13 +254,13 @@ impl FnBuilder<'_, '_> {
     }
 
     /// Breaks to `label` unless `condition` holds.
-    fn unless(&mut self, condition: Expr, label: crate::Label) {
+    pub(super) fn unless(&mut self, condition: Expr, label: crate::Label) {
         self.emit(Stmt::If(condition, Vec::new(), vec![Stmt::Break(label)]));
     }
 
     /// The word of a small integer or natural computed in 64 bits, or a
     /// break to `slow` when it does not fit the small range.
-    fn small_number(&mut self, value: Expr, int: bool, slow: crate::Label) -> Expr {
+    pub(super) fn small_number(&mut self, value: Expr, int: bool, slow: crate::Label) -> Expr {
         if int {
             self.unless(eq(int_payload(value.clone()), value.clone()), slow);
             or(and(value, c(PAYLOAD_MASK)), c(TAG_INT))

@@ -68,34 +68,6 @@ impl FnBuilder<'_, '_> {
         self.call_value(function, values, escapes, tail, span_index)
     }
 
-    /// A primitive applied to all its arguments.
-    pub(crate) fn prim(&mut self, prim: min_core::Prim, args: &mut Vec<Expr>, escapes: bool, span: u64) -> Expr {
-        // The checker gives these a real operand; correctly rounded `√` is an
-        // IEEE basic operation, so the machine's is the interpreter's.
-        match (prim, args.as_slice()) {
-            (min_core::Prim::Sqrt, [x]) => {
-                let root = self.temp(Expr::Unary(crate::UnOp::FSqrt, Box::new(x.clone())));
-                return self.canonical(root);
-            }
-            (min_core::Prim::IsNan, [x]) => {
-                let nan = Expr::Unary(crate::UnOp::FIsNan, Box::new(x.clone()));
-                return self.temp(super::function::or(nan, Expr::Const(abi::TAG_BOOL)));
-            }
-            (min_core::Prim::RealOfInt | min_core::Prim::RealOfNat, [x]) => {
-                return self.small_to_real(prim, x.clone(), escapes, span);
-            }
-            _ => {}
-        }
-        let index = prim.index() as u64;
-        let region = self.region(escapes);
-        let helper = if args.len() == 1 { Helper::Prim1 } else { Helper::Prim2 };
-        let mut helper_args = vec![Expr::Const(index)];
-        helper_args.append(args);
-        helper_args.push(region);
-        helper_args.push(Expr::Const(span));
-        self.helper(helper, helper_args)
-    }
-
     /// Applies a function value (a variable or constant) through `apply_k`.
     fn call_value(&mut self, function: Expr, args: Vec<Expr>, escapes: bool, tail: bool, span: u64) -> Option<Expr> {
         let apply = self.pb.apply_function(args.len() as u32);
@@ -142,8 +114,9 @@ impl FnBuilder<'_, '_> {
     }
 
     /// Emits a call with the result built in the region `escapes` picks.
-    /// Not in tail position, the callee gets a fresh scratch region, freed
-    /// after it returns; a failure adds the callee's name and the call's span.
+    /// Not in tail position, a callee that uses its scratch region gets a
+    /// fresh one, freed after it returns (one that never does gets the
+    /// caller's); a failure adds the callee's name and the call's span.
     fn call(
         &mut self,
         callee: FuncId,
@@ -161,12 +134,14 @@ impl FnBuilder<'_, '_> {
             self.emit(Stmt::TailCall(callee, all));
             return None;
         }
-        let scratch = self.open_scratch();
-        let mut all = vec![self.region(escapes), Expr::Var(scratch)];
+        let scratch = (!self.pb.is_scratch_free(callee)).then(|| self.open_scratch());
+        let mut all = vec![self.region(escapes), Expr::Var(scratch.unwrap_or(SCRATCH))];
         all.extend(args);
         let result = self.var();
         self.emit(Stmt::Set(result, Expr::Call(callee, all)));
-        self.close_scratch(scratch);
+        if let Some(scratch) = scratch {
+            self.close_scratch(scratch);
+        }
         let unwind = Stmt::Return(Expr::Helper(Helper::Unwind, vec![Expr::Const(name), Expr::Const(span)]));
         self.emit(Stmt::If(eq(Expr::Var(result), Expr::Const(FAIL)), vec![unwind], Vec::new()));
         Some(Expr::Var(result))

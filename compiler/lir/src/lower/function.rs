@@ -87,8 +87,13 @@ impl<'b, 'm> FnBuilder<'b, 'm> {
         self.escaping = regions::escaping_slots(&self.pb.summaries, frame_size, body);
     }
 
-    /// The finished function.
-    pub(crate) fn finish(self) -> Function {
+    /// The finished function. A counted function that calls no other only
+    /// checks the depth limit: nothing can read the depth while it runs, so
+    /// it need not count itself in.
+    pub(crate) fn finish(mut self) -> Function {
+        if self.counted && !stmts_call(&self.stmts) {
+            drop_depth_updates(&mut self.stmts);
+        }
         Function { name: String::new(), params: self.params, vars: self.vars, body: self.stmts }
     }
 
@@ -254,4 +259,43 @@ pub(crate) fn tag_of(word: Expr) -> Expr {
 /// 1 if `word` has the tag `tag`.
 pub(crate) fn has_tag(word: Expr, tag: u64) -> Expr {
     eq(tag_of(word), Expr::Const(tag))
+}
+
+/// Whether statements call a function: directly, through a code word, or in tail position.
+fn stmts_call(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|stmt| match stmt {
+        Stmt::TailCall(..) | Stmt::TailCallIndirect(..) => true,
+        Stmt::Set(_, expr) | Stmt::SetVm(_, expr) | Stmt::Drop(expr) | Stmt::Return(expr) => expr_calls(expr),
+        Stmt::Store(address, _, value) => expr_calls(address) || expr_calls(value),
+        Stmt::If(condition, then, otherwise) => expr_calls(condition) || stmts_call(then) || stmts_call(otherwise),
+        Stmt::Block(_, body) => stmts_call(body),
+        Stmt::Break(_) => false,
+    })
+}
+
+/// Whether an expression calls a function (helpers do not count).
+fn expr_calls(expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(..) | Expr::CallIndirect(..) => true,
+        Expr::Const(_) | Expr::Var(_) | Expr::Vm(_) | Expr::Code(_) | Expr::Static(_) | Expr::Cell(_) => false,
+        Expr::Unary(_, a) | Expr::Load(a, _) => expr_calls(a),
+        Expr::Binary(_, a, b) => expr_calls(a) || expr_calls(b),
+        Expr::Helper(_, args) => args.iter().any(expr_calls),
+        Expr::Select(c, a, b) => expr_calls(c) || expr_calls(a) || expr_calls(b),
+    }
+}
+
+/// Removes every update of the depth count from statements.
+fn drop_depth_updates(stmts: &mut Vec<Stmt>) {
+    stmts.retain(|stmt| !matches!(stmt, Stmt::SetVm(VmVar::Depth, _)));
+    for stmt in stmts {
+        match stmt {
+            Stmt::If(_, then, otherwise) => {
+                drop_depth_updates(then);
+                drop_depth_updates(otherwise);
+            }
+            Stmt::Block(_, body) => drop_depth_updates(body),
+            _ => {}
+        }
+    }
 }

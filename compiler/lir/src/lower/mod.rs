@@ -10,7 +10,7 @@
 //!
 //! Start at [`ProgramBuilder`]; one function body is a [`function::FnBuilder`],
 //! whose expression cases are in `expr.rs`, patterns in `pattern.rs`,
-//! numbers in `arith.rs` and calls in `call.rs`.
+//! numbers in `arith.rs`, primitives in `prim.rs` and calls in `call.rs`.
 
 mod arith;
 mod call;
@@ -18,8 +18,10 @@ mod expr;
 mod function;
 mod glue;
 mod pattern;
+mod prim;
+mod scratch;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use min_core::{Constructor, Expr as CoreExpr, Global, Module, Prim};
 use min_diagnostics::Span;
@@ -28,13 +30,73 @@ use crate::abi;
 use crate::regions::Summaries;
 use crate::{CellId, Export, FuncId, Function, Program, Static, StaticId, StaticWord};
 
-/// Lowers the modules of a program, given in dependency order.
+/// Lowers the modules of a program, given in dependency order: every
+/// global is lowered and exported.
 pub fn lower(modules: &[Module]) -> Program {
-    let mut builder = ProgramBuilder::new(modules);
-    for global in modules.iter().flat_map(|module| &module.globals) {
+    lower_globals(modules, modules.iter().flat_map(|module| &module.globals).collect())
+}
+
+/// Lowers the globals of the module called `module` and every global they
+/// use, directly or not, from the modules of a program given in dependency
+/// order; those are the exports. Globals nothing reaches are left out, so
+/// compiling a program costs what it uses of the modules it imports.
+pub fn lower_module(modules: &[Module], module: &str) -> Program {
+    let roots = modules.iter().filter(|candidate| candidate.name == module).flat_map(|root| &root.globals);
+    lower_globals(modules, reachable(modules, roots))
+}
+
+/// Lowers `globals`, which must include every global they use. The first
+/// pass finds the functions that never use their scratch region; the
+/// second calls them without opening one.
+fn lower_globals<'m>(modules: &'m [Module], globals: Vec<&'m Global>) -> Program {
+    let summaries = Summaries::of(modules);
+    let first = lower_pass(modules, &globals, summaries.clone(), Vec::new());
+    let scratch_free = scratch::scratch_free(&first);
+    let program = lower_pass(modules, &globals, summaries, scratch_free.clone());
+    debug_assert_eq!(
+        scratch::scratch_free(&program),
+        scratch_free,
+        "calling without scratch regions changed who uses them"
+    );
+    program
+}
+
+/// Lowers `globals` once, calling the functions `scratch_free` marks
+/// without opening a scratch region for them.
+fn lower_pass<'m>(
+    modules: &'m [Module],
+    globals: &[&'m Global],
+    summaries: Summaries,
+    scratch_free: Vec<bool>,
+) -> Program {
+    let mut builder = ProgramBuilder::new(modules, globals, summaries, scratch_free);
+    for &global in globals {
         builder.lower_global(global);
     }
     builder.finish()
+}
+
+/// The globals `roots` use, directly or through others, roots included, in
+/// the order of `modules`.
+fn reachable<'m>(modules: &'m [Module], roots: impl Iterator<Item = &'m Global>) -> Vec<&'m Global> {
+    let by_name: FxHashMap<&str, &Global> =
+        modules.iter().flat_map(|module| &module.globals).map(|global| (global.name.as_str(), global)).collect();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut stack: Vec<&Global> = roots.collect();
+    seen.extend(stack.iter().map(|global| global.name.as_str()));
+    while let Some(global) = stack.pop() {
+        let mut exprs = vec![&global.body];
+        while let Some(expr) = exprs.pop() {
+            if let CoreExpr::Global(name) = expr
+                && let Some(&used) = by_name.get(name.as_str())
+                && seen.insert(used.name.as_str())
+            {
+                stack.push(used);
+            }
+            exprs.extend(expr.children());
+        }
+    }
+    modules.iter().flat_map(|module| &module.globals).filter(|global| seen.contains(global.name.as_str())).collect()
 }
 
 /// What the lowering knows about a global.
@@ -54,6 +116,8 @@ pub(crate) struct ProgramBuilder<'m> {
     pub(crate) program: Program,
     globals: FxHashMap<&'m str, GlobalInfo<'m>>,
     pub(crate) summaries: Summaries,
+    /// Functions that never use their scratch region, by id (empty: none known).
+    scratch_free: Vec<bool>,
     strings: FxHashMap<String, StaticId>,
     bigs: FxHashMap<(abi::Kind, u128), StaticId>,
     constructors: FxHashMap<Constructor, u32>,
@@ -76,11 +140,17 @@ pub(crate) struct ProgramBuilder<'m> {
 }
 
 impl<'m> ProgramBuilder<'m> {
-    fn new(modules: &'m [Module]) -> ProgramBuilder<'m> {
+    fn new(
+        modules: &'m [Module],
+        globals: &[&'m Global],
+        summaries: Summaries,
+        scratch_free: Vec<bool>,
+    ) -> ProgramBuilder<'m> {
         let mut builder = ProgramBuilder {
             program: Program::default(),
             globals: FxHashMap::default(),
-            summaries: Summaries::of(modules),
+            summaries,
+            scratch_free,
             strings: FxHashMap::default(),
             bigs: FxHashMap::default(),
             constructors: FxHashMap::default(),
@@ -94,25 +164,21 @@ impl<'m> ProgramBuilder<'m> {
             max_arity: 2,
             lambda_counts: FxHashMap::default(),
         };
-        for module in modules {
-            for global in &module.globals {
-                builder.max_arity = builder.max_arity.max(global.arity).max(max_arity_in(&global.body));
-            }
+        for global in globals {
+            builder.max_arity = builder.max_arity.max(global.arity).max(max_arity_in(&global.body));
         }
         for constructor in modules.iter().flat_map(|module| &module.types).flatten() {
             builder.constructor(constructor);
         }
-        for module in modules {
-            for global in &module.globals {
-                let function = builder.reserve(&global.name);
-                let cell = (global.arity == 0).then(|| {
-                    builder.program.cells += 1;
-                    builder.program.cells - 1
-                });
-                let name = builder.name(&global.name);
-                builder.globals.insert(&global.name, GlobalInfo { global, function, cell, name });
-                builder.program.exports.push(Export { name: global.name.clone(), function, arity: global.arity });
-            }
+        for &global in globals {
+            let function = builder.reserve(&global.name);
+            let cell = (global.arity == 0).then(|| {
+                builder.program.cells += 1;
+                builder.program.cells - 1
+            });
+            let name = builder.name(&global.name);
+            builder.globals.insert(&global.name, GlobalInfo { global, function, cell, name });
+            builder.program.exports.push(Export { name: global.name.clone(), function, arity: global.arity });
         }
         builder
     }
@@ -138,6 +204,12 @@ impl<'m> ProgramBuilder<'m> {
 
     fn finish(self) -> Program {
         self.program
+    }
+
+    /// Whether a function never uses its scratch region, so that a call
+    /// needs to open none for it.
+    pub(crate) fn is_scratch_free(&self, function: FuncId) -> bool {
+        self.scratch_free.get(function as usize).copied().unwrap_or(false)
     }
 
     /// A new function id, defined later with [`ProgramBuilder::define`].

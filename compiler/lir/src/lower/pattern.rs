@@ -135,19 +135,17 @@ impl FnBuilder<'_, '_> {
             Lit::Unit => {}
             Lit::Char(ch) => {
                 let matched = self.label();
-                let text = Expr::Static(self.pb.string(&ch.to_string()));
                 let body = self.nested(|builder| {
                     let is_char = eq(word.clone(), Expr::Const(abi::char_word(*ch)));
                     builder.emit(Stmt::If(is_char, vec![Stmt::Break(matched)], Vec::new()));
                     builder.require(has_tag(word.clone(), TAG_PTR), fail);
-                    let equal = builder.structurally_equal(word.clone(), text);
+                    let equal = builder.string_equal(word.clone(), &ch.to_string());
                     builder.require(equal, fail);
                 });
                 self.emit(Stmt::Block(matched, body));
             }
             Lit::Str(text) => {
-                let text = Expr::Static(self.pb.string(text));
-                let equal = self.structurally_equal(word, text);
+                let equal = self.string_equal(word, text);
                 self.require(equal, fail);
             }
             Lit::PendingInt(..) | Lit::PendingChar(..) => self.emit(Stmt::Break(fail)),

@@ -311,6 +311,7 @@ fn unary<'a, 'b>(sink: &'a mut InstructionSink<'b>, op: UnOp) -> &'a mut Instruc
             sink.i64_const(i64::MAX).i64_and().i64_const(f64::INFINITY.to_bits() as i64).i64_gt_u().i64_extend_i32_u()
         }
         UnOp::FFromInt => sink.f64_convert_i64_s().i64_reinterpret_f64(),
+        UnOp::FTrunc => sink.f64_reinterpret_i64().i64_trunc_f64_s(),
     }
 }
 
