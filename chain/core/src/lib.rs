@@ -1,0 +1,12 @@
+//! Min's chain: versioned objects, signed transactions, the mapping of
+//! objects to shards, the checked execution of transactions against a
+//! shard's state, and the ordering of a shard's blocks by BFT consensus
+//! (commonware's simplex with BLS multisignature certificates).
+
+pub mod block;
+pub mod checker;
+pub mod encoding;
+pub mod objects;
+pub mod shard;
+pub mod state;
+pub mod transaction;
