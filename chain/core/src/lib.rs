@@ -6,6 +6,7 @@
 pub mod block;
 pub mod checker;
 pub mod encoding;
+pub mod node;
 pub mod objects;
 pub mod shard;
 pub mod state;
