@@ -15,7 +15,7 @@ use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Superviso
 use commonware_utils::ordered::BiMap;
 use commonware_utils::{NZU32, NZUsize, probability};
 use ed25519_dalek::SigningKey;
-use min_chain::node::{CONSENSUS_NAMESPACE, Channels, Ledger, PublicKey, Scheme, Validator, ValidatorConfig};
+use min_chain::node::{CONSENSUS_NAMESPACE, Channels, Digest, Ledger, PublicKey, Scheme, Validator, ValidatorConfig};
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
 use min_chain::shard::ShardId;
 use min_chain::state::{Abort, Outcome, ShardState};
@@ -54,6 +54,11 @@ fn a_committee_agrees_on_every_block_under_loss_and_a_partition() {
             panic!("seed {seed} failed (replay with MIN_SIM_SEED={seed}): {message}");
         }
     }
+}
+
+#[test]
+fn a_seed_replays_exactly() {
+    assert_eq!(run(3), run(3));
 }
 
 fn client(index: u8) -> SigningKey {
@@ -131,7 +136,11 @@ fn outcome(ledger: &Arc<Mutex<Ledger>>, transaction: &Transaction) -> Outcome {
     ledger.lock().unwrap().outcomes[&transaction.id()].1.clone()
 }
 
-fn run(seed: u64) {
+/// What a run ends with, to compare two runs of one seed: the simulated
+/// time, and each validator's last block and state.
+type Fingerprint = (Duration, Vec<(Option<Digest>, [u8; 32])>);
+
+fn run(seed: u64) -> Fingerprint {
     let config = deterministic::Config::new().with_seed(seed).with_timeout(Some(Duration::from_secs(900)));
     deterministic::Runner::new(config).start(|mut context| async move {
         // The committee: ed25519 identities and BLS keys.
@@ -302,7 +311,17 @@ fn run(seed: u64) {
         check_agreement(seed, &ledgers);
         check_no_double_consumption(seed, &ledgers[0]);
         check_certificates(seed, &mut context, &verifier, &ledgers);
-    });
+        let elapsed =
+            context.current().duration_since(std::time::UNIX_EPOCH).expect("simulated time starts at the epoch");
+        let ends = ledgers
+            .iter()
+            .map(|ledger| {
+                let ledger = ledger.lock().unwrap();
+                (ledger.tip(), ledger.state.digest())
+            })
+            .collect();
+        (elapsed, ends)
+    })
 }
 
 /// Every validator finalized the same sequence of blocks (one is a prefix
