@@ -3,6 +3,8 @@
 //! shard's state, and the ordering of a shard's blocks by BFT consensus
 //! (commonware's simplex with BLS multisignature certificates).
 
+#![warn(missing_docs)]
+
 pub mod block;
 pub mod checker;
 pub mod encoding;

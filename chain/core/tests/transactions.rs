@@ -93,6 +93,23 @@ fn a_block_round_trips_through_its_encoding() {
 }
 
 #[test]
+fn a_block_with_a_malformed_transaction_is_rejected() {
+    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0)] };
+    let mut bytes = block.to_bytes();
+    // The parent (32 bytes), the count (4) and the transaction's length (4)
+    // come before the transaction's procedure tag.
+    bytes[40] = 9;
+    assert_eq!(Block::from_bytes(&bytes), Err(DecodeError::UnknownTag { what: "procedure", tag: 9 }));
+}
+
+#[test]
+fn a_block_announcing_too_many_transactions_is_rejected() {
+    let mut bytes = genesis_digest().0.to_vec();
+    bytes.extend_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(Block::from_bytes(&bytes), Err(DecodeError::TooLong { what: "transactions", .. })));
+}
+
+#[test]
 fn every_truncation_of_a_transaction_is_rejected() {
     let bytes = transfer(&key(1), vec![], &key(2), 1, 0).to_bytes();
     for length in 0..bytes.len() {
