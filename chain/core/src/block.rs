@@ -1,0 +1,66 @@
+//! Blocks: an ordered batch of transactions linked to its parent by hash.
+//! Consensus agrees on a block's digest; the block itself travels beside it.
+
+use crate::encoding::{DecodeError, Reader, Writer};
+use crate::transaction::{TRANSACTION_BYTES_MAX, Transaction};
+use commonware_cryptography::{Hasher as _, Sha256, sha256::Digest};
+
+/// The most transactions a block may carry.
+pub const BLOCK_TRANSACTIONS_MAX: usize = 1024;
+/// The largest encoded block, in bytes.
+pub const BLOCK_BYTES_MAX: usize = 4 * 1024 * 1024;
+
+/// Prefixes a block's hash.
+const BLOCK_DOMAIN: &[u8] = b"min-chain/block/v1";
+
+/// A proposed batch of transactions.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Block {
+    /// The digest of the block this one extends (the genesis digest for the first).
+    pub parent: Digest,
+    /// The transactions, in the order they are applied.
+    pub transactions: Vec<Transaction>,
+}
+
+impl Block {
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut writer = Writer::new();
+        writer.array(&self.parent.0);
+        writer.length(self.transactions.len());
+        for transaction in &self.transactions {
+            writer.bytes(&transaction.to_bytes());
+        }
+        writer.into_bytes()
+    }
+
+    /// Decodes exactly one block, rejecting oversized, truncated, trailing
+    /// or otherwise malformed input, including any malformed transaction.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.len() > BLOCK_BYTES_MAX {
+            return Err(DecodeError::TooLong {
+                what: "block",
+                length: bytes.len() as u64,
+                limit: BLOCK_BYTES_MAX as u64,
+            });
+        }
+        let mut reader = Reader::new(bytes);
+        let parent = Digest(reader.array("block parent")?);
+        let transactions = reader.list("transactions", BLOCK_TRANSACTIONS_MAX, |reader| {
+            let bytes = reader.bytes("transaction", TRANSACTION_BYTES_MAX)?;
+            Transaction::from_bytes(&bytes)
+        })?;
+        reader.finish()?;
+        Ok(Self { parent, transactions })
+    }
+
+    /// The block's digest, the payload consensus agrees on.
+    pub fn digest(&self) -> Digest {
+        Sha256::hash(&[BLOCK_DOMAIN, &self.to_bytes()])
+    }
+}
+
+/// The digest every shard's chain starts from.
+pub fn genesis_digest() -> Digest {
+    Sha256::hash(&[BLOCK_DOMAIN, b"genesis"])
+}

@@ -1,0 +1,295 @@
+//! The application actor of one validator: it keeps the mempool and the
+//! blocks it has seen, builds and checks proposals for simplex, sends and
+//! fetches blocks over its own channel, and applies finalized blocks to the
+//! ledger in order, walking back through parents to fill any gap.
+
+use super::ledger::Ledger;
+use super::mailbox::Message;
+use super::{ConsensusContext, Digest};
+use crate::block::{BLOCK_BYTES_MAX, Block, genesis_digest};
+use crate::transaction::{Transaction, TxId, verify_signatures};
+use commonware_consensus::Viewable as _;
+use commonware_consensus::types::View;
+use commonware_macros::select;
+use commonware_p2p::{Receiver, Recipients, Sender};
+use commonware_runtime::Clock;
+use commonware_utils::channel::{mpsc, oneshot};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The most transactions a validator holds waiting for a block.
+pub const MEMPOOL_TRANSACTIONS_MAX: usize = 50_000;
+/// The most transactions a validator puts in one proposal.
+pub const PROPOSAL_TRANSACTIONS_MAX: usize = 256;
+/// How often missing blocks are requested again.
+const FETCH_RETRY: Duration = Duration::from_millis(250);
+
+/// Tags of the messages on the block channel.
+const WIRE_BLOCK: u8 = 0;
+const WIRE_REQUEST: u8 = 1;
+
+/// A verification simplex is waiting on until the block arrives.
+type PendingVerify = (ConsensusContext, oneshot::Sender<bool>);
+
+pub(super) struct Actor<E, S, R> {
+    pub context: E,
+    pub mailbox: mpsc::UnboundedReceiver<Message>,
+    pub block_receiver: R,
+    pub core: Core<S>,
+}
+
+/// Everything the actor keeps between messages.
+pub(super) struct Core<S> {
+    pub block_sender: S,
+    pub ledger: Arc<Mutex<Ledger>>,
+    /// Every block seen, by digest.
+    pub blocks: BTreeMap<Digest, Block>,
+    pub pending_verifies: BTreeMap<Digest, Vec<PendingVerify>>,
+    /// The highest finalized block not yet applied.
+    pub target: Option<(View, Digest)>,
+    /// The block the walk from `target` is waiting for.
+    pub missing_for_finalization: Option<Digest>,
+    pub last_applied: Digest,
+    pub applied: BTreeSet<Digest>,
+    /// Transactions waiting for a block, in arrival order.
+    pub mempool: Vec<(TxId, Transaction)>,
+    pub mempool_ids: BTreeSet<TxId>,
+}
+
+impl<E, S, R> Actor<E, S, R>
+where
+    E: Clock,
+    S: Sender<PublicKey = super::PublicKey>,
+    R: Receiver<PublicKey = super::PublicKey>,
+{
+    pub async fn run(self) {
+        let Self { context, mut mailbox, mut block_receiver, mut core } = self;
+        let mut retry_at = context.current() + FETCH_RETRY;
+        loop {
+            select! {
+                message = mailbox.recv() => {
+                    let Some(message) = message else { return };
+                    core.handle(message);
+                },
+                received = block_receiver.recv() => {
+                    let Ok((peer, bytes)) = received else { return };
+                    core.handle_wire(peer, bytes.as_ref());
+                },
+                _ = context.sleep_until(retry_at) => {
+                    core.request_missing();
+                    retry_at = context.current() + FETCH_RETRY;
+                },
+            }
+        }
+    }
+}
+
+impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
+    fn handle(&mut self, message: Message) {
+        match message {
+            Message::Propose { context, response } => {
+                let digest = self.propose(context.parent.1);
+                let _ = response.send(digest);
+            }
+            Message::Verify { context, payload, response } => match self.blocks.get(&payload) {
+                Some(block) => {
+                    let _ = response.send(is_valid_child(block, &context));
+                }
+                None => {
+                    self.pending_verifies.entry(payload).or_default().push((context, response));
+                    self.request(payload);
+                }
+            },
+            Message::Finalized(finalization) => {
+                let digest = finalization.proposal.payload;
+                let view = finalization.view();
+                self.ledger
+                    .lock()
+                    .expect("the ledger lock is never poisoned")
+                    .finalizations
+                    .insert(digest, *finalization);
+                let newer = self.target.is_none_or(|(target, _)| view > target);
+                if !self.applied.contains(&digest) && newer {
+                    self.target = Some((view, digest));
+                    self.advance();
+                }
+            }
+            Message::Submit(transaction) => self.admit(*transaction),
+        }
+    }
+
+    /// Admits a transaction to the mempool unless it is full, known, or
+    /// badly signed; a proposer never includes a transaction it has not
+    /// verified.
+    fn admit(&mut self, transaction: Transaction) {
+        let id = transaction.id();
+        if self.mempool.len() >= MEMPOOL_TRANSACTIONS_MAX || self.mempool_ids.contains(&id) {
+            return;
+        }
+        let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        if ledger.outcomes.contains_key(&id) || !transaction.verify_signature() {
+            return;
+        }
+        drop(ledger);
+        self.mempool_ids.insert(id);
+        self.mempool.push((id, transaction));
+    }
+
+    /// Builds a block on `parent` from the mempool, leaving out transactions
+    /// already in the unfinalized blocks it extends, and sends it to every
+    /// peer. If one of those blocks is missing here, the block is empty:
+    /// better no transactions than ones that are already on the chain.
+    fn propose(&mut self, parent: Digest) -> Digest {
+        let transactions: Vec<Transaction> = match self.unfinalized_ancestry(parent) {
+            Some(in_flight) => self
+                .mempool
+                .iter()
+                .filter(|(id, _)| !in_flight.contains(id))
+                .take(PROPOSAL_TRANSACTIONS_MAX)
+                .map(|(_, transaction)| transaction.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let block = Block { parent, transactions };
+        let bytes = block.to_bytes();
+        assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
+        let digest = block.digest();
+        self.blocks.insert(digest, block);
+        self.send(Recipients::All, WIRE_BLOCK, &bytes);
+        digest
+    }
+
+    /// The ids of the transactions in the blocks between `tip` and the last
+    /// applied block, or `None` if one of those blocks is missing here.
+    fn unfinalized_ancestry(&self, tip: Digest) -> Option<BTreeSet<TxId>> {
+        let mut ids = BTreeSet::new();
+        let mut cursor = tip;
+        while cursor != self.last_applied && !self.applied.contains(&cursor) {
+            let block = self.blocks.get(&cursor)?;
+            ids.extend(block.transactions.iter().map(Transaction::id));
+            cursor = block.parent;
+        }
+        Some(ids)
+    }
+
+    fn handle_wire(&mut self, peer: super::PublicKey, bytes: &[u8]) {
+        let Some((&tag, body)) = bytes.split_first() else {
+            return;
+        };
+        match tag {
+            WIRE_BLOCK => {
+                // A malformed block from a peer is dropped; consensus
+                // times out on it like on a block that never came.
+                let Ok(block) = Block::from_bytes(body) else {
+                    return;
+                };
+                self.receive_block(block);
+            }
+            WIRE_REQUEST => {
+                let Ok(digest) = <[u8; 32]>::try_from(body) else {
+                    return;
+                };
+                if let Some(block) = self.blocks.get(&commonware_cryptography::sha256::Digest(digest)) {
+                    let bytes = block.to_bytes();
+                    self.send(Recipients::One(peer), WIRE_BLOCK, &bytes);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn receive_block(&mut self, block: Block) {
+        let digest = block.digest();
+        if self.blocks.contains_key(&digest) {
+            return;
+        }
+        if let Some(pending) = self.pending_verifies.remove(&digest) {
+            for (context, response) in pending {
+                let _ = response.send(is_valid_child(&block, &context));
+            }
+        }
+        self.blocks.insert(digest, block);
+        if self.missing_for_finalization == Some(digest) {
+            self.advance();
+        }
+    }
+
+    /// Applies every block from the last applied one up to the target, or
+    /// asks for the first one missing on the way.
+    fn advance(&mut self) {
+        let Some((_, target)) = self.target else {
+            return;
+        };
+        let genesis = genesis_digest();
+        let mut chain = Vec::new();
+        let mut cursor = target;
+        while cursor != self.last_applied {
+            assert!(
+                cursor != genesis,
+                "finalized block {target:?} does not extend the last applied block {:?}",
+                self.last_applied
+            );
+            let Some(block) = self.blocks.get(&cursor) else {
+                self.missing_for_finalization = Some(cursor);
+                self.request(cursor);
+                return;
+            };
+            chain.push(cursor);
+            cursor = block.parent;
+        }
+        self.missing_for_finalization = None;
+        self.target = None;
+        let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        for digest in chain.into_iter().rev() {
+            let block = self.blocks[&digest].clone();
+            for transaction in &block.transactions {
+                self.mempool_ids.remove(&transaction.id());
+            }
+            ledger.apply(digest, block);
+            self.applied.insert(digest);
+            self.last_applied = digest;
+        }
+        let mempool_ids = &self.mempool_ids;
+        self.mempool.retain(|(id, _)| mempool_ids.contains(id));
+    }
+
+    fn request(&mut self, digest: Digest) {
+        self.send(Recipients::All, WIRE_REQUEST, &digest.0);
+    }
+
+    /// Asks again for every block still awaited, and forgets verifications
+    /// consensus no longer waits for.
+    fn request_missing(&mut self) {
+        self.pending_verifies.retain(|_, pending| {
+            pending.retain(|(_, response)| !response.is_closed());
+            !pending.is_empty()
+        });
+        let mut wanted: Vec<Digest> = self.pending_verifies.keys().copied().collect();
+        wanted.extend(self.missing_for_finalization);
+        for digest in wanted {
+            self.request(digest);
+        }
+    }
+
+    fn send(&mut self, recipients: Recipients<super::PublicKey>, tag: u8, body: &[u8]) {
+        let mut message = Vec::with_capacity(1 + body.len());
+        message.push(tag);
+        message.extend_from_slice(body);
+        // Delivery is best effort: a lost block is fetched again by digest.
+        let _ = self.block_sender.send(recipients, message, false);
+    }
+}
+
+/// Whether `block` may be voted for in `context`: it extends the parent
+/// consensus named, carries no transaction twice, and every signature holds.
+fn is_valid_child(block: &Block, context: &ConsensusContext) -> bool {
+    if block.parent != context.parent.1 {
+        return false;
+    }
+    let ids: BTreeSet<TxId> = block.transactions.iter().map(Transaction::id).collect();
+    if ids.len() != block.transactions.len() {
+        return false;
+    }
+    verify_signatures(&block.transactions).into_iter().all(|valid| valid)
+}

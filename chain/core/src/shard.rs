@@ -1,0 +1,35 @@
+//! Which shard holds which object: objects live on shards by the hash of
+//! their id, so every node routes a transaction the same way before running
+//! anything.
+
+use crate::objects::ObjectId;
+use crate::transaction::TransactionBody;
+use commonware_cryptography::{Hasher as _, Sha256};
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+
+/// Prefixes the hash that places an object.
+const SHARD_DOMAIN: &[u8] = b"min-chain/shard/v1";
+
+/// A shard's number, below the number of shards.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct ShardId(pub u32);
+
+/// The shard that holds `id` among `shards` shards.
+pub fn shard_of(id: &ObjectId, shards: NonZeroU32) -> ShardId {
+    let digest = Sha256::hash(&[SHARD_DOMAIN, &id.0]);
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&digest.0[..8]);
+    let shard = u64::from_le_bytes(head) % u64::from(shards.get());
+    ShardId(u32::try_from(shard).expect("a remainder modulo a u32 fits in a u32"))
+}
+
+/// The shards a transaction concerns: those of its inputs, its reference
+/// inputs and its outputs. One shard means the single-shard fast path;
+/// several mean a cross-shard commit.
+pub fn shards_touched(body: &TransactionBody, shards: NonZeroU32) -> BTreeSet<ShardId> {
+    let id = body.id();
+    let consumed_and_read = body.inputs.iter().chain(&body.references).map(|reference| reference.id);
+    let created = (0..body.outputs.len()).map(|index| id.output_id(index));
+    consumed_and_read.chain(created).map(|object| shard_of(&object, shards)).collect()
+}
