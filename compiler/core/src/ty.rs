@@ -23,15 +23,15 @@ pub enum Ty {
     /// `[a]`.
     List(Box<Ty>),
     /// `(a, b, …)`; no components is the unit type.
-    Tuple(Vec<Ty>),
+    Tuple(Box<[Ty]>),
     /// A data or record type, by qualified name, with its arguments.
-    Data(String, Vec<Ty>),
+    Data(Arc<str>, Box<[Ty]>),
     /// `a → b`.
     Fun(Box<Ty>, Box<Ty>),
     /// A type variable; those of a definition's own type are numbered from 0.
     Var(u32),
     /// A variable of a signature, by the name written there.
-    Param(String),
+    Param(Arc<str>),
     /// Not recorded: IR built by hand, in tests.
     #[default]
     Unknown,
@@ -86,7 +86,7 @@ impl Ty {
                     f.write_str("(")?;
                 }
                 f.write_str(short)?;
-                for arg in args {
+                for arg in args.iter() {
                     f.write_str(" ")?;
                     arg.write(f, true)?;
                 }
@@ -135,14 +135,15 @@ mod tests {
 
     #[test]
     fn types_print_the_way_they_are_written() {
-        let list_of_options = Ty::List(Box::new(Ty::Data("Option.Option".into(), vec![Ty::Nat])));
+        let list_of_options = Ty::List(Box::new(Ty::Data("Option.Option".into(), [Ty::Nat].into())));
         let function = Ty::Fun(
             Box::new(Ty::Fun(Box::new(Ty::Var(0)), Box::new(Ty::Var(1)))),
-            Box::new(Ty::Fun(Box::new(list_of_options.clone()), Box::new(Ty::Tuple(vec![Ty::Real, Ty::Str])))),
+            Box::new(Ty::Fun(Box::new(list_of_options.clone()), Box::new(Ty::Tuple([Ty::Real, Ty::Str].into())))),
         );
         assert_eq!(function.to_string(), "(a → b) → [Option ℕ] → (ℝ, S)");
-        let nested = Ty::Data("M.Pair".into(), vec![Ty::Data("M.Box".into(), vec![Ty::Int]), Ty::Var(27)]);
+        let nested = Ty::Data("M.Pair".into(), [Ty::Data("M.Box".into(), [Ty::Int].into()), Ty::Var(27)].into());
         assert_eq!(nested.to_string(), "Pair (Box ℤ) b1");
-        assert_eq!(Ty::Tuple(Vec::new()).to_string(), "()");
+        assert_eq!(Ty::Tuple(Box::default()).to_string(), "()");
+        assert!(std::mem::size_of::<Ty>() <= 40, "a slot's type stays small");
     }
 }

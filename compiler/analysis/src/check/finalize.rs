@@ -104,13 +104,34 @@ impl Checker {
         self.finalize_in(&mut global.body, Some(global.span));
     }
 
-    /// Placeholder slots for a frame whose types are still being inferred.
+    /// The slots of a frame that has just been lowered: a type already
+    /// settled (no unification variable left) is converted now, any other
+    /// is a placeholder settled at the end of the module.
     pub(crate) fn pending_slots(&mut self, frame: &super::scope::Frame) -> Vec<core::Slot> {
         frame
             .slots
             .iter()
-            .map(|(name, ty)| core::Slot { name: name.clone(), ty: core::Ty::Pending(self.pend(ty)), linear: false })
+            .map(|(name, ty)| {
+                let mut slot = core::Slot { name: name.clone(), ty: core::Ty::Unknown, linear: false };
+                if self.is_settled(ty) {
+                    slot.linear = super::linearity::is_linear(&self.u, &self.linear_types, ty, None);
+                    slot.ty = self.core_type(ty);
+                } else {
+                    slot.ty = core::Ty::Pending(self.pend(ty));
+                }
+                slot
+            })
             .collect()
+    }
+
+    /// Whether `ty` has no unification variable left: inference cannot change it.
+    fn is_settled(&self, ty: &Type) -> bool {
+        match self.u.shallow_ref(ty) {
+            Type::Var(_) => false,
+            Type::Gen(_) => true,
+            Type::App(_, args) => args.iter().all(|arg| self.is_settled(arg)),
+            Type::Fun(a, b) => self.is_settled(a) && self.is_settled(b),
+        }
     }
 
     fn finalize_slots(&mut self, slots: &mut [core::Slot]) {
@@ -244,9 +265,9 @@ fn core_type(u: &crate::unify::Unifier, names: &mut rustc_hash::FxHashMap<u32, u
                 Con::Char => Ty::Char,
                 Con::Str => Ty::Str,
                 Con::List => Ty::List(Box::new(args.pop().unwrap_or_default())),
-                Con::Tuple(_) => Ty::Tuple(args),
-                Con::Adt(name) => Ty::Data(name.to_string(), args),
-                Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(name).to_string()),
+                Con::Tuple(_) => Ty::Tuple(args.into()),
+                Con::Adt(name) => Ty::Data(name.clone(), args.into()),
+                Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(name).into()),
             }
         }
     }
