@@ -290,7 +290,7 @@ impl Checker {
             let before = linear.len();
             for adt in self.own_types.values() {
                 let holds = adt.kind.owned()
-                    || adt.constructors.iter().flat_map(|c| &c.fields).any(|(_, ty)| mentions_linear(ty, &linear));
+                    || adt.constructors.iter().flat_map(|c| &c.fields).any(|(_, ty)| holds_linear(ty, &linear));
                 if holds {
                     linear.insert(adt.qualified.clone());
                 }
@@ -330,17 +330,12 @@ fn own_callees(flow: &[Flow], own: &HashMap<String, Vec<bool>>) -> HashSet<Strin
     found
 }
 
-/// Whether a resolved type holds a linear value, given the linear data
-/// types; type variables count as not linear.
+/// Whether a type (a field's, or a resolved one) holds a linear value whatever
+/// its type arguments stand for; type variables count as not linear.
 pub(crate) fn holds_linear(ty: &Type, linear: &BTreeSet<Arc<str>>) -> bool {
-    mentions_linear(ty, linear)
-}
-
-/// Whether a field type holds a linear value whatever the type's arguments.
-fn mentions_linear(ty: &Type, linear: &BTreeSet<Arc<str>>) -> bool {
     match ty {
-        Type::App(Con::Adt(name), args) => linear.contains(name) || args.iter().any(|a| mentions_linear(a, linear)),
-        Type::App(_, args) => args.iter().any(|a| mentions_linear(a, linear)),
+        Type::App(Con::Adt(name), args) => linear.contains(name) || args.iter().any(|a| holds_linear(a, linear)),
+        Type::App(_, args) => args.iter().any(|a| holds_linear(a, linear)),
         Type::Fun(..) | Type::Var(_) | Type::Gen(_) => false,
     }
 }

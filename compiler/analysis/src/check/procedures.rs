@@ -37,13 +37,15 @@ impl Checker {
             };
             let mut procedure = Procedure { name: qualified, ..Procedure::default() };
             let mut valid = true;
+            let at = def.signature.as_ref().map_or(def.name.span, |signature| signature.span);
             for (ty, is_param) in params.iter().map(|ty| (*ty, true)).chain(results.iter().map(|ty| (*ty, false))) {
+                let shown = || TypePrinter::default().show(ty);
                 if let Some(problem) = self.not_transaction_data(ty) {
-                    let shown = TypePrinter::default().show(ty);
+                    let shown = shown();
                     self.error(
                         Diagnostic::error(
                             codes::E0602,
-                            def.signature.as_ref().map_or(def.name.span, |s| s.span),
+                            at,
                             format!("the procedure `{}` has `{shown}` in its type, {problem}", def.name.text),
                         )
                         .with_help("a procedure's parameters and results are concrete data: objects, numbers, strings, records and lists of them"),
@@ -52,11 +54,11 @@ impl Checker {
                     continue;
                 }
                 if let Some(owner) = self.foreign_object(ty) {
-                    let shown = TypePrinter::default().show(ty);
+                    let shown = shown();
                     self.error(
                         Diagnostic::error(
                             codes::E0603,
-                            def.signature.as_ref().map_or(def.name.span, |s| s.span),
+                            at,
                             format!(
                                 "the procedure `{}` would {} `{shown}`, an object of module `{owner}`'s contract",
                                 def.name.text,
