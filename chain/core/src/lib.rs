@@ -7,6 +7,7 @@
 
 pub mod block;
 pub mod checker;
+pub mod contracts;
 pub mod encoding;
 pub mod node;
 pub mod objects;

@@ -5,8 +5,14 @@
 use crate::encoding::{DecodeError, Reader, Writer};
 use std::fmt;
 
-/// The largest `data` an object may carry, in bytes.
+/// The largest `data` an object may carry, in bytes; packages may carry
+/// up to [`PACKAGE_BYTES_MAX`](crate::contracts::PACKAGE_BYTES_MAX).
 pub const OBJECT_DATA_BYTES_MAX: usize = 4096;
+
+/// The largest `data` an object of type `type_tag` may carry.
+pub fn data_bytes_max(type_tag: TypeTag) -> usize {
+    if type_tag == TypeTag::PACKAGE { crate::contracts::PACKAGE_BYTES_MAX } else { OBJECT_DATA_BYTES_MAX }
+}
 
 /// An object's identity: 32 bytes, derived from the hash of the transaction
 /// that created it.
@@ -37,6 +43,8 @@ pub struct TypeTag(pub [u8; 32]);
 impl TypeTag {
     /// The built-in coin, whose data is its value as a 128-bit little-endian integer.
     pub const COIN: TypeTag = TypeTag(*b"min.builtin.coin\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    /// A published contract, whose data is a [`Package`](crate::contracts::Package).
+    pub const PACKAGE: TypeTag = TypeTag(*b"min.builtin.package\0\0\0\0\0\0\0\0\0\0\0\0\0");
 }
 
 /// A reference to one version of an object, as a transaction names its
@@ -86,13 +94,12 @@ impl Object {
 
     /// Reads an object written by [`Object::encode`].
     pub fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            id: ObjectId(reader.array("object id")?),
-            version: reader.u64("object version")?,
-            owner: Address(reader.array("object owner")?),
-            type_tag: TypeTag(reader.array("object type tag")?),
-            data: reader.bytes("object data", OBJECT_DATA_BYTES_MAX)?,
-        })
+        let id = ObjectId(reader.array("object id")?);
+        let version = reader.u64("object version")?;
+        let owner = Address(reader.array("object owner")?);
+        let type_tag = TypeTag(reader.array("object type tag")?);
+        let data = reader.bytes("object data", data_bytes_max(type_tag))?;
+        Ok(Self { id, version, owner, type_tag, data })
     }
 }
 

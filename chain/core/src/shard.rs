@@ -3,7 +3,7 @@
 //! anything.
 
 use crate::objects::ObjectId;
-use crate::transaction::TransactionBody;
+use crate::transaction::{Procedure, TransactionBody};
 use commonware_cryptography::{Hasher as _, Sha256};
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
@@ -26,10 +26,19 @@ pub fn shard_of(id: &ObjectId, shards: NonZeroU32) -> ShardId {
 
 /// The shards a transaction concerns: those of its inputs, its reference
 /// inputs and its outputs. One shard means the single-shard fast path;
-/// several mean a cross-shard commit.
+/// several mean a cross-shard commit. A publication concerns every shard,
+/// each of which keeps the package, and a call's package (its first
+/// reference input) concerns none, since every shard holds it.
 pub fn shards_touched(body: &TransactionBody, shards: NonZeroU32) -> BTreeSet<ShardId> {
+    if body.procedure == Procedure::Publish {
+        return (0..shards.get()).map(ShardId).collect();
+    }
+    let read = match body.procedure {
+        Procedure::Call { .. } => body.references.get(1..).unwrap_or_default(),
+        _ => &body.references,
+    };
     let id = body.id();
-    let consumed_and_read = body.inputs.iter().chain(&body.references).map(|reference| reference.id);
+    let consumed_and_read = body.inputs.iter().chain(read).map(|reference| reference.id);
     let created = (0..body.outputs.len()).map(|index| id.output_id(index));
     consumed_and_read.chain(created).map(|object| shard_of(&object, shards)).collect()
 }

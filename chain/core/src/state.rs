@@ -4,9 +4,10 @@
 //! objects are marked inactive and kept, so no version is consumed twice.
 
 use crate::checker::{self, CheckerInput};
-use crate::objects::{Address, Object, ObjectId, ObjectRef};
+use crate::contracts::{ContractCall, ContractHost, Package, contract_owner, contract_type_tag};
+use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::shard::{ShardId, shard_of};
-use crate::transaction::{Transaction, TxId, verify_signatures};
+use crate::transaction::{Output, Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use commonware_cryptography::{Hasher as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -42,6 +43,9 @@ pub enum Abort {
     NotOwner(ObjectId),
     /// The procedure's checker rejected the client's outputs.
     CheckerFailed(&'static str),
+    /// The contract host refused the package, or the procedure failed when
+    /// the validator ran it (an abort, a trap, out of gas, bad inputs).
+    ContractFailed(String),
     /// An output's id already exists: the transaction was applied before.
     Replayed(ObjectId),
 }
@@ -58,6 +62,7 @@ impl fmt::Display for Abort {
             Self::WrongVersion { id, expected, found } => write!(f, "{id:?} is at version {found}, not {expected}"),
             Self::NotOwner(id) => write!(f, "{id:?} is not owned by the signer"),
             Self::CheckerFailed(reason) => write!(f, "the checker rejected the outputs: {reason}"),
+            Self::ContractFailed(reason) => write!(f, "the contract failed: {reason}"),
             Self::Replayed(id) => write!(f, "output {id:?} already exists"),
         }
     }
@@ -142,8 +147,14 @@ impl ShardState {
     }
 
     /// Checks `transaction` against the state without changing it; the
-    /// signature is taken as already verified when `signature_valid`.
-    pub fn check(&self, transaction: &Transaction, signature_valid: bool) -> Result<(), Abort> {
+    /// signature is taken as already verified when `signature_valid`, and
+    /// `contracts` runs contract procedures and checks packages.
+    pub fn check(
+        &self,
+        transaction: &Transaction,
+        signature_valid: bool,
+        contracts: &dyn ContractHost,
+    ) -> Result<(), Abort> {
         let body = &transaction.body;
         if !signature_valid {
             return Err(Abort::BadSignature);
@@ -155,34 +166,68 @@ impl ShardState {
         }
         let inputs = self.resolve(&body.inputs)?;
         let references = self.resolve(&body.references)?;
-        if let Some(input) = inputs.iter().find(|input| input.owner != body.signer) {
+        if inputs.iter().any(|input| input.type_tag == TypeTag::PACKAGE) {
+            return Err(Abort::Malformed("a package is never consumed"));
+        }
+        let package = match &body.procedure {
+            Procedure::Call { .. } => match references.first() {
+                Some(package) if package.type_tag == TypeTag::PACKAGE => Some(*package),
+                _ => return Err(Abort::Malformed("a call names its contract's package as its first reference input")),
+            },
+            _ => None,
+        };
+        let contract = package.map(|package| contract_owner(package.id));
+        if let Some(input) = inputs.iter().find(|input| input.owner != body.signer && Some(input.owner) != contract) {
             return Err(Abort::NotOwner(input.id));
         }
-        let id = transaction.id();
-        for index in 0..body.outputs.len() {
-            let output = id.output_id(index);
-            if shard_of(&output, self.shards) != self.shard {
-                return Err(Abort::WrongShard(output));
+        self.check_outputs_fresh(transaction)?;
+        match (&body.procedure, package) {
+            (Procedure::Publish, _) => check_publish(body, &inputs, &references, contracts),
+            (Procedure::Call { name }, Some(package)) => {
+                let call = ContractCall {
+                    package,
+                    procedure: name,
+                    inputs: &inputs,
+                    references: &references[1..],
+                    params: &body.params,
+                    signer: body.signer,
+                };
+                check_call(&call, &body.outputs, contracts)
             }
-            if self.objects.contains_key(&output) {
-                return Err(Abort::Replayed(output));
+            (procedure, _) => {
+                let facts = CheckerInput {
+                    signer: body.signer,
+                    inputs: &inputs,
+                    references: &references,
+                    outputs: &body.outputs,
+                    faucet: self.faucet,
+                };
+                checker::check(procedure, &facts).map_err(Abort::CheckerFailed)
             }
         }
-        let facts = CheckerInput {
-            signer: body.signer,
-            inputs: &inputs,
-            references: &references,
-            outputs: &body.outputs,
-            faucet: self.faucet,
-        };
-        checker::check(body.procedure, &facts).map_err(Abort::CheckerFailed)
+    }
+
+    /// Every output's id is new, and lives on this shard unless the output
+    /// is a package, which every shard holds.
+    fn check_outputs_fresh(&self, transaction: &Transaction) -> Result<(), Abort> {
+        let id = transaction.id();
+        for (index, output) in transaction.body.outputs.iter().enumerate() {
+            let object = id.output_id(index);
+            if output.type_tag != TypeTag::PACKAGE && shard_of(&object, self.shards) != self.shard {
+                return Err(Abort::WrongShard(object));
+            }
+            if self.objects.contains_key(&object) {
+                return Err(Abort::Replayed(object));
+            }
+        }
+        Ok(())
     }
 
     /// Applies `transaction` if every check passes: consumes its inputs and
     /// creates its outputs at version 1 with ids derived from its hash.
     /// Returns the references of the created objects; on `Err` nothing changed.
-    pub fn apply(&mut self, transaction: &Transaction, signature_valid: bool) -> Outcome {
-        self.check(transaction, signature_valid)?;
+    pub fn apply(&mut self, transaction: &Transaction, signature_valid: bool, contracts: &dyn ContractHost) -> Outcome {
+        self.check(transaction, signature_valid, contracts)?;
         let body = &transaction.body;
         for input in &body.inputs {
             let entry = self.objects.get_mut(&input.id).expect("check found every input");
@@ -208,12 +253,12 @@ impl ShardState {
 
     /// Applies a block's transactions in order, verifying their signatures
     /// in one batch first; one outcome per transaction.
-    pub fn execute(&mut self, transactions: &[Transaction]) -> Vec<Outcome> {
+    pub fn execute(&mut self, transactions: &[Transaction], contracts: &dyn ContractHost) -> Vec<Outcome> {
         let signatures = verify_signatures(transactions);
         transactions
             .iter()
             .zip(signatures)
-            .map(|(transaction, signature_valid)| self.apply(transaction, signature_valid))
+            .map(|(transaction, signature_valid)| self.apply(transaction, signature_valid, contracts))
             .collect()
     }
 
@@ -224,10 +269,12 @@ impl ShardState {
             .iter()
             .map(|reference| {
                 let id = reference.id;
-                if shard_of(&id, self.shards) != self.shard {
+                let entry = self.objects.get(&id);
+                let global = entry.is_some_and(|entry| entry.object.type_tag == TypeTag::PACKAGE);
+                if !global && shard_of(&id, self.shards) != self.shard {
                     return Err(Abort::WrongShard(id));
                 }
-                let entry = self.objects.get(&id).ok_or(Abort::MissingObject(id))?;
+                let entry = entry.ok_or(Abort::MissingObject(id))?;
                 if self.locked.contains(&id) {
                     return Err(Abort::LockedObject(id));
                 }
@@ -241,4 +288,42 @@ impl ShardState {
             })
             .collect()
     }
+}
+
+/// A publication consumes and reads nothing and creates one package that
+/// the contract host can run.
+fn check_publish(
+    body: &TransactionBody,
+    inputs: &[&Object],
+    references: &[&Object],
+    contracts: &dyn ContractHost,
+) -> Result<(), Abort> {
+    if !inputs.is_empty() || !references.is_empty() {
+        return Err(Abort::Malformed("a publication consumes and reads nothing"));
+    }
+    let [package] = body.outputs.as_slice() else {
+        return Err(Abort::Malformed("a publication creates exactly one package"));
+    };
+    if package.type_tag != TypeTag::PACKAGE {
+        return Err(Abort::Malformed("a publication creates exactly one package"));
+    }
+    let package = Package::from_bytes(&package.data).map_err(|error| Abort::ContractFailed(error.to_string()))?;
+    contracts.check_package(&package).map_err(Abort::ContractFailed)
+}
+
+/// The validator runs the procedure itself; the client's outputs must be
+/// exactly the objects it creates, owned by the contract.
+fn check_call(call: &ContractCall<'_>, outputs: &[Output], contracts: &dyn ContractHost) -> Result<(), Abort> {
+    let created = contracts.run(call).map_err(Abort::ContractFailed)?;
+    let owner = contract_owner(call.package.id);
+    let matches = created.len() == outputs.len()
+        && created.iter().zip(outputs).all(|(created, output)| {
+            output.owner == owner
+                && output.type_tag == contract_type_tag(call.package.id, &created.type_name)
+                && output.data == created.data
+        });
+    if !matches {
+        return Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"));
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! procedure's checker instead of re-running the client's computation.
 
 use crate::encoding::{DecodeError, Reader, Writer};
-use crate::objects::{Address, OBJECT_DATA_BYTES_MAX, ObjectId, ObjectRef, TypeTag};
+use crate::objects::{Address, ObjectId, ObjectRef, TypeTag, data_bytes_max};
 use commonware_cryptography::{Hasher as _, Sha256};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use std::fmt;
@@ -17,6 +17,8 @@ pub const REFERENCES_MAX: usize = 16;
 pub const OUTPUTS_MAX: usize = 16;
 /// The largest parameter string, in bytes.
 pub const PARAMS_BYTES_MAX: usize = 1024;
+/// The longest procedure name a call may carry, in bytes.
+pub const PROCEDURE_NAME_BYTES_MAX: usize = 128;
 /// The largest encoded transaction, in bytes.
 pub const TRANSACTION_BYTES_MAX: usize = 64 * 1024;
 
@@ -28,8 +30,9 @@ const SIGNATURE_DOMAIN: &[u8] = b"min-chain/signature/v1";
 /// Prefixes the derivation of an output's id.
 const OUTPUT_DOMAIN: &[u8] = b"min-chain/output/v1";
 
-/// The built-in procedures; compiled contract procedures come later.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// What a transaction runs: a built-in procedure over coins, the publication
+/// of a compiled contract, or a procedure of a published contract.
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Procedure {
     /// Pays `amount` from the signer's input coins to the first output;
     /// a second output, owned by the signer, takes the change.
@@ -45,6 +48,15 @@ pub enum Procedure {
         /// The value of the new coin.
         amount: u128,
     },
+    /// Publishes a compiled contract: the one output is its package
+    /// (`crate::contracts`), created on every shard.
+    Publish,
+    /// Runs procedure `name` of the contract whose package is the first
+    /// reference input; `params` carries its encoded parameters.
+    Call {
+        /// The procedure's name in the contract.
+        name: String,
+    },
 }
 
 impl Procedure {
@@ -59,6 +71,11 @@ impl Procedure {
                 writer.u8(2);
                 writer.u128(amount);
             }
+            Self::Publish => writer.u8(3),
+            Self::Call { ref name } => {
+                writer.u8(4);
+                writer.bytes(name.as_bytes());
+            }
         }
     }
 
@@ -67,6 +84,13 @@ impl Procedure {
             0 => Ok(Self::Transfer { amount: reader.u128("transfer amount")? }),
             1 => Ok(Self::Split),
             2 => Ok(Self::Mint { amount: reader.u128("mint amount")? }),
+            3 => Ok(Self::Publish),
+            4 => {
+                let name = reader.bytes("procedure name", PROCEDURE_NAME_BYTES_MAX)?;
+                let name = String::from_utf8(name)
+                    .map_err(|_| DecodeError::Invalid { reason: "a procedure name is UTF-8" })?;
+                Ok(Self::Call { name })
+            }
             tag => Err(DecodeError::UnknownTag { what: "procedure", tag }),
         }
     }
@@ -153,11 +177,10 @@ impl TransactionBody {
         let references = decode_refs(reader, "references", REFERENCES_MAX)?;
         let params = reader.bytes("params", PARAMS_BYTES_MAX)?;
         let outputs = reader.list("outputs", OUTPUTS_MAX, |reader| {
-            Ok(Output {
-                owner: Address(reader.array("output owner")?),
-                type_tag: TypeTag(reader.array("output type tag")?),
-                data: reader.bytes("output data", OBJECT_DATA_BYTES_MAX)?,
-            })
+            let owner = Address(reader.array("output owner")?);
+            let type_tag = TypeTag(reader.array("output type tag")?);
+            let data = reader.bytes("output data", data_bytes_max(type_tag))?;
+            Ok(Output { owner, type_tag, data })
         })?;
         let signer = Address(reader.array("signer")?);
         Ok(Self { procedure, inputs, references, params, outputs, signer })

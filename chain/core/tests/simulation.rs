@@ -15,6 +15,7 @@ use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Superviso
 use commonware_utils::ordered::BiMap;
 use commonware_utils::{NZU32, NZUsize, probability};
 use ed25519_dalek::SigningKey;
+use min_chain::contracts::NoContracts;
 use min_chain::node::{CONSENSUS_NAMESPACE, Channels, Digest, Ledger, PublicKey, Scheme, Validator, ValidatorConfig};
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
 use min_chain::shard::ShardId;
@@ -188,6 +189,7 @@ fn run(seed: u64) -> Fingerprint {
             let config = ValidatorConfig {
                 scheme,
                 state: ShardState::new(ShardId(0), shards, address(&faucet())),
+                contracts: Arc::new(NoContracts),
                 partition: format!("validator-{index}"),
                 leader_timeout: Duration::from_secs(1),
             };

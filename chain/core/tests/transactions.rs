@@ -4,6 +4,7 @@
 
 use ed25519_dalek::SigningKey;
 use min_chain::block::{Block, genesis_digest};
+use min_chain::contracts::NoContracts;
 use min_chain::encoding::DecodeError;
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
@@ -68,7 +69,7 @@ fn transfer(from: &SigningKey, inputs: Vec<ObjectRef>, to: &SigningKey, amount: 
 
 /// A state where `alice` owns one coin of 100; returns the coin's reference.
 fn funded(state: &mut ShardState, alice: &SigningKey) -> ObjectRef {
-    let created = state.apply(&mint(alice, 100, 0), true).unwrap();
+    let created = state.apply(&mint(alice, 100, 0), true, &NoContracts).unwrap();
     created[0]
 }
 
@@ -192,7 +193,7 @@ fn a_signature_over_another_body_is_rejected() {
     transaction.body.params = vec![1];
     assert!(!transaction.verify_signature());
     let mut state = new_state();
-    assert_eq!(state.execute(&[transaction]), vec![Err(Abort::BadSignature)]);
+    assert_eq!(state.execute(&[transaction], &NoContracts), vec![Err(Abort::BadSignature)]);
     assert_eq!(state.object_count(), 0);
 }
 
@@ -201,7 +202,7 @@ fn a_transfer_consumes_its_input_and_creates_payment_and_change() {
     let (alice, bob) = (key(1), key(2));
     let mut state = new_state();
     let coin_ref = funded(&mut state, &alice);
-    let created = state.apply(&transfer(&alice, vec![coin_ref], &bob, 30, 70), true).unwrap();
+    let created = state.apply(&transfer(&alice, vec![coin_ref], &bob, 30, 70), true, &NoContracts).unwrap();
     assert!(!state.is_active(&coin_ref.id));
     assert_eq!(state.object(&created[0].id).unwrap().coin_value(), Some(30));
     assert_eq!(state.object(&created[0].id).unwrap().owner, address(&bob));
@@ -216,7 +217,7 @@ fn a_consumed_object_cannot_be_consumed_again() {
     let coin_ref = funded(&mut state, &alice);
     let first = transfer(&alice, vec![coin_ref], &bob, 100, 0);
     let second = transfer(&alice, vec![coin_ref], &carol, 100, 0);
-    let outcomes = state.execute(&[first, second]);
+    let outcomes = state.execute(&[first, second], &NoContracts);
     assert!(outcomes[0].is_ok());
     assert_eq!(outcomes[1], Err(Abort::InactiveObject(coin_ref.id)));
     assert_eq!(state.active_owned_by(address(&carol)).count(), 0);
@@ -226,7 +227,7 @@ fn a_consumed_object_cannot_be_consumed_again() {
 /// `expected` and changes nothing.
 fn assert_aborts(state: &mut ShardState, transaction: &Transaction, expected: Abort) {
     let before = state.clone();
-    assert_eq!(state.apply(transaction, true), Err(expected));
+    assert_eq!(state.apply(transaction, true, &NoContracts), Err(expected));
     assert_eq!(*state, before);
     assert_eq!(state.digest(), before.digest());
 }
@@ -280,7 +281,7 @@ fn each_abort_reason_leaves_the_state_unchanged() {
     state.unlock(&coin_ref.id);
 
     let spend = transfer(&alice, vec![coin_ref], &bob, 100, 0);
-    assert!(state.apply(&spend, true).is_ok());
+    assert!(state.apply(&spend, true, &NoContracts).is_ok());
     assert_aborts(&mut state, &transfer(&alice, vec![coin_ref], &alice, 100, 0), Abort::InactiveObject(coin_ref.id));
 }
 
@@ -298,7 +299,7 @@ fn a_split_keeps_the_value_with_the_signer() {
         signer: address(&alice),
     }
     .sign(&alice);
-    assert_eq!(state.apply(&split, true).unwrap().len(), 2);
+    assert_eq!(state.apply(&split, true, &NoContracts).unwrap().len(), 2);
     let total: u128 = state.active_owned_by(address(&alice)).filter_map(|object| object.coin_value()).sum();
     assert_eq!(total, 100);
 }
@@ -309,7 +310,7 @@ fn an_object_on_another_shard_aborts_with_wrong_shard() {
     let foreign = (0u8..=255).map(|byte| ObjectId([byte; 32])).find(|id| shard_of(id, shards) != ShardId(0)).unwrap();
     let mut state = ShardState::new(ShardId(0), shards, address(&faucet()));
     let transaction = transfer(&key(1), vec![ObjectRef { id: foreign, version: 1 }], &key(2), 1, 0);
-    assert_eq!(state.apply(&transaction, true), Err(Abort::WrongShard(foreign)));
+    assert_eq!(state.apply(&transaction, true, &NoContracts), Err(Abort::WrongShard(foreign)));
 }
 
 #[test]

@@ -4,10 +4,12 @@
 
 use super::{Digest, Scheme};
 use crate::block::Block;
+use crate::contracts::ContractHost;
 use crate::state::{Outcome, ShardState};
 use crate::transaction::TxId;
 use commonware_consensus::simplex::types::Finalization;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A block applied to the state, in finalization order.
 #[derive(Clone, Debug)]
@@ -33,17 +35,19 @@ pub struct Ledger {
     pub finalizations: BTreeMap<Digest, Finalization<Scheme, Digest>>,
     /// The first outcome of each transaction, by id, with the height of its block.
     pub outcomes: BTreeMap<TxId, (usize, Outcome)>,
+    /// What runs the contract procedures of the blocks it applies.
+    contracts: Arc<dyn ContractHost>,
 }
 
 impl Ledger {
-    /// An empty history over `state`.
-    pub fn new(state: ShardState) -> Self {
-        Self { state, blocks: Vec::new(), finalizations: BTreeMap::new(), outcomes: BTreeMap::new() }
+    /// An empty history over `state`, whose contract procedures `contracts` runs.
+    pub fn new(state: ShardState, contracts: Arc<dyn ContractHost>) -> Self {
+        Self { state, blocks: Vec::new(), finalizations: BTreeMap::new(), outcomes: BTreeMap::new(), contracts }
     }
 
     /// Applies a finalized block and records it.
     pub(super) fn apply(&mut self, digest: Digest, block: Block) {
-        let outcomes = self.state.execute(&block.transactions);
+        let outcomes = self.state.execute(&block.transactions, self.contracts.as_ref());
         let height = self.blocks.len() + 1;
         for (transaction, outcome) in block.transactions.iter().zip(&outcomes) {
             self.outcomes.entry(transaction.id()).or_insert_with(|| (height, outcome.clone()));

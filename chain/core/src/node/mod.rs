@@ -13,6 +13,7 @@ pub use ledger::{FinalizedBlock, Ledger};
 pub use mailbox::Mailbox;
 
 use crate::block::genesis_digest;
+use crate::contracts::ContractHost;
 use crate::state::ShardState;
 use commonware_consensus::simplex::{self, elector::RoundRobin};
 use commonware_consensus::types::{Epoch, ViewDelta};
@@ -48,6 +49,8 @@ pub struct ValidatorConfig {
     pub scheme: Scheme,
     /// The empty state of the shard it serves.
     pub state: ShardState,
+    /// What runs contract procedures ([`NoContracts`](crate::contracts::NoContracts) refuses them).
+    pub contracts: Arc<dyn ContractHost>,
     /// The name of its consensus journal in the runtime's storage.
     pub partition: String,
     /// How long to wait for a leader's proposal before voting to skip it.
@@ -85,7 +88,7 @@ where
 {
     let (sender, receiver) = mpsc::unbounded_channel();
     let mailbox = Mailbox::new(sender);
-    let ledger = Arc::new(Mutex::new(Ledger::new(config.state)));
+    let ledger = Arc::new(Mutex::new(Ledger::new(config.state, config.contracts)));
     let genesis = genesis_digest();
 
     let (block_sender, block_receiver) = channels.blocks;

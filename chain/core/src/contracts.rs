@@ -1,0 +1,131 @@
+//! Compiled Min contracts on the chain: packages and the host that runs them.
+//!
+//! A [`Procedure::Publish`](crate::transaction::Procedure::Publish)
+//! transaction creates a *package*: an immutable object of type
+//! [`TypeTag::PACKAGE`] whose data is a [`Package`] (the Wasm module and the
+//! metadata `minc build` wrote). Packages are global: the publishing
+//! transaction goes to every shard and each applies it, so every shard holds
+//! every package under the same id and a call never crosses shards to reach
+//! its code.
+//!
+//! A [`Procedure::Call`](crate::transaction::Procedure::Call) names the
+//! package as its first reference input. Objects a contract creates are
+//! owned by the contract ([`contract_owner`]), so only that contract's
+//! procedures consume them, and carry the tag of their Min type
+//! ([`contract_type_tag`]). Validators do not trust the client's outputs:
+//! a [`ContractHost`] runs the procedure and the outputs must be exactly
+//! what it computed.
+//!
+//! This crate does not run Wasm itself; the node plugs in a host (the
+//! wasmtime runtime), and a node without one refuses contract transactions
+//! ([`NoContracts`]).
+
+use crate::encoding::{DecodeError, Reader, Writer};
+use crate::objects::{Address, Object, ObjectId, TypeTag};
+use commonware_cryptography::{Hasher as _, Sha256};
+
+/// The largest package (module and metadata together), in bytes.
+pub const PACKAGE_BYTES_MAX: usize = 56 * 1024;
+
+/// Prefixes the hash that names a contract's object type.
+const TYPE_DOMAIN: &[u8] = b"min-chain/contract-type/v1";
+/// Prefixes the hash that makes a contract an owner.
+const OWNER_DOMAIN: &[u8] = b"min-chain/contract-owner/v1";
+
+/// A compiled contract as published: its Wasm module and its metadata.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Package {
+    /// The Wasm module `minc build` wrote.
+    pub wasm: Vec<u8>,
+    /// The metadata file beside it (JSON).
+    pub metadata: Vec<u8>,
+}
+
+impl Package {
+    /// The canonical encoding, which is the package object's data.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut writer = Writer::new();
+        writer.bytes(&self.wasm);
+        writer.bytes(&self.metadata);
+        writer.into_bytes()
+    }
+
+    /// Decodes a package object's data, rejecting oversized, truncated or
+    /// trailing input.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.len() > PACKAGE_BYTES_MAX {
+            return Err(DecodeError::TooLong {
+                what: "package",
+                length: bytes.len() as u64,
+                limit: PACKAGE_BYTES_MAX as u64,
+            });
+        }
+        let mut reader = Reader::new(bytes);
+        let wasm = reader.bytes("package module", PACKAGE_BYTES_MAX)?;
+        let metadata = reader.bytes("package metadata", PACKAGE_BYTES_MAX)?;
+        reader.finish()?;
+        Ok(Self { wasm, metadata })
+    }
+}
+
+/// The tag of objects of type `type_name` declared by the contract published
+/// as `package`: two contracts' types never share a tag.
+pub fn contract_type_tag(package: ObjectId, type_name: &str) -> TypeTag {
+    TypeTag(Sha256::hash(&[TYPE_DOMAIN, &package.0, type_name.as_bytes()]).0)
+}
+
+/// The owner of every object the contract published as `package` creates.
+/// No ed25519 key hashes to it, so no signer can consume such an object
+/// outside the contract's procedures.
+pub fn contract_owner(package: ObjectId) -> Address {
+    Address(Sha256::hash(&[OWNER_DOMAIN, &package.0]).0)
+}
+
+/// One run of a contract procedure, as a validator sees it.
+pub struct ContractCall<'a> {
+    /// The package object.
+    pub package: &'a Object,
+    /// The procedure's name.
+    pub procedure: &'a str,
+    /// The objects consumed, in the transaction's order.
+    pub inputs: &'a [&'a Object],
+    /// The objects read, after the package, in the transaction's order.
+    pub references: &'a [&'a Object],
+    /// The encoded parameters.
+    pub params: &'a [u8],
+    /// Who signed the transaction.
+    pub signer: Address,
+}
+
+/// An object a procedure creates, as its host computed it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CreatedObject {
+    /// The name of its Min type in the contract.
+    pub type_name: String,
+    /// Its encoded value.
+    pub data: Vec<u8>,
+}
+
+/// What runs compiled contracts for a validator.
+pub trait ContractHost: Send + Sync {
+    /// Whether `package` is a contract this host can run; `Err` says why not.
+    fn check_package(&self, package: &Package) -> Result<(), String>;
+
+    /// Runs `call` and returns the objects it creates in order; `Err` is the
+    /// reason it failed (an abort, a trap, out of gas, bad inputs).
+    fn run(&self, call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String>;
+}
+
+/// The host of a node that runs no contracts: it refuses every package and call.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoContracts;
+
+impl ContractHost for NoContracts {
+    fn check_package(&self, _package: &Package) -> Result<(), String> {
+        Err("this node runs no contracts".to_owned())
+    }
+
+    fn run(&self, _call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String> {
+        Err("this node runs no contracts".to_owned())
+    }
+}
