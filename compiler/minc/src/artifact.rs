@@ -216,7 +216,12 @@ fn reachable_data_types(
                     .iter()
                     .map(|c| VariantInfo {
                         name: c.name.clone(),
-                        field_names: c.fields.iter().filter_map(|(name, _)| name.clone()).collect(),
+                        field_names: c
+                            .fields
+                            .iter()
+                            .map(|(name, _)| name.clone())
+                            .collect::<Option<Vec<String>>>()
+                            .unwrap_or_default(),
                         fields: c.fields.iter().map(|(_, ty)| describe(ty, printer)).collect(),
                     })
                     .collect();
