@@ -5,12 +5,16 @@
 
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
-use min_analysis::types::TypePrinter;
-use serde::Serialize;
+use min_analysis::interface::{Interface, Procedure};
+use min_analysis::types::{Con, Type, TypePrinter};
+use min_metadata::{
+    ConstructorInfo, DataTypeInfo, ExportInfo, HelperInfo, Imports, Metadata, ProcedureInfo, Role, Slot, TypeDesc,
+    TypeInfo, VariantInfo,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// The version of the value representation and calling convention the
-/// module follows (`spec/regions.md`); hosts refuse other versions.
-pub const ABI_VERSION: u32 = 1;
+pub use min_metadata::ABI_VERSION;
 
 /// What `minc build` writes for one file.
 pub struct Artifact {
@@ -25,71 +29,6 @@ pub struct Artifact {
     /// One line per contract procedure: what its transactions consume,
     /// carry, create and return.
     pub procedures: Vec<String>,
-}
-
-/// The metadata file.
-#[derive(Serialize)]
-struct Metadata {
-    module: String,
-    abi_version: u32,
-    /// The Wasm module's import module and the helpers it imports from it, in order.
-    imports: Imports,
-    exports: Vec<ExportInfo>,
-    types: Vec<TypeInfo>,
-    /// Constructors by the id that data headers and atoms carry.
-    constructors: Vec<ConstructorInfo>,
-    /// The contract's procedures and their dependency sets.
-    procedures: Vec<ProcedureInfo>,
-}
-
-/// A procedure's dependency set: the types of what its transactions
-/// consume, carry, create and return (`spec/contracts.md`).
-#[derive(Serialize)]
-struct ProcedureInfo {
-    name: String,
-    inputs: Vec<String>,
-    params: Vec<String>,
-    outputs: Vec<String>,
-    returns: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Imports {
-    module: &'static str,
-    helpers: Vec<HelperInfo>,
-}
-
-#[derive(Serialize)]
-struct HelperInfo {
-    name: &'static str,
-    params: usize,
-}
-
-#[derive(Serialize)]
-struct ExportInfo {
-    /// The name of the Wasm export: the qualified name.
-    name: String,
-    /// The Min type, as the checker prints it.
-    r#type: String,
-    params: Vec<String>,
-    result: String,
-    /// Its doc comment.
-    doc: String,
-}
-
-#[derive(Serialize)]
-struct TypeInfo {
-    name: String,
-    record: bool,
-    constructors: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct ConstructorInfo {
-    name: String,
-    tag: u32,
-    arity: u32,
-    fields: Vec<String>,
 }
 
 /// Compiles a checked file (and what it imports) to its artifact.
@@ -127,7 +66,13 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
     let constructors = lowered
         .constructors
         .iter()
-        .map(|c| ConstructorInfo { name: c.name.clone(), tag: c.tag, arity: c.arity, fields: c.fields.clone() })
+        .map(|c| ConstructorInfo {
+            name: c.name.clone(),
+            tag: c.tag,
+            arity: c.arity,
+            fields: c.fields.clone(),
+            record: c.record,
+        })
         .collect();
     let show_all = |printer: &mut TypePrinter, types: &[min_analysis::types::Type]| {
         types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>()
@@ -142,26 +87,40 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             params: show_all(&mut printer, &p.params),
             outputs: show_all(&mut printer, &p.outputs),
             returns: show_all(&mut printer, &p.returns),
+            arguments: Vec::new(),
+            results: Vec::new(),
         })
         .collect();
+    let mut procedures = procedures;
+    for (info, procedure) in procedures.iter_mut().zip(&checked.interface.procedures) {
+        let value = checked.interface.values.values().find(|value| value.qualified == procedure.name);
+        if let Some(value) = value {
+            (info.arguments, info.results) = slots(procedure, &value.scheme.ty, &mut printer);
+        }
+    }
+    let interfaces = workspace.interfaces(file);
+    let data_types = reachable_data_types(&procedures, &interfaces, &mut printer);
     let procedure_lines = checked
         .interface
         .procedures
         .iter()
         .map(|p| format!("{}: {}", p.name.rsplit_once('.').map_or(p.name.as_str(), |(_, name)| name), p.summary()))
         .collect();
-    let helpers = min_lir::Helper::ALL.iter().map(|h| HelperInfo { name: h.name(), params: h.arity() }).collect();
+    let helpers =
+        min_lir::Helper::ALL.iter().map(|h| HelperInfo { name: h.name().to_string(), params: h.arity() }).collect();
     let count = exports.len();
     let metadata = Metadata {
         module: workspace.module_name(file).to_string(),
         abi_version: ABI_VERSION,
-        imports: Imports { module: "min", helpers },
+        imports: Imports { module: min_wasm::abi::IMPORT_MODULE.to_string(), helpers },
         exports,
         types,
         constructors,
         procedures,
+        names: lowered.names.clone(),
+        data_types,
     };
-    let metadata = serde_json::to_string_pretty(&metadata).map_err(|error| error.to_string())?;
+    let metadata = metadata.to_json();
     Ok(Artifact {
         module: workspace.module_name(file).to_string(),
         wasm,
@@ -169,4 +128,108 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         exports: count,
         procedures: procedure_lines,
     })
+}
+
+/// A procedure's parameters and result components in order, each with its
+/// role: a type is an input or output exactly when the checker listed it
+/// among the procedure's inputs or outputs, since the role follows from the
+/// type alone.
+fn slots(procedure: &Procedure, ty: &Type, printer: &mut TypePrinter) -> (Vec<Slot>, Vec<Slot>) {
+    let (params, result) = ty.parameters_and_result();
+    let results: Vec<&Type> = match result {
+        Type::App(Con::Tuple(0), _) => Vec::new(),
+        Type::App(Con::Tuple(_), items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let arguments = params
+        .iter()
+        .map(|ty| Slot {
+            role: if procedure.inputs.contains(ty) { Role::Input } else { Role::Param },
+            r#type: describe(ty, printer),
+        })
+        .collect();
+    let results = results
+        .iter()
+        .map(|ty| Slot {
+            role: if procedure.outputs.contains(ty) { Role::Output } else { Role::Return },
+            r#type: describe(ty, printer),
+        })
+        .collect();
+    (arguments, results)
+}
+
+/// A checked type as the metadata describes it.
+fn describe(ty: &Type, printer: &mut TypePrinter) -> TypeDesc {
+    match ty {
+        Type::Gen(index) => TypeDesc::Param(*index),
+        Type::Var(_) | Type::Fun(..) => TypeDesc::Opaque(printer.show(ty)),
+        Type::App(con, args) => {
+            let mut args = args.iter().map(|arg| describe(arg, printer));
+            match con {
+                Con::Nat => TypeDesc::Nat,
+                Con::Int => TypeDesc::Int,
+                Con::Real => TypeDesc::Real,
+                Con::Bool => TypeDesc::Bool,
+                Con::Char => TypeDesc::Char,
+                Con::Str => TypeDesc::Str,
+                Con::List => args
+                    .next()
+                    .map_or_else(|| TypeDesc::Opaque(printer.show(ty)), |item| TypeDesc::List(Box::new(item))),
+                Con::Tuple(_) => TypeDesc::Tuple(args.collect()),
+                Con::Adt(name) => TypeDesc::Data { name: name.to_string(), args: args.collect() },
+                Con::Rigid(_) => TypeDesc::Opaque(printer.show(ty)),
+            }
+        }
+    }
+}
+
+/// Every data type the procedures' parameters and results may hold, with
+/// its fields' types, in the order they are first reached.
+fn reachable_data_types(
+    procedures: &[ProcedureInfo],
+    interfaces: &BTreeMap<String, Arc<Interface>>,
+    printer: &mut TypePrinter,
+) -> Vec<DataTypeInfo> {
+    let mut pending: Vec<TypeDesc> = procedures
+        .iter()
+        .flat_map(|p| p.arguments.iter().chain(&p.results).map(|slot| slot.r#type.clone()))
+        .rev()
+        .collect();
+    let mut found: Vec<DataTypeInfo> = Vec::new();
+    while let Some(ty) = pending.pop() {
+        match ty {
+            TypeDesc::List(item) => pending.push(*item),
+            TypeDesc::Tuple(items) => pending.extend(items.into_iter().rev()),
+            TypeDesc::Data { name, args } => {
+                pending.extend(args.into_iter().rev());
+                if found.iter().any(|t| t.name == name) {
+                    continue;
+                }
+                let Some(adt) = name
+                    .rsplit_once('.')
+                    .and_then(|(module, short)| interfaces.get(module).and_then(|i| i.types.get(short)))
+                else {
+                    continue;
+                };
+                let variants: Vec<VariantInfo> = adt
+                    .constructors
+                    .iter()
+                    .map(|c| VariantInfo {
+                        name: c.name.clone(),
+                        field_names: c
+                            .fields
+                            .iter()
+                            .map(|(name, _)| name.clone())
+                            .collect::<Option<Vec<String>>>()
+                            .unwrap_or_default(),
+                        fields: c.fields.iter().map(|(_, ty)| describe(ty, printer)).collect(),
+                    })
+                    .collect();
+                pending.extend(variants.iter().rev().flat_map(|v| v.fields.iter().rev().cloned()));
+                found.push(DataTypeInfo { name, params: adt.params.len() as u32, record: adt.record, variants });
+            }
+            _ => {}
+        }
+    }
+    found
 }

@@ -31,6 +31,7 @@ mod testing;
 pub use regions::{CHUNK_BYTES, CHUNK_HEADER_BYTES, RegionStats};
 pub use runtime::Runtime;
 pub use session::Session;
+pub use tables::Tables;
 
 /// How faults travel inside the crate: boxed, as the interpreter's do.
 type Fault = Box<min_interp::RuntimeError>;

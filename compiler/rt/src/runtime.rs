@@ -33,7 +33,12 @@ impl Runtime {
     /// `depth_limit` deep (the limit [`min_lir::Helper::DepthExceeded`]
     /// reports).
     pub fn new(program: &Program, depth_limit: usize) -> Runtime {
-        Runtime { tables: Tables::new(program), regions: Regions::new(), depth_limit, fault: None, unentered: false }
+        Runtime::with_tables(Tables::of(program), depth_limit)
+    }
+
+    /// The run-time library of a program known by its tables alone.
+    pub fn with_tables(tables: Tables, depth_limit: usize) -> Runtime {
+        Runtime { tables, regions: Regions::new(), depth_limit, fault: None, unentered: false }
     }
 
     /// How deep calls may nest.

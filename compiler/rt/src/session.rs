@@ -6,14 +6,16 @@
 //! and sets the VM variables. [`Session::call`] runs an export on values
 //! and gives back a value or the fault, as `min_interp::Machine::call` does.
 
+use min_core::Constructor;
 use min_diagnostics::codes;
 use min_interp::{RuntimeError, Value};
 use min_lir::abi::{FAIL, REGION_WORDS};
 use min_lir::host::{Backend, Memory};
-use min_lir::{Program, VmVar};
+use min_lir::{Export, Program, VmVar};
 
 use crate::regions::{RegionStats, out_of_memory};
 use crate::runtime::Runtime;
+use crate::tables::Tables;
 
 /// Bytes of a region descriptor.
 const DESCRIPTOR_BYTES: u64 = REGION_WORDS as u64 * 8;
@@ -42,7 +44,14 @@ impl<B: Backend> Session<B> {
     /// `depth_limit + 2` for the regions of the calls; sets
     /// [`VmVar::StaticRegion`], [`VmVar::RegionTop`], [`VmVar::DepthLimit`]
     /// and [`VmVar::Depth`]. Fails when the memory cannot grow that much.
-    pub fn new(mut backend: B, program: &Program, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
+    pub fn new(backend: B, program: &Program, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
+        Session::with_tables(backend, Tables::of(program), depth_limit)
+    }
+
+    /// A session running `backend`, a program known by its run-time
+    /// `tables` alone (a deployed module and its metadata), as
+    /// [`Session::new`] sets one up.
+    pub fn with_tables(mut backend: B, tables: Tables, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
         let stack_descriptors = (depth_limit as u64).checked_add(2).ok_or_else(|| *out_of_memory(u64::MAX))?;
         let bytes = (FIXED_DESCRIPTORS + stack_descriptors)
             .checked_mul(DESCRIPTOR_BYTES)
@@ -59,7 +68,7 @@ impl<B: Backend> Session<B> {
         backend.set_vm(VmVar::Depth, 0);
         Ok(Session {
             backend,
-            runtime: Runtime::new(program, depth_limit),
+            runtime: Runtime::with_tables(tables, depth_limit),
             arguments_region,
             stack_start,
             stack_end: start + bytes,
@@ -88,6 +97,19 @@ impl<B: Backend> Session<B> {
         let Some(export) = program.export(export_name) else {
             return Err(error(codes::E0402, format!("there is no global named {export_name}")));
         };
+        self.call_export(export, args, &program.constructors)
+    }
+
+    /// Calls `export` of the session's program, as [`Session::call`] does;
+    /// `constructors` are the program's, which the result's data values
+    /// borrow.
+    pub fn call_export<'p>(
+        &mut self,
+        export: &Export,
+        args: &[Value<'p>],
+        constructors: &'p [Constructor],
+    ) -> Result<Value<'p>, RuntimeError> {
+        let export_name = export.name.as_str();
         if args.len() != export.arity as usize {
             let message = match export.arity {
                 0 => format!("{export_name} is a value, not a function, but was given {} arguments", args.len()),
@@ -138,7 +160,7 @@ impl<B: Backend> Session<B> {
             "{export_name} left the region stack changed"
         );
         let memory = self.backend.memory();
-        let value = self.runtime.decode(memory, result, &program.constructors);
+        let value = self.runtime.decode(memory, result, constructors);
         self.runtime.release(memory, dest);
         self.runtime.release(memory, scratch);
         self.runtime.release(memory, self.arguments_region);

@@ -8,9 +8,13 @@ use min_diagnostics::Span;
 use min_lir::Program;
 use min_lir::abi::NO_SPAN;
 
-/// A program's constructors, spans and names.
-#[derive(Debug)]
-pub(crate) struct Tables {
+/// What the run-time library needs of a program besides its code: the
+/// constructors, spans and names that helper arguments and object headers
+/// refer to by index. A host that has only a compiled module and its
+/// metadata builds them with [`Tables::new`]; one that has the LIR program,
+/// with [`Tables::of`].
+#[derive(Clone, Debug, Default)]
+pub struct Tables {
     /// Constructors by id.
     pub(crate) constructors: Vec<Constructor>,
     /// Ids of the constructors of each name.
@@ -23,18 +27,26 @@ pub(crate) struct Tables {
 
 impl Tables {
     /// The tables of `program`.
-    pub(crate) fn new(program: &Program) -> Tables {
+    pub fn of(program: &Program) -> Tables {
+        Tables::new(program.constructors.clone(), program.spans.clone(), program.names.clone())
+    }
+
+    /// Tables of constructors by id, spans by index and names by index. A
+    /// span or name index beyond the tables is reported without one.
+    pub fn new(constructors: Vec<Constructor>, spans: Vec<Span>, names: Vec<String>) -> Tables {
         let mut ids_by_name: HashMap<String, Vec<u32>> = HashMap::new();
-        for (id, constructor) in program.constructors.iter().enumerate() {
-            let id = u32::try_from(id).expect("fewer than 2^32 constructors");
-            ids_by_name.entry(constructor.name.clone()).or_default().push(id);
+        for (id, constructor) in constructors.iter().enumerate() {
+            // Ids beyond `u32` cannot occur in a header; such constructors are never found by name.
+            if let Ok(id) = u32::try_from(id) {
+                ids_by_name.entry(constructor.name.clone()).or_default().push(id);
+            }
         }
-        Tables {
-            constructors: program.constructors.clone(),
-            ids_by_name,
-            spans: program.spans.clone(),
-            names: program.names.clone(),
-        }
+        Tables { constructors, ids_by_name, spans, names }
+    }
+
+    /// The constructors, by id.
+    pub fn constructors(&self) -> &[Constructor] {
+        &self.constructors
     }
 
     /// The id of a constructor: the one equal to it in every respect, else

@@ -7,8 +7,10 @@ use min_lir::Helper;
 use min_lir::host::Host;
 use wasmtime::{Caller, Linker};
 
-use super::State;
+use std::cell::Cell;
+
 use super::memory::CallerMemory;
+use super::{HelperUse, State};
 use crate::abi::IMPORT_MODULE;
 
 /// The host of the `invoke` now running, if any.
@@ -89,15 +91,29 @@ pub(super) fn link(linker: &mut Linker<State>) -> wasmtime::Result<()> {
     Ok(())
 }
 
-/// Runs a helper on the host of the running `invoke`.
-fn call(caller: &mut Caller<'_, State>, helper: Helper, args: &[u64]) -> u64 {
+/// Runs a helper on the host of the running `invoke`, and charges its cost
+/// to the store's fuel if the backend meters helpers: a helper that costs
+/// more than the fuel left empties it and traps with
+/// [`Trap::OutOfFuel`](wasmtime::Trap::OutOfFuel), as Wasm code does.
+fn call(caller: &mut Caller<'_, State>, helper: Helper, args: &[u64]) -> wasmtime::Result<u64> {
     let host = caller.data().host.0.expect("helpers are only called inside invoke");
     let memory = caller.data().memory.expect("the memory is known from instantiation on");
-    let mut memory = CallerMemory { caller, memory };
+    let meter = caller.data().meter;
+    let mut memory = CallerMemory { caller, memory, touched: Cell::new(0), grown: 0 };
     // SAFETY: see `HostSlot`: the pointer is live and nothing else uses the
     // host while this helper runs.
     let host = unsafe { &mut *host.as_ptr() };
-    host.helper(&mut memory, helper, args)
+    let result = host.helper(&mut memory, helper, args);
+    if let Some(meter) = meter {
+        let cost = meter(HelperUse { helper, words: memory.touched.get().div_ceil(8), grown_bytes: memory.grown });
+        let fuel = caller.get_fuel()?;
+        if cost > fuel {
+            caller.set_fuel(0)?;
+            return Err(wasmtime::Trap::OutOfFuel.into());
+        }
+        caller.set_fuel(fuel - cost)?;
+    }
+    Ok(result)
 }
 
 /// Empties the host slot when dropped, so that no pointer to the host

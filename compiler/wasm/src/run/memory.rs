@@ -1,7 +1,7 @@
 //! The instance's linear memory as an LIR [`Memory`], seen from a helper
 //! call ([`CallerMemory`]) or from outside of calls ([`StoreMemory`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
 use min_lir::host::Memory;
@@ -14,6 +14,11 @@ use crate::abi::PAGE_BYTES;
 pub(super) struct CallerMemory<'a, 'b> {
     pub caller: &'a mut Caller<'b, State>,
     pub memory: wasmtime::Memory,
+    /// Bytes the helper loaded, stored, read and wrote so far (a cell,
+    /// since loads and reads borrow the memory immutably).
+    pub touched: Cell<u64>,
+    /// Bytes the helper took from [`Memory::grow`] so far.
+    pub grown: u64,
 }
 
 /// The memory outside of calls, through the store. The store sits in a
@@ -25,24 +30,36 @@ pub(super) struct StoreMemory {
     pub memory: wasmtime::Memory,
 }
 
+impl CallerMemory<'_, '_> {
+    /// Counts `bytes` more bytes touched.
+    fn count(&self, bytes: u64) {
+        self.touched.set(self.touched.get().saturating_add(bytes));
+    }
+}
+
 impl Memory for CallerMemory<'_, '_> {
     fn load(&self, address: u64) -> u64 {
+        self.count(8);
         load(self.memory.data(&*self.caller), address)
     }
 
     fn store(&mut self, address: u64, word: u64) {
+        self.count(8);
         store(self.memory.data_mut(&mut *self.caller), address, word);
     }
 
     fn read(&self, address: u64, len: usize) -> Vec<u8> {
+        self.count(len as u64);
         read(self.memory.data(&*self.caller), address, len)
     }
 
     fn write(&mut self, address: u64, bytes: &[u8]) {
+        self.count(bytes.len() as u64);
         write(self.memory.data_mut(&mut *self.caller), address, bytes);
     }
 
     fn grow(&mut self, bytes: u64) -> Option<u64> {
+        self.grown = self.grown.saturating_add(bytes);
         grow(self.memory, &mut *self.caller, bytes)
     }
 }

@@ -7,7 +7,7 @@ mod memory;
 use std::cell::RefCell;
 
 use min_lir::host::{Backend, Host, Memory};
-use min_lir::{FuncId, Program, VmVar, abi as lir_abi};
+use min_lir::{FuncId, Helper, Program, VmVar, abi as lir_abi};
 use wasmtime::{Config, Engine, Func, Global, Linker, Module, Store, Val};
 
 use crate::abi::{FUNCTIONS, HEAP_BASE, MEMORY, VM_VARS, vm_global, vm_global_index};
@@ -36,7 +36,25 @@ struct State {
     memory: Option<wasmtime::Memory>,
     /// The first address [`Memory::grow`] has not handed out.
     heap_top: u64,
+    /// What a helper call costs in fuel, if helpers are metered.
+    meter: Option<HelperMeter>,
 }
+
+/// What one helper call did, for a [`HelperMeter`] to price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HelperUse {
+    /// The helper.
+    pub helper: Helper,
+    /// Words of linear memory it loaded, stored, read or wrote (bytes
+    /// rounded up to whole words).
+    pub words: u64,
+    /// Bytes of fresh memory it took for regions.
+    pub grown_bytes: u64,
+}
+
+/// The fuel a helper call costs, charged after it returns: see
+/// [`WasmBackend::instantiate`].
+pub type HelperMeter = fn(HelperUse) -> u64;
 
 /// A program running in wasmtime: the instance of its module, with NaN
 /// canonicalisation and tail calls on.
@@ -47,6 +65,7 @@ pub struct WasmBackend {
     /// Every LIR function, by id, with its number of parameters.
     functions: Vec<(Func, usize)>,
     last_trap: Option<String>,
+    last_trap_code: Option<wasmtime::Trap>,
 }
 
 impl WasmBackend {
@@ -59,17 +78,37 @@ impl WasmBackend {
 
     /// Compiles and instantiates a module made by [`emit()`].
     pub fn new(module: &[u8], wasm_stack_bytes_max: usize) -> Result<WasmBackend, WasmError> {
+        let engine = Engine::new(&WasmBackend::config(wasm_stack_bytes_max)).map_err(runtime)?;
+        let module = Module::new(&engine, module).map_err(runtime)?;
+        WasmBackend::instantiate(&engine, &module, None)
+    }
+
+    /// What every engine running Min modules needs: tail calls and NaN
+    /// canonicalisation on, and Wasm code using up to
+    /// `wasm_stack_bytes_max` bytes of the calling thread's stack. A host
+    /// adds its own settings (fuel, an allocation strategy) before it makes
+    /// the engine.
+    pub fn config(wasm_stack_bytes_max: usize) -> Config {
         let mut config = Config::new();
         config.wasm_tail_call(true).max_wasm_stack(wasm_stack_bytes_max).cranelift_nan_canonicalization(true);
         // Only async calls run on a stack of this size, and there are none;
         // wasmtime still wants it to be at least the Wasm stack limit.
         config.async_stack_size(wasm_stack_bytes_max);
-        let engine = Engine::new(&config).map_err(runtime)?;
-        let module = Module::new(&engine, module).map_err(runtime)?;
-        let mut linker = Linker::new(&engine);
+        config
+    }
+
+    /// Instantiates a module made by [`emit()`] and compiled by `engine`,
+    /// whose configuration starts from [`WasmBackend::config`], in a store
+    /// of its own.
+    ///
+    /// With a `meter`, the engine must consume fuel: the store starts with
+    /// none (give it some with [`WasmBackend::set_fuel`]), and each helper
+    /// call is charged what the meter says after it returns.
+    pub fn instantiate(engine: &Engine, module: &Module, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
+        let mut linker = Linker::new(engine);
         host::link(&mut linker).map_err(runtime)?;
-        let mut store = Store::new(&engine, State::default());
-        let instance = linker.instantiate(&mut store, &module).map_err(runtime)?;
+        let mut store = Store::new(engine, State { meter, ..State::default() });
+        let instance = linker.instantiate(&mut store, module).map_err(runtime)?;
 
         let memory = instance.get_memory(&mut store, MEMORY).ok_or_else(|| missing(MEMORY))?;
         let mut vm_globals = Vec::with_capacity(VM_VARS.len());
@@ -95,7 +134,26 @@ impl WasmBackend {
         state.memory = Some(memory);
         state.heap_top = heap_base;
         let memory = StoreMemory { store: RefCell::new(store), memory };
-        Ok(WasmBackend { memory, vm_globals, functions, last_trap: None })
+        Ok(WasmBackend { memory, vm_globals, functions, last_trap: None, last_trap_code: None })
+    }
+
+    /// Sets the fuel left to Wasm code and metered helpers; fails unless the
+    /// engine consumes fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), WasmError> {
+        self.memory.store.get_mut().set_fuel(fuel).map_err(runtime)
+    }
+
+    /// The fuel left, or `None` unless the engine consumes fuel.
+    pub fn fuel(&self) -> Option<u64> {
+        self.memory.store.borrow().get_fuel().ok()
+    }
+
+    /// The trap code of the last [`Backend::invoke`] that trapped with one
+    /// ([`Trap::OutOfFuel`](wasmtime::Trap::OutOfFuel) when fuel ran out,
+    /// [`Trap::StackOverflow`](wasmtime::Trap::StackOverflow), …), or `None`
+    /// if it returned.
+    pub fn last_trap_code(&self) -> Option<wasmtime::Trap> {
+        self.last_trap_code
     }
 
     /// What made the last [`Backend::invoke`] trap (a stack overflow, an
@@ -139,9 +197,11 @@ impl Backend for WasmBackend {
         match outcome {
             Ok(()) => {
                 self.last_trap = None;
+                self.last_trap_code = None;
                 result[0].unwrap_i64() as u64
             }
             Err(error) => {
+                self.last_trap_code = error.downcast_ref::<wasmtime::Trap>().copied();
                 self.last_trap = Some(format!("{error:?}"));
                 lir_abi::FAIL
             }

@@ -1,0 +1,264 @@
+//! The metadata of a Min contract: the JSON file `minc build` writes beside
+//! the Wasm module, and that the contract runtime (`min-runtime`) reads to
+//! run the module's procedures without the compiler.
+//!
+//! It says which ABI the module follows, which run-time helpers it imports,
+//! what it exports with its Min types, the constructors its data headers
+//! name by id, the names its traces use, the data types whose values cross
+//! its boundary (with their fields' types, [`TypeDesc`]), and each
+//! procedure's dependency set with the role of every parameter and result.
+//!
+//! The fields added after the first version (`names`, `data_types`,
+//! `record`, `arguments`, `results`) default to empty when absent, so older
+//! files still read.
+
+#![warn(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+
+/// The version of the value representation and calling convention the
+/// module follows (`spec/regions.md`); hosts refuse other versions.
+pub const ABI_VERSION: u32 = 1;
+
+/// The metadata file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The module's name.
+    pub module: String,
+    /// The ABI the module follows ([`ABI_VERSION`]).
+    pub abi_version: u32,
+    /// The Wasm module's import module and the helpers it imports from it, in order.
+    pub imports: Imports,
+    /// The module's own definitions, as Wasm exports.
+    pub exports: Vec<ExportInfo>,
+    /// The module's own types.
+    pub types: Vec<TypeInfo>,
+    /// Constructors by the id that data headers and atoms carry.
+    pub constructors: Vec<ConstructorInfo>,
+    /// The contract's procedures and their dependency sets.
+    pub procedures: Vec<ProcedureInfo>,
+    /// Names by the index that helper calls pass, for faults' traces.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Every data type a procedure's parameters or results may hold, the
+    /// module's own and imported ones, by qualified name.
+    #[serde(default)]
+    pub data_types: Vec<DataTypeInfo>,
+}
+
+impl Metadata {
+    /// Reads a metadata file.
+    pub fn from_json(bytes: &[u8]) -> Result<Metadata, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// The metadata as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|error| unreachable!("metadata always serialises: {error}"))
+    }
+
+    /// The procedure named `name`, qualified (`bank.open`) or not (`open`).
+    pub fn procedure(&self, name: &str) -> Option<&ProcedureInfo> {
+        self.procedures.iter().find(|p| p.name == name || p.short_name() == name)
+    }
+
+    /// The data type of qualified name `name`.
+    pub fn data_type(&self, name: &str) -> Option<&DataTypeInfo> {
+        self.data_types.iter().find(|t| t.name == name)
+    }
+}
+
+/// The helpers a module imports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imports {
+    /// The Wasm import module they come from.
+    pub module: String,
+    /// Each helper, in the order of the module's imports.
+    pub helpers: Vec<HelperInfo>,
+}
+
+/// One imported helper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperInfo {
+    /// Its import name.
+    pub name: String,
+    /// How many `i64` words it takes.
+    pub params: usize,
+}
+
+/// An exported definition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportInfo {
+    /// The name of the Wasm export: the qualified name.
+    pub name: String,
+    /// The Min type, as the checker prints it.
+    pub r#type: String,
+    /// Its parameters' types, printed.
+    pub params: Vec<String>,
+    /// Its result type, printed.
+    pub result: String,
+    /// Its doc comment.
+    pub doc: String,
+}
+
+/// One of the module's own types, by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeInfo {
+    /// Qualified name.
+    pub name: String,
+    /// Whether it is a record.
+    pub record: bool,
+    /// Its constructors' names.
+    pub constructors: Vec<String>,
+}
+
+/// A constructor of the run-time table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstructorInfo {
+    /// Its name as written.
+    pub name: String,
+    /// Its index among its type's variants.
+    pub tag: u32,
+    /// How many fields it has.
+    pub arity: u32,
+    /// Field names (empty for positional fields).
+    pub fields: Vec<String>,
+    /// Whether its type is a record.
+    #[serde(default)]
+    pub record: bool,
+}
+
+/// A procedure: its dependency set, and where each part sits in its
+/// signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureInfo {
+    /// Qualified name, also the name of its Wasm export.
+    pub name: String,
+    /// Types of the objects it consumes, printed.
+    pub inputs: Vec<String>,
+    /// Types of the values the transaction carries, printed.
+    pub params: Vec<String>,
+    /// Types of the objects it creates, printed.
+    pub outputs: Vec<String>,
+    /// Types of the values it returns, printed.
+    pub returns: Vec<String>,
+    /// Its parameters in order: each one's role and type.
+    #[serde(default)]
+    pub arguments: Vec<Slot>,
+    /// The components of its result in order (none for `()`, one for a
+    /// result that is not a tuple): each one's role and type.
+    #[serde(default)]
+    pub results: Vec<Slot>,
+}
+
+impl ProcedureInfo {
+    /// The name without its module.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit_once('.').map_or(self.name.as_str(), |(_, name)| name)
+    }
+}
+
+/// A parameter or a result component of a procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// What it is for the transaction.
+    pub role: Role,
+    /// Its type.
+    pub r#type: TypeDesc,
+}
+
+/// What a procedure's parameter or result is for the transaction
+/// (`spec/contracts.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A parameter that is an object of the contract: consumed.
+    Input,
+    /// Any other parameter: a value the transaction carries.
+    Param,
+    /// A result that is an object of the contract: created.
+    Output,
+    /// Any other result: returned to the caller.
+    Return,
+}
+
+/// A Min type, structurally, as far as values of it are data.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TypeDesc {
+    /// `ℕ`.
+    Nat,
+    /// `ℤ`.
+    Int,
+    /// `ℝ`.
+    Real,
+    /// `Bool`.
+    Bool,
+    /// `Char`.
+    Char,
+    /// `S`.
+    Str,
+    /// `[T]`.
+    List(Box<TypeDesc>),
+    /// `(A, B, …)`; no components is `()`.
+    Tuple(Vec<TypeDesc>),
+    /// A data type or record applied to arguments.
+    Data {
+        /// Its qualified name, as in [`Metadata::data_types`].
+        name: String,
+        /// Its type arguments.
+        args: Vec<TypeDesc>,
+    },
+    /// The `i`th parameter of the data type whose field this is.
+    Param(u32),
+    /// A type whose values are not data (a function), printed.
+    Opaque(String),
+}
+
+/// A data type whose values may cross the contract's boundary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataTypeInfo {
+    /// Qualified name.
+    pub name: String,
+    /// How many type parameters it has.
+    pub params: u32,
+    /// Whether it is a record.
+    pub record: bool,
+    /// Its constructors, in tag order.
+    pub variants: Vec<VariantInfo>,
+}
+
+/// A constructor of a [`DataTypeInfo`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantInfo {
+    /// Its name.
+    pub name: String,
+    /// Field names (empty for positional fields).
+    pub field_names: Vec<String>,
+    /// Field types, with [`TypeDesc::Param`] for the type's parameters.
+    pub fields: Vec<TypeDesc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_without_the_later_fields_still_reads() {
+        let json = r#"{"module":"m","abi_version":1,"imports":{"module":"min","helpers":[{"name":"arith","params":5}]},
+            "exports":[],"types":[],"constructors":[{"name":"A","tag":0,"arity":0,"fields":[]}],
+            "procedures":[{"name":"m.p","inputs":[],"params":[],"outputs":[],"returns":[]}]}"#;
+        let metadata = Metadata::from_json(json.as_bytes()).unwrap();
+        assert!(metadata.names.is_empty() && metadata.data_types.is_empty());
+        assert!(!metadata.constructors[0].record);
+        assert_eq!(metadata.procedure("p").map(|p| p.name.as_str()), Some("m.p"));
+        assert_eq!(Metadata::from_json(metadata.to_json().as_bytes()).unwrap(), metadata);
+    }
+
+    #[test]
+    fn types_read_as_tagged_json() {
+        let ty = TypeDesc::List(Box::new(TypeDesc::Data { name: "m.A".into(), args: vec![TypeDesc::Nat] }));
+        let json = serde_json::to_string(&ty).unwrap();
+        assert_eq!(json, r#"{"List":{"Data":{"name":"m.A","args":["Nat"]}}}"#);
+        assert_eq!(serde_json::from_str::<TypeDesc>(&json).unwrap(), ty);
+    }
+}

@@ -1,0 +1,371 @@
+//! A deployed contract: its module and metadata, checked against each
+//! other once ([`Contract::load`]), and calls of its procedures.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
+
+use min_core::Constructor;
+use min_diagnostics::codes;
+use min_interp::Value;
+use min_lir::{Export, Helper};
+use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
+use min_rt::{Session, Tables};
+use min_wasm::WasmBackend;
+use min_wasm::abi::IMPORT_MODULE;
+
+use crate::codec::{self, DecodeError, EncodeError, Limits, shown, type_name};
+use crate::engine::{Engine, EngineLimits};
+use crate::error::{ExecError, LoadError};
+use crate::gas;
+use crate::module::{self, ModuleShape};
+use crate::schema::Schema;
+
+/// The largest module [`Contract::load`] accepts.
+pub const MODULE_BYTES_MAX: usize = 16 << 20;
+/// The largest metadata file [`Contract::load`] accepts.
+pub const METADATA_BYTES_MAX: usize = 4 << 20;
+/// The most bytes a call's arguments may take in the canonical encoding.
+pub const INPUT_BYTES_MAX: usize = 1 << 20;
+
+/// What a call of a procedure produced.
+#[derive(Clone, Debug)]
+pub struct Outcome<'c> {
+    /// The objects it created, in the order of its result's components.
+    pub outputs: Vec<Value<'c>>,
+    /// The other values it returned, in the same order.
+    pub returns: Vec<Value<'c>>,
+    /// The gas the call used, at most its limit (`spec/gas.md`).
+    pub gas_used: u64,
+}
+
+/// A contract ready to call: a Wasm module made by `minc build` and its
+/// metadata, checked against each other.
+pub struct Contract {
+    metadata: Metadata,
+    wasm: Vec<u8>,
+    schema: Schema,
+    tables: Tables,
+    procedures: Vec<Procedure>,
+    /// The module compiled by the first engine that ran it.
+    compiled: OnceLock<(wasmtime::Engine, wasmtime::Module)>,
+}
+
+/// A procedure and the export that runs it.
+struct Procedure {
+    info: ProcedureInfo,
+    export: Export,
+}
+
+impl Contract {
+    /// Loads a contract from its deployed bytes: the Wasm module and the
+    /// metadata JSON that `minc build` wrote beside it.
+    ///
+    /// Refuses, with the reason, metadata that does not parse or follows
+    /// another ABI version, a module that is not valid Wasm of the features
+    /// Min uses or does not import exactly the run-time helpers, has a
+    /// start function, lacks the exports the runner reads or passes the
+    /// default [`EngineLimits`], metadata whose data types do not hold
+    /// together, and a procedure without an export taking its parameters.
+    pub fn load(wasm: &[u8], metadata: &[u8]) -> Result<Contract, LoadError> {
+        if wasm.len() > MODULE_BYTES_MAX {
+            return Err(LoadError::new(format!("the module has {} bytes, more than {MODULE_BYTES_MAX}", wasm.len())));
+        }
+        if metadata.len() > METADATA_BYTES_MAX {
+            return Err(LoadError::new(format!(
+                "the metadata has {} bytes, more than {METADATA_BYTES_MAX}",
+                metadata.len()
+            )));
+        }
+        let metadata = Metadata::from_json(metadata)
+            .map_err(|error| LoadError::new(format!("the metadata is not valid: {error}")))?;
+        if metadata.abi_version != ABI_VERSION {
+            return Err(LoadError::new(format!(
+                "the module follows ABI version {}, and this runtime runs version {ABI_VERSION}",
+                metadata.abi_version
+            )));
+        }
+        check_imports(&metadata)?;
+        let limits = Engine::module_limits_of(&EngineLimits::default());
+        let shape = module::inspect(wasm, limits)?;
+        let schema =
+            Schema::new(&metadata.data_types).map_err(|reason| LoadError::new(format!("the metadata's {reason}")))?;
+        let constructors = metadata
+            .constructors
+            .iter()
+            .map(|c| Constructor {
+                name: c.name.clone(),
+                tag: c.tag,
+                arity: c.arity,
+                fields: c.fields.clone(),
+                record: c.record,
+            })
+            .collect();
+        let tables = Tables::new(constructors, Vec::new(), metadata.names.clone());
+        let mut procedures: Vec<Procedure> = Vec::with_capacity(metadata.procedures.len());
+        for info in &metadata.procedures {
+            if procedures.iter().any(|p| p.info.name == info.name) {
+                return Err(LoadError::new(format!("the procedure {} is described twice", info.name)));
+            }
+            let export = check_procedure(info, &shape, &schema)?;
+            procedures.push(Procedure { info: info.clone(), export });
+        }
+        Ok(Contract { metadata, wasm: wasm.to_vec(), schema, tables, procedures, compiled: OnceLock::new() })
+    }
+
+    /// The contract's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The contract's data types, which decoded values borrow.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The procedure named `name` (`bank.open` or `open`).
+    pub fn procedure(&self, name: &str) -> Option<&ProcedureInfo> {
+        self.find(name).map(|p| &p.info)
+    }
+
+    /// The constructor `name` of the data type `data_type` (qualified), to
+    /// build values with.
+    pub fn constructor(&self, data_type: &str, name: &str) -> Option<&Constructor> {
+        self.schema.constructors(data_type).find(|c| c.name == name)
+    }
+
+    /// The canonical encoding of `value` as a value of `ty` (`spec/gas.md`).
+    pub fn encode(&self, value: &Value<'_>, ty: &TypeDesc) -> Result<Vec<u8>, EncodeError> {
+        codec::encode_value(value, ty, &self.schema, &Limits::default())
+    }
+
+    /// The value of type `ty` that `bytes` encode canonically.
+    pub fn decode(&self, bytes: &[u8], ty: &TypeDesc) -> Result<Value<'_>, DecodeError> {
+        codec::decode_value(bytes, ty, &self.schema, &Limits::default())
+    }
+
+    /// Compiles the module for `engine` now rather than at its first call.
+    /// The first engine's compilation is kept; another engine's is not.
+    pub fn compile(&self, engine: &Engine) -> Result<(), ExecError> {
+        self.module(engine).map(drop)
+    }
+
+    /// Calls `procedure` on the objects it consumes (`inputs`) and the
+    /// values the transaction carries (`params`), each list in the order of
+    /// the procedure's parameters, with at most `gas_limit` gas.
+    ///
+    /// Every argument must be a value of its declared type. The call runs
+    /// in a fresh instance; its result is split as the procedure's summary
+    /// says: objects into [`Outcome::outputs`], other values into
+    /// [`Outcome::returns`]. The same contract, arguments and limit always
+    /// give the same outcome and gas, or the same error.
+    pub fn call<'c>(
+        &'c self,
+        engine: &Engine,
+        procedure: &str,
+        inputs: &[Value<'c>],
+        params: &[Value<'c>],
+        gas_limit: u64,
+    ) -> Result<Outcome<'c>, ExecError> {
+        let Some(found) = self.find(procedure) else {
+            return Err(ExecError::BadArguments { reason: format!("the contract has no procedure named {procedure}") });
+        };
+        let (args, argument_bytes) = self.arguments(found, inputs, params)?;
+        let upfront = gas::CALL_BASE.saturating_add((argument_bytes as u64).saturating_mul(gas::ARGUMENT_BYTE));
+        if upfront > gas_limit {
+            return Err(ExecError::OutOfGas { limit: gas_limit });
+        }
+        let module = self.module(engine)?;
+        let backend = WasmBackend::instantiate(&engine.wasmtime, &module, Some(gas::helper_cost))
+            .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
+        let mut session = Session::with_tables(backend, self.tables.clone(), engine.limits.depth_limit)
+            .map_err(|fault| ExecError::Trap { reason: fault.to_string() })?;
+        session
+            .backend_mut()
+            .set_fuel(gas_limit - upfront)
+            .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
+        let constructors = self.tables.constructors();
+        let result = catch_unwind(AssertUnwindSafe(|| session.call_export(&found.export, &args, constructors)));
+        let fuel_left = session.backend().fuel().unwrap_or(0);
+        let trap = session.backend().last_trap_code();
+        let value = match result {
+            Err(panic) => {
+                let reason = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("no message");
+                return Err(ExecError::Trap {
+                    reason: format!("the module broke the run-time library's rules: {reason}"),
+                });
+            }
+            Ok(Err(fault)) => {
+                return Err(match trap {
+                    Some(wasmtime::Trap::OutOfFuel) => ExecError::OutOfGas { limit: gas_limit },
+                    Some(code) => ExecError::Trap { reason: format!("the Wasm code trapped: {code}") },
+                    None if fault.code == codes::E0412 => ExecError::Abort { message: fault.message },
+                    None => ExecError::Trap { reason: fault.to_string() },
+                });
+            }
+            Ok(Ok(value)) => value,
+        };
+        let (outputs, returns, result_bytes) = self.results(found, value)?;
+        let gas_used = (gas_limit - fuel_left).saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
+        if gas_used > gas_limit {
+            return Err(ExecError::OutOfGas { limit: gas_limit });
+        }
+        Ok(Outcome { outputs, returns, gas_used })
+    }
+
+    fn find(&self, name: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.info.name == name || p.info.short_name() == name)
+    }
+
+    /// The module compiled for `engine`.
+    fn module(&self, engine: &Engine) -> Result<wasmtime::Module, ExecError> {
+        if let Some((compiled_by, module)) = self.compiled.get()
+            && wasmtime::Engine::same(compiled_by, &engine.wasmtime)
+        {
+            return Ok(module.clone());
+        }
+        let module = wasmtime::Module::new(&engine.wasmtime, &self.wasm)
+            .map_err(|error| ExecError::Engine { reason: format!("{error}") })?;
+        let _ = self.compiled.set((engine.wasmtime.clone(), module.clone()));
+        Ok(module)
+    }
+
+    /// The arguments in the order of the procedure's parameters, each
+    /// checked against its type, and the bytes their encoding takes.
+    fn arguments<'c>(
+        &self,
+        procedure: &Procedure,
+        inputs: &[Value<'c>],
+        params: &[Value<'c>],
+    ) -> Result<(Vec<Value<'c>>, usize), ExecError> {
+        let info = &procedure.info;
+        let wanted = |role: Role| info.arguments.iter().filter(|slot| slot.role == role).count();
+        let (wanted_inputs, wanted_params) = (wanted(Role::Input), wanted(Role::Param));
+        if inputs.len() != wanted_inputs || params.len() != wanted_params {
+            return Err(ExecError::BadArguments {
+                reason: format!(
+                    "{} consumes {wanted_inputs} objects and takes {wanted_params} parameters, but was given {} and {}",
+                    info.name,
+                    inputs.len(),
+                    params.len()
+                ),
+            });
+        }
+        let (mut inputs, mut params) = (inputs.iter(), params.iter());
+        let mut args = Vec::with_capacity(info.arguments.len());
+        let mut bytes = 0usize;
+        for (position, slot) in info.arguments.iter().enumerate() {
+            let next = if slot.role == Role::Input { inputs.next() } else { params.next() };
+            let Some(value) = next else { unreachable!("the counts were checked") };
+            let limits = Limits { max_bytes: INPUT_BYTES_MAX - bytes, ..Limits::default() };
+            match codec::encode_value(value, &slot.r#type, &self.schema, &limits) {
+                Ok(encoded) => bytes += encoded.len(),
+                Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
+                Err(error) => {
+                    return Err(ExecError::BadArguments {
+                        reason: format!("parameter {} of {}: {error}", position + 1, info.name),
+                    });
+                }
+            }
+            args.push(value.clone());
+        }
+        Ok((args, bytes))
+    }
+
+    /// The result split into created objects and returned values, each
+    /// checked against its declared type, and the bytes their encoding
+    /// takes.
+    fn results<'c>(
+        &self,
+        procedure: &Procedure,
+        value: Value<'c>,
+    ) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>, usize), ExecError> {
+        let info = &procedure.info;
+        let components: Vec<Value<'c>> = match (info.results.len(), &value) {
+            (0, Value::Unit) => Vec::new(),
+            (1, _) => vec![value.clone()],
+            (n, Value::Tuple(items)) if items.len() == n => items.to_vec(),
+            _ => {
+                let types: Vec<String> = info.results.iter().map(|slot| type_name(&slot.r#type)).collect();
+                return Err(ExecError::Trap {
+                    reason: format!("{} returned {}, not ({})", info.name, shown(&value), types.join(", ")),
+                });
+            }
+        };
+        let (mut outputs, mut returns, mut bytes) = (Vec::new(), Vec::new(), 0usize);
+        for (component, slot) in components.into_iter().zip(&info.results) {
+            let encoded = codec::encode_value(&component, &slot.r#type, &self.schema, &Limits::default())
+                .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
+            bytes += encoded.len();
+            if slot.role == Role::Output { outputs.push(component) } else { returns.push(component) }
+        }
+        Ok((outputs, returns, bytes))
+    }
+}
+
+/// Checks that the metadata names exactly the helpers the runtime provides.
+fn check_imports(metadata: &Metadata) -> Result<(), LoadError> {
+    if metadata.imports.module != IMPORT_MODULE {
+        return Err(LoadError::new(format!(
+            "the metadata imports from {}, not {IMPORT_MODULE}",
+            metadata.imports.module
+        )));
+    }
+    let named: Vec<(&str, usize)> = metadata.imports.helpers.iter().map(|h| (h.name.as_str(), h.params)).collect();
+    let provided: Vec<(&str, usize)> = Helper::ALL.iter().map(|h| (h.name(), h.arity())).collect();
+    if named != provided {
+        return Err(LoadError::new("the metadata's helpers are not the run-time helpers, in their order"));
+    }
+    Ok(())
+}
+
+/// Checks a procedure's description and finds its export.
+fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -> Result<Export, LoadError> {
+    let name = &info.name;
+    let count = |slots: &[min_metadata::Slot], role: Role| slots.iter().filter(|slot| slot.role == role).count();
+    let roles_fit = info.arguments.iter().all(|slot| matches!(slot.role, Role::Input | Role::Param))
+        && info.results.iter().all(|slot| matches!(slot.role, Role::Output | Role::Return));
+    let counts_fit = count(&info.arguments, Role::Input) == info.inputs.len()
+        && count(&info.arguments, Role::Param) == info.params.len()
+        && count(&info.results, Role::Output) == info.outputs.len()
+        && count(&info.results, Role::Return) == info.returns.len();
+    if !roles_fit || !counts_fit {
+        return Err(LoadError::new(format!(
+            "the procedure {name}'s parameters and results do not match its dependency set"
+        )));
+    }
+    for slot in info.arguments.iter().chain(&info.results) {
+        schema.check(&slot.r#type, 0).map_err(|reason| LoadError::new(format!("the procedure {name}: {reason}")))?;
+        if mentions_opaque(&slot.r#type) {
+            return Err(LoadError::new(format!(
+                "the procedure {name} has {} in its type, which is not data",
+                type_name(&slot.r#type)
+            )));
+        }
+    }
+    let Some(function) = shape.functions.get(name) else {
+        return Err(LoadError::new(format!("the module exports no function {name} in its function table")));
+    };
+    if function.params != info.arguments.len() + 2 {
+        return Err(LoadError::new(format!(
+            "the export {name} takes {} words, but the procedure has {} parameters (and two regions)",
+            function.params,
+            info.arguments.len()
+        )));
+    }
+    let arity =
+        u32::try_from(info.arguments.len()).map_err(|_| LoadError::new(format!("{name} has too many parameters")))?;
+    Ok(Export { name: name.clone(), function: function.function, arity })
+}
+
+fn mentions_opaque(ty: &TypeDesc) -> bool {
+    match ty {
+        TypeDesc::Opaque(_) => true,
+        TypeDesc::List(item) => mentions_opaque(item),
+        TypeDesc::Tuple(items) | TypeDesc::Data { args: items, .. } => items.iter().any(mentions_opaque),
+        _ => false,
+    }
+}

@@ -1,0 +1,157 @@
+//! The data types a contract's values are made of, from its metadata: each
+//! type's constructors (as the interpreter's values name them) and its
+//! fields' types, checked once so that the codec can trust them.
+
+use std::collections::HashMap;
+
+use min_core::Constructor;
+use min_metadata::{DataTypeInfo, TypeDesc};
+
+/// The most type parameters a data type may have.
+const PARAMS_MAX: u32 = 64;
+
+/// The data types of a contract, by qualified name.
+#[derive(Debug, Default)]
+pub struct Schema {
+    types: Vec<DataType>,
+    by_name: HashMap<String, usize>,
+}
+
+/// One data type.
+#[derive(Debug)]
+pub(crate) struct DataType {
+    /// Its qualified name.
+    pub name: String,
+    /// How many type parameters it has.
+    pub params: u32,
+    /// Its constructors in tag order, each with its fields' types.
+    pub variants: Vec<(Constructor, Vec<TypeDesc>)>,
+}
+
+impl Schema {
+    /// The schema of `data_types`; fails, with the reason, when a name is
+    /// defined twice, a field names an unknown type or gives it the wrong
+    /// number of arguments, or a parameter index is out of range.
+    pub fn new(data_types: &[DataTypeInfo]) -> Result<Schema, String> {
+        let mut schema = Schema::default();
+        for info in data_types {
+            if info.params > PARAMS_MAX {
+                return Err(format!(
+                    "the data type {} has {} parameters, more than {PARAMS_MAX}",
+                    info.name, info.params
+                ));
+            }
+            if schema.by_name.insert(info.name.clone(), schema.types.len()).is_some() {
+                return Err(format!("the data type {} is described twice", info.name));
+            }
+            let mut variants = Vec::with_capacity(info.variants.len());
+            for (tag, variant) in info.variants.iter().enumerate() {
+                let named = !variant.field_names.is_empty();
+                if named && variant.field_names.len() != variant.fields.len() {
+                    return Err(format!(
+                        "the constructor {} of {} names {} fields but has {}",
+                        variant.name,
+                        info.name,
+                        variant.field_names.len(),
+                        variant.fields.len()
+                    ));
+                }
+                let (Ok(tag), Ok(arity)) = (u32::try_from(tag), u32::try_from(variant.fields.len())) else {
+                    return Err(format!("the data type {} is too large", info.name));
+                };
+                let constructor = Constructor {
+                    name: variant.name.clone(),
+                    tag,
+                    arity,
+                    fields: variant.field_names.clone(),
+                    record: info.record,
+                };
+                variants.push((constructor, variant.fields.clone()));
+            }
+            schema.types.push(DataType { name: info.name.clone(), params: info.params, variants });
+        }
+        for data_type in &schema.types {
+            for (constructor, fields) in &data_type.variants {
+                for field in fields {
+                    schema.check(field, data_type.params).map_err(|reason| {
+                        format!("the field of {} in {}: {reason}", constructor.name, data_type.name)
+                    })?;
+                }
+            }
+        }
+        Ok(schema)
+    }
+
+    /// Checks that `ty` names only known data types with their number of
+    /// arguments, and only parameters below `params`.
+    pub fn check(&self, ty: &TypeDesc, params: u32) -> Result<(), String> {
+        let mut pending = vec![ty];
+        while let Some(ty) = pending.pop() {
+            match ty {
+                TypeDesc::Nat
+                | TypeDesc::Int
+                | TypeDesc::Real
+                | TypeDesc::Bool
+                | TypeDesc::Char
+                | TypeDesc::Str
+                | TypeDesc::Opaque(_) => {}
+                TypeDesc::List(item) => pending.push(item),
+                TypeDesc::Tuple(items) => pending.extend(items),
+                TypeDesc::Param(index) if *index < params => {}
+                TypeDesc::Param(index) => return Err(format!("type parameter {index} is not bound here")),
+                TypeDesc::Data { name, args } => {
+                    let data_type = self.get(name).ok_or_else(|| format!("no data type {name} is described"))?;
+                    if args.len() != data_type.params as usize {
+                        return Err(format!(
+                            "{name} takes {} type arguments but is given {}",
+                            data_type.params,
+                            args.len()
+                        ));
+                    }
+                    pending.extend(args);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The data type of qualified name `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&DataType> {
+        self.by_name.get(name).map(|&index| &self.types[index])
+    }
+
+    /// The constructors of every data type, for values built outside a call.
+    pub fn constructors(&self, name: &str) -> impl Iterator<Item = &Constructor> {
+        self.get(name).into_iter().flat_map(|data_type| data_type.variants.iter().map(|(constructor, _)| constructor))
+    }
+}
+
+/// The type parameters in scope while walking a value: the arguments of
+/// the data type whose fields are being walked, themselves relative to the
+/// scope outside it.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    args: &'a [TypeDesc],
+    outer: Option<&'a Scope<'a>>,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope outside every data type: no parameters.
+    pub const TOP: Scope<'static> = Scope { args: &[], outer: None };
+
+    /// The scope of a data type's fields, given its arguments in `self`.
+    pub fn inner(&'a self, args: &'a [TypeDesc]) -> Scope<'a> {
+        Scope { args, outer: Some(self) }
+    }
+
+    /// `ty` with a leading parameter replaced by its argument, and the scope
+    /// that argument is relative to; `None` for an unbound parameter.
+    pub fn resolve(&'a self, mut ty: &'a TypeDesc) -> Option<(&'a TypeDesc, &'a Scope<'a>)> {
+        let mut scope = self;
+        while let TypeDesc::Param(index) = ty {
+            ty = scope.args.get(*index as usize)?;
+            scope = scope.outer?;
+        }
+        Some((ty, scope))
+    }
+}

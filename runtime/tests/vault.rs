@@ -1,0 +1,104 @@
+//! A contract with a list in its object, a generic type of the prelude in a
+//! result, a procedure that never ends, one that recurses deeply and one
+//! that overflows; and mutated modules, which must fail cleanly.
+
+use std::sync::OnceLock;
+
+use min_analysis::Workspace;
+use min_runtime::{Contract, Engine, EngineLimits, ExecError, Value};
+use proptest::prelude::*;
+
+fn build(name: &str, path: &str) -> (Vec<u8>, Vec<u8>) {
+    let text = std::fs::read_to_string(path).expect("the contract exists");
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file(&format!("{name}.min"), text);
+    assert!(workspace.diagnostics(file).is_empty(), "{name} checks");
+    let artifact = minc::artifact::build(&workspace, file).expect("it builds");
+    (artifact.wasm, artifact.metadata.into_bytes())
+}
+
+fn vault() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        let (wasm, metadata) = build("vault", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contracts/vault.min"));
+        Contract::load(&wasm, &metadata).expect("the vault loads")
+    })
+}
+
+fn bank() -> &'static (Vec<u8>, Vec<u8>) {
+    static ARTIFACT: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
+    ARTIFACT.get_or_init(|| build("bank", concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/bank.min")))
+}
+
+fn engine() -> Engine {
+    Engine::with_limits(EngineLimits { concurrent_calls: 4, ..EngineLimits::default() }).expect("an engine starts")
+}
+
+const GAS: u64 = 10_000_000;
+
+#[test]
+fn lists_and_options_cross_the_boundary() {
+    let (contract, engine) = (vault(), engine());
+    let created = contract.call(&engine, "create", &[], &[Value::string("carol")], GAS).unwrap();
+    let mut vault = created.outputs[0].clone();
+    for n in [3, 5] {
+        vault = contract.call(&engine, "put", &[vault], &[Value::Nat(n)], GAS).unwrap().outputs.remove(0);
+    }
+    assert_eq!(vault.to_string(), r#"{owner = "carol", items = [5, 3]}"#);
+    let newest = contract.call(&engine, "newest", &[vault.clone()], &[], GAS).unwrap();
+    assert_eq!(newest.returns.iter().map(ToString::to_string).collect::<Vec<_>>(), ["Some 5"]);
+    assert_eq!(newest.outputs[0].to_string(), vault.to_string());
+    let pairs = Value::list(vec![
+        Value::tuple(vec![Value::string("a"), Value::Int(-4)]),
+        Value::tuple(vec![Value::string("b"), Value::Int(10)]),
+    ]);
+    let total = contract.call(&engine, "total", &[], &[pairs], GAS).unwrap();
+    assert_eq!(total.returns[0].to_string(), "6");
+    let wrong = Value::list(vec![Value::Int(1)]);
+    assert!(matches!(contract.call(&engine, "total", &[], &[wrong], GAS), Err(ExecError::BadArguments { .. })));
+}
+
+#[test]
+fn a_procedure_that_never_ends_runs_out_of_gas() {
+    let (contract, engine) = (vault(), engine());
+    let error = contract.call(&engine, "spin", &[], &[Value::Nat(0)], 200_000).unwrap_err();
+    assert_eq!(error, ExecError::OutOfGas { limit: 200_000 });
+}
+
+#[test]
+fn failures_are_traps_with_the_interpreters_text() {
+    let (contract, engine) = (vault(), engine());
+    assert_eq!(contract.call(&engine, "deep", &[], &[Value::Nat(100)], GAS).unwrap().returns[0].to_string(), "100");
+    let ExecError::Trap { reason } = contract.call(&engine, "deep", &[], &[Value::Nat(5_000)], GAS).unwrap_err() else {
+        panic!("deep recursion is not a trap");
+    };
+    assert!(reason.starts_with("E0413"), "{reason}");
+    let pairs = Value::list(vec![
+        Value::tuple(vec![Value::string("a"), Value::Int(i128::MAX)]),
+        Value::tuple(vec![Value::string("b"), Value::Int(1)]),
+    ]);
+    let ExecError::Trap { reason } = contract.call(&engine, "total", &[], &[pairs], GAS).unwrap_err() else {
+        panic!("overflow is not a trap");
+    };
+    assert!(reason.starts_with("E0410"), "{reason}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A module with a few bytes changed either is refused at load or runs
+    /// to an outcome or an error: it never takes the host down.
+    #[test]
+    fn mutated_modules_fail_cleanly(changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let (wasm, metadata) = bank();
+        let mut mutated = wasm.clone();
+        for (index, byte) in &changes {
+            let at = index.index(mutated.len());
+            mutated[at] = *byte;
+        }
+        if let Ok(contract) = Contract::load(&mutated, metadata) {
+            let engine = engine();
+            let _ = contract.call(&engine, "open", &[], &[Value::string("eve")], 100_000);
+        }
+    }
+}
