@@ -183,7 +183,7 @@ impl ShardState {
         self.check_outputs_fresh(transaction)?;
         match (&body.procedure, package) {
             (Procedure::Publish, _) => check_publish(body, &inputs, &references, contracts),
-            (Procedure::Call { name }, Some(package)) => {
+            (Procedure::Call { name, .. }, Some(package)) => {
                 let call = ContractCall {
                     package,
                     procedure: name,

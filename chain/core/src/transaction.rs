@@ -56,6 +56,9 @@ pub enum Procedure {
     Call {
         /// The procedure's name in the contract.
         name: String,
+        /// Free: the client chooses it so that otherwise equal calls differ
+        /// and so that the outputs' ids land on the shard of the inputs.
+        salt: u64,
     },
 }
 
@@ -72,9 +75,10 @@ impl Procedure {
                 writer.u128(amount);
             }
             Self::Publish => writer.u8(3),
-            Self::Call { ref name } => {
+            Self::Call { ref name, salt } => {
                 writer.u8(4);
                 writer.bytes(name.as_bytes());
+                writer.u64(salt);
             }
         }
     }
@@ -89,7 +93,7 @@ impl Procedure {
                 let name = reader.bytes("procedure name", PROCEDURE_NAME_BYTES_MAX)?;
                 let name = String::from_utf8(name)
                     .map_err(|_| DecodeError::Invalid { reason: "a procedure name is UTF-8" })?;
-                Ok(Self::Call { name })
+                Ok(Self::Call { name, salt: reader.u64("call salt")? })
             }
             tag => Err(DecodeError::UnknownTag { what: "procedure", tag }),
         }

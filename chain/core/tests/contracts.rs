@@ -67,16 +67,16 @@ fn publication(publisher: &SigningKey, wasm: Vec<u8>) -> Transaction {
 /// A `bump` call whose outputs are what the stand-in host computes, with
 /// `salt` ground until the output lands on `shard` of `count`.
 fn bump(caller: &SigningKey, package: ObjectId, inputs: Vec<ObjectRef>, shard: ShardId, count: u32) -> Transaction {
-    (0u8..=255)
+    (0u64..)
         .map(|salt| {
-            let data = vec![salt, u8::try_from(inputs.len()).unwrap()];
+            let data = vec![7, u8::try_from(inputs.len()).unwrap()];
             let output =
                 Output { owner: contract_owner(package), type_tag: contract_type_tag(package, "Counter"), data };
             TransactionBody {
-                procedure: Procedure::Call { name: "bump".to_owned() },
+                procedure: Procedure::Call { name: "bump".to_owned(), salt },
                 inputs: inputs.clone(),
                 references: vec![ObjectRef { id: package, version: 1 }],
-                params: vec![salt],
+                params: vec![7],
                 outputs: vec![output],
                 signer: address(caller),
             }
@@ -154,7 +154,7 @@ fn outputs_that_differ_from_the_procedures_are_rejected() {
     let digest = state.digest();
 
     let mut failing = honest.body.clone();
-    failing.procedure = Procedure::Call { name: "fail".to_owned() };
+    failing.procedure = Procedure::Call { name: "fail".to_owned(), salt: 0 };
     assert_eq!(
         state.apply(&failing.sign(&key(2)), true, &StandInCounterHost),
         Err(Abort::ContractFailed("procedure fail aborted".to_owned()))
@@ -177,7 +177,7 @@ fn packages_are_immutable_checked_and_named_first() {
     let package = state.apply(&publication(&key(1), b"\0asm".to_vec()), true, &StandInCounterHost).unwrap()[0];
 
     let consume_package = TransactionBody {
-        procedure: Procedure::Call { name: "bump".to_owned() },
+        procedure: Procedure::Call { name: "bump".to_owned(), salt: 0 },
         inputs: vec![package],
         references: vec![],
         params: vec![],
@@ -206,7 +206,7 @@ fn packages_are_immutable_checked_and_named_first() {
         )
         .unwrap()[0];
     let no_package = TransactionBody {
-        procedure: Procedure::Call { name: "bump".to_owned() },
+        procedure: Procedure::Call { name: "bump".to_owned(), salt: 0 },
         inputs: vec![],
         references: vec![coin],
         params: vec![],
@@ -231,7 +231,7 @@ fn contract_transactions_round_trip_and_oversized_packages_are_refused() {
     assert!(matches!(Package::from_bytes(&too_big), Err(DecodeError::TooLong { what: "package", .. })));
 
     let mut long_name = call.body.clone();
-    long_name.procedure = Procedure::Call { name: "x".repeat(500) };
+    long_name.procedure = Procedure::Call { name: "x".repeat(500), salt: 0 };
     let bytes = long_name.sign(&key(2)).to_bytes();
     assert!(matches!(Transaction::from_bytes(&bytes), Err(DecodeError::TooLong { what: "procedure name", .. })));
 }

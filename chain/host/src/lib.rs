@@ -1,0 +1,291 @@
+//! The contract host of Min's validators and clients: it runs the
+//! procedures of packages published on the chain (`min_chain::contracts`)
+//! with the wasmtime contract runtime (`min_runtime`).
+//!
+//! Validators and clients run a call through the same function,
+//! [`run_call`]: it decodes the consumed objects and the parameters, runs
+//! the procedure under a gas limit, and encodes the created objects. A
+//! validator ([`RuntimeHost`], the chain's [`ContractHost`]) compares them
+//! with the client's outputs; a client (`minc call`) puts them in its
+//! transaction and shows the returned values.
+//!
+//! On the chain, a call's parameters are the canonical encodings of its
+//! parameter values, each as a byte string of the chain's encoding
+//! ([`encode_params`]); an object's data is the canonical encoding of its
+//! value.
+
+#![warn(missing_docs)]
+
+use min_chain::contracts::{ContractCall, ContractHost, CreatedObject, Package, contract_owner, contract_type_tag};
+use min_chain::encoding::{Reader, Writer};
+use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
+use min_chain::shard::{ShardId, shard_of};
+use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
+use min_runtime::{Contract, Engine, ProcedureInfo, Role, TypeDesc, Value};
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+/// The gas every call may use at most on the chain (`spec/gas.md`).
+pub const CALL_GAS_LIMIT: u64 = 50_000_000;
+
+/// The most packages a host keeps loaded and compiled.
+const LOADED_MAX: usize = 256;
+
+/// What a call produced, encoded for the chain.
+pub struct CallResult<'c> {
+    /// The objects it creates, in order.
+    pub created: Vec<CreatedObject>,
+    /// The values it returns.
+    pub returns: Vec<Value<'c>>,
+    /// The gas it used.
+    pub gas_used: u64,
+}
+
+/// The name of the object type of `slot_type`: the qualified name of the
+/// contract's data type, which with the package id makes the object's tag.
+pub fn object_type_name(slot_type: &TypeDesc) -> Result<&str, String> {
+    match slot_type {
+        TypeDesc::Data { name, .. } => Ok(name),
+        other => Err(format!("an object's type is a data type of the contract, not {other:?}")),
+    }
+}
+
+/// The procedure `name` of `contract`, by qualified or short name.
+pub fn procedure<'c>(contract: &'c Contract, name: &str) -> Result<&'c ProcedureInfo, String> {
+    contract.procedure(name).ok_or_else(|| format!("the contract has no procedure named {name}"))
+}
+
+/// The slots of `info`'s arguments with `role`, in order.
+fn slots(info: &ProcedureInfo, role: Role) -> impl Iterator<Item = &TypeDesc> {
+    info.arguments.iter().filter(move |slot| slot.role == role).map(|slot| &slot.r#type)
+}
+
+/// A call's parameters as the chain carries them: each value's canonical
+/// encoding as a byte string, in order.
+pub fn encode_params(contract: &Contract, info: &ProcedureInfo, params: &[Value<'_>]) -> Result<Vec<u8>, String> {
+    let types: Vec<&TypeDesc> = slots(info, Role::Param).collect();
+    if types.len() != params.len() {
+        return Err(format!("{} takes {} parameters, not {}", info.name, types.len(), params.len()));
+    }
+    let mut writer = Writer::new();
+    for (value, ty) in params.iter().zip(types) {
+        let bytes = contract.encode(value, ty).map_err(|error| error.to_string())?;
+        writer.bytes(&bytes);
+    }
+    let bytes = writer.into_bytes();
+    if bytes.len() > PARAMS_BYTES_MAX {
+        return Err(format!("the parameters take {} bytes, more than the limit {PARAMS_BYTES_MAX}", bytes.len()));
+    }
+    Ok(bytes)
+}
+
+/// The parameter values that [`encode_params`] wrote.
+pub fn decode_params<'c>(contract: &'c Contract, info: &ProcedureInfo, bytes: &[u8]) -> Result<Vec<Value<'c>>, String> {
+    let mut reader = Reader::new(bytes);
+    let mut values = Vec::new();
+    for (index, ty) in slots(info, Role::Param).enumerate() {
+        let encoded = reader.bytes("parameter", PARAMS_BYTES_MAX).map_err(|error| error.to_string())?;
+        let value = contract.decode(&encoded, ty).map_err(|error| format!("parameter {}: {error}", index + 1))?;
+        values.push(value);
+    }
+    reader.finish().map_err(|error| format!("the parameters: {error}"))?;
+    Ok(values)
+}
+
+/// The value an object of the contract published as `package` holds, as
+/// an object of type `ty`; refuses an object of another type.
+pub fn object_value<'c>(
+    contract: &'c Contract,
+    package: ObjectId,
+    object: &Object,
+    ty: &TypeDesc,
+) -> Result<Value<'c>, String> {
+    let name = object_type_name(ty)?;
+    if object.type_tag != contract_type_tag(package, name) {
+        return Err(format!("input {:?} is not a {name} of this contract", object.id));
+    }
+    contract.decode(&object.data, ty).map_err(|error| format!("input {:?}: {error}", object.id))
+}
+
+/// Runs `procedure` of `contract`, published as `package`, on the consumed
+/// objects `inputs` and the encoded `params`, with at most `gas_limit` gas.
+pub fn run_call<'c>(
+    engine: &Engine,
+    contract: &'c Contract,
+    package: ObjectId,
+    procedure_name: &str,
+    inputs: &[&Object],
+    params: &[u8],
+    gas_limit: u64,
+) -> Result<CallResult<'c>, String> {
+    let info = procedure(contract, procedure_name)?;
+    let input_types: Vec<&TypeDesc> = slots(info, Role::Input).collect();
+    if input_types.len() != inputs.len() {
+        return Err(format!("{} consumes {} objects, not {}", info.name, input_types.len(), inputs.len()));
+    }
+    let input_values = inputs
+        .iter()
+        .zip(input_types)
+        .map(|(object, ty)| object_value(contract, package, object, ty))
+        .collect::<Result<Vec<_>, _>>()?;
+    let param_values = decode_params(contract, info, params)?;
+    let outcome = contract
+        .call(engine, &info.name, &input_values, &param_values, gas_limit)
+        .map_err(|error| error.to_string())?;
+    let output_types = info.results.iter().filter(|slot| slot.role == Role::Output).map(|slot| &slot.r#type);
+    let created = outcome
+        .outputs
+        .iter()
+        .zip(output_types)
+        .map(|(value, ty)| {
+            let data = contract.encode(value, ty).map_err(|error| error.to_string())?;
+            Ok(CreatedObject { type_name: object_type_name(ty)?.to_owned(), data })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(CallResult { created, returns: outcome.returns, gas_used: outcome.gas_used })
+}
+
+/// The outputs a transaction states for `created`, the objects a call of
+/// the contract published as `package` creates: owned by the contract and
+/// tagged with their types.
+pub fn outputs(package: ObjectId, created: &[CreatedObject]) -> Vec<Output> {
+    created
+        .iter()
+        .map(|object| Output {
+            owner: contract_owner(package),
+            type_tag: contract_type_tag(package, &object.type_name),
+            data: object.data.clone(),
+        })
+        .collect()
+}
+
+/// How many salts [`prepare_call`] tries before giving up on one shard.
+const SALT_TRIES: u64 = 1 << 16;
+
+/// A call ready to sign: its body, and what it returns.
+pub struct PreparedCall<'c> {
+    /// The transaction body, its outputs computed and its salt chosen.
+    pub body: TransactionBody,
+    /// The values the procedure returns.
+    pub returns: Vec<Value<'c>>,
+    /// The gas it used.
+    pub gas_used: u64,
+}
+
+/// What a client calls: `procedure` of `contract`, published as `package`.
+pub struct CallRequest<'a, 'c> {
+    /// The package's id.
+    pub package: ObjectId,
+    /// The procedure's name.
+    pub procedure: &'a str,
+    /// The objects it consumes, as the chain holds them.
+    pub inputs: &'a [Object],
+    /// Its parameters.
+    pub params: &'a [Value<'c>],
+    /// Who signs.
+    pub signer: Address,
+    /// The first salt to try; a client starts each call somewhere new so
+    /// that equal calls stay distinct transactions.
+    pub salt_from: u64,
+    /// Where to create the outputs of a call that consumes nothing (any
+    /// shard if `None`); a call that consumes objects creates its outputs
+    /// on the shard of the first.
+    pub shard: Option<ShardId>,
+}
+
+/// Runs a call as a client does before submitting it, and builds its
+/// transaction body: the outputs the procedure creates, and a salt that
+/// puts every output on the shard of the first input (or on the requested
+/// shard, or that of the first output, if it consumes nothing), so the
+/// call takes the single-shard path.
+pub fn prepare_call<'c>(
+    engine: &Engine,
+    contract: &'c Contract,
+    request: &CallRequest<'_, 'c>,
+    shards: NonZeroU32,
+) -> Result<PreparedCall<'c>, String> {
+    let info = procedure(contract, request.procedure)?;
+    let params = encode_params(contract, info, request.params)?;
+    let inputs: Vec<&Object> = request.inputs.iter().collect();
+    let result = run_call(engine, contract, request.package, &info.name, &inputs, &params, CALL_GAS_LIMIT)?;
+    let body = |salt| TransactionBody {
+        procedure: Procedure::Call { name: info.name.clone(), salt },
+        inputs: request.inputs.iter().map(Object::reference).collect(),
+        references: vec![ObjectRef { id: request.package, version: 1 }],
+        params: params.clone(),
+        outputs: outputs(request.package, &result.created),
+        signer: request.signer,
+    };
+    let home = request.inputs.first().map(|input| shard_of(&input.id, shards)).or(request.shard);
+    let on_one_shard = |body: &TransactionBody| {
+        let id = body.id();
+        let mut places = (0..body.outputs.len()).map(|index| shard_of(&id.output_id(index), shards));
+        let home: Option<ShardId> = home.or_else(|| places.next());
+        places.all(|shard| Some(shard) == home)
+    };
+    let body = (0..SALT_TRIES)
+        .map(|offset| body(request.salt_from.wrapping_add(offset)))
+        .find(on_one_shard)
+        .ok_or_else(|| format!("no salt puts the call's {} outputs on one shard", result.created.len()))?;
+    Ok(PreparedCall { body, returns: result.returns, gas_used: result.gas_used })
+}
+
+/// Loads a package's contract: its module checked against its metadata.
+pub fn load_package(package: &Package) -> Result<Contract, String> {
+    Contract::load(&package.wasm, &package.metadata).map_err(|error| error.to_string())
+}
+
+/// A validator's contract host: the wasmtime runtime, with the contracts it
+/// has loaded kept by package id.
+pub struct RuntimeHost {
+    engine: Engine,
+    loaded: Mutex<BTreeMap<ObjectId, Arc<Contract>>>,
+}
+
+impl RuntimeHost {
+    /// A host with a fresh engine.
+    pub fn new() -> Result<RuntimeHost, String> {
+        let engine = Engine::new().map_err(|error| error.to_string())?;
+        Ok(RuntimeHost { engine, loaded: Mutex::new(BTreeMap::new()) })
+    }
+
+    /// The contract of the package object `package`, loaded once.
+    fn contract(&self, package: &Object) -> Result<Arc<Contract>, String> {
+        let mut loaded = self.loaded.lock().map_err(|_| "the contract cache is poisoned".to_owned())?;
+        if let Some(contract) = loaded.get(&package.id) {
+            return Ok(contract.clone());
+        }
+        let decoded = Package::from_bytes(&package.data).map_err(|error| error.to_string())?;
+        let contract = Arc::new(load_package(&decoded)?);
+        if loaded.len() >= LOADED_MAX {
+            loaded.pop_first();
+        }
+        loaded.insert(package.id, contract.clone());
+        Ok(contract)
+    }
+}
+
+impl ContractHost for RuntimeHost {
+    fn check_package(&self, package: &Package) -> Result<(), String> {
+        let contract = load_package(package)?;
+        contract.compile(&self.engine).map_err(|error| error.to_string())
+    }
+
+    fn run(&self, call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String> {
+        if !call.references.is_empty() {
+            return Err("Min procedures read no reference inputs yet".to_owned());
+        }
+        let contract = self.contract(call.package)?;
+        let result = run_call(
+            &self.engine,
+            &contract,
+            call.package.id,
+            call.procedure,
+            call.inputs,
+            call.params,
+            CALL_GAS_LIMIT,
+        )?;
+        Ok(result.created)
+    }
+}

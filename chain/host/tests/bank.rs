@@ -1,0 +1,223 @@
+//! The example bank on shards with the real contract host: built by the
+//! compiler, published, called through transactions whose outputs the
+//! client computed and each validator recomputed with wasmtime.
+
+use ed25519_dalek::SigningKey;
+use min_analysis::Workspace;
+use min_chain::contracts::{ContractHost, Package};
+use min_chain::objects::{Address, Object, ObjectId, TypeTag};
+use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::state::{Abort, ShardState};
+use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
+use min_contract_host::{CallRequest, RuntimeHost, load_package, prepare_call};
+use min_runtime::{Contract, Engine, Value};
+use std::num::NonZeroU32;
+
+const SHARDS: u32 = 2;
+
+fn shards() -> NonZeroU32 {
+    NonZeroU32::new(SHARDS).unwrap()
+}
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn address(key: &SigningKey) -> Address {
+    Address(key.verifying_key().to_bytes())
+}
+
+fn bank_package() -> Package {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/bank.min");
+    let text = std::fs::read_to_string(path).expect("the example exists");
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("bank.min", text);
+    let artifact = minc::artifact::build(&workspace, file).expect("the bank builds");
+    Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
+}
+
+/// Two shards with the same validators' view, and the bank published on both.
+struct Chain {
+    states: Vec<ShardState>,
+    host: RuntimeHost,
+    package: ObjectId,
+}
+
+impl Chain {
+    fn new(package: &Package) -> Chain {
+        let host = RuntimeHost::new().unwrap();
+        let publisher = key(1);
+        let publish = TransactionBody {
+            procedure: Procedure::Publish,
+            inputs: vec![],
+            references: vec![],
+            params: vec![],
+            outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
+            signer: address(&publisher),
+        }
+        .sign(&publisher);
+        let mut states: Vec<ShardState> =
+            (0..SHARDS).map(|shard| ShardState::new(ShardId(shard), shards(), address(&key(200)))).collect();
+        let mut ids = Vec::new();
+        for state in &mut states {
+            ids.push(state.apply(&publish, true, &host).expect("the bank publishes")[0].id);
+        }
+        assert!(ids.iter().all(|id| *id == ids[0]));
+        Chain { states, host, package: ids[0] }
+    }
+
+    /// Applies `transaction` on the one shard it touches; returns the created objects.
+    fn apply(&mut self, transaction: &Transaction) -> Result<Vec<Object>, Abort> {
+        let touched = shards_touched(&transaction.body, shards());
+        assert_eq!(touched.len(), 1, "the salt keeps the call on one shard");
+        let shard = touched.first().unwrap().0 as usize;
+        let created = self.states[shard].apply(transaction, true, &self.host)?;
+        Ok(created.iter().map(|reference| self.states[shard].object(&reference.id).unwrap().clone()).collect())
+    }
+}
+
+fn call<'c>(
+    contract: &'c Contract,
+    chain: &Chain,
+    caller: &SigningKey,
+    procedure: &str,
+    inputs: &[Object],
+    params: &[Value<'c>],
+) -> Result<(Transaction, Vec<Value<'c>>), String> {
+    let request = CallRequest {
+        package: chain.package,
+        procedure,
+        inputs,
+        params,
+        signer: address(caller),
+        salt_from: 0,
+        shard: Some(ShardId(1)),
+    };
+    let prepared = prepare_call(&Engine::new().unwrap(), contract, &request, shards())?;
+    Ok((prepared.body.sign(caller), prepared.returns))
+}
+
+/// `body` with its salt moved on until its outputs land on shard 1 (a
+/// dishonest client can place its outputs as well as an honest one).
+fn placed(mut body: TransactionBody, signer: &SigningKey) -> Transaction {
+    let Procedure::Call { name, salt } = body.procedure.clone() else { panic!("a call") };
+    for next in salt.. {
+        body.procedure = Procedure::Call { name: name.clone(), salt: next };
+        let id = body.id();
+        if (0..body.outputs.len()).all(|index| shard_of(&id.output_id(index), shards()) == ShardId(1)) {
+            break;
+        }
+    }
+    body.sign(signer)
+}
+
+/// The account's value as Min prints it.
+fn shown(contract: &Contract, account: &Object) -> String {
+    let ty = &contract.procedure("deposit").unwrap().arguments[0].r#type;
+    contract.decode(&account.data, ty).unwrap().to_string()
+}
+
+#[test]
+fn accounts_open_deposit_and_transfer_with_every_output_recomputed() {
+    let package = bank_package();
+    let contract = load_package(&package).unwrap();
+    let mut chain = Chain::new(&package);
+    let (ada, bob) = (key(2), key(3));
+
+    let open = |chain: &mut Chain, who: &SigningKey, name: &str| {
+        let (transaction, _) = call(&contract, chain, who, "open", &[], &[Value::Str(name.into())]).unwrap();
+        chain.apply(&transaction).unwrap().remove(0)
+    };
+    let ada_account = open(&mut chain, &ada, "ada");
+    let bob_account = open(&mut chain, &bob, "bob");
+    assert_eq!(shard_of(&ada_account.id, shards()), ShardId(1), "opened where asked");
+    assert_eq!(shard_of(&bob_account.id, shards()), ShardId(1));
+    assert_eq!(shown(&contract, &ada_account), r#"{holder = "ada", balance = 0}"#);
+
+    let (deposit, _) =
+        call(&contract, &chain, &ada, "deposit", std::slice::from_ref(&ada_account), &[Value::Nat(10)]).unwrap();
+    let ada_account = chain.apply(&deposit).unwrap().remove(0);
+    assert_eq!(shown(&contract, &ada_account), r#"{holder = "ada", balance = 10}"#);
+
+    let accounts = [ada_account.clone(), bob_account.clone()];
+    let (transfer, _) = call(&contract, &chain, &bob, "transfer", &accounts, &[Value::Nat(4)]).unwrap();
+    let created = chain.apply(&transfer).unwrap();
+    assert_eq!(shown(&contract, &created[0]), r#"{holder = "ada", balance = 6}"#);
+    assert_eq!(shown(&contract, &created[1]), r#"{holder = "bob", balance = 4}"#);
+    assert_eq!(chain.apply(&transfer), Err(Abort::InactiveObject(ada_account.id)), "no account is spent twice");
+
+    let (balance_of, returns) = call(&contract, &chain, &ada, "balance_of", &created[..1], &[]).unwrap();
+    assert_eq!(returns.iter().map(ToString::to_string).collect::<Vec<_>>(), ["6"]);
+    assert_eq!(shown(&contract, &chain.apply(&balance_of).unwrap()[0]), r#"{holder = "ada", balance = 6}"#);
+}
+
+#[test]
+fn failing_calls_and_dishonest_outputs_change_nothing() {
+    let package = bank_package();
+    let contract = load_package(&package).unwrap();
+    let mut chain = Chain::new(&package);
+    let ada = key(2);
+    let (open, _) = call(&contract, &chain, &ada, "open", &[], &[Value::Str("ada".into())]).unwrap();
+    let account = chain.apply(&open).unwrap().remove(0);
+    let digest = chain.states[1].digest();
+
+    assert_eq!(
+        call(&contract, &chain, &ada, "transfer", &[account.clone(), account.clone()], &[Value::Nat(1)]).err(),
+        Some("aborted: insufficient funds".to_owned()),
+        "the client sees the abort before submitting"
+    );
+
+    let (honest, _) =
+        call(&contract, &chain, &ada, "deposit", std::slice::from_ref(&account), &[Value::Nat(5)]).unwrap();
+    let mut richer = honest.body.clone();
+    let (inflated, _) =
+        call(&contract, &chain, &ada, "deposit", std::slice::from_ref(&account), &[Value::Nat(500)]).unwrap();
+    richer.outputs = inflated.body.outputs.clone();
+    assert_eq!(
+        chain.apply(&placed(richer, &ada)),
+        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"))
+    );
+
+    let mut foreign = honest.body.clone();
+    foreign.outputs[0].owner = address(&ada);
+    assert_eq!(
+        chain.apply(&placed(foreign, &ada)),
+        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"))
+    );
+
+    let mut unknown = honest.body.clone();
+    unknown.procedure = Procedure::Call { name: "steal".to_owned(), salt: 0 };
+    assert_eq!(
+        chain.apply(&placed(unknown, &ada)),
+        Err(Abort::ContractFailed("the contract has no procedure named steal".to_owned()))
+    );
+
+    let mut garbage = honest.body.clone();
+    garbage.params = vec![0xff; 7];
+    assert!(matches!(chain.apply(&placed(garbage, &ada)), Err(Abort::ContractFailed(_))));
+    assert_eq!(chain.states[1].digest(), digest, "nothing changed");
+    assert!(chain.apply(&honest).is_ok());
+}
+
+#[test]
+fn a_broken_package_is_refused_on_every_shard() {
+    let mut package = bank_package();
+    package.wasm.truncate(package.wasm.len() / 2);
+    let host = RuntimeHost::new().unwrap();
+    assert!(host.check_package(&package).is_err());
+    let publisher = key(1);
+    let publish = TransactionBody {
+        procedure: Procedure::Publish,
+        inputs: vec![],
+        references: vec![],
+        params: vec![],
+        outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
+        signer: address(&publisher),
+    }
+    .sign(&publisher);
+    for shard in 0..SHARDS {
+        let mut state = ShardState::new(ShardId(shard), shards(), address(&key(200)));
+        assert!(matches!(state.apply(&publish, true, &host), Err(Abort::ContractFailed(_))));
+        assert_eq!(state.object_count(), 0);
+    }
+}
