@@ -540,8 +540,11 @@ impl<'a, 'p> Walker<'a, 'p> {
                 match self.program.globals.get(name.as_str()) {
                     Some(global) if global.arity as usize == args.len() => {
                         let result = result_type(&global.ty, args.len());
-                        let taint = Some(Rc::from(format!("the result of `{}` is not modelled", short(name))));
-                        self.fresh(&result, &taint, 0)
+                        let reason: Rc<str> = Rc::from(format!("the result of `{}` is not modelled", short(name)));
+                        match self.fresh(&result, &Some(reason.clone()), 0) {
+                            Sym::Opaque(_) => Sym::Opaque(reason),
+                            modelled => modelled,
+                        }
                     }
                     _ => Sym::opaque(format!("the result of applying `{}`", short(name))),
                 }
