@@ -164,7 +164,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             Expr::Constructor(_) => Sym::opaque("function values"),
             Expr::Apply(function, args, span) => self.apply(function, args, *span),
             Expr::Lambda(lambda) => {
-                self.lambdas.push(Unit::Lambda(self.function, lambda, self.span));
+                self.local_function(lambda);
                 Sym::opaque("function values")
             }
             Expr::Let(slot, value, body) => {
@@ -174,7 +174,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             }
             Expr::LetRec(bindings, body) => {
                 for (slot, lambda) in bindings {
-                    self.lambdas.push(Unit::Lambda(self.function, lambda, self.span));
+                    self.local_function(lambda);
                     self.set(*slot, Sym::opaque("function values"));
                 }
                 self.eval(body)
@@ -261,6 +261,16 @@ impl<'a, 'p> Walker<'a, 'p> {
                     _ => Sym::opaque("a record that is not modelled"),
                 }
             }
+        }
+    }
+
+    /// A local function made here: its body is walked on its own, and if it
+    /// may abort, whatever it is passed to may abort through it.
+    fn local_function(&mut self, lambda: &'p Lambda) {
+        self.lambdas.push(Unit::Lambda(self.function, lambda, self.span));
+        if self.program.may_abort_in(&lambda.body) {
+            let reason = "a local function that may abort is made before this point";
+            self.path.push(Fact { condition: Bool::from_bool(true), taint: Some(Rc::from(reason)) });
         }
     }
 
@@ -545,6 +555,12 @@ impl<'a, 'p> Walker<'a, 'p> {
                             Sym::Opaque(_) => Sym::Opaque(reason),
                             modelled => modelled,
                         }
+                    }
+                    Some(global) if (global.arity as usize) < args.len() => {
+                        // The call returns a function, which is applied and may abort.
+                        let reason = "a function value applied here may abort";
+                        self.path.push(Fact { condition: Bool::from_bool(true), taint: Some(Rc::from(reason)) });
+                        Sym::opaque(format!("the result of applying `{}`", short(name)))
                     }
                     _ => Sym::opaque(format!("the result of applying `{}`", short(name))),
                 }

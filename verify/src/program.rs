@@ -39,6 +39,11 @@ impl<'p> Program<'p> {
         Program { globals, types, verified, may_abort }
     }
 
+    /// Whether evaluating `expr` (a local function's body) may abort.
+    pub fn may_abort_in(&self, expr: &Expr) -> bool {
+        can_abort(expr, &self.may_abort)
+    }
+
     /// The definition of data type `ty` and the field types of each of its
     /// constructors, if `ty` is a data type this program declares.
     pub fn constructors(&self, ty: &Ty) -> Option<(&AdtDef, Vec<Vec<Ty>>)> {

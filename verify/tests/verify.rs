@@ -167,3 +167,49 @@ fn the_explanations_of_the_verifier_codes_show_their_outcomes() {
         assert_eq!(outcome(fixed), 0, "{code}'s fixed version is proved");
     }
 }
+
+#[test]
+fn every_counterexample_in_the_examples_and_test_programs_fails_in_the_interpreter() {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for folder in [root().join("../examples"), root().join("tests/programs")] {
+        for entry in std::fs::read_dir(&folder).expect("the folder exists") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_some_and(|e| e == "min") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    let mut replayed = 0;
+    for path in &paths {
+        let (workspace, file, report) = verify(path);
+        replayed += replay_counterexamples(&workspace, file, &report);
+    }
+    assert!(replayed >= 20, "{replayed} counterexamples replayed in {} programs", paths.len());
+}
+
+#[test]
+fn arithmetic_of_every_kind_is_decided() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/arithmetic.min"));
+    let lines = report.lines(&workspace);
+    let outcome =
+        |function: &str, text: &str, kind: Kind| verdict(&workspace, &report, function, text, kind).outcome.clone();
+    assert_eq!(outcome("digit", "n % base", Kind::DivisionByZero), Outcome::Proved, "{lines}");
+    assert_eq!(outcome("remainder", "a % b", Kind::DivisionByZero), Outcome::Proved, "{lines}");
+    assert!(!report.verdicts.iter().any(|v| v.function == "remainder" && v.kind == Kind::Overflow), "{lines}");
+    assert_eq!(
+        outcome("step", "b - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["(0, 0)".into()] },
+        "{lines}"
+    );
+    assert_eq!(outcome("step", "a - b", Kind::Underflow), Outcome::Proved, "{lines}");
+    assert_eq!(outcome("step", "b - a", Kind::Underflow), Outcome::Proved, "{lines}");
+    assert_eq!(
+        outcome("choose", "n - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["true".into(), "0".into()] },
+        "{lines}"
+    );
+    assert!(matches!(outcome("scaled", "price * count", Kind::Overflow), Outcome::Refuted { .. }), "{lines}");
+    assert!(matches!(outcome("widen", "Prim.int_of_nat n", Kind::Conversion), Outcome::Refuted { .. }), "{lines}");
+    assert_eq!(report.counts().unknown, 0, "{lines}");
+}
