@@ -39,6 +39,14 @@ fn literal(program: &Program<'_>, model: &Model, value: &Sym, ty: &Ty, nested: b
                 .collect::<Result<_, _>>()?;
             Ok(format!("({})", items.join(", ")))
         }
+        (Sym::Sum(tag, _, variants), Ty::Data(..)) => {
+            let tag = model.eval(tag, true).and_then(|t| t.as_u64()).ok_or_else(|| ty.clone())?;
+            let tag = u32::try_from(tag).map_err(|_| ty.clone())?;
+            match variants.get(&tag) {
+                Some(fields) => literal(program, model, &Sym::Con(tag, fields.clone()), ty, nested),
+                None => default(program, ty, nested, 0).ok_or_else(|| ty.clone()),
+            }
+        }
         (Sym::Con(tag, fields), Ty::Data(..)) => {
             let (def, types) = program.constructors(ty).ok_or_else(|| ty.clone())?;
             let field_types = types.get(*tag as usize).ok_or_else(|| ty.clone())?;

@@ -13,8 +13,12 @@ use min_diagnostics::Span;
 use std::rc::Rc;
 use z3::ast::{Bool, Int};
 
-/// How deep records inside records are modelled field by field.
-const RECORD_DEPTH: u32 = 4;
+/// How deep data inside data is modelled field by field.
+const DATA_DEPTH: u32 = 4;
+
+/// How many unknown numbers and booleans one body's parameters may make
+/// (data types with many constructors nested deep grow fast).
+const UNKNOWNS_LIMIT: u32 = 2000;
 
 /// A body to walk: a global, or a local function found inside one.
 pub(crate) enum Unit<'p> {
@@ -54,6 +58,7 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         obligations: Vec::new(),
         lambdas: Vec::new(),
         span,
+        unknowns: 0,
     };
     let mut parameters = Vec::new();
     if local {
@@ -90,12 +95,16 @@ struct Walker<'a, 'p> {
     obligations: Vec<Obligation>,
     lambdas: Vec<Unit<'p>>,
     span: Span,
+    unknowns: u32,
 }
 
 impl<'a, 'p> Walker<'a, 'p> {
     /// An unknown value of type `ty`: integers with their range, records
     /// field by field, anything else opaque.
     fn fresh(&mut self, ty: &Ty, taint: &Taint, depth: u32) -> Sym {
+        if matches!(ty, Ty::Nat | Ty::Int | Ty::Bool) {
+            self.unknowns += 1;
+        }
         match ty {
             Ty::Nat => {
                 let x = Int::fresh_const("nat");
@@ -110,12 +119,26 @@ impl<'a, 'p> Walker<'a, 'p> {
             Ty::Bool => Sym::Bool(Bool::fresh_const("bool"), taint.clone()),
             Ty::Tuple(items) => Sym::Tuple(items.iter().map(|item| self.fresh(item, taint, depth)).collect()),
             Ty::Data(..) => match self.program.constructors(ty) {
-                Some((def, mut fields)) if def.constructors.len() == 1 && depth < RECORD_DEPTH => {
+                Some(_) if depth >= DATA_DEPTH || self.unknowns >= UNKNOWNS_LIMIT => {
+                    Sym::opaque(format!("values of `{ty}` nested this deep"))
+                }
+                Some((def, mut fields)) if def.constructors.len() == 1 => {
                     let fields = fields.remove(0);
                     Sym::Con(0, fields.iter().map(|field| self.fresh(field, taint, depth + 1)).collect())
                 }
-                Some((def, _)) if def.constructors.len() > 1 => {
-                    Sym::opaque(format!("values of `{ty}`, a type with several constructors"))
+                Some((def, fields)) if !def.constructors.is_empty() => {
+                    let tag = Int::fresh_const("tag");
+                    let count = Int::from_u64(def.constructors.len() as u64);
+                    self.axioms.push(Bool::and(&[tag.ge(Int::from_u64(0)), tag.lt(&count)]));
+                    let variants = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(index, field_types)| {
+                            let values = field_types.iter().map(|field| self.fresh(field, taint, depth + 1)).collect();
+                            (index as u32, values)
+                        })
+                        .collect();
+                    Sym::Sum(tag, taint.clone(), Rc::new(variants))
                 }
                 _ => Sym::opaque(format!("values of `{ty}`")),
             },
@@ -435,6 +458,15 @@ impl<'a, 'p> Walker<'a, 'p> {
                     return no();
                 }
                 self.all(patterns, fields)
+            }
+            (Pattern::Constructor(tag, patterns), Sym::Sum(actual, taint, variants)) => {
+                let Some(fields) = variants.get(tag) else { return no() };
+                if patterns.len() != fields.len() {
+                    return no();
+                }
+                let is_tag = actual.eq(Int::from_u64(u64::from(*tag)));
+                let (fields_match, fields_taint) = self.all(patterns, fields);
+                (Bool::and(&[is_tag, fields_match]), join(taint, &fields_taint))
             }
             (Pattern::Tuple(patterns), _) if patterns.is_empty() => yes(),
             (Pattern::Tuple(patterns), _) if patterns.len() == 1 => self.test(&patterns[0], value),

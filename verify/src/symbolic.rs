@@ -1,16 +1,18 @@
 //! Symbolic values: what the verifier knows about a value of the core IR
 //! while it walks a function. ℕ and ℤ are Z3 integers (exact, unbounded,
 //! with the 128-bit range asserted for every fresh one), booleans are Z3
-//! booleans, tuples and values of a known constructor keep their fields.
-//! Everything else (ℝ, strings, characters, lists, functions, values of a
-//! type with several constructors whose constructor is not known) is
-//! `Opaque`, with the reason.
+//! booleans, tuples and values of a known constructor keep their fields,
+//! and a value of a data type whose constructor is not known has a
+//! symbolic tag and the fields of each constructor it may be. Everything
+//! else (ℝ, strings, characters, lists, functions) is `Opaque`, with the
+//! reason.
 //!
 //! A value that depends on something not modelled (a callee's result, a
 //! decision on an opaque value) carries a [`Taint`]: a proof may still use
 //! it (it stands for every value of its type), but a counterexample that
 //! needs it is not trusted.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use z3::ast::{Bool, Int};
 
@@ -33,6 +35,10 @@ pub(crate) enum Sym {
     Tuple(Vec<Sym>),
     /// A value of a known constructor (records included), with its fields.
     Con(u32, Vec<Sym>),
+    /// A value of a type with several constructors, which one unknown: its
+    /// tag (the constructor's index), and the fields of each constructor it
+    /// may be, by tag.
+    Sum(Int, Taint, Rc<BTreeMap<u32, Vec<Sym>>>),
     /// A value that is not modelled, and why.
     Opaque(Rc<str>),
     /// No value: evaluation aborted before producing one.
@@ -84,7 +90,37 @@ impl Sym {
                 xs.into_iter().zip(ys).map(|(x, y)| Sym::merge(condition, condition_taint, x, y)).collect(),
             ),
             (Sym::Opaque(reason), _) | (_, Sym::Opaque(reason)) => Sym::Opaque(reason),
+            (a @ (Sym::Con(..) | Sym::Sum(..)), b @ (Sym::Con(..) | Sym::Sum(..))) => {
+                let (Some((ta, xa, va)), Some((tb, xb, vb))) = (a.as_sum(), b.as_sum()) else {
+                    return Sym::opaque("a value built by different constructors on different paths");
+                };
+                let mut variants = va;
+                for (tag, fields) in vb {
+                    let merged = match variants.remove(&tag) {
+                        Some(mine) if mine.len() == fields.len() => mine
+                            .into_iter()
+                            .zip(fields)
+                            .map(|(x, y)| Sym::merge(condition, condition_taint, x, y))
+                            .collect(),
+                        // The other side cannot have this tag: its fields are the ones.
+                        _ => fields,
+                    };
+                    variants.insert(tag, merged);
+                }
+                Sym::Sum(condition.ite(&ta, &tb), join(&join(&xa, &xb), condition_taint), Rc::new(variants))
+            }
             _ => Sym::opaque("a value built by different constructors on different paths"),
+        }
+    }
+
+    /// A constructed value as a sum of one or more constructors.
+    fn as_sum(&self) -> Option<(Int, Taint, BTreeMap<u32, Vec<Sym>>)> {
+        match self {
+            Sym::Con(tag, fields) => {
+                Some((Int::from_u64(u64::from(*tag)), None, BTreeMap::from([(*tag, fields.clone())])))
+            }
+            Sym::Sum(tag, taint, variants) => Some((tag.clone(), taint.clone(), (**variants).clone())),
+            _ => None,
         }
     }
 }

@@ -213,3 +213,25 @@ fn arithmetic_of_every_kind_is_decided() {
     assert!(matches!(outcome("widen", "Prim.int_of_nat n", Kind::Conversion), Outcome::Refuted { .. }), "{lines}");
     assert_eq!(report.counts().unknown, 0, "{lines}");
 }
+
+#[test]
+fn data_types_with_several_constructors_are_modelled_by_their_tag() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/options.min"));
+    let lines = report.lines(&workspace);
+    let outcome =
+        |function: &str, text: &str, kind: Kind| verdict(&workspace, &report, function, text, kind).outcome.clone();
+    assert_eq!(
+        outcome("less", "n - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["Some 0".into()] },
+        "{lines}"
+    );
+    assert_eq!(outcome("pred", "n - 1", Kind::Underflow), Outcome::Proved, "{lines}");
+    assert_eq!(outcome("size", "3 * r * r", Kind::Overflow), Outcome::Proved, "{lines}");
+    let Outcome::Refuted { arguments } = outcome("size", "w * h", Kind::Overflow) else { panic!("{lines}") };
+    assert!(arguments[0].starts_with("Rect "), "{lines}");
+    assert_eq!(
+        outcome("pick", "r - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["true".into(), "0".into()] },
+        "{lines}"
+    );
+}
