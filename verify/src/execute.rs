@@ -13,6 +13,9 @@ use min_diagnostics::Span;
 use std::rc::Rc;
 use z3::ast::{Bool, Int};
 
+/// The Prelude's `abort`, which is `Prim.abort`: a call of it is a declared abort too.
+const PRELUDE_ABORT: &str = "Prelude.abort";
+
 /// How deep data inside data is modelled field by field.
 const DATA_DEPTH: u32 = 4;
 
@@ -577,6 +580,9 @@ impl<'a, 'p> Walker<'a, 'p> {
                 let values: Vec<Sym> = args.iter().map(|arg| self.eval(arg)).collect();
                 if values.iter().any(|v| matches!(v, Sym::Never)) {
                     return Sym::Never;
+                }
+                if name == PRELUDE_ABORT && args.len() == 1 {
+                    return self.primitive(Prim::Abort, &args[0], values, span);
                 }
                 self.reference(name, span);
                 match self.program.globals.get(name.as_str()) {

@@ -111,7 +111,7 @@ fn correct_variants_are_proved() {
     let counts = report.counts();
     assert_eq!((counts.refuted, counts.unknown), (0, 0), "{}", report.lines(&workspace));
     assert!(counts.proved >= 9, "{}", report.lines(&workspace));
-    assert_eq!(counts.declared, 3);
+    assert_eq!(counts.declared, 4);
     assert_eq!(report.exit_code(), 0);
 }
 
