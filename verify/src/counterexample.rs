@@ -50,7 +50,7 @@ fn literal(program: &Program<'_>, model: &Model, value: &Sym, ty: &Ty, nested: b
         (Sym::Con(tag, fields), Ty::Data(..)) => {
             let (def, types) = program.constructors(ty).ok_or_else(|| ty.clone())?;
             let field_types = types.get(*tag as usize).ok_or_else(|| ty.clone())?;
-            let constructor = &def.constructors[*tag as usize];
+            let constructor = def.constructors.get(*tag as usize).ok_or_else(|| ty.clone())?;
             let texts: Vec<String> = fields
                 .iter()
                 .zip(field_types)
