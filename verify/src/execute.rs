@@ -864,3 +864,19 @@ pub(crate) fn type_name(kind: NumKind) -> &'static str {
 pub(crate) fn short(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(_, short)| short)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::truncated_division;
+    use z3::ast::{Ast, Int};
+
+    #[test]
+    fn division_truncates_toward_zero_like_the_interpreter() {
+        let pairs = [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 5), (6, 3), (-6, 3), (i128::MIN, 3), (i128::MAX, -7)];
+        for (x, y) in pairs {
+            let (quotient, remainder) = truncated_division(&Int::from_i128(x), &Int::from_i128(y));
+            assert_eq!(quotient.simplify().as_i128(), Some(x / y), "{x} / {y}");
+            assert_eq!(remainder.simplify().as_i128(), Some(x % y), "{x} % {y}");
+        }
+    }
+}
