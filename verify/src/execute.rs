@@ -19,9 +19,10 @@ const PRELUDE_ABORT: &str = "Prelude.abort";
 /// How deep data inside data is modelled field by field.
 const DATA_DEPTH: u32 = 4;
 
-/// How many unknown numbers and booleans one body's parameters may make
-/// (data types with many constructors nested deep grow fast).
-const UNKNOWNS_LIMIT: u32 = 2000;
+/// How many unknown numbers, booleans and constructor tags one body's
+/// parameters may make (recursive data types with many constructors grow
+/// fast with depth).
+const UNKNOWNS_LIMIT: u32 = 500;
 
 /// A body to walk: a global, or a local function found inside one.
 pub(crate) enum Unit<'p> {
@@ -40,6 +41,8 @@ pub(crate) struct Walked<'p> {
     pub parameters: Vec<(Sym, Ty)>,
     /// The local functions found, to be walked too.
     pub lambdas: Vec<Unit<'p>>,
+    /// Whether the body refers to a global that may abort.
+    pub refers_to_aborting: bool,
 }
 
 /// Walks one unit.
@@ -62,6 +65,7 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         lambdas: Vec::new(),
         span,
         unknowns: 0,
+        refers_to_aborting: false,
     };
     let mut parameters = Vec::new();
     if local {
@@ -78,13 +82,13 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         }
     }
     walker.eval(body);
-    let Walker { mut obligations, axioms, lambdas, .. } = walker;
+    let Walker { mut obligations, axioms, lambdas, refers_to_aborting, .. } = walker;
     for obligation in &mut obligations {
         if let Check::Query { axioms: own, .. } = &mut obligation.check {
             own.clone_from(&axioms);
         }
     }
-    Walked { obligations, parameters, lambdas }
+    Walked { obligations, parameters, lambdas, refers_to_aborting }
 }
 
 struct Walker<'a, 'p> {
@@ -99,6 +103,7 @@ struct Walker<'a, 'p> {
     lambdas: Vec<Unit<'p>>,
     span: Span,
     unknowns: u32,
+    refers_to_aborting: bool,
 }
 
 impl<'a, 'p> Walker<'a, 'p> {
@@ -130,6 +135,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                     Sym::Con(0, fields.iter().map(|field| self.fresh(field, taint, depth + 1)).collect())
                 }
                 Some((def, fields)) if !def.constructors.is_empty() => {
+                    self.unknowns += 1;
                     let tag = Int::fresh_const("tag");
                     let count = Int::from_u64(def.constructors.len() as u64);
                     self.axioms.push(Bool::and(&[tag.ge(Int::from_u64(0)), tag.lt(&count)]));
@@ -526,18 +532,20 @@ impl<'a, 'p> Walker<'a, 'p> {
         }
     }
 
-    /// A reference to global `name` (a call, or a use as a value): code this
-    /// run does not verify that may abort is an obligation it cannot prove,
-    /// and code that may abort at all makes the rest of the path inexact.
+    /// A reference to global `name` (a call, or a use as a value): code
+    /// outside the verified files that may abort is an obligation this run
+    /// cannot prove, and code that may abort at all (even on purpose) makes
+    /// the rest of the path inexact.
     fn reference(&mut self, name: &'p str, span: Span) {
         if !self.program.may_abort.contains(name) {
             return;
         }
+        self.refers_to_aborting = true;
         if self.program.verified.contains(name) {
             let reason = format!("`{}` may abort before this point", short(name));
             self.path.push(Fact { condition: Bool::from_bool(true), taint: Some(Rc::from(reason.as_str())) });
         } else {
-            let reason = format!("`{name}` may abort and is not verified in this run");
+            let reason = format!("`{name}` is outside the verified files and not proved never to abort");
             self.not_modelled(Kind::Call, format!("call of `{name}`"), span, reason);
         }
     }

@@ -20,6 +20,7 @@ mod execute;
 mod obligation;
 mod program;
 mod report;
+mod safety;
 mod solve;
 mod symbolic;
 
@@ -73,7 +74,8 @@ pub fn verify(workspace: &Workspace, files: &[SourceFile], options: &Options) ->
         }
     }
     let verified: BTreeSet<String> = files.iter().map(|&file| workspace.module_name(file).to_string()).collect();
-    let program = program::Program::new(&modules, types, &verified);
+    let mut program = program::Program::new(&modules, types, &verified);
+    safety::prove_safe_globals(&mut program, options.timeout_ms);
     let mut report = Report::default();
     for module in modules.iter().filter(|m| verified.contains(&m.name)) {
         for global in &module.globals {

@@ -17,7 +17,9 @@ pub(crate) struct Program<'p> {
     pub types: BTreeMap<Arc<str>, Arc<AdtDef>>,
     /// The globals whose obligations this run checks.
     pub verified: BTreeSet<&'p str>,
-    /// The globals that may abort, on some input, by what they contain.
+    /// The globals that may abort: at first those that contain an
+    /// operation that can fail, then without those proved safe
+    /// (`safety.rs`).
     pub may_abort: BTreeSet<&'p str>,
 }
 
@@ -97,6 +99,36 @@ fn may_abort<'p>(globals: &BTreeMap<&'p str, &'p Global>) -> BTreeSet<&'p str> {
         if aborting.len() == before {
             return aborting;
         }
+    }
+}
+
+/// The globals that the bodies of `roots` refer to, directly or through
+/// other globals, the roots included.
+pub(crate) fn reachable<'p>(globals: &BTreeMap<&'p str, &'p Global>, roots: &BTreeSet<&'p str>) -> BTreeSet<&'p str> {
+    let mut seen: BTreeSet<&str> = roots.clone();
+    let mut pending: Vec<&str> = roots.iter().copied().collect();
+    while let Some(name) = pending.pop() {
+        let Some(global) = globals.get(name) else { continue };
+        let mut referenced = Vec::new();
+        globals_in(&global.body, &mut referenced);
+        for callee in referenced {
+            if let Some((&key, _)) = globals.get_key_value(callee)
+                && seen.insert(key)
+            {
+                pending.push(key);
+            }
+        }
+    }
+    seen
+}
+
+/// The names of the globals `expr` refers to.
+fn globals_in<'e>(expr: &'e Expr, found: &mut Vec<&'e str>) {
+    if let Expr::Global(name) = expr {
+        found.push(name);
+    }
+    for child in expr.children() {
+        globals_in(child, found);
     }
 }
 

@@ -235,3 +235,23 @@ fn data_types_with_several_constructors_are_modelled_by_their_tag() {
         "{lines}"
     );
 }
+
+#[test]
+fn calls_of_functions_proved_never_to_abort_need_no_obligation() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/calls.min"));
+    let lines = report.lines(&workspace);
+    // `List.take` is recursive and proved safe: no obligation at the call.
+    assert!(!report.verdicts.iter().any(|v| v.function == "firsts"), "{lines}");
+    // The helper is safe, so the path past its call is exact.
+    assert_eq!(
+        verdict(&workspace, &report, "after", "b - 1", Kind::Underflow).outcome,
+        Outcome::Refuted { arguments: vec!["0".into(), "0".into()] },
+        "{lines}"
+    );
+    // Its result stands for any ℕ: the sum is not refuted.
+    let sum = verdict(&workspace, &report, "after", "helper a + (b - 1)", Kind::Overflow);
+    assert!(matches!(&sum.outcome, Outcome::Unknown { reason } if reason.contains("helper")), "{lines}");
+    // `range 1 n` can overflow inside the standard library.
+    let range = verdict(&workspace, &report, "upto", "range 1 n", Kind::Call);
+    assert!(matches!(range.outcome, Outcome::Unknown { .. }), "{lines}");
+}
