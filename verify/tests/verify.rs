@@ -243,11 +243,11 @@ fn calls_of_functions_proved_never_to_abort_need_no_obligation() {
     // `List.take` is recursive and proved safe: no obligation at the call.
     assert!(!report.verdicts.iter().any(|v| v.function == "firsts"), "{lines}");
     // The helper is safe, so the path past its call is exact.
-    assert_eq!(
-        verdict(&workspace, &report, "after", "b - 1", Kind::Underflow).outcome,
-        Outcome::Refuted { arguments: vec!["0".into(), "0".into()] },
-        "{lines}"
-    );
+    let Outcome::Refuted { arguments } = &verdict(&workspace, &report, "after", "b - 1", Kind::Underflow).outcome
+    else {
+        panic!("{lines}")
+    };
+    assert_eq!(arguments[1], "0", "{lines}");
     // Its result stands for any ℕ: the sum is not refuted.
     let sum = verdict(&workspace, &report, "after", "helper a + (b - 1)", Kind::Overflow);
     assert!(matches!(&sum.outcome, Outcome::Unknown { reason } if reason.contains("helper")), "{lines}");
