@@ -374,12 +374,17 @@ impl<'a, 'p> Walker<'a, 'p> {
         }
         let (c, taint) = self.boolean(condition);
         let start = self.path.len();
+        // Each side starts from the slots as they were: what one side
+        // writes, the other never sees.
+        let slots = self.slots.clone();
         self.path.push(Fact { condition: c.clone(), taint: taint.clone() });
         let a = then(self);
         let facts_a: Vec<Fact> = self.path.drain(start..).collect();
+        self.slots.clone_from(&slots);
         self.path.push(Fact { condition: c.not(), taint: taint.clone() });
         let b = otherwise(self);
         let facts_b: Vec<Fact> = self.path.drain(start..).collect();
+        self.slots = slots;
         self.join_paths(vec![facts_a, facts_b]);
         Sym::merge(&c, &taint, a, b)
     }
@@ -414,7 +419,9 @@ impl<'a, 'p> Walker<'a, 'p> {
         let mut earlier: Vec<Fact> = Vec::new();
         let mut branches = Vec::new();
         let mut results: Vec<(Bool, Taint, Sym)> = Vec::new();
+        let slots = self.slots.clone();
         for (pattern, arm) in &matching.arms {
+            self.slots.clone_from(&slots);
             self.path.extend(earlier.iter().cloned());
             let (matched, taint) = self.test(pattern, &scrutinee);
             self.path.push(Fact { condition: matched.clone(), taint: taint.clone() });
@@ -423,6 +430,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             earlier.push(Fact { condition: matched.not(), taint: taint.clone() });
             results.push((matched, taint, value));
         }
+        self.slots = slots;
         let mut result = match matching.otherwise {
             Otherwise::ReturnScrutinee => {
                 branches.push(earlier);
