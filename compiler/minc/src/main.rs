@@ -394,7 +394,13 @@ fn verify(paths: &[PathBuf], format: VerifyFormat, options: min_verify::Options)
     let report = match min_verify::verify(&workspace, &files, &options) {
         Ok(report) => report,
         Err(diagnostics) => {
-            report(&diagnostics, &workspace);
+            if format == VerifyFormat::Json {
+                let errors: serde_json::Value =
+                    serde_json::from_str(&render_json(&diagnostics, &workspace)).unwrap_or_default();
+                print_stdout(&serde_json::json!({ "errors": errors, "exit_code": 2 }).to_string());
+            } else {
+                report(&diagnostics, &workspace);
+            }
             eprintln!("error: the program has errors; nothing was verified");
             return ExitCode::from(2);
         }

@@ -159,4 +159,8 @@ fn verify_exits_by_outcome_and_prints_json_for_ci() {
     let broken = dir.join("broken.min");
     std::fs::write(&broken, "x = 1 + \"a\"\n").unwrap();
     assert_eq!(minc(&["verify", broken.to_str().unwrap()]).status.code(), Some(2));
+    let output = minc(&["verify", "--format", "json", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("errors print as JSON too");
+    assert_eq!(json["errors"][0]["code"], "E0204", "{json}");
 }
