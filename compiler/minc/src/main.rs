@@ -17,10 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "minc",
     version,
-    about = "The Min toolchain: check, run, build, format and explain Min programs.",
+    about = "The Min toolchain: check, run, build, verify, format and explain Min programs.",
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc explain E0201\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
+    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc verify examples/bank.min\n  minc explain E0201\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -79,6 +79,22 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Prove that the functions of Min files cannot fail at run time
+    /// (overflow, ℕ below zero, division by zero), or show arguments on
+    /// which they do. Exit codes: 0 all proved, 1 something refuted, 2
+    /// something unknown or the program has errors.
+    Verify {
+        /// The `.min` files whose functions to verify.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// How to print the outcome: `human` (diagnostics and one line per
+        /// obligation) or `json` (one JSON object on standard output).
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+        format: VerifyFormat,
+        /// How long the solver may take for one obligation, in milliseconds.
+        #[arg(long, default_value_t = 2000)]
+        timeout_ms: u32,
+    },
     /// Print the long explanation of an error code, such as E0201.
     Explain {
         /// The code, e.g. `E0201` (case does not matter).
@@ -98,6 +114,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),
+        Command::Verify { files, format, timeout_ms } => {
+            on_big_stack(move || verify(&files, format, min_verify::Options { timeout_ms }))
+        }
         Command::Fmt { files, check } => format(&files, check),
         Command::Build { file, emit, out_dir } => on_big_stack(move || build(&file, emit, &out_dir)),
         Command::Run { backend, file, function, args } => {
@@ -148,6 +167,15 @@ enum Format {
     /// One line per diagnostic, for logs and editors' problem matchers.
     Short,
     /// A JSON array on standard output, for tools.
+    Json,
+}
+
+/// How `minc verify` prints its outcome.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum VerifyFormat {
+    /// Diagnostics for what is refuted or unknown, one line per obligation, a summary.
+    Human,
+    /// One JSON object on standard output, for CI.
     Json,
 }
 
@@ -349,6 +377,45 @@ fn format(paths: &[PathBuf], check: bool) -> ExitCode {
         }
     }
     if failed || unformatted > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn verify(paths: &[PathBuf], format: VerifyFormat, options: min_verify::Options) -> ExitCode {
+    let mut workspace = Workspace::new();
+    let mut files = Vec::new();
+    for path in paths {
+        match minc::load::load(&mut workspace, path) {
+            Ok(file) => files.push(file),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let report = match min_verify::verify(&workspace, &files, &options) {
+        Ok(report) => report,
+        Err(diagnostics) => {
+            if format == VerifyFormat::Json {
+                let errors: serde_json::Value =
+                    serde_json::from_str(&render_json(&diagnostics, &workspace)).unwrap_or_default();
+                print_stdout(&serde_json::json!({ "errors": errors, "exit_code": 2 }).to_string());
+            } else {
+                report(&diagnostics, &workspace);
+            }
+            eprintln!("error: the program has errors; nothing was verified");
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        VerifyFormat::Json => print_stdout(&report.to_json(&workspace)),
+        VerifyFormat::Human => {
+            let diagnostics = report.diagnostics();
+            if !diagnostics.is_empty() {
+                eprint!("{}", render_terminal(&diagnostics, &workspace, std::io::stderr().is_terminal()));
+            }
+            print_stdout(report.lines(&workspace).trim_end());
+        }
+    }
+    ExitCode::from(report.exit_code())
 }
 
 fn explain(name: &str) -> ExitCode {

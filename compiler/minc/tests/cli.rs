@@ -125,3 +125,42 @@ fn negative_arguments_are_values_and_usage_errors_exit_one() {
     assert_eq!(minc(&["frobnicate"]).status.code(), Some(1));
     assert_eq!(minc(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn verify_exits_by_outcome_and_prints_json_for_ci() {
+    let dir = tempdir("verify");
+    let safe = dir.join("safe.min");
+    std::fs::write(&safe, "pay : ℕ → ℕ → ℕ\npay balance amount = if amount ≤ balance then balance - amount else 0\n")
+        .unwrap();
+    let output = minc(&["verify", safe.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(text(&output.stdout).contains("1 proved, 0 refuted, 0 unknown"), "{}", text(&output.stdout));
+
+    let bank = examples().join("bank.min");
+    let output = minc(&["verify", bank.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("E0701") && stderr.contains("counterexample: transfer {holder = "), "{stderr}");
+
+    let output = minc(&["verify", "--format", "json", "--timeout-ms", "5000", bank.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("verify prints JSON");
+    assert_eq!(json["exit_code"], 1);
+    assert_eq!(json["counts"]["declared"], 1);
+    let verdicts = json["verdicts"].as_array().expect("a list of verdicts");
+    let refuted = verdicts
+        .iter()
+        .find(|v| v["function"] == "transfer" && v["outcome"] == "refuted")
+        .expect("transfer's addition is refuted");
+    assert_eq!(refuted["source"], "to.balance + amount");
+    assert_eq!(refuted["arguments"].as_array().map(Vec::len), Some(3));
+    assert!(refuted["line"].as_u64().is_some() && refuted["file"].as_str().is_some_and(|f| f.ends_with("bank.min")));
+
+    let broken = dir.join("broken.min");
+    std::fs::write(&broken, "x = 1 + \"a\"\n").unwrap();
+    assert_eq!(minc(&["verify", broken.to_str().unwrap()]).status.code(), Some(2));
+    let output = minc(&["verify", "--format", "json", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("errors print as JSON too");
+    assert_eq!(json["errors"][0]["code"], "E0204", "{json}");
+}

@@ -1,0 +1,257 @@
+//! `minc verify` on the bank and on variants of it: what is proved, what is
+//! refuted, and every counterexample replayed in the reference interpreter
+//! (through `minc run`'s own path), where it must fail at the operation the
+//! verifier named, with the matching run-time error.
+
+use min_analysis::Workspace;
+use min_analysis::db::SourceFile;
+use min_diagnostics::codes;
+use min_verify::{Kind, Options, Outcome, Report, Verdict};
+use minc::run::{Engine, RunError};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads `path` and verifies it.
+fn verify(path: &Path) -> (Workspace, SourceFile, Report) {
+    let mut workspace = Workspace::new();
+    let file = minc::load::load(&mut workspace, path).expect("the program loads");
+    let report = min_verify::verify(&workspace, &[file], &Options::default()).expect("the program has no errors");
+    (workspace, file, report)
+}
+
+/// The source text of a verdict's operation.
+fn source<'w>(workspace: &'w Workspace, verdict: &Verdict) -> &'w str {
+    &workspace.file_text(verdict.span.file)[verdict.span.range()]
+}
+
+/// The verdict of `function` at the operation written `text`, of `kind`
+/// (an application's span leaves out a closing parenthesis).
+fn verdict<'r>(workspace: &Workspace, report: &'r Report, function: &str, text: &str, kind: Kind) -> &'r Verdict {
+    let candidates = || report.verdicts.iter().filter(|v| v.function == function && v.kind == kind);
+    candidates()
+        .find(|v| source(workspace, v) == text)
+        .or_else(|| candidates().find(|v| text.starts_with(source(workspace, v))))
+        .unwrap_or_else(|| panic!("no {kind:?} verdict for `{text}` in `{function}`: {}", report.lines(workspace)))
+}
+
+/// Runs every refuted verdict's counterexample in the interpreter and
+/// checks that it fails there, with the error of the verdict's kind.
+/// Returns how many were replayed.
+fn replay_counterexamples(workspace: &Workspace, file: SourceFile, report: &Report) -> usize {
+    let mut replayed = 0;
+    for verdict in &report.verdicts {
+        let Outcome::Refuted { arguments } = &verdict.outcome else { continue };
+        let result = minc::run::run(workspace, file, &verdict.function, arguments, 10_000, Engine::Interpreter);
+        let call = verdict.failing_call().unwrap_or_default();
+        let error = match result {
+            Err(RunError::Runtime(error)) => error,
+            Ok(value) => panic!("`{call}` returned {value} instead of failing at `{}`", source(workspace, verdict)),
+            Err(other) => panic!("`{call}` did not run: {other:?}"),
+        };
+        let expected = match verdict.kind {
+            Kind::DivisionByZero => codes::E0411,
+            _ => codes::E0410,
+        };
+        assert_eq!(error.code, expected, "`{call}`: {}", error.message);
+        assert_eq!(error.span, Some(verdict.span), "`{call}` fails elsewhere: {}", error.message);
+        replayed += 1;
+    }
+    replayed
+}
+
+#[test]
+fn the_bank_transfer_is_proved_where_guarded_and_refuted_where_not() {
+    let (workspace, file, report) = verify(&root().join("../examples/bank.min"));
+    let subtraction = verdict(&workspace, &report, "transfer", "from.balance - amount", Kind::Underflow);
+    assert_eq!(subtraction.outcome, Outcome::Proved);
+    let addition = verdict(&workspace, &report, "transfer", "to.balance + amount", Kind::Overflow);
+    let Outcome::Refuted { arguments } = &addition.outcome else {
+        panic!("the unguarded addition is refuted: {addition:?}")
+    };
+    assert_eq!(arguments.len(), 3);
+    assert!(arguments[1].contains("balance = "), "the counterexample shows the record: {arguments:?}");
+    let declared = report.verdicts.iter().find(|v| v.kind == Kind::DeclaredAbort).expect("the abort is listed");
+    assert_eq!(declared.outcome, Outcome::Declared { message: Some("insufficient funds".into()) });
+    assert_eq!(report.exit_code(), 1);
+    assert_eq!(replay_counterexamples(&workspace, file, &report), 2, "transfer's and deposit's additions");
+}
+
+#[test]
+fn buggy_variants_are_refuted_and_their_counterexamples_really_fail() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/buggy_bank.min"));
+    let refuted = |function: &str, text: &str, kind: Kind| {
+        let v = verdict(&workspace, &report, function, text, kind);
+        assert!(matches!(v.outcome, Outcome::Refuted { .. }), "`{text}` in `{function}` is refuted: {v:?}");
+    };
+    refuted("withdraw", "a.balance - amount", Kind::Underflow);
+    refuted("share", "a.balance / parts", Kind::DivisionByZero);
+    refuted("careless", "a.balance - amount", Kind::Underflow);
+    refuted("careless", "a.balance + 1", Kind::Overflow);
+    refuted("with_fee", "from.balance - amount - fee", Kind::Underflow);
+    refuted("flip", "-x", Kind::Overflow);
+    refuted("ratio", "x / y", Kind::DivisionByZero);
+    refuted("ratio", "x / y", Kind::Overflow);
+    refuted("as_natural", "Prim.nat_of_int (x + 1)", Kind::Conversion);
+    // The fee's first subtraction is guarded; only the second is not.
+    let first = verdict(&workspace, &report, "with_fee", "from.balance - amount", Kind::Underflow);
+    assert_eq!(first.outcome, Outcome::Proved);
+    let counts = report.counts();
+    assert_eq!(counts.unknown, 0, "{:#?}", report.verdicts);
+    assert_eq!(report.exit_code(), 1);
+    assert_eq!(replay_counterexamples(&workspace, file, &report), counts.refuted);
+    assert!(counts.refuted >= 9);
+}
+
+#[test]
+fn correct_variants_are_proved() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/safe_bank.min"));
+    let counts = report.counts();
+    assert_eq!((counts.refuted, counts.unknown), (0, 0), "{}", report.lines(&workspace));
+    assert!(counts.proved >= 9, "{}", report.lines(&workspace));
+    assert_eq!(counts.declared, 4);
+    assert_eq!(report.exit_code(), 0);
+}
+
+#[test]
+fn what_is_not_modelled_is_unknown_and_never_proved() {
+    let dir = std::env::temp_dir().join(format!("min-verify-unknown-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("opaque.min");
+    let program = "\
+twice_length : S → ℕ
+twice_length s = Prim.length s + Prim.length s
+
+floor_of : ℝ → ℤ
+floor_of x = Prim.floor x
+
+fold_sum : [ℕ] → ℕ
+fold_sum xs = foldl (λa b → a + b) 0 xs
+";
+    std::fs::write(&path, program).unwrap();
+    let (workspace, _, report) = verify(&path);
+    let lines = report.lines(&workspace);
+    for verdict in &report.verdicts {
+        assert!(matches!(verdict.outcome, Outcome::Unknown { .. }), "{lines}");
+    }
+    assert_eq!(report.verdicts.len(), 3, "{lines}");
+    assert_eq!(report.exit_code(), 2);
+    let floor = report.verdicts.iter().find(|v| v.function == "floor_of").expect("floor's verdict");
+    assert!(matches!(&floor.outcome, Outcome::Unknown { reason } if reason.contains("not modelled")), "{lines}");
+}
+
+#[test]
+fn a_program_with_errors_is_not_verified() {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("broken.min", "x : ℕ\nx = 1 + \"a\"\n".to_string());
+    let errors = min_verify::verify(&workspace, &[file], &Options::default()).expect_err("errors stop verification");
+    assert!(errors.iter().any(|d| d.code == codes::E0204), "{errors:?}");
+}
+
+#[test]
+fn the_explanations_of_the_verifier_codes_show_their_outcomes() {
+    for (code, expected) in [(codes::E0701, "refuted"), (codes::E0702, "unknown")] {
+        let explanation = code.info().explanation;
+        let (example, fixed) = explanation.split_once("## How to fix it").expect("a fix section");
+        let outcome = |markdown: &str| {
+            let block = markdown.split("```min\n").nth(1).and_then(|b| b.split("```").next()).expect("a min block");
+            let mut workspace = Workspace::new();
+            let file = workspace.add_file(&format!("{code}.min"), block.to_string());
+            let report = min_verify::verify(&workspace, &[file], &Options::default()).expect("the example checks");
+            report.exit_code()
+        };
+        let example_exit = outcome(example);
+        assert_eq!(example_exit, if expected == "refuted" { 1 } else { 2 }, "{code}'s example is {expected}");
+        assert_eq!(outcome(fixed), 0, "{code}'s fixed version is proved");
+    }
+}
+
+#[test]
+fn every_counterexample_in_the_examples_and_test_programs_fails_in_the_interpreter() {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for folder in [root().join("../examples"), root().join("tests/programs")] {
+        for entry in std::fs::read_dir(&folder).expect("the folder exists") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_some_and(|e| e == "min") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    let mut replayed = 0;
+    for path in &paths {
+        let (workspace, file, report) = verify(path);
+        replayed += replay_counterexamples(&workspace, file, &report);
+    }
+    assert!(replayed >= 20, "{replayed} counterexamples replayed in {} programs", paths.len());
+}
+
+#[test]
+fn arithmetic_of_every_kind_is_decided() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/arithmetic.min"));
+    let lines = report.lines(&workspace);
+    let outcome =
+        |function: &str, text: &str, kind: Kind| verdict(&workspace, &report, function, text, kind).outcome.clone();
+    assert_eq!(outcome("digit", "n % base", Kind::DivisionByZero), Outcome::Proved, "{lines}");
+    assert_eq!(outcome("remainder", "a % b", Kind::DivisionByZero), Outcome::Proved, "{lines}");
+    assert!(!report.verdicts.iter().any(|v| v.function == "remainder" && v.kind == Kind::Overflow), "{lines}");
+    assert_eq!(
+        outcome("step", "b - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["(0, 0)".into()] },
+        "{lines}"
+    );
+    assert_eq!(outcome("step", "a - b", Kind::Underflow), Outcome::Proved, "{lines}");
+    assert_eq!(outcome("step", "b - a", Kind::Underflow), Outcome::Proved, "{lines}");
+    assert_eq!(
+        outcome("choose", "n - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["true".into(), "0".into()] },
+        "{lines}"
+    );
+    assert!(matches!(outcome("scaled", "price * count", Kind::Overflow), Outcome::Refuted { .. }), "{lines}");
+    assert!(matches!(outcome("widen", "Prim.int_of_nat n", Kind::Conversion), Outcome::Refuted { .. }), "{lines}");
+    assert_eq!(report.counts().unknown, 0, "{lines}");
+}
+
+#[test]
+fn data_types_with_several_constructors_are_modelled_by_their_tag() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/options.min"));
+    let lines = report.lines(&workspace);
+    let outcome =
+        |function: &str, text: &str, kind: Kind| verdict(&workspace, &report, function, text, kind).outcome.clone();
+    assert_eq!(
+        outcome("less", "n - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["Some 0".into()] },
+        "{lines}"
+    );
+    assert_eq!(outcome("pred", "n - 1", Kind::Underflow), Outcome::Proved, "{lines}");
+    assert_eq!(outcome("size", "3 * r * r", Kind::Overflow), Outcome::Proved, "{lines}");
+    let Outcome::Refuted { arguments } = outcome("size", "w * h", Kind::Overflow) else { panic!("{lines}") };
+    assert!(arguments[0].starts_with("Rect "), "{lines}");
+    assert_eq!(
+        outcome("pick", "r - 1", Kind::Underflow),
+        Outcome::Refuted { arguments: vec!["true".into(), "0".into()] },
+        "{lines}"
+    );
+}
+
+#[test]
+fn calls_of_functions_proved_never_to_abort_need_no_obligation() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/calls.min"));
+    let lines = report.lines(&workspace);
+    // `List.take` is recursive and proved safe: no obligation at the call.
+    assert!(!report.verdicts.iter().any(|v| v.function == "firsts"), "{lines}");
+    // The helper is safe, so the path past its call is exact.
+    let Outcome::Refuted { arguments } = &verdict(&workspace, &report, "after", "b - 1", Kind::Underflow).outcome
+    else {
+        panic!("{lines}")
+    };
+    assert_eq!(arguments[1], "0", "{lines}");
+    // Its result stands for any ℕ: the sum is not refuted.
+    let sum = verdict(&workspace, &report, "after", "helper a + (b - 1)", Kind::Overflow);
+    assert!(matches!(&sum.outcome, Outcome::Unknown { reason } if reason.contains("helper")), "{lines}");
+    // `range 1 n` can overflow inside the standard library.
+    let range = verdict(&workspace, &report, "upto", "range 1 n", Kind::Call);
+    assert!(matches!(range.outcome, Outcome::Unknown { .. }), "{lines}");
+}
