@@ -1,0 +1,207 @@
+//! `minc deploy` and `minc call`: publish a Min file's contract on a chain
+//! (a devnet) and call its procedures, through the chain's JSON-RPC.
+//!
+//! A call runs on the client first, with the same contract host the
+//! validators use, so the client knows the outputs and returned values
+//! before it signs; the validators run it again and accept the transaction
+//! only if they compute the same outputs (`spec/chain.md`).
+
+use crate::args::{Argument, Bindings, parse_argument};
+use crate::artifact;
+use ed25519_dalek::SigningKey;
+use min_analysis::Workspace;
+use min_analysis::db::SourceFile;
+use min_chain::contracts::Package;
+use min_chain::objects::{Address, Object, ObjectId, TypeTag};
+use min_chain::shard::ShardId;
+use min_chain::transaction::{Output, Procedure, TransactionBody, TxId};
+use min_contract_host::{CallRequest, load_package, prepare_call};
+use min_node::client::RpcClient;
+use min_node::hex;
+use min_runtime::{Engine, Role, Value};
+use serde_json::{Value as Json, json};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long `deploy` and `call` wait for their transaction to be final.
+const FINALITY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A published contract.
+pub struct Deployed {
+    /// The package's id, which names the contract on the chain.
+    pub package: ObjectId,
+    /// The publishing transaction.
+    pub transaction: TxId,
+    /// The module's size and the metadata's, in bytes.
+    pub bytes: (usize, usize),
+}
+
+/// Builds `file` and publishes it, signed by `key`; waits until every shard
+/// holds the package.
+pub fn deploy(workspace: &Workspace, file: SourceFile, rpc: &RpcClient, key: &SigningKey) -> Result<Deployed, String> {
+    let built = artifact::build(workspace, file).map_err(|_| "the file has errors: run `minc check`".to_owned())?;
+    let package = Package { wasm: built.wasm, metadata: built.metadata.into_bytes() };
+    let bytes = (package.wasm.len(), package.metadata.len());
+    let signer = Address(key.verifying_key().to_bytes());
+    let transaction = TransactionBody {
+        procedure: Procedure::Publish,
+        inputs: Vec::new(),
+        references: Vec::new(),
+        params: fresh_salt().to_le_bytes().to_vec(),
+        outputs: vec![Output { owner: signer, type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
+        signer,
+    }
+    .sign(key);
+    let id = rpc.submit(&transaction).map_err(|error| error.to_string())?;
+    committed(rpc, &id)?;
+    Ok(Deployed { package: id.output_id(0), transaction: id, bytes })
+}
+
+/// What a call did.
+pub struct Called {
+    /// Its transaction.
+    pub transaction: TxId,
+    /// The procedure's qualified name.
+    pub procedure: String,
+    /// The values it returned, as Min source.
+    pub returns: Vec<String>,
+    /// The objects it created: id, type and value as Min source.
+    pub created: Vec<(ObjectId, String, String)>,
+    /// The gas it used.
+    pub gas_used: u64,
+}
+
+/// What to call.
+pub struct CallOptions<'a> {
+    /// The contract's package id.
+    pub package: ObjectId,
+    /// The procedure.
+    pub procedure: &'a str,
+    /// Its parameters, as Min literals.
+    pub args: &'a [String],
+    /// The objects it consumes, in order.
+    pub inputs: &'a [ObjectId],
+    /// Where to create the outputs of a call that consumes nothing.
+    pub shard: Option<ShardId>,
+}
+
+/// Calls a procedure of the contract published as `options.package`, whose
+/// source is `file` (it gives the parameters' types), signed by `key`.
+pub fn call(
+    workspace: &Workspace,
+    file: SourceFile,
+    rpc: &RpcClient,
+    key: &SigningKey,
+    options: &CallOptions<'_>,
+) -> Result<Called, String> {
+    let package_object = fetch_object(rpc, options.package)?;
+    if package_object.type_tag != TypeTag::PACKAGE {
+        return Err(format!("{} is not a published contract", hex::encode(&options.package.0)));
+    }
+    let package = Package::from_bytes(&package_object.data).map_err(|error| error.to_string())?;
+    let contract = load_package(&package)?;
+    let info = min_contract_host::procedure(&contract, options.procedure)?;
+    let arguments = parse_params(workspace, file, &info.name, options.args)?;
+    let params: Vec<Value<'_>> = arguments.iter().map(Argument::to_value).collect();
+    let inputs = options.inputs.iter().map(|id| fetch_object(rpc, *id)).collect::<Result<Vec<_>, _>>()?;
+    let shards = rpc.shard_count().map_err(|error| error.to_string())?;
+    let engine = Engine::new().map_err(|error| error.to_string())?;
+    let request = CallRequest {
+        package: options.package,
+        procedure: &info.name,
+        inputs: &inputs,
+        params: &params,
+        signer: Address(key.verifying_key().to_bytes()),
+        salt_from: fresh_salt(),
+        shard: options.shard,
+    };
+    let prepared = prepare_call(&engine, &contract, &request, shards)?;
+    let transaction = prepared.body.sign(key);
+    let id = rpc.submit(&transaction).map_err(|error| error.to_string())?;
+    let status = committed(rpc, &id)?;
+    let output_types: Vec<_> = info.results.iter().filter(|slot| slot.role == Role::Output).map(|slot| &slot.r#type).collect();
+    let created_ids = status
+        .get("outputs")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|output| hex::decode32(output.get("id")?.as_str()?).ok().map(ObjectId));
+    let created = created_ids
+        .zip(&transaction.body.outputs)
+        .zip(output_types)
+        .map(|((id, output), ty)| {
+            let value = contract.decode(&output.data, ty).map_err(|error| error.to_string())?;
+            let name = min_contract_host::object_type_name(ty)?.to_owned();
+            Ok((id, name, value.to_string()))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Called {
+        transaction: id,
+        procedure: info.name.clone(),
+        returns: prepared.returns.iter().map(ToString::to_string).collect(),
+        created,
+        gas_used: prepared.gas_used,
+    })
+}
+
+/// The parameters of `procedure` read from `args` with the types the
+/// source gives them.
+fn parse_params(workspace: &Workspace, file: SourceFile, procedure: &str, args: &[String]) -> Result<Vec<Argument>, String> {
+    if workspace.diagnostics(file).iter().any(min_diagnostics::Diagnostic::is_error) {
+        return Err("the file has errors: run `minc check`".to_owned());
+    }
+    let checked = workspace.check(file);
+    let found = checked
+        .interface
+        .procedures
+        .iter()
+        .find(|candidate| candidate.name == procedure)
+        .ok_or_else(|| format!("the file declares no procedure {procedure}: is it the contract's source?"))?;
+    if found.params.len() != args.len() {
+        return Err(format!("{procedure} takes {} parameters, {} given", found.params.len(), args.len()));
+    }
+    let interfaces = workspace.interfaces(file);
+    let mut bindings = Bindings::default();
+    args.iter()
+        .zip(&found.params)
+        .map(|(text, ty)| parse_argument(text, ty, &interfaces, &mut bindings))
+        .collect()
+}
+
+/// The object `id` as the chain holds it; refuses one already consumed.
+fn fetch_object(rpc: &RpcClient, id: ObjectId) -> Result<Object, String> {
+    let shown = hex::encode(&id.0);
+    let json = rpc.call("min_getObject", json!([shown])).map_err(|error| error.to_string())?;
+    if json.is_null() {
+        return Err(format!("no object {shown} on the chain"));
+    }
+    if json.get("active").and_then(Json::as_bool) == Some(false) {
+        return Err(format!("object {shown} was already consumed"));
+    }
+    let field = |name: &str| json.get(name).and_then(Json::as_str).ok_or_else(|| format!("no {name} in {json}"));
+    Ok(Object {
+        id,
+        version: json.get("version").and_then(Json::as_u64).ok_or_else(|| format!("no version in {json}"))?,
+        owner: Address(hex::decode32(field("owner")?)?),
+        type_tag: TypeTag(hex::decode32(field("typeTag")?)?),
+        data: hex::decode(field("data")?)?,
+    })
+}
+
+/// Waits until `id` is final; `Err` with the reason if it aborted.
+fn committed(rpc: &RpcClient, id: &TxId) -> Result<Json, String> {
+    let status = rpc.wait(id, FINALITY_TIMEOUT).map_err(|error| error.to_string())?;
+    match status.get("status").and_then(Json::as_str) {
+        Some("committed") => Ok(status),
+        _ => Err(format!(
+            "transaction {} aborted: {}",
+            hex::encode(&id.0),
+            status.get("reason").and_then(Json::as_str).unwrap_or("no reason given")
+        )),
+    }
+}
+
+/// A salt no earlier call of this client used: the clock's nanoseconds.
+fn fresh_salt() -> u64 {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_nanos());
+    u64::try_from(nanos & u128::from(u64::MAX)).unwrap_or_default()
+}
