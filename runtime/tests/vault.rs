@@ -102,3 +102,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Metadata with a few bytes changed is refused with a reason or loads;
+    /// loading never panics.
+    #[test]
+    fn mutated_metadata_is_refused_or_loads(changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let (wasm, metadata) = bank();
+        let mut mutated = metadata.clone();
+        for (index, byte) in &changes {
+            let at = index.index(mutated.len());
+            mutated[at] = *byte;
+        }
+        if let Err(error) = Contract::load(wasm, &mutated) {
+            prop_assert!(!error.reason.is_empty());
+        }
+    }
+}

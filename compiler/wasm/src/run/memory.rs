@@ -87,7 +87,9 @@ impl Memory for StoreMemory {
 }
 
 /// The byte range of an access. The run-time library only touches memory
-/// the program or [`Memory::grow`] gave it, so an access outside is its bug.
+/// the program or [`Memory::grow`] gave it, so an access outside is its bug,
+/// or a module not made by `emit` misleading it: the checks here panic in
+/// every build, so that such a module fails the same way everywhere.
 fn span(memory_bytes: usize, address: u64, len: usize) -> Range<usize> {
     let start = usize::try_from(address).unwrap_or(usize::MAX);
     match start.checked_add(len) {
@@ -97,13 +99,13 @@ fn span(memory_bytes: usize, address: u64, len: usize) -> Range<usize> {
 }
 
 fn load(memory: &[u8], address: u64) -> u64 {
-    debug_assert!(address.is_multiple_of(8), "unaligned word load at {address:#x}");
+    assert!(address.is_multiple_of(8), "unaligned word load at {address:#x}");
     let bytes = &memory[span(memory.len(), address, 8)];
     u64::from_le_bytes(bytes.try_into().expect("a word is 8 bytes"))
 }
 
 fn store(memory: &mut [u8], address: u64, word: u64) {
-    debug_assert!(address.is_multiple_of(8), "unaligned word store at {address:#x}");
+    assert!(address.is_multiple_of(8), "unaligned word store at {address:#x}");
     let range = span(memory.len(), address, 8);
     memory[range].copy_from_slice(&word.to_le_bytes());
 }
