@@ -121,3 +121,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_result_too_large_to_read_runs_out_of_gas() {
+    let (contract, engine) = (vault(), engine());
+    let small = contract.call(&engine, "grow", &[], &[Value::Nat(2)], GAS).unwrap();
+    assert_eq!(small.returns[0].to_string(), "Node (Node Leaf Leaf) (Node Leaf Leaf)");
+    // 2^60 nodes share 61 objects; reading them all as a value would never end.
+    let error = contract.call(&engine, "grow", &[], &[Value::Nat(60)], GAS).unwrap_err();
+    assert_eq!(error, ExecError::OutOfGas { limit: GAS });
+}

@@ -99,7 +99,11 @@ fn call(caller: &mut Caller<'_, State>, helper: Helper, args: &[u64]) -> wasmtim
     let host = caller.data().host.0.expect("helpers are only called inside invoke");
     let memory = caller.data().memory.expect("the memory is known from instantiation on");
     let meter = caller.data().meter;
-    let mut memory = CallerMemory { caller, memory, touched: Cell::new(0), grown: 0 };
+    let budget = match meter {
+        Some(_) => Some(caller.get_fuel()?),
+        None => None,
+    };
+    let mut memory = CallerMemory { caller, memory, touched: Cell::new(0), grown: 0, budget };
     // SAFETY: see `HostSlot`: the pointer is live and nothing else uses the
     // host while this helper runs.
     let host = unsafe { &mut *host.as_ptr() };
