@@ -1,13 +1,12 @@
 //! The helper imports: host functions that forward to the [`Host`] of the
 //! running `invoke`.
 
+use std::cell::Cell;
 use std::ptr::NonNull;
 
 use min_lir::Helper;
 use min_lir::host::Host;
 use wasmtime::{Caller, Linker};
-
-use std::cell::Cell;
 
 use super::memory::CallerMemory;
 use super::{HelperUse, State};
