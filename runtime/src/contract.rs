@@ -10,8 +10,8 @@ use min_interp::Value;
 use min_lir::{Export, Helper};
 use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
 use min_rt::{Session, Tables};
-use min_wasm::WasmBackend;
 use min_wasm::abi::IMPORT_MODULE;
+use min_wasm::{FuelExhausted, WasmBackend};
 
 use crate::codec::{self, DecodeError, EncodeError, Limits, shown, type_name};
 use crate::engine::{Engine, EngineLimits};
@@ -188,6 +188,7 @@ impl Contract {
         let fuel_left = session.backend().fuel().unwrap_or(0);
         let trap = session.backend().last_trap_code();
         let value = match result {
+            Err(panic) if panic.is::<FuelExhausted>() => return Err(ExecError::OutOfGas { limit: gas_limit }),
             Err(panic) => {
                 let reason = panic
                     .downcast_ref::<String>()

@@ -120,7 +120,8 @@ impl Schema {
         self.by_name.get(name).map(|&index| &self.types[index])
     }
 
-    /// The constructors of every data type, for values built outside a call.
+    /// The constructors of the data type of qualified name `name`, in tag
+    /// order, to build its values with (none for an unknown name).
     pub fn constructors(&self, name: &str) -> impl Iterator<Item = &Constructor> {
         self.get(name).into_iter().flat_map(|data_type| data_type.variants.iter().map(|(constructor, _)| constructor))
     }

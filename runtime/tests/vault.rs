@@ -102,3 +102,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Metadata with a few bytes changed is refused with a reason or loads;
+    /// loading never panics.
+    #[test]
+    fn mutated_metadata_is_refused_or_loads(changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let (wasm, metadata) = bank();
+        let mut mutated = metadata.clone();
+        for (index, byte) in &changes {
+            let at = index.index(mutated.len());
+            mutated[at] = *byte;
+        }
+        if let Err(error) = Contract::load(wasm, &mutated) {
+            prop_assert!(!error.reason.is_empty());
+        }
+    }
+}
+
+#[test]
+fn a_result_too_large_to_read_runs_out_of_gas() {
+    let (contract, engine) = (vault(), engine());
+    let small = contract.call(&engine, "grow", &[], &[Value::Nat(2)], GAS).unwrap();
+    assert_eq!(small.returns[0].to_string(), "Node (Node Leaf Leaf) (Node Leaf Leaf)");
+    // 2^60 nodes share 61 objects; reading them all as a value would never end.
+    let error = contract.call(&engine, "grow", &[], &[Value::Nat(60)], GAS).unwrap_err();
+    assert_eq!(error, ExecError::OutOfGas { limit: GAS });
+}

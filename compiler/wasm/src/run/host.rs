@@ -1,13 +1,12 @@
 //! The helper imports: host functions that forward to the [`Host`] of the
 //! running `invoke`.
 
+use std::cell::Cell;
 use std::ptr::NonNull;
 
 use min_lir::Helper;
 use min_lir::host::Host;
 use wasmtime::{Caller, Linker};
-
-use std::cell::Cell;
 
 use super::memory::CallerMemory;
 use super::{HelperUse, State};
@@ -99,7 +98,11 @@ fn call(caller: &mut Caller<'_, State>, helper: Helper, args: &[u64]) -> wasmtim
     let host = caller.data().host.0.expect("helpers are only called inside invoke");
     let memory = caller.data().memory.expect("the memory is known from instantiation on");
     let meter = caller.data().meter;
-    let mut memory = CallerMemory { caller, memory, touched: Cell::new(0), grown: 0 };
+    let budget = match meter {
+        Some(_) => Some(caller.get_fuel()?),
+        None => None,
+    };
+    let mut memory = CallerMemory { caller, memory, touched: Cell::new(0), grown: 0, budget };
     // SAFETY: see `HostSlot`: the pointer is live and nothing else uses the
     // host while this helper runs.
     let host = unsafe { &mut *host.as_ptr() };

@@ -7,7 +7,7 @@ use std::ops::Range;
 use min_lir::host::Memory;
 use wasmtime::{AsContextMut, Caller, Store};
 
-use super::State;
+use super::{FuelExhausted, State};
 use crate::abi::PAGE_BYTES;
 
 /// The memory during a helper call, through the call's [`Caller`].
@@ -19,6 +19,10 @@ pub(super) struct CallerMemory<'a, 'b> {
     pub touched: Cell<u64>,
     /// Bytes the helper took from [`Memory::grow`] so far.
     pub grown: u64,
+    /// With a metered store, the fuel left when the helper started: the
+    /// helper stops, panicking with [`FuelExhausted`], as soon as it has
+    /// touched more words than that.
+    pub budget: Option<u64>,
 }
 
 /// The memory outside of calls, through the store. The store sits in a
@@ -31,9 +35,35 @@ pub(super) struct StoreMemory {
 }
 
 impl CallerMemory<'_, '_> {
-    /// Counts `bytes` more bytes touched.
+    /// Counts `bytes` more bytes touched, and stops the helper once they
+    /// cost more words than its budget.
     fn count(&self, bytes: u64) {
-        self.touched.set(self.touched.get().saturating_add(bytes));
+        let touched = self.touched.get().saturating_add(bytes);
+        self.touched.set(touched);
+        if self.budget.is_some_and(|budget| touched.div_ceil(8) > budget) {
+            std::panic::resume_unwind(Box::new(FuelExhausted));
+        }
+    }
+}
+
+impl StoreMemory {
+    /// With a metered store, charges the words of a load or read outside
+    /// calls (decoding a result) to its fuel, one unit a word; panics with
+    /// [`FuelExhausted`] when there is not enough.
+    fn charge(&self, bytes: usize) {
+        let mut store = self.store.borrow_mut();
+        if store.data().meter.is_none() {
+            return;
+        }
+        let words = (bytes as u64).div_ceil(8);
+        let fuel = store.get_fuel().unwrap_or(0);
+        let left = fuel.checked_sub(words);
+        // Setting fuel only fails when the engine does not consume it.
+        let _ = store.set_fuel(left.unwrap_or(0));
+        drop(store);
+        if left.is_none() {
+            std::panic::resume_unwind(Box::new(FuelExhausted));
+        }
     }
 }
 
@@ -66,6 +96,7 @@ impl Memory for CallerMemory<'_, '_> {
 
 impl Memory for StoreMemory {
     fn load(&self, address: u64) -> u64 {
+        self.charge(8);
         load(self.memory.data(&*self.store.borrow()), address)
     }
 
@@ -74,6 +105,7 @@ impl Memory for StoreMemory {
     }
 
     fn read(&self, address: u64, len: usize) -> Vec<u8> {
+        self.charge(len);
         read(self.memory.data(&*self.store.borrow()), address, len)
     }
 
@@ -87,7 +119,9 @@ impl Memory for StoreMemory {
 }
 
 /// The byte range of an access. The run-time library only touches memory
-/// the program or [`Memory::grow`] gave it, so an access outside is its bug.
+/// the program or [`Memory::grow`] gave it, so an access outside is its bug,
+/// or a module not made by `emit` misleading it: the checks here panic in
+/// every build, so that such a module fails the same way everywhere.
 fn span(memory_bytes: usize, address: u64, len: usize) -> Range<usize> {
     let start = usize::try_from(address).unwrap_or(usize::MAX);
     match start.checked_add(len) {
@@ -97,13 +131,13 @@ fn span(memory_bytes: usize, address: u64, len: usize) -> Range<usize> {
 }
 
 fn load(memory: &[u8], address: u64) -> u64 {
-    debug_assert!(address.is_multiple_of(8), "unaligned word load at {address:#x}");
+    assert!(address.is_multiple_of(8), "unaligned word load at {address:#x}");
     let bytes = &memory[span(memory.len(), address, 8)];
     u64::from_le_bytes(bytes.try_into().expect("a word is 8 bytes"))
 }
 
 fn store(memory: &mut [u8], address: u64, word: u64) {
-    debug_assert!(address.is_multiple_of(8), "unaligned word store at {address:#x}");
+    assert!(address.is_multiple_of(8), "unaligned word store at {address:#x}");
     let range = span(memory.len(), address, 8);
     memory[range].copy_from_slice(&word.to_le_bytes());
 }

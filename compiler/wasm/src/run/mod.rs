@@ -53,8 +53,19 @@ pub struct HelperUse {
 }
 
 /// The fuel a helper call costs, charged after it returns: see
-/// [`WasmBackend::instantiate`].
+/// [`WasmBackend::instantiate`]. It must charge at least one unit per word
+/// the helper touched, which is what the helper's budget assumes.
 pub type HelperMeter = fn(HelperUse) -> u64;
+
+/// The panic payload that stops a metered helper, or the decoding of a
+/// result, that has used up the fuel: a helper's work is only priced when
+/// it returns, so one that would touch more memory than the fuel pays for
+/// (decoding a huge or cyclic structure) is stopped by unwinding. Whoever
+/// calls [`Backend::invoke`](min_lir::host::Backend::invoke) on a metered
+/// backend catches it (`std::panic::catch_unwind`) and reports the call out
+/// of fuel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuelExhausted;
 
 /// A program running in wasmtime: the instance of its module, with NaN
 /// canonicalisation and tail calls on.
@@ -102,8 +113,12 @@ impl WasmBackend {
     /// of its own.
     ///
     /// With a `meter`, the engine must consume fuel: the store starts with
-    /// none (give it some with [`WasmBackend::set_fuel`]), and each helper
-    /// call is charged what the meter says after it returns.
+    /// none (give it some with [`WasmBackend::set_fuel`]), each helper call
+    /// is charged what the meter says after it returns, a helper that
+    /// touches more words than the fuel left is stopped with a
+    /// [`FuelExhausted`] panic, and loads and reads of the memory outside
+    /// calls (decoding results) cost one unit a word, with the same panic
+    /// when the fuel runs out.
     pub fn instantiate(engine: &Engine, module: &Module, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
         let mut linker = Linker::new(engine);
         host::link(&mut linker).map_err(runtime)?;
