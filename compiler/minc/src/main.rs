@@ -17,10 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "minc",
     version,
-    about = "The Min toolchain: check, run, build, format and explain Min programs.",
+    about = "The Min toolchain: check, run, build, format and explain Min programs; run a devnet and send it transactions.",
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc explain E0201\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
+    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc explain E0201\n  minc devnet --ephemeral\n  minc tx transfer --key SECRET --to ADDRESS --amount 100\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -84,6 +84,63 @@ enum Command {
         /// The code, e.g. `E0201` (case does not matter).
         code: String,
     },
+    /// Run a local chain until Ctrl-C: shards of validators on loopback,
+    /// funded accounts, a faucet, and a JSON-RPC server on 127.0.0.1.
+    Devnet {
+        /// The number of shards.
+        #[arg(long, default_value_t = 2)]
+        shards: u32,
+        /// The number of validators of each shard.
+        #[arg(long, default_value_t = 4)]
+        validators: u32,
+        /// The JSON-RPC port (0 picks a free one).
+        #[arg(long, default_value_t = min_node::config::DEFAULT_RPC_PORT)]
+        port: u16,
+        /// Where to keep state (cleared at start; the chain starts from genesis).
+        #[arg(long, default_value = min_node::config::DEFAULT_DIR)]
+        dir: PathBuf,
+        /// Keep state in a temporary directory removed at exit.
+        #[arg(long, conflicts_with = "dir")]
+        ephemeral: bool,
+        /// The number of funded accounts.
+        #[arg(long, default_value_t = 4)]
+        accounts: u32,
+        /// The seed of every key (validators, faucet, accounts).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Send a transaction to a devnet, or ask about one.
+    Tx {
+        #[command(subcommand)]
+        command: TxCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TxCommand {
+    /// Pay AMOUNT to an address from the coins of a key, and wait until it commits.
+    Transfer {
+        /// The devnet's JSON-RPC address.
+        #[arg(long, default_value = minc::tx::DEFAULT_RPC)]
+        rpc: String,
+        /// The payer's ed25519 secret key, 64 hex digits (`minc devnet` prints the funded ones).
+        #[arg(long)]
+        key: String,
+        /// The payee's address, 64 hex digits.
+        #[arg(long)]
+        to: String,
+        /// How much to pay.
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Print whether a transaction is pending, committed (with its height) or aborted (with the reason).
+    Status {
+        /// The transaction id, 64 hex digits.
+        id: String,
+        /// The devnet's JSON-RPC address.
+        #[arg(long, default_value = minc::tx::DEFAULT_RPC)]
+        rpc: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -102,6 +159,50 @@ fn main() -> ExitCode {
         Command::Build { file, emit, out_dir } => on_big_stack(move || build(&file, emit, &out_dir)),
         Command::Run { backend, file, function, args } => {
             on_big_stack(move || run(&file, &function, &args, backend.engine()))
+        }
+        Command::Devnet { shards, validators, port, dir, ephemeral, accounts, seed } => {
+            let config = min_node::DevnetConfig {
+                shards,
+                validators,
+                accounts,
+                seed,
+                rpc_port: port,
+                dir,
+                ephemeral,
+                ..min_node::DevnetConfig::default()
+            };
+            devnet(config)
+        }
+        Command::Tx { command } => tx(command),
+    }
+}
+
+/// Runs a devnet until Ctrl-C, printing what started.
+fn devnet(config: min_node::DevnetConfig) -> ExitCode {
+    let ready = |started: &min_node::Started| println!("{}\nPress Ctrl-C to stop.", started.summary());
+    match min_node::run(config, min_node::devnet::ctrl_c(), ready) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Sends a transaction or asks about one.
+fn tx(command: TxCommand) -> ExitCode {
+    let result = match command {
+        TxCommand::Transfer { rpc, key, to, amount } => minc::tx::transfer(&rpc, &key, &to, amount),
+        TxCommand::Status { id, rpc } => minc::tx::status(&rpc, &id),
+    };
+    match result {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(text) => {
+            eprintln!("error: {text}");
+            ExitCode::from(1)
         }
     }
 }

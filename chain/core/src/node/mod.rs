@@ -52,6 +52,10 @@ pub struct ValidatorConfig {
     pub partition: String,
     /// How long to wait for a leader's proposal before voting to skip it.
     pub leader_timeout: Duration,
+    /// The least time between the start of a round this validator saw and
+    /// its next proposal; zero proposes at once. A committee on a fast
+    /// network otherwise runs rounds back to back, busy even when idle.
+    pub block_interval: Duration,
 }
 
 /// The network channels a validator uses, each a (sender, receiver) pair:
@@ -104,6 +108,9 @@ where
             applied: BTreeSet::new(),
             mempool: Vec::new(),
             mempool_ids: BTreeSet::new(),
+            block_interval: config.block_interval,
+            last_round_start: None,
+            parked_proposal: None,
         },
     };
     context.child("application").spawn(move |_| async move { actor.run().await });

@@ -1,0 +1,358 @@
+//! A whole devnet in one process: S shards, each a committee of n
+//! validators running `min_chain::node` on commonware's tokio runtime,
+//! every validator with its own authenticated, encrypted connection to each
+//! member of its committee over loopback TCP (`commonware_p2p`'s `lookup`
+//! network), and the JSON-RPC server in front of them.
+
+use crate::config::{ConfigError, DevnetConfig};
+use crate::hex;
+use crate::keys::{DevnetKeys, ValidatorKeys, address_of};
+use crate::routing::{Router, ValidatorHandle};
+use crate::rpc::{RpcContext, server};
+use crate::wallet;
+use commonware_cryptography::ChaCha20Poly1305;
+use commonware_p2p::authenticated::lookup;
+use commonware_p2p::{Address as PeerAddress, AddressableManager as _};
+use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Supervisor as _, tokio as runtime};
+use commonware_stream::cups::{self, Cups};
+use commonware_stream::sake::{self, Sake};
+use commonware_utils::ordered::{BiMap, Map};
+use commonware_utils::{NZU32, NZUsize};
+use ed25519_dalek::SigningKey;
+use min_chain::block::BLOCK_BYTES_MAX;
+use min_chain::node::{CONSENSUS_NAMESPACE, Channels, PublicKey, Scheme, ValidatorConfig};
+use min_chain::objects::Address;
+use min_chain::shard::ShardId;
+use min_chain::state::ShardState;
+use std::fmt;
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The most a message between validators may carry: a full block and its tag.
+const MAX_MESSAGE_BYTES: u32 = BLOCK_BYTES_MAX as u32 + 1024;
+/// How long the devnet may take to finalize a first block on every shard.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
+/// The channel numbers of a validator's network.
+const CHANNEL_VOTES: u64 = 0;
+const CHANNEL_CERTIFICATES: u64 = 1;
+const CHANNEL_RESOLVER: u64 = 2;
+const CHANNEL_BLOCKS: u64 = 3;
+
+/// What a running devnet reports once every shard has finalized a block.
+pub struct Started {
+    /// Where the JSON-RPC server listens.
+    pub rpc_address: SocketAddr,
+    /// The number of shards.
+    pub shards: u32,
+    /// The number of validators per shard.
+    pub validators: u32,
+    /// Each validator's network address, shard by shard.
+    pub p2p_addresses: Vec<Vec<SocketAddr>>,
+    /// The accounts funded at genesis.
+    pub accounts: Vec<SigningKey>,
+    /// What each account holds on each shard.
+    pub account_balance: u128,
+    /// The faucet's address.
+    pub faucet: Address,
+    /// Where the validators keep their consensus journals.
+    pub storage: PathBuf,
+    /// Whether that directory is removed at exit.
+    pub ephemeral: bool,
+    /// From the call to [`run`] until every shard finalized its first block.
+    pub startup: Duration,
+}
+
+impl Started {
+    /// What a person starting the devnet wants to see: where it listens,
+    /// its shape, where its state is, and the funded accounts with their keys.
+    pub fn summary(&self) -> String {
+        let mut text = format!(
+            "min devnet: {} shard(s) x {} validator(s), first blocks finalized in {} ms\n",
+            self.shards,
+            self.validators,
+            self.startup.as_millis()
+        );
+        text += &format!("JSON-RPC: http://{}\n", self.rpc_address);
+        let first = self.p2p_addresses.first().and_then(|committee| committee.first());
+        let last = self.p2p_addresses.last().and_then(|committee| committee.last());
+        if let (Some(first), Some(last)) = (first, last) {
+            text += &format!("validators on 127.0.0.1, ports {} to {}\n", first.port(), last.port());
+        }
+        let kept = if self.ephemeral { " (removed at exit)" } else { "" };
+        text += &format!("state: {}{kept}\n", self.storage.display());
+        text += &format!("faucet: {}\n", hex::encode(&self.faucet.0));
+        text += &format!("funded accounts ({} on each shard):\n", self.account_balance);
+        for (index, key) in self.accounts.iter().enumerate() {
+            text += &format!(
+                "  ({index}) address {}\n      secret  {}\n",
+                hex::encode(&address_of(key).0),
+                hex::encode(&key.to_bytes())
+            );
+        }
+        text
+    }
+}
+
+/// Why a devnet could not start.
+#[derive(Debug)]
+pub enum DevnetError {
+    /// The configuration is out of bounds.
+    Config(ConfigError),
+    /// A port or directory could not be used.
+    Io(String),
+    /// Some shard finalized no block in time.
+    NoProgress(Duration),
+}
+
+impl fmt::Display for DevnetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config(error) => write!(f, "{error}"),
+            Self::Io(message) => f.write_str(message),
+            Self::NoProgress(waited) => write!(f, "some shard finalized no block within {waited:?}"),
+        }
+    }
+}
+
+impl std::error::Error for DevnetError {}
+
+impl From<ConfigError> for DevnetError {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error)
+    }
+}
+
+/// Runs a devnet until `shutdown` completes. Once every shard has
+/// finalized a first block, `on_ready` is called with what started.
+/// Blocks the calling thread (the runtime's threads do the work).
+pub fn run<S, R>(config: DevnetConfig, shutdown: S, on_ready: R) -> Result<(), DevnetError>
+where
+    S: Future<Output = ()> + Send + 'static,
+    R: FnOnce(&Started) + Send + 'static,
+{
+    let began = Instant::now();
+    config.validate()?;
+    let shards = NonZeroU32::new(config.shards).expect("validated");
+    let storage = prepare_storage(&config)?;
+    let rpc_listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, config.rpc_port))
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+        .map_err(|error| DevnetError::Io(format!("cannot listen on 127.0.0.1:{}: {error}", config.rpc_port)))?;
+    let rpc_address = rpc_listener.local_addr().map_err(|error| DevnetError::Io(error.to_string()))?;
+    let p2p_addresses = p2p_addresses(&config)?;
+    let keys = DevnetKeys::derive(config.seed, config.shards, config.validators, config.accounts);
+    let balance = u128::from(config.account_balance);
+    let genesis = genesis_states(&keys, shards, balance);
+
+    let runtime_config = runtime::Config::new().with_worker_threads(2).with_storage_directory(storage.clone());
+    let ephemeral = config.ephemeral;
+    let shown_storage = if ephemeral { storage.clone() } else { config.dir.clone() };
+    let result = runtime::Runner::new(runtime_config).start(move |context| async move {
+        let mut handles = Vec::new();
+        for (shard, committee) in keys.validators.iter().enumerate() {
+            let addresses = &p2p_addresses[shard];
+            let mut shard_handles = Vec::new();
+            for (index, validator) in committee.iter().enumerate() {
+                let context = context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
+                let config = ValidatorSetup {
+                    shard,
+                    index,
+                    committee,
+                    addresses,
+                    state: genesis[shard].clone(),
+                    leader_timeout: Duration::from_millis(config.leader_timeout_ms),
+                    block_interval: Duration::from_millis(config.block_interval_ms),
+                };
+                shard_handles.push(start_validator(context, validator, config));
+            }
+            handles.push(shard_handles);
+        }
+        let router = Arc::new(Router::new(handles, keys.faucet.clone()));
+        let rpc = Arc::new(RpcContext { router: router.clone(), accounts: keys.accounts.clone() });
+        let listener = tokio::net::TcpListener::from_std(rpc_listener)
+            .map_err(|error| DevnetError::Io(format!("cannot serve JSON-RPC on {rpc_address}: {error}")))?;
+        context.child("rpc").spawn(move |_| async move {
+            if let Err(error) = server::serve(listener, rpc).await {
+                eprintln!("the JSON-RPC server stopped: {error}");
+            }
+        });
+
+        let deadline = context.current() + STARTUP_DEADLINE;
+        while router.shard_statuses().iter().any(|status| status.height == 0) {
+            if context.current() > deadline {
+                return Err(DevnetError::NoProgress(STARTUP_DEADLINE));
+            }
+            context.sleep(Duration::from_millis(5)).await;
+        }
+        on_ready(&Started {
+            rpc_address,
+            shards: config.shards,
+            validators: config.validators,
+            p2p_addresses,
+            accounts: keys.accounts.clone(),
+            account_balance: balance,
+            faucet: address_of(&keys.faucet),
+            storage: shown_storage,
+            ephemeral,
+            startup: began.elapsed(),
+        });
+        shutdown.await;
+        Ok(())
+    });
+    if ephemeral {
+        let _ = std::fs::remove_dir_all(&storage);
+    }
+    result
+}
+
+/// The directory the runtime keeps the journals in: a fresh temporary one
+/// when ephemeral, else `consensus` under the configured directory, emptied
+/// so that the devnet starts from genesis (its ledgers live in memory).
+fn prepare_storage(config: &DevnetConfig) -> Result<PathBuf, DevnetError> {
+    let storage = if config.ephemeral {
+        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let shared_memory = PathBuf::from("/dev/shm");
+        let base = if shared_memory.is_dir() { shared_memory } else { std::env::temp_dir() };
+        base.join(format!("min-devnet-{}-{stamp}", std::process::id()))
+    } else {
+        config.dir.join("consensus")
+    };
+    if storage.exists() {
+        std::fs::remove_dir_all(&storage)
+            .map_err(|error| DevnetError::Io(format!("cannot clear {}: {error}", storage.display())))?;
+    }
+    std::fs::create_dir_all(&storage)
+        .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", storage.display())))?;
+    Ok(storage)
+}
+
+/// Each validator's address on 127.0.0.1: consecutive ports from the base,
+/// or free ports the system picks.
+fn p2p_addresses(config: &DevnetConfig) -> Result<Vec<Vec<SocketAddr>>, DevnetError> {
+    let count = (config.shards * config.validators) as usize;
+    let ports: Vec<u16> = if config.p2p_base_port != 0 {
+        (0..count).map(|offset| config.p2p_base_port + offset as u16).collect()
+    } else {
+        // Hold every listener until all ports are picked, so none repeats.
+        let listeners = (0..count)
+            .map(|_| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| DevnetError::Io(format!("cannot find free ports on 127.0.0.1: {error}")))?;
+        listeners
+            .iter()
+            .map(|listener| listener.local_addr().map(|address| address.port()))
+            .collect::<Result<_, _>>()
+            .map_err(|error| DevnetError::Io(error.to_string()))?
+    };
+    let addresses: Vec<SocketAddr> =
+        ports.into_iter().map(|port| SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))).collect();
+    Ok(addresses.chunks(config.validators as usize).map(<[SocketAddr]>::to_vec).collect())
+}
+
+/// Each shard's state at genesis: one coin of `balance` for every funded
+/// account, minted by the faucet and applied before consensus starts.
+fn genesis_states(keys: &DevnetKeys, shards: NonZeroU32, balance: u128) -> Vec<ShardState> {
+    let faucet = address_of(&keys.faucet);
+    (0..shards.get())
+        .map(|shard| {
+            let mut state = ShardState::new(ShardId(shard), shards, faucet);
+            for (index, account) in keys.accounts.iter().enumerate() {
+                let label = [b"min-devnet/genesis/".as_slice(), &(index as u64).to_le_bytes()].concat();
+                let mint =
+                    wallet::mint(&keys.faucet, address_of(account), balance, &label, Some(ShardId(shard)), shards)
+                        .expect("a positive genesis mint is always placed");
+                state.apply(&mint, true).expect("a genesis mint by the faucet applies");
+            }
+            state
+        })
+        .collect()
+}
+
+/// What one validator needs beyond its keys.
+struct ValidatorSetup<'a> {
+    shard: usize,
+    index: usize,
+    committee: &'a [ValidatorKeys],
+    addresses: &'a [SocketAddr],
+    state: ShardState,
+    leader_timeout: Duration,
+    block_interval: Duration,
+}
+
+/// Starts one validator's network on its port, dialing its committee, and
+/// the validator on top of it.
+fn start_validator(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetup<'_>) -> ValidatorHandle {
+    let handshake = Cups::<_, ChaCha20Poly1305>::new(
+        Sake {
+            signer: keys.identity.clone(),
+            synchrony_bound: Duration::from_secs(5),
+            max_handshake_age: Duration::from_secs(10),
+            version: sake::Version::V1,
+        },
+        cups::Version::V1,
+    );
+    let namespace = format!("min-devnet/shard-{}/p2p", setup.shard);
+    let size = NZUsize!(setup.committee.len());
+    let mut p2p = lookup::Config::local(
+        handshake,
+        namespace.as_bytes(),
+        setup.addresses[setup.index],
+        size,
+        MAX_MESSAGE_BYTES,
+        NZUsize!(1024),
+    );
+    // Everyone is on one machine: dial often and accept many handshakes
+    // from 127.0.0.1, so the committee connects within milliseconds.
+    p2p.dial_frequency = Duration::from_millis(20);
+    p2p.peer_connection_cooldown = Duration::from_millis(100);
+    p2p.allowed_handshake_rate_per_ip = Quota::per_second(NZU32!(1024));
+    p2p.allowed_handshake_rate_per_subnet = Quota::per_second(NZU32!(1024));
+    p2p.tracked_peer_sets = NZUsize!(1);
+    let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p);
+    let peers: Map<PublicKey, PeerAddress> = setup
+        .committee
+        .iter()
+        .zip(setup.addresses)
+        .map(|(member, address)| (member.public_key(), PeerAddress::from(*address)))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("committee identities are distinct");
+    let _ = oracle.track(0, peers);
+    let quota = Quota::per_second(NZU32!(1_000));
+    let channels = Channels {
+        votes: network.register(CHANNEL_VOTES, quota),
+        certificates: network.register(CHANNEL_CERTIFICATES, quota),
+        resolver: network.register(CHANNEL_RESOLVER, quota),
+        blocks: network.register(CHANNEL_BLOCKS, quota),
+    };
+    network.start();
+
+    let committee: BiMap<PublicKey, _> = setup
+        .committee
+        .iter()
+        .map(|member| (member.public_key(), member.bls_public))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("committee identities are distinct");
+    let scheme = Scheme::signer(CONSENSUS_NAMESPACE, committee, keys.bls.clone()).expect("the key is in the committee");
+    let config = ValidatorConfig {
+        scheme,
+        state: setup.state,
+        partition: format!("shard-{}-validator-{}", setup.shard, setup.index),
+        leader_timeout: setup.leader_timeout,
+        block_interval: setup.block_interval,
+    };
+    let validator = min_chain::node::start(context, config, oracle, channels);
+    ValidatorHandle { mailbox: validator.mailbox, ledger: validator.ledger }
+}
+
+/// Completes when the process receives Ctrl-C; the usual `shutdown` for [`run`].
+pub async fn ctrl_c() {
+    // If the signal cannot be watched, run until killed.
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
