@@ -42,8 +42,12 @@ pub struct DevnetConfig {
     pub dir: PathBuf,
     /// Keep state in a temporary directory removed at exit instead of `dir`.
     pub ephemeral: bool,
-    /// The least time between a round's start and the next proposal, in milliseconds.
+    /// The least time between a round's start and the next proposal when
+    /// transactions are waiting, in milliseconds.
     pub block_interval_ms: u64,
+    /// The same when no transaction is waiting, in milliseconds; it keeps an
+    /// idle devnet from spending its CPU on empty blocks.
+    pub idle_block_interval_ms: u64,
     /// How long validators wait for a leader before voting to skip it, in milliseconds.
     pub leader_timeout_ms: u64,
 }
@@ -60,7 +64,8 @@ impl Default for DevnetConfig {
             p2p_base_port: 0,
             dir: PathBuf::from(DEFAULT_DIR),
             ephemeral: false,
-            block_interval_ms: 100,
+            block_interval_ms: 50,
+            idle_block_interval_ms: 500,
             leader_timeout_ms: 1000,
         }
     }
@@ -114,10 +119,16 @@ impl DevnetConfig {
                 return Err(ConfigError(format!("p2p ports from {} run past 65535", self.p2p_base_port)));
             }
         }
-        if self.block_interval_ms >= self.leader_timeout_ms {
+        if self.block_interval_ms > self.idle_block_interval_ms {
             return Err(ConfigError(format!(
-                "block_interval_ms ({}) must be shorter than leader_timeout_ms ({})",
-                self.block_interval_ms, self.leader_timeout_ms
+                "block_interval_ms ({}) must not exceed idle_block_interval_ms ({})",
+                self.block_interval_ms, self.idle_block_interval_ms
+            )));
+        }
+        if self.idle_block_interval_ms >= self.leader_timeout_ms {
+            return Err(ConfigError(format!(
+                "idle_block_interval_ms ({}) must be shorter than leader_timeout_ms ({})",
+                self.idle_block_interval_ms, self.leader_timeout_ms
             )));
         }
         if self.leader_timeout_ms == 0 || self.leader_timeout_ms > 60_000 {
@@ -137,6 +148,14 @@ mod tests {
         let config: DevnetConfig = toml::from_str("shards = 3\nvalidators = 1\nephemeral = true\n").unwrap();
         assert_eq!((config.shards, config.validators, config.ephemeral), (3, 1, true));
         assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn the_printed_default_reads_back_as_the_default() {
+        let text = toml::to_string(&DevnetConfig::default()).unwrap();
+        assert_eq!(toml::from_str::<DevnetConfig>(&text).unwrap(), DevnetConfig::default());
+        let json = serde_json::to_string(&DevnetConfig::default()).unwrap();
+        assert_eq!(serde_json::from_str::<DevnetConfig>(&json).unwrap(), DevnetConfig::default());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::rpc::{RpcContext, server};
 use crate::wallet;
 use commonware_cryptography::ChaCha20Poly1305;
 use commonware_p2p::authenticated::lookup;
-use commonware_p2p::{Address as PeerAddress, AddressableManager as _};
+use commonware_p2p::{Address as PeerAddress, AddressableManager as _, Recipients, Sender as _};
 use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Supervisor as _, tokio as runtime};
 use commonware_stream::cups::{self, Cups};
 use commonware_stream::sake::{self, Sake};
@@ -41,6 +41,11 @@ const CHANNEL_VOTES: u64 = 0;
 const CHANNEL_CERTIFICATES: u64 = 1;
 const CHANNEL_RESOLVER: u64 = 2;
 const CHANNEL_BLOCKS: u64 = 3;
+/// How long consensus waits for the committees to connect before starting anyway.
+const CONNECT_DEADLINE: Duration = Duration::from_secs(5);
+/// The tag of the connectivity probe on the blocks channel, which the
+/// validator's application ignores (its own tags are 0 and 1).
+const WIRE_PROBE: u8 = 0xff;
 
 /// What a running devnet reports once every shard has finalized a block.
 pub struct Started {
@@ -151,13 +156,13 @@ where
     let ephemeral = config.ephemeral;
     let shown_storage = if ephemeral { storage.clone() } else { config.dir.clone() };
     let result = runtime::Runner::new(runtime_config).start(move |context| async move {
-        let mut handles = Vec::new();
+        let mut wired = Vec::new();
         for (shard, committee) in keys.validators.iter().enumerate() {
             let addresses = &p2p_addresses[shard];
-            let mut shard_handles = Vec::new();
+            let mut shard_wired = Vec::new();
             for (index, validator) in committee.iter().enumerate() {
                 let context = context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
-                let config = ValidatorSetup {
+                let setup = ValidatorSetup {
                     shard,
                     index,
                     committee,
@@ -165,11 +170,20 @@ where
                     state: genesis[shard].clone(),
                     leader_timeout: Duration::from_millis(config.leader_timeout_ms),
                     block_interval: Duration::from_millis(config.block_interval_ms),
+                    idle_block_interval: Duration::from_millis(config.idle_block_interval_ms),
                 };
-                shard_handles.push(start_validator(context, validator, config));
+                shard_wired.push(connect(context, validator, setup));
             }
-            handles.push(shard_handles);
+            wired.push(shard_wired);
         }
+        // Consensus starts once every committee is connected (or after a
+        // deadline): the first round's messages are not lost to links
+        // still being set up, which would cost a leader timeout.
+        let deadline = context.current() + CONNECT_DEADLINE;
+        while !wired.iter_mut().flatten().all(Wired::is_connected) && context.current() < deadline {
+            context.sleep(Duration::from_millis(5)).await;
+        }
+        let handles = wired.into_iter().map(|shard| shard.into_iter().map(Wired::start).collect()).collect();
         let router = Arc::new(Router::new(handles, keys.faucet.clone()));
         let rpc = Arc::new(RpcContext { router: router.clone(), accounts: keys.accounts.clone() });
         let listener = tokio::net::TcpListener::from_std(rpc_listener)
@@ -280,11 +294,36 @@ struct ValidatorSetup<'a> {
     state: ShardState,
     leader_timeout: Duration,
     block_interval: Duration,
+    idle_block_interval: Duration,
 }
 
-/// Starts one validator's network on its port, dialing its committee, and
-/// the validator on top of it.
-fn start_validator(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetup<'_>) -> ValidatorHandle {
+/// A validator whose network runs, before its consensus starts.
+struct Wired {
+    context: runtime::Context,
+    oracle: lookup::Oracle<PublicKey>,
+    channels: Channels<lookup::Sender<PublicKey, runtime::Context>, lookup::Receiver<PublicKey>>,
+    config: ValidatorConfig,
+    peers: usize,
+}
+
+impl Wired {
+    /// Whether the validator is connected to every other member of its
+    /// committee: a send to all reaches exactly the connected peers. The
+    /// probe's tag is one the application ignores.
+    fn is_connected(&mut self) -> bool {
+        let (sender, _) = &mut self.channels.blocks;
+        sender.send(Recipients::All, vec![WIRE_PROBE], false).len() >= self.peers
+    }
+
+    /// Starts consensus and the application on the network.
+    fn start(self) -> ValidatorHandle {
+        let validator = min_chain::node::start(self.context, self.config, self.oracle, self.channels);
+        ValidatorHandle { mailbox: validator.mailbox, ledger: validator.ledger }
+    }
+}
+
+/// Starts one validator's network on its port, dialing its committee.
+fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetup<'_>) -> Wired {
     let handshake = Cups::<_, ChaCha20Poly1305>::new(
         Sake {
             signer: keys.identity.clone(),
@@ -344,9 +383,9 @@ fn start_validator(context: runtime::Context, keys: &ValidatorKeys, setup: Valid
         partition: format!("shard-{}-validator-{}", setup.shard, setup.index),
         leader_timeout: setup.leader_timeout,
         block_interval: setup.block_interval,
+        idle_block_interval: setup.idle_block_interval,
     };
-    let validator = min_chain::node::start(context, config, oracle, channels);
-    ValidatorHandle { mailbox: validator.mailbox, ledger: validator.ledger }
+    Wired { context, oracle, channels, config, peers: setup.committee.len() - 1 }
 }
 
 /// Completes when the process receives Ctrl-C; the usual `shutdown` for [`run`].

@@ -36,7 +36,6 @@ type PendingVerify = (ConsensusContext, oneshot::Sender<bool>);
 pub(super) struct ParkedProposal {
     context: ConsensusContext,
     response: oneshot::Sender<Digest>,
-    ready_at: SystemTime,
 }
 
 pub(super) struct Actor<E, S, R> {
@@ -63,8 +62,11 @@ pub(super) struct Core<S> {
     pub mempool: Vec<(TxId, Transaction)>,
     pub mempool_ids: BTreeSet<TxId>,
     /// The least time between the start of one round this validator saw
-    /// (a proposal it built or was asked to verify) and its next proposal.
+    /// (a proposal it built or was asked to verify) and its next proposal,
+    /// when transactions are waiting.
     pub block_interval: Duration,
+    /// The same when the mempool is empty.
+    pub idle_block_interval: Duration,
     /// When this validator last built or was asked to verify a proposal.
     pub last_round_start: Option<SystemTime>,
     /// The proposal waiting for the block interval to pass, if any.
@@ -81,7 +83,11 @@ where
         let Self { context, mut mailbox, mut block_receiver, mut core } = self;
         let mut retry_at = context.current() + FETCH_RETRY;
         loop {
-            let parked_until = core.parked_proposal.as_ref().map(|parked| parked.ready_at);
+            let mut parked_until = core.proposal_ready_at();
+            if parked_until.is_some_and(|ready_at| ready_at <= context.current()) {
+                core.propose_parked(context.current());
+                parked_until = None;
+            }
             select! {
                 message = mailbox.recv() => {
                     let Some(message) = message else { return };
@@ -115,13 +121,10 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     fn handle(&mut self, message: Message, now: SystemTime) {
         match message {
             Message::Propose { context, response } => {
-                let ready_at = self.last_round_start.map_or(now, |start| start + self.block_interval);
                 // A newer request replaces a parked one, whose dropped
                 // response tells simplex there is no answer for that round.
-                self.parked_proposal = Some(ParkedProposal { context, response, ready_at });
-                if ready_at <= now {
-                    self.propose_parked(now);
-                }
+                // The actor's loop proposes once the interval has passed.
+                self.parked_proposal = Some(ParkedProposal { context, response });
             }
             Message::Verify { context, payload, response } => {
                 self.last_round_start = Some(now);
@@ -143,6 +146,18 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             }
             Message::Submit(transaction) => self.admit(*transaction),
         }
+    }
+
+    /// When the parked proposal, if any, is due: at once for the first
+    /// round, otherwise an interval after the last round started, shorter
+    /// when transactions are waiting.
+    fn proposal_ready_at(&self) -> Option<SystemTime> {
+        self.parked_proposal.as_ref()?;
+        let Some(start) = self.last_round_start else {
+            return Some(SystemTime::UNIX_EPOCH);
+        };
+        let interval = if self.mempool.is_empty() { self.idle_block_interval } else { self.block_interval };
+        Some(start + interval)
     }
 
     /// Answers the parked proposal with a block built now.
