@@ -25,10 +25,11 @@ use min_chain::objects::Address;
 use min_chain::shard::ShardId;
 use min_chain::state::ShardState;
 use std::fmt;
+use std::fs::{File, TryLockError};
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener};
 use std::num::NonZeroU32;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -82,10 +83,9 @@ impl Started {
             self.startup.as_millis()
         );
         text += &format!("JSON-RPC: http://{}\n", self.rpc_address);
-        let first = self.p2p_addresses.first().and_then(|committee| committee.first());
-        let last = self.p2p_addresses.last().and_then(|committee| committee.last());
-        if let (Some(first), Some(last)) = (first, last) {
-            text += &format!("validators on 127.0.0.1, ports {} to {}\n", first.port(), last.port());
+        for (shard, committee) in self.p2p_addresses.iter().enumerate() {
+            let ports: Vec<String> = committee.iter().map(|address| address.port().to_string()).collect();
+            text += &format!("shard {shard}: validators on 127.0.0.1 ports {}\n", ports.join(", "));
         }
         let kept = if self.ephemeral { " (removed at exit)" } else { "" };
         text += &format!("state: {}{kept}\n", self.storage.display());
@@ -142,10 +142,11 @@ where
     let began = Instant::now();
     config.validate()?;
     let shards = NonZeroU32::new(config.shards).expect("validated");
-    let storage = prepare_storage(&config)?;
     let rpc_listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, config.rpc_port))
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .map_err(|error| DevnetError::Io(format!("cannot listen on 127.0.0.1:{}: {error}", config.rpc_port)))?;
+    // Held until the devnet stops, so a second devnet cannot clear this one's state.
+    let (storage, _lock) = prepare_storage(&config)?;
     let rpc_address = rpc_listener.local_addr().map_err(|error| DevnetError::Io(error.to_string()))?;
     let p2p_addresses = p2p_addresses(&config)?;
     let keys = DevnetKeys::derive(config.seed, config.shards, config.validators, config.accounts);
@@ -225,7 +226,10 @@ where
 /// The directory the runtime keeps the journals in: a fresh temporary one
 /// when ephemeral, else `consensus` under the configured directory, emptied
 /// so that the devnet starts from genesis (its ledgers live in memory).
-fn prepare_storage(config: &DevnetConfig) -> Result<PathBuf, DevnetError> {
+/// The configured directory is locked first (`DIR/lock`), and the lock
+/// returned: a devnet never clears the state of another that is running.
+fn prepare_storage(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), DevnetError> {
+    let lock = if config.ephemeral { None } else { Some(lock_directory(&config.dir)?) };
     let storage = if config.ephemeral {
         let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let shared_memory = PathBuf::from("/dev/shm");
@@ -240,7 +244,22 @@ fn prepare_storage(config: &DevnetConfig) -> Result<PathBuf, DevnetError> {
     }
     std::fs::create_dir_all(&storage)
         .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", storage.display())))?;
-    Ok(storage)
+    Ok((storage, lock))
+}
+
+/// Takes the exclusive lock on `dir/lock`, creating the directory if needed.
+fn lock_directory(dir: &Path) -> Result<File, DevnetError> {
+    let path = dir.join("lock");
+    let file = std::fs::create_dir_all(dir)
+        .and_then(|()| File::options().create(true).truncate(false).write(true).open(&path))
+        .map_err(|error| DevnetError::Io(format!("cannot open {}: {error}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => {
+            Err(DevnetError::Io(format!("another devnet is running in {}", dir.display())))
+        }
+        Err(TryLockError::Error(error)) => Err(DevnetError::Io(format!("cannot lock {}: {error}", path.display()))),
+    }
 }
 
 /// Each validator's address on 127.0.0.1: consecutive ports from the base,
@@ -393,5 +412,22 @@ pub async fn ctrl_c() {
     // If the signal cannot be watched, run until killed.
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_in_use_by_a_devnet_is_refused_to_another() {
+        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let dir = std::env::temp_dir().join(format!("min-devnet-lock-test-{}-{stamp}", std::process::id()));
+        let held = lock_directory(&dir).unwrap();
+        let refused = lock_directory(&dir).unwrap_err().to_string();
+        assert_eq!(refused, format!("another devnet is running in {}", dir.display()));
+        drop(held);
+        assert!(lock_directory(&dir).is_ok(), "the lock is released with its holder");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
