@@ -181,13 +181,14 @@ impl Router {
         Ok(Submitted { id, shard })
     }
 
-    /// Mints a coin of `amount` for `owner` on `shard` (any shard when `None`)
+    /// Mints a coin of `amount` for `owner` on `shard` (any shard when `None`;
+    /// a shard that does not exist yields [`WalletError::NoPlacement`](wallet::WalletError::NoPlacement))
     /// and submits it; the coin is the transaction's first output.
     pub fn faucet(&self, owner: Address, amount: u128, shard: Option<ShardId>) -> Result<Submitted, Rejection> {
         if let Some(shard) = shard
             && shard.0 >= self.shard_count.get()
         {
-            return Err(Rejection::Invalid(Abort::Malformed("the faucet's shard does not exist")));
+            return Err(Rejection::Faucet(wallet::WalletError::NoPlacement(shard)));
         }
         let nonce = self.faucet_nonce.fetch_add(1, Ordering::Relaxed);
         let label = [b"min-devnet/faucet/".as_slice(), &nonce.to_le_bytes()].concat();

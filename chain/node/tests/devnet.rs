@@ -148,6 +148,10 @@ fn a_devnet_funds_transfers_and_refuses_bad_input_over_json_rpc() {
     assert_eq!((code, message.as_str()), (-32602, "invalid params: `objectId`: not a hex digit at position 0"));
     let (code, message, _) = rpc_error(client.call("min_faucet", json!({ "address": hex::encode(&[1; 32]) })));
     assert_eq!((code, message.as_str()), (-32602, "invalid params: missing parameter `amount`"));
+    let (code, message, _) = rpc_error(client.call("min_faucet", json!([hex::encode(&[1; 32]), "10", 2])));
+    assert_eq!((code, message.as_str()), (-32602, "invalid params: `shard` must be below 2, not 2"));
+    let on_shard_one = client.call("min_faucet", json!([hex::encode(&[1; 32]), "10", 1])).unwrap();
+    assert_eq!(on_shard_one["shard"], 1);
     let (code, message, _) = rpc_error(client.call("min_submit", json!(["00"])));
     assert_eq!(code, -32602);
     assert!(message.starts_with("invalid params: `transaction` does not decode"), "{message}");

@@ -59,6 +59,12 @@ pub fn faucet(context: &RpcContext, params: &Params<'_>) -> MethodResult {
     let owner = params.address(0, "address")?;
     let amount = params.amount(1, "amount")?;
     let shard = params.optional_u32(2, "shard")?.map(ShardId);
+    let shards = context.router.shard_count().get();
+    if let Some(ShardId(shard)) = shard
+        && shard >= shards
+    {
+        return Err(RpcError::invalid_params(format!("`shard` must be below {shards}, not {shard}")));
+    }
     let submitted = context.router.faucet(owner, amount, shard).map_err(rejected)?;
     Ok(json!({
         "txId": hex::encode(&submitted.id.0),
