@@ -192,6 +192,8 @@ fn run(seed: u64) -> Fingerprint {
                 contracts: Arc::new(NoContracts),
                 partition: format!("validator-{index}"),
                 leader_timeout: Duration::from_secs(1),
+                block_interval: Duration::ZERO,
+                idle_block_interval: Duration::ZERO,
             };
             let validator_context = context.child("validator").with_attribute("index", index);
             validators.push(min_chain::node::start(validator_context, config, oracle.control(key.clone()), channels));

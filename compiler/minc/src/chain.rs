@@ -118,7 +118,8 @@ pub fn call(
     let transaction = prepared.body.sign(key);
     let id = rpc.submit(&transaction).map_err(|error| error.to_string())?;
     let status = committed(rpc, &id)?;
-    let output_types: Vec<_> = info.results.iter().filter(|slot| slot.role == Role::Output).map(|slot| &slot.r#type).collect();
+    let output_types: Vec<_> =
+        info.results.iter().filter(|slot| slot.role == Role::Output).map(|slot| &slot.r#type).collect();
     let created_ids = status
         .get("outputs")
         .and_then(Json::as_array)
@@ -145,7 +146,12 @@ pub fn call(
 
 /// The parameters of `procedure` read from `args` with the types the
 /// source gives them.
-fn parse_params(workspace: &Workspace, file: SourceFile, procedure: &str, args: &[String]) -> Result<Vec<Argument>, String> {
+fn parse_params(
+    workspace: &Workspace,
+    file: SourceFile,
+    procedure: &str,
+    args: &[String],
+) -> Result<Vec<Argument>, String> {
     if workspace.diagnostics(file).iter().any(min_diagnostics::Diagnostic::is_error) {
         return Err("the file has errors: run `minc check`".to_owned());
     }
@@ -161,10 +167,7 @@ fn parse_params(workspace: &Workspace, file: SourceFile, procedure: &str, args: 
     }
     let interfaces = workspace.interfaces(file);
     let mut bindings = Bindings::default();
-    args.iter()
-        .zip(&found.params)
-        .map(|(text, ty)| parse_argument(text, ty, &interfaces, &mut bindings))
-        .collect()
+    args.iter().zip(&found.params).map(|(text, ty)| parse_argument(text, ty, &interfaces, &mut bindings)).collect()
 }
 
 /// The object `id` as the chain holds it; refuses one already consumed.
@@ -198,6 +201,24 @@ fn committed(rpc: &RpcClient, id: &TxId) -> Result<Json, String> {
             status.get("reason").and_then(Json::as_str).unwrap_or("no reason given")
         )),
     }
+}
+
+/// The signing key of a command: `key` (64 hex digits), or the devnet's
+/// funded account number `account`, whose key `min_accounts` tells.
+pub fn signing_key(rpc: &RpcClient, key: Option<&str>, account: Option<usize>) -> Result<SigningKey, String> {
+    if let Some(key) = key {
+        return Ok(SigningKey::from_bytes(&hex::decode32(key).map_err(|reason| format!("--key: {reason}"))?));
+    }
+    let Some(account) = account else {
+        return Err("give the signer's secret key with --key, or a devnet account's number with --account".to_owned());
+    };
+    let accounts = rpc.call("min_accounts", json!([])).map_err(|error| error.to_string())?;
+    let secret = accounts
+        .get(account)
+        .and_then(|entry| entry.get("secretKey"))
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("the devnet has no funded account {account}"))?;
+    Ok(SigningKey::from_bytes(&hex::decode32(secret)?))
 }
 
 /// A salt no earlier call of this client used: the clock's nanoseconds.

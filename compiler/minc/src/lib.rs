@@ -1,8 +1,11 @@
 //! The `minc` driver as a library, so that tests run it in-process:
-//! reading `minc run` arguments, running functions, building artifacts.
+//! reading `minc run` arguments, running functions, building artifacts,
+//! talking to a devnet.
 
 pub mod args;
 pub mod artifact;
+pub mod chain;
 pub mod load;
 pub mod regions;
 pub mod run;
+pub mod tx;

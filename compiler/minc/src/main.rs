@@ -2,10 +2,15 @@
 
 use clap::{Parser, Subcommand};
 use min_analysis::Workspace;
+use min_analysis::db::SourceFile;
+use min_chain::objects::ObjectId;
+use min_chain::shard::ShardId;
 use min_diagnostics::{Code, Diagnostic, SourceLookup, render_json, render_plain, render_terminal};
+use min_node::client::RpcClient;
+use min_node::hex;
 use minc::run::RunError;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// A faster allocator: the front end allocates many small nodes.
@@ -17,10 +22,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "minc",
     version,
-    about = "The Min toolchain: check, run, build, verify, format and explain Min programs.",
+    about = "The Min toolchain: check, run, build, verify, format and explain Min programs; run a devnet, deploy contracts on it and call them.",
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc verify examples/bank.min\n  minc explain E0201\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
+    after_help = "Examples:\n  minc check examples/*.min\n  minc run examples/black_scholes.min black_scholes 42 40 0.5 0.1 0.2\n  minc run examples/rewrite.min rewrite 'Binary Nil \".\" (Apply Nil Nil)'\n  minc verify examples/bank.min\n  minc explain E0201\n  minc devnet --ephemeral\n  minc deploy examples/bank.min --account 0\n  minc tx transfer --key SECRET --to ADDRESS --amount 100\n\nExit codes: 0 success, 1 errors in the program or the command line, 2 internal error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -100,6 +105,107 @@ enum Command {
         /// The code, e.g. `E0201` (case does not matter).
         code: String,
     },
+    /// Run a local chain until Ctrl-C: shards of validators on loopback,
+    /// funded accounts, a faucet, and a JSON-RPC server on 127.0.0.1.
+    Devnet {
+        /// The number of shards.
+        #[arg(long, default_value_t = 2)]
+        shards: u32,
+        /// The number of validators of each shard.
+        #[arg(long, default_value_t = 4)]
+        validators: u32,
+        /// The JSON-RPC port (0 picks a free one).
+        #[arg(long, default_value_t = min_node::config::DEFAULT_RPC_PORT)]
+        port: u16,
+        /// Where to keep state (cleared at start; the chain starts from genesis).
+        #[arg(long, default_value = min_node::config::DEFAULT_DIR)]
+        dir: PathBuf,
+        /// Keep state in a temporary directory removed at exit.
+        #[arg(long, conflicts_with = "dir")]
+        ephemeral: bool,
+        /// The number of funded accounts.
+        #[arg(long, default_value_t = 4)]
+        accounts: u32,
+        /// The seed of every key (validators, faucet, accounts).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Publish a Min file's contract on a devnet: build it, send its module
+    /// and metadata, and wait until every shard holds the package. Prints
+    /// the package id, which names the contract for `minc call`.
+    Deploy {
+        /// The contract's `.min` file.
+        file: PathBuf,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// Call a procedure of a published contract: run it locally, send the
+    /// transaction with the outputs it computed, and wait until it commits.
+    Call {
+        /// The contract's `.min` file (it gives the parameters' types).
+        file: PathBuf,
+        /// The procedure.
+        procedure: String,
+        /// Its parameters (not the objects it consumes), as Min literals.
+        args: Vec<String>,
+        /// The contract's package id, as `minc deploy` printed it.
+        #[arg(long)]
+        package: String,
+        /// An object the procedure consumes, by id; repeat in the order of its parameters.
+        #[arg(long = "input")]
+        inputs: Vec<String>,
+        /// The shard to create the outputs on when the procedure consumes nothing.
+        #[arg(long)]
+        shard: Option<u32>,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// Send a transaction to a devnet, or ask about one.
+    Tx {
+        #[command(subcommand)]
+        command: TxCommand,
+    },
+}
+
+/// Who signs a transaction, and where it goes.
+#[derive(clap::Args)]
+struct SignerArgs {
+    /// The devnet's JSON-RPC address.
+    #[arg(long, default_value = minc::tx::DEFAULT_RPC)]
+    rpc: String,
+    /// The signer's ed25519 secret key, 64 hex digits.
+    #[arg(long, conflicts_with = "account")]
+    key: Option<String>,
+    /// Sign with the devnet's funded account of this number (`minc devnet` lists them).
+    #[arg(long)]
+    account: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum TxCommand {
+    /// Pay AMOUNT to an address from the coins of a key, and wait until it commits.
+    Transfer {
+        /// The devnet's JSON-RPC address.
+        #[arg(long, default_value = minc::tx::DEFAULT_RPC)]
+        rpc: String,
+        /// The payer's ed25519 secret key, 64 hex digits (`minc devnet` prints the funded ones).
+        #[arg(long)]
+        key: String,
+        /// The payee's address, 64 hex digits.
+        #[arg(long)]
+        to: String,
+        /// How much to pay.
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Print whether a transaction is pending, committed (with its height) or aborted (with the reason).
+    Status {
+        /// The transaction id, 64 hex digits.
+        id: String,
+        /// The devnet's JSON-RPC address.
+        #[arg(long, default_value = minc::tx::DEFAULT_RPC)]
+        rpc: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -122,7 +228,129 @@ fn main() -> ExitCode {
         Command::Run { backend, file, function, args } => {
             on_big_stack(move || run(&file, &function, &args, backend.engine()))
         }
+        Command::Devnet { shards, validators, port, dir, ephemeral, accounts, seed } => {
+            let config = min_node::DevnetConfig {
+                shards,
+                validators,
+                accounts,
+                seed,
+                rpc_port: port,
+                dir,
+                ephemeral,
+                ..min_node::DevnetConfig::default()
+            };
+            devnet(config)
+        }
+        Command::Tx { command } => tx(command),
+        Command::Deploy { file, signer } => on_big_stack(move || deploy(&file, &signer)),
+        Command::Call { file, procedure, args, package, inputs, shard, signer } => {
+            on_big_stack(move || call(&file, &signer, &procedure, &args, &package, &inputs, shard))
+        }
     }
+}
+
+/// Loads `path` for `deploy` and `call`, printing its diagnostics if it has errors.
+fn contract_source(path: &Path) -> Result<(Workspace, SourceFile), ExitCode> {
+    let mut workspace = Workspace::new();
+    let file = load_or_report(&mut workspace, path).ok_or(ExitCode::from(1))?;
+    let diagnostics = workspace.diagnostics(file).to_vec();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(report(&diagnostics, &workspace));
+    }
+    Ok((workspace, file))
+}
+
+/// Prints `result`'s text, or its error with exit code 1.
+fn print_outcome(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(text) => {
+            eprintln!("error: {text}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `minc deploy`.
+fn deploy(path: &Path, signer: &SignerArgs) -> ExitCode {
+    let (workspace, file) = match contract_source(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    print_outcome((|| {
+        let rpc = RpcClient::new(&signer.rpc).map_err(|error| error.to_string())?;
+        let key = minc::chain::signing_key(&rpc, signer.key.as_deref(), signer.account)?;
+        let deployed = minc::chain::deploy(&workspace, file, &rpc, &key)?;
+        Ok(format!(
+            "deployed {} ({} bytes of Wasm, {} bytes of metadata) on every shard\n  package     {}\n  transaction {}",
+            workspace.module_name(file),
+            deployed.bytes.0,
+            deployed.bytes.1,
+            hex::encode(&deployed.package.0),
+            hex::encode(&deployed.transaction.0)
+        ))
+    })())
+}
+
+/// `minc call`.
+fn call(
+    path: &Path,
+    signer: &SignerArgs,
+    procedure: &str,
+    args: &[String],
+    package: &str,
+    inputs: &[String],
+    shard: Option<u32>,
+) -> ExitCode {
+    let (workspace, file) = match contract_source(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    print_outcome((|| {
+        let rpc = RpcClient::new(&signer.rpc).map_err(|error| error.to_string())?;
+        let key = minc::chain::signing_key(&rpc, signer.key.as_deref(), signer.account)?;
+        let package = ObjectId(hex::decode32(package).map_err(|reason| format!("--package: {reason}"))?);
+        let inputs = inputs
+            .iter()
+            .map(|id| hex::decode32(id).map(ObjectId).map_err(|reason| format!("--input {id}: {reason}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let options = minc::chain::CallOptions { package, procedure, args, inputs: &inputs, shard: shard.map(ShardId) };
+        let called = minc::chain::call(&workspace, file, &rpc, &key, &options)?;
+        let mut lines = vec![format!(
+            "{} committed (gas {})\n  transaction {}",
+            called.procedure,
+            called.gas_used,
+            hex::encode(&called.transaction.0)
+        )];
+        lines.extend(
+            called.created.iter().map(|(id, ty, value)| format!("  created {} : {ty} = {value}", hex::encode(&id.0))),
+        );
+        lines.extend(called.returns.iter().map(|value| format!("  returned {value}")));
+        Ok(lines.join("\n"))
+    })())
+}
+
+/// Runs a devnet until Ctrl-C, printing what started.
+fn devnet(config: min_node::DevnetConfig) -> ExitCode {
+    let ready = |started: &min_node::Started| println!("{}\nPress Ctrl-C to stop.", started.summary());
+    match min_node::run(config, min_node::devnet::ctrl_c(), ready) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Sends a transaction or asks about one.
+fn tx(command: TxCommand) -> ExitCode {
+    print_outcome(match command {
+        TxCommand::Transfer { rpc, key, to, amount } => minc::tx::transfer(&rpc, &key, &to, amount),
+        TxCommand::Status { id, rpc } => minc::tx::status(&rpc, &id),
+    })
 }
 
 /// What `minc build` produces.

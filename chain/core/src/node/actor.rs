@@ -16,7 +16,7 @@ use commonware_runtime::Clock;
 use commonware_utils::channel::{mpsc, oneshot};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// The most transactions a validator holds waiting for a block.
 pub const MEMPOOL_TRANSACTIONS_MAX: usize = 50_000;
@@ -31,6 +31,12 @@ const WIRE_REQUEST: u8 = 1;
 
 /// A verification simplex is waiting on until the block arrives.
 type PendingVerify = (ConsensusContext, oneshot::Sender<bool>);
+
+/// A proposal held back until the block interval has passed.
+pub(super) struct ParkedProposal {
+    context: ConsensusContext,
+    response: oneshot::Sender<Digest>,
+}
 
 pub(super) struct Actor<E, S, R> {
     pub context: E,
@@ -55,6 +61,16 @@ pub(super) struct Core<S> {
     /// Transactions waiting for a block, in arrival order.
     pub mempool: Vec<(TxId, Transaction)>,
     pub mempool_ids: BTreeSet<TxId>,
+    /// The least time between the start of one round this validator saw
+    /// (a proposal it built or was asked to verify) and its next proposal,
+    /// when transactions are waiting.
+    pub block_interval: Duration,
+    /// The same when the mempool is empty.
+    pub idle_block_interval: Duration,
+    /// When this validator last built or was asked to verify a proposal.
+    pub last_round_start: Option<SystemTime>,
+    /// The proposal waiting for the block interval to pass, if any.
+    pub parked_proposal: Option<ParkedProposal>,
 }
 
 impl<E, S, R> Actor<E, S, R>
@@ -67,10 +83,18 @@ where
         let Self { context, mut mailbox, mut block_receiver, mut core } = self;
         let mut retry_at = context.current() + FETCH_RETRY;
         loop {
+            let mut parked_until = core.proposal_ready_at();
+            if parked_until.is_some_and(|ready_at| ready_at <= context.current()) {
+                core.propose_parked(context.current());
+                parked_until = None;
+            }
             select! {
                 message = mailbox.recv() => {
                     let Some(message) = message else { return };
-                    core.handle(message);
+                    core.handle(message, context.current());
+                },
+                _ = sleep_or_wait_forever(&context, parked_until) => {
+                    core.propose_parked(context.current());
                 },
                 received = block_receiver.recv() => {
                     let Ok((peer, bytes)) = received else { return };
@@ -85,22 +109,27 @@ where
     }
 }
 
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_or_wait_forever<E: Clock>(context: &E, deadline: Option<SystemTime>) {
+    match deadline {
+        Some(deadline) => context.sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
 impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
-    fn handle(&mut self, message: Message) {
+    fn handle(&mut self, message: Message, now: SystemTime) {
         match message {
             Message::Propose { context, response } => {
-                let digest = self.propose(context.parent.1);
-                let _ = response.send(digest);
+                // A newer request replaces a parked one, whose dropped
+                // response tells simplex there is no answer for that round.
+                // The actor's loop proposes once the interval has passed.
+                self.parked_proposal = Some(ParkedProposal { context, response });
             }
-            Message::Verify { context, payload, response } => match self.blocks.get(&payload) {
-                Some(block) => {
-                    let _ = response.send(is_valid_child(block, &context));
-                }
-                None => {
-                    self.pending_verifies.entry(payload).or_default().push((context, response));
-                    self.request(payload);
-                }
-            },
+            Message::Verify { context, payload, response } => {
+                self.last_round_start = Some(now);
+                self.verify(context, payload, response);
+            }
             Message::Finalized(finalization) => {
                 let digest = finalization.proposal.payload;
                 let view = finalization.view();
@@ -116,6 +145,41 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 }
             }
             Message::Submit(transaction) => self.admit(*transaction),
+        }
+    }
+
+    /// When the parked proposal, if any, is due: at once for the first
+    /// round, otherwise an interval after the last round started, shorter
+    /// when transactions are waiting.
+    fn proposal_ready_at(&self) -> Option<SystemTime> {
+        self.parked_proposal.as_ref()?;
+        let Some(start) = self.last_round_start else {
+            return Some(SystemTime::UNIX_EPOCH);
+        };
+        let interval = if self.mempool.is_empty() { self.idle_block_interval } else { self.block_interval };
+        Some(start + interval)
+    }
+
+    /// Answers the parked proposal with a block built now.
+    fn propose_parked(&mut self, now: SystemTime) {
+        let Some(ParkedProposal { context, response, .. }) = self.parked_proposal.take() else {
+            return;
+        };
+        self.last_round_start = Some(now);
+        let digest = self.propose(context.parent.1);
+        let _ = response.send(digest);
+    }
+
+    /// Answers whether `payload` is a valid child of `context.parent`, once the block is here.
+    fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
+        match self.blocks.get(&payload) {
+            Some(block) => {
+                let _ = response.send(is_valid_child(block, &context));
+            }
+            None => {
+                self.pending_verifies.entry(payload).or_default().push((context, response));
+                self.request(payload);
+            }
         }
     }
 

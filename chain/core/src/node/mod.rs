@@ -55,6 +55,14 @@ pub struct ValidatorConfig {
     pub partition: String,
     /// How long to wait for a leader's proposal before voting to skip it.
     pub leader_timeout: Duration,
+    /// The least time between the start of a round this validator saw and
+    /// its next proposal when transactions are waiting; zero proposes at
+    /// once. A committee on a fast network otherwise runs rounds back to
+    /// back, verifying BLS votes as fast as it can even when idle.
+    pub block_interval: Duration,
+    /// The same when its mempool is empty; a transaction arriving meanwhile
+    /// shortens the wait to `block_interval`. Shorter than `leader_timeout`.
+    pub idle_block_interval: Duration,
 }
 
 /// The network channels a validator uses, each a (sender, receiver) pair:
@@ -107,6 +115,10 @@ where
             applied: BTreeSet::new(),
             mempool: Vec::new(),
             mempool_ids: BTreeSet::new(),
+            block_interval: config.block_interval,
+            idle_block_interval: config.idle_block_interval,
+            last_round_start: None,
+            parked_proposal: None,
         },
     };
     context.child("application").spawn(move |_| async move { actor.run().await });

@@ -1,0 +1,443 @@
+//! A whole devnet in one process: S shards, each a committee of n
+//! validators running `min_chain::node` on commonware's tokio runtime,
+//! every validator with its own authenticated, encrypted connection to each
+//! member of its committee over loopback TCP (`commonware_p2p`'s `lookup`
+//! network), and the JSON-RPC server in front of them.
+
+use crate::config::{ConfigError, DevnetConfig};
+use crate::hex;
+use crate::keys::{DevnetKeys, ValidatorKeys, address_of};
+use crate::routing::{Router, ValidatorHandle};
+use crate::rpc::{RpcContext, server};
+use crate::wallet;
+use commonware_cryptography::ChaCha20Poly1305;
+use commonware_p2p::authenticated::lookup;
+use commonware_p2p::{Address as PeerAddress, AddressableManager as _, Recipients, Sender as _};
+use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Supervisor as _, tokio as runtime};
+use commonware_stream::cups::{self, Cups};
+use commonware_stream::sake::{self, Sake};
+use commonware_utils::ordered::{BiMap, Map};
+use commonware_utils::{NZU32, NZUsize};
+use ed25519_dalek::SigningKey;
+use min_chain::block::BLOCK_BYTES_MAX;
+use min_chain::contracts::{ContractHost, NoContracts};
+use min_chain::node::{CONSENSUS_NAMESPACE, Channels, PublicKey, Scheme, ValidatorConfig};
+use min_chain::objects::Address;
+use min_chain::shard::ShardId;
+use min_chain::state::ShardState;
+use min_contract_host::RuntimeHost;
+use std::fmt;
+use std::fs::{File, TryLockError};
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The most a message between validators may carry: a full block and its tag.
+const MAX_MESSAGE_BYTES: u32 = BLOCK_BYTES_MAX as u32 + 1024;
+/// How long the devnet may take to finalize a first block on every shard.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
+/// The channel numbers of a validator's network.
+const CHANNEL_VOTES: u64 = 0;
+const CHANNEL_CERTIFICATES: u64 = 1;
+const CHANNEL_RESOLVER: u64 = 2;
+const CHANNEL_BLOCKS: u64 = 3;
+/// How long consensus waits for the committees to connect before starting anyway.
+const CONNECT_DEADLINE: Duration = Duration::from_secs(5);
+/// The tag of the connectivity probe on the blocks channel, which the
+/// validator's application ignores (its own tags are 0 and 1).
+const WIRE_PROBE: u8 = 0xff;
+
+/// What a running devnet reports once every shard has finalized a block.
+pub struct Started {
+    /// Where the JSON-RPC server listens.
+    pub rpc_address: SocketAddr,
+    /// The number of shards.
+    pub shards: u32,
+    /// The number of validators per shard.
+    pub validators: u32,
+    /// Each validator's network address, shard by shard.
+    pub p2p_addresses: Vec<Vec<SocketAddr>>,
+    /// The accounts funded at genesis.
+    pub accounts: Vec<SigningKey>,
+    /// What each account holds on each shard.
+    pub account_balance: u128,
+    /// The faucet's address.
+    pub faucet: Address,
+    /// Where the validators keep their consensus journals.
+    pub storage: PathBuf,
+    /// Whether that directory is removed at exit.
+    pub ephemeral: bool,
+    /// From the call to [`run`] until every shard finalized its first block.
+    pub startup: Duration,
+}
+
+impl Started {
+    /// What a person starting the devnet wants to see: where it listens,
+    /// its shape, where its state is, and the funded accounts with their keys.
+    pub fn summary(&self) -> String {
+        let mut text = format!(
+            "min devnet: {} shard(s) x {} validator(s), first blocks finalized in {} ms\n",
+            self.shards,
+            self.validators,
+            self.startup.as_millis()
+        );
+        text += &format!("JSON-RPC: http://{}\n", self.rpc_address);
+        for (shard, committee) in self.p2p_addresses.iter().enumerate() {
+            let ports: Vec<String> = committee.iter().map(|address| address.port().to_string()).collect();
+            text += &format!("shard {shard}: validators on 127.0.0.1 ports {}\n", ports.join(", "));
+        }
+        let kept = if self.ephemeral { " (removed at exit)" } else { "" };
+        text += &format!("state: {}{kept}\n", self.storage.display());
+        text += &format!("faucet: {}\n", hex::encode(&self.faucet.0));
+        text += &format!("funded accounts ({} on each shard):\n", self.account_balance);
+        for (index, key) in self.accounts.iter().enumerate() {
+            text += &format!(
+                "  ({index}) address {}\n      secret  {}\n",
+                hex::encode(&address_of(key).0),
+                hex::encode(&key.to_bytes())
+            );
+        }
+        text
+    }
+}
+
+/// Why a devnet could not start.
+#[derive(Debug)]
+pub enum DevnetError {
+    /// The configuration is out of bounds.
+    Config(ConfigError),
+    /// A port or directory could not be used.
+    Io(String),
+    /// Some shard finalized no block in time.
+    NoProgress(Duration),
+    /// The contract runtime could not start.
+    Contracts(String),
+}
+
+impl fmt::Display for DevnetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config(error) => write!(f, "{error}"),
+            Self::Io(message) => f.write_str(message),
+            Self::NoProgress(waited) => write!(f, "some shard finalized no block within {waited:?}"),
+            Self::Contracts(reason) => write!(f, "the contract runtime cannot start: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for DevnetError {}
+
+impl From<ConfigError> for DevnetError {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error)
+    }
+}
+
+/// Runs a devnet until `shutdown` completes. Once every shard has
+/// finalized a first block, `on_ready` is called with what started.
+/// Blocks the calling thread (the runtime's threads do the work).
+pub fn run<S, R>(config: DevnetConfig, shutdown: S, on_ready: R) -> Result<(), DevnetError>
+where
+    S: Future<Output = ()> + Send + 'static,
+    R: FnOnce(&Started) + Send + 'static,
+{
+    let began = Instant::now();
+    config.validate()?;
+    let shards = NonZeroU32::new(config.shards).expect("validated");
+    let rpc_listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, config.rpc_port))
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+        .map_err(|error| DevnetError::Io(format!("cannot listen on 127.0.0.1:{}: {error}", config.rpc_port)))?;
+    // Held until the devnet stops, so a second devnet cannot clear this one's state.
+    let (storage, _lock) = prepare_storage(&config)?;
+    let rpc_address = rpc_listener.local_addr().map_err(|error| DevnetError::Io(error.to_string()))?;
+    let p2p_addresses = p2p_addresses(&config)?;
+    let keys = DevnetKeys::derive(config.seed, config.shards, config.validators, config.accounts);
+    let balance = u128::from(config.account_balance);
+    let genesis = genesis_states(&keys, shards, balance);
+    // One contract runtime serves every validator of the process and the router.
+    let contracts: Arc<dyn ContractHost> = Arc::new(RuntimeHost::new().map_err(DevnetError::Contracts)?);
+
+    let runtime_config = runtime::Config::new().with_worker_threads(2).with_storage_directory(storage.clone());
+    let ephemeral = config.ephemeral;
+    let shown_storage = if ephemeral { storage.clone() } else { config.dir.clone() };
+    let result = runtime::Runner::new(runtime_config).start(move |context| async move {
+        let mut wired = Vec::new();
+        for (shard, committee) in keys.validators.iter().enumerate() {
+            let addresses = &p2p_addresses[shard];
+            let mut shard_wired = Vec::new();
+            for (index, validator) in committee.iter().enumerate() {
+                let context = context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
+                let setup = ValidatorSetup {
+                    shard,
+                    index,
+                    committee,
+                    addresses,
+                    state: genesis[shard].clone(),
+                    contracts: contracts.clone(),
+                    leader_timeout: Duration::from_millis(config.leader_timeout_ms),
+                    block_interval: Duration::from_millis(config.block_interval_ms),
+                    idle_block_interval: Duration::from_millis(config.idle_block_interval_ms),
+                };
+                shard_wired.push(connect(context, validator, setup));
+            }
+            wired.push(shard_wired);
+        }
+        // Consensus starts once every committee is connected (or after a
+        // deadline): the first round's messages are not lost to links
+        // still being set up, which would cost a leader timeout.
+        let deadline = context.current() + CONNECT_DEADLINE;
+        while !wired.iter_mut().flatten().all(Wired::is_connected) && context.current() < deadline {
+            context.sleep(Duration::from_millis(5)).await;
+        }
+        let handles = wired.into_iter().map(|shard| shard.into_iter().map(Wired::start).collect()).collect();
+        let router = Arc::new(Router::new(handles, keys.faucet.clone(), contracts));
+        let rpc = Arc::new(RpcContext { router: router.clone(), accounts: keys.accounts.clone() });
+        let listener = tokio::net::TcpListener::from_std(rpc_listener)
+            .map_err(|error| DevnetError::Io(format!("cannot serve JSON-RPC on {rpc_address}: {error}")))?;
+        context.child("rpc").spawn(move |_| async move {
+            if let Err(error) = server::serve(listener, rpc).await {
+                eprintln!("the JSON-RPC server stopped: {error}");
+            }
+        });
+
+        let deadline = context.current() + STARTUP_DEADLINE;
+        while router.shard_statuses().iter().any(|status| status.height == 0) {
+            if context.current() > deadline {
+                return Err(DevnetError::NoProgress(STARTUP_DEADLINE));
+            }
+            context.sleep(Duration::from_millis(5)).await;
+        }
+        on_ready(&Started {
+            rpc_address,
+            shards: config.shards,
+            validators: config.validators,
+            p2p_addresses,
+            accounts: keys.accounts.clone(),
+            account_balance: balance,
+            faucet: address_of(&keys.faucet),
+            storage: shown_storage,
+            ephemeral,
+            startup: began.elapsed(),
+        });
+        shutdown.await;
+        Ok(())
+    });
+    if ephemeral {
+        let _ = std::fs::remove_dir_all(&storage);
+    }
+    result
+}
+
+/// The directory the runtime keeps the journals in: a fresh temporary one
+/// when ephemeral, else `consensus` under the configured directory, emptied
+/// so that the devnet starts from genesis (its ledgers live in memory).
+/// The configured directory is locked first (`DIR/lock`), and the lock
+/// returned: a devnet never clears the state of another that is running.
+fn prepare_storage(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), DevnetError> {
+    let lock = if config.ephemeral { None } else { Some(lock_directory(&config.dir)?) };
+    let storage = if config.ephemeral {
+        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let shared_memory = PathBuf::from("/dev/shm");
+        let base = if shared_memory.is_dir() { shared_memory } else { std::env::temp_dir() };
+        base.join(format!("min-devnet-{}-{stamp}", std::process::id()))
+    } else {
+        config.dir.join("consensus")
+    };
+    if storage.exists() {
+        std::fs::remove_dir_all(&storage)
+            .map_err(|error| DevnetError::Io(format!("cannot clear {}: {error}", storage.display())))?;
+    }
+    std::fs::create_dir_all(&storage)
+        .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", storage.display())))?;
+    Ok((storage, lock))
+}
+
+/// Takes the exclusive lock on `dir/lock`, creating the directory if needed.
+fn lock_directory(dir: &Path) -> Result<File, DevnetError> {
+    let path = dir.join("lock");
+    let file = std::fs::create_dir_all(dir)
+        .and_then(|()| File::options().create(true).truncate(false).write(true).open(&path))
+        .map_err(|error| DevnetError::Io(format!("cannot open {}: {error}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => {
+            Err(DevnetError::Io(format!("another devnet is running in {}", dir.display())))
+        }
+        Err(TryLockError::Error(error)) => Err(DevnetError::Io(format!("cannot lock {}: {error}", path.display()))),
+    }
+}
+
+/// Each validator's address on 127.0.0.1: consecutive ports from the base,
+/// or free ports the system picks.
+fn p2p_addresses(config: &DevnetConfig) -> Result<Vec<Vec<SocketAddr>>, DevnetError> {
+    let count = (config.shards * config.validators) as usize;
+    let ports: Vec<u16> = if config.p2p_base_port != 0 {
+        (0..count).map(|offset| config.p2p_base_port + offset as u16).collect()
+    } else {
+        // Hold every listener until all ports are picked, so none repeats.
+        let listeners = (0..count)
+            .map(|_| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| DevnetError::Io(format!("cannot find free ports on 127.0.0.1: {error}")))?;
+        listeners
+            .iter()
+            .map(|listener| listener.local_addr().map(|address| address.port()))
+            .collect::<Result<_, _>>()
+            .map_err(|error| DevnetError::Io(error.to_string()))?
+    };
+    let addresses: Vec<SocketAddr> =
+        ports.into_iter().map(|port| SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))).collect();
+    Ok(addresses.chunks(config.validators as usize).map(<[SocketAddr]>::to_vec).collect())
+}
+
+/// Each shard's state at genesis: one coin of `balance` for every funded
+/// account, minted by the faucet and applied before consensus starts.
+fn genesis_states(keys: &DevnetKeys, shards: NonZeroU32, balance: u128) -> Vec<ShardState> {
+    let faucet = address_of(&keys.faucet);
+    (0..shards.get())
+        .map(|shard| {
+            let mut state = ShardState::new(ShardId(shard), shards, faucet);
+            for (index, account) in keys.accounts.iter().enumerate() {
+                let label = [b"min-devnet/genesis/".as_slice(), &(index as u64).to_le_bytes()].concat();
+                let mint =
+                    wallet::mint(&keys.faucet, address_of(account), balance, &label, Some(ShardId(shard)), shards)
+                        .expect("a positive genesis mint is always placed");
+                state.apply(&mint, true, &NoContracts).expect("a genesis mint by the faucet applies");
+            }
+            state
+        })
+        .collect()
+}
+
+/// What one validator needs beyond its keys.
+struct ValidatorSetup<'a> {
+    shard: usize,
+    index: usize,
+    committee: &'a [ValidatorKeys],
+    addresses: &'a [SocketAddr],
+    state: ShardState,
+    contracts: Arc<dyn ContractHost>,
+    leader_timeout: Duration,
+    block_interval: Duration,
+    idle_block_interval: Duration,
+}
+
+/// A validator whose network runs, before its consensus starts.
+struct Wired {
+    context: runtime::Context,
+    oracle: lookup::Oracle<PublicKey>,
+    channels: Channels<lookup::Sender<PublicKey, runtime::Context>, lookup::Receiver<PublicKey>>,
+    config: ValidatorConfig,
+    peers: usize,
+}
+
+impl Wired {
+    /// Whether the validator is connected to every other member of its
+    /// committee: a send to all reaches exactly the connected peers. The
+    /// probe's tag is one the application ignores.
+    fn is_connected(&mut self) -> bool {
+        let (sender, _) = &mut self.channels.blocks;
+        sender.send(Recipients::All, vec![WIRE_PROBE], false).len() >= self.peers
+    }
+
+    /// Starts consensus and the application on the network.
+    fn start(self) -> ValidatorHandle {
+        let validator = min_chain::node::start(self.context, self.config, self.oracle, self.channels);
+        ValidatorHandle { mailbox: validator.mailbox, ledger: validator.ledger }
+    }
+}
+
+/// Starts one validator's network on its port, dialing its committee.
+fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetup<'_>) -> Wired {
+    let handshake = Cups::<_, ChaCha20Poly1305>::new(
+        Sake {
+            signer: keys.identity.clone(),
+            synchrony_bound: Duration::from_secs(5),
+            max_handshake_age: Duration::from_secs(10),
+            version: sake::Version::V1,
+        },
+        cups::Version::V1,
+    );
+    let namespace = format!("min-devnet/shard-{}/p2p", setup.shard);
+    let size = NZUsize!(setup.committee.len());
+    let mut p2p = lookup::Config::local(
+        handshake,
+        namespace.as_bytes(),
+        setup.addresses[setup.index],
+        size,
+        MAX_MESSAGE_BYTES,
+        NZUsize!(1024),
+    );
+    // Everyone is on one machine: dial often and accept many handshakes
+    // from 127.0.0.1, so the committee connects within milliseconds.
+    p2p.dial_frequency = Duration::from_millis(20);
+    p2p.peer_connection_cooldown = Duration::from_millis(100);
+    p2p.allowed_handshake_rate_per_ip = Quota::per_second(NZU32!(1024));
+    p2p.allowed_handshake_rate_per_subnet = Quota::per_second(NZU32!(1024));
+    p2p.tracked_peer_sets = NZUsize!(1);
+    let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p);
+    let peers: Map<PublicKey, PeerAddress> = setup
+        .committee
+        .iter()
+        .zip(setup.addresses)
+        .map(|(member, address)| (member.public_key(), PeerAddress::from(*address)))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("committee identities are distinct");
+    let _ = oracle.track(0, peers);
+    let quota = Quota::per_second(NZU32!(1_000));
+    let channels = Channels {
+        votes: network.register(CHANNEL_VOTES, quota),
+        certificates: network.register(CHANNEL_CERTIFICATES, quota),
+        resolver: network.register(CHANNEL_RESOLVER, quota),
+        blocks: network.register(CHANNEL_BLOCKS, quota),
+    };
+    network.start();
+
+    let committee: BiMap<PublicKey, _> = setup
+        .committee
+        .iter()
+        .map(|member| (member.public_key(), member.bls_public))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("committee identities are distinct");
+    let scheme = Scheme::signer(CONSENSUS_NAMESPACE, committee, keys.bls.clone()).expect("the key is in the committee");
+    let config = ValidatorConfig {
+        scheme,
+        state: setup.state,
+        contracts: setup.contracts,
+        partition: format!("shard-{}-validator-{}", setup.shard, setup.index),
+        leader_timeout: setup.leader_timeout,
+        block_interval: setup.block_interval,
+        idle_block_interval: setup.idle_block_interval,
+    };
+    Wired { context, oracle, channels, config, peers: setup.committee.len() - 1 }
+}
+
+/// Completes when the process receives Ctrl-C; the usual `shutdown` for [`run`].
+pub async fn ctrl_c() {
+    // If the signal cannot be watched, run until killed.
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_in_use_by_a_devnet_is_refused_to_another() {
+        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let dir = std::env::temp_dir().join(format!("min-devnet-lock-test-{}-{stamp}", std::process::id()));
+        let held = lock_directory(&dir).unwrap();
+        let refused = lock_directory(&dir).unwrap_err().to_string();
+        assert_eq!(refused, format!("another devnet is running in {}", dir.display()));
+        drop(held);
+        assert!(lock_directory(&dir).is_ok(), "the lock is released with its holder");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

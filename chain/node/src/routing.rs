@@ -1,0 +1,301 @@
+//! Routing between clients and shards: which shard a transaction goes to
+//! (that of every object it names and creates), what is refused before it
+//! reaches a mempool, and reading back transactions and objects from the
+//! shard that holds them. Each shard is read through its most advanced
+//! validator's ledger.
+
+use crate::wallet;
+use ed25519_dalek::SigningKey;
+use min_chain::contracts::ContractHost;
+use min_chain::node::{Ledger, Mailbox};
+use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
+use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::state::Abort;
+use min_chain::transaction::{Procedure, Transaction, TxId};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What the router holds of one validator: where to submit, and what it finalized.
+#[derive(Clone)]
+pub struct ValidatorHandle {
+    /// Submits transactions to the validator's mempool.
+    pub mailbox: Mailbox,
+    /// The validator's finalized blocks and state.
+    pub ledger: Arc<Mutex<Ledger>>,
+}
+
+/// Why a transaction was refused before reaching any shard.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Rejection {
+    /// The signature is not the signer's over the transaction.
+    BadSignature,
+    /// The transaction names or creates objects on several shards; it
+    /// needs a cross-shard commit, which the chain does not run yet.
+    CrossShard(BTreeSet<ShardId>),
+    /// The shard's current state already rules the transaction out.
+    Invalid(Abort),
+    /// The faucet could not build its mint.
+    Faucet(wallet::WalletError),
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadSignature => f.write_str("the signature is not the signer's over the transaction"),
+            Self::CrossShard(shards) => {
+                let shards: Vec<String> = shards.iter().map(|shard| shard.0.to_string()).collect();
+                write!(
+                    f,
+                    "the transaction touches shards {}: transactions across shards need a cross-shard commit, \
+                     which this chain does not run yet",
+                    shards.join(", ")
+                )
+            }
+            Self::Invalid(abort) => write!(f, "{abort}"),
+            Self::Faucet(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// A transaction accepted into its shard's mempools.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Submitted {
+    /// Its id.
+    pub id: TxId,
+    /// The shard it was routed to.
+    pub shard: ShardId,
+}
+
+/// Where a transaction stands.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum TxStatus {
+    /// Submitted here and not yet in a finalized block.
+    Pending {
+        /// The shard it was routed to.
+        shard: ShardId,
+    },
+    /// Applied in the finalized block at `height`, creating `outputs`.
+    Committed {
+        /// The shard.
+        shard: ShardId,
+        /// The block's height on that shard (the first block after genesis is 1).
+        height: usize,
+        /// The objects it created.
+        outputs: Vec<ObjectRef>,
+    },
+    /// In the finalized block at `height`, but not applied.
+    Aborted {
+        /// The shard.
+        shard: ShardId,
+        /// The block's height on that shard.
+        height: usize,
+        /// Why it was not applied.
+        reason: Abort,
+    },
+    /// Never submitted here and in no finalized block.
+    Unknown,
+}
+
+/// One shard's progress.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ShardStatus {
+    /// The shard.
+    pub shard: ShardId,
+    /// The highest finalized height among its validators.
+    pub height: usize,
+    /// Each validator's finalized height, in committee order.
+    pub validator_heights: Vec<usize>,
+    /// How many objects it holds, active or consumed.
+    pub objects: usize,
+}
+
+/// An object and where it lives.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LocatedObject {
+    /// The object.
+    pub object: Object,
+    /// Its shard.
+    pub shard: ShardId,
+    /// Whether it may still be consumed.
+    pub active: bool,
+}
+
+/// The devnet's shards as clients see them.
+pub struct Router {
+    shard_count: NonZeroU32,
+    shards: Vec<Vec<ValidatorHandle>>,
+    faucet: SigningKey,
+    faucet_nonce: AtomicU64,
+    pending: Mutex<BTreeMap<TxId, Vec<ShardId>>>,
+    contracts: Arc<dyn ContractHost>,
+}
+
+impl Router {
+    /// A router over `shards`, each the handles of its committee (at least one
+    /// validator each); `faucet` signs the mints of [`Router::faucet`], and
+    /// `contracts` runs the contract calls it checks before routing them.
+    pub fn new(shards: Vec<Vec<ValidatorHandle>>, faucet: SigningKey, contracts: Arc<dyn ContractHost>) -> Self {
+        assert!(shards.iter().all(|committee| !committee.is_empty()), "every shard has a validator");
+        let count = u32::try_from(shards.len()).ok().and_then(NonZeroU32::new).expect("one shard or more");
+        Self {
+            shard_count: count,
+            shards,
+            faucet,
+            faucet_nonce: AtomicU64::new(0),
+            pending: Mutex::default(),
+            contracts,
+        }
+    }
+
+    /// The number of shards.
+    pub fn shard_count(&self) -> NonZeroU32 {
+        self.shard_count
+    }
+
+    /// The number of validators of each shard.
+    pub fn validators_per_shard(&self) -> usize {
+        self.shards[0].len()
+    }
+
+    /// The shards `transaction` goes to, after checking its signature and,
+    /// against the current state of the first, everything that cannot
+    /// change in its favour. An object that does not exist yet is let
+    /// through: it may be the pending output of an earlier transaction.
+    /// A publication goes to every shard (each keeps the package); any
+    /// other transaction to the one shard of every object it names and
+    /// creates.
+    pub fn route(&self, transaction: &Transaction) -> Result<Vec<ShardId>, Rejection> {
+        if !transaction.verify_signature() {
+            return Err(Rejection::BadSignature);
+        }
+        let touched = shards_touched(&transaction.body, self.shard_count);
+        let shards: Vec<ShardId> = match transaction.body.procedure {
+            Procedure::Publish => touched.into_iter().collect(),
+            _ if touched.len() == 1 => touched.into_iter().collect(),
+            _ => return Err(Rejection::CrossShard(touched)),
+        };
+        let ledger = self.ledger(shards[0]);
+        match ledger.state.check(transaction, true, self.contracts.as_ref()) {
+            Ok(()) | Err(Abort::MissingObject(_)) => Ok(shards),
+            Err(abort) => Err(Rejection::Invalid(abort)),
+        }
+    }
+
+    /// Routes `transaction` and hands it to every validator of its shards.
+    pub fn submit(&self, transaction: Transaction) -> Result<Submitted, Rejection> {
+        let shards = self.route(&transaction)?;
+        let id = transaction.id();
+        for shard in &shards {
+            for validator in &self.shards[shard.0 as usize] {
+                validator.mailbox.submit(transaction.clone());
+            }
+        }
+        let shard = shards[0];
+        self.pending.lock().expect("the pending lock is never poisoned").insert(id, shards);
+        Ok(Submitted { id, shard })
+    }
+
+    /// Mints a coin of `amount` for `owner` on `shard` (any shard when `None`;
+    /// a shard that does not exist yields [`WalletError::NoPlacement`](wallet::WalletError::NoPlacement))
+    /// and submits it; the coin is the transaction's first output.
+    pub fn faucet(&self, owner: Address, amount: u128, shard: Option<ShardId>) -> Result<Submitted, Rejection> {
+        if let Some(shard) = shard
+            && shard.0 >= self.shard_count.get()
+        {
+            return Err(Rejection::Faucet(wallet::WalletError::NoPlacement(shard)));
+        }
+        let nonce = self.faucet_nonce.fetch_add(1, Ordering::Relaxed);
+        let label = [b"min-devnet/faucet/".as_slice(), &nonce.to_le_bytes()].concat();
+        let mint =
+            wallet::mint(&self.faucet, owner, amount, &label, shard, self.shard_count).map_err(Rejection::Faucet)?;
+        self.submit(mint)
+    }
+
+    /// Where the transaction `id` stands. A transaction sent to several
+    /// shards (a publication) is final once it is final on all of them.
+    pub fn status(&self, id: &TxId) -> TxStatus {
+        let pending = self.pending.lock().expect("the pending lock is never poisoned").get(id).cloned();
+        let Some(shards) = pending else {
+            return (0..self.shard_count.get())
+                .map(ShardId)
+                .find_map(|shard| self.outcome(id, shard))
+                .unwrap_or(TxStatus::Unknown);
+        };
+        let mut outcomes = shards.iter().map(|shard| self.outcome(id, *shard));
+        let first = outcomes.next().flatten();
+        match first {
+            Some(status) if outcomes.all(|outcome| outcome.is_some()) => status,
+            _ => TxStatus::Pending { shard: shards[0] },
+        }
+    }
+
+    /// The outcome of `id` on `shard`, if it is final there.
+    fn outcome(&self, id: &TxId, shard: ShardId) -> Option<TxStatus> {
+        let ledger = self.ledger(shard);
+        let (height, outcome) = ledger.outcomes.get(id)?;
+        Some(match outcome {
+            Ok(outputs) => TxStatus::Committed { shard, height: *height, outputs: outputs.clone() },
+            Err(reason) => TxStatus::Aborted { shard, height: *height, reason: reason.clone() },
+        })
+    }
+
+    /// The object `id`, active or consumed, from its shard.
+    pub fn object(&self, id: &ObjectId) -> Option<LocatedObject> {
+        let shard = shard_of(id, self.shard_count);
+        let ledger = self.ledger(shard);
+        let object = ledger.state.object(id)?.clone();
+        Some(LocatedObject { active: ledger.state.is_active(id), object, shard })
+    }
+
+    /// The active objects `owner` holds, shard by shard, in id order.
+    pub fn objects_owned_by(&self, owner: Address) -> Vec<LocatedObject> {
+        (0..self.shard_count.get())
+            .map(ShardId)
+            .flat_map(|shard| {
+                let ledger = self.ledger(shard);
+                ledger
+                    .state
+                    .active_owned_by(owner)
+                    .map(|object| LocatedObject { object: object.clone(), shard, active: true })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Every shard's progress.
+    pub fn shard_statuses(&self) -> Vec<ShardStatus> {
+        (0..self.shard_count.get())
+            .map(ShardId)
+            .map(|shard| {
+                let validator_heights: Vec<usize> = self.shards[shard.0 as usize]
+                    .iter()
+                    .map(|validator| lock(&validator.ledger).blocks.len())
+                    .collect();
+                let ledger = self.ledger(shard);
+                ShardStatus {
+                    shard,
+                    height: ledger.blocks.len(),
+                    validator_heights,
+                    objects: ledger.state.object_count(),
+                }
+            })
+            .collect()
+    }
+
+    /// The ledger of `shard`'s most advanced validator, locked.
+    fn ledger(&self, shard: ShardId) -> MutexGuard<'_, Ledger> {
+        let committee = &self.shards[shard.0 as usize];
+        let best = committee
+            .iter()
+            .max_by_key(|validator| lock(&validator.ledger).blocks.len())
+            .expect("every shard has a validator");
+        lock(&best.ledger)
+    }
+}
+
+fn lock(ledger: &Mutex<Ledger>) -> MutexGuard<'_, Ledger> {
+    ledger.lock().expect("a ledger lock is never poisoned")
+}

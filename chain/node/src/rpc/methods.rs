@@ -1,0 +1,110 @@
+//! The handlers of the `min_*` methods; `spec/chain.md` documents each
+//! one's parameters and result.
+
+use super::{MethodResult, Params, RpcContext, RpcError, views};
+use crate::hex;
+use crate::keys::address_of;
+use crate::routing::{Rejection, Submitted};
+use min_chain::shard::ShardId;
+use min_chain::transaction::Transaction;
+use serde_json::{Value, json};
+
+/// `min_status`: the number of shards and validators, and each shard's finalized height.
+pub fn status(context: &RpcContext, _params: &Params<'_>) -> MethodResult {
+    let router = &context.router;
+    let shards: Vec<Value> = router
+        .shard_statuses()
+        .iter()
+        .map(|status| {
+            json!({
+                "shard": status.shard.0,
+                "height": status.height,
+                "validatorHeights": status.validator_heights,
+                "objects": status.objects,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "shards": router.shard_count().get(),
+        "validatorsPerShard": router.validators_per_shard(),
+        "shardStatus": shards,
+    }))
+}
+
+/// `min_accounts`: the funded accounts, with their secret keys and balances.
+pub fn accounts(context: &RpcContext, _params: &Params<'_>) -> MethodResult {
+    let accounts: Vec<Value> = context
+        .accounts
+        .iter()
+        .map(|key| {
+            let address = address_of(key);
+            let balance: u128 = context
+                .router
+                .objects_owned_by(address)
+                .iter()
+                .filter_map(|located| located.object.coin_value())
+                .fold(0, u128::saturating_add);
+            json!({
+                "address": hex::encode(&address.0),
+                "secretKey": hex::encode(&key.to_bytes()),
+                "balance": balance.to_string(),
+            })
+        })
+        .collect();
+    Ok(Value::Array(accounts))
+}
+
+/// `min_faucet(address, amount, shard?)`: mints a coin for `address`.
+pub fn faucet(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+    let owner = params.address(0, "address")?;
+    let amount = params.amount(1, "amount")?;
+    let shard = params.optional_u32(2, "shard")?.map(ShardId);
+    let shards = context.router.shard_count().get();
+    if let Some(ShardId(shard)) = shard
+        && shard >= shards
+    {
+        return Err(RpcError::invalid_params(format!("`shard` must be below {shards}, not {shard}")));
+    }
+    let submitted = context.router.faucet(owner, amount, shard).map_err(rejected)?;
+    Ok(json!({
+        "txId": hex::encode(&submitted.id.0),
+        "shard": submitted.shard.0,
+        "objectId": hex::encode(&submitted.id.output_id(0).0),
+    }))
+}
+
+/// `min_submit(transaction)`: routes a hex-encoded signed transaction to its shard.
+pub fn submit(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+    let bytes = hex::decode(params.string(0, "transaction")?)
+        .map_err(|reason| RpcError::invalid_params(format!("`transaction`: {reason}")))?;
+    let transaction = Transaction::from_bytes(&bytes)
+        .map_err(|error| RpcError::invalid_params(format!("`transaction` does not decode: {error}")))?;
+    let submitted = context.router.submit(transaction).map_err(rejected)?;
+    Ok(submitted_json(&submitted))
+}
+
+/// `min_txStatus(txId)`: pending, committed (with height and outputs), aborted (with reason) or unknown.
+pub fn tx_status(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+    let id = params.tx_id(0, "txId")?;
+    Ok(views::tx_status(&context.router.status(&id)))
+}
+
+/// `min_getObject(objectId)`: the object, active or consumed, or null.
+pub fn get_object(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+    let id = params.object_id(0, "objectId")?;
+    Ok(context.router.object(&id).as_ref().map_or(Value::Null, views::object))
+}
+
+/// `min_objectsByOwner(address)`: the active objects the address owns, on every shard.
+pub fn objects_by_owner(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+    let owner = params.address(0, "address")?;
+    Ok(Value::Array(context.router.objects_owned_by(owner).iter().map(views::object).collect()))
+}
+
+fn submitted_json(submitted: &Submitted) -> Value {
+    json!({ "txId": hex::encode(&submitted.id.0), "shard": submitted.shard.0 })
+}
+
+fn rejected(rejection: Rejection) -> RpcError {
+    RpcError::rejected(views::rejection_kind(&rejection), &rejection)
+}

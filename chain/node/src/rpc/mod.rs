@@ -1,0 +1,160 @@
+//! JSON-RPC 2.0 over the devnet: the request and response envelopes, the
+//! errors, batches, and the table that dispatches a method name to its
+//! handler (`methods.rs`). A new method is one function and one line in
+//! [`METHODS`]; the HTTP side lives in `server.rs`.
+
+mod methods;
+mod params;
+pub mod server;
+mod views;
+
+pub use params::Params;
+
+use crate::routing::Router;
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// The request could not be parsed as JSON.
+pub const PARSE_ERROR: i64 = -32700;
+/// The JSON is not a JSON-RPC 2.0 request.
+pub const INVALID_REQUEST: i64 = -32600;
+/// No method of that name.
+pub const METHOD_NOT_FOUND: i64 = -32601;
+/// The parameters are missing, of the wrong type or malformed.
+pub const INVALID_PARAMS: i64 = -32602;
+/// The chain refused the transaction; `data.reason` says why.
+pub const TRANSACTION_REJECTED: i64 = -32000;
+
+/// What every method can reach: the shards, and the devnet's funded accounts.
+pub struct RpcContext {
+    /// Routes transactions to shards and reads their state.
+    pub router: Arc<Router>,
+    /// The accounts funded at genesis.
+    pub accounts: Vec<SigningKey>,
+}
+
+/// A JSON-RPC error object.
+#[derive(Clone, PartialEq, Debug)]
+pub struct RpcError {
+    /// One of the codes above.
+    pub code: i64,
+    /// A sentence saying what went wrong.
+    pub message: String,
+    /// Details for programs, such as the kind of a rejection.
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    /// A parse error naming what the JSON parser reported.
+    pub fn parse_error(reason: impl std::fmt::Display) -> Self {
+        Self { code: PARSE_ERROR, message: format!("parse error: {reason}"), data: None }
+    }
+
+    /// An invalid request, with the reason.
+    pub fn invalid_request(reason: &str) -> Self {
+        Self { code: INVALID_REQUEST, message: format!("invalid request: {reason}"), data: None }
+    }
+
+    /// No method called `name`.
+    pub fn method_not_found(name: &str) -> Self {
+        Self { code: METHOD_NOT_FOUND, message: format!("method not found: {name}"), data: None }
+    }
+
+    /// Invalid parameters, with the reason.
+    pub fn invalid_params(reason: impl std::fmt::Display) -> Self {
+        Self { code: INVALID_PARAMS, message: format!("invalid params: {reason}"), data: None }
+    }
+
+    /// A transaction the chain refused: `kind` names the rule, `reason` explains it.
+    pub fn rejected(kind: &str, reason: impl std::fmt::Display) -> Self {
+        let reason = reason.to_string();
+        Self {
+            code: TRANSACTION_REJECTED,
+            message: format!("transaction rejected: {reason}"),
+            data: Some(json!({ "kind": kind, "reason": reason })),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(data) = &self.data {
+            error["data"] = data.clone();
+        }
+        error
+    }
+}
+
+/// What a method answers: its result, or an error.
+pub type MethodResult = Result<Value, RpcError>;
+
+/// A method's handler.
+pub type Method = fn(&RpcContext, &Params<'_>) -> MethodResult;
+
+/// Every method, by name.
+pub const METHODS: &[(&str, Method)] = &[
+    ("min_status", methods::status),
+    ("min_accounts", methods::accounts),
+    ("min_faucet", methods::faucet),
+    ("min_submit", methods::submit),
+    ("min_txStatus", methods::tx_status),
+    ("min_getObject", methods::get_object),
+    ("min_objectsByOwner", methods::objects_by_owner),
+];
+
+/// Runs the method `name` with `params`.
+pub fn call(context: &RpcContext, name: &str, params: &Params<'_>) -> MethodResult {
+    let (_, method) =
+        METHODS.iter().find(|(known, _)| *known == name).ok_or_else(|| RpcError::method_not_found(name))?;
+    method(context, params)
+}
+
+/// Answers the HTTP body of a request or a batch; `None` when there is
+/// nothing to send back (only notifications).
+pub fn handle(context: &RpcContext, body: &[u8]) -> Option<Value> {
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(error) => return Some(response(Value::Null, Err(RpcError::parse_error(error)))),
+    };
+    match request {
+        Value::Array(batch) if batch.is_empty() => {
+            Some(response(Value::Null, Err(RpcError::invalid_request("an empty batch"))))
+        }
+        Value::Array(batch) => {
+            let responses: Vec<Value> = batch.iter().filter_map(|request| handle_one(context, request)).collect();
+            (!responses.is_empty()).then_some(Value::Array(responses))
+        }
+        request => handle_one(context, &request),
+    }
+}
+
+/// Answers one request object; `None` for a notification (no `id`).
+fn handle_one(context: &RpcContext, request: &Value) -> Option<Value> {
+    let Some(object) = request.as_object() else {
+        return Some(response(Value::Null, Err(RpcError::invalid_request("a request is a JSON object"))));
+    };
+    let id = object.get("id").cloned();
+    let valid_id = matches!(id, None | Some(Value::Null | Value::Number(_) | Value::String(_)));
+    let reply_id = if valid_id { id.clone().unwrap_or(Value::Null) } else { Value::Null };
+    if !valid_id {
+        return Some(response(reply_id, Err(RpcError::invalid_request("`id` is a string, a number or null"))));
+    }
+    if object.get("jsonrpc") != Some(&Value::String("2.0".into())) {
+        return Some(response(reply_id, Err(RpcError::invalid_request("`jsonrpc` must be \"2.0\""))));
+    }
+    let Some(name) = object.get("method").and_then(Value::as_str) else {
+        return Some(response(reply_id, Err(RpcError::invalid_request("`method` is a string"))));
+    };
+    let result = match object.get("params") {
+        None | Some(Value::Array(_) | Value::Object(_)) => call(context, name, &Params::new(object.get("params"))),
+        Some(_) => Err(RpcError::invalid_request("`params` is an array or an object")),
+    };
+    id.map(|_| response(reply_id, result))
+}
+
+fn response(id: Value, result: MethodResult) -> Value {
+    match result {
+        Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+        Err(error) => json!({ "jsonrpc": "2.0", "id": id, "error": error.to_json() }),
+    }
+}

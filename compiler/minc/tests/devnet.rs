@@ -1,0 +1,153 @@
+//! `minc devnet`, `minc tx`, `minc deploy` and `minc call` as a user runs
+//! them: a devnet in its own process on a free port, a transfer from a
+//! funded account, its status, and a refused transfer; the bank contract
+//! published and its procedures called; then Ctrl-C.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn minc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_minc")).args(args).output().expect("minc runs")
+}
+
+/// A running `minc devnet`, interrupted like Ctrl-C when dropped.
+struct Devnet(Child);
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+    }
+}
+
+/// A devnet started as a user starts it, with its JSON-RPC address and the
+/// funded accounts' addresses and secrets from its banner.
+struct Started {
+    devnet: Devnet,
+    rpc: String,
+    addresses: Vec<String>,
+    secrets: Vec<String>,
+}
+
+fn start(seed: &str) -> Started {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_minc"))
+        .args(["devnet", "--ephemeral", "--port", "0", "--seed", seed, "--accounts", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("minc devnet starts");
+    let stdout = child.stdout.take().unwrap();
+    let devnet = Devnet(child);
+    let mut rpc = None;
+    let mut addresses = Vec::new();
+    let mut secrets = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("JSON-RPC: ") {
+            rpc = Some(url.to_string());
+        } else if let Some((_, address)) = line.split_once(" address ") {
+            addresses.push(address.trim().to_string());
+        } else if let Some(secret) = line.trim().strip_prefix("secret ") {
+            secrets.push(secret.trim().to_string());
+        } else if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let rpc = rpc.expect("the banner names the JSON-RPC address");
+    assert_eq!((addresses.len(), secrets.len()), (2, 2));
+    Started { devnet, rpc, addresses, secrets }
+}
+
+#[test]
+fn a_funded_account_pays_another_through_minc_tx() {
+    let Started { devnet, rpc, addresses, secrets } = start("5");
+    let paid = minc(&["tx", "transfer", "--rpc", &rpc, "--key", &secrets[0], "--to", &addresses[1], "--amount", "250"]);
+    let stdout = text(&paid.stdout);
+    assert_eq!(paid.status.code(), Some(0), "{stdout}{}", text(&paid.stderr));
+    assert!(stdout.contains(": committed on shard "), "{stdout}");
+    let id = stdout.split(':').next().unwrap();
+    let status = minc(&["tx", "status", id, "--rpc", &rpc]);
+    assert!(text(&status.stdout).contains("committed"), "{}", text(&status.stdout));
+
+    let refused =
+        minc(&["tx", "transfer", "--rpc", &rpc, "--key", &secrets[0], "--to", &addresses[1], "--amount", "5000000000"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("insufficient funds"), "{}", text(&refused.stderr));
+    let unknown = minc(&["tx", "status", &"ab".repeat(32), "--rpc", &rpc]);
+    assert!(text(&unknown.stdout).contains("unknown to this devnet"), "{}", text(&unknown.stdout));
+    drop(devnet);
+}
+
+/// The id printed after `created` on the `index`-th such line.
+fn created(stdout: &str, index: usize) -> String {
+    let line = stdout.lines().filter(|line| line.trim_start().starts_with("created ")).nth(index);
+    line.and_then(|line| line.split_whitespace().nth(1))
+        .unwrap_or_else(|| panic!("no created object in {stdout}"))
+        .to_string()
+}
+
+#[test]
+fn the_bank_is_deployed_and_called_through_minc() {
+    let Started { devnet, rpc, .. } = start("6");
+    let bank = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/bank.min");
+    let deployed = minc(&["deploy", bank, "--rpc", &rpc, "--account", "0"]);
+    let stdout = text(&deployed.stdout);
+    assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
+    let package = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("package "))
+        .expect("the package id is printed")
+        .trim()
+        .to_string();
+
+    let call = |account: &str, args: &[&str]| {
+        let mut all = vec!["call", bank];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--package", &package, "--rpc", &rpc, "--account", account]);
+        minc(&all)
+    };
+    let succeeded = |output: Output| {
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
+        stdout
+    };
+    let ada = created(&succeeded(call("0", &["open", "\"ada\"", "--shard", "1"])), 0);
+    let bob = created(&succeeded(call("1", &["open", "\"bob\"", "--shard", "1"])), 0);
+    let deposited = succeeded(call("0", &["deposit", "10", "--input", &ada]));
+    assert!(deposited.contains(r#"= {holder = "ada", balance = 10}"#), "{deposited}");
+    let ada = created(&deposited, 0);
+
+    let transferred = succeeded(call("0", &["transfer", "4", "--input", &ada, "--input", &bob]));
+    assert!(transferred.contains(r#"= {holder = "ada", balance = 6}"#), "{transferred}");
+    assert!(transferred.contains(r#"= {holder = "bob", balance = 4}"#), "{transferred}");
+    let (ada_after, bob_after) = (created(&transferred, 0), created(&transferred, 1));
+
+    let client = min_node::client::RpcClient::new(&rpc).unwrap();
+    for id in [&ada_after, &bob_after] {
+        let object = client.call("min_getObject", serde_json::json!([id])).unwrap();
+        assert_eq!(object["active"], serde_json::json!(true), "{object}");
+        assert_eq!(object["shard"], serde_json::json!(1), "{object}");
+    }
+
+    let spent = call("0", &["transfer", "4", "--input", &ada, "--input", &bob]);
+    assert_eq!(spent.status.code(), Some(1));
+    assert!(text(&spent.stderr).contains("already consumed"), "{}", text(&spent.stderr));
+    let broke = call("1", &["transfer", "400", "--input", &bob_after, "--input", &ada_after]);
+    assert_eq!(broke.status.code(), Some(1));
+    assert!(text(&broke.stderr).contains("insufficient funds"), "{}", text(&broke.stderr));
+    let balance = succeeded(call("1", &["balance_of", "--input", &bob_after]));
+    assert!(balance.contains("returned 4"), "{balance}");
+    drop(devnet);
+}
