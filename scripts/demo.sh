@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds `minc`, and runs the main job: check the
-# examples and run the two programs from the paper that introduced Min.
+# examples, run the two programs from the paper that introduced Min, then
+# start a devnet, deploy the bank contract on it and call its procedures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,32 @@ echo "== minc build examples/bank.min: a contract, with each procedure's depende
 "$minc" build examples/bank.min --out-dir target/min
 echo "== minc run examples/bank.min transfer (ada pays bob 4 of her 10)"
 "$minc" run --backend wasm examples/bank.min transfer '{holder = "ada", balance = 10}' '{holder = "bob", balance = 0}' 4
+
+echo
+echo "== minc devnet --ephemeral: 2 shards x 4 validators on loopback, in the background"
+devnet_log=$(mktemp)
+"$minc" devnet --ephemeral --port 0 >"$devnet_log" 2>&1 &
+devnet=$!
+trap 'kill -INT "$devnet" 2>/dev/null; wait "$devnet" 2>/dev/null; rm -f "$devnet_log"' EXIT
+for _ in $(seq 100); do
+  grep -q "Press Ctrl-C" "$devnet_log" && break
+  kill -0 "$devnet" 2>/dev/null || { cat "$devnet_log"; exit 1; }
+  sleep 0.1
+done
+head -n 4 "$devnet_log"
+rpc=$(sed -n 's/^JSON-RPC: //p' "$devnet_log")
+
+echo
+echo "== minc deploy examples/bank.min (signed by the devnet's funded account 0)"
+deployed=$("$minc" deploy examples/bank.min --rpc "$rpc" --account 0)
+echo "$deployed"
+package=$(echo "$deployed" | awk '$1 == "package" { print $2 }')
+call() { "$minc" call examples/bank.min "$@" --package "$package" --rpc "$rpc"; }
+created() { awk '$1 == "created" { print $2 }' | sed -n "${1}p"; }
+
+echo
+echo "== minc call: ada and bob open accounts on shard 0, ada deposits 10 and pays bob 4"
+out=$(call open '"ada"' --shard 0 --account 0); echo "$out"; ada=$(echo "$out" | created 1)
+out=$(call open '"bob"' --shard 0 --account 1); echo "$out"; bob=$(echo "$out" | created 1)
+out=$(call deposit 10 --input "$ada" --account 0); echo "$out"; ada=$(echo "$out" | created 1)
+call transfer 4 --input "$ada" --input "$bob" --account 0
