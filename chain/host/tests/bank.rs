@@ -36,6 +36,20 @@ fn bank_package() -> Package {
     Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
 }
 
+/// The publication of `package`, signed by key 1.
+fn publication(package: &Package) -> Transaction {
+    let publisher = key(1);
+    TransactionBody {
+        procedure: Procedure::Publish,
+        inputs: vec![],
+        references: vec![],
+        params: vec![],
+        outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
+        signer: address(&publisher),
+    }
+    .sign(&publisher)
+}
+
 /// Two shards with the same validators' view, and the bank published on both.
 struct Chain {
     states: Vec<ShardState>,
@@ -46,16 +60,7 @@ struct Chain {
 impl Chain {
     fn new(package: &Package) -> Chain {
         let host = RuntimeHost::new().unwrap();
-        let publisher = key(1);
-        let publish = TransactionBody {
-            procedure: Procedure::Publish,
-            inputs: vec![],
-            references: vec![],
-            params: vec![],
-            outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
-            signer: address(&publisher),
-        }
-        .sign(&publisher);
+        let publish = publication(package);
         let mut states: Vec<ShardState> =
             (0..SHARDS).map(|shard| ShardState::new(ShardId(shard), shards(), address(&key(200)))).collect();
         let mut ids = Vec::new();
@@ -205,16 +210,7 @@ fn a_broken_package_is_refused_on_every_shard() {
     package.wasm.truncate(package.wasm.len() / 2);
     let host = RuntimeHost::new().unwrap();
     assert!(host.check_package(&package).is_err());
-    let publisher = key(1);
-    let publish = TransactionBody {
-        procedure: Procedure::Publish,
-        inputs: vec![],
-        references: vec![],
-        params: vec![],
-        outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
-        signer: address(&publisher),
-    }
-    .sign(&publisher);
+    let publish = publication(&package);
     for shard in 0..SHARDS {
         let mut state = ShardState::new(ShardId(shard), shards(), address(&key(200)));
         assert!(matches!(state.apply(&publish, true, &host), Err(Abort::ContractFailed(_))));

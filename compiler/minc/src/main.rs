@@ -460,18 +460,18 @@ fn run(path: &std::path::Path, function: &str, args: &[String], engine: minc::ru
     }
 }
 
+/// Loads every file of `paths` (and what they import), or says why one
+/// cannot be read and gives `failure`.
+fn load_all(workspace: &mut Workspace, paths: &[PathBuf], failure: u8) -> Result<Vec<SourceFile>, ExitCode> {
+    paths.iter().map(|path| load_or_report(workspace, path).ok_or(ExitCode::from(failure))).collect()
+}
+
 fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     let mut workspace = Workspace::new();
-    let mut files = Vec::new();
-    for path in paths {
-        match minc::load::load(&mut workspace, path) {
-            Ok(file) => files.push(file),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(1);
-            }
-        }
-    }
+    let files = match load_all(&mut workspace, paths, 1) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for &file in &files {
         diagnostics.extend(workspace.diagnostics(file).iter().cloned());
@@ -609,16 +609,10 @@ fn format(paths: &[PathBuf], check: bool) -> ExitCode {
 
 fn verify(paths: &[PathBuf], format: VerifyFormat, options: min_verify::Options) -> ExitCode {
     let mut workspace = Workspace::new();
-    let mut files = Vec::new();
-    for path in paths {
-        match minc::load::load(&mut workspace, path) {
-            Ok(file) => files.push(file),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    let files = match load_all(&mut workspace, paths, 2) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     let report = match min_verify::verify(&workspace, &files, &options) {
         Ok(report) => report,
         Err(diagnostics) => {
