@@ -693,7 +693,7 @@ impl<'a, 'p> Walker<'a, 'p> {
         if matches!((&a, &b), (Sym::Never, _) | (_, Sym::Never)) {
             return Sym::Never;
         }
-        let name = format!("`{}` on {}", symbol(op), type_name(kind));
+        let name = format!("`{}` on {}", op.symbol(), type_name(kind));
         match kind {
             NumKind::Real => return Sym::opaque("ℝ"),
             NumKind::Nat | NumKind::Int => {}
@@ -853,17 +853,6 @@ fn result_type(ty: &Ty, count: usize) -> Ty {
         }
     }
     ty.clone()
-}
-
-/// The operator as written.
-fn symbol(op: ArithOp) -> &'static str {
-    match op {
-        ArithOp::Add => "+",
-        ArithOp::Sub => "-",
-        ArithOp::Mul => "*",
-        ArithOp::Div => "/",
-        ArithOp::Rem => "%",
-    }
 }
 
 /// `ℕ`, `ℤ` or `ℝ`, for messages.

@@ -104,6 +104,19 @@ pub enum ArithOp {
     Rem,
 }
 
+impl ArithOp {
+    /// The operator as written, for messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Rem => "%",
+        }
+    }
+}
+
 /// Comparison operators: structural on every type but functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CmpOp {

@@ -111,20 +111,9 @@ fn type_name(kind: NumKind) -> &'static str {
     }
 }
 
-/// The operator as written.
-fn symbol(op: ArithOp) -> &'static str {
-    match op {
-        ArithOp::Add => "+",
-        ArithOp::Sub => "-",
-        ArithOp::Mul => "*",
-        ArithOp::Div => "/",
-        ArithOp::Rem => "%",
-    }
-}
-
 /// `E0411` for `x / 0` or `x % 0`.
 fn division_by_zero(op: ArithOp, x: impl std::fmt::Display) -> Fault {
-    RuntimeError::new(codes::E0411, format!("{x} {} 0 divides by zero", symbol(op)))
+    RuntimeError::new(codes::E0411, format!("{x} {} 0 divides by zero", op.symbol()))
 }
 
 fn nat_op(op: ArithOp, x: u128, y: u128) -> Result<u128, Fault> {
@@ -138,7 +127,7 @@ fn nat_op(op: ArithOp, x: u128, y: u128) -> Result<u128, Fault> {
     result.ok_or_else(|| match op {
         ArithOp::Div | ArithOp::Rem => division_by_zero(op, x),
         ArithOp::Sub => RuntimeError::overflow(format!("{x} - {y} is below zero in ℕ")),
-        _ => RuntimeError::overflow(format!("{x} {} {y} overflows ℕ", symbol(op))),
+        _ => RuntimeError::overflow(format!("{x} {} {y} overflows ℕ", op.symbol())),
     })
 }
 
@@ -153,7 +142,7 @@ fn int_op(op: ArithOp, x: i128, y: i128) -> Result<i128, Fault> {
         // Wasm's rem_s gives): no reason to abort.
         ArithOp::Rem => Some(x.wrapping_rem(y)),
     };
-    result.ok_or_else(|| RuntimeError::overflow(format!("{x} {} {y} overflows ℤ", symbol(op))))
+    result.ok_or_else(|| RuntimeError::overflow(format!("{x} {} {y} overflows ℤ", op.symbol())))
 }
 
 fn real_op(op: ArithOp, x: f64, y: f64) -> f64 {

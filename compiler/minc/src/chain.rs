@@ -203,6 +203,14 @@ fn committed(rpc: &RpcClient, id: &TxId) -> Result<Json, String> {
     }
 }
 
+/// The devnet at `rpc` and the signing key of a command, as
+/// [`signing_key`] chooses it.
+pub fn connect(rpc: &str, key: Option<&str>, account: Option<usize>) -> Result<(RpcClient, SigningKey), String> {
+    let client = RpcClient::new(rpc).map_err(|error| error.to_string())?;
+    let key = signing_key(&client, key, account)?;
+    Ok((client, key))
+}
+
 /// The signing key of a command: `key` (64 hex digits), or the devnet's
 /// funded account number `account`, whose key `min_accounts` tells.
 pub fn signing_key(rpc: &RpcClient, key: Option<&str>, account: Option<usize>) -> Result<SigningKey, String> {

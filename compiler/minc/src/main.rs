@@ -6,7 +6,6 @@ use min_analysis::db::SourceFile;
 use min_chain::objects::ObjectId;
 use min_chain::shard::ShardId;
 use min_diagnostics::{Code, Diagnostic, SourceLookup, render_json, render_plain, render_terminal};
-use min_node::client::RpcClient;
 use min_node::hex;
 use minc::run::RunError;
 use std::io::IsTerminal;
@@ -281,8 +280,7 @@ fn deploy(path: &Path, signer: &SignerArgs) -> ExitCode {
         Err(code) => return code,
     };
     print_outcome((|| {
-        let rpc = RpcClient::new(&signer.rpc).map_err(|error| error.to_string())?;
-        let key = minc::chain::signing_key(&rpc, signer.key.as_deref(), signer.account)?;
+        let (rpc, key) = minc::chain::connect(&signer.rpc, signer.key.as_deref(), signer.account)?;
         let deployed = minc::chain::deploy(&workspace, file, &rpc, &key)?;
         Ok(format!(
             "deployed {} ({} bytes of Wasm, {} bytes of metadata) on every shard\n  package     {}\n  transaction {}",
@@ -310,8 +308,7 @@ fn call(
         Err(code) => return code,
     };
     print_outcome((|| {
-        let rpc = RpcClient::new(&signer.rpc).map_err(|error| error.to_string())?;
-        let key = minc::chain::signing_key(&rpc, signer.key.as_deref(), signer.account)?;
+        let (rpc, key) = minc::chain::connect(&signer.rpc, signer.key.as_deref(), signer.account)?;
         let package = ObjectId(hex::decode32(package).map_err(|reason| format!("--package: {reason}"))?);
         let inputs = inputs
             .iter()
