@@ -2,11 +2,14 @@
 //! Consensus agrees on a block's digest; the block itself travels beside it.
 
 use crate::encoding::{DecodeError, Reader, Writer};
+use crate::sbac::Acceptance;
 use crate::transaction::{TRANSACTION_BYTES_MAX, Transaction};
 use commonware_cryptography::{Hasher as _, Sha256, sha256::Digest};
 
 /// The most transactions a block may carry.
 pub const BLOCK_TRANSACTIONS_MAX: usize = 1024;
+/// The most acceptances (second phases of cross-shard commits) a block may carry.
+pub const BLOCK_ACCEPTANCES_MAX: usize = 1024;
 /// The largest encoded block, in bytes.
 pub const BLOCK_BYTES_MAX: usize = 4 * 1024 * 1024;
 
@@ -20,6 +23,8 @@ pub struct Block {
     pub parent: Digest,
     /// The transactions, in the order they are applied.
     pub transactions: Vec<Transaction>,
+    /// The acceptances of cross-shard transactions, applied before the transactions.
+    pub acceptances: Vec<Acceptance>,
 }
 
 impl Block {
@@ -30,6 +35,10 @@ impl Block {
         writer.length(self.transactions.len());
         for transaction in &self.transactions {
             writer.bytes(&transaction.to_bytes());
+        }
+        writer.length(self.acceptances.len());
+        for acceptance in &self.acceptances {
+            acceptance.encode(&mut writer);
         }
         writer.into_bytes()
     }
@@ -50,8 +59,9 @@ impl Block {
             let bytes = reader.bytes("transaction", TRANSACTION_BYTES_MAX)?;
             Transaction::from_bytes(&bytes)
         })?;
+        let acceptances = reader.list("acceptances", BLOCK_ACCEPTANCES_MAX, Acceptance::decode)?;
         reader.finish()?;
-        Ok(Self { parent, transactions })
+        Ok(Self { parent, transactions, acceptances })
     }
 
     /// The block's digest, the payload consensus agrees on.

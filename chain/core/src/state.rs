@@ -3,10 +3,12 @@
 //! so an aborted transaction leaves the state exactly as it was. Consumed
 //! objects are marked inactive and kept, so no version is consumed twice.
 
+use crate::block::Block;
 use crate::checker::{self, CheckerInput};
 use crate::contracts::{ContractCall, ContractHost, Package, contract_owner, contract_type_tag};
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
-use crate::shard::{ShardId, shard_of};
+use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
+use crate::shard::{ShardId, shard_of, shards_touched};
 use crate::transaction::{Output, Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use commonware_cryptography::{Hasher as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,8 +23,8 @@ pub enum Abort {
     Malformed(&'static str),
     /// The signature is not the signer's over the transaction.
     BadSignature,
-    /// An object the transaction names belongs to another shard; cross-shard
-    /// transactions need S-BAC, which this shard does not run yet.
+    /// The transaction concerns no object of this shard: it was ordered
+    /// by a shard that does not hold what it names.
     WrongShard(ObjectId),
     /// An input or reference input does not exist.
     MissingObject(ObjectId),
@@ -48,6 +50,13 @@ pub enum Abort {
     ContractFailed(String),
     /// An output's id already exists: the transaction was applied before.
     Replayed(ObjectId),
+    /// Another shard the cross-shard transaction concerns prepared to abort it.
+    Refused {
+        /// The first shard (by number) that refused.
+        shard: ShardId,
+        /// Its reason.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Abort {
@@ -64,12 +73,41 @@ impl fmt::Display for Abort {
             Self::CheckerFailed(reason) => write!(f, "the checker rejected the outputs: {reason}"),
             Self::ContractFailed(reason) => write!(f, "the contract failed: {reason}"),
             Self::Replayed(id) => write!(f, "output {id:?} already exists"),
+            Self::Refused { shard, reason } => write!(f, "shard {} refused the transaction: {reason}", shard.0),
         }
     }
 }
 
-/// What became of one transaction of a block.
+/// What finally became of a transaction: the objects it created, or why
+/// it was not applied.
 pub type Outcome = Result<Vec<ObjectRef>, Abort>;
+
+/// What applying one transaction of a block did.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Applied {
+    /// A transaction of this shard alone (or a publication), applied or
+    /// aborted for good.
+    Final(Outcome),
+    /// A cross-shard transaction this shard has now prepared; it becomes
+    /// final when its [`Acceptance`] is applied.
+    Prepared(Decision),
+    /// A cross-shard transaction this shard had already prepared: nothing changed.
+    AlreadyPrepared,
+}
+
+/// What applying one acceptance of a block did: the transaction's final
+/// outcome, or why the acceptance changed nothing.
+pub type Accepted = Result<Outcome, String>;
+
+/// A cross-shard transaction this shard has prepared.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct CrossShard {
+    transaction: Transaction,
+    /// The objects it locked (none when this shard refused it).
+    locked: Vec<ObjectId>,
+    /// Whether its acceptance has been applied.
+    accepted: bool,
+}
 
 /// One stored object and whether it may still be consumed.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -86,13 +124,19 @@ pub struct ShardState {
     faucet: Address,
     objects: BTreeMap<ObjectId, Entry>,
     locked: BTreeSet<ObjectId>,
+    cross_shard: BTreeMap<TxId, CrossShard>,
 }
 
 impl ShardState {
     /// An empty shard `shard` of `shards`, where `faucet` may mint.
     pub fn new(shard: ShardId, shards: NonZeroU32, faucet: Address) -> Self {
         assert!(shard.0 < shards.get(), "the shard is one of the shards");
-        Self { shard, shards, faucet, objects: BTreeMap::new(), locked: BTreeSet::new() }
+        Self { shard, shards, faucet, objects: BTreeMap::new(), locked: BTreeSet::new(), cross_shard: BTreeMap::new() }
+    }
+
+    /// The shard this state is of.
+    pub fn shard(&self) -> ShardId {
+        self.shard
     }
 
     /// The object `id`, active or consumed.
@@ -143,6 +187,10 @@ impl ShardState {
         for id in &self.locked {
             hasher.update(&id.0);
         }
+        for (id, cross_shard) in &self.cross_shard {
+            hasher.update(&id.0);
+            hasher.update(&[u8::from(cross_shard.accepted)]);
+        }
         hasher.finalize().1.0
     }
 
@@ -156,49 +204,44 @@ impl ShardState {
         contracts: &dyn ContractHost,
     ) -> Result<(), Abort> {
         let body = &transaction.body;
-        if !signature_valid {
-            return Err(Abort::BadSignature);
-        }
-        let named: BTreeSet<ObjectId> =
-            body.inputs.iter().chain(&body.references).map(|reference| reference.id).collect();
-        if named.len() != body.inputs.len() + body.references.len() {
-            return Err(Abort::Malformed("an object is named twice"));
-        }
+        check_signature_and_names(body, signature_valid)?;
         let inputs = self.resolve(&body.inputs)?;
         let references = self.resolve(&body.references)?;
-        if inputs.iter().any(|input| input.type_tag == TypeTag::PACKAGE) {
-            return Err(Abort::Malformed("a package is never consumed"));
-        }
-        let package = match &body.procedure {
-            Procedure::Call { .. } => match references.first() {
-                Some(package) if package.type_tag == TypeTag::PACKAGE => Some(*package),
-                _ => return Err(Abort::Malformed("a call names its contract's package as its first reference input")),
-            },
-            _ => None,
-        };
-        let contract = package.map(|package| contract_owner(package.id));
-        if let Some(input) = inputs.iter().find(|input| input.owner != body.signer && Some(input.owner) != contract) {
-            return Err(Abort::NotOwner(input.id));
-        }
+        check_ownership(body, &inputs, references.first().copied())?;
         self.check_outputs_fresh(transaction)?;
-        match (&body.procedure, package) {
-            (Procedure::Publish, _) => check_publish(body, &inputs, &references, contracts),
+        self.run_checker(body, &inputs, &references, contracts)
+    }
+
+    /// Runs the procedure's checker on the transaction's outputs, given
+    /// every object it consumes and reads, in its order.
+    fn run_checker(
+        &self,
+        body: &TransactionBody,
+        inputs: &[&Object],
+        references: &[&Object],
+        contracts: &dyn ContractHost,
+    ) -> Result<(), Abort> {
+        match (&body.procedure, references.first()) {
+            (Procedure::Publish, _) => check_publish(body, inputs, references, contracts),
             (Procedure::Call { name, .. }, Some(package)) => {
                 let call = ContractCall {
                     package,
                     procedure: name,
-                    inputs: &inputs,
+                    inputs,
                     references: &references[1..],
                     params: &body.params,
                     signer: body.signer,
                 };
                 check_call(&call, &body.outputs, contracts)
             }
+            (Procedure::Call { .. }, None) => {
+                Err(Abort::Malformed("a call names its contract's package as its first reference input"))
+            }
             (procedure, _) => {
                 let facts = CheckerInput {
                     signer: body.signer,
-                    inputs: &inputs,
-                    references: &references,
+                    inputs,
+                    references,
                     outputs: &body.outputs,
                     faucet: self.faucet,
                 };
@@ -228,15 +271,26 @@ impl ShardState {
     /// Returns the references of the created objects; on `Err` nothing changed.
     pub fn apply(&mut self, transaction: &Transaction, signature_valid: bool, contracts: &dyn ContractHost) -> Outcome {
         self.check(transaction, signature_valid, contracts)?;
-        let body = &transaction.body;
-        for input in &body.inputs {
-            let entry = self.objects.get_mut(&input.id).expect("check found every input");
-            assert!(entry.active, "check found every input active");
+        self.consume(&transaction.body.inputs);
+        Ok(self.create(transaction))
+    }
+
+    /// Marks `inputs` inactive; each must be here and active.
+    fn consume(&mut self, inputs: &[ObjectRef]) {
+        for input in inputs {
+            let entry = self.objects.get_mut(&input.id).expect("the checks found every input");
+            assert!(entry.active, "the checks found every input active");
             entry.active = false;
         }
+    }
+
+    /// Creates the outputs of `transaction` that live on this shard (and
+    /// packages, which every shard holds), and answers the references of
+    /// all its outputs.
+    fn create(&mut self, transaction: &Transaction) -> Vec<ObjectRef> {
         let id: TxId = transaction.id();
-        let mut created = Vec::with_capacity(body.outputs.len());
-        for (index, output) in body.outputs.iter().enumerate() {
+        let mut created = Vec::with_capacity(transaction.body.outputs.len());
+        for (index, output) in transaction.body.outputs.iter().enumerate() {
             let object = Object {
                 id: id.output_id(index),
                 version: 1,
@@ -245,20 +299,210 @@ impl ShardState {
                 data: output.data.clone(),
             };
             created.push(object.reference());
-            let previous = self.objects.insert(object.id, Entry { object, active: true });
-            assert!(previous.is_none(), "check found every output id fresh");
+            if object.type_tag == TypeTag::PACKAGE || shard_of(&object.id, self.shards) == self.shard {
+                let previous = self.objects.insert(object.id, Entry { object, active: true });
+                assert!(previous.is_none(), "the checks found every output id fresh");
+            }
         }
-        Ok(created)
+        created
     }
 
-    /// Applies a block's transactions in order, verifying their signatures
-    /// in one batch first; one outcome per transaction.
-    pub fn execute(&mut self, transactions: &[Transaction], contracts: &dyn ContractHost) -> Vec<Outcome> {
+    /// Whether `body` needs S-BAC: it concerns several shards and is not a
+    /// publication (which every shard applies on its own).
+    pub fn is_cross_shard(&self, body: &TransactionBody) -> bool {
+        body.procedure != Procedure::Publish && shards_touched(body, self.shards).len() > 1
+    }
+
+    /// Applies one transaction of a block: a transaction of this shard
+    /// alone takes the fast path ([`ShardState::apply`]); a cross-shard one
+    /// is prepared ([`ShardState::prepare`]).
+    pub fn apply_transaction(
+        &mut self,
+        transaction: &Transaction,
+        signature_valid: bool,
+        contracts: &dyn ContractHost,
+    ) -> Applied {
+        if self.is_cross_shard(&transaction.body) {
+            self.prepare(transaction, signature_valid)
+        } else {
+            Applied::Final(self.apply(transaction, signature_valid, contracts))
+        }
+    }
+
+    /// The first phase of S-BAC on this shard: checks what this shard holds
+    /// of a cross-shard transaction and locks it (a commit verdict carrying
+    /// those objects), or refuses (an abort verdict). A transaction is
+    /// prepared once; a shard it does not concern aborts it for good.
+    pub fn prepare(&mut self, transaction: &Transaction, signature_valid: bool) -> Applied {
+        let id = transaction.id();
+        if self.cross_shard.contains_key(&id) {
+            return Applied::AlreadyPrepared;
+        }
+        let touched = shards_touched(&transaction.body, self.shards);
+        if !touched.contains(&self.shard) {
+            let named = transaction.body.inputs.first().or(transaction.body.references.first());
+            let object = named.map_or_else(|| id.output_id(0), |reference| reference.id);
+            return Applied::Final(Err(Abort::WrongShard(object)));
+        }
+        let (verdict, locked) = match self.check_prepare(transaction, signature_valid) {
+            Ok(objects) => {
+                let locked: Vec<ObjectId> = objects.iter().map(|object| object.id).collect();
+                self.locked.extend(locked.iter().copied());
+                (Verdict::Commit { objects }, locked)
+            }
+            Err(abort) => (Verdict::Abort { reason: bounded_reason(&abort.to_string()) }, Vec::new()),
+        };
+        self.cross_shard.insert(id, CrossShard { transaction: transaction.clone(), locked, accepted: false });
+        Applied::Prepared(Decision { transaction: id, shard: self.shard, verdict })
+    }
+
+    /// The checks of [`ShardState::prepare`] without its effects: the
+    /// signature, and every object this shard holds among those the
+    /// transaction names and creates. Answers those objects (packages
+    /// aside), in the transaction's order.
+    pub fn check_prepare(&self, transaction: &Transaction, signature_valid: bool) -> Result<Vec<Object>, Abort> {
+        let body = &transaction.body;
+        check_signature_and_names(body, signature_valid)?;
+        let inputs = self.resolve_local(&body.inputs)?;
+        let references = self.resolve_local(&body.references)?;
+        let local_inputs: Vec<&Object> = inputs.iter().flatten().copied().collect();
+        check_ownership(body, &local_inputs, references.first().copied().flatten())?;
+        let id = transaction.id();
+        for index in 0..body.outputs.len() {
+            let object = id.output_id(index);
+            if shard_of(&object, self.shards) == self.shard && self.objects.contains_key(&object) {
+                return Err(Abort::Replayed(object));
+            }
+        }
+        Ok(inputs
+            .into_iter()
+            .chain(references)
+            .flatten()
+            .filter(|object| object.type_tag != TypeTag::PACKAGE)
+            .cloned()
+            .collect())
+    }
+
+    /// The second phase of S-BAC on this shard: given a certificate of
+    /// every shard the transaction concerns, commits it (every shard
+    /// prepared to commit and the checker accepts the outputs, run on the
+    /// objects the certificates carry) or aborts it, and releases its
+    /// locks. An acceptance that proves nothing, or comes twice, changes nothing.
+    pub fn accept(
+        &mut self,
+        acceptance: &Acceptance,
+        committees: &Committees,
+        contracts: &dyn ContractHost,
+    ) -> Accepted {
+        let id = acceptance.transaction;
+        let cross_shard = self.cross_shard.get(&id).ok_or("the transaction was not prepared on this shard")?;
+        if cross_shard.accepted {
+            return Err("the transaction was accepted before".into());
+        }
+        acceptance.verify(committees)?;
+        let transaction = cross_shard.transaction.clone();
+        let touched: Vec<ShardId> = shards_touched(&transaction.body, self.shards).into_iter().collect();
+        let certified: Vec<ShardId> =
+            acceptance.certificates.iter().map(|certificate| certificate.decision.shard).collect();
+        if certified != touched {
+            return Err("the certificates are not those of the shards the transaction concerns".into());
+        }
+        let outcome = self.decide(&transaction, acceptance, contracts);
+        let cross_shard = self.cross_shard.get_mut(&id).expect("found above");
+        cross_shard.accepted = true;
+        for object in std::mem::take(&mut cross_shard.locked) {
+            self.locked.remove(&object);
+        }
+        if outcome.is_ok() {
+            let local: Vec<ObjectRef> = transaction
+                .body
+                .inputs
+                .iter()
+                .filter(|input| shard_of(&input.id, self.shards) == self.shard)
+                .copied()
+                .collect();
+            self.consume(&local);
+            return Ok(Ok(self.create(&transaction)));
+        }
+        Ok(outcome)
+    }
+
+    /// Commit when every certificate is a commit verdict and the checker
+    /// accepts the outputs on the objects they carry; otherwise the reason.
+    fn decide(&self, transaction: &Transaction, acceptance: &Acceptance, contracts: &dyn ContractHost) -> Outcome {
+        let mut carried: BTreeMap<ObjectId, &Object> = BTreeMap::new();
+        for certificate in &acceptance.certificates {
+            match &certificate.decision.verdict {
+                Verdict::Abort { reason } => {
+                    return Err(Abort::Refused { shard: certificate.decision.shard, reason: reason.clone() });
+                }
+                Verdict::Commit { objects } => {
+                    carried.extend(objects.iter().map(|object| (object.id, object)));
+                }
+            }
+        }
+        let body = &transaction.body;
+        let gather = |references: &[ObjectRef]| -> Result<Vec<&Object>, Abort> {
+            references
+                .iter()
+                .map(|reference| {
+                    let object = carried.get(&reference.id).copied().or_else(|| {
+                        self.objects
+                            .get(&reference.id)
+                            .map(|entry| &entry.object)
+                            .filter(|object| object.type_tag == TypeTag::PACKAGE)
+                    });
+                    match object {
+                        Some(object) if object.version == reference.version => Ok(object),
+                        _ => Err(Abort::Malformed("the certificates do not carry every object the transaction names")),
+                    }
+                })
+                .collect()
+        };
+        let inputs = gather(&body.inputs)?;
+        let references = gather(&body.references)?;
+        self.run_checker(body, &inputs, &references, contracts)?;
+        Ok(transaction.body.outputs.iter().enumerate().map(|(index, _)| transaction.id().output_ref(index)).collect())
+    }
+
+    /// The cross-shard transactions prepared here and not yet accepted, by id.
+    pub fn awaiting_acceptance(&self) -> impl Iterator<Item = (&TxId, &Transaction)> {
+        self.cross_shard
+            .iter()
+            .filter(|(_, cross_shard)| !cross_shard.accepted)
+            .map(|(id, cross_shard)| (id, &cross_shard.transaction))
+    }
+
+    /// The cross-shard transaction `id`, if this shard prepared it.
+    pub fn prepared(&self, id: &TxId) -> Option<&Transaction> {
+        self.cross_shard.get(id).map(|cross_shard| &cross_shard.transaction)
+    }
+
+    /// Whether this shard has applied the acceptance of `id`.
+    pub fn is_accepted(&self, id: &TxId) -> bool {
+        self.cross_shard.get(id).is_some_and(|cross_shard| cross_shard.accepted)
+    }
+
+    /// Applies a block: its acceptances first (which release locks), then
+    /// its transactions.
+    pub fn execute(
+        &mut self,
+        block: &Block,
+        committees: &Committees,
+        contracts: &dyn ContractHost,
+    ) -> (Vec<Accepted>, Vec<Applied>) {
+        let accepted =
+            block.acceptances.iter().map(|acceptance| self.accept(acceptance, committees, contracts)).collect();
+        (accepted, self.execute_transactions(&block.transactions, contracts))
+    }
+
+    /// Applies transactions in order, verifying their signatures in one batch first.
+    pub fn execute_transactions(&mut self, transactions: &[Transaction], contracts: &dyn ContractHost) -> Vec<Applied> {
         let signatures = verify_signatures(transactions);
         transactions
             .iter()
             .zip(signatures)
-            .map(|(transaction, signature_valid)| self.apply(transaction, signature_valid, contracts))
+            .map(|(transaction, signature_valid)| self.apply_transaction(transaction, signature_valid, contracts))
             .collect()
     }
 
@@ -267,27 +511,70 @@ impl ShardState {
     fn resolve(&self, references: &[ObjectRef]) -> Result<Vec<&Object>, Abort> {
         references
             .iter()
-            .map(|reference| {
-                let id = reference.id;
-                let entry = self.objects.get(&id);
-                let global = entry.is_some_and(|entry| entry.object.type_tag == TypeTag::PACKAGE);
-                if !global && shard_of(&id, self.shards) != self.shard {
-                    return Err(Abort::WrongShard(id));
-                }
-                let entry = entry.ok_or(Abort::MissingObject(id))?;
-                if self.locked.contains(&id) {
-                    return Err(Abort::LockedObject(id));
-                }
-                if !entry.active {
-                    return Err(Abort::InactiveObject(id));
-                }
-                if entry.object.version != reference.version {
-                    return Err(Abort::WrongVersion { id, expected: reference.version, found: entry.object.version });
-                }
-                Ok(&entry.object)
-            })
+            .map(|reference| self.resolve_local_one(reference)?.ok_or(Abort::WrongShard(reference.id)))
             .collect()
     }
+
+    /// The named objects this shard holds (those of other shards are
+    /// `None`), each checked to exist, be unlocked, active and at the named version.
+    fn resolve_local(&self, references: &[ObjectRef]) -> Result<Vec<Option<&Object>>, Abort> {
+        references.iter().map(|reference| self.resolve_local_one(reference)).collect()
+    }
+
+    /// The object `reference` names if this shard holds it (a package is
+    /// held by every shard), checked; `None` if it lives on another shard.
+    fn resolve_local_one(&self, reference: &ObjectRef) -> Result<Option<&Object>, Abort> {
+        let id = reference.id;
+        let entry = self.objects.get(&id);
+        let global = entry.is_some_and(|entry| entry.object.type_tag == TypeTag::PACKAGE);
+        if !global && shard_of(&id, self.shards) != self.shard {
+            return Ok(None);
+        }
+        let entry = entry.ok_or(Abort::MissingObject(id))?;
+        if self.locked.contains(&id) {
+            return Err(Abort::LockedObject(id));
+        }
+        if !entry.active {
+            return Err(Abort::InactiveObject(id));
+        }
+        if entry.object.version != reference.version {
+            return Err(Abort::WrongVersion { id, expected: reference.version, found: entry.object.version });
+        }
+        Ok(Some(&entry.object))
+    }
+}
+
+/// The signature is valid and no object is named twice among inputs and references.
+fn check_signature_and_names(body: &TransactionBody, signature_valid: bool) -> Result<(), Abort> {
+    if !signature_valid {
+        return Err(Abort::BadSignature);
+    }
+    let named: BTreeSet<ObjectId> = body.inputs.iter().chain(&body.references).map(|reference| reference.id).collect();
+    if named.len() != body.inputs.len() + body.references.len() {
+        return Err(Abort::Malformed("an object is named twice"));
+    }
+    Ok(())
+}
+
+/// No package is consumed, a call names its package as its first
+/// reference input, and every input is owned by the signer or by the
+/// called contract.
+fn check_ownership(body: &TransactionBody, inputs: &[&Object], first_reference: Option<&Object>) -> Result<(), Abort> {
+    if inputs.iter().any(|input| input.type_tag == TypeTag::PACKAGE) {
+        return Err(Abort::Malformed("a package is never consumed"));
+    }
+    let package = match &body.procedure {
+        Procedure::Call { .. } => match first_reference {
+            Some(package) if package.type_tag == TypeTag::PACKAGE => Some(package),
+            _ => return Err(Abort::Malformed("a call names its contract's package as its first reference input")),
+        },
+        _ => None,
+    };
+    let contract = package.map(|package| contract_owner(package.id));
+    if let Some(input) = inputs.iter().find(|input| input.owner != body.signer && Some(input.owner) != contract) {
+        return Err(Abort::NotOwner(input.id));
+    }
+    Ok(())
 }
 
 /// A publication consumes and reads nothing and creates one package that

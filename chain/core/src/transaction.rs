@@ -131,6 +131,11 @@ impl TxId {
         let digest = Sha256::hash(&[OUTPUT_DOMAIN, &self.0, &index.to_le_bytes()]);
         ObjectId(digest.0)
     }
+
+    /// The reference of the `index`-th output as created: its id at version 1.
+    pub fn output_ref(&self, index: usize) -> ObjectRef {
+        ObjectRef { id: self.output_id(index), version: 1 }
+    }
 }
 
 /// Everything a transaction says except its signature.
@@ -221,6 +226,11 @@ impl Transaction {
         let mut writer = Writer::new();
         self.encode(&mut writer);
         writer.into_bytes()
+    }
+
+    /// The length of the canonical encoding, in bytes.
+    pub fn encoded_len(&self) -> usize {
+        self.to_bytes().len()
     }
 
     /// Writes the canonical encoding.

@@ -8,7 +8,7 @@ use min_chain::contracts::NoContracts;
 use min_chain::encoding::DecodeError;
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
-use min_chain::state::{Abort, ShardState};
+use min_chain::state::{Abort, Applied, ShardState};
 use min_chain::transaction::{
     Output, Procedure, TRANSACTION_BYTES_MAX, Transaction, TransactionBody, verify_signatures,
 };
@@ -87,7 +87,11 @@ fn a_transaction_round_trips_through_its_encoding() {
 
 #[test]
 fn a_block_round_trips_through_its_encoding() {
-    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0), mint(&key(2), 6, 1)] };
+    let block = Block {
+        parent: genesis_digest(),
+        transactions: vec![mint(&key(1), 5, 0), mint(&key(2), 6, 1)],
+        acceptances: vec![],
+    };
     let decoded = Block::from_bytes(&block.to_bytes()).unwrap();
     assert_eq!(decoded, block);
     assert_eq!(decoded.digest(), block.digest());
@@ -95,7 +99,7 @@ fn a_block_round_trips_through_its_encoding() {
 
 #[test]
 fn a_block_with_a_malformed_transaction_is_rejected() {
-    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0)] };
+    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0)], acceptances: vec![] };
     let mut bytes = block.to_bytes();
     // The parent (32 bytes), the count (4) and the transaction's length (4)
     // come before the transaction's procedure tag.
@@ -193,7 +197,10 @@ fn a_signature_over_another_body_is_rejected() {
     transaction.body.params = vec![1];
     assert!(!transaction.verify_signature());
     let mut state = new_state();
-    assert_eq!(state.execute(&[transaction], &NoContracts), vec![Err(Abort::BadSignature)]);
+    assert_eq!(
+        state.execute_transactions(&[transaction], &NoContracts),
+        vec![Applied::Final(Err(Abort::BadSignature))]
+    );
     assert_eq!(state.object_count(), 0);
 }
 
@@ -217,9 +224,9 @@ fn a_consumed_object_cannot_be_consumed_again() {
     let coin_ref = funded(&mut state, &alice);
     let first = transfer(&alice, vec![coin_ref], &bob, 100, 0);
     let second = transfer(&alice, vec![coin_ref], &carol, 100, 0);
-    let outcomes = state.execute(&[first, second], &NoContracts);
-    assert!(outcomes[0].is_ok());
-    assert_eq!(outcomes[1], Err(Abort::InactiveObject(coin_ref.id)));
+    let outcomes = state.execute_transactions(&[first, second], &NoContracts);
+    assert!(matches!(outcomes[0], Applied::Final(Ok(_))));
+    assert_eq!(outcomes[1], Applied::Final(Err(Abort::InactiveObject(coin_ref.id))));
     assert_eq!(state.active_owned_by(address(&carol)).count(), 0);
 }
 

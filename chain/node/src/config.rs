@@ -36,7 +36,8 @@ pub struct DevnetConfig {
     /// The JSON-RPC port on 127.0.0.1; 0 picks a free one.
     pub rpc_port: u16,
     /// The first validator's network port on 127.0.0.1, the others
-    /// following it shard by shard; 0 picks free ports.
+    /// following it shard by shard, then each validator's cross-shard port
+    /// in the same order; 0 picks free ports.
     pub p2p_base_port: u16,
     /// Where the validators keep their consensus journals.
     pub dir: PathBuf,
@@ -114,7 +115,7 @@ impl DevnetConfig {
             return Err(ConfigError("account_balance must be positive".into()));
         }
         if self.p2p_base_port != 0 {
-            let last = u32::from(self.p2p_base_port) + self.shards * self.validators - 1;
+            let last = u32::from(self.p2p_base_port) + 2 * self.shards * self.validators - 1;
             if last > u32::from(u16::MAX) {
                 return Err(ConfigError(format!("p2p ports from {} run past 65535", self.p2p_base_port)));
             }

@@ -2,7 +2,8 @@
 //! validators running `min_chain::node` on commonware's tokio runtime,
 //! every validator with its own authenticated, encrypted connection to each
 //! member of its committee over loopback TCP (`commonware_p2p`'s `lookup`
-//! network), and the JSON-RPC server in front of them.
+//! network) and a second one to every validator of every shard for
+//! cross-shard commits, and the JSON-RPC server in front of them.
 
 use crate::config::{ConfigError, DevnetConfig};
 use crate::hex;
@@ -10,7 +11,7 @@ use crate::keys::{DevnetKeys, ValidatorKeys, address_of};
 use crate::routing::{Router, ValidatorHandle};
 use crate::rpc::{RpcContext, server};
 use crate::wallet;
-use commonware_cryptography::ChaCha20Poly1305;
+use commonware_cryptography::{ChaCha20Poly1305, ed25519};
 use commonware_p2p::authenticated::lookup;
 use commonware_p2p::{Address as PeerAddress, AddressableManager as _, Recipients, Sender as _};
 use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Supervisor as _, tokio as runtime};
@@ -21,8 +22,9 @@ use commonware_utils::{NZU32, NZUsize};
 use ed25519_dalek::SigningKey;
 use min_chain::block::BLOCK_BYTES_MAX;
 use min_chain::contracts::{ContractHost, NoContracts};
-use min_chain::node::{CONSENSUS_NAMESPACE, Channels, PublicKey, Scheme, ValidatorConfig};
+use min_chain::node::{CONSENSUS_NAMESPACE, Channels, CrossShardConfig, PublicKey, Scheme, ValidatorConfig};
 use min_chain::objects::Address;
+use min_chain::sbac::{Committees, Member};
 use min_chain::shard::ShardId;
 use min_chain::state::ShardState;
 use min_contract_host::RuntimeHost;
@@ -44,6 +46,8 @@ const CHANNEL_VOTES: u64 = 0;
 const CHANNEL_CERTIFICATES: u64 = 1;
 const CHANNEL_RESOLVER: u64 = 2;
 const CHANNEL_BLOCKS: u64 = 3;
+/// The channel number of S-BAC on the cross-shard network.
+const CHANNEL_CROSS_SHARD: u64 = 0;
 /// How long consensus waits for the committees to connect before starting anyway.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(5);
 /// The tag of the connectivity probe on the blocks channel, which the
@@ -153,8 +157,10 @@ where
     // Held until the devnet stops, so a second devnet cannot clear this one's state.
     let (storage, _lock) = prepare_storage(&config)?;
     let rpc_address = rpc_listener.local_addr().map_err(|error| DevnetError::Io(error.to_string()))?;
-    let p2p_addresses = p2p_addresses(&config)?;
+    let (p2p_addresses, cross_shard_addresses) = p2p_addresses(&config)?;
     let keys = DevnetKeys::derive(config.seed, config.shards, config.validators, config.accounts);
+    let committees = Arc::new(committees(&keys));
+    let everyone = everyone(&keys, &cross_shard_addresses);
     let balance = u128::from(config.account_balance);
     let genesis = genesis_states(&keys, shards, balance);
     // One contract runtime serves every validator of the process and the router.
@@ -175,6 +181,9 @@ where
                     index,
                     committee,
                     addresses,
+                    cross_shard_address: cross_shard_addresses[shard][index],
+                    everyone: &everyone,
+                    committees: committees.clone(),
                     state: genesis[shard].clone(),
                     contracts: contracts.clone(),
                     leader_timeout: Duration::from_millis(config.leader_timeout_ms),
@@ -270,15 +279,17 @@ fn lock_directory(dir: &Path) -> Result<File, DevnetError> {
     }
 }
 
-/// Each validator's address on 127.0.0.1: consecutive ports from the base,
-/// or free ports the system picks.
-fn p2p_addresses(config: &DevnetConfig) -> Result<Vec<Vec<SocketAddr>>, DevnetError> {
+/// Each validator's two addresses on 127.0.0.1, shard by shard: for its
+/// committee's network and for the cross-shard network. Consecutive ports
+/// from the base, or free ports the system picks.
+type Addresses = Vec<Vec<SocketAddr>>;
+fn p2p_addresses(config: &DevnetConfig) -> Result<(Addresses, Addresses), DevnetError> {
     let count = (config.shards * config.validators) as usize;
     let ports: Vec<u16> = if config.p2p_base_port != 0 {
-        (0..count).map(|offset| config.p2p_base_port + offset as u16).collect()
+        (0..2 * count).map(|offset| config.p2p_base_port + offset as u16).collect()
     } else {
         // Hold every listener until all ports are picked, so none repeats.
-        let listeners = (0..count)
+        let listeners = (0..2 * count)
             .map(|_| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| DevnetError::Io(format!("cannot find free ports on 127.0.0.1: {error}")))?;
@@ -290,7 +301,36 @@ fn p2p_addresses(config: &DevnetConfig) -> Result<Vec<Vec<SocketAddr>>, DevnetEr
     };
     let addresses: Vec<SocketAddr> =
         ports.into_iter().map(|port| SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))).collect();
-    Ok(addresses.chunks(config.validators as usize).map(<[SocketAddr]>::to_vec).collect())
+    let by_shard =
+        |addresses: &[SocketAddr]| addresses.chunks(config.validators as usize).map(<[SocketAddr]>::to_vec).collect();
+    Ok((by_shard(&addresses[..count]), by_shard(&addresses[count..])))
+}
+
+/// Every shard's committee with the validators' BLS keys, for S-BAC certificates.
+fn committees(keys: &DevnetKeys) -> Committees {
+    Committees::new(
+        keys.validators
+            .iter()
+            .map(|committee| {
+                committee
+                    .iter()
+                    .map(|member| Member { identity: member.public_key(), key: member.bls_public })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// Every validator's identity and cross-shard address.
+fn everyone(keys: &DevnetKeys, cross_shard_addresses: &Addresses) -> Map<PublicKey, PeerAddress> {
+    keys.validators
+        .iter()
+        .flatten()
+        .zip(cross_shard_addresses.iter().flatten())
+        .map(|(member, address)| (member.public_key(), PeerAddress::from(*address)))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("validator identities are distinct")
 }
 
 /// Each shard's state at genesis: one coin of `balance` for every funded
@@ -318,6 +358,9 @@ struct ValidatorSetup<'a> {
     index: usize,
     committee: &'a [ValidatorKeys],
     addresses: &'a [SocketAddr],
+    cross_shard_address: SocketAddr,
+    everyone: &'a Map<PublicKey, PeerAddress>,
+    committees: Arc<Committees>,
     state: ShardState,
     contracts: Arc<dyn ContractHost>,
     leader_timeout: Duration,
@@ -329,6 +372,8 @@ struct ValidatorSetup<'a> {
 struct Wired {
     context: runtime::Context,
     oracle: lookup::Oracle<PublicKey>,
+    /// Kept so the cross-shard network keeps its peer set.
+    _cross_shard_oracle: lookup::Oracle<PublicKey>,
     channels: Channels<lookup::Sender<PublicKey, runtime::Context>, lookup::Receiver<PublicKey>>,
     config: ValidatorConfig,
     peers: usize,
@@ -352,33 +397,7 @@ impl Wired {
 
 /// Starts one validator's network on its port, dialing its committee.
 fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetup<'_>) -> Wired {
-    let handshake = Cups::<_, ChaCha20Poly1305>::new(
-        Sake {
-            signer: keys.identity.clone(),
-            synchrony_bound: Duration::from_secs(5),
-            max_handshake_age: Duration::from_secs(10),
-            version: sake::Version::V1,
-        },
-        cups::Version::V1,
-    );
     let namespace = format!("min-devnet/shard-{}/p2p", setup.shard);
-    let size = NZUsize!(setup.committee.len());
-    let mut p2p = lookup::Config::local(
-        handshake,
-        namespace.as_bytes(),
-        setup.addresses[setup.index],
-        size,
-        MAX_MESSAGE_BYTES,
-        NZUsize!(1024),
-    );
-    // Everyone is on one machine: dial often and accept many handshakes
-    // from 127.0.0.1, so the committee connects within milliseconds.
-    p2p.dial_frequency = Duration::from_millis(20);
-    p2p.peer_connection_cooldown = Duration::from_millis(100);
-    p2p.allowed_handshake_rate_per_ip = Quota::per_second(NZU32!(1024));
-    p2p.allowed_handshake_rate_per_subnet = Quota::per_second(NZU32!(1024));
-    p2p.tracked_peer_sets = NZUsize!(1);
-    let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p);
     let peers: Map<PublicKey, PeerAddress> = setup
         .committee
         .iter()
@@ -387,15 +406,24 @@ fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetu
         .collect::<Vec<_>>()
         .try_into()
         .expect("committee identities are distinct");
-    let _ = oracle.track(0, peers);
+    let (mut network, oracle) =
+        lookup_network(context.child("network"), keys, &namespace, setup.addresses[setup.index], peers);
     let quota = Quota::per_second(NZU32!(1_000));
-    let channels = Channels {
-        votes: network.register(CHANNEL_VOTES, quota),
-        certificates: network.register(CHANNEL_CERTIFICATES, quota),
-        resolver: network.register(CHANNEL_RESOLVER, quota),
-        blocks: network.register(CHANNEL_BLOCKS, quota),
-    };
+    let votes = network.register(CHANNEL_VOTES, quota);
+    let certificates = network.register(CHANNEL_CERTIFICATES, quota);
+    let resolver = network.register(CHANNEL_RESOLVER, quota);
+    let blocks = network.register(CHANNEL_BLOCKS, quota);
     network.start();
+    let (mut cross_shard_network, cross_shard_oracle) = lookup_network(
+        context.child("cross_shard_network"),
+        keys,
+        "min-devnet/cross-shard/p2p",
+        setup.cross_shard_address,
+        setup.everyone.clone(),
+    );
+    let cross_shard = cross_shard_network.register(CHANNEL_CROSS_SHARD, Quota::per_second(NZU32!(10_000)));
+    cross_shard_network.start();
+    let channels = Channels { votes, certificates, resolver, blocks, cross_shard };
 
     let committee: BiMap<PublicKey, _> = setup
         .committee
@@ -409,12 +437,60 @@ fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetu
         scheme,
         state: setup.state,
         contracts: setup.contracts,
+        cross_shard: CrossShardConfig {
+            identity: keys.public_key(),
+            key: keys.bls.clone(),
+            committees: setup.committees,
+        },
         partition: format!("shard-{}-validator-{}", setup.shard, setup.index),
         leader_timeout: setup.leader_timeout,
         block_interval: setup.block_interval,
         idle_block_interval: setup.idle_block_interval,
     };
-    Wired { context, oracle, channels, config, peers: setup.committee.len() - 1 }
+    Wired {
+        context,
+        oracle,
+        _cross_shard_oracle: cross_shard_oracle,
+        channels,
+        config,
+        peers: setup.committee.len() - 1,
+    }
+}
+
+/// A validator's authenticated network over the encrypted handshake.
+type LookupNetwork = lookup::Network<runtime::Context, Cups<Sake<ed25519::PrivateKey>, ChaCha20Poly1305>>;
+
+/// A `lookup` network for `keys`'s validator on `address`, with the
+/// authenticated, encrypted handshake, tracking `peers` as its one peer set.
+fn lookup_network(
+    context: runtime::Context,
+    keys: &ValidatorKeys,
+    namespace: &str,
+    address: SocketAddr,
+    peers: Map<PublicKey, PeerAddress>,
+) -> (LookupNetwork, lookup::Oracle<PublicKey>) {
+    let handshake = Cups::<_, ChaCha20Poly1305>::new(
+        Sake {
+            signer: keys.identity.clone(),
+            synchrony_bound: Duration::from_secs(5),
+            max_handshake_age: Duration::from_secs(10),
+            version: sake::Version::V1,
+        },
+        cups::Version::V1,
+    );
+    let size = NZUsize!(peers.len());
+    let mut p2p =
+        lookup::Config::local(handshake, namespace.as_bytes(), address, size, MAX_MESSAGE_BYTES, NZUsize!(1024));
+    // Everyone is on one machine: dial often and accept many handshakes
+    // from 127.0.0.1, so the validators connect within milliseconds.
+    p2p.dial_frequency = Duration::from_millis(20);
+    p2p.peer_connection_cooldown = Duration::from_millis(100);
+    p2p.allowed_handshake_rate_per_ip = Quota::per_second(NZU32!(1024));
+    p2p.allowed_handshake_rate_per_subnet = Quota::per_second(NZU32!(1024));
+    p2p.tracked_peer_sets = NZUsize!(1);
+    let (network, mut oracle) = lookup::Network::new(context, p2p);
+    let _ = oracle.track(0, peers);
+    (network, oracle)
 }
 
 /// Completes when the process receives Ctrl-C; the usual `shutdown` for [`run`].

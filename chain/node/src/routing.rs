@@ -11,8 +11,8 @@ use min_chain::node::{Ledger, Mailbox};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::state::Abort;
-use min_chain::transaction::{Procedure, Transaction, TxId};
-use std::collections::{BTreeMap, BTreeSet};
+use min_chain::transaction::{Transaction, TxId};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,10 +32,7 @@ pub struct ValidatorHandle {
 pub enum Rejection {
     /// The signature is not the signer's over the transaction.
     BadSignature,
-    /// The transaction names or creates objects on several shards; it
-    /// needs a cross-shard commit, which the chain does not run yet.
-    CrossShard(BTreeSet<ShardId>),
-    /// The shard's current state already rules the transaction out.
+    /// The current state of a shard it concerns already rules the transaction out.
     Invalid(Abort),
     /// The faucet could not build its mint.
     Faucet(wallet::WalletError),
@@ -45,15 +42,6 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadSignature => f.write_str("the signature is not the signer's over the transaction"),
-            Self::CrossShard(shards) => {
-                let shards: Vec<String> = shards.iter().map(|shard| shard.0.to_string()).collect();
-                write!(
-                    f,
-                    "the transaction touches shards {}: transactions across shards need a cross-shard commit, \
-                     which this chain does not run yet",
-                    shards.join(", ")
-                )
-            }
             Self::Invalid(abort) => write!(f, "{abort}"),
             Self::Faucet(error) => write!(f, "{error}"),
         }
@@ -161,27 +149,31 @@ impl Router {
     }
 
     /// The shards `transaction` goes to, after checking its signature and,
-    /// against the current state of the first, everything that cannot
-    /// change in its favour. An object that does not exist yet is let
-    /// through: it may be the pending output of an earlier transaction.
-    /// A publication goes to every shard (each keeps the package); any
-    /// other transaction to the one shard of every object it names and
-    /// creates.
+    /// against the current state of each, everything that cannot change in
+    /// its favour. An object that does not exist yet is let through: it may
+    /// be the pending output of an earlier transaction. A publication goes
+    /// to every shard (each keeps the package); any other transaction to
+    /// the shards of the objects it names and creates, which commit it
+    /// together when there are several.
     pub fn route(&self, transaction: &Transaction) -> Result<Vec<ShardId>, Rejection> {
         if !transaction.verify_signature() {
             return Err(Rejection::BadSignature);
         }
-        let touched = shards_touched(&transaction.body, self.shard_count);
-        let shards: Vec<ShardId> = match transaction.body.procedure {
-            Procedure::Publish => touched.into_iter().collect(),
-            _ if touched.len() == 1 => touched.into_iter().collect(),
-            _ => return Err(Rejection::CrossShard(touched)),
-        };
-        let ledger = self.ledger(shards[0]);
-        match ledger.state.check(transaction, true, self.contracts.as_ref()) {
-            Ok(()) | Err(Abort::MissingObject(_)) => Ok(shards),
-            Err(abort) => Err(Rejection::Invalid(abort)),
+        let shards: Vec<ShardId> = shards_touched(&transaction.body, self.shard_count).into_iter().collect();
+        let cross_shard = self.ledger(shards[0]).state.is_cross_shard(&transaction.body);
+        for shard in if cross_shard { &shards[..] } else { &shards[..1] } {
+            let ledger = self.ledger(*shard);
+            let checked = if cross_shard {
+                ledger.state.check_prepare(transaction, true).map(|_| ())
+            } else {
+                ledger.state.check(transaction, true, self.contracts.as_ref())
+            };
+            match checked {
+                Ok(()) | Err(Abort::MissingObject(_)) => {}
+                Err(abort) => return Err(Rejection::Invalid(abort)),
+            }
         }
+        Ok(shards)
     }
 
     /// Routes `transaction` and hands it to every validator of its shards.
@@ -215,7 +207,8 @@ impl Router {
     }
 
     /// Where the transaction `id` stands. A transaction sent to several
-    /// shards (a publication) is final once it is final on all of them.
+    /// shards (a publication, a cross-shard transaction) is final once it
+    /// is final on all of them.
     pub fn status(&self, id: &TxId) -> TxStatus {
         let pending = self.pending.lock().expect("the pending lock is never poisoned").get(id).cloned();
         let Some(shards) = pending else {

@@ -31,12 +31,12 @@ pub struct Coin {
 pub enum WalletError {
     /// A transfer or mint of nothing.
     ZeroAmount,
-    /// No shard holds enough of the signer's coins (within the input limit)
-    /// to pay the amount; `best` is the most one shard could pay.
+    /// The signer's coins (at most [`INPUTS_MAX`] of them) cannot pay the
+    /// amount; `best` is the most they could pay.
     InsufficientFunds {
         /// The amount asked for.
         amount: u128,
-        /// The most the signer's coins on one shard add up to.
+        /// The most the signer's largest coins add up to.
         best: u128,
     },
     /// The objects the transaction names live on several shards, or no
@@ -50,8 +50,8 @@ impl fmt::Display for WalletError {
             Self::ZeroAmount => f.write_str("the amount must be positive"),
             Self::InsufficientFunds { amount, best } => write!(
                 f,
-                "insufficient funds: {amount} asked, but the signer's coins on any one shard add up to at most {best} \
-                 (a transfer spends coins of one shard)"
+                "insufficient funds: {amount} asked, but the signer's coins add up to at most {best} \
+                 (a transfer spends at most {INPUTS_MAX} coins)"
             ),
             Self::NoPlacement(shard) => {
                 write!(
@@ -126,9 +126,11 @@ pub fn mint(
     Ok(place(body, shard, shards)?.sign(faucet))
 }
 
-/// A transfer of `amount` to `to`, paid from `key`'s `coins` on one shard:
-/// the shard whose coins can pay it, largest coins first, with the change
-/// back to the signer.
+/// A transfer of `amount` to `to`, paid from `key`'s `coins`, with the
+/// change back to the signer. Coins of one shard pay when some shard's can
+/// (largest coins first), and the outputs are placed there: the
+/// single-shard fast path. Otherwise coins of several shards pay together,
+/// largest first, in a cross-shard transaction.
 pub fn transfer(
     key: &SigningKey,
     coins: &[Coin],
@@ -143,38 +145,51 @@ pub fn transfer(
     for coin in coins {
         by_shard.entry(coin.shard).or_default().push(*coin);
     }
-    let mut best = 0u128;
-    for (shard, mut coins) in by_shard {
-        coins.sort_by(|a, b| b.value.cmp(&a.value).then(a.reference.cmp(&b.reference)));
-        let mut inputs = Vec::new();
-        let mut total = 0u128;
-        for coin in coins.iter().take(INPUTS_MAX) {
-            if total >= amount {
-                break;
-            }
-            total = total.saturating_add(coin.value);
-            inputs.push(coin.reference);
+    for (shard, coins) in by_shard {
+        if let Some(body) = transfer_body(key, coins, to, amount) {
+            return Ok(place(body, Some(shard), shards)?.sign(key));
         }
-        if total < amount {
-            best = best.max(total);
-            continue;
-        }
-        let signer = address_of(key);
-        let mut outputs = vec![coin_output(to, amount)];
-        if total > amount {
-            outputs.push(coin_output(signer, total - amount));
-        }
-        let body = TransactionBody {
-            procedure: Procedure::Transfer { amount },
-            inputs,
-            references: vec![],
-            params: vec![],
-            outputs,
-            signer,
-        };
-        return Ok(place(body, Some(shard), shards)?.sign(key));
     }
-    Err(WalletError::InsufficientFunds { amount, best })
+    match transfer_body(key, coins.to_vec(), to, amount) {
+        Some(body) => Ok(body.sign(key)),
+        None => {
+            let mut values: Vec<u128> = coins.iter().map(|coin| coin.value).collect();
+            values.sort_unstable_by(|a, b| b.cmp(a));
+            let best = values.iter().take(INPUTS_MAX).fold(0u128, |total, value| total.saturating_add(*value));
+            Err(WalletError::InsufficientFunds { amount, best })
+        }
+    }
+}
+
+/// The transfer of `amount` to `to` from the largest of `coins` (at most
+/// [`INPUTS_MAX`]), or `None` if they cannot pay it.
+fn transfer_body(key: &SigningKey, mut coins: Vec<Coin>, to: Address, amount: u128) -> Option<TransactionBody> {
+    coins.sort_by(|a, b| b.value.cmp(&a.value).then(a.reference.cmp(&b.reference)));
+    let mut inputs = Vec::new();
+    let mut total = 0u128;
+    for coin in coins.iter().take(INPUTS_MAX) {
+        if total >= amount {
+            break;
+        }
+        total = total.saturating_add(coin.value);
+        inputs.push(coin.reference);
+    }
+    if total < amount {
+        return None;
+    }
+    let signer = address_of(key);
+    let mut outputs = vec![coin_output(to, amount)];
+    if total > amount {
+        outputs.push(coin_output(signer, total - amount));
+    }
+    Some(TransactionBody {
+        procedure: Procedure::Transfer { amount },
+        inputs,
+        references: vec![],
+        params: vec![],
+        outputs,
+        signer,
+    })
 }
 
 #[cfg(test)]
@@ -217,7 +232,13 @@ mod tests {
             vec![ShardId(1)],
             "the outputs land on the inputs' shard"
         );
-        let short = super::transfer(&key, &coins, Address([7; 32]), 100, shards()).unwrap_err();
-        assert_eq!(short, WalletError::InsufficientFunds { amount: 100, best: 90 });
+        // No shard alone holds 100: coins of both shards pay together.
+        let across = super::transfer(&key, &coins, Address([7; 32]), 100, shards()).unwrap();
+        assert_eq!(across.body.inputs.len(), 3);
+        assert_eq!(across.body.outputs[1].data, coin_data(20));
+        let touched = shards_touched(&across.body, shards());
+        assert!(touched.contains(&ShardId(0)) && touched.contains(&ShardId(1)), "{touched:?}");
+        let short = super::transfer(&key, &coins, Address([7; 32]), 130, shards()).unwrap_err();
+        assert_eq!(short, WalletError::InsufficientFunds { amount: 130, best: 120 });
     }
 }

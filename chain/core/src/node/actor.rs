@@ -5,8 +5,9 @@
 
 use super::ledger::Ledger;
 use super::mailbox::Message;
+use super::relay::Relay;
 use super::{ConsensusContext, Digest};
-use crate::block::{BLOCK_BYTES_MAX, Block, genesis_digest};
+use crate::block::{BLOCK_ACCEPTANCES_MAX, BLOCK_BYTES_MAX, Block, genesis_digest};
 use crate::transaction::{Transaction, TxId, verify_signatures};
 use commonware_consensus::Viewable as _;
 use commonware_consensus::types::View;
@@ -22,12 +23,23 @@ use std::time::{Duration, SystemTime};
 pub const MEMPOOL_TRANSACTIONS_MAX: usize = 50_000;
 /// The most transactions a validator puts in one proposal.
 pub const PROPOSAL_TRANSACTIONS_MAX: usize = 256;
+/// The most acceptances a validator puts in one proposal.
+pub const PROPOSAL_ACCEPTANCES_MAX: usize = 256;
 /// How often missing blocks are requested again.
 const FETCH_RETRY: Duration = Duration::from_millis(250);
 
 /// Tags of the messages on the block channel.
 const WIRE_BLOCK: u8 = 0;
 const WIRE_REQUEST: u8 = 1;
+
+/// What the unfinalized blocks a proposal extends already carry.
+#[derive(Default)]
+struct InFlight {
+    /// The ids of their transactions.
+    transactions: BTreeSet<TxId>,
+    /// The transactions their acceptances accept.
+    accepted: BTreeSet<TxId>,
+}
 
 /// A verification simplex is waiting on until the block arrives.
 type PendingVerify = (ConsensusContext, oneshot::Sender<bool>);
@@ -42,12 +54,15 @@ pub(super) struct Actor<E, S, R> {
     pub context: E,
     pub mailbox: mpsc::UnboundedReceiver<Message>,
     pub block_receiver: R,
+    pub cross_shard_receiver: R,
     pub core: Core<S>,
 }
 
 /// Everything the actor keeps between messages.
 pub(super) struct Core<S> {
     pub block_sender: S,
+    /// This validator's part in cross-shard commits.
+    pub relay: Relay<S>,
     pub ledger: Arc<Mutex<Ledger>>,
     /// Every block seen, by digest.
     pub blocks: BTreeMap<Digest, Block>,
@@ -80,7 +95,7 @@ where
     R: Receiver<PublicKey = super::PublicKey>,
 {
     pub async fn run(self) {
-        let Self { context, mut mailbox, mut block_receiver, mut core } = self;
+        let Self { context, mut mailbox, mut block_receiver, mut cross_shard_receiver, mut core } = self;
         let mut retry_at = context.current() + FETCH_RETRY;
         loop {
             let mut parked_until = core.proposal_ready_at();
@@ -100,8 +115,13 @@ where
                     let Ok((peer, bytes)) = received else { return };
                     core.handle_wire(peer, bytes.as_ref());
                 },
+                received = cross_shard_receiver.recv() => {
+                    let Ok((peer, bytes)) = received else { return };
+                    core.handle_cross_shard(peer, bytes.as_ref());
+                },
                 _ = context.sleep_until(retry_at) => {
                     core.request_missing();
+                    core.request_missing_certificates();
                     retry_at = context.current() + FETCH_RETRY;
                 },
             }
@@ -174,7 +194,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
         match self.blocks.get(&payload) {
             Some(block) => {
-                let _ = response.send(is_valid_child(block, &context));
+                let _ = response.send(is_valid_child(block, &context, &self.relay));
             }
             None => {
                 self.pending_verifies.entry(payload).or_default().push((context, response));
@@ -192,7 +212,8 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             return;
         }
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        if ledger.outcomes.contains_key(&id) || !transaction.verify_signature() {
+        let known = ledger.outcomes.contains_key(&id) || ledger.decisions.contains_key(&id);
+        if known || !transaction.verify_signature() {
             return;
         }
         drop(ledger);
@@ -200,22 +221,43 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         self.mempool.push((id, transaction));
     }
 
-    /// Builds a block on `parent` from the mempool, leaving out transactions
-    /// already in the unfinalized blocks it extends, and sends it to every
-    /// peer. If one of those blocks is missing here, the block is empty:
-    /// better no transactions than ones that are already on the chain.
+    /// Builds a block on `parent` from the acceptances ready and the
+    /// mempool, leaving out those already in the unfinalized blocks it
+    /// extends, within a block's size, and sends it to every peer. If one
+    /// of those blocks is missing here, the block is empty: better nothing
+    /// than something that is already on the chain.
     fn propose(&mut self, parent: Digest) -> Digest {
-        let transactions: Vec<Transaction> = match self.unfinalized_ancestry(parent) {
-            Some(in_flight) => self
+        let mut block = Block { parent, transactions: Vec::new(), acceptances: Vec::new() };
+        if let Some(in_flight) = self.unfinalized_ancestry(parent) {
+            // Room for the block's own fields beside its entries.
+            let mut room = BLOCK_BYTES_MAX - 1024;
+            let mut fits = |size: usize| {
+                let fits = size + 8 <= room;
+                if fits {
+                    room -= size + 8;
+                }
+                fits
+            };
+            block.acceptances = self
+                .relay
+                .ready
+                .iter()
+                .filter(|(id, _)| !in_flight.accepted.contains(id))
+                .map(|(_, acceptance)| acceptance)
+                .filter(|acceptance| fits(acceptance.encoded_len()))
+                .take(PROPOSAL_ACCEPTANCES_MAX.min(BLOCK_ACCEPTANCES_MAX))
+                .cloned()
+                .collect();
+            block.transactions = self
                 .mempool
                 .iter()
-                .filter(|(id, _)| !in_flight.contains(id))
+                .filter(|(id, _)| !in_flight.transactions.contains(id))
+                .map(|(_, transaction)| transaction)
+                .filter(|transaction| fits(transaction.encoded_len()))
                 .take(PROPOSAL_TRANSACTIONS_MAX)
-                .map(|(_, transaction)| transaction.clone())
-                .collect(),
-            None => Vec::new(),
-        };
-        let block = Block { parent, transactions };
+                .cloned()
+                .collect();
+        }
         let bytes = block.to_bytes();
         assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
         let digest = block.digest();
@@ -224,17 +266,18 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         digest
     }
 
-    /// The ids of the transactions in the blocks between `tip` and the last
-    /// applied block, or `None` if one of those blocks is missing here.
-    fn unfinalized_ancestry(&self, tip: Digest) -> Option<BTreeSet<TxId>> {
-        let mut ids = BTreeSet::new();
+    /// The transactions and acceptances in the blocks between `tip` and the
+    /// last applied block, or `None` if one of those blocks is missing here.
+    fn unfinalized_ancestry(&self, tip: Digest) -> Option<InFlight> {
+        let mut in_flight = InFlight::default();
         let mut cursor = tip;
         while cursor != self.last_applied && !self.applied.contains(&cursor) {
             let block = self.blocks.get(&cursor)?;
-            ids.extend(block.transactions.iter().map(Transaction::id));
+            in_flight.transactions.extend(block.transactions.iter().map(Transaction::id));
+            in_flight.accepted.extend(block.acceptances.iter().map(|acceptance| acceptance.transaction));
             cursor = block.parent;
         }
-        Some(ids)
+        Some(in_flight)
     }
 
     fn handle_wire(&mut self, peer: super::PublicKey, bytes: &[u8]) {
@@ -270,7 +313,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         }
         if let Some(pending) = self.pending_verifies.remove(&digest) {
             for (context, response) in pending {
-                let _ = response.send(is_valid_child(&block, &context));
+                let _ = response.send(is_valid_child(&block, &context, &self.relay));
             }
         }
         self.blocks.insert(digest, block);
@@ -310,7 +353,16 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             for transaction in &block.transactions {
                 self.mempool_ids.remove(&transaction.id());
             }
-            ledger.apply(digest, block);
+            let effects = ledger.apply(digest, block);
+            for id in &effects.accepted {
+                self.relay.accepted(id);
+            }
+            for decision in effects.decisions {
+                let transaction = ledger.state.prepared(&decision.transaction).cloned();
+                if let Some(transaction) = transaction {
+                    self.relay.decided(decision, &transaction, &ledger);
+                }
+            }
             self.applied.insert(digest);
             self.last_applied = digest;
         }
@@ -320,6 +372,23 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
 
     fn request(&mut self, digest: Digest) {
         self.send(Recipients::All, WIRE_REQUEST, &digest.0);
+    }
+
+    /// Handles a message of the cross-shard channel; a transaction another
+    /// shard forwards enters the mempool like a client's.
+    fn handle_cross_shard(&mut self, peer: super::PublicKey, bytes: &[u8]) {
+        let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        let forwarded = self.relay.handle_wire(peer, bytes, &ledger);
+        drop(ledger);
+        if let Some(transaction) = forwarded {
+            self.admit(transaction);
+        }
+    }
+
+    /// Asks other shards again for the certificates still missing.
+    fn request_missing_certificates(&mut self) {
+        let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        self.relay.request_missing(&ledger);
     }
 
     /// Asks again for every block still awaited, and forgets verifications
@@ -346,8 +415,13 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
 }
 
 /// Whether `block` may be voted for in `context`: it extends the parent
-/// consensus named, carries no transaction twice, and every signature holds.
-fn is_valid_child(block: &Block, context: &ConsensusContext) -> bool {
+/// consensus named, carries no transaction and no acceptance twice, every
+/// signature holds, and every acceptance's certificates prove their decisions.
+fn is_valid_child<S: Sender<PublicKey = super::PublicKey>>(
+    block: &Block,
+    context: &ConsensusContext,
+    relay: &Relay<S>,
+) -> bool {
     if block.parent != context.parent.1 {
         return false;
     }
@@ -355,5 +429,10 @@ fn is_valid_child(block: &Block, context: &ConsensusContext) -> bool {
     if ids.len() != block.transactions.len() {
         return false;
     }
+    let accepted: BTreeSet<TxId> = block.acceptances.iter().map(|acceptance| acceptance.transaction).collect();
+    if accepted.len() != block.acceptances.len() {
+        return false;
+    }
     verify_signatures(&block.transactions).into_iter().all(|valid| valid)
+        && block.acceptances.iter().all(|acceptance| relay.verify(acceptance))
 }

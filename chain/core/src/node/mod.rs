@@ -8,9 +8,11 @@
 mod actor;
 mod ledger;
 mod mailbox;
+mod relay;
 
-pub use ledger::{FinalizedBlock, Ledger};
+pub use ledger::{BlockEffects, FinalizedBlock, Ledger};
 pub use mailbox::Mailbox;
+pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTION, WIRE_VOTE};
 
 use crate::block::genesis_digest;
 use crate::contracts::ContractHost;
@@ -51,6 +53,8 @@ pub struct ValidatorConfig {
     pub state: ShardState,
     /// What runs contract procedures ([`NoContracts`](crate::contracts::NoContracts) refuses them).
     pub contracts: Arc<dyn ContractHost>,
+    /// Its key and every shard's committee, for cross-shard commits.
+    pub cross_shard: CrossShardConfig,
     /// The name of its consensus journal in the runtime's storage.
     pub partition: String,
     /// How long to wait for a leader's proposal before voting to skip it.
@@ -76,6 +80,9 @@ pub struct Channels<S, R> {
     pub resolver: (S, R),
     /// Blocks and requests for blocks.
     pub blocks: (S, R),
+    /// S-BAC's votes, certificates and forwarded transactions, to and from
+    /// the validators of every shard.
+    pub cross_shard: (S, R),
 }
 
 /// A running validator: where clients submit, and what it has finalized.
@@ -96,16 +103,22 @@ where
 {
     let (sender, receiver) = mpsc::unbounded_channel();
     let mailbox = Mailbox::new(sender);
-    let ledger = Arc::new(Mutex::new(Ledger::new(config.state, config.contracts)));
+    let shard = config.state.shard();
+    let committees = config.cross_shard.committees.clone();
+    let ledger = Arc::new(Mutex::new(Ledger::new(config.state, config.contracts, committees)));
     let genesis = genesis_digest();
 
     let (block_sender, block_receiver) = channels.blocks;
+    let (cross_shard_sender, cross_shard_receiver) = channels.cross_shard;
+    let relay = relay::Relay::new(cross_shard_sender, shard, config.cross_shard);
     let actor = actor::Actor {
         context: context.child("application"),
         mailbox: receiver,
         block_receiver,
+        cross_shard_receiver,
         core: actor::Core {
             block_sender,
+            relay,
             ledger: ledger.clone(),
             blocks: BTreeMap::new(),
             pending_verifies: BTreeMap::new(),

@@ -63,6 +63,7 @@ pub fn abort_kind(abort: &Abort) -> &'static str {
         Abort::CheckerFailed(_) => "CheckerFailed",
         Abort::ContractFailed(_) => "ContractFailed",
         Abort::Replayed(_) => "Replayed",
+        Abort::Refused { .. } => "Refused",
     }
 }
 
@@ -70,7 +71,6 @@ pub fn abort_kind(abort: &Abort) -> &'static str {
 pub fn rejection_kind(rejection: &Rejection) -> &'static str {
     match rejection {
         Rejection::BadSignature => "BadSignature",
-        Rejection::CrossShard(_) => "CrossShard",
         Rejection::Invalid(abort) => abort_kind(abort),
         Rejection::Faucet(_) => "Faucet",
     }
