@@ -2,33 +2,73 @@
 //! from Z3's model, written as a literal that `minc run` accepts. Parts of
 //! an argument that the verifier did not model get a default value of
 //! their type: the failing path never looked at them.
+//!
+//! The model comes back from a solver thread as values of named constants;
+//! a constant it leaves out may take any value, so it takes zero (or
+//! `false`), as Z3's model completion would give it.
 
+use crate::answer::Value;
 use crate::program::Program;
 use crate::symbolic::Sym;
 use min_core::Ty;
-use z3::Model;
+use std::collections::HashMap;
+use z3::ast::{Ast, Bool, Int};
+
+/// A model: the value of each constant, by its name in the walk's context.
+pub(crate) type Model<'v> = HashMap<&'v str, &'v Value>;
+
+/// The value of the integer term `x` in `model`: a constant's, or a
+/// numeral's own.
+fn integer(model: &Model<'_>, x: &Int) -> Option<String> {
+    if let Some(n) = x.as_i128() {
+        return Some(n.to_string());
+    }
+    if let Some(n) = x.as_u128() {
+        return Some(n.to_string());
+    }
+    if !x.is_const() {
+        return None;
+    }
+    match model.get(x.decl().name().as_str()) {
+        Some(Value::Int(text)) => Some(text.clone()),
+        Some(Value::Bool(_)) => None,
+        None => Some("0".to_string()),
+    }
+}
+
+/// The value of the boolean term `b` in `model`.
+fn boolean(model: &Model<'_>, b: &Bool) -> Option<bool> {
+    if let Some(value) = b.as_bool() {
+        return Some(value);
+    }
+    if !b.is_const() {
+        return None;
+    }
+    match model.get(b.decl().name().as_str()) {
+        Some(Value::Bool(value)) => Some(*value),
+        Some(Value::Int(_)) => None,
+        None => Some(false),
+    }
+}
 
 /// How deep default values of data types may nest.
 const DEFAULT_DEPTH: u32 = 4;
 
 /// The arguments as Min literals, or the type of one that cannot be written.
-pub(crate) fn arguments(program: &Program<'_>, model: &Model, parameters: &[(Sym, Ty)]) -> Result<Vec<String>, Ty> {
+pub(crate) fn arguments(program: &Program<'_>, model: &Model<'_>, parameters: &[(Sym, Ty)]) -> Result<Vec<String>, Ty> {
     parameters.iter().map(|(value, ty)| literal(program, model, value, ty, false)).collect()
 }
 
 /// `value` of type `ty` as a literal; `nested` when it is the argument of a
 /// constructor (so that it needs parentheses unless it is atomic).
-fn literal(program: &Program<'_>, model: &Model, value: &Sym, ty: &Ty, nested: bool) -> Result<String, Ty> {
+fn literal(program: &Program<'_>, model: &Model<'_>, value: &Sym, ty: &Ty, nested: bool) -> Result<String, Ty> {
     match (value, ty) {
         (Sym::Int(x, _), _) => {
-            let evaluated = model.eval(x, true).ok_or_else(|| ty.clone())?;
-            let text =
-                evaluated.as_i128().map(|i| i.to_string()).or_else(|| evaluated.as_u128().map(|n| n.to_string()));
-            let text = text.ok_or_else(|| ty.clone())?;
+            let text = integer(model, x).ok_or_else(|| ty.clone())?;
             Ok(if nested && text.starts_with('-') { format!("({text})") } else { text })
         }
         (Sym::Bool(b, _), _) => {
-            let evaluated = model.eval(b, true).and_then(|b| b.as_bool()).ok_or_else(|| ty.clone())?;
+            let evaluated = boolean(model, b).ok_or_else(|| ty.clone())?;
             Ok(evaluated.to_string())
         }
         (Sym::Tuple(items), Ty::Tuple(types)) if items.len() == types.len() => {
@@ -40,7 +80,7 @@ fn literal(program: &Program<'_>, model: &Model, value: &Sym, ty: &Ty, nested: b
             Ok(format!("({})", items.join(", ")))
         }
         (Sym::Sum(tag, _, variants), Ty::Data(..)) => {
-            let tag = model.eval(tag, true).and_then(|t| t.as_u64()).ok_or_else(|| ty.clone())?;
+            let tag = integer(model, tag).and_then(|t| t.parse::<u64>().ok()).ok_or_else(|| ty.clone())?;
             let tag = u32::try_from(tag).map_err(|_| ty.clone())?;
             match variants.get(&tag) {
                 Some(fields) => literal(program, model, &Sym::Con(tag, fields.clone()), ty, nested),

@@ -1,7 +1,9 @@
 //! The outcome of a verification run: one verdict per obligation, rendered
-//! as diagnostics (refuted and unknown ones), as a summary, or as JSON.
+//! as diagnostics (refuted and unknown ones), as a summary, as JSON, or as
+//! SARIF ([`sarif`](crate::sarif)).
 
 use crate::obligation::Kind;
+use crate::pool::Stats;
 use min_diagnostics::{Diagnostic, SourceLookup, Span, codes, line_column, position};
 
 /// What became of one obligation.
@@ -46,6 +48,28 @@ pub struct Verdict {
     /// What became of it.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// Whether the solver's answer came from the cache.
+    pub cached: bool,
+}
+
+/// A function whose entry facts cannot all hold: its obligations are
+/// proved vacuously.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Vacuous {
+    /// The function, by its name in its module.
+    pub function: String,
+    /// The function's qualified name.
+    pub qualified: String,
+    /// Its definition.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Vacuous {
+    /// The warning, in words.
+    pub fn message(&self) -> String {
+        format!("the facts at the entry of `{}` cannot all hold: its obligations are proved vacuously", self.function)
+    }
 }
 
 /// How many verdicts of each outcome.
@@ -66,6 +90,10 @@ pub struct Counts {
 pub struct Report {
     /// The verdicts.
     pub verdicts: Vec<Verdict>,
+    /// The functions proved vacuously, in source order.
+    pub vacuous: Vec<Vacuous>,
+    /// How many queries were asked, and how many the cache answered.
+    pub solver: Stats,
 }
 
 impl Verdict {
@@ -160,6 +188,10 @@ impl Report {
             };
             out += &format!("{}: {}: {outcome}\n", position(verdict.span, sources), verdict.function);
         }
+        for vacuous in &self.vacuous {
+            out +=
+                &format!("{}: {}: warning: {}\n", position(vacuous.span, sources), vacuous.function, vacuous.message());
+        }
         let counts = self.counts();
         out += &format!(
             "{} obligation{}: {} proved, {} refuted, {} unknown; {} declared abort{}\n",
@@ -174,7 +206,8 @@ impl Report {
         out
     }
 
-    /// The report as JSON: `{"verdicts": [...], "counts": {...}, "exit_code": n}`.
+    /// The report as JSON: `{"verdicts": [...], "vacuous": [...], "counts":
+    /// {...}, "solver": {...}, "exit_code": n}`.
     pub fn to_json(&self, sources: &dyn SourceLookup) -> String {
         let verdicts: Vec<serde_json::Value> = self
             .verdicts
@@ -194,9 +227,26 @@ impl Report {
                 value
             })
             .collect();
+        let vacuous: Vec<serde_json::Value> = self
+            .vacuous
+            .iter()
+            .map(|vacuous| {
+                let (line, column) = line_column(sources.text(vacuous.span.file), vacuous.span.start as usize);
+                serde_json::json!({
+                    "function": vacuous.function,
+                    "qualified": vacuous.qualified,
+                    "file": sources.name(vacuous.span.file),
+                    "line": line,
+                    "column": column,
+                    "message": vacuous.message(),
+                })
+            })
+            .collect();
         let report = serde_json::json!({
             "verdicts": verdicts,
+            "vacuous": vacuous,
             "counts": self.counts(),
+            "solver": self.solver,
             "exit_code": self.exit_code(),
         });
         serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -1,53 +1,57 @@
 //! One Z3 query per obligation: can the operation fail on a path that
 //! reaches it? Unsatisfiable is a proof; a model is a counterexample when
-//! everything it relies on is modelled exactly.
+//! everything it relies on is modelled exactly. The query is made here (on
+//! the walking thread, as text), answered by the [`pool`](crate::pool), and
+//! read back into an outcome here.
 
+use crate::answer::{Answer, Value};
 use crate::counterexample;
 use crate::obligation::{Check, Obligation};
 use crate::program::Program;
+use crate::query::Query;
 use crate::report::Outcome;
 use crate::symbolic::{Sym, Taint, join};
 use min_core::Ty;
-use z3::{Params, SatResult, Solver};
+use std::collections::HashMap;
 
-/// Decides `obligation`; `parameters` are the symbolic arguments of the
-/// global it belongs to, for the counterexample.
-pub(crate) fn decide(
+/// An obligation ready to be decided.
+pub(crate) enum Prepared {
+    /// Decided without the solver (declared aborts, what is not modelled).
+    Decided(Outcome),
+    /// The solver's question, and why a model would not be a
+    /// counterexample to trust, if it would not.
+    Ask(Query, Taint),
+}
+
+/// The question `obligation` asks, if it asks one.
+pub(crate) fn prepare(obligation: &Obligation, timeout_ms: u32) -> Prepared {
+    let (failure, taint, path, axioms) = match &obligation.check {
+        Check::Declared(message) => return Prepared::Decided(Outcome::Declared { message: message.clone() }),
+        Check::NotModelled(reason) => {
+            return Prepared::Decided(Outcome::Unknown { reason: format!("not modelled: {reason}") });
+        }
+        Check::Query { failure, taint, path, axioms } => (failure, taint, path, axioms),
+    };
+    let inexact = path.iter().fold(taint.clone(), |inexact, fact| join(&inexact, &fact.taint));
+    let assertions = axioms.iter().chain(path.iter().map(|fact| &fact.condition)).chain(std::iter::once(failure));
+    Prepared::Ask(Query::new(assertions, timeout_ms), inexact)
+}
+
+/// The outcome of `obligation` given the solver's `answer` to `query`;
+/// `parameters` are the symbolic arguments of the global it belongs to,
+/// for the counterexample.
+pub(crate) fn outcome(
     program: &Program<'_>,
     obligation: &Obligation,
     parameters: &[(Sym, Ty)],
-    timeout_ms: u32,
+    query: &Query,
+    inexact: &Taint,
+    answer: &Answer,
 ) -> Outcome {
-    let (failure, taint, path, axioms) = match &obligation.check {
-        Check::Declared(message) => return Outcome::Declared { message: message.clone() },
-        Check::NotModelled(reason) => return Outcome::Unknown { reason: format!("not modelled: {reason}") },
-        Check::Query { failure, taint, path, axioms } => (failure, taint, path, axioms),
-    };
-    let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", timeout_ms);
-    solver.set_params(&params);
-    for axiom in axioms {
-        solver.assert(axiom);
-    }
-    let mut inexact: Taint = taint.clone();
-    for fact in path {
-        solver.assert(&fact.condition);
-        inexact = join(&inexact, &fact.taint);
-    }
-    solver.assert(failure);
-    match solver.check() {
-        SatResult::Unsat => Outcome::Proved,
-        SatResult::Unknown => {
-            let reason = solver.get_reason_unknown().unwrap_or_else(|| "unknown".to_string());
-            let reason = if reason.contains("timeout") || reason.contains("canceled") {
-                format!("timeout after {timeout_ms} ms")
-            } else {
-                format!("the solver gave up ({reason})")
-            };
-            Outcome::Unknown { reason }
-        }
-        SatResult::Sat => {
+    match answer {
+        Answer::Unsat => Outcome::Proved,
+        Answer::Unknown { reason } => Outcome::Unknown { reason: reason.clone() },
+        Answer::Sat { values } => {
             if obligation.local {
                 return Outcome::Unknown {
                     reason: "may fail inside a local function, whose arguments are not modelled".to_string(),
@@ -56,10 +60,10 @@ pub(crate) fn decide(
             if let Some(reason) = inexact {
                 return Outcome::Unknown { reason: format!("may fail, but the failing path relies on this: {reason}") };
             }
-            let Some(model) = solver.get_model() else {
-                return Outcome::Unknown { reason: "the solver found a failure but gave no model".to_string() };
-            };
-            match counterexample::arguments(program, &model, parameters) {
+            // The model's values under the walk's own names of the constants.
+            let values: HashMap<&str, &Value> =
+                values.iter().filter_map(|(canonical, value)| Some((query.original(canonical)?, value))).collect();
+            match counterexample::arguments(program, &values, parameters) {
                 Ok(arguments) => Outcome::Refuted { arguments },
                 Err(ty) => Outcome::Unknown {
                     reason: format!("may fail, but an argument of type `{ty}` cannot be written as a literal"),

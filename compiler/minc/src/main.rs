@@ -12,6 +12,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod verify_command;
+
 /// A faster allocator: the front end allocates many small nodes.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -87,18 +89,7 @@ enum Command {
     /// (overflow, ℕ below zero, division by zero), or show arguments on
     /// which they do. Exit codes: 0 all proved, 1 something refuted, 2
     /// something unknown or the program has errors.
-    Verify {
-        /// The `.min` files whose functions to verify.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// How to print the outcome: `human` (diagnostics and one line per
-        /// obligation) or `json` (one JSON object on standard output).
-        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
-        format: VerifyFormat,
-        /// How long the solver may take for one obligation, in milliseconds.
-        #[arg(long, default_value_t = 2000)]
-        timeout_ms: u32,
-    },
+    Verify(verify_command::VerifyArgs),
     /// Print the long explanation of an error code, such as E0201.
     Explain {
         /// The code, e.g. `E0201` (case does not matter).
@@ -219,9 +210,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { files, format } => on_big_stack(move || check(&files, format)),
         Command::Explain { code } => explain(&code),
-        Command::Verify { files, format, timeout_ms } => {
-            on_big_stack(move || verify(&files, format, min_verify::Options { timeout_ms }))
-        }
+        Command::Verify(args) => on_big_stack(move || verify_command::verify(&args)),
         Command::Fmt { files, check } => format(&files, check),
         Command::Build { file, emit, out_dir } => on_big_stack(move || build(&file, emit, &out_dir)),
         Command::Run { backend, file, function, args } => {
@@ -392,15 +381,6 @@ enum Format {
     /// One line per diagnostic, for logs and editors' problem matchers.
     Short,
     /// A JSON array on standard output, for tools.
-    Json,
-}
-
-/// How `minc verify` prints its outcome.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum VerifyFormat {
-    /// Diagnostics for what is refuted or unknown, one line per obligation, a summary.
-    Human,
-    /// One JSON object on standard output, for CI.
     Json,
 }
 
@@ -602,39 +582,6 @@ fn format(paths: &[PathBuf], check: bool) -> ExitCode {
         }
     }
     if failed || unformatted > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
-}
-
-fn verify(paths: &[PathBuf], format: VerifyFormat, options: min_verify::Options) -> ExitCode {
-    let mut workspace = Workspace::new();
-    let files = match load_all(&mut workspace, paths, 2) {
-        Ok(files) => files,
-        Err(code) => return code,
-    };
-    let report = match min_verify::verify(&workspace, &files, &options) {
-        Ok(report) => report,
-        Err(diagnostics) => {
-            if format == VerifyFormat::Json {
-                let errors: serde_json::Value =
-                    serde_json::from_str(&render_json(&diagnostics, &workspace)).unwrap_or_default();
-                print_stdout(&serde_json::json!({ "errors": errors, "exit_code": 2 }).to_string());
-            } else {
-                report(&diagnostics, &workspace);
-            }
-            eprintln!("error: the program has errors; nothing was verified");
-            return ExitCode::from(2);
-        }
-    };
-    match format {
-        VerifyFormat::Json => print_stdout(&report.to_json(&workspace)),
-        VerifyFormat::Human => {
-            let diagnostics = report.diagnostics();
-            if !diagnostics.is_empty() {
-                eprint!("{}", render_terminal(&diagnostics, &workspace, std::io::stderr().is_terminal()));
-            }
-            print_stdout(report.lines(&workspace).trim_end());
-        }
-    }
-    ExitCode::from(report.exit_code())
 }
 
 fn explain(name: &str) -> ExitCode {

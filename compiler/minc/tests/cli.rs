@@ -132,17 +132,17 @@ fn verify_exits_by_outcome_and_prints_json_for_ci() {
     let safe = dir.join("safe.min");
     std::fs::write(&safe, "pay : ℕ → ℕ → ℕ\npay balance amount = if amount ≤ balance then balance - amount else 0\n")
         .unwrap();
-    let output = minc(&["verify", safe.to_str().unwrap()]);
+    let output = minc(&["verify", "--no-cache", safe.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
     assert!(text(&output.stdout).contains("1 proved, 0 refuted, 0 unknown"), "{}", text(&output.stdout));
 
     let bank = examples().join("bank.min");
-    let output = minc(&["verify", bank.to_str().unwrap()]);
+    let output = minc(&["verify", "--no-cache", bank.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("E0701") && stderr.contains("counterexample: transfer {holder = "), "{stderr}");
 
-    let output = minc(&["verify", "--format", "json", "--timeout-ms", "5000", bank.to_str().unwrap()]);
+    let output = minc(&["verify", "--no-cache", "--format", "json", "--timeout-ms", "5000", bank.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("verify prints JSON");
     assert_eq!(json["exit_code"], 1);
