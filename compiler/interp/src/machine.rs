@@ -143,7 +143,6 @@ impl<'p> Machine<'p> {
         }
     }
 
-
     /// The same machine, allowing at most `calls` nested calls (default 50 000).
     pub fn with_depth_limit(self, calls: usize) -> Self {
         Machine { depth_limit: calls, ..self }

@@ -137,10 +137,14 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         let shallow = 2 * longest_item < DEPTH_LIMIT || test_depth(test) <= DEPTH_LIMIT;
         if !shallow {
             diagnostics.push(
-                Diagnostic::error(codes::E0013, test.name_span, format!("the test \"{}\" is nested too deeply", test.name))
-                    .with_help(format!(
-                        "Min accepts expressions nested at most {DEPTH_LIMIT} deep; name the inner parts with `@` bindings"
-                    )),
+                Diagnostic::error(
+                    codes::E0013,
+                    test.name_span,
+                    format!("the test \"{}\" is nested too deeply", test.name),
+                )
+                .with_help(format!(
+                    "Min accepts expressions nested at most {DEPTH_LIMIT} deep; name the inner parts with `@` bindings"
+                )),
             );
         }
         shallow

@@ -103,7 +103,9 @@ test x = x
 
 #[test]
 fn malformed_test_declarations_are_e0111() {
-    for source in ["test \"untyped\" n = n == n\n", "test \"aborts on input\" aborts \"no\" (n : ℕ) = Prim.abort \"no\"\n"] {
+    for source in
+        ["test \"untyped\" n = n == n\n", "test \"aborts on input\" aborts \"no\" (n : ℕ) = Prim.abort \"no\"\n"]
+    {
         let (module, diagnostics) = parse_module(FileId(0), source);
         assert!(module.tests.is_empty(), "{source}");
         assert_eq!(diagnostics.len(), 1, "{source}: {diagnostics:#?}");

@@ -383,7 +383,12 @@ impl Checker {
     }
 
     /// Builds the module's interface and core IR once every definition is lowered.
-    fn finish(mut self, globals: Vec<Option<core::Global>>, defs: &[ast::Def], tests: Vec<tests::PendingTest>) -> Checked {
+    fn finish(
+        mut self,
+        globals: Vec<Option<core::Global>>,
+        defs: &[ast::Def],
+        tests: Vec<tests::PendingTest>,
+    ) -> Checked {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();

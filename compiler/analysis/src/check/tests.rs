@@ -111,7 +111,7 @@ impl Checker {
                         Diagnostic::error(
                             codes::E0209,
                             span,
-                            format!("`minc test` cannot generate values of `{shown}`: {reason}"),
+                            format!("`minc test` cannot generate values of `{shown}`, which is or holds {reason}"),
                         )
                         .with_help("give the test parameters of data types (numbers, Bool, S, lists, tuples, records and data types of those) and build the rest in its body"),
                     );
@@ -126,19 +126,19 @@ impl Checker {
     fn generatable(&self, ty: &Type, seen: &mut BTreeSet<String>) -> Result<(), String> {
         match ty {
             Type::App(Con::Nat | Con::Int | Con::Real | Con::Bool | Con::Char | Con::Str, _) => Ok(()),
-            Type::App(Con::List | Con::Tuple(_), args) => {
-                args.iter().try_for_each(|arg| self.generatable(arg, seen))
-            }
+            Type::App(Con::List | Con::Tuple(_), args) => args.iter().try_for_each(|arg| self.generatable(arg, seen)),
             Type::App(Con::Adt(qualified), args) => {
                 let key = format!("{qualified}{args:?}");
                 if !seen.insert(key) {
                     return Ok(());
                 }
                 let Some(adt) = self.adt_by_qualified(qualified) else {
-                    return Err(format!("the type `{qualified}` is not known here"));
+                    return Err(format!("`{qualified}`, a type not known here"));
                 };
                 if adt.constructors.iter().all(|c| c.fields.iter().any(|(_, field)| mentions(field, qualified))) {
-                    return Err(format!("every constructor of `{qualified}` holds another `{qualified}`, so no value is finite"));
+                    return Err(format!(
+                        "`{qualified}`, whose every constructor holds another, so that no value is finite"
+                    ));
                 }
                 for constructor in &adt.constructors {
                     for (_, field) in &constructor.fields {
@@ -147,8 +147,8 @@ impl Checker {
                 }
                 Ok(())
             }
-            Type::Fun(..) => Err("it is a function type".to_string()),
-            Type::App(Con::Rigid(_), _) | Type::Var(_) | Type::Gen(_) => Err("it is a type variable".to_string()),
+            Type::Fun(..) => Err("a function type".to_string()),
+            Type::App(Con::Rigid(_), _) | Type::Var(_) | Type::Gen(_) => Err("a type variable".to_string()),
         }
     }
 }

@@ -79,7 +79,11 @@ impl<'a> Generator<'a> {
             Con::Nat => self.natural().to_string(),
             Con::Int => {
                 let magnitude = self.natural();
-                if self.rng.below_or(1) == 1 && magnitude != 0 { format!("-{magnitude}") } else { magnitude.to_string() }
+                if self.rng.below_or(1) == 1 && magnitude != 0 {
+                    format!("-{magnitude}")
+                } else {
+                    magnitude.to_string()
+                }
             }
             Con::Real => {
                 let whole = self.rng.below_or(1000);
@@ -142,11 +146,8 @@ impl<'a> Generator<'a> {
                 depth < DEPTH_MAX || !adt.constructors[i].fields.iter().any(|(_, field)| mentions(field, qualified))
             })
             .collect();
-        let chosen = if candidates.is_empty() {
-            0
-        } else {
-            candidates[self.rng.below_or(candidates.len() as u64 - 1) as usize]
-        };
+        let chosen =
+            if candidates.is_empty() { 0 } else { candidates[self.rng.below_or(candidates.len() as u64 - 1) as usize] };
         let constructor = &adt.constructors[chosen];
         let mut text = constructor.name.clone();
         for (_, field) in &constructor.fields {

@@ -18,8 +18,8 @@ use min_diagnostics::{Diagnostic, codes, render_json, render_terminal};
 use min_interp::{CallEvent, Machine, RuntimeError, Value};
 use min_syntax::ast::TestExpect;
 use std::cell::RefCell;
-use std::io::IsTerminal;
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -125,7 +125,8 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TestError> {
     let mut files = BTreeSet::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files).map_err(|error| TestError::Usage(format!("cannot read {}: {error}", path.display())))?;
+            walk(path, &mut files)
+                .map_err(|error| TestError::Usage(format!("cannot read {}: {error}", path.display())))?;
         } else if path.is_file() {
             files.insert(path.clone());
         } else {
@@ -236,7 +237,14 @@ fn run_file(
             failure.json = serde_json::from_str(&render_json(&failure.diagnostics, workspace)).unwrap_or_default();
             failure
         });
-        report.tests.push(TestOutcome { file: shown_path.to_string(), name: test.name.clone(), cases, seed, duration, failure });
+        report.tests.push(TestOutcome {
+            file: shown_path.to_string(),
+            name: test.name.clone(),
+            cases,
+            seed,
+            duration,
+            failure,
+        });
     }
     drop(machine);
     let calls = calls.take();
@@ -268,10 +276,7 @@ fn recording<'p>(
         if let Some(name) = event.callee
             && procedures.contains(name)
         {
-            calls.borrow_mut().push(gas::Call {
-                procedure: name.to_string(),
-                args: event.args.to_vec(),
-            });
+            calls.borrow_mut().push(gas::Call { procedure: name.to_string(), args: event.args.to_vec() });
             *active = Some(event.depth);
         }
     }
@@ -334,20 +339,19 @@ fn run_once<'p>(machine: &Machine<'p>, test: &'p TestInfo, args: Vec<Value<'p>>)
         (TestExpect::True, Ok(other)) => {
             Err(failure(test, &format!("it evaluated to `{other}`, not a truth value"), Vec::new()))
         }
-        (TestExpect::True, Err(error)) => Err(runtime_failure(test, &error, "it failed")),
+        (TestExpect::True, Err(error)) => Err(runtime_failure(test, &error, "it failed at run time")),
         (TestExpect::Aborts(expected), Ok(value)) => {
-            let wanted = expected.as_ref().map_or("to abort".to_string(), |message| format!("to abort with \"{message}\""));
+            let wanted =
+                expected.as_ref().map_or("to abort".to_string(), |message| format!("to abort with \"{message}\""));
             Err(failure(test, &format!("it was expected {wanted}, but returned `{value}`"), Vec::new()))
         }
         (TestExpect::Aborts(expected), Err(error)) => {
             let aborted = error.code == codes::E0412 && !error.message.starts_with("internal error");
             match expected {
                 _ if !aborted => Err(runtime_failure(test, &error, "it failed, but not by aborting")),
-                Some(message) if *message != error.message => Err(runtime_failure(
-                    test,
-                    &error,
-                    &format!("it aborted with \"{}\", not \"{message}\"", error.message),
-                )),
+                Some(message) if *message != error.message => {
+                    Err(runtime_failure(test, &error, &format!("it aborted with another message than \"{message}\"")))
+                }
                 _ => Ok(()),
             }
         }
@@ -356,7 +360,8 @@ fn run_once<'p>(machine: &Machine<'p>, test: &'p TestInfo, args: Vec<Value<'p>>)
 
 fn failure(test: &TestInfo, message: &str, mut extra: Vec<Diagnostic>) -> Failure {
     let main = Diagnostic::error(codes::E0415, test.name_span, format!("test \"{}\" failed: {message}", test.name))
-        .with_label(test.body_span, "this is the test's body");
+        .with_span_label("this test failed")
+        .with_label(test.body_span, "its body");
     extra.insert(0, main);
     Failure {
         message: message.to_string(),
@@ -368,8 +373,23 @@ fn failure(test: &TestInfo, message: &str, mut extra: Vec<Diagnostic>) -> Failur
     }
 }
 
+/// A failure at run time: the test's diagnostic says what was expected,
+/// the run-time error's own diagnostic where it happened.
 fn runtime_failure(test: &TestInfo, error: &RuntimeError, what: &str) -> Failure {
-    let message = format!("{what}: {error}");
-    let extra = error.to_diagnostic().into_iter().collect();
-    failure(test, &message, extra)
+    let mut error = error.clone();
+    // The trace names the test, not the global it was lowered to.
+    for frame in &mut error.trace {
+        if *frame == test.global.name {
+            *frame = format!("test \"{}\"", test.name);
+        }
+    }
+    let extra: Vec<Diagnostic> = error.to_diagnostic().into_iter().collect();
+    let message = if extra.is_empty() {
+        format!("{what}: {error}")
+    } else {
+        format!("{what} ({} {}, below)", error.code, error.code.info().title)
+    };
+    let mut failed = failure(test, &message, extra);
+    failed.message = format!("{what}: {error}");
+    failed
 }

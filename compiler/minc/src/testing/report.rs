@@ -28,12 +28,11 @@ pub fn human(report: &Report) -> String {
             let failure = test.failure.as_ref().expect("a failure");
             let _ = writeln!(out, "---- {} ----", title(test));
             out.push_str(&failure.rendered);
-            if let Some(case) = failure.case {
-                let _ = writeln!(out, "  case {case} of {}, seed {}", test.cases.max(case), test.seed.unwrap_or(0));
-            }
             if !failure.inputs.is_empty() {
-                let inputs: Vec<String> = failure.inputs.iter().map(|(name, value)| format!("{name} = {value}")).collect();
-                let _ = writeln!(out, "  inputs: {}", inputs.join(", "));
+                let inputs: Vec<String> =
+                    failure.inputs.iter().map(|(name, value)| format!("{name} = {value}")).collect();
+                let case = failure.case.unwrap_or(1);
+                let _ = writeln!(out, "  failing inputs (case {case}, seed {}): {}", report.seed, inputs.join(", "));
                 let _ = writeln!(
                     out,
                     "  reproduce: minc test {} --filter '{}' --seed {}",
