@@ -225,7 +225,7 @@ fn run_file(
     for (test, input) in selected.iter().copied().zip(&inputs) {
         let started = Instant::now();
         let (cases, seed, failure) = match input {
-            None => (1, None, run_once(&machine, test, Vec::new()).err()),
+            None => (1, None, run_once(&machine, test, Vec::new())),
             Some((seed, cases)) => {
                 let (ran, failure) = run_cases(&machine, test, cases);
                 (ran, Some(*seed), failure)
@@ -321,7 +321,7 @@ fn generate_cases(
 fn run_cases<'p>(machine: &Machine<'p>, test: &'p TestInfo, cases: &'p [Case]) -> (u32, Option<Failure>) {
     for (index, case) in cases.iter().enumerate() {
         let values: Vec<Value<'p>> = case.arguments.iter().map(Argument::to_value).collect();
-        if let Err(mut failure) = run_once(machine, test, values) {
+        if let Some(mut failure) = run_once(machine, test, values) {
             failure.inputs = case.literals.clone();
             failure.case = Some(index as u32 + 1);
             return (index as u32 + 1, Some(failure));
@@ -330,29 +330,29 @@ fn run_cases<'p>(machine: &Machine<'p>, test: &'p TestInfo, cases: &'p [Case]) -
     (cases.len() as u32, None)
 }
 
-/// Runs a test once on `args`.
-fn run_once<'p>(machine: &Machine<'p>, test: &'p TestInfo, args: Vec<Value<'p>>) -> Result<(), Failure> {
+/// Runs a test once on `args`; `None` when it passes.
+fn run_once<'p>(machine: &Machine<'p>, test: &'p TestInfo, args: Vec<Value<'p>>) -> Option<Failure> {
     let result = machine.call(&test.global.name, args);
     match (&test.expect, result) {
-        (TestExpect::True, Ok(Value::Bool(true))) => Ok(()),
-        (TestExpect::True, Ok(Value::Bool(false))) => Err(failure(test, "it evaluated to false", Vec::new())),
+        (TestExpect::True, Ok(Value::Bool(true))) => None,
+        (TestExpect::True, Ok(Value::Bool(false))) => Some(failure(test, "it evaluated to false", Vec::new())),
         (TestExpect::True, Ok(other)) => {
-            Err(failure(test, &format!("it evaluated to `{other}`, not a truth value"), Vec::new()))
+            Some(failure(test, &format!("it evaluated to `{other}`, not a truth value"), Vec::new()))
         }
-        (TestExpect::True, Err(error)) => Err(runtime_failure(test, &error, "it failed at run time")),
+        (TestExpect::True, Err(error)) => Some(runtime_failure(test, &error, "it failed at run time")),
         (TestExpect::Aborts(expected), Ok(value)) => {
             let wanted =
                 expected.as_ref().map_or("to abort".to_string(), |message| format!("to abort with \"{message}\""));
-            Err(failure(test, &format!("it was expected {wanted}, but returned `{value}`"), Vec::new()))
+            Some(failure(test, &format!("it was expected {wanted}, but returned `{value}`"), Vec::new()))
         }
         (TestExpect::Aborts(expected), Err(error)) => {
             let aborted = error.code == codes::E0412 && !error.message.starts_with("internal error");
             match expected {
-                _ if !aborted => Err(runtime_failure(test, &error, "it failed, but not by aborting")),
+                _ if !aborted => Some(runtime_failure(test, &error, "it failed, but not by aborting")),
                 Some(message) if *message != error.message => {
-                    Err(runtime_failure(test, &error, &format!("it aborted with another message than \"{message}\"")))
+                    Some(runtime_failure(test, &error, &format!("it aborted with another message than \"{message}\"")))
                 }
-                _ => Ok(()),
+                _ => None,
             }
         }
     }
