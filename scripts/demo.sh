@@ -33,6 +33,8 @@ echo "== minc build examples/bank.min: a contract, with each procedure's depende
 "$minc" build examples/bank.min --out-dir target/min
 echo "== minc run examples/bank.min transfer (ada pays bob 4 of her 10)"
 "$minc" run --backend wasm examples/bank.min transfer '{holder = "ada", balance = 10}' '{holder = "bob", balance = 0}' 4
+echo "== minc test examples/bank.min --gas-report: the bank's tests, and the gas of the calls they made"
+"$minc" test examples/bank.min --gas-report
 
 echo
 echo "== minc devnet --ephemeral: 2 shards x 4 validators on loopback, in the background"

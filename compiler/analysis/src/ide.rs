@@ -313,7 +313,7 @@ fn rename_clash(workspace: &Workspace, file: SourceFile, name: &NameInfo, new_na
     }
 }
 
-/// The outline of a file: its types (with constructors and fields) and its definitions.
+/// The outline of a file: its types (with constructors and fields), its definitions and its tests.
 pub fn document_symbols(workspace: &Workspace, file: SourceFile) -> Vec<Symbol> {
     let syntax = workspace.syntax(file);
     let checked = workspace.check(file);
@@ -332,6 +332,16 @@ pub fn document_symbols(workspace: &Workspace, file: SourceFile) -> Vec<Symbol> 
             detail,
             span: def.span,
             name_span: def.name.span,
+            children: Vec::new(),
+        });
+    }
+    for test in &syntax.tests {
+        symbols.push(Symbol {
+            name: format!("test \"{}\"", test.name),
+            kind: SymbolKind::Function,
+            detail: "test".to_string(),
+            span: test.span,
+            name_span: test.name_span,
             children: Vec::new(),
         });
     }

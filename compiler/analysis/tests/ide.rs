@@ -236,3 +236,22 @@ fn hover_on_a_procedure_shows_its_dependency_set() {
         hover.markdown
     );
 }
+
+#[test]
+fn tests_are_in_the_outline_and_their_names_hover() {
+    let source = "double : ℕ → ℕ\ndouble n = 2 * n\n\ntest \"doubles\" (k : ℕ) = double k == k + k\n";
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("double.min", source.to_string());
+    assert!(workspace.diagnostics(file).is_empty(), "{:?}", workspace.diagnostics(file));
+    let symbols = ide::document_symbols(&workspace, file);
+    let names: Vec<&str> = symbols.iter().map(|symbol| symbol.name.as_str()).collect();
+    assert_eq!(names, ["double", "test \"doubles\""]);
+    let at = |needle: &str| source.find(needle).expect("needle present") as u32;
+    let hover = ide::hover(&workspace, file, at("double k")).expect("a global");
+    assert!(hover.markdown.contains("double : ℕ → ℕ"), "{}", hover.markdown);
+    let local = ide::hover(&workspace, file, at("k + k")).expect("a parameter");
+    assert!(local.markdown.contains("k : ℕ"), "{}", local.markdown);
+    // Tests are not part of what the module exports.
+    assert_eq!(workspace.check(file).interface.values.len(), 1);
+    assert_eq!(workspace.check(file).tests.len(), 1);
+}

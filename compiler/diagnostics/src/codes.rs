@@ -111,6 +111,8 @@ codes! {
     E0109 Error "import cycle";
     /// One variable bound twice in one pattern.
     E0110 Error "variable bound twice";
+    /// A `test` declaration whose parameters are not `(name : Type)`.
+    E0111 Error "malformed test";
     /// Two types that must be equal are not.
     E0201 Error "type mismatch";
     /// A type that would have to contain itself.
@@ -127,6 +129,8 @@ codes! {
     E0207 Error "cyclic definition";
     /// A record field that could belong to several record types.
     E0208 Error "ambiguous field";
+    /// A test parameter of a type whose values cannot be generated.
+    E0209 Error "test parameter cannot be generated";
     /// Patterns that leave some values unmatched.
     E0301 Error "non-exhaustive patterns";
     /// A rule that no value can reach.
@@ -147,6 +151,8 @@ codes! {
     E0413 Error "stack limit";
     /// A value matched none of a function's rules at run time.
     E0414 Error "no rule matched";
+    /// `minc test`: a test did not evaluate to `true`, or did not abort as expected.
+    E0415 Error "test failed";
     /// A linear value (an asset, or a value holding one) used twice.
     E0501 Error "linear value used twice";
     /// A linear value dropped: never used, or not used on every path.

@@ -50,6 +50,7 @@ impl<'p> Machine<'p> {
                     return Ok(None);
                 }
                 let values = self.eval_all(args, frame)?;
+                self.observe(Some(&global.name), &values, true);
                 Ok(Some((&global.body, Frame::new(values, global.frame_size, &global.name))))
             }
             Expr::Local(slot) => {
@@ -60,10 +61,12 @@ impl<'p> Machine<'p> {
                 match &callee.callable {
                     Callable::Closure(closure) => {
                         let values = self.eval_all(args, frame)?;
+                        self.observe(None, &values, true);
                         Ok(Some((&closure.lambda.body, closure_frame(closure, values)?)))
                     }
                     Callable::Recursive(group, index) => {
                         let values = self.eval_all(args, frame)?;
+                        self.observe(None, &values, true);
                         Ok(Some(member_frame(group, *index, values)?))
                     }
                     _ => Ok(None),

@@ -31,5 +31,5 @@ mod real;
 mod value;
 
 pub use error::RuntimeError;
-pub use machine::Machine;
+pub use machine::{CallEvent, CallObserver, Machine};
 pub use value::{Data, Function, Pair, Value};

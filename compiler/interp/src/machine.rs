@@ -33,6 +33,26 @@ pub struct Machine<'p> {
     depth: Cell<usize>,
     /// The most calls that may be nested.
     depth_limit: usize,
+    /// Told of every call as it starts (see [`Machine::with_observer`]).
+    observer: Option<Box<CallObserver<'p>>>,
+}
+
+/// What [`Machine::with_observer`] is told of each call as it starts.
+pub type CallObserver<'p> = dyn Fn(CallEvent<'_, 'p>) + 'p;
+
+/// One call starting.
+#[derive(Clone, Copy, Debug)]
+pub struct CallEvent<'a, 'p> {
+    /// The global called, or `None` for a closure.
+    pub callee: Option<&'a str>,
+    /// Its arguments.
+    pub args: &'a [Value<'p>],
+    /// How many calls are nested while it runs, itself included (1 for
+    /// the call made from outside).
+    pub depth: usize,
+    /// Whether it is a call in tail position, which replaces its caller
+    /// and so runs at the caller's depth.
+    pub tail: bool,
 }
 
 /// The state of a zero-arity global's value.
@@ -100,7 +120,27 @@ impl<'p> Machine<'p> {
         for global in modules.iter().flat_map(|module| &module.globals) {
             globals.entry(global.name.as_str()).or_insert(global);
         }
-        Machine { globals, values: RefCell::new(HashMap::new()), depth: Cell::new(0), depth_limit: DEPTH_LIMIT_DEFAULT }
+        Machine {
+            globals,
+            values: RefCell::new(HashMap::new()),
+            depth: Cell::new(0),
+            depth_limit: DEPTH_LIMIT_DEFAULT,
+            observer: None,
+        }
+    }
+
+    /// The same machine, telling `observer` of every call it starts, in
+    /// order: what a test runner uses to record the calls a test makes.
+    pub fn with_observer(self, observer: Box<CallObserver<'p>>) -> Self {
+        Machine { observer: Some(observer), ..self }
+    }
+
+    /// Tells the observer, if any, of a call starting now.
+    #[inline]
+    pub(crate) fn observe(&self, callee: Option<&str>, args: &[Value<'p>], tail: bool) {
+        if let Some(observer) = &self.observer {
+            observer(CallEvent { callee, args, depth: self.depth.get(), tail });
+        }
     }
 
     /// The same machine, allowing at most `calls` nested calls (default 50 000).
@@ -167,6 +207,7 @@ impl<'p> Machine<'p> {
             None => {}
         }
         let nesting = self.enter()?;
+        self.observe(Some(name), &[], false);
         self.values.borrow_mut().insert(name, Cached::Evaluating);
         let mut frame = Frame::new(Vec::new(), global.frame_size, name);
         let result = self.eval(&global.body, &mut frame);
@@ -249,6 +290,7 @@ impl<'p> Machine<'p> {
     /// Runs a global's body on its arguments.
     pub(crate) fn run_global(&self, global: &'p Global, args: Vec<Value<'p>>) -> Result<Value<'p>, Fault> {
         let _nesting = self.enter()?;
+        self.observe(Some(&global.name), &args, false);
         let mut frame = Frame::new(args, global.frame_size, &global.name);
         self.eval_body(&global.body, &mut frame).map_err(|fault| fault.called_from(&global.name))
     }
@@ -256,6 +298,7 @@ impl<'p> Machine<'p> {
     /// Runs a closure's body on its arguments and captures.
     fn run_closure(&self, closure: &Closure<'p>, args: Vec<Value<'p>>) -> Result<Value<'p>, Fault> {
         let _nesting = self.enter()?;
+        self.observe(None, &args, false);
         let mut frame = closure_frame(closure, args)?;
         let owner = closure.owner;
         self.eval_body(&closure.lambda.body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))
@@ -269,6 +312,7 @@ impl<'p> Machine<'p> {
         args: Vec<Value<'p>>,
     ) -> Result<Value<'p>, Fault> {
         let _nesting = self.enter()?;
+        self.observe(None, &args, false);
         let (body, mut frame) = member_frame(group, index, args)?;
         let owner = group.owner;
         self.eval_body(body, &mut frame).map_err(|fault| fault.called_from(format_args!("{owner}.λ")))

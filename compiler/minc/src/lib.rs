@@ -8,4 +8,5 @@ pub mod chain;
 pub mod load;
 pub mod regions;
 pub mod run;
+pub mod testing;
 pub mod tx;

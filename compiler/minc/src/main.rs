@@ -75,6 +75,32 @@ enum Command {
         #[arg(long, default_value = "out")]
         out_dir: PathBuf,
     },
+    /// Run the `test` declarations of Min files on the interpreter: each
+    /// test once, a test with parameters on generated inputs. Exit codes: 0
+    /// every test passed, 1 a test failed or the program has errors, 2
+    /// internal error.
+    Test {
+        /// `.min` files, or folders to search for them (default: the
+        /// current folder). Files that declare no test are skipped.
+        paths: Vec<PathBuf>,
+        /// Run only the tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// How many generated cases each test with parameters runs.
+        #[arg(long, default_value_t = minc::testing::CASES_DEFAULT)]
+        cases: u32,
+        /// The seed of the generated inputs; a failure prints the one that
+        /// reproduces it.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Measure the gas of the contract procedure calls the tests make,
+        /// by replaying them on the built contract under the contract runtime.
+        #[arg(long)]
+        gas_report: bool,
+        /// How to print the outcome: `human` or `json` (one object on standard output).
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+        format: VerifyFormat,
+    },
     /// Format Min files in place: canonical spacing and operator spellings,
     /// line breaks, indentation and comments kept.
     Fmt {
@@ -212,6 +238,17 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(&code),
         Command::Verify(args) => on_big_stack(move || verify_command::verify(&args)),
         Command::Fmt { files, check } => format(&files, check),
+        Command::Test { paths, filter, cases, seed, gas_report, format } => on_big_stack(move || {
+            let options = minc::testing::Options {
+                filter,
+                cases,
+                seed,
+                gas_report,
+                depth_limit: minc::run::CALL_DEPTH_LIMIT,
+                color: std::io::stdout().is_terminal(),
+            };
+            test(&paths, &options, format == VerifyFormat::Json)
+        }),
         Command::Build { file, emit, out_dir } => on_big_stack(move || build(&file, emit, &out_dir)),
         Command::Run { backend, file, function, args } => {
             on_big_stack(move || run(&file, &function, &args, backend.engine()))
@@ -582,6 +619,34 @@ fn format(paths: &[PathBuf], check: bool) -> ExitCode {
         }
     }
     if failed || unformatted > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// `minc test`.
+fn test(paths: &[PathBuf], options: &minc::testing::Options, json: bool) -> ExitCode {
+    use minc::testing::{TestError, collect_files, report, run_files};
+    match collect_files(paths).and_then(|files| run_files(&files, options)) {
+        Ok(outcome) => {
+            if json {
+                print_stdout(&report::json(&outcome));
+            } else {
+                print_stdout(report::human(&outcome).trim_end());
+            }
+            ExitCode::from(report::exit_code(&outcome))
+        }
+        Err(TestError::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+        Err(TestError::Compile(rendered)) => {
+            eprint!("{rendered}");
+            eprintln!("error: the program has errors; no test ran");
+            ExitCode::from(1)
+        }
+        Err(TestError::Internal(message)) => {
+            eprintln!("internal error: {message}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn explain(name: &str) -> ExitCode {

@@ -25,6 +25,36 @@ pub struct Module {
     pub types: Vec<TypeDef>,
     /// Value and function definitions, signatures merged with their equations.
     pub defs: Vec<Def>,
+    /// Test declarations (`test "name" … = …`, `spec/testing.md`): checked
+    /// with the module, run by `minc test`, never part of what it exports
+    /// or compiles.
+    pub tests: Vec<Test>,
+}
+
+/// `test "name" (x : T) … = body`, or `test "name" aborts "message" = body`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Test {
+    /// The test's name, the string after `test`.
+    pub name: String,
+    /// Where the name is written.
+    pub name_span: Span,
+    /// Parameters whose values the runner generates, each `(x : T)`.
+    pub params: Vec<(Name, TypeExpr)>,
+    /// What the body must do.
+    pub expect: TestExpect,
+    /// The body.
+    pub body: Expr,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// What a test's body must do to pass.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TestExpect {
+    /// Evaluate to `true`.
+    True,
+    /// Abort (`Prim.abort`), with this message if one is given.
+    Aborts(Option<String>),
 }
 
 /// `import M`, `import M (a, b)` or `import M (..)`.

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod lexer;
 mod parse;
 mod raw;
+pub mod test_decl;
 pub mod token;
 
 #[allow(clippy::all, unused_parens, unused_imports, dead_code, missing_docs)]

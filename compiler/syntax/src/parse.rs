@@ -3,12 +3,13 @@
 //! the module.
 
 use crate::ast::Expr;
-use crate::ast::{Import, Module, TypeDef};
+use crate::ast::{Clause, Def, Import, Module, Test, TypeDef};
 use crate::depth::{DEPTH_LIMIT, def_depth};
 use crate::grammar::{ExprParser, ItemParser};
 use crate::layout::{layout, split_items};
 use crate::lexer::{Spanned, lex};
 use crate::raw::{Binding, RawItem, merge_bindings};
+use crate::test_decl::{is_test, test_declaration};
 use crate::token::Tok;
 use lalrpop_util::ParseError;
 use min_diagnostics::{Diagnostic, FileId, Span, codes};
@@ -27,6 +28,7 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     let mut imports: Vec<Import> = Vec::new();
     let mut types: Vec<TypeDef> = Vec::new();
     let mut bindings: Vec<(Binding, String)> = Vec::new();
+    let mut tests: Vec<Test> = Vec::new();
     // Where each definition marked `procedure` starts, and the procedures
     // named without a signature.
     let mut procedures: Vec<Span> = Vec::new();
@@ -73,6 +75,9 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
             Ok(RawItem::Type(mut def)) => {
                 def.doc = doc;
                 types.push(*def);
+            }
+            Ok(RawItem::Binding(binding)) if is_test(&binding) => {
+                tests.extend(test_declaration(&mut diagnostics, binding));
             }
             Ok(RawItem::Binding(binding)) => bindings.push((binding, doc)),
             Ok(RawItem::Procedure(binding)) => {
@@ -128,8 +133,41 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         }
         shallow
     });
+    tests.retain(|test| {
+        let shallow = 2 * longest_item < DEPTH_LIMIT || test_depth(test) <= DEPTH_LIMIT;
+        if !shallow {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::E0013,
+                    test.name_span,
+                    format!("the test \"{}\" is nested too deeply", test.name),
+                )
+                .with_help(format!(
+                    "Min accepts expressions nested at most {DEPTH_LIMIT} deep; name the inner parts with `@` bindings"
+                )),
+            );
+        }
+        shallow
+    });
     diagnostics.sort_by_key(|diagnostic| (diagnostic.span.start, diagnostic.span.end));
-    (Module { file, imports, types, defs }, diagnostics)
+    (Module { file, imports, types, defs, tests }, diagnostics)
+}
+
+/// How deeply a test's body nests, measured as a definition's.
+fn test_depth(test: &Test) -> usize {
+    let name = crate::ast::Name { text: crate::test_decl::TEST_KEYWORD.to_string(), span: test.name_span };
+    let clause = Clause { patterns: Vec::new(), body: test.body.clone(), span: test.span, name_span: None };
+    let def = Def {
+        name,
+        signature: None,
+        param_names: Vec::new(),
+        clauses: vec![clause],
+        rules: false,
+        procedure: false,
+        doc: String::new(),
+        span: test.span,
+    };
+    def_depth(&def, DEPTH_LIMIT)
 }
 
 /// Parses `text` as one expression (a command-line argument, a REPL line).

@@ -77,3 +77,38 @@ fn a_byte_order_mark_is_not_indentation() {
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     assert_eq!(module.defs.len(), 2);
 }
+
+#[test]
+fn test_declarations_are_kept_apart_from_definitions() {
+    use min_syntax::ast::TestExpect;
+    let source = "\
+test \"adds\" = 1 + 1 == 2
+test \"aborts\" aborts \"no\" = Prim.abort \"no\"
+test \"any abort\" aborts = Prim.abort \"no\"
+test \"commutes\" (a : ℕ) (b : ℕ) = a + b == b + a
+test x = x
+";
+    let (module, diagnostics) = parse_module(FileId(0), source);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let names: Vec<&str> = module.tests.iter().map(|test| test.name.as_str()).collect();
+    assert_eq!(names, ["adds", "aborts", "any abort", "commutes"]);
+    assert_eq!(module.tests[1].expect, TestExpect::Aborts(Some("no".to_string())));
+    assert_eq!(module.tests[2].expect, TestExpect::Aborts(None));
+    let params: Vec<&str> = module.tests[3].params.iter().map(|(name, _)| name.text.as_str()).collect();
+    assert_eq!(params, ["a", "b"]);
+    // An equation of `test` whose first parameter is not a string stays a function.
+    assert_eq!(module.defs.len(), 1);
+    assert_eq!(module.defs[0].name.text, "test");
+}
+
+#[test]
+fn malformed_test_declarations_are_e0111() {
+    for source in
+        ["test \"untyped\" n = n == n\n", "test \"aborts on input\" aborts \"no\" (n : ℕ) = Prim.abort \"no\"\n"]
+    {
+        let (module, diagnostics) = parse_module(FileId(0), source);
+        assert!(module.tests.is_empty(), "{source}");
+        assert_eq!(diagnostics.len(), 1, "{source}: {diagnostics:#?}");
+        assert_eq!(diagnostics[0].code, min_diagnostics::codes::E0111, "{source}");
+    }
+}

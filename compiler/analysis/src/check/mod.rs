@@ -11,6 +11,8 @@ pub(crate) use linearity::holds_linear;
 mod pattern;
 mod procedures;
 mod scope;
+mod tests;
+pub use tests::TestInfo;
 mod types;
 
 use crate::deps::{components, def_free_names};
@@ -37,6 +39,9 @@ pub struct Checked {
     /// Every name written in the module, with its type and what it refers
     /// to, ordered by position: what hover, go to definition and rename use.
     pub names: Vec<NameInfo>,
+    /// The module's tests, lowered on their own: not part of `core` or the
+    /// interface (`spec/testing.md`).
+    pub tests: Vec<TestInfo>,
 }
 
 /// One occurrence of a name in the source.
@@ -171,7 +176,8 @@ pub fn check_module(
     checker.index_types();
     checker.linear_types = checker.find_linear_types();
     let globals = checker.check_defs(&module.defs);
-    checker.finish(globals, &module.defs)
+    let tests = checker.check_tests(&module.tests);
+    checker.finish(globals, &module.defs, tests)
 }
 
 impl Checker {
@@ -377,7 +383,12 @@ impl Checker {
     }
 
     /// Builds the module's interface and core IR once every definition is lowered.
-    fn finish(mut self, globals: Vec<Option<core::Global>>, defs: &[ast::Def]) -> Checked {
+    fn finish(
+        mut self,
+        globals: Vec<Option<core::Global>>,
+        defs: &[ast::Def],
+        tests: Vec<tests::PendingTest>,
+    ) -> Checked {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
@@ -386,6 +397,7 @@ impl Checker {
         for global in &mut core_globals {
             self.finalize_global(global);
         }
+        let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
         for def in defs {
             if let Some(entry) = self.globals.get(&def.name.text) {
@@ -440,7 +452,7 @@ impl Checker {
             .map(|adt| (0..adt.constructors.len() as u32).map(|tag| adt.core_constructor(tag)).collect())
             .collect();
         let core = core::Module { name: self.module, globals: core_globals, types };
-        Checked { interface, core, diagnostics, names }
+        Checked { interface, core, diagnostics, names, tests }
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns

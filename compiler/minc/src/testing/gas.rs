@@ -1,0 +1,123 @@
+//! `minc test --gas-report`. The interpreter counts no gas: gas is the fuel
+//! of the Wasm module under wasmtime (`spec/gas.md`). So the runner records
+//! each outermost call of a contract procedure that the tests make, with
+//! its arguments, builds the contract to Wasm in memory as `minc build`
+//! does, and replays every recorded call on it with `min-runtime` under the
+//! chain's gas limit. The numbers are what a transaction making that call
+//! would be charged.
+
+use min_analysis::Workspace;
+use min_analysis::db::SourceFile;
+use min_contract_host::CALL_GAS_LIMIT;
+use min_runtime::{Contract, Engine, ExecError, Role};
+use std::collections::BTreeMap;
+
+/// A procedure call a test made.
+#[derive(Clone, Debug)]
+pub struct Call<'p> {
+    /// The procedure's qualified name, `bank.deposit`.
+    pub procedure: String,
+    /// Its arguments, in the order of its parameters.
+    pub args: Vec<min_interp::Value<'p>>,
+}
+
+/// The gas of one procedure's recorded calls.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct GasRow {
+    /// The procedure's qualified name.
+    pub procedure: String,
+    /// How many recorded calls completed.
+    pub calls: u64,
+    /// The least gas one of them used.
+    pub min: u64,
+    /// The mean, rounded down.
+    pub avg: u64,
+    /// The most.
+    pub max: u64,
+    /// How many recorded calls aborted (or ran out of gas): they count in
+    /// no column above, since a transaction that aborts changes nothing.
+    pub aborted: u64,
+}
+
+/// The gas of every replayed call, by procedure.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    used: BTreeMap<String, Vec<u64>>,
+    aborted: BTreeMap<String, u64>,
+}
+
+impl Recorder {
+    /// Builds `file`'s contract and replays `calls` on it.
+    pub fn replay(&mut self, workspace: &Workspace, file: SourceFile, calls: &[Call<'_>]) -> Result<(), String> {
+        let artifact = crate::artifact::build(workspace, file)
+            .map_err(|error| format!("the Wasm backend cannot compile {}: {error}", workspace.module_name(file)))?;
+        let contract = Contract::load(&artifact.wasm, artifact.metadata.as_bytes())
+            .map_err(|error| format!("the runtime refuses the built contract: {error}"))?;
+        let engine = Engine::new().map_err(|error| format!("cannot start the contract engine: {error}"))?;
+        for call in calls {
+            match gas_of(&contract, &engine, call)? {
+                Some(gas) => self.used.entry(call.procedure.clone()).or_default().push(gas),
+                None => *self.aborted.entry(call.procedure.clone()).or_default() += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// One row per procedure, by name.
+    pub fn rows(&self) -> Vec<GasRow> {
+        let mut names: Vec<&String> = self.used.keys().chain(self.aborted.keys()).collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|name| {
+                let used = self.used.get(name).map_or(&[][..], Vec::as_slice);
+                let calls = used.len() as u64;
+                let total: u128 = used.iter().map(|&gas| u128::from(gas)).sum();
+                GasRow {
+                    procedure: name.clone(),
+                    calls,
+                    min: used.iter().copied().min().unwrap_or(0),
+                    avg: if calls == 0 { 0 } else { (total / u128::from(calls)) as u64 },
+                    max: used.iter().copied().max().unwrap_or(0),
+                    aborted: self.aborted.get(name).copied().unwrap_or(0),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The gas `call` uses on `contract`, `None` if it aborts or runs out.
+/// Each argument crosses into the contract's values through the canonical
+/// encoding, as a transaction's arguments do.
+pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<Option<u64>, String> {
+    let info = contract
+        .procedure(&call.procedure)
+        .ok_or_else(|| format!("the built contract has no procedure {}", call.procedure))?;
+    if info.arguments.len() != call.args.len() {
+        return Err(format!(
+            "{} takes {} arguments, but the test called it with {}",
+            call.procedure,
+            info.arguments.len(),
+            call.args.len()
+        ));
+    }
+    let (mut inputs, mut params) = (Vec::new(), Vec::new());
+    for (slot, value) in info.arguments.iter().zip(&call.args) {
+        let bytes = contract
+            .encode(value, &slot.r#type)
+            .map_err(|error| format!("an argument of {} cannot be encoded: {error}", call.procedure))?;
+        let value = contract
+            .decode(&bytes, &slot.r#type)
+            .map_err(|error| format!("an argument of {} cannot be decoded: {error}", call.procedure))?;
+        match slot.role {
+            Role::Input => inputs.push(value),
+            _ => params.push(value),
+        }
+    }
+    match contract.call(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT) {
+        Ok(outcome) => Ok(Some(outcome.gas_used)),
+        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(None),
+        Err(error) => Err(format!("replaying {} failed: {error}", call.procedure)),
+    }
+}
