@@ -98,8 +98,8 @@ enum Command {
         #[arg(long)]
         gas_report: bool,
         /// How to print the outcome: `human` or `json` (one object on standard output).
-        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
-        format: VerifyFormat,
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
     },
     /// Format Min files in place: canonical spacing and operator spellings,
     /// line breaks, indentation and comments kept.
@@ -247,7 +247,7 @@ fn main() -> ExitCode {
                 depth_limit: minc::run::CALL_DEPTH_LIMIT,
                 color: std::io::stdout().is_terminal(),
             };
-            test(&paths, &options, format == VerifyFormat::Json)
+            test(&paths, &options, format == TestFormat::Json)
         }),
         Command::Build { file, emit, out_dir } => on_big_stack(move || build(&file, emit, &out_dir)),
         Command::Run { backend, file, function, args } => {
@@ -418,6 +418,15 @@ enum Format {
     /// One line per diagnostic, for logs and editors' problem matchers.
     Short,
     /// A JSON array on standard output, for tools.
+    Json,
+}
+
+/// How `minc test` prints its outcome.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TestFormat {
+    /// One line per test, failures with diagnostics, a summary.
+    Human,
+    /// One JSON object on standard output, for CI.
     Json,
 }
 
