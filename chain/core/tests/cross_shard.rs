@@ -59,19 +59,8 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
         if !crash {
             // One validator of shard 0 loses every link, in its shard and
             // across shards, from 0.2 s to 4.2 s.
-            let keys = chain.keys[0].clone();
-            let everyone: Vec<_> = chain.keys.iter().flatten().cloned().collect();
-            let cut = keys[(seed % VALIDATORS as u64) as usize].clone();
-            let oracle = chain.oracles[0].clone();
-            let cross_oracle = chain.cross_oracle.clone();
-            context.child("partition").spawn(move |context| async move {
-                context.sleep(Duration::from_millis(200)).await;
-                sim::unlink(&oracle, &keys, &cut).await;
-                sim::unlink(&cross_oracle, &everyone, &cut).await;
-                context.sleep(Duration::from_secs(4)).await;
-                sim::link_all(&oracle, &keys, Some(&cut)).await;
-                sim::link_all(&cross_oracle, &everyone, Some(&cut)).await;
-            });
+            let cut = (seed % VALIDATORS as u64) as usize;
+            chain.cut_off(&context, (0, cut), Duration::from_millis(200), Duration::from_secs(4), true);
         }
 
         // Phase 1: every client gets a coin on its home shard.

@@ -6,7 +6,7 @@
 
 mod sim;
 
-use commonware_runtime::{Clock as _, Runner as _, Spawner as _, Supervisor as _};
+use commonware_runtime::{Clock as _, Runner as _};
 use min_chain::node::Digest;
 use min_chain::shard::ShardId;
 use min_chain::state::Abort;
@@ -37,17 +37,8 @@ fn run(seed: u64) -> Fingerprint {
 
         // One validator, chosen by the seed, is cut off from 0.2 s to 4.2 s,
         // while the workload below is running.
-        let keys = chain.keys[0].clone();
-        let cut = keys[(seed % VALIDATORS as u64) as usize].clone();
-        {
-            let oracle = chain.oracles[0].clone();
-            context.child("partition").spawn(move |context| async move {
-                context.sleep(Duration::from_millis(200)).await;
-                sim::unlink(&oracle, &keys, &cut).await;
-                context.sleep(Duration::from_secs(4)).await;
-                sim::link_all(&oracle, &keys, Some(&cut)).await;
-            });
-        }
+        let cut = (seed % VALIDATORS as u64) as usize;
+        chain.cut_off(&context, (0, cut), Duration::from_millis(200), Duration::from_secs(4), false);
 
         // Phase 1: the faucet mints one coin for each client.
         let mints: Vec<Transaction> = (0..CLIENTS)

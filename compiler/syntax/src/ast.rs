@@ -48,6 +48,29 @@ pub struct Test {
     pub span: Span,
 }
 
+impl Test {
+    /// The test as a definition named `name`: one clause binding its
+    /// parameters to its body, so it is checked and measured like any other.
+    pub fn definition(&self, name: Name) -> Def {
+        let patterns = self
+            .params
+            .iter()
+            .map(|(name, _)| Pat { kind: PatKind::Var(name.text.clone()), span: name.span })
+            .collect();
+        let clause = Clause { patterns, body: self.body.clone(), span: self.span, name_span: None };
+        Def {
+            name,
+            signature: None,
+            param_names: Vec::new(),
+            clauses: vec![clause],
+            rules: false,
+            procedure: false,
+            doc: String::new(),
+            span: self.span,
+        }
+    }
+}
+
 /// What a test's body must do to pass.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TestExpect {

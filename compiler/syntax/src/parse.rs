@@ -3,7 +3,7 @@
 //! the module.
 
 use crate::ast::Expr;
-use crate::ast::{Clause, Def, Import, Module, Test, TypeDef};
+use crate::ast::{Import, Module, Test, TypeDef};
 use crate::depth::{DEPTH_LIMIT, def_depth};
 use crate::grammar::{ExprParser, ItemParser};
 use crate::layout::{layout, split_items};
@@ -156,17 +156,7 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
 /// How deeply a test's body nests, measured as a definition's.
 fn test_depth(test: &Test) -> usize {
     let name = crate::ast::Name { text: crate::test_decl::TEST_KEYWORD.to_string(), span: test.name_span };
-    let clause = Clause { patterns: Vec::new(), body: test.body.clone(), span: test.span, name_span: None };
-    let def = Def {
-        name,
-        signature: None,
-        param_names: Vec::new(),
-        clauses: vec![clause],
-        rules: false,
-        procedure: false,
-        doc: String::new(),
-        span: test.span,
-    };
+    let def = test.definition(name);
     def_depth(&def, DEPTH_LIMIT)
 }
 

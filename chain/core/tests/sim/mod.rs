@@ -16,7 +16,7 @@ use commonware_cryptography::{Signer as _, ed25519};
 use commonware_p2p::simulated::{Config as NetworkConfig, Link, Network, Oracle};
 use commonware_p2p::{Receiver as _, Recipients, Sender as _};
 use commonware_parallel::Sequential;
-use commonware_runtime::{Clock as _, Quota, Supervisor as _, deterministic};
+use commonware_runtime::{Clock as _, Quota, Spawner as _, Supervisor as _, deterministic};
 use commonware_utils::ordered::BiMap;
 use commonware_utils::{NZU32, NZUsize, probability};
 use ed25519_dalek::SigningKey;
@@ -342,6 +342,35 @@ pub async fn start(context: &mut deterministic::Context, config: ChainConfig) ->
 }
 
 impl Chain {
+    /// Cuts validator `index` of `shard` off from its committee, and from
+    /// the cross-shard network when `cross_shard`, from `start` for `length`.
+    pub fn cut_off(
+        &self,
+        context: &deterministic::Context,
+        (shard, index): (usize, usize),
+        start: Duration,
+        length: Duration,
+        cross_shard: bool,
+    ) {
+        let keys = self.keys[shard].clone();
+        let everyone: Vec<PublicKey> = self.keys.iter().flatten().cloned().collect();
+        let cut = keys[index].clone();
+        let oracle = self.oracles[shard].clone();
+        let cross_oracle = cross_shard.then(|| self.cross_oracle.clone());
+        context.child("partition").spawn(move |context| async move {
+            context.sleep(start).await;
+            unlink(&oracle, &keys, &cut).await;
+            if let Some(cross_oracle) = &cross_oracle {
+                unlink(cross_oracle, &everyone, &cut).await;
+            }
+            context.sleep(length).await;
+            link_all(&oracle, &keys, Some(&cut)).await;
+            if let Some(cross_oracle) = &cross_oracle {
+                link_all(cross_oracle, &everyone, Some(&cut)).await;
+            }
+        });
+    }
+
     /// The ledgers of `shard`'s running validators.
     pub fn ledgers(&self, shard: ShardId) -> Vec<Arc<Mutex<Ledger>>> {
         self.validators[shard.0 as usize].iter().map(|validator| validator.ledger.clone()).collect()

@@ -63,22 +63,7 @@ impl Checker {
         };
         let expected = param_types.iter().rev().fold(result, |result, (param, _)| Type::fun(param.clone(), result));
         let name = ast::Name { text: test_global_name(index), span: test.name_span };
-        let patterns = test
-            .params
-            .iter()
-            .map(|(name, _)| ast::Pat { kind: ast::PatKind::Var(name.text.clone()), span: name.span })
-            .collect();
-        let clause = ast::Clause { patterns, body: test.body.clone(), span: test.span, name_span: None };
-        let def = ast::Def {
-            name,
-            signature: None,
-            param_names: Vec::new(),
-            clauses: vec![clause],
-            rules: false,
-            procedure: false,
-            doc: String::new(),
-            span: test.span,
-        };
+        let def = test.definition(name);
         let recording = std::mem::replace(&mut self.recording_flows, false);
         let global = self.lower_global(&def, &expected);
         self.recording_flows = recording;
