@@ -78,7 +78,7 @@ fn main() {
     let rate = if options.rate == 0 { "unthrottled".to_string() } else { format!("{} tx/s offered", options.rate) };
     println!("devnet: {VALIDATORS} validators per shard, block interval {BLOCK_INTERVAL_MS} ms, {rate}");
     println!(
-        "| shards | cross-shard | tx | offered tx/s | committed tx/s | ratio to baseline | p50 ms | p95 ms | p99 ms | aborted | rejected |"
+        "| shards | cross-shard | committed | offered tx/s | committed tx/s | ratio to baseline | p50 ms | p95 ms | p99 ms | aborted | rejected |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for shards in [1u32, 2, 4].into_iter().filter(|shards| options.shards.is_none_or(|only| only == *shards)) {
