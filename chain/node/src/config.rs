@@ -13,6 +13,8 @@ pub const SHARDS_MAX: u32 = 16;
 pub const VALIDATORS_MAX: u32 = 32;
 /// The most accounts funded at genesis.
 pub const ACCOUNTS_MAX: u32 = 1000;
+/// The most genesis coins a funded account holds on each shard.
+pub const COINS_PER_ACCOUNT_MAX: u32 = 1000;
 /// The JSON-RPC port when none is given.
 pub const DEFAULT_RPC_PORT: u16 = 8645;
 /// Where a devnet keeps its state when neither a directory nor ephemeral state is asked for.
@@ -29,8 +31,12 @@ pub struct DevnetConfig {
     pub validators: u32,
     /// The number of accounts funded at genesis.
     pub accounts: u32,
-    /// What each funded account holds on each shard at genesis.
+    /// What each genesis coin of a funded account holds.
     pub account_balance: u64,
+    /// How many coins of `account_balance` each funded account holds on
+    /// each shard at genesis (one by default; a load test wants many
+    /// independent coins).
+    pub coins_per_account: u32,
     /// The seed every key is derived from.
     pub seed: u64,
     /// The JSON-RPC port on 127.0.0.1; 0 picks a free one.
@@ -60,6 +66,7 @@ impl Default for DevnetConfig {
             validators: 4,
             accounts: 4,
             account_balance: 1_000_000_000,
+            coins_per_account: 1,
             seed: 0,
             rpc_port: DEFAULT_RPC_PORT,
             p2p_base_port: 0,
@@ -111,6 +118,7 @@ impl DevnetConfig {
         within("shards", self.shards, 1, SHARDS_MAX)?;
         within("validators", self.validators, 1, VALIDATORS_MAX)?;
         within("accounts", self.accounts, 0, ACCOUNTS_MAX)?;
+        within("coins_per_account", self.coins_per_account, 1, COINS_PER_ACCOUNT_MAX)?;
         if self.account_balance == 0 && self.accounts > 0 {
             return Err(ConfigError("account_balance must be positive".into()));
         }
@@ -166,5 +174,7 @@ mod tests {
         assert_eq!(config.validate().unwrap_err().0, "shards must be between 1 and 16, not 0");
         let config = DevnetConfig { p2p_base_port: 65530, ..DevnetConfig::default() };
         assert!(config.validate().is_err());
+        let config = DevnetConfig { coins_per_account: 0, ..DevnetConfig::default() };
+        assert_eq!(config.validate().unwrap_err().0, "coins_per_account must be between 1 and 1000, not 0");
     }
 }

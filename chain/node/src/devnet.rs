@@ -66,8 +66,13 @@ pub struct Started {
     pub p2p_addresses: Vec<Vec<SocketAddr>>,
     /// The accounts funded at genesis.
     pub accounts: Vec<SigningKey>,
-    /// What each account holds on each shard.
+    /// What each genesis coin of an account holds.
     pub account_balance: u128,
+    /// How many such coins each account holds on each shard.
+    pub coins_per_account: u32,
+    /// The router over the validators, for in-process clients (a load
+    /// generator) that skip JSON-RPC.
+    pub router: Arc<Router>,
     /// The faucet's address.
     pub faucet: Address,
     /// Where the validators keep their consensus journals.
@@ -96,7 +101,11 @@ impl Started {
         let kept = if self.ephemeral { " (removed at exit)" } else { "" };
         text += &format!("state: {}{kept}\n", self.storage.display());
         text += &format!("faucet: {}\n", hex::encode(&self.faucet.0));
-        text += &format!("funded accounts ({} on each shard):\n", self.account_balance);
+        let coins = match self.coins_per_account {
+            1 => format!("{}", self.account_balance),
+            count => format!("{count} coins of {}", self.account_balance),
+        };
+        text += &format!("funded accounts ({coins} on each shard):\n");
         for (index, key) in self.accounts.iter().enumerate() {
             text += &format!(
                 "  ({index}) address {}\n      secret  {}\n",
@@ -162,7 +171,7 @@ where
     let committees = Arc::new(committees(&keys));
     let everyone = everyone(&keys, &cross_shard_addresses);
     let balance = u128::from(config.account_balance);
-    let genesis = genesis_states(&keys, shards, balance);
+    let genesis = genesis_states(&keys, shards, balance, config.coins_per_account);
     // One contract runtime serves every validator of the process and the router.
     let contracts: Arc<dyn ContractHost> = Arc::new(RuntimeHost::new().map_err(DevnetError::Contracts)?);
 
@@ -226,6 +235,8 @@ where
             p2p_addresses,
             accounts: keys.accounts.clone(),
             account_balance: balance,
+            coins_per_account: config.coins_per_account,
+            router: router.clone(),
             faucet: address_of(&keys.faucet),
             storage: shown_storage,
             ephemeral,
@@ -333,19 +344,25 @@ fn everyone(keys: &DevnetKeys, cross_shard_addresses: &Addresses) -> Map<PublicK
         .expect("validator identities are distinct")
 }
 
-/// Each shard's state at genesis: one coin of `balance` for every funded
-/// account, minted by the faucet and applied before consensus starts.
-fn genesis_states(keys: &DevnetKeys, shards: NonZeroU32, balance: u128) -> Vec<ShardState> {
+/// Each shard's state at genesis: `coins` coins of `balance` for every
+/// funded account, minted by the faucet and applied before consensus starts.
+fn genesis_states(keys: &DevnetKeys, shards: NonZeroU32, balance: u128, coins: u32) -> Vec<ShardState> {
     let faucet = address_of(&keys.faucet);
     (0..shards.get())
         .map(|shard| {
             let mut state = ShardState::new(ShardId(shard), shards, faucet);
             for (index, account) in keys.accounts.iter().enumerate() {
-                let label = [b"min-devnet/genesis/".as_slice(), &(index as u64).to_le_bytes()].concat();
-                let mint =
-                    wallet::mint(&keys.faucet, address_of(account), balance, &label, Some(ShardId(shard)), shards)
-                        .expect("a positive genesis mint is always placed");
-                state.apply(&mint, true, &NoContracts).expect("a genesis mint by the faucet applies");
+                for coin in 0..coins {
+                    // The first coin's label is that of a devnet with one coin per account.
+                    let mut label = [b"min-devnet/genesis/".as_slice(), &(index as u64).to_le_bytes()].concat();
+                    if coin > 0 {
+                        label.extend_from_slice(&coin.to_le_bytes());
+                    }
+                    let mint =
+                        wallet::mint(&keys.faucet, address_of(account), balance, &label, Some(ShardId(shard)), shards)
+                            .expect("a positive genesis mint is always placed");
+                    state.apply(&mint, true, &NoContracts).expect("a genesis mint by the faucet applies");
+                }
             }
             state
         })
@@ -515,5 +532,24 @@ mod tests {
         drop(held);
         assert!(lock_directory(&dir).is_ok(), "the lock is released with its holder");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn genesis_gives_each_account_its_coins_on_every_shard_and_keeps_the_first_coin_of_one() {
+        let keys = DevnetKeys::derive(7, 2, 1, 3);
+        let shards = NonZeroU32::new(2).unwrap();
+        let single = genesis_states(&keys, shards, 10, 1);
+        let several = genesis_states(&keys, shards, 10, 4);
+        for (one, four) in single.iter().zip(&several) {
+            for account in &keys.accounts {
+                let owner = address_of(account);
+                let first: Vec<_> = one.active_owned_by(owner).map(|object| object.id).collect();
+                let all: Vec<_> = four.active_owned_by(owner).collect();
+                assert_eq!(first.len(), 1);
+                assert_eq!(all.len(), 4);
+                assert!(all.iter().all(|coin| coin.coin_value() == Some(10)));
+                assert!(all.iter().any(|coin| coin.id == first[0]), "the first coin is that of a one-coin genesis");
+            }
+        }
     }
 }

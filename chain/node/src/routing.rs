@@ -148,6 +148,12 @@ impl Router {
         self.shards[0].len()
     }
 
+    /// The validators of `shard`, in committee order, for observers that
+    /// follow their ledgers block by block.
+    pub fn validators(&self, shard: ShardId) -> &[ValidatorHandle] {
+        &self.shards[shard.0 as usize]
+    }
+
     /// The shards `transaction` goes to, after checking its signature and,
     /// against the current state of each, everything that cannot change in
     /// its favour. An object that does not exist yet is let through: it may
