@@ -23,8 +23,9 @@ use commonware_cryptography::bls12381::primitives::ops::{self, aggregate};
 use commonware_cryptography::bls12381::primitives::variant::{MinPk, Variant};
 use commonware_cryptography::{Hasher as _, Sha256, ed25519};
 use commonware_utils::iter::NonEmpty;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Mutex;
 
 /// Separates decision signatures from every other use of the BLS keys.
 pub const DECISION_NAMESPACE: &[u8] = b"min-chain/sbac/v1";
@@ -145,12 +146,21 @@ pub struct Member {
     pub key: BlsPublicKey,
 }
 
+/// The most verified certificates a [`Committees`] remembers; past it, it
+/// forgets them all and verifies again.
+const VERIFIED_MAX: usize = 100_000;
+
 /// Every shard's committee, in the order that signer indices refer to
 /// (each sorted by identity), so that any validator checks any shard's
-/// certificates.
-#[derive(Clone, PartialEq, Debug)]
+/// certificates. It remembers the certificates it has verified (by a hash
+/// of all their bytes): a certificate is checked when its votes are
+/// gathered, again in the block that carries it and again when that block
+/// is applied, and each check after the first is a lookup. Verification is
+/// a function of the bytes, so remembering changes no outcome.
+#[derive(Debug)]
 pub struct Committees {
     shards: Vec<Vec<Member>>,
+    verified: Mutex<BTreeSet<[u8; 32]>>,
 }
 
 impl Committees {
@@ -163,7 +173,21 @@ impl Committees {
         for members in &mut shards {
             members.sort_by(|a, b| a.identity.cmp(&b.identity));
         }
-        Self { shards }
+        Self { shards, verified: Mutex::default() }
+    }
+
+    /// Whether a certificate with these bytes' hash was verified here before.
+    fn was_verified(&self, digest: &[u8; 32]) -> bool {
+        self.verified.lock().expect("the verified set's lock is never poisoned").contains(digest)
+    }
+
+    /// Remembers that a certificate with these bytes' hash verified.
+    fn remember_verified(&self, digest: [u8; 32]) {
+        let mut verified = self.verified.lock().expect("the verified set's lock is never poisoned");
+        if verified.len() >= VERIFIED_MAX {
+            verified.clear();
+        }
+        verified.insert(digest);
     }
 
     /// How many shards there are.
@@ -289,6 +313,16 @@ impl Certificate {
 
     /// Checks that a quorum of the decision's shard signed it.
     pub fn verify(&self, committees: &Committees) -> Result<(), CertificateError> {
+        let digest = Sha256::hash(&[DECISION_NAMESPACE, b"certificate", &self.to_bytes()]).0;
+        if committees.was_verified(&digest) {
+            return Ok(());
+        }
+        self.verify_uncached(committees)?;
+        committees.remember_verified(digest);
+        Ok(())
+    }
+
+    fn verify_uncached(&self, committees: &Committees) -> Result<(), CertificateError> {
         let members = committees.members(self.decision.shard);
         let increasing = self.signers.windows(2).all(|pair| pair[0] < pair[1]);
         if !increasing || self.signers.last().is_some_and(|last| *last as usize >= members.len()) {
