@@ -42,3 +42,9 @@ pub fn shards_touched(body: &TransactionBody, shards: NonZeroU32) -> BTreeSet<Sh
     let created = (0..body.outputs.len()).map(|index| id.output_id(index));
     consumed_and_read.chain(created).map(|object| shard_of(&object, shards)).collect()
 }
+
+/// Whether `body` needs S-BAC: it concerns several shards and is not a
+/// publication (which every shard applies on its own).
+pub fn is_cross_shard(body: &TransactionBody, shards: NonZeroU32) -> bool {
+    body.procedure != Procedure::Publish && shards_touched(body, shards).len() > 1
+}

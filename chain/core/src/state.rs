@@ -8,7 +8,7 @@ use crate::checker::{self, CheckerInput};
 use crate::contracts::{ContractCall, ContractHost, Package, contract_owner, contract_type_tag};
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
-use crate::shard::{ShardId, shard_of, shards_touched};
+use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
 use crate::transaction::{Output, Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use commonware_cryptography::{Hasher as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -310,7 +310,7 @@ impl ShardState {
     /// Whether `body` needs S-BAC: it concerns several shards and is not a
     /// publication (which every shard applies on its own).
     pub fn is_cross_shard(&self, body: &TransactionBody) -> bool {
-        body.procedure != Procedure::Publish && shards_touched(body, self.shards).len() > 1
+        is_cross_shard(body, self.shards)
     }
 
     /// Applies one transaction of a block: a transaction of this shard
@@ -407,29 +407,34 @@ impl ShardState {
         if certified != touched {
             return Err("the certificates are not those of the shards the transaction concerns".into());
         }
-        let outcome = self.decide(&transaction, acceptance, contracts);
+        let decided = self.decide(&transaction, acceptance, contracts);
         let cross_shard = self.cross_shard.get_mut(&id).expect("found above");
         cross_shard.accepted = true;
         for object in std::mem::take(&mut cross_shard.locked) {
             self.locked.remove(&object);
         }
-        if outcome.is_ok() {
-            let local: Vec<ObjectRef> = transaction
-                .body
-                .inputs
-                .iter()
-                .filter(|input| shard_of(&input.id, self.shards) == self.shard)
-                .copied()
-                .collect();
-            self.consume(&local);
-            return Ok(Ok(self.create(&transaction)));
+        if let Err(abort) = decided {
+            return Ok(Err(abort));
         }
-        Ok(outcome)
+        let local: Vec<ObjectRef> = transaction
+            .body
+            .inputs
+            .iter()
+            .filter(|input| shard_of(&input.id, self.shards) == self.shard)
+            .copied()
+            .collect();
+        self.consume(&local);
+        Ok(Ok(self.create(&transaction)))
     }
 
     /// Commit when every certificate is a commit verdict and the checker
     /// accepts the outputs on the objects they carry; otherwise the reason.
-    fn decide(&self, transaction: &Transaction, acceptance: &Acceptance, contracts: &dyn ContractHost) -> Outcome {
+    fn decide(
+        &self,
+        transaction: &Transaction,
+        acceptance: &Acceptance,
+        contracts: &dyn ContractHost,
+    ) -> Result<(), Abort> {
         let mut carried: BTreeMap<ObjectId, &Object> = BTreeMap::new();
         for certificate in &acceptance.certificates {
             match &certificate.decision.verdict {
@@ -461,8 +466,7 @@ impl ShardState {
         };
         let inputs = gather(&body.inputs)?;
         let references = gather(&body.references)?;
-        self.run_checker(body, &inputs, &references, contracts)?;
-        Ok(transaction.body.outputs.iter().enumerate().map(|(index, _)| transaction.id().output_ref(index)).collect())
+        self.run_checker(body, &inputs, &references, contracts)
     }
 
     /// The cross-shard transactions prepared here and not yet accepted, by id.

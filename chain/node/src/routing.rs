@@ -9,7 +9,7 @@ use ed25519_dalek::SigningKey;
 use min_chain::contracts::ContractHost;
 use min_chain::node::{Ledger, Mailbox};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
-use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
 use min_chain::state::Abort;
 use min_chain::transaction::{Transaction, TxId};
 use std::collections::BTreeMap;
@@ -166,7 +166,7 @@ impl Router {
             return Err(Rejection::BadSignature);
         }
         let shards: Vec<ShardId> = shards_touched(&transaction.body, self.shard_count).into_iter().collect();
-        let cross_shard = self.ledger(shards[0]).state.is_cross_shard(&transaction.body);
+        let cross_shard = is_cross_shard(&transaction.body, self.shard_count);
         for shard in if cross_shard { &shards[..] } else { &shards[..1] } {
             let ledger = self.ledger(*shard);
             let checked = if cross_shard {
