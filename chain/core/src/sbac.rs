@@ -78,7 +78,8 @@ impl Decision {
         writer.into_bytes()
     }
 
-    fn encode(&self, writer: &mut Writer) {
+    /// Writes the decision in its canonical encoding.
+    pub fn encode(&self, writer: &mut Writer) {
         writer.array(&self.transaction.0);
         writer.u32(self.shard.0);
         match &self.verdict {
@@ -96,7 +97,8 @@ impl Decision {
         }
     }
 
-    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+    /// Reads a decision written by [`Decision::encode`].
+    pub fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let transaction = TxId(reader.array("decision transaction")?);
         let shard = ShardId(reader.u32("decision shard")?);
         let verdict = match reader.u8("verdict")? {

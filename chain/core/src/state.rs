@@ -11,6 +11,7 @@ use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
 use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
 use crate::transaction::{Output, Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use commonware_cryptography::{Hasher as _, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::num::NonZeroU32;
@@ -20,7 +21,7 @@ use std::num::NonZeroU32;
 pub enum Abort {
     /// The transaction breaks a structural rule (for example it names the
     /// same input twice).
-    Malformed(&'static str),
+    Malformed(Cow<'static, str>),
     /// The signature is not the signer's over the transaction.
     BadSignature,
     /// The transaction concerns no object of this shard: it was ordered
@@ -44,7 +45,7 @@ pub enum Abort {
     /// An input is owned by someone other than the signer.
     NotOwner(ObjectId),
     /// The procedure's checker rejected the client's outputs.
-    CheckerFailed(&'static str),
+    CheckerFailed(Cow<'static, str>),
     /// The contract host refused the package, or the procedure failed when
     /// the validator ran it (an abort, a trap, out of gas, bad inputs).
     ContractFailed(String),
@@ -101,37 +102,94 @@ pub type Accepted = Result<Outcome, String>;
 
 /// A cross-shard transaction this shard has prepared.
 #[derive(Clone, PartialEq, Eq, Debug)]
-struct CrossShard {
-    transaction: Transaction,
+pub struct CrossShardEntry {
+    /// The transaction.
+    pub transaction: Transaction,
     /// The objects it locked (none when this shard refused it).
-    locked: Vec<ObjectId>,
+    pub locked: Vec<ObjectId>,
     /// Whether its acceptance has been applied.
-    accepted: bool,
+    pub accepted: bool,
 }
 
 /// One stored object and whether it may still be consumed.
 #[derive(Clone, PartialEq, Eq, Debug)]
-struct Entry {
-    object: Object,
-    active: bool,
+pub struct ObjectEntry {
+    /// The object.
+    pub object: Object,
+    /// Whether it has not been consumed.
+    pub active: bool,
+}
+
+/// What changed in a state since the last [`ShardState::take_changes`]:
+/// each entry as it now is. Objects and cross-shard entries are never
+/// removed (a consumed object stays, inactive), so a store that writes
+/// these over its copy holds the state.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct StateChanges {
+    /// The objects created or consumed.
+    pub objects: Vec<ObjectEntry>,
+    /// The locks taken (`true`) or released (`false`).
+    pub locks: Vec<(ObjectId, bool)>,
+    /// The cross-shard transactions prepared or accepted.
+    pub cross_shard: Vec<CrossShardEntry>,
+}
+
+impl StateChanges {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty() && self.locks.is_empty() && self.cross_shard.is_empty()
+    }
+}
+
+/// The keys changed since the last [`ShardState::take_changes`].
+#[derive(Clone, Default, Debug)]
+struct Touched {
+    objects: BTreeSet<ObjectId>,
+    locks: BTreeSet<ObjectId>,
+    cross_shard: BTreeSet<TxId>,
 }
 
 /// The objects of one shard, active and consumed, and the locks held on them.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, Debug)]
 pub struct ShardState {
     shard: ShardId,
     shards: NonZeroU32,
     faucet: Address,
-    objects: BTreeMap<ObjectId, Entry>,
+    objects: BTreeMap<ObjectId, ObjectEntry>,
     locked: BTreeSet<ObjectId>,
-    cross_shard: BTreeMap<TxId, CrossShard>,
+    cross_shard: BTreeMap<TxId, CrossShardEntry>,
+    /// What changed since the store last took the changes; not part of the state.
+    touched: Touched,
 }
+
+/// Two states are equal when their objects, locks and cross-shard
+/// transactions are; what a store has yet to take does not count.
+impl PartialEq for ShardState {
+    fn eq(&self, other: &Self) -> bool {
+        self.shard == other.shard
+            && self.shards == other.shards
+            && self.faucet == other.faucet
+            && self.objects == other.objects
+            && self.locked == other.locked
+            && self.cross_shard == other.cross_shard
+    }
+}
+
+impl Eq for ShardState {}
 
 impl ShardState {
     /// An empty shard `shard` of `shards`, where `faucet` may mint.
     pub fn new(shard: ShardId, shards: NonZeroU32, faucet: Address) -> Self {
         assert!(shard.0 < shards.get(), "the shard is one of the shards");
-        Self { shard, shards, faucet, objects: BTreeMap::new(), locked: BTreeSet::new(), cross_shard: BTreeMap::new() }
+        Self {
+            shard,
+            shards,
+            faucet,
+            objects: BTreeMap::new(),
+            locked: BTreeSet::new(),
+            cross_shard: BTreeMap::new(),
+            touched: Touched::default(),
+        }
     }
 
     /// The shard this state is of.
@@ -166,11 +224,41 @@ impl ShardState {
     /// with [`Abort::LockedObject`] until it is unlocked.
     pub fn lock(&mut self, id: ObjectId) {
         self.locked.insert(id);
+        self.touched.locks.insert(id);
     }
 
     /// Releases a lock taken by [`ShardState::lock`].
     pub fn unlock(&mut self, id: &ObjectId) {
         self.locked.remove(id);
+        self.touched.locks.insert(*id);
+    }
+
+    /// Takes what changed since the last call, each entry as it now is.
+    pub fn take_changes(&mut self) -> StateChanges {
+        let touched = std::mem::take(&mut self.touched);
+        StateChanges {
+            objects: touched.objects.iter().filter_map(|id| self.objects.get(id)).cloned().collect(),
+            locks: touched.locks.into_iter().map(|id| (id, self.locked.contains(&id))).collect(),
+            cross_shard: touched.cross_shard.iter().filter_map(|id| self.cross_shard.get(id)).cloned().collect(),
+        }
+    }
+
+    /// Writes stored entries over the state, as a store loads it; they do
+    /// not count as changes.
+    pub fn restore(&mut self, changes: StateChanges) {
+        for entry in changes.objects {
+            self.objects.insert(entry.object.id, entry);
+        }
+        for (id, locked) in changes.locks {
+            if locked {
+                self.locked.insert(id);
+            } else {
+                self.locked.remove(&id);
+            }
+        }
+        for entry in changes.cross_shard {
+            self.cross_shard.insert(entry.transaction.id(), entry);
+        }
     }
 
     /// A hash of every object, its activity and every lock, equal on two
@@ -235,7 +323,7 @@ impl ShardState {
                 check_call(&call, &body.outputs, contracts)
             }
             (Procedure::Call { .. }, None) => {
-                Err(Abort::Malformed("a call names its contract's package as its first reference input"))
+                Err(Abort::Malformed("a call names its contract's package as its first reference input".into()))
             }
             (procedure, _) => {
                 let facts = CheckerInput {
@@ -245,7 +333,7 @@ impl ShardState {
                     outputs: &body.outputs,
                     faucet: self.faucet,
                 };
-                checker::check(procedure, &facts).map_err(Abort::CheckerFailed)
+                checker::check(procedure, &facts).map_err(|reason| Abort::CheckerFailed(reason.into()))
             }
         }
     }
@@ -281,6 +369,7 @@ impl ShardState {
             let entry = self.objects.get_mut(&input.id).expect("the checks found every input");
             assert!(entry.active, "the checks found every input active");
             entry.active = false;
+            self.touched.objects.insert(input.id);
         }
     }
 
@@ -300,7 +389,8 @@ impl ShardState {
             };
             created.push(object.reference());
             if object.type_tag == TypeTag::PACKAGE || shard_of(&object.id, self.shards) == self.shard {
-                let previous = self.objects.insert(object.id, Entry { object, active: true });
+                self.touched.objects.insert(object.id);
+                let previous = self.objects.insert(object.id, ObjectEntry { object, active: true });
                 assert!(previous.is_none(), "the checks found every output id fresh");
             }
         }
@@ -348,11 +438,13 @@ impl ShardState {
             Ok(objects) => {
                 let locked: Vec<ObjectId> = objects.iter().map(|object| object.id).collect();
                 self.locked.extend(locked.iter().copied());
+                self.touched.locks.extend(locked.iter().copied());
                 (Verdict::Commit { objects }, locked)
             }
             Err(abort) => (Verdict::Abort { reason: bounded_reason(&abort.to_string()) }, Vec::new()),
         };
-        self.cross_shard.insert(id, CrossShard { transaction: transaction.clone(), locked, accepted: false });
+        self.cross_shard.insert(id, CrossShardEntry { transaction: transaction.clone(), locked, accepted: false });
+        self.touched.cross_shard.insert(id);
         Applied::Prepared(Decision { transaction: id, shard: self.shard, verdict })
     }
 
@@ -410,8 +502,10 @@ impl ShardState {
         let decided = self.decide(&transaction, acceptance, contracts);
         let cross_shard = self.cross_shard.get_mut(&id).expect("found above");
         cross_shard.accepted = true;
+        self.touched.cross_shard.insert(id);
         for object in std::mem::take(&mut cross_shard.locked) {
             self.locked.remove(&object);
+            self.touched.locks.insert(object);
         }
         if let Err(abort) = decided {
             return Ok(Err(abort));
@@ -459,7 +553,9 @@ impl ShardState {
                     });
                     match object {
                         Some(object) if object.version == reference.version => Ok(object),
-                        _ => Err(Abort::Malformed("the certificates do not carry every object the transaction names")),
+                        _ => Err(Abort::Malformed(
+                            "the certificates do not carry every object the transaction names".into(),
+                        )),
                     }
                 })
                 .collect()
@@ -555,7 +651,7 @@ fn check_signature_and_names(body: &TransactionBody, signature_valid: bool) -> R
     }
     let named: BTreeSet<ObjectId> = body.inputs.iter().chain(&body.references).map(|reference| reference.id).collect();
     if named.len() != body.inputs.len() + body.references.len() {
-        return Err(Abort::Malformed("an object is named twice"));
+        return Err(Abort::Malformed("an object is named twice".into()));
     }
     Ok(())
 }
@@ -565,12 +661,16 @@ fn check_signature_and_names(body: &TransactionBody, signature_valid: bool) -> R
 /// called contract.
 fn check_ownership(body: &TransactionBody, inputs: &[&Object], first_reference: Option<&Object>) -> Result<(), Abort> {
     if inputs.iter().any(|input| input.type_tag == TypeTag::PACKAGE) {
-        return Err(Abort::Malformed("a package is never consumed"));
+        return Err(Abort::Malformed("a package is never consumed".into()));
     }
     let package = match &body.procedure {
         Procedure::Call { .. } => match first_reference {
             Some(package) if package.type_tag == TypeTag::PACKAGE => Some(package),
-            _ => return Err(Abort::Malformed("a call names its contract's package as its first reference input")),
+            _ => {
+                return Err(Abort::Malformed(
+                    "a call names its contract's package as its first reference input".into(),
+                ));
+            }
         },
         _ => None,
     };
@@ -590,13 +690,13 @@ fn check_publish(
     contracts: &dyn ContractHost,
 ) -> Result<(), Abort> {
     if !inputs.is_empty() || !references.is_empty() {
-        return Err(Abort::Malformed("a publication consumes and reads nothing"));
+        return Err(Abort::Malformed("a publication consumes and reads nothing".into()));
     }
     let [package] = body.outputs.as_slice() else {
-        return Err(Abort::Malformed("a publication creates exactly one package"));
+        return Err(Abort::Malformed("a publication creates exactly one package".into()));
     };
     if package.type_tag != TypeTag::PACKAGE {
-        return Err(Abort::Malformed("a publication creates exactly one package"));
+        return Err(Abort::Malformed("a publication creates exactly one package".into()));
     }
     let package = Package::from_bytes(&package.data).map_err(|error| Abort::ContractFailed(error.to_string()))?;
     contracts.check_package(&package).map_err(Abort::ContractFailed)
@@ -614,7 +714,7 @@ fn check_call(call: &ContractCall<'_>, outputs: &[Output], contracts: &dyn Contr
                 && output.data == created.data
         });
     if !matches {
-        return Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"));
+        return Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()));
     }
     Ok(())
 }

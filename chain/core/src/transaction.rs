@@ -295,7 +295,7 @@ fn signing_message(id: &TxId) -> Vec<u8> {
     [SIGNATURE_DOMAIN, &id.0].concat()
 }
 
-fn encode_refs(writer: &mut Writer, refs: &[ObjectRef]) {
+pub(crate) fn encode_refs(writer: &mut Writer, refs: &[ObjectRef]) {
     writer.length(refs.len());
     for reference in refs {
         writer.array(&reference.id.0);
@@ -303,7 +303,11 @@ fn encode_refs(writer: &mut Writer, refs: &[ObjectRef]) {
     }
 }
 
-fn decode_refs(reader: &mut Reader<'_>, what: &'static str, limit: usize) -> Result<Vec<ObjectRef>, DecodeError> {
+pub(crate) fn decode_refs(
+    reader: &mut Reader<'_>,
+    what: &'static str,
+    limit: usize,
+) -> Result<Vec<ObjectRef>, DecodeError> {
     reader.list(what, limit, |reader| {
         Ok(ObjectRef { id: ObjectId(reader.array("object id")?), version: reader.u64("object version")? })
     })

@@ -146,7 +146,7 @@ fn outputs_that_differ_from_the_procedures_are_rejected() {
         edit(&mut body.outputs[0]);
         body.sign(&key(2))
     };
-    let expected = Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"));
+    let expected = Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()));
     assert_eq!(state.apply(&tamper(&|output| output.data[0] ^= 1), true, &StandInCounterHost), expected);
     assert_eq!(state.apply(&tamper(&|output| output.owner = address(&key(2))), true, &StandInCounterHost), expected);
     let wrong_type = &|output: &mut Output| output.type_tag = contract_type_tag(package, "Other");
@@ -187,7 +187,7 @@ fn packages_are_immutable_checked_and_named_first() {
     .sign(&key(1));
     assert_eq!(
         state.apply(&consume_package, true, &StandInCounterHost),
-        Err(Abort::Malformed("a package is never consumed"))
+        Err(Abort::Malformed("a package is never consumed".into()))
     );
 
     let coin = state
@@ -216,7 +216,7 @@ fn packages_are_immutable_checked_and_named_first() {
     .sign(&key(2));
     assert_eq!(
         state.apply(&no_package, true, &StandInCounterHost),
-        Err(Abort::Malformed("a call names its contract's package as its first reference input"))
+        Err(Abort::Malformed("a call names its contract's package as its first reference input".into()))
     );
 }
 

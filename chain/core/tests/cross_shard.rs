@@ -3,7 +3,8 @@
 //! consensus and, on the cross-shard network, signs the opposite of every
 //! decision of its shard, forges certificates and sends garbage) or one
 //! validator cut off from its shard and from the other shard for four
-//! seconds. Clients pay across shards, merge coins held on both shards,
+//! seconds; and in every seed a validator of shard 1 killed mid-run and
+//! restarted from its store. Clients pay across shards, merge coins held on both shards,
 //! spend one coin twice across shards, and send a transaction whose
 //! checker fails once every shard has locked its inputs. Every cross-shard
 //! transaction must end the same on every shard it concerns, no object may
@@ -56,6 +57,13 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
         for impostor in std::mem::take(&mut chain.impostors) {
             context.child("impostor").spawn(move |_| impostor.lie());
         }
+        // A validator of shard 1 (not the Byzantine one) is killed while
+        // the cross-shard phase runs and restarts from its store two
+        // seconds later, with S-BAC decisions prepared and not yet accepted.
+        let byzantine = ((seed / 2) % VALIDATORS as u64) as usize;
+        let killed = (byzantine + 1 + (seed as usize / 2) % (VALIDATORS - 1)) % VALIDATORS;
+        let crash_at = Duration::from_millis(2_000 + (seed * 397) % 2_000);
+        chain.crash_and_restart(&context, (1, killed), crash_at, Duration::from_secs(2));
         if !crash {
             // One validator of shard 0 loses every link, in its shard and
             // across shards, from 0.2 s to 4.2 s.
@@ -165,7 +173,7 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
         for (_, forgery) in &forgeries {
             assert_eq!(
                 chain.outcome(forgery),
-                Err(Abort::CheckerFailed("the outputs' value differs from the inputs'"))
+                Err(Abort::CheckerFailed("the outputs' value differs from the inputs'".into()))
             );
         }
 
@@ -212,7 +220,12 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
             assert!(chain.outcome(transaction).is_ok(), "{:?}", chain.outcome(transaction));
         }
 
-        // Let every validator catch up, then check the whole run.
+        // Let every validator catch up, the restarted one included, then
+        // check the whole run.
+        chain.wait_until_all_run(&context).await;
+        let all: Vec<Transaction> = mints.iter().chain(&phase2).chain(&phase3).cloned().collect();
+        chain.settle(&context, &all, "catching up").await;
+        assert_eq!(chain.restarts(), 1, "the killed validator restarted from its store");
         context.sleep(Duration::from_secs(5)).await;
         chain.check_safety(&mut context);
         let elapsed =

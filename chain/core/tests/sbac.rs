@@ -204,7 +204,7 @@ fn the_checker_runs_on_the_certified_objects_at_acceptance() {
     let acceptance = acceptance(&decisions, &keys);
     for state in &mut states {
         let outcome = state.accept(&acceptance, &committees, &NoContracts).unwrap();
-        assert_eq!(outcome, Err(Abort::CheckerFailed("the outputs' value differs from the inputs'")));
+        assert_eq!(outcome, Err(Abort::CheckerFailed("the outputs' value differs from the inputs'".into())));
         assert!(state.is_active(&coins[state.shard().0 as usize].id));
     }
 }

@@ -1,7 +1,8 @@
 //! Whole-committee runs on commonware's deterministic runtime: four
 //! validators of one shard order blocks with simplex over the simulated
-//! network, with message delay and loss and one validator cut off for part
-//! of the run, while clients mint, transfer and try to spend coins twice.
+//! network, with message delay and loss, one validator cut off for part of
+//! the run and another killed and restarted from its store, while clients
+//! mint, transfer and try to spend coins twice.
 //! The harness is `sim/mod.rs`; `MIN_SIM_SEEDS` and `MIN_SIM_SEED` choose seeds.
 
 mod sim;
@@ -39,6 +40,13 @@ fn run(seed: u64) -> Fingerprint {
         // while the workload below is running.
         let cut = (seed % VALIDATORS as u64) as usize;
         chain.cut_off(&context, (0, cut), Duration::from_millis(200), Duration::from_secs(4), false);
+        // Another is killed at a moment the seed chooses between 1 s and
+        // 2 s, and restarts from its store two seconds later. Meanwhile
+        // only two of four run, so the committee stalls until the
+        // restarted validator rejoins: it must catch up and vote again.
+        let crashed = (cut + 1 + (seed / VALIDATORS as u64) as usize % (VALIDATORS - 1)) % VALIDATORS;
+        let crash_at = Duration::from_millis(1_000 + (seed * 397) % 1_000);
+        chain.crash_and_restart(&context, (0, crashed), crash_at, Duration::from_secs(2));
 
         // Phase 1: the faucet mints one coin for each client.
         let mints: Vec<Transaction> = (0..CLIENTS)
@@ -126,6 +134,11 @@ fn run(seed: u64) -> Fingerprint {
             assert!(chain.outcome(split).is_ok(), "a split aborted: {:?}", chain.outcome(split));
         }
 
+        // The restarted validator holds every outcome too.
+        chain.wait_until_all_run(&context).await;
+        let all: Vec<Transaction> = mints.iter().chain(&spends).chain(&splits).cloned().collect();
+        chain.settle(&context, &all, "catching up").await;
+        assert_eq!(chain.restarts(), 1, "the crashed validator restarted from its store");
         chain.check_safety(&mut context);
         let elapsed =
             context.current().duration_since(std::time::UNIX_EPOCH).expect("simulated time starts at the epoch");

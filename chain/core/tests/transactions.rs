@@ -260,13 +260,13 @@ fn each_abort_reason_leaves_the_state_unchanged() {
     assert_aborts(
         &mut state,
         &transfer(&alice, vec![coin_ref], &bob, 60, 50),
-        Abort::CheckerFailed("the outputs' value differs from the inputs'"),
+        Abort::CheckerFailed("the outputs' value differs from the inputs'".into()),
     );
 
     assert_aborts(
         &mut state,
         &transfer(&alice, vec![coin_ref, coin_ref], &bob, 200, 0),
-        Abort::Malformed("an object is named twice"),
+        Abort::Malformed("an object is named twice".into()),
     );
 
     let not_faucet = TransactionBody {
@@ -278,7 +278,7 @@ fn each_abort_reason_leaves_the_state_unchanged() {
         signer: address(&alice),
     }
     .sign(&alice);
-    assert_aborts(&mut state, &not_faucet, Abort::CheckerFailed("only the faucet mints"));
+    assert_aborts(&mut state, &not_faucet, Abort::CheckerFailed("only the faucet mints".into()));
 
     let replay = mint(&alice, 100, 0);
     assert_aborts(&mut state, &replay, Abort::Replayed(replay.id().output_id(0)));

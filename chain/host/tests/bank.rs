@@ -180,14 +180,14 @@ fn failing_calls_and_dishonest_outputs_change_nothing() {
     richer.outputs = inflated.body.outputs.clone();
     assert_eq!(
         chain.apply(&placed(richer, &ada)),
-        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"))
+        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()))
     );
 
     let mut foreign = honest.body.clone();
     foreign.outputs[0].owner = address(&ada);
     assert_eq!(
         chain.apply(&placed(foreign, &ada)),
-        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates"))
+        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()))
     );
 
     let mut unknown = honest.body.clone();

@@ -45,9 +45,13 @@ pub struct DevnetConfig {
     /// following it shard by shard, then each validator's cross-shard port
     /// in the same order; 0 picks free ports.
     pub p2p_base_port: u16,
-    /// Where the validators keep their consensus journals.
+    /// Where the validators keep their stores (blocks, objects, locks,
+    /// certificates) and consensus journals. A devnet started again on the
+    /// same directory with the same configuration resumes where it stopped.
     pub dir: PathBuf,
-    /// Keep state in a temporary directory removed at exit instead of `dir`.
+    /// Clear `dir` at start and begin again from genesis.
+    pub reset: bool,
+    /// Keep state in memory and a temporary directory removed at exit instead of `dir`.
     pub ephemeral: bool,
     /// The least time between a round's start and the next proposal when
     /// transactions are waiting, in milliseconds.
@@ -71,6 +75,7 @@ impl Default for DevnetConfig {
             rpc_port: DEFAULT_RPC_PORT,
             p2p_base_port: 0,
             dir: PathBuf::from(DEFAULT_DIR),
+            reset: false,
             ephemeral: false,
             block_interval_ms: 50,
             idle_block_interval_ms: 500,

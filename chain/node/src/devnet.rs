@@ -22,7 +22,9 @@ use commonware_utils::{NZU32, NZUsize};
 use ed25519_dalek::SigningKey;
 use min_chain::block::BLOCK_BYTES_MAX;
 use min_chain::contracts::{ContractHost, NoContracts};
-use min_chain::node::{CONSENSUS_NAMESPACE, Channels, CrossShardConfig, PublicKey, Scheme, ValidatorConfig};
+use min_chain::node::{
+    CONSENSUS_NAMESPACE, Channels, CrossShardConfig, PublicKey, Scheme, Store, StoreError, ValidatorConfig,
+};
 use min_chain::objects::Address;
 use min_chain::sbac::{Committees, Member};
 use min_chain::shard::ShardId;
@@ -128,6 +130,13 @@ pub enum DevnetError {
     NoProgress(Duration),
     /// The contract runtime could not start.
     Contracts(String),
+    /// A validator's store could not be opened or belongs to another chain.
+    Store {
+        /// The devnet's directory.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for DevnetError {
@@ -137,6 +146,11 @@ impl fmt::Display for DevnetError {
             Self::Io(message) => f.write_str(message),
             Self::NoProgress(waited) => write!(f, "some shard finalized no block within {waited:?}"),
             Self::Contracts(reason) => write!(f, "the contract runtime cannot start: {reason}"),
+            Self::Store { dir, reason } => write!(
+                f,
+                "{reason}\nhelp: start with `--reset` to clear {} and begin from genesis, or with `--ephemeral`",
+                dir.display()
+            ),
         }
     }
 }
@@ -172,12 +186,14 @@ where
     let everyone = everyone(&keys, &cross_shard_addresses);
     let balance = u128::from(config.account_balance);
     let genesis = genesis_states(&keys, shards, balance, config.coins_per_account);
+    let stores = open_stores(&config)?;
     // One contract runtime serves every validator of the process and the router.
     let contracts: Arc<dyn ContractHost> = Arc::new(RuntimeHost::new().map_err(DevnetError::Contracts)?);
 
     let runtime_config = runtime::Config::new().with_worker_threads(2).with_storage_directory(storage.clone());
     let ephemeral = config.ephemeral;
     let shown_storage = if ephemeral { storage.clone() } else { config.dir.clone() };
+    let dir = config.dir.clone();
     let result = runtime::Runner::new(runtime_config).start(move |context| async move {
         let mut wired = Vec::new();
         for (shard, committee) in keys.validators.iter().enumerate() {
@@ -194,6 +210,7 @@ where
                     everyone: &everyone,
                     committees: committees.clone(),
                     state: genesis[shard].clone(),
+                    store: stores[shard][index].clone(),
                     contracts: contracts.clone(),
                     leader_timeout: Duration::from_millis(config.leader_timeout_ms),
                     block_interval: Duration::from_millis(config.block_interval_ms),
@@ -210,7 +227,11 @@ where
         while !wired.iter_mut().flatten().all(Wired::is_connected) && context.current() < deadline {
             context.sleep(Duration::from_millis(5)).await;
         }
-        let handles = wired.into_iter().map(|shard| shard.into_iter().map(Wired::start).collect()).collect();
+        let mut handles = Vec::new();
+        for shard in wired {
+            let started: Result<Vec<ValidatorHandle>, _> = shard.into_iter().map(Wired::start).collect();
+            handles.push(started.map_err(|error| DevnetError::Store { dir: dir.clone(), reason: error.to_string() })?);
+        }
         let router = Arc::new(Router::new(handles, keys.faucet.clone(), contracts));
         let rpc = Arc::new(RpcContext { router: router.clone(), accounts: keys.accounts.clone() });
         let listener = tokio::net::TcpListener::from_std(rpc_listener)
@@ -251,13 +272,21 @@ where
     result
 }
 
-/// The directory the runtime keeps the journals in: a fresh temporary one
-/// when ephemeral, else `consensus` under the configured directory, emptied
-/// so that the devnet starts from genesis (its ledgers live in memory).
-/// The configured directory is locked first (`DIR/lock`), and the lock
-/// returned: a devnet never clears the state of another that is running.
+/// The directory the runtime keeps the consensus journals in: a fresh
+/// temporary one when ephemeral, else `consensus` under the configured
+/// directory, kept from the previous run (or emptied with the stores when
+/// `reset`). The configured directory is locked first (`DIR/lock`), and
+/// the lock returned: a devnet never touches the state of another that is running.
 fn prepare_storage(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), DevnetError> {
     let lock = if config.ephemeral { None } else { Some(lock_directory(&config.dir)?) };
+    if config.reset && !config.ephemeral {
+        for state in [config.dir.join("consensus"), config.dir.join(STORES_DIR)] {
+            if state.exists() {
+                std::fs::remove_dir_all(&state)
+                    .map_err(|error| DevnetError::Io(format!("cannot clear {}: {error}", state.display())))?;
+            }
+        }
+    }
     let storage = if config.ephemeral {
         let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let shared_memory = PathBuf::from("/dev/shm");
@@ -266,13 +295,41 @@ fn prepare_storage(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), Dev
     } else {
         config.dir.join("consensus")
     };
-    if storage.exists() {
+    if config.ephemeral && storage.exists() {
         std::fs::remove_dir_all(&storage)
             .map_err(|error| DevnetError::Io(format!("cannot clear {}: {error}", storage.display())))?;
     }
     std::fs::create_dir_all(&storage)
         .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", storage.display())))?;
     Ok((storage, lock))
+}
+
+/// Where under the devnet's directory the validators' stores are.
+const STORES_DIR: &str = "validators";
+
+/// Each validator's store, shard by shard: in memory when ephemeral, else
+/// `DIR/validators/shard-S-validator-I.redb`.
+fn open_stores(config: &DevnetConfig) -> Result<Vec<Vec<Store>>, DevnetError> {
+    let store_error = |reason: String| DevnetError::Store { dir: config.dir.clone(), reason };
+    let directory = config.dir.join(STORES_DIR);
+    if !config.ephemeral {
+        std::fs::create_dir_all(&directory)
+            .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", directory.display())))?;
+    }
+    (0..config.shards)
+        .map(|shard| {
+            (0..config.validators)
+                .map(|index| {
+                    if config.ephemeral {
+                        Store::in_memory()
+                    } else {
+                        Store::open(&directory.join(format!("shard-{shard}-validator-{index}.redb")))
+                    }
+                    .map_err(|error| store_error(error.to_string()))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Takes the exclusive lock on `dir/lock`, creating the directory if needed.
@@ -379,6 +436,7 @@ struct ValidatorSetup<'a> {
     everyone: &'a Map<PublicKey, PeerAddress>,
     committees: Arc<Committees>,
     state: ShardState,
+    store: Store,
     contracts: Arc<dyn ContractHost>,
     leader_timeout: Duration,
     block_interval: Duration,
@@ -406,9 +464,9 @@ impl Wired {
     }
 
     /// Starts consensus and the application on the network.
-    fn start(self) -> ValidatorHandle {
-        let validator = min_chain::node::start(self.context, self.config, self.oracle, self.channels);
-        ValidatorHandle { mailbox: validator.mailbox, ledger: validator.ledger }
+    fn start(self) -> Result<ValidatorHandle, StoreError> {
+        let validator = min_chain::node::start(self.context, self.config, self.oracle, self.channels)?;
+        Ok(ValidatorHandle { mailbox: validator.mailbox, ledger: validator.ledger })
     }
 }
 
@@ -453,6 +511,7 @@ fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetu
     let config = ValidatorConfig {
         scheme,
         state: setup.state,
+        store: setup.store,
         contracts: setup.contracts,
         cross_shard: CrossShardConfig {
             identity: keys.public_key(),

@@ -37,7 +37,12 @@ impl Drop for Running {
 }
 
 fn start() -> Running {
-    let config = DevnetConfig { ephemeral: true, rpc_port: 0, ..DevnetConfig::default() };
+    start_with(DevnetConfig { ephemeral: true, rpc_port: 0, ..DevnetConfig::default() })
+        .unwrap_or_else(|error| panic!("the devnet did not start: {error}"))
+}
+
+/// Starts a devnet with `config` in a thread of its own, or answers why it did not start.
+fn start_with(config: DevnetConfig) -> Result<Running, String> {
     let (ready, started) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -53,13 +58,17 @@ fn start() -> Running {
         )
     });
     match started.recv_timeout(Duration::from_secs(30)) {
-        Ok((address, accounts)) => Running {
+        Ok((address, accounts)) => Ok(Running {
             client: RpcClient::new(&format!("http://{address}")).unwrap(),
             accounts,
             stop: Some(stop),
             thread: Some(thread),
-        },
-        Err(_) => panic!("the devnet did not start: {:?}", thread.join().map(|result| result.err())),
+        }),
+        Err(_) => Err(match thread.join() {
+            Ok(Err(error)) => error.to_string(),
+            Ok(Ok(())) => "it stopped before it was ready".into(),
+            Err(_) => "it panicked".into(),
+        }),
     }
 }
 
@@ -230,4 +239,62 @@ fn a_devnet_funds_transfers_and_refuses_bad_input_over_json_rpc() {
     let spent = client.call("min_getObject", json!([hex::encode(&alice_coin.id.0)])).unwrap();
     assert_eq!(spent["active"], json!(false), "{spent}");
     assert!(coins_of(client, address_of(&alice)).is_empty());
+}
+
+#[test]
+fn a_devnet_started_again_on_its_directory_resumes_where_it_stopped() {
+    let dir = std::env::temp_dir().join(format!("min-devnet-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = DevnetConfig { dir: dir.clone(), rpc_port: 0, ..DevnetConfig::default() };
+    let alice = SigningKey::from_bytes(&[52; 32]);
+    let bob = SigningKey::from_bytes(&[53; 32]);
+
+    // First run: the faucet funds Alice, who pays Bob.
+    let devnet = start_with(config.clone()).unwrap();
+    let client = &devnet.client;
+    let minted =
+        client.call("min_faucet", json!({ "address": hex::encode(&address_of(&alice).0), "amount": 900 })).unwrap();
+    let mint_id = min_chain::transaction::TxId(hex::decode32(minted["txId"].as_str().unwrap()).unwrap());
+    assert_eq!(client.wait(&mint_id, FINAL).unwrap()["status"], "committed");
+    let payment = client.transfer(&alice, address_of(&bob), 300).unwrap();
+    let paid = client.wait(&payment, FINAL).unwrap();
+    assert_eq!(paid["status"], "committed", "{paid}");
+    let heights: Vec<u64> = client.call("min_status", json!([])).unwrap()["shardStatus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|shard| shard["height"].as_u64().unwrap())
+        .collect();
+    drop(devnet);
+
+    // Second run on the same directory: the chain goes on from there.
+    let devnet = start_with(config.clone()).unwrap();
+    let client = &devnet.client;
+    let status = client.call("min_status", json!([])).unwrap();
+    for (shard, before) in status["shardStatus"].as_array().unwrap().iter().zip(&heights) {
+        assert!(shard["height"].as_u64().unwrap() >= *before, "a shard lost blocks: {status} after {heights:?}");
+    }
+    assert_eq!(client.call("min_txStatus", json!([hex::encode(&payment.0)])).unwrap(), paid);
+    let values = |owner: &SigningKey| -> Vec<Value> {
+        coins_of(client, address_of(owner)).iter().map(|coin| coin["coin"].clone()).collect()
+    };
+    assert_eq!(values(&bob), vec![json!("300")]);
+    assert_eq!(values(&alice), vec![json!("600")]);
+    let again = client.transfer(&alice, address_of(&bob), 600).unwrap();
+    assert_eq!(client.wait(&again, FINAL).unwrap()["status"], "committed", "the restarted chain makes progress");
+    let mut bob_values = values(&bob);
+    bob_values.sort_by_key(|value| value.as_str().unwrap().to_string());
+    assert_eq!(bob_values, vec![json!("300"), json!("600")]);
+    assert!(values(&alice).is_empty());
+    drop(devnet);
+
+    // Another chain's configuration is refused on this directory, with
+    // the way out; `reset` starts from genesis.
+    let other = DevnetConfig { seed: 9, ..config.clone() };
+    let refused = start_with(other).err().expect("another chain's devnet is refused");
+    assert!(refused.contains("another genesis") && refused.contains("--reset"), "{refused}");
+    let devnet = start_with(DevnetConfig { reset: true, ..config }).unwrap();
+    assert!(coins_of(&devnet.client, address_of(&bob)).is_empty(), "a reset devnet starts from genesis");
+    drop(devnet);
+    let _ = std::fs::remove_dir_all(&dir);
 }

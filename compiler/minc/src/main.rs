@@ -133,10 +133,14 @@ enum Command {
         /// The JSON-RPC port (0 picks a free one).
         #[arg(long, default_value_t = min_node::config::DEFAULT_RPC_PORT)]
         port: u16,
-        /// Where to keep state (cleared at start; the chain starts from genesis).
+        /// Where to keep state: started again on the same directory, the
+        /// devnet resumes where it stopped.
         #[arg(long, default_value = min_node::config::DEFAULT_DIR)]
         dir: PathBuf,
-        /// Keep state in a temporary directory removed at exit.
+        /// Clear the state in the directory and start from genesis.
+        #[arg(long, conflicts_with = "ephemeral")]
+        reset: bool,
+        /// Keep state in memory and a temporary directory removed at exit.
         #[arg(long, conflicts_with = "dir")]
         ephemeral: bool,
         /// The number of funded accounts.
@@ -253,7 +257,7 @@ fn main() -> ExitCode {
         Command::Run { backend, file, function, args } => {
             on_big_stack(move || run(&file, &function, &args, backend.engine()))
         }
-        Command::Devnet { shards, validators, port, dir, ephemeral, accounts, seed } => {
+        Command::Devnet { shards, validators, port, dir, reset, ephemeral, accounts, seed } => {
             let config = min_node::DevnetConfig {
                 shards,
                 validators,
@@ -261,6 +265,7 @@ fn main() -> ExitCode {
                 seed,
                 rpc_port: port,
                 dir,
+                reset,
                 ephemeral,
                 ..min_node::DevnetConfig::default()
             };

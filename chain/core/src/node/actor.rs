@@ -86,6 +86,8 @@ pub(super) struct Core<S> {
     pub last_round_start: Option<SystemTime>,
     /// The proposal waiting for the block interval to pass, if any.
     pub parked_proposal: Option<ParkedProposal>,
+    /// Whether the store failed, which stops the validator.
+    pub halted: bool,
 }
 
 impl<E, S, R> Actor<E, S, R>
@@ -124,6 +126,9 @@ where
                     core.request_missing_certificates();
                     retry_at = context.current() + FETCH_RETRY;
                 },
+            }
+            if core.halted {
+                return;
             }
         }
     }
@@ -353,7 +358,16 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             for transaction in &block.transactions {
                 self.mempool_ids.remove(&transaction.id());
             }
-            let effects = ledger.apply(digest, block);
+            let effects = match ledger.apply(digest, block) {
+                Ok(effects) => effects,
+                Err(error) => {
+                    // The state is ahead of what the store holds: stop
+                    // before acting on it, and restart from the store.
+                    ledger.halted = Some(error);
+                    self.halted = true;
+                    return;
+                }
+            };
             for id in &effects.accepted {
                 self.relay.accepted(id);
             }

@@ -2,14 +2,19 @@
 //! each transaction and acceptance, the certificates it received, its
 //! shard's decisions on cross-shard transactions, and the resulting state.
 //! Shared with whoever observes the validator (tests, the RPC server).
+//! Every block is kept in the validator's [`Store`] as it is applied, and
+//! a restarted validator's ledger is read back from there.
 
+use super::store::{Store, StoreError};
 use super::{Digest, Scheme};
 use crate::block::Block;
 use crate::contracts::ContractHost;
 use crate::sbac::{Committees, Decision};
 use crate::state::{Accepted, Applied, Outcome, ShardState};
 use crate::transaction::TxId;
+use commonware_codec::{Decode as _, Encode as _};
 use commonware_consensus::simplex::types::Finalization;
+use commonware_cryptography::certificate::Verifier as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,8 +50,12 @@ pub struct Ledger {
     pub decisions: BTreeMap<TxId, Decision>,
     /// Every shard's committee, which checks the certificates of acceptances.
     pub committees: Arc<Committees>,
+    /// Why the validator stopped, if its store failed.
+    pub halted: Option<StoreError>,
     /// What runs the contract procedures of the blocks it applies.
     contracts: Arc<dyn ContractHost>,
+    /// Where the blocks and the state are kept.
+    store: Store,
 }
 
 /// What applying one block changed that the validator acts on.
@@ -59,32 +68,65 @@ pub struct BlockEffects {
 }
 
 impl Ledger {
-    /// An empty history over `state`, whose contract procedures `contracts`
-    /// runs and whose acceptances are checked against `committees`.
-    pub fn new(state: ShardState, contracts: Arc<dyn ContractHost>, committees: Arc<Committees>) -> Self {
-        Self {
-            state,
+    /// The history `store` holds over the `genesis` state (or, for an empty
+    /// store, an empty history written there), whose contract procedures
+    /// `contracts` runs and whose acceptances are checked against
+    /// `committees`.
+    pub fn open(
+        store: Store,
+        genesis: ShardState,
+        contracts: Arc<dyn ContractHost>,
+        committees: Arc<Committees>,
+    ) -> Result<Self, StoreError> {
+        let stored = store.load_or_init(genesis)?;
+        let mut ledger = Self {
+            state: stored.state,
             blocks: Vec::new(),
             finalizations: BTreeMap::new(),
             outcomes: BTreeMap::new(),
             decisions: BTreeMap::new(),
             committees,
+            halted: None,
             contracts,
+            store,
+        };
+        for (digest, bytes) in stored.finalizations {
+            // The store is the validator's own: its certificates are read without size bounds.
+            let finalization =
+                Finalization::<Scheme, Digest>::decode_cfg(bytes, &Scheme::certificate_codec_config_unbounded())
+                    .map_err(|error| StoreError(format!("a stored finalization is corrupt: {error}")))?;
+            ledger.finalizations.insert(digest, finalization);
         }
+        for finalized in stored.blocks {
+            ledger.record(finalized);
+        }
+        Ok(ledger)
     }
 
-    /// Applies a finalized block and records it.
-    pub(super) fn apply(&mut self, digest: Digest, block: Block) -> BlockEffects {
+    /// Applies a finalized block, stores it with the state it leaves, and
+    /// records it. If the store fails, the block is not recorded and the
+    /// validator must stop: its state is ahead of what it could keep.
+    pub(super) fn apply(&mut self, digest: Digest, block: Block) -> Result<BlockEffects, StoreError> {
         let (accepted, applied) = self.state.execute(&block, &self.committees, self.contracts.as_ref());
+        let finalized = FinalizedBlock { digest, block, accepted, applied, state_digest: self.state.digest() };
+        let changes = self.state.take_changes();
+        let finalization = self.finalizations.get(&digest).map(|finalization| finalization.encode().to_vec());
+        self.store.commit(self.blocks.len() as u64 + 1, &finalized, &changes, finalization.as_deref())?;
+        Ok(self.record(finalized))
+    }
+
+    /// Adds a block already applied to the history: the outcomes it made
+    /// final and the decisions it made.
+    fn record(&mut self, finalized: FinalizedBlock) -> BlockEffects {
         let height = self.blocks.len() + 1;
         let mut effects = BlockEffects::default();
-        for (acceptance, result) in block.acceptances.iter().zip(&accepted) {
+        for (acceptance, result) in finalized.block.acceptances.iter().zip(&finalized.accepted) {
             if let Ok(outcome) = result {
                 self.outcomes.entry(acceptance.transaction).or_insert_with(|| (height, outcome.clone()));
                 effects.accepted.push(acceptance.transaction);
             }
         }
-        for (transaction, result) in block.transactions.iter().zip(&applied) {
+        for (transaction, result) in finalized.block.transactions.iter().zip(&finalized.applied) {
             match result {
                 Applied::Final(outcome) => {
                     self.outcomes.entry(transaction.id()).or_insert_with(|| (height, outcome.clone()));
@@ -96,7 +138,7 @@ impl Ledger {
                 Applied::AlreadyPrepared => {}
             }
         }
-        self.blocks.push(FinalizedBlock { digest, block, accepted, applied, state_digest: self.state.digest() });
+        self.blocks.push(finalized);
         effects
     }
 

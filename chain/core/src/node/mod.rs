@@ -8,13 +8,16 @@
 mod actor;
 mod ledger;
 mod mailbox;
+mod records;
 mod relay;
+mod store;
 
 pub use ledger::{BlockEffects, FinalizedBlock, Ledger};
 pub use mailbox::Mailbox;
 pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTION, WIRE_VOTE};
+pub use store::{Store, StoreError, Stored};
 
-use crate::block::genesis_digest;
+use crate::block::{Block, genesis_digest};
 use crate::contracts::ContractHost;
 use crate::state::ShardState;
 use commonware_consensus::simplex::{self, elector::RoundRobin};
@@ -49,8 +52,11 @@ pub const CONSENSUS_NAMESPACE: &[u8] = b"min-chain/consensus/v1";
 pub struct ValidatorConfig {
     /// This validator's signing scheme: the committee's keys and its own BLS key.
     pub scheme: Scheme,
-    /// The empty state of the shard it serves.
+    /// The genesis state of the shard it serves.
     pub state: ShardState,
+    /// Where it keeps its blocks and state; a validator restarted on the
+    /// same store resumes from its last stored block.
+    pub store: Store,
     /// What runs contract procedures ([`NoContracts`](crate::contracts::NoContracts) refuses them).
     pub contracts: Arc<dyn ContractHost>,
     /// Its key and every shard's committee, for cross-shard commits.
@@ -93,8 +99,15 @@ pub struct Validator {
     pub ledger: Arc<Mutex<Ledger>>,
 }
 
-/// Starts a validator's consensus engine and application actor on `context`.
-pub fn start<E, B, S, R>(context: E, config: ValidatorConfig, blocker: B, channels: Channels<S, R>) -> Validator
+/// Starts a validator's consensus engine and application actor on
+/// `context`, from what its store holds. Fails only if the store cannot
+/// be read or belongs to another chain.
+pub fn start<E, B, S, R>(
+    context: E,
+    config: ValidatorConfig,
+    blocker: B,
+    channels: Channels<S, R>,
+) -> Result<Validator, StoreError>
 where
     E: Clock + CryptoRng + Spawner + Storage + Metrics,
     B: Blocker<PublicKey = PublicKey>,
@@ -105,8 +118,13 @@ where
     let mailbox = Mailbox::new(sender);
     let shard = config.state.shard();
     let committees = config.cross_shard.committees.clone();
-    let ledger = Arc::new(Mutex::new(Ledger::new(config.state, config.contracts, committees)));
+    let ledger = Ledger::open(config.store, config.state, config.contracts, committees)?;
     let genesis = genesis_digest();
+    let last_applied = ledger.tip().unwrap_or(genesis);
+    let applied: BTreeSet<Digest> = ledger.blocks.iter().map(|finalized| finalized.digest).collect();
+    let blocks: BTreeMap<Digest, Block> =
+        ledger.blocks.iter().map(|finalized| (finalized.digest, finalized.block.clone())).collect();
+    let ledger = Arc::new(Mutex::new(ledger));
 
     let (block_sender, block_receiver) = channels.blocks;
     let (cross_shard_sender, cross_shard_receiver) = channels.cross_shard;
@@ -120,18 +138,19 @@ where
             block_sender,
             relay,
             ledger: ledger.clone(),
-            blocks: BTreeMap::new(),
+            blocks,
             pending_verifies: BTreeMap::new(),
             target: None,
             missing_for_finalization: None,
-            last_applied: genesis,
-            applied: BTreeSet::new(),
+            last_applied,
+            applied,
             mempool: Vec::new(),
             mempool_ids: BTreeSet::new(),
             block_interval: config.block_interval,
             idle_block_interval: config.idle_block_interval,
             last_round_start: None,
             parked_proposal: None,
+            halted: false,
         },
     };
     context.child("application").spawn(move |_| async move { actor.run().await });
@@ -163,5 +182,5 @@ where
     };
     let engine = simplex::Engine::new(context.child("engine"), engine_config);
     engine.start(channels.votes, channels.certificates, channels.resolver);
-    Validator { mailbox, ledger }
+    Ok(Validator { mailbox, ledger })
 }

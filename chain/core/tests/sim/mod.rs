@@ -16,13 +16,14 @@ use commonware_cryptography::{Signer as _, ed25519};
 use commonware_p2p::simulated::{Config as NetworkConfig, Link, Network, Oracle};
 use commonware_p2p::{Receiver as _, Recipients, Sender as _};
 use commonware_parallel::Sequential;
-use commonware_runtime::{Clock as _, Quota, Spawner as _, Supervisor as _, deterministic};
+use commonware_runtime::{Clock as _, Handle, Quota, Spawner as _, Supervisor as _, deterministic};
+use commonware_utils::channel::oneshot;
 use commonware_utils::ordered::BiMap;
 use commonware_utils::{NZU32, NZUsize, probability};
 use ed25519_dalek::SigningKey;
 use min_chain::contracts::NoContracts;
 use min_chain::node::{
-    CONSENSUS_NAMESPACE, Channels, CrossShardConfig, Ledger, PublicKey, Scheme, Validator, ValidatorConfig,
+    CONSENSUS_NAMESPACE, Channels, CrossShardConfig, Ledger, PublicKey, Scheme, Store, Validator, ValidatorConfig,
 };
 use min_chain::node::{WIRE_CERTIFICATE, WIRE_VOTE};
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
@@ -179,8 +180,14 @@ pub struct Chain {
     pub shards: NonZeroU32,
     /// Each shard's validators' identities, in committee order.
     pub keys: Vec<Vec<PublicKey>>,
-    /// Each shard's validators that run (a crashed one is absent).
-    pub validators: Vec<Vec<Validator>>,
+    /// Each shard's validators in committee order: `None` for one crashed
+    /// from the start or down between a crash and its restart.
+    validators: Arc<Mutex<Vec<Vec<Option<Running>>>>>,
+    /// How to start each validator again, by shard and index (none for
+    /// those crashed from the start).
+    launches: Vec<Vec<Option<Arc<Launch>>>>,
+    /// The validators restarted, with the number of blocks each loaded from its store.
+    restarted: Arc<Mutex<Vec<(usize, usize, usize)>>>,
     /// Each shard's consensus verifier.
     pub verifiers: Vec<Scheme>,
     /// Every committee, for checking cross-shard certificates.
@@ -208,6 +215,78 @@ pub struct Impostor {
         commonware_p2p::simulated::Sender<PublicKey, deterministic::Context>,
         commonware_p2p::simulated::Receiver<PublicKey>,
     ),
+}
+
+/// A validator that runs, and the task whose abort crashes it with everything it spawned.
+struct Running {
+    validator: Validator,
+    task: Handle<()>,
+}
+
+/// Everything a validator is started from; its store outlives its runs.
+struct Launch {
+    shard: usize,
+    index: usize,
+    key: PublicKey,
+    bls: Private,
+    committee: BiMap<PublicKey, commonware_cryptography::bls12381::primitives::group::G1>,
+    committees: Arc<Committees>,
+    shards: NonZeroU32,
+    store: Store,
+    oracle: Oracle<PublicKey, deterministic::Context>,
+    cross_oracle: Oracle<PublicKey, deterministic::Context>,
+}
+
+/// The rate every channel allows.
+fn quota() -> Quota {
+    Quota::per_second(NZU32!(100_000))
+}
+
+impl Launch {
+    /// Starts the validator from its store under a task of its own, with
+    /// its channels registered anew (a registration replaces the previous one).
+    async fn start(&self, context: &deterministic::Context, run: u32) -> Running {
+        let control = self.oracle.control(self.key.clone());
+        let mut registered = Vec::new();
+        for channel in 0..4 {
+            registered.push(control.register(channel, quota()).await.expect("the network runs"));
+        }
+        let cross_shard =
+            self.cross_oracle.control(self.key.clone()).register(0, quota()).await.expect("the network runs");
+        let mut registered = registered.into_iter();
+        let mut next = || registered.next().expect("four channels");
+        let channels = Channels { votes: next(), certificates: next(), resolver: next(), blocks: next(), cross_shard };
+        let scheme = Scheme::signer(CONSENSUS_NAMESPACE, self.committee.clone(), self.bls.clone())
+            .expect("the key is in the committee");
+        let config = ValidatorConfig {
+            scheme,
+            state: ShardState::new(ShardId(self.shard as u32), self.shards, address(&faucet())),
+            store: self.store.clone(),
+            contracts: Arc::new(NoContracts),
+            cross_shard: CrossShardConfig {
+                identity: self.key.clone(),
+                key: self.bls.clone(),
+                committees: self.committees.clone(),
+            },
+            partition: format!("validator-{}-{}", self.shard, self.index),
+            leader_timeout: Duration::from_secs(1),
+            block_interval: Duration::ZERO,
+            idle_block_interval: Duration::ZERO,
+        };
+        let (sender, receiver) = oneshot::channel();
+        let task = context
+            .child("validator")
+            .with_attribute("shard", self.shard)
+            .with_attribute("index", self.index)
+            .with_attribute("run", run)
+            .spawn(move |context| async move {
+                let validator = min_chain::node::start(context, config, control, channels).expect("the store opens");
+                let _ = sender.send(validator);
+                std::future::pending::<()>().await
+            });
+        let validator = receiver.await.expect("the validator starts");
+        Running { validator, task }
+    }
 }
 
 /// How to start a chain.
@@ -259,8 +338,8 @@ pub async fn start(context: &mut deterministic::Context, config: ChainConfig) ->
     cross_network.start();
     link_all(&cross_oracle, &everyone, None).await;
 
-    let quota = Quota::per_second(NZU32!(100_000));
     let mut validators = Vec::new();
+    let mut launches = Vec::new();
     let mut verifiers = Vec::new();
     let mut oracles = Vec::new();
     let mut impostors = Vec::new();
@@ -287,61 +366,145 @@ pub async fn start(context: &mut deterministic::Context, config: ChainConfig) ->
         network.start();
         link_all(&oracle, &keys[shard], None).await;
         let mut shard_validators = Vec::new();
+        let mut shard_launches = Vec::new();
         for (index, key) in keys[shard].iter().enumerate() {
-            let control = oracle.control(key.clone());
-            let mut registered = Vec::new();
-            for channel in 0..4 {
-                registered.push(control.register(channel, quota).await.expect("channels register once"));
-            }
-            let cross_shard =
-                cross_oracle.control(key.clone()).register(0, quota).await.expect("channels register once");
             if config.crashed.contains(&(shard as u32, index)) {
                 let shard = ShardId(shard as u32);
+                let cross_shard =
+                    cross_oracle.control(key.clone()).register(0, quota()).await.expect("channels register once");
                 impostors.push(Impostor {
                     shard,
                     signer: committees.index_of(shard, key).expect("a member"),
                     key: bls[shard.0 as usize][index].0.clone(),
                     channel: cross_shard,
                 });
+                shard_validators.push(None);
+                shard_launches.push(None);
                 continue;
             }
-            let mut registered = registered.into_iter();
-            let mut next = || registered.next().expect("four channels");
-            let channels =
-                Channels { votes: next(), certificates: next(), resolver: next(), blocks: next(), cross_shard };
-            let (private, _) = &bls[shard][index];
-            let scheme = Scheme::signer(CONSENSUS_NAMESPACE, committee.clone(), private.clone())
-                .expect("the key is in the committee");
-            let validator_config = ValidatorConfig {
-                scheme,
-                state: ShardState::new(ShardId(shard as u32), shards, address(&faucet())),
-                contracts: Arc::new(NoContracts),
-                cross_shard: CrossShardConfig {
-                    identity: key.clone(),
-                    key: private.clone(),
-                    committees: committees.clone(),
-                },
-                partition: format!("validator-{shard}-{index}"),
-                leader_timeout: Duration::from_secs(1),
-                block_interval: Duration::ZERO,
-                idle_block_interval: Duration::ZERO,
-            };
-            let validator_context =
-                context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
-            shard_validators.push(min_chain::node::start(
-                validator_context,
-                validator_config,
-                oracle.control(key.clone()),
-                channels,
-            ));
+            let launch = Arc::new(Launch {
+                shard,
+                index,
+                key: key.clone(),
+                bls: bls[shard][index].0.clone(),
+                committee: committee.clone(),
+                committees: committees.clone(),
+                shards,
+                store: Store::in_memory().expect("an in-memory store opens"),
+                oracle: oracle.clone(),
+                cross_oracle: cross_oracle.clone(),
+            });
+            shard_validators.push(Some(launch.start(context, 0).await));
+            shard_launches.push(Some(launch));
         }
         validators.push(shard_validators);
+        launches.push(shard_launches);
         oracles.push(oracle);
     }
-    Chain { shards, keys, validators, verifiers, committees, oracles, cross_oracle, impostors }
+    Chain {
+        shards,
+        keys,
+        validators: Arc::new(Mutex::new(validators)),
+        launches,
+        restarted: Arc::default(),
+        verifiers,
+        committees,
+        oracles,
+        cross_oracle,
+        impostors,
+    }
 }
 
 impl Chain {
+    /// Crashes validator `index` of `shard` at `at` (simulated time from
+    /// now): its tasks stop wherever they are, and what it had not stored
+    /// is lost. It restarts from its store `down_for` later and must catch up.
+    pub fn crash_and_restart(
+        &self,
+        context: &deterministic::Context,
+        (shard, index): (usize, usize),
+        at: Duration,
+        down_for: Duration,
+    ) {
+        let launch = self.launches[shard][index].clone().expect("the validator was started");
+        let validators = self.validators.clone();
+        let restarts = self.restarted.clone();
+        context.child("crash").spawn(move |context| async move {
+            context.sleep(at).await;
+            let running = validators.lock().unwrap()[shard][index].take().expect("the validator runs");
+            running.task.abort();
+            context.sleep(down_for).await;
+            let restarted = launch.start(&context, 1).await;
+            let loaded = restarted.validator.ledger.lock().unwrap().blocks.len();
+            assert!(loaded > 0, "validator {index} of shard {shard} restarted with an empty history");
+            restarts.lock().unwrap().push((shard, index, loaded));
+            validators.lock().unwrap()[shard][index] = Some(restarted);
+            // The restarted validator's tasks descend from this one, which
+            // must outlive them: a finished task's descendants are aborted.
+            std::future::pending::<()>().await
+        });
+    }
+
+    /// Waits until every validator started has run again after its crash.
+    pub async fn wait_until_all_run(&self, context: &deterministic::Context) {
+        let deadline = context.current() + PHASE_DEADLINE;
+        loop {
+            let down = {
+                let validators = self.validators.lock().unwrap();
+                self.launches.iter().flatten().flatten().any(|launch| validators[launch.shard][launch.index].is_none())
+            };
+            if !down {
+                return;
+            }
+            assert!(context.current() < deadline, "a crashed validator did not restart");
+            context.sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// How many validators have restarted from their stores with blocks
+    /// already in them: each loaded a history, not an empty one.
+    pub fn restarts(&self) -> usize {
+        self.restarted.lock().unwrap().len()
+    }
+
+    /// Each validator's height (and why it halted, if it did), shard by
+    /// shard, `down` for one that does not run: what a stalled test shows.
+    fn heights(&self) -> String {
+        let validators = self.validators.lock().unwrap();
+        let shards: Vec<String> = validators
+            .iter()
+            .map(|shard| {
+                let heights: Vec<String> = shard
+                    .iter()
+                    .map(|running| match running {
+                        None => "down".to_string(),
+                        Some(running) => {
+                            let ledger = running.validator.ledger.lock().unwrap();
+                            match &ledger.halted {
+                                Some(error) => format!("{} (halted: {error})", ledger.blocks.len()),
+                                None => ledger.blocks.len().to_string(),
+                            }
+                        }
+                    })
+                    .collect();
+                format!("[{}]", heights.join(", "))
+            })
+            .collect();
+        shards.join(" ")
+    }
+
+    /// The validators of `shard` that run now.
+    fn running(&self, shard: ShardId) -> Vec<Validator> {
+        self.validators.lock().unwrap()[shard.0 as usize]
+            .iter()
+            .flatten()
+            .map(|running| Validator {
+                mailbox: running.validator.mailbox.clone(),
+                ledger: running.validator.ledger.clone(),
+            })
+            .collect()
+    }
+
     /// Cuts validator `index` of `shard` off from its committee, and from
     /// the cross-shard network when `cross_shard`, from `start` for `length`.
     pub fn cut_off(
@@ -373,7 +536,7 @@ impl Chain {
 
     /// The ledgers of `shard`'s running validators.
     pub fn ledgers(&self, shard: ShardId) -> Vec<Arc<Mutex<Ledger>>> {
-        self.validators[shard.0 as usize].iter().map(|validator| validator.ledger.clone()).collect()
+        self.running(shard).into_iter().map(|validator| validator.ledger).collect()
     }
 
     /// The shards `transaction` concerns.
@@ -392,7 +555,7 @@ impl Chain {
 
     /// Submits `transaction` to the validators of `shard` alone.
     pub fn submit_to(&self, shard: ShardId, transaction: &Transaction) {
-        for validator in &self.validators[shard.0 as usize] {
+        for validator in self.running(shard) {
             validator.mailbox.submit(transaction.clone());
         }
     }
@@ -411,7 +574,11 @@ impl Chain {
             if settled {
                 return;
             }
-            assert!(context.current() < deadline, "{phase} did not settle within {PHASE_DEADLINE:?}");
+            assert!(
+                context.current() < deadline,
+                "{phase} did not settle within {PHASE_DEADLINE:?}; heights: {}",
+                self.heights()
+            );
             context.sleep(Duration::from_millis(100)).await;
         }
     }

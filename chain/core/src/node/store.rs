@@ -1,0 +1,217 @@
+//! A validator's durable record in one redb database: its finalized blocks
+//! with what applying each did, the finalization certificates it received,
+//! and its shard's state (objects, locks, prepared cross-shard
+//! transactions). A block and the state changes it made are written in one
+//! transaction, so a validator killed at any point restarts from the end
+//! of a block, never from the middle of one.
+
+use super::ledger::FinalizedBlock;
+use super::records;
+use crate::state::{ShardState, StateChanges};
+use commonware_cryptography::sha256::Digest;
+use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Facts about the chain the store belongs to, by name.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Finalized blocks by height, from 1.
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+/// Finalization certificates by the digest of the block they finalize.
+const FINALIZATIONS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("finalizations");
+/// Objects by id, active and consumed.
+const OBJECTS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("objects");
+/// Locked objects by id.
+const LOCKS: TableDefinition<&[u8; 32], ()> = TableDefinition::new("locks");
+/// Prepared cross-shard transactions by id.
+const CROSS_SHARD: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("cross_shard");
+
+/// The key of the digest of the genesis state in [`META`].
+const GENESIS_KEY: &str = "genesis";
+/// The key of the store's format version in [`META`].
+const FORMAT_KEY: &str = "format";
+/// The format this code writes and reads.
+const FORMAT: u32 = 1;
+
+/// Why the store could not be opened, read or written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "validator store: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl<E: Into<redb::Error>> From<E> for StoreError {
+    fn from(error: E) -> Self {
+        Self(error.into().to_string())
+    }
+}
+
+/// What a store holds when a validator starts.
+pub struct Stored {
+    /// The state after the last stored block.
+    pub state: ShardState,
+    /// The stored blocks, in order from height 1.
+    pub blocks: Vec<FinalizedBlock>,
+    /// The stored finalization certificates, encoded, by block digest.
+    pub finalizations: Vec<(Digest, Vec<u8>)>,
+}
+
+/// A validator's database. Cloning shares it: a validator restarted in the
+/// same process reopens what its previous run wrote.
+#[derive(Clone)]
+pub struct Store {
+    database: Arc<Database>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in the file at `path`; every block is
+    /// on disk (redb commits durably by default) before the validator acts on it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let database = Database::create(path).map_err(|error| StoreError(format!("{}: {error}", path.display())))?;
+        Ok(Self { database: Arc::new(database) })
+    }
+
+    /// A store in memory, for ephemeral validators and simulations; it
+    /// lives as long as a clone of it does.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let database = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
+        Ok(Self { database: Arc::new(database) })
+    }
+
+    /// Loads what the store holds, or, when it is empty, writes `genesis`
+    /// into it and starts from there. A store written from another genesis
+    /// is refused: it belongs to another chain.
+    pub fn load_or_init(&self, mut genesis: ShardState) -> Result<Stored, StoreError> {
+        let genesis_digest = genesis.digest();
+        let read = self.database.begin_read()?;
+        let initialized = match read.open_table(META) {
+            Ok(meta) => meta.get(GENESIS_KEY)?.map(|digest| digest.value().to_vec()),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(error) => return Err(error.into()),
+        };
+        drop(read);
+        let Some(stored_genesis) = initialized else {
+            let changes = genesis.take_changes();
+            self.initialize(&genesis_digest, &changes)?;
+            return Ok(Stored { state: genesis, blocks: Vec::new(), finalizations: Vec::new() });
+        };
+        if stored_genesis != genesis_digest {
+            return Err(StoreError(
+                "the store was written by a chain with another genesis (another seed, shard or set of accounts)".into(),
+            ));
+        }
+        self.load(genesis)
+    }
+
+    /// Writes a finalized block, the state changes applying it made, and
+    /// its finalization certificate if one is here, in one transaction.
+    pub fn commit(
+        &self,
+        height: u64,
+        finalized: &FinalizedBlock,
+        changes: &StateChanges,
+        finalization: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        let write = self.database.begin_write()?;
+        {
+            let mut blocks = write.open_table(BLOCKS)?;
+            blocks.insert(height, records::encode_finalized(finalized).as_slice())?;
+            if let Some(finalization) = finalization {
+                write.open_table(FINALIZATIONS)?.insert(&finalized.digest.0, finalization)?;
+            }
+        }
+        write_changes(&write, changes)?;
+        write.commit()?;
+        Ok(())
+    }
+
+    fn initialize(&self, genesis_digest: &[u8; 32], changes: &StateChanges) -> Result<(), StoreError> {
+        let write = self.database.begin_write()?;
+        {
+            let mut meta = write.open_table(META)?;
+            meta.insert(FORMAT_KEY, FORMAT.to_le_bytes().as_slice())?;
+            meta.insert(GENESIS_KEY, genesis_digest.as_slice())?;
+            write.open_table(BLOCKS)?;
+            write.open_table(FINALIZATIONS)?;
+        }
+        write_changes(&write, changes)?;
+        write.commit()?;
+        Ok(())
+    }
+
+    fn load(&self, mut state: ShardState) -> Result<Stored, StoreError> {
+        let read = self.database.begin_read()?;
+        let format = read.open_table(META)?.get(FORMAT_KEY)?.map(|format| format.value().to_vec());
+        if format.as_deref() != Some(FORMAT.to_le_bytes().as_slice()) {
+            return Err(StoreError(format!("the store's format is not version {FORMAT}")));
+        }
+        let corrupt = |what: &str, error: crate::encoding::DecodeError| {
+            StoreError(format!("a stored {what} is corrupt: {error}"))
+        };
+        let mut stored = StateChanges::default();
+        for entry in read.open_table(OBJECTS)?.iter()? {
+            let (_, value) = entry?;
+            stored.objects.push(records::decode_object(value.value()).map_err(|error| corrupt("object", error))?);
+        }
+        for entry in read.open_table(LOCKS)?.iter()? {
+            let (id, _) = entry?;
+            stored.locks.push((crate::objects::ObjectId(*id.value()), true));
+        }
+        for entry in read.open_table(CROSS_SHARD)?.iter()? {
+            let (_, value) = entry?;
+            stored
+                .cross_shard
+                .push(records::decode_cross_shard(value.value()).map_err(|error| corrupt("cross-shard entry", error))?);
+        }
+        // The genesis entries are stored too; the state starts from them
+        // with nothing left for the store to take.
+        let _ = state.take_changes();
+        state.restore(stored);
+        let mut blocks = Vec::new();
+        for (expected, entry) in (1u64..).zip(read.open_table(BLOCKS)?.iter()?) {
+            let (height, value) = entry?;
+            if height.value() != expected {
+                return Err(StoreError(format!("block {expected} is missing from the store")));
+            }
+            blocks.push(records::decode_finalized(value.value()).map_err(|error| corrupt("block", error))?);
+        }
+        if let Some(last) = blocks.last()
+            && last.state_digest != state.digest()
+        {
+            return Err(StoreError("the stored state is not the state after the last stored block".into()));
+        }
+        let mut finalizations = Vec::new();
+        for entry in read.open_table(FINALIZATIONS)?.iter()? {
+            let (digest, value) = entry?;
+            finalizations.push((Digest(*digest.value()), value.value().to_vec()));
+        }
+        Ok(Stored { state, blocks, finalizations })
+    }
+}
+
+/// Writes each changed state entry over the stored one.
+fn write_changes(write: &redb::WriteTransaction, changes: &StateChanges) -> Result<(), StoreError> {
+    let mut objects = write.open_table(OBJECTS)?;
+    for entry in &changes.objects {
+        objects.insert(&entry.object.id.0, records::encode_object(entry).as_slice())?;
+    }
+    let mut locks = write.open_table(LOCKS)?;
+    for (id, locked) in &changes.locks {
+        if *locked {
+            locks.insert(&id.0, ())?;
+        } else {
+            locks.remove(&id.0)?;
+        }
+    }
+    let mut cross_shard = write.open_table(CROSS_SHARD)?;
+    for entry in &changes.cross_shard {
+        cross_shard.insert(&entry.transaction.id().0, records::encode_cross_shard(entry).as_slice())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! A validator's store on a real redb file: what it was given survives
+//! closing and reopening it (objects, consumed objects, locks and prepared
+//! cross-shard transactions, blocks with their results), and a store of
+//! another chain is refused.
+
+use ed25519_dalek::SigningKey;
+use min_chain::block::{Block, genesis_digest};
+use min_chain::contracts::NoContracts;
+use min_chain::node::{FinalizedBlock, Store};
+use min_chain::objects::{Address, ObjectRef, TypeTag, coin_data};
+use min_chain::shard::{ShardId, shard_of};
+use min_chain::state::{Abort, Applied, ShardState};
+use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn address(key: &SigningKey) -> Address {
+    Address(key.verifying_key().to_bytes())
+}
+
+fn two_shards() -> NonZeroU32 {
+    NonZeroU32::new(2).unwrap()
+}
+
+/// A fresh directory for one test.
+fn directory(name: &str) -> PathBuf {
+    let directory = std::env::temp_dir().join(format!("min-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).unwrap();
+    directory
+}
+
+/// A transaction by `signer` whose single output of `value` for `owner`
+/// lands on `shard`, found by trying nonces after `label`.
+fn placed(
+    signer: &SigningKey,
+    procedure: Procedure,
+    inputs: Vec<ObjectRef>,
+    (owner, value): (Address, u128),
+    label: u8,
+    shard: u32,
+) -> Transaction {
+    (0u64..)
+        .map(|nonce| TransactionBody {
+            procedure: procedure.clone(),
+            inputs: inputs.clone(),
+            references: vec![],
+            params: [vec![label], nonce.to_le_bytes().to_vec()].concat(),
+            outputs: vec![Output { owner, type_tag: TypeTag::COIN, data: coin_data(value) }],
+            signer: address(signer),
+        })
+        .find(|body| shard_of(&body.id().output_id(0), two_shards()) == ShardId(shard))
+        .expect("some nonce places the output")
+        .sign(signer)
+}
+
+/// Shard 0 of two where `alice` holds two coins of 100, minted at genesis.
+fn genesis(faucet: &SigningKey, alice: &SigningKey) -> (ShardState, [ObjectRef; 2]) {
+    let mut state = ShardState::new(ShardId(0), two_shards(), address(faucet));
+    let [first, second] = [0, 1].map(|label| {
+        let mint = placed(faucet, Procedure::Mint { amount: 100 }, vec![], (address(alice), 100), label, 0);
+        state.apply(&mint, true, &NoContracts).unwrap()[0]
+    });
+    (state, [first, second])
+}
+
+#[test]
+fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
+    let path = directory("reopen").join("validator.redb");
+    let (faucet, alice, bob) = (key(200), key(1), key(2));
+    let (genesis, [first, second]) = genesis(&faucet, &alice);
+
+    let store = Store::open(&path).unwrap();
+    let stored = store.load_or_init(genesis.clone()).unwrap();
+    assert!(stored.blocks.is_empty(), "a new store starts with no block");
+    assert_eq!(stored.state, genesis);
+    let mut state = stored.state;
+
+    // One block: a payment on shard 0, and a payment to shard 1 that
+    // shard 0 prepares, locking its coin until the acceptance.
+    let local = placed(&alice, Procedure::Transfer { amount: 100 }, vec![first], (address(&bob), 100), 0, 0);
+    let cross = placed(&alice, Procedure::Transfer { amount: 100 }, vec![second], (address(&bob), 100), 0, 1);
+    let block =
+        Block { parent: genesis_digest(), transactions: vec![local.clone(), cross.clone()], acceptances: vec![] };
+    let applied = state.execute_transactions(&block.transactions, &NoContracts);
+    assert!(matches!(applied[0], Applied::Final(Ok(_))));
+    assert!(matches!(applied[1], Applied::Prepared(_)));
+    let finalized =
+        FinalizedBlock { digest: block.digest(), block, accepted: vec![], applied, state_digest: state.digest() };
+    store.commit(1, &finalized, &state.take_changes(), None).unwrap();
+    drop(store);
+
+    let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
+    assert_eq!(reopened.state, state, "the state reads back as it was");
+    assert_eq!(reopened.state.digest(), finalized.state_digest);
+    assert_eq!(reopened.blocks.len(), 1);
+    assert_eq!(reopened.blocks[0].digest, finalized.digest);
+    assert_eq!(reopened.blocks[0].applied, finalized.applied);
+    assert!(!reopened.state.is_active(&first.id), "the spent coin stays spent");
+    assert!(reopened.state.awaiting_acceptance().any(|(id, _)| *id == cross.id()), "the prepared transaction waits");
+    let spend_locked = placed(&alice, Procedure::Transfer { amount: 100 }, vec![second], (address(&alice), 100), 1, 0);
+    assert_eq!(
+        reopened.state.check(&spend_locked, true, &NoContracts),
+        Err(Abort::LockedObject(second.id)),
+        "the lock survives the restart"
+    );
+}
+
+#[test]
+fn a_store_of_another_chain_is_refused() {
+    let path = directory("another-chain").join("validator.redb");
+    let (ours, _) = genesis(&key(200), &key(1));
+    Store::open(&path).unwrap().load_or_init(ours).unwrap();
+    let (other, _) = genesis(&key(201), &key(1));
+    let error = Store::open(&path).unwrap().load_or_init(other).err().expect("another genesis is refused");
+    assert!(error.to_string().contains("another genesis"), "{error}");
+}
+
+#[test]
+fn a_file_that_is_not_a_store_is_refused_with_a_reason() {
+    let path = directory("garbage").join("validator.redb");
+    std::fs::write(&path, b"not a database").unwrap();
+    let error = Store::open(&path).err().expect("garbage is refused");
+    assert!(error.to_string().contains("validator.redb"), "{error}");
+}
