@@ -1,0 +1,127 @@
+//! The `min-node` binary killed with SIGKILL while transactions are in
+//! flight, three times over, and started again on its directory each time:
+//! every transaction reported committed before a kill is still committed
+//! with the same outputs, no coin is created or lost, and the chain goes on.
+
+use ed25519_dalek::SigningKey;
+use min_chain::transaction::TxId;
+use min_node::client::RpcClient;
+use min_node::hex;
+use min_node::keys::address_of;
+use serde_json::{Value, json};
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const FINAL: Duration = Duration::from_secs(30);
+const MINTED: u128 = 1_000;
+
+/// A running `min-node` process and a client of its JSON-RPC server.
+struct Node {
+    process: Child,
+    client: RpcClient,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Starts `min-node --config config` and waits until it serves JSON-RPC.
+fn start(config: &Path) -> Node {
+    let mut process = Command::new(env!("CARGO_BIN_EXE_min-node"))
+        .arg("--config")
+        .arg(config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("min-node starts");
+    let stdout = process.stdout.take().expect("stdout is piped");
+    let (address, ready) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("JSON-RPC: ") {
+                let _ = address.send(url.to_string());
+            }
+        }
+    });
+    let url = ready.recv_timeout(Duration::from_secs(60)).expect("min-node announces its JSON-RPC address");
+    Node { process, client: RpcClient::new(&url).unwrap() }
+}
+
+/// The coins `key` holds, as values.
+fn balance(client: &RpcClient, key: &SigningKey) -> u128 {
+    client.coins(address_of(key)).unwrap().iter().map(|coin| coin.value).sum()
+}
+
+#[test]
+fn a_node_killed_mid_run_restarts_with_every_committed_transaction() {
+    let dir = std::env::temp_dir().join(format!("min-node-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("devnet.toml");
+    let state = dir.join("state");
+    std::fs::write(&config, format!("rpc_port = 0\ndir = {:?}\nblock_interval_ms = 20\n", state.display().to_string()))
+        .unwrap();
+    let alice = SigningKey::from_bytes(&[61; 32]);
+    let bob = SigningKey::from_bytes(&[62; 32]);
+
+    let mut node = start(&config);
+    let minted = node
+        .client
+        .call("min_faucet", json!({ "address": hex::encode(&address_of(&alice).0), "amount": MINTED as u64 }))
+        .unwrap();
+    let mint = TxId(hex::decode32(minted["txId"].as_str().unwrap()).unwrap());
+    let mut committed: Vec<(TxId, Value)> = vec![(mint, node.client.wait(&mint, FINAL).unwrap())];
+
+    for (round, kill_after_ms) in [0u64, 40, 150].into_iter().enumerate() {
+        // Payments back and forth, each waited for, then one more sent
+        // and the process killed without warning shortly after.
+        for step in 0..3 {
+            let (from, to) = if step % 2 == 0 { (&alice, &bob) } else { (&bob, &alice) };
+            let id = node.client.transfer(from, address_of(to), 10 + round as u128).unwrap();
+            let status = node.client.wait(&id, FINAL).unwrap();
+            assert_eq!(status["status"], "committed", "{status}");
+            committed.push((id, status));
+        }
+        let in_flight_id = node.client.transfer(&alice, address_of(&bob), 1).unwrap();
+        std::thread::sleep(Duration::from_millis(kill_after_ms));
+        node.process.kill().expect("SIGKILL is delivered");
+        node.process.wait().unwrap();
+        drop(node);
+
+        node = start(&config);
+        let client = &node.client;
+        for (id, status) in &committed {
+            assert_eq!(&client.status(id).unwrap(), status, "after kill {round}, a committed transaction changed");
+        }
+        let in_flight = client.status(&in_flight_id).unwrap();
+        match in_flight["status"].as_str() {
+            // Lost with the mempool: its coin is unspent, and the client may send it again.
+            Some("unknown") => {}
+            Some("committed") => committed.push((in_flight_id, in_flight)),
+            Some("pending") => {
+                let status = client.wait(&in_flight_id, FINAL).unwrap();
+                assert_eq!(status["status"], "committed", "{status}");
+                committed.push((in_flight_id, status));
+            }
+            _ => panic!("the transaction in flight at the kill neither committed nor vanished: {in_flight}"),
+        }
+        assert_eq!(
+            balance(client, &alice) + balance(client, &bob),
+            MINTED,
+            "after kill {round}, coins were created or lost"
+        );
+    }
+
+    // The chain goes on after the last restart.
+    let id = node.client.transfer(&bob, address_of(&alice), balance(&node.client, &bob)).unwrap();
+    assert_eq!(node.client.wait(&id, FINAL).unwrap()["status"], "committed");
+    assert_eq!(balance(&node.client, &alice), MINTED);
+    drop(node);
+    let _ = std::fs::remove_dir_all(&dir);
+}
