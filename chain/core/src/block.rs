@@ -66,7 +66,14 @@ impl Block {
 
     /// The block's digest, the payload consensus agrees on.
     pub fn digest(&self) -> Digest {
-        Sha256::hash(&[BLOCK_DOMAIN, &self.to_bytes()])
+        Self::digest_of_encoding(&self.to_bytes())
+    }
+
+    /// The digest of the block whose canonical encoding is `bytes`, without
+    /// encoding it again. The decoder accepts only canonical encodings, so
+    /// for bytes that decode this is the decoded block's digest.
+    pub fn digest_of_encoding(bytes: &[u8]) -> Digest {
+        Sha256::hash(&[BLOCK_DOMAIN, bytes])
     }
 }
 

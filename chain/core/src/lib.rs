@@ -14,5 +14,6 @@ pub mod node;
 pub mod objects;
 pub mod sbac;
 pub mod shard;
+pub mod signatures;
 pub mod state;
 pub mod transaction;

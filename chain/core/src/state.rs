@@ -291,7 +291,7 @@ impl ShardState {
         signature_valid: bool,
         contracts: &dyn ContractHost,
     ) -> Result<(), Abort> {
-        let body = &transaction.body;
+        let body = transaction.body();
         check_signature_and_names(body, signature_valid)?;
         let inputs = self.resolve(&body.inputs)?;
         let references = self.resolve(&body.references)?;
@@ -342,7 +342,7 @@ impl ShardState {
     /// is a package, which every shard holds.
     fn check_outputs_fresh(&self, transaction: &Transaction) -> Result<(), Abort> {
         let id = transaction.id();
-        for (index, output) in transaction.body.outputs.iter().enumerate() {
+        for (index, output) in transaction.body().outputs.iter().enumerate() {
             let object = id.output_id(index);
             if output.type_tag != TypeTag::PACKAGE && shard_of(&object, self.shards) != self.shard {
                 return Err(Abort::WrongShard(object));
@@ -359,7 +359,7 @@ impl ShardState {
     /// Returns the references of the created objects; on `Err` nothing changed.
     pub fn apply(&mut self, transaction: &Transaction, signature_valid: bool, contracts: &dyn ContractHost) -> Outcome {
         self.check(transaction, signature_valid, contracts)?;
-        self.consume(&transaction.body.inputs);
+        self.consume(&transaction.body().inputs);
         Ok(self.create(transaction))
     }
 
@@ -378,8 +378,8 @@ impl ShardState {
     /// all its outputs.
     fn create(&mut self, transaction: &Transaction) -> Vec<ObjectRef> {
         let id: TxId = transaction.id();
-        let mut created = Vec::with_capacity(transaction.body.outputs.len());
-        for (index, output) in transaction.body.outputs.iter().enumerate() {
+        let mut created = Vec::with_capacity(transaction.body().outputs.len());
+        for (index, output) in transaction.body().outputs.iter().enumerate() {
             let object = Object {
                 id: id.output_id(index),
                 version: 1,
@@ -412,7 +412,7 @@ impl ShardState {
         signature_valid: bool,
         contracts: &dyn ContractHost,
     ) -> Applied {
-        if self.is_cross_shard(&transaction.body) {
+        if self.is_cross_shard(transaction.body()) {
             self.prepare(transaction, signature_valid)
         } else {
             Applied::Final(self.apply(transaction, signature_valid, contracts))
@@ -428,9 +428,9 @@ impl ShardState {
         if self.cross_shard.contains_key(&id) {
             return Applied::AlreadyPrepared;
         }
-        let touched = shards_touched(&transaction.body, self.shards);
+        let touched = shards_touched(transaction.body(), self.shards);
         if !touched.contains(&self.shard) {
-            let named = transaction.body.inputs.first().or(transaction.body.references.first());
+            let named = transaction.body().inputs.first().or(transaction.body().references.first());
             let object = named.map_or_else(|| id.output_id(0), |reference| reference.id);
             return Applied::Final(Err(Abort::WrongShard(object)));
         }
@@ -453,7 +453,7 @@ impl ShardState {
     /// transaction names and creates. Answers those objects (packages
     /// aside), in the transaction's order.
     pub fn check_prepare(&self, transaction: &Transaction, signature_valid: bool) -> Result<Vec<Object>, Abort> {
-        let body = &transaction.body;
+        let body = transaction.body();
         check_signature_and_names(body, signature_valid)?;
         let inputs = self.resolve_local(&body.inputs)?;
         let references = self.resolve_local(&body.references)?;
@@ -493,7 +493,7 @@ impl ShardState {
         }
         acceptance.verify(committees)?;
         let transaction = cross_shard.transaction.clone();
-        let touched: Vec<ShardId> = shards_touched(&transaction.body, self.shards).into_iter().collect();
+        let touched: Vec<ShardId> = shards_touched(transaction.body(), self.shards).into_iter().collect();
         let certified: Vec<ShardId> =
             acceptance.certificates.iter().map(|certificate| certificate.decision.shard).collect();
         if certified != touched {
@@ -511,7 +511,7 @@ impl ShardState {
             return Ok(Err(abort));
         }
         let local: Vec<ObjectRef> = transaction
-            .body
+            .body()
             .inputs
             .iter()
             .filter(|input| shard_of(&input.id, self.shards) == self.shard)
@@ -540,7 +540,7 @@ impl ShardState {
                 }
             }
         }
-        let body = &transaction.body;
+        let body = transaction.body();
         let gather = |references: &[ObjectRef]| -> Result<Vec<&Object>, Abort> {
             references
                 .iter()
@@ -584,25 +584,38 @@ impl ShardState {
     }
 
     /// Applies a block: its acceptances first (which release locks), then
-    /// its transactions.
+    /// its transactions, whose signatures `signatures_valid` tells (one flag
+    /// per transaction, as [`verify_signatures`] answers).
     pub fn execute(
         &mut self,
         block: &Block,
+        signatures_valid: &[bool],
         committees: &Committees,
         contracts: &dyn ContractHost,
     ) -> (Vec<Accepted>, Vec<Applied>) {
         let accepted =
             block.acceptances.iter().map(|acceptance| self.accept(acceptance, committees, contracts)).collect();
-        (accepted, self.execute_transactions(&block.transactions, contracts))
+        (accepted, self.apply_transactions(&block.transactions, signatures_valid, contracts))
     }
 
     /// Applies transactions in order, verifying their signatures in one batch first.
     pub fn execute_transactions(&mut self, transactions: &[Transaction], contracts: &dyn ContractHost) -> Vec<Applied> {
-        let signatures = verify_signatures(transactions);
+        self.apply_transactions(transactions, &verify_signatures(transactions), contracts)
+    }
+
+    /// Applies transactions in order, each signature valid as its flag in
+    /// `signatures_valid` says.
+    pub fn apply_transactions(
+        &mut self,
+        transactions: &[Transaction],
+        signatures_valid: &[bool],
+        contracts: &dyn ContractHost,
+    ) -> Vec<Applied> {
+        assert_eq!(transactions.len(), signatures_valid.len(), "one flag per transaction");
         transactions
             .iter()
-            .zip(signatures)
-            .map(|(transaction, signature_valid)| self.apply_transaction(transaction, signature_valid, contracts))
+            .zip(signatures_valid)
+            .map(|(transaction, signature_valid)| self.apply_transaction(transaction, *signature_valid, contracts))
             .collect()
     }
 

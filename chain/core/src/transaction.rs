@@ -63,6 +63,15 @@ pub enum Procedure {
 }
 
 impl Procedure {
+    /// The length of its encoding, in bytes, computed without encoding.
+    fn encoded_len(&self) -> usize {
+        match self {
+            Self::Transfer { .. } | Self::Mint { .. } => 1 + 16,
+            Self::Split | Self::Publish => 1,
+            Self::Call { name, .. } => 1 + 4 + name.len() + 8,
+        }
+    }
+
     fn encode(&self, writer: &mut Writer) {
         match *self {
             Self::Transfer { amount } => {
@@ -156,16 +165,33 @@ pub struct TransactionBody {
     pub signer: Address,
 }
 
-/// A signed transaction.
+/// A signed transaction. Its body cannot change once signed, so its id
+/// is computed once, when it is signed or decoded.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Transaction {
-    /// What the transaction says.
-    pub body: TransactionBody,
+    body: TransactionBody,
+    /// The body's id.
+    id: TxId,
     /// The signer's ed25519 signature over the body's id.
     pub signature: [u8; 64],
 }
 
 impl TransactionBody {
+    /// The length of its encoding, in bytes, computed without encoding:
+    /// every list and byte string is a 4-byte length and its items.
+    fn encoded_len(&self) -> usize {
+        let references = |list: &[ObjectRef]| 4 + list.len() * (32 + 8);
+        let outputs: usize = self.outputs.iter().map(|output| 32 + 32 + 4 + output.data.len()).sum();
+        self.procedure.encoded_len()
+            + references(&self.inputs)
+            + references(&self.references)
+            + 4
+            + self.params.len()
+            + 4
+            + outputs
+            + 32
+    }
+
     fn encode(&self, writer: &mut Writer) {
         self.procedure.encode(writer);
         encode_refs(writer, &self.inputs);
@@ -210,15 +236,27 @@ impl TransactionBody {
     /// Signs the body with `key`, which must be the signer's.
     pub fn sign(self, key: &SigningKey) -> Transaction {
         assert_eq!(key.verifying_key().to_bytes(), self.signer.0, "a transaction is signed by its signer");
-        let signature = key.sign(&signing_message(&self.id())).to_bytes();
-        Transaction { body: self, signature }
+        let id = self.id();
+        let signature = key.sign(&signing_message(&id)).to_bytes();
+        Transaction { body: self, id, signature }
     }
 }
 
 impl Transaction {
+    /// A transaction of `body` carrying `signature`, which may or may not
+    /// be the signer's (a signature is checked where it matters).
+    pub fn with_signature(body: TransactionBody, signature: [u8; 64]) -> Self {
+        Self { id: body.id(), body, signature }
+    }
+
+    /// What the transaction says.
+    pub fn body(&self) -> &TransactionBody {
+        &self.body
+    }
+
     /// The transaction's id (that of its body).
     pub fn id(&self) -> TxId {
-        self.body.id()
+        self.id
     }
 
     /// The canonical encoding: the body, then the 64 signature bytes.
@@ -228,9 +266,10 @@ impl Transaction {
         writer.into_bytes()
     }
 
-    /// The length of the canonical encoding, in bytes.
+    /// The length of the canonical encoding, in bytes, computed without
+    /// encoding (a proposer sizes every transaction it considers).
     pub fn encoded_len(&self) -> usize {
-        self.to_bytes().len()
+        self.body.encoded_len() + 64
     }
 
     /// Writes the canonical encoding.
@@ -253,7 +292,7 @@ impl Transaction {
         let body = TransactionBody::decode(&mut reader)?;
         let signature = reader.array("signature")?;
         reader.finish()?;
-        Ok(Self { body, signature })
+        Ok(Self::with_signature(body, signature))
     }
 
     /// Whether the signature is the signer's over this body, by the same

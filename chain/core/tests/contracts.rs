@@ -91,7 +91,7 @@ fn a_package_is_created_on_every_shard_and_a_call_reaches_it_on_any() {
     let count = 3;
     let publisher = key(1);
     let publish = publication(&publisher, b"\0asm".to_vec());
-    assert_eq!(shards_touched(&publish.body, shards(count)).len(), 3);
+    assert_eq!(shards_touched(publish.body(), shards(count)).len(), 3);
     let mut states: Vec<ShardState> =
         (0..count).map(|shard| ShardState::new(ShardId(shard), shards(count), address(&key(200)))).collect();
     let mut packages = Vec::new();
@@ -105,7 +105,7 @@ fn a_package_is_created_on_every_shard_and_a_call_reaches_it_on_any() {
     for (shard, state) in states.iter_mut().enumerate() {
         let shard = ShardId(u32::try_from(shard).unwrap());
         let call = bump(&key(2), package, vec![], shard, count);
-        assert_eq!(shards_touched(&call.body, shards(count)), [shard].into(), "the package does not count");
+        assert_eq!(shards_touched(call.body(), shards(count)), [shard].into(), "the package does not count");
         let created = state.apply(&call, true, &StandInCounterHost).expect("the call runs where its output lives");
         let counter = state.object(&created[0].id).unwrap();
         assert_eq!(counter.owner, contract_owner(package));
@@ -142,7 +142,7 @@ fn outputs_that_differ_from_the_procedures_are_rejected() {
     let package = state.apply(&publication(&key(1), b"\0asm".to_vec()), true, &StandInCounterHost).unwrap()[0].id;
     let honest = bump(&key(2), package, vec![], ShardId(0), 1);
     let tamper = |edit: &dyn Fn(&mut Output)| {
-        let mut body = honest.body.clone();
+        let mut body = honest.body().clone();
         edit(&mut body.outputs[0]);
         body.sign(&key(2))
     };
@@ -153,7 +153,7 @@ fn outputs_that_differ_from_the_procedures_are_rejected() {
     assert_eq!(state.apply(&tamper(wrong_type), true, &StandInCounterHost), expected);
     let digest = state.digest();
 
-    let mut failing = honest.body.clone();
+    let mut failing = honest.body().clone();
     failing.procedure = Procedure::Call { name: "fail".to_owned(), salt: 0 };
     assert_eq!(
         state.apply(&failing.sign(&key(2)), true, &StandInCounterHost),
@@ -230,7 +230,7 @@ fn contract_transactions_round_trip_and_oversized_packages_are_refused() {
     let too_big = Package { wasm: vec![0; PACKAGE_BYTES_MAX], metadata: Vec::new() }.to_bytes();
     assert!(matches!(Package::from_bytes(&too_big), Err(DecodeError::TooLong { what: "package", .. })));
 
-    let mut long_name = call.body.clone();
+    let mut long_name = call.body().clone();
     long_name.procedure = Procedure::Call { name: "x".repeat(500), salt: 0 };
     let bytes = long_name.sign(&key(2)).to_bytes();
     assert!(matches!(Transaction::from_bytes(&bytes), Err(DecodeError::TooLong { what: "procedure name", .. })));

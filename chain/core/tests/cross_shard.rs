@@ -57,13 +57,6 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
         for impostor in std::mem::take(&mut chain.impostors) {
             context.child("impostor").spawn(move |_| impostor.lie());
         }
-        // A validator of shard 1 (not the Byzantine one) is killed while
-        // the cross-shard phase runs and restarts from its store two
-        // seconds later, with S-BAC decisions prepared and not yet accepted.
-        let byzantine = ((seed / 2) % VALIDATORS as u64) as usize;
-        let killed = (byzantine + 1 + (seed as usize / 2) % (VALIDATORS - 1)) % VALIDATORS;
-        let crash_at = Duration::from_millis(2_000 + (seed * 397) % 2_000);
-        chain.crash_and_restart(&context, (1, killed), crash_at, Duration::from_secs(2));
         if !crash {
             // One validator of shard 0 loses every link, in its shard and
             // across shards, from 0.2 s to 4.2 s.
@@ -91,6 +84,14 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
         for mint in &mints {
             assert!(chain.outcome(mint).is_ok(), "a mint aborted: {:?}", chain.outcome(mint));
         }
+
+        // A validator of shard 1 (not the Byzantine one) is killed while
+        // the cross-shard phase runs and restarts from its store two
+        // seconds later, with S-BAC decisions prepared and not yet accepted.
+        let byzantine = ((seed / 2) % VALIDATORS as u64) as usize;
+        let killed = (byzantine + 1 + (seed as usize / 2) % (VALIDATORS - 1)) % VALIDATORS;
+        let crash_at = Duration::from_millis(1_000 + (seed * 397) % 2_000);
+        chain.crash_and_restart(&context, (1, killed), crash_at, Duration::from_secs(2));
 
         // Phase 2: odd clients pay 400 to themselves on the other shard and
         // keep 600 on their own, submitting to their own shard alone (its
@@ -236,5 +237,5 @@ fn run(seed: u64) -> (Duration, Vec<[u8; 32]>) {
 }
 
 fn payment_owner(payment: &Transaction) -> u8 {
-    (0..CLIENTS).find(|index| address(&client(*index)) == payment.body.signer).expect("a client signed it")
+    (0..CLIENTS).find(|index| address(&client(*index)) == payment.body().signer).expect("a client signed it")
 }

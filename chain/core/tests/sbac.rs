@@ -106,7 +106,7 @@ fn funded(alice: &SigningKey) -> (Vec<ShardState>, Vec<ObjectRef>) {
 
 /// Prepares `transaction` on every shard it concerns; the decisions by shard.
 fn prepare_all(states: &mut [ShardState], transaction: &Transaction) -> BTreeMap<ShardId, Decision> {
-    shards_touched(&transaction.body, shards())
+    shards_touched(transaction.body(), shards())
         .into_iter()
         .map(|shard| match states[shard.0 as usize].prepare(transaction, transaction.verify_signature()) {
             Applied::Prepared(decision) => (shard, decision),

@@ -173,9 +173,10 @@ proptest! {
 
     #[test]
     fn amounts_and_params_round_trip(amount in any::<u128>(), params in proptest::collection::vec(any::<u8>(), 0..64)) {
-        let mut body = mint(&key(3), amount, 0).body;
+        let mut body = mint(&key(3), amount, 0).body().clone();
         body.params = params;
         let transaction = body.sign(&faucet());
+        prop_assert_eq!(transaction.encoded_len(), transaction.to_bytes().len());
         prop_assert_eq!(Transaction::from_bytes(&transaction.to_bytes()).unwrap(), transaction);
     }
 }
@@ -193,8 +194,10 @@ fn a_batch_with_one_bad_signature_flags_exactly_that_one() {
 
 #[test]
 fn a_signature_over_another_body_is_rejected() {
-    let mut transaction = mint(&key(1), 10, 0);
-    transaction.body.params = vec![1];
+    let signed = mint(&key(1), 10, 0);
+    let mut body = signed.body().clone();
+    body.params = vec![1];
+    let transaction = Transaction::with_signature(body, signed.signature);
     assert!(!transaction.verify_signature());
     let mut state = new_state();
     assert_eq!(
@@ -333,10 +336,44 @@ fn objects_spread_over_all_shards_and_a_transaction_touches_its_objects_shards()
 
     let inputs: Vec<_> = (0u8..8).map(|byte| ObjectRef { id: ObjectId([byte; 32]), version: 1 }).collect();
     let transaction = transfer(&key(1), inputs.clone(), &key(2), 1, 0);
-    let touched = shards_touched(&transaction.body, shards);
+    let touched = shards_touched(transaction.body(), shards);
     for input in &inputs {
         assert!(touched.contains(&shard_of(&input.id, shards)));
     }
     assert!(touched.contains(&shard_of(&transaction.id().output_id(0), shards)));
-    assert_eq!(shards_touched(&transaction.body, one_shard()).len(), 1, "one shard holds everything");
+    assert_eq!(shards_touched(transaction.body(), one_shard()).len(), 1, "one shard holds everything");
+}
+
+#[test]
+fn the_computed_length_is_the_encoding_length_for_every_kind_of_transaction() {
+    let procedures = [
+        Procedure::Transfer { amount: 5 },
+        Procedure::Split,
+        Procedure::Mint { amount: 7 },
+        Procedure::Publish,
+        Procedure::Call { name: "transfer_all".into(), salt: 3 },
+    ];
+    for procedure in procedures {
+        for count in [0usize, 1, 3] {
+            let reference = |index: usize| ObjectRef { id: ObjectId([index as u8; 32]), version: index as u64 };
+            let transaction = TransactionBody {
+                procedure: procedure.clone(),
+                inputs: (0..count).map(reference).collect(),
+                references: (0..count * 2).map(reference).collect(),
+                params: vec![9; count * 5],
+                outputs: (0..count).map(|index| coin(&key(index as u8), 10)).collect(),
+                signer: address(&key(1)),
+            }
+            .sign(&key(1));
+            assert_eq!(transaction.encoded_len(), transaction.to_bytes().len(), "{procedure:?} with {count}");
+        }
+    }
+}
+
+#[test]
+fn a_blocks_digest_is_that_of_its_encoding() {
+    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0)], acceptances: vec![] };
+    let bytes = block.to_bytes();
+    assert_eq!(Block::digest_of_encoding(&bytes), block.digest());
+    assert_eq!(Block::from_bytes(&bytes).unwrap().to_bytes(), bytes, "decoding then encoding gives the same bytes");
 }

@@ -73,7 +73,7 @@ impl Chain {
 
     /// Applies `transaction` on the one shard it touches; returns the created objects.
     fn apply(&mut self, transaction: &Transaction) -> Result<Vec<Object>, Abort> {
-        let touched = shards_touched(&transaction.body, shards());
+        let touched = shards_touched(transaction.body(), shards());
         assert_eq!(touched.len(), 1, "the salt keeps the call on one shard");
         let shard = touched.first().unwrap().0 as usize;
         let created = self.states[shard].apply(transaction, true, &self.host)?;
@@ -174,30 +174,30 @@ fn failing_calls_and_dishonest_outputs_change_nothing() {
 
     let (honest, _) =
         call(&contract, &chain, &ada, "deposit", std::slice::from_ref(&account), &[Value::Nat(5)]).unwrap();
-    let mut richer = honest.body.clone();
+    let mut richer = honest.body().clone();
     let (inflated, _) =
         call(&contract, &chain, &ada, "deposit", std::slice::from_ref(&account), &[Value::Nat(500)]).unwrap();
-    richer.outputs = inflated.body.outputs.clone();
+    richer.outputs = inflated.body().outputs.clone();
     assert_eq!(
         chain.apply(&placed(richer, &ada)),
         Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()))
     );
 
-    let mut foreign = honest.body.clone();
+    let mut foreign = honest.body().clone();
     foreign.outputs[0].owner = address(&ada);
     assert_eq!(
         chain.apply(&placed(foreign, &ada)),
         Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()))
     );
 
-    let mut unknown = honest.body.clone();
+    let mut unknown = honest.body().clone();
     unknown.procedure = Procedure::Call { name: "steal".to_owned(), salt: 0 };
     assert_eq!(
         chain.apply(&placed(unknown, &ada)),
         Err(Abort::ContractFailed("the contract has no procedure named steal".to_owned()))
     );
 
-    let mut garbage = honest.body.clone();
+    let mut garbage = honest.body().clone();
     garbage.params = vec![0xff; 7];
     assert!(matches!(chain.apply(&placed(garbage, &ada)), Err(Abort::ContractFailed(_))));
     assert_eq!(chain.states[1].digest(), digest, "nothing changed");

@@ -28,6 +28,7 @@ use min_chain::node::{
 use min_chain::objects::Address;
 use min_chain::sbac::{Committees, Member};
 use min_chain::shard::ShardId;
+use min_chain::signatures::SignatureCache;
 use min_chain::state::ShardState;
 use min_contract_host::RuntimeHost;
 use std::fmt;
@@ -187,6 +188,8 @@ where
     let balance = u128::from(config.account_balance);
     let genesis = genesis_states(&keys, shards, balance, config.coins_per_account);
     let stores = open_stores(&config)?;
+    // Every validator of the process and the router check a signature once between them.
+    let signatures = Arc::new(SignatureCache::default());
     // One contract runtime serves every validator of the process and the router.
     let contracts: Arc<dyn ContractHost> = Arc::new(RuntimeHost::new().map_err(DevnetError::Contracts)?);
 
@@ -211,6 +214,7 @@ where
                     committees: committees.clone(),
                     state: genesis[shard].clone(),
                     store: stores[shard][index].clone(),
+                    signatures: signatures.clone(),
                     contracts: contracts.clone(),
                     leader_timeout: Duration::from_millis(config.leader_timeout_ms),
                     block_interval: Duration::from_millis(config.block_interval_ms),
@@ -232,7 +236,7 @@ where
             let started: Result<Vec<ValidatorHandle>, _> = shard.into_iter().map(Wired::start).collect();
             handles.push(started.map_err(|error| DevnetError::Store { dir: dir.clone(), reason: error.to_string() })?);
         }
-        let router = Arc::new(Router::new(handles, keys.faucet.clone(), contracts));
+        let router = Arc::new(Router::new(handles, keys.faucet.clone(), contracts, signatures));
         let rpc = Arc::new(RpcContext { router: router.clone(), accounts: keys.accounts.clone() });
         let listener = tokio::net::TcpListener::from_std(rpc_listener)
             .map_err(|error| DevnetError::Io(format!("cannot serve JSON-RPC on {rpc_address}: {error}")))?;
@@ -437,6 +441,7 @@ struct ValidatorSetup<'a> {
     committees: Arc<Committees>,
     state: ShardState,
     store: Store,
+    signatures: Arc<SignatureCache>,
     contracts: Arc<dyn ContractHost>,
     leader_timeout: Duration,
     block_interval: Duration,
@@ -512,6 +517,7 @@ fn connect(context: runtime::Context, keys: &ValidatorKeys, setup: ValidatorSetu
         scheme,
         state: setup.state,
         store: setup.store,
+        signatures: setup.signatures,
         contracts: setup.contracts,
         cross_shard: CrossShardConfig {
             identity: keys.public_key(),

@@ -10,6 +10,7 @@ use min_chain::contracts::ContractHost;
 use min_chain::node::{Ledger, Mailbox};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
+use min_chain::signatures::SignatureCache;
 use min_chain::state::Abort;
 use min_chain::transaction::{Transaction, TxId};
 use std::collections::BTreeMap;
@@ -119,13 +120,21 @@ pub struct Router {
     faucet_nonce: AtomicU64,
     pending: Mutex<BTreeMap<TxId, Vec<ShardId>>>,
     contracts: Arc<dyn ContractHost>,
+    signatures: Arc<SignatureCache>,
 }
 
 impl Router {
     /// A router over `shards`, each the handles of its committee (at least one
-    /// validator each); `faucet` signs the mints of [`Router::faucet`], and
-    /// `contracts` runs the contract calls it checks before routing them.
-    pub fn new(shards: Vec<Vec<ValidatorHandle>>, faucet: SigningKey, contracts: Arc<dyn ContractHost>) -> Self {
+    /// validator each); `faucet` signs the mints of [`Router::faucet`],
+    /// `contracts` runs the contract calls it checks before routing them,
+    /// and `signatures` remembers the signatures it found valid (the
+    /// validators of the process share it, so each is checked once).
+    pub fn new(
+        shards: Vec<Vec<ValidatorHandle>>,
+        faucet: SigningKey,
+        contracts: Arc<dyn ContractHost>,
+        signatures: Arc<SignatureCache>,
+    ) -> Self {
         assert!(shards.iter().all(|committee| !committee.is_empty()), "every shard has a validator");
         let count = u32::try_from(shards.len()).ok().and_then(NonZeroU32::new).expect("one shard or more");
         Self {
@@ -135,6 +144,7 @@ impl Router {
             faucet_nonce: AtomicU64::new(0),
             pending: Mutex::default(),
             contracts,
+            signatures,
         }
     }
 
@@ -162,11 +172,11 @@ impl Router {
     /// the shards of the objects it names and creates, which commit it
     /// together when there are several.
     pub fn route(&self, transaction: &Transaction) -> Result<Vec<ShardId>, Rejection> {
-        if !transaction.verify_signature() {
+        if !self.signatures.verify_one(transaction) {
             return Err(Rejection::BadSignature);
         }
-        let shards: Vec<ShardId> = shards_touched(&transaction.body, self.shard_count).into_iter().collect();
-        let cross_shard = is_cross_shard(&transaction.body, self.shard_count);
+        let shards: Vec<ShardId> = shards_touched(transaction.body(), self.shard_count).into_iter().collect();
+        let cross_shard = is_cross_shard(transaction.body(), self.shard_count);
         for shard in if cross_shard { &shards[..] } else { &shards[..1] } {
             let ledger = self.ledger(*shard);
             let checked = if cross_shard {

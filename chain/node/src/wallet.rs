@@ -225,18 +225,18 @@ mod tests {
         };
         let coins = [coin(0, 0, 30), coin(1, 0, 50), coin(1, 1, 40)];
         let transfer = transfer(&key, &coins, Address([7; 32]), 70, shards()).unwrap();
-        assert_eq!(transfer.body.inputs.len(), 2);
-        assert_eq!(transfer.body.outputs[1].data, coin_data(20));
+        assert_eq!(transfer.body().inputs.len(), 2);
+        assert_eq!(transfer.body().outputs[1].data, coin_data(20));
         assert_eq!(
-            shards_touched(&transfer.body, shards()).into_iter().collect::<Vec<_>>(),
+            shards_touched(transfer.body(), shards()).into_iter().collect::<Vec<_>>(),
             vec![ShardId(1)],
             "the outputs land on the inputs' shard"
         );
         // No shard alone holds 100: coins of both shards pay together.
         let across = super::transfer(&key, &coins, Address([7; 32]), 100, shards()).unwrap();
-        assert_eq!(across.body.inputs.len(), 3);
-        assert_eq!(across.body.outputs[1].data, coin_data(20));
-        let touched = shards_touched(&across.body, shards());
+        assert_eq!(across.body().inputs.len(), 3);
+        assert_eq!(across.body().outputs[1].data, coin_data(20));
+        let touched = shards_touched(across.body(), shards());
         assert!(touched.contains(&ShardId(0)) && touched.contains(&ShardId(1)), "{touched:?}");
         let short = super::transfer(&key, &coins, Address([7; 32]), 130, shards()).unwrap_err();
         assert_eq!(short, WalletError::InsufficientFunds { amount: 130, best: 120 });

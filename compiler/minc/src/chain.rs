@@ -127,7 +127,7 @@ pub fn call(
         .flatten()
         .filter_map(|output| hex::decode32(output.get("id")?.as_str()?).ok().map(ObjectId));
     let created = created_ids
-        .zip(&transaction.body.outputs)
+        .zip(&transaction.body().outputs)
         .zip(output_types)
         .map(|((id, output), ty)| {
             let value = contract.decode(&output.data, ty).map_err(|error| error.to_string())?;

@@ -8,7 +8,8 @@ use super::mailbox::Message;
 use super::relay::Relay;
 use super::{ConsensusContext, Digest};
 use crate::block::{BLOCK_ACCEPTANCES_MAX, BLOCK_BYTES_MAX, Block, genesis_digest};
-use crate::transaction::{Transaction, TxId, verify_signatures};
+use crate::signatures::SignatureCache;
+use crate::transaction::{Transaction, TxId};
 use commonware_consensus::Viewable as _;
 use commonware_consensus::types::View;
 use commonware_macros::select;
@@ -78,9 +79,9 @@ pub(super) struct Core<S> {
     pub mempool_ids: BTreeSet<TxId>,
     /// The least time between the start of one round this validator saw
     /// (a proposal it built or was asked to verify) and its next proposal,
-    /// when transactions are waiting.
+    /// when transactions or acceptances are waiting.
     pub block_interval: Duration,
-    /// The same when the mempool is empty.
+    /// The same when neither is.
     pub idle_block_interval: Duration,
     /// When this validator last built or was asked to verify a proposal.
     pub last_round_start: Option<SystemTime>,
@@ -88,6 +89,8 @@ pub(super) struct Core<S> {
     pub parked_proposal: Option<ParkedProposal>,
     /// Whether the store failed, which stops the validator.
     pub halted: bool,
+    /// The signatures found valid before, shared with the ledger.
+    pub signatures: Arc<SignatureCache>,
 }
 
 impl<E, S, R> Actor<E, S, R>
@@ -175,13 +178,14 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
 
     /// When the parked proposal, if any, is due: at once for the first
     /// round, otherwise an interval after the last round started, shorter
-    /// when transactions are waiting.
+    /// when transactions or acceptances are waiting.
     fn proposal_ready_at(&self) -> Option<SystemTime> {
         self.parked_proposal.as_ref()?;
         let Some(start) = self.last_round_start else {
             return Some(SystemTime::UNIX_EPOCH);
         };
-        let interval = if self.mempool.is_empty() { self.idle_block_interval } else { self.block_interval };
+        let idle = self.mempool.is_empty() && self.relay.ready.is_empty();
+        let interval = if idle { self.idle_block_interval } else { self.block_interval };
         Some(start + interval)
     }
 
@@ -199,7 +203,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
         match self.blocks.get(&payload) {
             Some(block) => {
-                let _ = response.send(is_valid_child(block, &context, &self.relay));
+                let _ = response.send(is_valid_child(block, &context, &self.relay, &self.signatures));
             }
             None => {
                 self.pending_verifies.entry(payload).or_default().push((context, response));
@@ -218,7 +222,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         }
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
         let known = ledger.outcomes.contains_key(&id) || ledger.decisions.contains_key(&id);
-        if known || !transaction.verify_signature() {
+        if known || !self.signatures.verify_one(&transaction) {
             return;
         }
         drop(ledger);
@@ -265,7 +269,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         }
         let bytes = block.to_bytes();
         assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
-        let digest = block.digest();
+        let digest = Block::digest_of_encoding(&bytes);
         self.blocks.insert(digest, block);
         self.send(Recipients::All, WIRE_BLOCK, &bytes);
         digest
@@ -296,7 +300,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 let Ok(block) = Block::from_bytes(body) else {
                     return;
                 };
-                self.receive_block(block);
+                self.receive_block(Block::digest_of_encoding(body), block);
             }
             WIRE_REQUEST => {
                 let Ok(digest) = <[u8; 32]>::try_from(body) else {
@@ -311,14 +315,14 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         }
     }
 
-    fn receive_block(&mut self, block: Block) {
-        let digest = block.digest();
+    /// Keeps a block received from a peer under `digest`, its encoding's digest.
+    fn receive_block(&mut self, digest: Digest, block: Block) {
         if self.blocks.contains_key(&digest) {
             return;
         }
         if let Some(pending) = self.pending_verifies.remove(&digest) {
             for (context, response) in pending {
-                let _ = response.send(is_valid_child(&block, &context, &self.relay));
+                let _ = response.send(is_valid_child(&block, &context, &self.relay, &self.signatures));
             }
         }
         self.blocks.insert(digest, block);
@@ -435,6 +439,7 @@ fn is_valid_child<S: Sender<PublicKey = super::PublicKey>>(
     block: &Block,
     context: &ConsensusContext,
     relay: &Relay<S>,
+    signatures: &SignatureCache,
 ) -> bool {
     if block.parent != context.parent.1 {
         return false;
@@ -447,6 +452,6 @@ fn is_valid_child<S: Sender<PublicKey = super::PublicKey>>(
     if accepted.len() != block.acceptances.len() {
         return false;
     }
-    verify_signatures(&block.transactions).into_iter().all(|valid| valid)
+    signatures.verify(&block.transactions).into_iter().all(|valid| valid)
         && block.acceptances.iter().all(|acceptance| relay.verify(acceptance))
 }

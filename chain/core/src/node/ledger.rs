@@ -10,6 +10,7 @@ use super::{Digest, Scheme};
 use crate::block::Block;
 use crate::contracts::ContractHost;
 use crate::sbac::{Committees, Decision};
+use crate::signatures::SignatureCache;
 use crate::state::{Accepted, Applied, Outcome, ShardState};
 use crate::transaction::TxId;
 use commonware_codec::{Decode as _, Encode as _};
@@ -56,6 +57,8 @@ pub struct Ledger {
     contracts: Arc<dyn ContractHost>,
     /// Where the blocks and the state are kept.
     store: Store,
+    /// The signatures found valid before, not checked again.
+    signatures: Arc<SignatureCache>,
 }
 
 /// What applying one block changed that the validator acts on.
@@ -71,12 +74,13 @@ impl Ledger {
     /// The history `store` holds over the `genesis` state (or, for an empty
     /// store, an empty history written there), whose contract procedures
     /// `contracts` runs and whose acceptances are checked against
-    /// `committees`.
+    /// `committees`, and whose transactions' signatures `signatures` checks.
     pub fn open(
         store: Store,
         genesis: ShardState,
         contracts: Arc<dyn ContractHost>,
         committees: Arc<Committees>,
+        signatures: Arc<SignatureCache>,
     ) -> Result<Self, StoreError> {
         let stored = store.load_or_init(genesis)?;
         let mut ledger = Self {
@@ -89,6 +93,7 @@ impl Ledger {
             halted: None,
             contracts,
             store,
+            signatures,
         };
         for (digest, bytes) in stored.finalizations {
             // The store is the validator's own: its certificates are read without size bounds.
@@ -107,7 +112,9 @@ impl Ledger {
     /// records it. If the store fails, the block is not recorded and the
     /// validator must stop: its state is ahead of what it could keep.
     pub(super) fn apply(&mut self, digest: Digest, block: Block) -> Result<BlockEffects, StoreError> {
-        let (accepted, applied) = self.state.execute(&block, &self.committees, self.contracts.as_ref());
+        let signatures_valid = self.signatures.verify(&block.transactions);
+        let (accepted, applied) =
+            self.state.execute(&block, &signatures_valid, &self.committees, self.contracts.as_ref());
         let finalized = FinalizedBlock { digest, block, accepted, applied, state_digest: self.state.digest() };
         let changes = self.state.take_changes();
         let finalization = self.finalizations.get(&digest).map(|finalization| finalization.encode().to_vec());

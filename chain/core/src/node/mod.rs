@@ -19,6 +19,7 @@ pub use store::{Store, StoreError, Stored};
 
 use crate::block::{Block, genesis_digest};
 use crate::contracts::ContractHost;
+use crate::signatures::SignatureCache;
 use crate::state::ShardState;
 use commonware_consensus::simplex::{self, elector::RoundRobin};
 use commonware_consensus::types::{Epoch, ViewDelta};
@@ -59,6 +60,8 @@ pub struct ValidatorConfig {
     pub store: Store,
     /// What runs contract procedures ([`NoContracts`](crate::contracts::NoContracts) refuses them).
     pub contracts: Arc<dyn ContractHost>,
+    /// The signatures already found valid; validators in one process may share it.
+    pub signatures: Arc<SignatureCache>,
     /// Its key and every shard's committee, for cross-shard commits.
     pub cross_shard: CrossShardConfig,
     /// The name of its consensus journal in the runtime's storage.
@@ -70,8 +73,9 @@ pub struct ValidatorConfig {
     /// once. A committee on a fast network otherwise runs rounds back to
     /// back, verifying BLS votes as fast as it can even when idle.
     pub block_interval: Duration,
-    /// The same when its mempool is empty; a transaction arriving meanwhile
-    /// shortens the wait to `block_interval`. Shorter than `leader_timeout`.
+    /// The same when its mempool is empty and no acceptance is ready; a
+    /// transaction or acceptance arriving meanwhile shortens the wait to
+    /// `block_interval`. Shorter than `leader_timeout`.
     pub idle_block_interval: Duration,
 }
 
@@ -118,7 +122,8 @@ where
     let mailbox = Mailbox::new(sender);
     let shard = config.state.shard();
     let committees = config.cross_shard.committees.clone();
-    let ledger = Ledger::open(config.store, config.state, config.contracts, committees)?;
+    let signatures = config.signatures;
+    let ledger = Ledger::open(config.store, config.state, config.contracts, committees, signatures.clone())?;
     let genesis = genesis_digest();
     let last_applied = ledger.tip().unwrap_or(genesis);
     let applied: BTreeSet<Digest> = ledger.blocks.iter().map(|finalized| finalized.digest).collect();
@@ -151,6 +156,7 @@ where
             last_round_start: None,
             parked_proposal: None,
             halted: false,
+            signatures,
         },
     };
     context.child("application").spawn(move |_| async move { actor.run().await });

@@ -96,7 +96,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
     /// those of the other shards, so they order it even if no client sent
     /// it there.
     pub fn decided(&mut self, decision: Decision, transaction: &Transaction, ledger: &Ledger) {
-        let touched = shards_touched(&transaction.body, self.shards);
+        let touched = shards_touched(transaction.body(), self.shards);
         let vote = Vote::sign(decision, self.signer, &self.key);
         let vote_bytes = vote.to_bytes();
         let transaction_bytes = transaction.to_bytes();
@@ -145,7 +145,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             }
             WIRE_TRANSACTION => {
                 let transaction = Transaction::from_bytes(body).ok()?;
-                if ledger.state.is_cross_shard(&transaction.body) {
+                if ledger.state.is_cross_shard(transaction.body()) {
                     return Some(transaction);
                 }
             }
@@ -159,7 +159,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
     pub fn request_missing(&mut self, ledger: &Ledger) {
         let mut requests = Vec::new();
         for (id, transaction) in ledger.state.awaiting_acceptance().take(REQUESTS_PER_RETRY_MAX) {
-            for shard in shards_touched(&transaction.body, self.shards) {
+            for shard in shards_touched(transaction.body(), self.shards) {
                 if !self.certificates.get(id).is_some_and(|held| held.contains_key(&shard)) {
                     requests.push((*id, shard));
                 }
@@ -258,7 +258,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         let Some(held) = self.certificates.get(&id) else {
             return;
         };
-        let touched = shards_touched(&transaction.body, self.shards);
+        let touched = shards_touched(transaction.body(), self.shards);
         if touched.iter().all(|shard| held.contains_key(shard)) {
             let certificates = touched.iter().map(|shard| held[shard].clone()).collect();
             self.ready.insert(id, Acceptance { transaction: id, certificates });

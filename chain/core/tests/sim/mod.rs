@@ -29,6 +29,7 @@ use min_chain::node::{WIRE_CERTIFICATE, WIRE_VOTE};
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
 use min_chain::sbac::{Certificate, Committees, Decision, Member, Verdict, Vote};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::signatures::SignatureCache;
 use min_chain::state::{Applied, Outcome, ShardState};
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody, TxId};
 use std::collections::BTreeSet;
@@ -262,6 +263,7 @@ impl Launch {
             scheme,
             state: ShardState::new(ShardId(self.shard as u32), self.shards, address(&faucet())),
             store: self.store.clone(),
+            signatures: Arc::new(SignatureCache::default()),
             contracts: Arc::new(NoContracts),
             cross_shard: CrossShardConfig {
                 identity: self.key.clone(),
@@ -541,7 +543,7 @@ impl Chain {
 
     /// The shards `transaction` concerns.
     pub fn shards_of(&self, transaction: &Transaction) -> BTreeSet<ShardId> {
-        shards_touched(&transaction.body, self.shards)
+        shards_touched(transaction.body(), self.shards)
     }
 
     /// Submits each transaction to every validator of every shard it concerns.
@@ -624,7 +626,7 @@ impl Chain {
                     if !matches!(ledger.outcomes.get(&id), Some((_, Ok(_)))) || !committed.insert(id) {
                         continue;
                     }
-                    for input in &transaction.body.inputs {
+                    for input in &transaction.body().inputs {
                         assert!(consumed.insert(input.id), "{:?} consumed twice", input.id);
                     }
                 }
