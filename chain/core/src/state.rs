@@ -10,11 +10,14 @@ use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
 use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
 use crate::transaction::{Output, Procedure, Transaction, TransactionBody, TxId, verify_signatures};
-use commonware_cryptography::{Hasher as _, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::num::NonZeroU32;
+
+mod fingerprint;
+
+use fingerprint::{Fingerprint, cross_shard_hash, lock_hash, object_hash};
 
 /// Why a transaction was not applied.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -160,6 +163,8 @@ pub struct ShardState {
     cross_shard: BTreeMap<TxId, CrossShardEntry>,
     /// What changed since the store last took the changes; not part of the state.
     touched: Touched,
+    /// The sum of the entries' hashes, updated with every change.
+    fingerprint: Fingerprint,
 }
 
 /// Two states are equal when their objects, locks and cross-shard
@@ -189,6 +194,7 @@ impl ShardState {
             locked: BTreeSet::new(),
             cross_shard: BTreeMap::new(),
             touched: Touched::default(),
+            fingerprint: Fingerprint::default(),
         }
     }
 
@@ -223,18 +229,25 @@ impl ShardState {
     /// Locks `id` for a cross-shard commit; transactions naming it abort
     /// with [`Abort::LockedObject`] until it is unlocked.
     pub fn lock(&mut self, id: ObjectId) {
-        self.locked.insert(id);
+        if self.locked.insert(id) {
+            self.fingerprint.replace(None, Some(lock_hash(&id)));
+        }
         self.touched.locks.insert(id);
     }
 
     /// Releases a lock taken by [`ShardState::lock`].
     pub fn unlock(&mut self, id: &ObjectId) {
-        self.locked.remove(id);
+        if self.locked.remove(id) {
+            self.fingerprint.replace(Some(lock_hash(id)), None);
+        }
         self.touched.locks.insert(*id);
     }
 
     /// Takes what changed since the last call, each entry as it now is.
     pub fn take_changes(&mut self) -> StateChanges {
+        // Once a block, debug builds (every test and simulation) check the
+        // digest kept up to date against one computed afresh.
+        debug_assert_eq!(self.fingerprint, self.fingerprint_from_scratch(), "the state digest drifted");
         let touched = std::mem::take(&mut self.touched);
         StateChanges {
             objects: touched.objects.iter().filter_map(|id| self.objects.get(id)).cloned().collect(),
@@ -259,27 +272,30 @@ impl ShardState {
         for entry in changes.cross_shard {
             self.cross_shard.insert(entry.transaction.id(), entry);
         }
+        self.fingerprint = self.fingerprint_from_scratch();
     }
 
-    /// A hash of every object, its activity and every lock, equal on two
-    /// nodes exactly when their states are equal.
-    pub fn digest(&self) -> [u8; 32] {
-        let mut hasher = Sha256::default();
-        hasher.update(&self.shard.0.to_le_bytes());
+    /// The fingerprint of every entry, hashed afresh.
+    fn fingerprint_from_scratch(&self) -> Fingerprint {
+        let mut fingerprint = Fingerprint::default();
         for entry in self.objects.values() {
-            let mut writer = crate::encoding::Writer::new();
-            entry.object.encode(&mut writer);
-            writer.u8(u8::from(entry.active));
-            hasher.update(&writer.into_bytes());
+            fingerprint.replace(None, Some(object_hash(&entry.object, entry.active)));
         }
         for id in &self.locked {
-            hasher.update(&id.0);
+            fingerprint.replace(None, Some(lock_hash(id)));
         }
-        for (id, cross_shard) in &self.cross_shard {
-            hasher.update(&id.0);
-            hasher.update(&[u8::from(cross_shard.accepted)]);
+        for (id, entry) in &self.cross_shard {
+            fingerprint.replace(None, Some(cross_shard_hash(id, entry.accepted)));
         }
-        hasher.finalize().1.0
+        fingerprint
+    }
+
+    /// A hash of every object, its activity, every lock and every prepared
+    /// cross-shard transaction, equal on two nodes exactly when their
+    /// states are equal. Kept up to date as the state changes, so it costs
+    /// nothing to read (see `state/fingerprint.rs`).
+    pub fn digest(&self) -> [u8; 32] {
+        self.fingerprint.digest(self.shard)
     }
 
     /// Checks `transaction` against the state without changing it; the
@@ -369,6 +385,7 @@ impl ShardState {
             let entry = self.objects.get_mut(&input.id).expect("the checks found every input");
             assert!(entry.active, "the checks found every input active");
             entry.active = false;
+            self.fingerprint.replace(Some(object_hash(&entry.object, true)), Some(object_hash(&entry.object, false)));
             self.touched.objects.insert(input.id);
         }
     }
@@ -390,6 +407,7 @@ impl ShardState {
             created.push(object.reference());
             if object.type_tag == TypeTag::PACKAGE || shard_of(&object.id, self.shards) == self.shard {
                 self.touched.objects.insert(object.id);
+                self.fingerprint.replace(None, Some(object_hash(&object, true)));
                 let previous = self.objects.insert(object.id, ObjectEntry { object, active: true });
                 assert!(previous.is_none(), "the checks found every output id fresh");
             }
@@ -437,14 +455,16 @@ impl ShardState {
         let (verdict, locked) = match self.check_prepare(transaction, signature_valid) {
             Ok(objects) => {
                 let locked: Vec<ObjectId> = objects.iter().map(|object| object.id).collect();
-                self.locked.extend(locked.iter().copied());
-                self.touched.locks.extend(locked.iter().copied());
+                for id in &locked {
+                    self.lock(*id);
+                }
                 (Verdict::Commit { objects }, locked)
             }
             Err(abort) => (Verdict::Abort { reason: bounded_reason(&abort.to_string()) }, Vec::new()),
         };
         self.cross_shard.insert(id, CrossShardEntry { transaction: transaction.clone(), locked, accepted: false });
         self.touched.cross_shard.insert(id);
+        self.fingerprint.replace(None, Some(cross_shard_hash(&id, false)));
         Applied::Prepared(Decision { transaction: id, shard: self.shard, verdict })
     }
 
@@ -502,10 +522,11 @@ impl ShardState {
         let decided = self.decide(&transaction, acceptance, contracts);
         let cross_shard = self.cross_shard.get_mut(&id).expect("found above");
         cross_shard.accepted = true;
+        let locked = std::mem::take(&mut cross_shard.locked);
         self.touched.cross_shard.insert(id);
-        for object in std::mem::take(&mut cross_shard.locked) {
-            self.locked.remove(&object);
-            self.touched.locks.insert(object);
+        self.fingerprint.replace(Some(cross_shard_hash(&id, false)), Some(cross_shard_hash(&id, true)));
+        for object in locked {
+            self.unlock(&object);
         }
         if let Err(abort) = decided {
             return Ok(Err(abort));

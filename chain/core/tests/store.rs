@@ -3,14 +3,16 @@
 //! cross-shard transactions, blocks with their results), and a store of
 //! another chain is refused.
 
+mod sim;
+
 use ed25519_dalek::SigningKey;
 use min_chain::block::{Block, genesis_digest};
 use min_chain::contracts::NoContracts;
 use min_chain::node::{FinalizedBlock, Store};
 use min_chain::objects::{Address, ObjectRef, TypeTag, coin_data};
-use min_chain::shard::{ShardId, shard_of};
+use min_chain::shard::ShardId;
 use min_chain::state::{Abort, Applied, ShardState};
-use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
+use min_chain::transaction::{Output, Procedure, Transaction};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 
@@ -35,7 +37,7 @@ fn directory(name: &str) -> PathBuf {
 }
 
 /// A transaction by `signer` whose single output of `value` for `owner`
-/// lands on `shard`, found by trying nonces after `label`.
+/// lands on `shard`, found by trying parameters after `label`.
 fn placed(
     signer: &SigningKey,
     procedure: Procedure,
@@ -44,18 +46,8 @@ fn placed(
     label: u8,
     shard: u32,
 ) -> Transaction {
-    (0u64..)
-        .map(|nonce| TransactionBody {
-            procedure: procedure.clone(),
-            inputs: inputs.clone(),
-            references: vec![],
-            params: [vec![label], nonce.to_le_bytes().to_vec()].concat(),
-            outputs: vec![Output { owner, type_tag: TypeTag::COIN, data: coin_data(value) }],
-            signer: address(signer),
-        })
-        .find(|body| shard_of(&body.id().output_id(0), two_shards()) == ShardId(shard))
-        .expect("some nonce places the output")
-        .sign(signer)
+    let output = Output { owner, type_tag: TypeTag::COIN, data: coin_data(value) };
+    sim::placed(signer, procedure, inputs, vec![output], label.into(), &[ShardId(shard)], two_shards())
 }
 
 /// Shard 0 of two where `alice` holds two coins of 100, minted at genesis.
