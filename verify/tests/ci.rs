@@ -71,7 +71,7 @@ fn a_second_run_answers_every_query_from_the_cache() {
 fn refutations_come_back_from_the_cache_with_their_counterexample() {
     let dir = scratch("refuted");
     let options = Options { cache_dir: Some(dir.join("cache")), ..Options::default() };
-    let bank = root().join("../examples/bank.min");
+    let bank = root().join("tests/programs/buggy_bank.min");
     let (workspace, first) = verify(&bank, &options);
     let (_, second) = verify(&bank, &options);
     assert_eq!(second.solver.solved, 0);
@@ -149,9 +149,9 @@ fn parallel_solving_gives_the_report_of_one_thread() {
 
 #[test]
 fn sarif_output_has_the_fields_code_scanning_requires() {
-    let bank = root().join("../examples/bank.min");
+    let bank = root().join("tests/programs/buggy_bank.min");
     let (workspace, report) = verify(&bank, &Options::default());
-    let base = root().join("..");
+    let base = root();
     let sarif: serde_json::Value = serde_json::from_str(&report.to_sarif(&workspace, &base)).expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
     assert!(sarif["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")));
@@ -181,14 +181,14 @@ fn sarif_output_has_the_fields_code_scanning_requires() {
         assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()));
         assert!(!result["message"]["text"].as_str().expect("message.text").is_empty());
         let location = &result["locations"][0]["physicalLocation"];
-        assert_eq!(location["artifactLocation"]["uri"], "examples/bank.min", "relative to the base");
+        assert_eq!(location["artifactLocation"]["uri"], "tests/programs/buggy_bank.min", "relative to the base");
         let region = &location["region"];
         for field in ["startLine", "startColumn", "endLine", "endColumn"] {
             assert!(region[field].as_u64().is_some_and(|n| n >= 1), "{field}: {region}");
         }
         assert!(region["endLine"].as_u64() >= region["startLine"].as_u64());
     }
-    let refuted = results.iter().find(|r| r["ruleId"] == "E0701").expect("the bank has a refuted obligation");
+    let refuted = results.iter().find(|r| r["ruleId"] == "E0701").expect("the buggy bank has a refuted obligation");
     assert_eq!(refuted["level"], "error");
     let message = refuted["message"]["text"].as_str().unwrap();
     assert!(message.contains("Counterexample: `") && message.contains("balance = "), "{message}");
