@@ -50,7 +50,9 @@ impl<'p> Program<'p> {
 
     /// The clauses of `function` of `kind`, in order.
     pub fn clauses(&self, function: &str, kind: min_core::SpecKind) -> Vec<&'p Spec> {
-        self.specs.get(function).map_or_else(Vec::new, |specs| specs.iter().copied().filter(|s| s.kind == kind).collect())
+        self.specs
+            .get(function)
+            .map_or_else(Vec::new, |specs| specs.iter().copied().filter(|s| s.kind == kind).collect())
     }
 
     /// Whether evaluating `expr` (a local function's body) may abort.

@@ -12,7 +12,12 @@ use z3::ast::Bool;
 /// The query of the facts at the entry of the unit whose obligations are
 /// `obligations`: its `axioms` and its `requires` clauses `entry`; `None`
 /// when there are no clauses and no obligation asks the solver.
-pub(crate) fn entry_query(obligations: &[Obligation], axioms: &[Bool], entry: &[Bool], timeout_ms: u32) -> Option<Query> {
+pub(crate) fn entry_query(
+    obligations: &[Obligation],
+    axioms: &[Bool],
+    entry: &[Bool],
+    timeout_ms: u32,
+) -> Option<Query> {
     let asks = obligations.iter().any(|obligation| matches!(obligation.check, Check::Query { .. }));
     if entry.is_empty() && !asks {
         return None;

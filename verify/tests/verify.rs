@@ -124,7 +124,8 @@ fn broken_specifications_are_refuted_and_their_counterexamples_break_the_clause(
     assert_eq!(report.exit_code(), 1);
     assert_eq!(replay_counterexamples(&workspace, file, &report), report.counts().refuted);
     let json: serde_json::Value = serde_json::from_str(&report.to_json(&workspace)).expect("JSON");
-    let kinds: Vec<&str> = json["verdicts"].as_array().expect("verdicts").iter().filter_map(|v| v["kind"].as_str()).collect();
+    let kinds: Vec<&str> =
+        json["verdicts"].as_array().expect("verdicts").iter().filter_map(|v| v["kind"].as_str()).collect();
     for kind in ["requires", "ensures", "decreases"] {
         assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
     }

@@ -140,7 +140,10 @@ fn verify_exits_by_outcome_and_prints_json_for_ci() {
     let output = minc(&["verify", "--no-cache", bank.to_str().unwrap()]);
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
-    assert!(stdout.contains("deposit: proved: `ensures result.balance == a.balance + amount` holds of every result"), "{stdout}");
+    assert!(
+        stdout.contains("deposit: proved: `ensures result.balance == a.balance + amount` holds of every result"),
+        "{stdout}"
+    );
 
     let buggy = examples().join("../verify/tests/programs/buggy_bank.min");
     let output = minc(&["verify", "--no-cache", buggy.to_str().unwrap()]);
@@ -160,7 +163,9 @@ fn verify_exits_by_outcome_and_prints_json_for_ci() {
         .expect("withdraw's subtraction is refuted");
     assert_eq!(refuted["source"], "a.balance - amount");
     assert_eq!(refuted["arguments"].as_array().map(Vec::len), Some(2));
-    assert!(refuted["line"].as_u64().is_some() && refuted["file"].as_str().is_some_and(|f| f.ends_with("buggy_bank.min")));
+    assert!(
+        refuted["line"].as_u64().is_some() && refuted["file"].as_str().is_some_and(|f| f.ends_with("buggy_bank.min"))
+    );
 
     let broken = dir.join("broken.min");
     std::fs::write(&broken, "x = 1 + \"a\"\n").unwrap();

@@ -203,7 +203,9 @@ fn specification_clauses_are_checked_when_tests_call_the_function() {
     assert_eq!(output.status.code(), Some(1), "{stdout}{}", text(&output.stderr));
     assert!(stdout.contains("withdraw within the balance ... ok"), "{stdout}");
     assert!(
-        stdout.contains("`withdraw` was called on arguments that break its `requires amount ≤ balance`: the caller's fault"),
+        stdout.contains(
+            "`withdraw` was called on arguments that break its `requires amount ≤ balance`: the caller's fault"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("E0416"), "{stdout}");

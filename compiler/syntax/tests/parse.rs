@@ -145,7 +145,8 @@ requires n = n
 
 #[test]
 fn an_unknown_clause_word_is_e0112() {
-    let text = "half : ℕ → ℕ\n  assumes n > 0\nhalf n = n / 2\n\ntwice : ℕ → ℕ\n  decreases n\n  decreases n\ntwice n = n\n";
+    let text =
+        "half : ℕ → ℕ\n  assumes n > 0\nhalf n = n / 2\n\ntwice : ℕ → ℕ\n  decreases n\n  decreases n\ntwice n = n\n";
     let (module, diagnostics) = parse_module(FileId(0), text);
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.info().name).collect();
     assert_eq!(codes, ["E0112", "E0112"], "{diagnostics:?}");

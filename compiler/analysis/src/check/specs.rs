@@ -34,7 +34,9 @@ impl Checker {
                         def.specs[0].span,
                         format!("`{}` takes fewer parameters than its equation names", def.name.text),
                     )
-                    .with_help("the clauses see the parameters the equation names; give the signature one type for each"),
+                    .with_help(
+                        "the clauses see the parameters the equation names; give the signature one type for each",
+                    ),
                 );
                 continue;
             };
@@ -107,10 +109,8 @@ impl Checker {
         param_types: &[Type],
         result_type: &Type,
     ) -> core::Spec {
-        let mut patterns: Vec<ast::Pat> = params
-            .iter()
-            .map(|(name, span)| ast::Pat { kind: ast::PatKind::Var(name.clone()), span: *span })
-            .collect();
+        let mut patterns: Vec<ast::Pat> =
+            params.iter().map(|(name, span)| ast::Pat { kind: ast::PatKind::Var(name.clone()), span: *span }).collect();
         let mut types: Vec<Type> = param_types.to_vec();
         let (kind, body_type) = match spec.kind {
             ast::SpecKind::Requires => (core::SpecKind::Requires, Type::con(Con::Bool)),
