@@ -202,3 +202,29 @@ fn sarif_output_has_the_fields_code_scanning_requires() {
     }
     assert!(results.iter().any(|r| r["ruleId"] == "declared-abort" && r["level"] == "note"));
 }
+
+#[test]
+fn an_edited_clause_is_solved_again() {
+    let dir = scratch("clause");
+    let file = dir.join("grow.min");
+    let program = |bound: &str| {
+        format!(
+            "grow : ℕ → ℕ\n  requires n ≤ {bound}\n  ensures result ≥ n\ngrow n = n * 1000\n\ncaller : ℕ\ncaller = grow 7\n"
+        )
+    };
+    let options = Options { cache_dir: Some(dir.join("cache")), ..Options::default() };
+    std::fs::write(&file, program("1000")).unwrap();
+    let (workspace, first) = verify(&file, &options);
+    assert_eq!(first.counts().proved, first.verdicts.len(), "{}", first.lines(&workspace));
+    let (_, again) = verify(&file, &options);
+    assert_eq!(again.solver.solved, 0, "an unchanged clause is answered from the cache");
+    // A weaker precondition lets the product overflow: the cached proof must not answer it.
+    std::fs::write(&file, program("340282366920938463463374607431768211455")).unwrap();
+    let (workspace, edited) = verify(&file, &options);
+    let lines = edited.lines(&workspace);
+    assert!(edited.solver.solved > 0, "{lines}");
+    let product =
+        edited.verdicts.iter().find(|v| v.function == "grow" && v.operation.contains('*')).expect("the product");
+    assert!(matches!(product.outcome, Outcome::Refuted { .. }), "{lines}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
