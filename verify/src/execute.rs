@@ -8,7 +8,9 @@
 use crate::obligation::{Check, Fact, Kind, Obligation};
 use crate::program::{Program, prim_can_abort};
 use crate::symbolic::{Sym, Taint, bounds, in_int_range, in_nat_range, join};
-use min_core::{ArithOp, CmpOp, Expr, Global, Lambda, Lit, Match, NumKind, Otherwise, Pattern, Prim, Slot, Ty};
+use min_core::{
+    ArithOp, CmpOp, Expr, Global, Lambda, Lit, Match, NumKind, Otherwise, Pattern, Prim, Slot, Spec, SpecKind, Ty,
+};
 use min_diagnostics::Span;
 use std::rc::Rc;
 use z3::ast::{Bool, Int};
@@ -43,6 +45,10 @@ pub(crate) struct Walked<'p> {
     pub lambdas: Vec<Unit<'p>>,
     /// Whether the body refers to a global that may abort.
     pub refers_to_aborting: bool,
+    /// The ranges of the unit's unknown values.
+    pub axioms: Vec<Bool>,
+    /// The facts at the entry of the global: its `requires` clauses.
+    pub entry: Vec<Bool>,
 }
 
 /// Walks one unit.
@@ -66,6 +72,8 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         span,
         unknowns: 0,
         refers_to_aborting: false,
+        quiet: 0,
+        measure: None,
     };
     let mut parameters = Vec::new();
     if local {
@@ -81,14 +89,22 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
             walker.slots.push(value);
         }
     }
-    walker.eval(body);
+    let mut entry = Vec::new();
+    if let Unit::Global(global) = *unit {
+        let arguments: Vec<Sym> = parameters.iter().map(|(value, _)| value.clone()).collect();
+        entry = walker.enter(global, &arguments);
+        let result = walker.eval(body);
+        walker.leave(global, arguments, result);
+    } else {
+        walker.eval(body);
+    }
     let Walker { mut obligations, axioms, lambdas, refers_to_aborting, .. } = walker;
     for obligation in &mut obligations {
         if let Check::Query { axioms: own, .. } = &mut obligation.check {
             own.clone_from(&axioms);
         }
     }
-    Walked { obligations, parameters, lambdas, refers_to_aborting }
+    Walked { obligations, parameters, lambdas, refers_to_aborting, axioms, entry }
 }
 
 struct Walker<'a, 'p> {
@@ -104,9 +120,121 @@ struct Walker<'a, 'p> {
     span: Span,
     unknowns: u32,
     refers_to_aborting: bool,
+    /// While positive, obligations are not recorded (their failures are
+    /// still assumed not to happen): a callee's clause evaluated at a call,
+    /// whose own obligations the callee's walk records.
+    quiet: u32,
+    /// The global's `decreases` clause and its measure on entry.
+    measure: Option<(&'p Spec, Int)>,
 }
 
 impl<'a, 'p> Walker<'a, 'p> {
+    /// At the entry of `global`, whose arguments are `arguments`: its
+    /// `requires` clauses become facts of the path (their own operations
+    /// obligations), and its measure is taken. Returns the entry facts.
+    fn enter(&mut self, global: &'p Global, arguments: &[Sym]) -> Vec<Bool> {
+        let mut entry = Vec::new();
+        for spec in self.program.clauses(&global.name, SpecKind::Requires) {
+            let holds = self.clause(spec, arguments.to_vec());
+            if let Sym::Never = holds {
+                continue;
+            }
+            let (condition, taint) = self.boolean(holds);
+            entry.push(condition.clone());
+            self.path.push(Fact { condition, taint });
+        }
+        if let Some(spec) = self.program.clauses(&global.name, SpecKind::Decreases).first().copied() {
+            let measure = self.clause(spec, arguments.to_vec());
+            if !matches!(measure, Sym::Never) {
+                let (measure, _) = self.integer(measure, NumKind::Nat);
+                self.measure = Some((spec, measure));
+            }
+        }
+        entry
+    }
+
+    /// At the return of `global` with `result`: each `ensures` clause is an
+    /// obligation (a body that always aborts returns nothing to check).
+    fn leave(&mut self, global: &'p Global, mut arguments: Vec<Sym>, result: Sym) {
+        if let Sym::Never = result {
+            return;
+        }
+        arguments.push(result);
+        for spec in self.program.clauses(&global.name, SpecKind::Ensures) {
+            let holds = self.clause(spec, arguments.clone());
+            if let Sym::Never = holds {
+                continue;
+            }
+            let (condition, taint) = self.boolean(holds);
+            self.obligation(Kind::Ensures, format!("`{}`", spec.headline()), spec.span, condition.not(), taint);
+        }
+    }
+
+    /// At a call of `name` on `values`: the callee's `requires` clauses are
+    /// obligations, a recursive call's measure must be below the entry's,
+    /// and the callee's `ensures` clauses are facts about `result`.
+    fn call_clauses(&mut self, name: &'p str, values: &[Sym], span: Span) {
+        for spec in self.program.clauses(name, SpecKind::Requires) {
+            let holds = self.quietly(|w| w.clause(spec, values.to_vec()));
+            if let Sym::Never = holds {
+                continue;
+            }
+            let (condition, taint) = self.boolean(holds);
+            let operation = format!("`{}` of `{}`", spec.headline(), short(name));
+            self.obligation(Kind::Requires, operation, span, condition.not(), taint);
+        }
+        if name == self.function
+            && !self.local
+            && let Some((spec, entry)) = self.measure.clone()
+        {
+            let measure = self.quietly(|w| w.clause(spec, values.to_vec()));
+            if !matches!(measure, Sym::Never) {
+                let (measure, taint) = self.integer(measure, NumKind::Nat);
+                let operation = format!("`{}`", spec.headline());
+                self.obligation(Kind::Decreases, operation, span, measure.ge(&entry), taint);
+            }
+        }
+    }
+
+    /// The callee's `ensures` clauses, assumed of `result` of a call of `name` on `values`.
+    fn assume_ensures(&mut self, name: &'p str, values: &[Sym], result: &Sym) {
+        let specs = self.program.clauses(name, SpecKind::Ensures);
+        if specs.is_empty() {
+            return;
+        }
+        let mut arguments = values.to_vec();
+        arguments.push(result.clone());
+        for spec in specs {
+            let holds = self.quietly(|w| w.clause(spec, arguments.clone()));
+            if let Sym::Never = holds {
+                continue;
+            }
+            // The clause is proved of every result of the callee: the fact
+            // is exact, though the result itself stands for many values.
+            let (condition, _) = self.boolean(holds);
+            self.path.push(Fact { condition, taint: None });
+        }
+    }
+
+    /// `walk` with obligations not recorded.
+    fn quietly<T>(&mut self, walk: impl FnOnce(&mut Self) -> T) -> T {
+        self.quiet += 1;
+        let value = walk(self);
+        self.quiet -= 1;
+        value
+    }
+
+    /// The value of clause `spec` on `arguments`: its body walked in a
+    /// frame of its own.
+    fn clause(&mut self, spec: &'p Spec, arguments: Vec<Sym>) -> Sym {
+        let slot_types = std::mem::replace(&mut self.slot_types, &spec.global.slots[..]);
+        let slots = std::mem::replace(&mut self.slots, arguments);
+        let value = self.eval(&spec.global.body);
+        self.slot_types = slot_types;
+        self.slots = slots;
+        value
+    }
+
     /// An unknown value of type `ty`: integers with their range, records
     /// field by field, anything else opaque.
     fn fresh(&mut self, ty: &Ty, taint: &Taint, depth: u32) -> Sym {
@@ -181,6 +309,9 @@ impl<'a, 'p> Walker<'a, 'p> {
     }
 
     fn push(&mut self, kind: Kind, operation: String, span: Span, check: Check) {
+        if self.quiet > 0 {
+            return;
+        }
         let function = self.function.to_string();
         self.obligations.push(Obligation { function, local: self.local, kind, operation, span, check });
     }
@@ -600,15 +731,22 @@ impl<'a, 'p> Walker<'a, 'p> {
                 if name == PRELUDE_ABORT && args.len() == 1 {
                     return self.primitive(Prim::Abort, &args[0], values, span);
                 }
+                let saturated =
+                    self.program.globals.get(name.as_str()).is_some_and(|global| global.arity as usize == args.len());
+                if saturated {
+                    self.call_clauses(name, &values, span);
+                }
                 self.reference(name, span);
                 match self.program.globals.get(name.as_str()) {
                     Some(global) if global.arity as usize == args.len() => {
                         let result = result_type(&global.ty, args.len());
                         let reason: Rc<str> = Rc::from(format!("the result of `{}` is not modelled", short(name)));
-                        match self.fresh(&result, &Some(reason.clone()), 0) {
+                        let result = match self.fresh(&result, &Some(reason.clone()), 0) {
                             Sym::Opaque(_) => Sym::Opaque(reason),
                             modelled => modelled,
-                        }
+                        };
+                        self.assume_ensures(name, &values, &result);
+                        result
                     }
                     Some(global) if (global.arity as usize) < args.len() => {
                         // The call returns a function, which is applied and may abort.

@@ -205,7 +205,7 @@ fn verify_globals(
 /// Walks `global` and the local functions inside it.
 fn walk_global(program: &program::Program<'_>, global: &min_core::Global, timeout_ms: u32) -> Walked {
     let walked = execute::walk(program, &execute::Unit::Global(global));
-    let entry = vacuity::entry_query(&walked.obligations, timeout_ms);
+    let entry = vacuity::entry_query(&walked.obligations, &walked.axioms, &walked.entry, timeout_ms);
     let parameters = walked.parameters;
     let mut obligations = walked.obligations;
     let mut pending = walked.lambdas;

@@ -24,6 +24,12 @@ pub enum Kind {
     NotModelled,
     /// An explicit `Prim.abort`: the author's own rejection.
     DeclaredAbort,
+    /// A callee's `requires` clause, at a call.
+    Requires,
+    /// The function's `ensures` clause, at its return.
+    Ensures,
+    /// The function's `decreases` measure, at a recursive call.
+    Decreases,
 }
 
 impl Kind {
@@ -37,6 +43,9 @@ impl Kind {
             Kind::Call => "calls only code that cannot abort",
             Kind::NotModelled => "cannot abort",
             Kind::DeclaredAbort => "is a declared abort",
+            Kind::Requires => "holds at the call",
+            Kind::Ensures => "holds of every result",
+            Kind::Decreases => "decreases at the recursive call",
         }
     }
 }

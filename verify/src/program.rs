@@ -5,7 +5,7 @@
 
 use min_analysis::interface::AdtDef;
 use min_analysis::types::{Con, Type};
-use min_core::{Expr, Global, NumKind, Prim, Ty};
+use min_core::{Expr, Global, NumKind, Prim, Spec, Ty};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -21,6 +21,9 @@ pub(crate) struct Program<'p> {
     /// operation that can fail, then without those proved safe
     /// (`safety.rs`).
     pub may_abort: BTreeSet<&'p str>,
+    /// The specification clauses of each function that has some, by the
+    /// function's qualified name.
+    pub specs: BTreeMap<&'p str, Vec<&'p Spec>>,
 }
 
 impl<'p> Program<'p> {
@@ -38,7 +41,18 @@ impl<'p> Program<'p> {
             .flat_map(|m| m.globals.iter().map(|g| g.name.as_str()))
             .collect();
         let may_abort = may_abort(&globals);
-        Program { globals, types, verified, may_abort }
+        let mut specs: BTreeMap<&str, Vec<&Spec>> = BTreeMap::new();
+        for spec in modules.iter().flat_map(|m| &m.specs) {
+            specs.entry(spec.function.as_str()).or_default().push(spec);
+        }
+        Program { globals, types, verified, may_abort, specs }
+    }
+
+    /// The clauses of `function` of `kind`, in order.
+    pub fn clauses(&self, function: &str, kind: min_core::SpecKind) -> Vec<&'p Spec> {
+        self.specs
+            .get(function)
+            .map_or_else(Vec::new, |specs| specs.iter().copied().filter(|s| s.kind == kind).collect())
     }
 
     /// Whether evaluating `expr` (a local function's body) may abort.

@@ -106,6 +106,9 @@ impl Verdict {
             Kind::Conversion => "can be given a value it cannot convert",
             Kind::Call | Kind::NotModelled => "may abort",
             Kind::DeclaredAbort => "aborts",
+            Kind::Requires => "does not hold at this call",
+            Kind::Ensures => "does not hold of the result",
+            Kind::Decreases => "does not decrease at this recursive call",
         };
         format!("{} {what}", self.operation)
     }

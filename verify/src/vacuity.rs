@@ -1,5 +1,5 @@
 //! The vacuity check: if the facts at a function's entry (the ranges of
-//! its arguments, and its preconditions once they can be written) cannot
+//! its arguments and unknown values, and its `requires` clauses) cannot
 //! all hold, every obligation of the function is proved vacuously, and the
 //! proofs say nothing. The run asks one query per function for it and
 //! warns when the answer is unsatisfiable.
@@ -10,13 +10,20 @@ use crate::query::Query;
 use z3::ast::Bool;
 
 /// The query of the facts at the entry of the unit whose obligations are
-/// `obligations` (every query obligation of a unit carries them all), or
-/// `None` when no obligation asks the solver.
-pub(crate) fn entry_query(obligations: &[Obligation], timeout_ms: u32) -> Option<Query> {
-    obligations.iter().find_map(|obligation| match &obligation.check {
-        Check::Query { axioms, .. } => Some(facts_query(axioms, timeout_ms)),
-        _ => None,
-    })
+/// `obligations`: its `axioms` and its `requires` clauses `entry`; `None`
+/// when there are no clauses and no obligation asks the solver.
+pub(crate) fn entry_query(
+    obligations: &[Obligation],
+    axioms: &[Bool],
+    entry: &[Bool],
+    timeout_ms: u32,
+) -> Option<Query> {
+    let asks = obligations.iter().any(|obligation| matches!(obligation.check, Check::Query { .. }));
+    if entry.is_empty() && !asks {
+        return None;
+    }
+    let facts: Vec<Bool> = axioms.iter().chain(entry).cloned().collect();
+    Some(facts_query(&facts, timeout_ms))
 }
 
 /// The query whether all of `facts` can hold together.

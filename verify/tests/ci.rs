@@ -71,7 +71,7 @@ fn a_second_run_answers_every_query_from_the_cache() {
 fn refutations_come_back_from_the_cache_with_their_counterexample() {
     let dir = scratch("refuted");
     let options = Options { cache_dir: Some(dir.join("cache")), ..Options::default() };
-    let bank = root().join("../examples/bank.min");
+    let bank = root().join("tests/programs/buggy_bank.min");
     let (workspace, first) = verify(&bank, &options);
     let (_, second) = verify(&bank, &options);
     assert_eq!(second.solver.solved, 0);
@@ -149,9 +149,9 @@ fn parallel_solving_gives_the_report_of_one_thread() {
 
 #[test]
 fn sarif_output_has_the_fields_code_scanning_requires() {
-    let bank = root().join("../examples/bank.min");
+    let bank = root().join("tests/programs/buggy_bank.min");
     let (workspace, report) = verify(&bank, &Options::default());
-    let base = root().join("..");
+    let base = root();
     let sarif: serde_json::Value = serde_json::from_str(&report.to_sarif(&workspace, &base)).expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
     assert!(sarif["$schema"].as_str().is_some_and(|s| s.contains("sarif-2.1.0")));
@@ -181,14 +181,14 @@ fn sarif_output_has_the_fields_code_scanning_requires() {
         assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()));
         assert!(!result["message"]["text"].as_str().expect("message.text").is_empty());
         let location = &result["locations"][0]["physicalLocation"];
-        assert_eq!(location["artifactLocation"]["uri"], "examples/bank.min", "relative to the base");
+        assert_eq!(location["artifactLocation"]["uri"], "tests/programs/buggy_bank.min", "relative to the base");
         let region = &location["region"];
         for field in ["startLine", "startColumn", "endLine", "endColumn"] {
             assert!(region[field].as_u64().is_some_and(|n| n >= 1), "{field}: {region}");
         }
         assert!(region["endLine"].as_u64() >= region["startLine"].as_u64());
     }
-    let refuted = results.iter().find(|r| r["ruleId"] == "E0701").expect("the bank has a refuted obligation");
+    let refuted = results.iter().find(|r| r["ruleId"] == "E0701").expect("the buggy bank has a refuted obligation");
     assert_eq!(refuted["level"], "error");
     let message = refuted["message"]["text"].as_str().unwrap();
     assert!(message.contains("Counterexample: `") && message.contains("balance = "), "{message}");
@@ -201,4 +201,30 @@ fn sarif_output_has_the_fields_code_scanning_requires() {
         assert_eq!(width as usize, text.chars().count());
     }
     assert!(results.iter().any(|r| r["ruleId"] == "declared-abort" && r["level"] == "note"));
+}
+
+#[test]
+fn an_edited_clause_is_solved_again() {
+    let dir = scratch("clause");
+    let file = dir.join("grow.min");
+    let program = |bound: &str| {
+        format!(
+            "grow : ℕ → ℕ\n  requires n ≤ {bound}\n  ensures result ≥ n\ngrow n = n * 1000\n\ncaller : ℕ\ncaller = grow 7\n"
+        )
+    };
+    let options = Options { cache_dir: Some(dir.join("cache")), ..Options::default() };
+    std::fs::write(&file, program("1000")).unwrap();
+    let (workspace, first) = verify(&file, &options);
+    assert_eq!(first.counts().proved, first.verdicts.len(), "{}", first.lines(&workspace));
+    let (_, again) = verify(&file, &options);
+    assert_eq!(again.solver.solved, 0, "an unchanged clause is answered from the cache");
+    // A weaker precondition lets the product overflow: the cached proof must not answer it.
+    std::fs::write(&file, program("340282366920938463463374607431768211455")).unwrap();
+    let (workspace, edited) = verify(&file, &options);
+    let lines = edited.lines(&workspace);
+    assert!(edited.solver.solved > 0, "{lines}");
+    let product =
+        edited.verdicts.iter().find(|v| v.function == "grow" && v.operation.contains('*')).expect("the product");
+    assert!(matches!(product.outcome, Outcome::Refuted { .. }), "{lines}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,13 +1,14 @@
 //! `minc verify` on the bank and on variants of it: what is proved, what is
 //! refuted, and every counterexample replayed in the reference interpreter
-//! (through `minc run`'s own path), where it must fail at the operation the
+//! (through `minc run`'s own path, checking specification clauses as
+//! `minc test` does), where it must fail at the operation or clause the
 //! verifier named, with the matching run-time error.
 
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
 use min_diagnostics::codes;
 use min_verify::{Kind, Options, Outcome, Report, Verdict};
-use minc::run::{Engine, RunError};
+use minc::run::{Engine, RunError, Runner};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -34,6 +35,7 @@ fn verdict<'r>(workspace: &Workspace, report: &'r Report, function: &str, text: 
     candidates()
         .find(|v| source(workspace, v) == text)
         .or_else(|| candidates().find(|v| text.starts_with(source(workspace, v))))
+        .or_else(|| candidates().find(|v| source(workspace, v).starts_with(text)))
         .unwrap_or_else(|| panic!("no {kind:?} verdict for `{text}` in `{function}`: {}", report.lines(workspace)))
 }
 
@@ -44,7 +46,8 @@ fn replay_counterexamples(workspace: &Workspace, file: SourceFile, report: &Repo
     let mut replayed = 0;
     for verdict in &report.verdicts {
         let Outcome::Refuted { arguments } = &verdict.outcome else { continue };
-        let result = minc::run::run(workspace, file, &verdict.function, arguments, 10_000, Engine::Interpreter);
+        let mut runner = Runner::new(workspace, file, 10_000).with_spec_checks();
+        let result = runner.run(&verdict.function, arguments, Engine::Interpreter);
         let call = verdict.failing_call().unwrap_or_default();
         let error = match result {
             Err(RunError::Runtime(error)) => error,
@@ -53,6 +56,9 @@ fn replay_counterexamples(workspace: &Workspace, file: SourceFile, report: &Repo
         };
         let expected = match verdict.kind {
             Kind::DivisionByZero => codes::E0411,
+            Kind::Requires => codes::E0416,
+            Kind::Ensures => codes::E0417,
+            Kind::Decreases => codes::E0418,
             _ => codes::E0410,
         };
         assert_eq!(error.code, expected, "`{call}`: {}", error.message);
@@ -63,20 +69,85 @@ fn replay_counterexamples(workspace: &Workspace, file: SourceFile, report: &Repo
 }
 
 #[test]
-fn the_bank_transfer_is_proved_where_guarded_and_refuted_where_not() {
-    let (workspace, file, report) = verify(&root().join("../examples/bank.min"));
-    let subtraction = verdict(&workspace, &report, "transfer", "from.balance - amount", Kind::Underflow);
-    assert_eq!(subtraction.outcome, Outcome::Proved);
-    let addition = verdict(&workspace, &report, "transfer", "to.balance + amount", Kind::Overflow);
-    let Outcome::Refuted { arguments } = &addition.outcome else {
-        panic!("the unguarded addition is refuted: {addition:?}")
+fn the_bank_is_proved_with_its_specifications() {
+    let (workspace, _, report) = verify(&root().join("../examples/bank.min"));
+    let lines = report.lines(&workspace);
+    let proved = |function: &str, text: &str, kind: Kind| {
+        let v = verdict(&workspace, &report, function, text, kind);
+        assert_eq!(v.outcome, Outcome::Proved, "`{text}` in `{function}`: {lines}");
     };
-    assert_eq!(arguments.len(), 3);
-    assert!(arguments[1].contains("balance = "), "the counterexample shows the record: {arguments:?}");
+    proved("transfer", "from.balance - amount", Kind::Underflow);
+    // The preconditions bound both balances, so the credit cannot overflow.
+    proved("transfer", "to.balance + amount", Kind::Overflow);
+    proved("transfer", "f.balance + t.balance", Kind::Overflow);
+    proved("deposit", "a.balance + amount", Kind::Overflow);
+    let ensures: Vec<&Verdict> = report.verdicts.iter().filter(|v| v.kind == Kind::Ensures).collect();
+    assert_eq!(ensures.len(), 2, "{lines}");
+    assert!(ensures.iter().all(|v| v.outcome == Outcome::Proved), "{lines}");
+    assert!(lines.contains("proved: `ensures match result"), "{lines}");
     let declared = report.verdicts.iter().find(|v| v.kind == Kind::DeclaredAbort).expect("the abort is listed");
     assert_eq!(declared.outcome, Outcome::Declared { message: Some("insufficient funds".into()) });
+    assert!(report.vacuous.is_empty(), "{lines}");
+    assert_eq!(report.exit_code(), 0, "{lines}");
+}
+
+#[test]
+fn broken_specifications_are_refuted_and_their_counterexamples_break_the_clause() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/buggy_specs.min"));
+    let lines = report.lines(&workspace);
+    let refuted = |function: &str, text: &str, kind: Kind| {
+        let v = verdict(&workspace, &report, function, text, kind);
+        let Outcome::Refuted { arguments } = &v.outcome else { panic!("`{text}` in `{function}` is refuted: {lines}") };
+        arguments.clone()
+    };
+    // Off by one.
+    assert_eq!(refuted("fee", "ensures result ≤ amount / 100", Kind::Ensures), vec!["0".to_string()]);
+    // A missing check: the callee's precondition, at the call.
+    let pay = refuted("pay", "withdraw a amount", Kind::Requires);
+    assert_eq!(pay.len(), 2, "{lines}");
+    // A transfer that creates coins.
+    refuted("leaky_transfer", "ensures match result", Kind::Ensures);
+    // A measure that does not decrease.
+    assert_eq!(refuted("halve", "halve (n / 2 + 1)", Kind::Decreases), vec!["2".to_string()]);
+    // What the clauses allow is proved: the guarded subtraction, and the
+    // callee's own clauses.
+    let proved = |function: &str, text: &str, kind: Kind| {
+        assert_eq!(verdict(&workspace, &report, function, text, kind).outcome, Outcome::Proved, "{lines}");
+    };
+    proved("withdraw", "a.balance - amount", Kind::Underflow);
+    proved("withdraw", "ensures result.balance + amount == a.balance", Kind::Ensures);
+    // An unsatisfiable precondition is a vacuity warning.
+    let vacuous: Vec<&str> = report.vacuous.iter().map(|v| v.function.as_str()).collect();
+    assert_eq!(vacuous, ["never"], "{lines}");
+    assert!(lines.contains("never: warning: the facts at the entry"), "{lines}");
+    assert_eq!(report.counts().unknown, 0, "{lines}");
     assert_eq!(report.exit_code(), 1);
-    assert_eq!(replay_counterexamples(&workspace, file, &report), 2, "transfer's and deposit's additions");
+    assert_eq!(replay_counterexamples(&workspace, file, &report), report.counts().refuted);
+    let json: serde_json::Value = serde_json::from_str(&report.to_json(&workspace)).expect("JSON");
+    let kinds: Vec<&str> =
+        json["verdicts"].as_array().expect("verdicts").iter().filter_map(|v| v["kind"].as_str()).collect();
+    for kind in ["requires", "ensures", "decreases"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+}
+
+#[test]
+fn specifications_are_proved_and_callers_use_them() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/specs.min"));
+    let lines = report.lines(&workspace);
+    let counts = report.counts();
+    assert_eq!((counts.refuted, counts.unknown), (0, 0), "{lines}");
+    let proved = |function: &str, text: &str, kind: Kind| {
+        assert_eq!(verdict(&workspace, &report, function, text, kind).outcome, Outcome::Proved, "{lines}");
+    };
+    proved("pay", "withdraw a amount", Kind::Requires);
+    // Only `withdraw`'s postcondition bounds `b.balance`.
+    proved("round_trip", "b.balance + amount", Kind::Overflow);
+    proved("round_trip", "ensures result.balance == a.balance", Kind::Ensures);
+    proved("countdown", "countdown (n - 1)", Kind::Decreases);
+    proved("countdown", "ensures result == 0", Kind::Ensures);
+    proved("add_small", "a + b", Kind::Overflow);
+    assert_eq!(report.exit_code(), 0);
 }
 
 #[test]

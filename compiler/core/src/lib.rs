@@ -21,6 +21,59 @@ pub struct Module {
     /// The constructors of each data type and record type it declares, in
     /// tag order: what values of its types can be built from.
     pub types: Vec<Vec<Constructor>>,
+    /// The specification clauses of its functions, each lowered to a global
+    /// of its own outside `globals`: the interpreter checks them under
+    /// `minc test` and `minc verify` proves them; the compiled backends never
+    /// see them.
+    pub specs: Vec<Spec>,
+}
+
+/// One specification clause of a function (`spec/verification.md`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// The qualified name of the function it belongs to.
+    pub function: String,
+    /// Which clause.
+    pub kind: SpecKind,
+    /// The clause as written (`requires amount ≤ from.balance`).
+    pub text: String,
+    /// Where the clause is.
+    pub span: Span,
+    /// The clause as a global (`Module.f#requires0`) taking the function's
+    /// parameters, then for `ensures` its result, and returning `Bool`
+    /// (`ℕ` for `decreases`).
+    pub global: Global,
+}
+
+/// The kinds of specification clauses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpecKind {
+    /// `requires P`: holds of the arguments of every call.
+    Requires,
+    /// `ensures Q`: holds of the arguments and the result of every return.
+    Ensures,
+    /// `decreases m`: a ℕ measure that every recursive call makes smaller.
+    Decreases,
+}
+
+impl Spec {
+    /// The clause for messages: its first line, with `…` when it goes on.
+    pub fn headline(&self) -> String {
+        let mut lines = self.text.lines();
+        let first = lines.next().unwrap_or_default().trim_end();
+        if lines.next().is_some() { format!("{first} …") } else { first.to_string() }
+    }
+}
+
+impl SpecKind {
+    /// The word that starts the clause.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SpecKind::Requires => "requires",
+            SpecKind::Ensures => "ensures",
+            SpecKind::Decreases => "decreases",
+        }
+    }
 }
 
 /// A top-level definition: a function of `arity` parameters (zero for a value).

@@ -113,6 +113,8 @@ codes! {
     E0110 Error "variable bound twice";
     /// A `test` declaration whose parameters are not `(name : Type)`.
     E0111 Error "malformed test";
+    /// A specification clause that is not `requires`, `ensures` or `decreases`, or that cannot be checked.
+    E0112 Error "malformed specification";
     /// Two types that must be equal are not.
     E0201 Error "type mismatch";
     /// A type that would have to contain itself.
@@ -153,6 +155,12 @@ codes! {
     E0414 Error "no rule matched";
     /// `minc test`: a test did not evaluate to `true`, or did not abort as expected.
     E0415 Error "test failed";
+    /// A function was called on arguments its `requires` clause rejects: the caller's fault.
+    E0416 Error "precondition violated";
+    /// A function returned a result its `ensures` clause rejects: the function's fault.
+    E0417 Error "postcondition violated";
+    /// A recursive call whose `decreases` measure is not smaller than its caller's.
+    E0418 Error "measure does not decrease";
     /// A linear value (an asset, or a value holding one) used twice.
     E0501 Error "linear value used twice";
     /// A linear value dropped: never used, or not used on every path.

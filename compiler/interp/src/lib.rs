@@ -28,6 +28,7 @@ pub mod ops;
 mod pattern;
 mod prims;
 mod real;
+mod specs;
 mod value;
 
 pub use error::RuntimeError;

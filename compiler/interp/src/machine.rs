@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use min_core::{Expr, Global, Module};
+use min_core::{Expr, Global, Module, Spec};
 use min_diagnostics::codes;
 
 use crate::error::{Fault, RuntimeError};
@@ -35,6 +35,14 @@ pub struct Machine<'p> {
     depth_limit: usize,
     /// Told of every call as it starts (see [`Machine::with_observer`]).
     observer: Option<Box<CallObserver<'p>>>,
+    /// The specification clauses of each function that has some.
+    specs: HashMap<&'p str, Vec<&'p Spec>>,
+    /// Whether calls check their functions' clauses (see
+    /// [`Machine::with_spec_checks`]).
+    check_specs: bool,
+    /// The measures of the calls of functions with a `decreases` clause
+    /// that are running, innermost last.
+    pub(crate) measures: RefCell<Vec<(&'p str, u128)>>,
 }
 
 /// What [`Machine::with_observer`] is told of each call as it starts.
@@ -120,12 +128,19 @@ impl<'p> Machine<'p> {
         for global in modules.iter().flat_map(|module| &module.globals) {
             globals.entry(global.name.as_str()).or_insert(global);
         }
+        let mut specs: HashMap<&'p str, Vec<&'p Spec>> = HashMap::new();
+        for spec in modules.iter().flat_map(|module| &module.specs) {
+            specs.entry(spec.function.as_str()).or_default().push(spec);
+        }
         Machine {
             globals,
             values: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
             depth_limit: DEPTH_LIMIT_DEFAULT,
             observer: None,
+            specs,
+            check_specs: false,
+            measures: RefCell::new(Vec::new()),
         }
     }
 
@@ -141,6 +156,22 @@ impl<'p> Machine<'p> {
         if let Some(observer) = &self.observer {
             observer(CallEvent { callee, args, depth: self.depth.get(), tail });
         }
+    }
+
+    /// The same machine, checking the specification clauses of every
+    /// function it calls (what `minc test` does): a `requires` that does not
+    /// hold of a call's arguments is `E0416` (the caller's fault), an
+    /// `ensures` that does not hold of its result `E0417` (the function's),
+    /// and a recursive call whose `decreases` measure is not below the
+    /// measure of the call it runs inside `E0418`.
+    pub fn with_spec_checks(self) -> Self {
+        Machine { check_specs: true, ..self }
+    }
+
+    /// The clauses a call of `name` must check, if it must check any.
+    #[inline]
+    pub(crate) fn checked_specs(&self, name: &str) -> Option<&Vec<&'p Spec>> {
+        if self.check_specs { self.specs.get(name) } else { None }
     }
 
     /// The same machine, allowing at most `calls` nested calls (default 50 000).
@@ -287,8 +318,17 @@ impl<'p> Machine<'p> {
         }
     }
 
-    /// Runs a global's body on its arguments.
+    /// Runs a global's body on its arguments, checking its clauses when
+    /// the machine checks them.
     pub(crate) fn run_global(&self, global: &'p Global, args: Vec<Value<'p>>) -> Result<Value<'p>, Fault> {
+        if let Some(specs) = self.checked_specs(&global.name) {
+            return crate::specs::run_specified(self, global, specs, args);
+        }
+        self.run_body(global, args)
+    }
+
+    /// Runs a global's body on its arguments, without checking clauses.
+    pub(crate) fn run_body(&self, global: &'p Global, args: Vec<Value<'p>>) -> Result<Value<'p>, Fault> {
         let _nesting = self.enter()?;
         self.observe(Some(&global.name), &args, false);
         let mut frame = Frame::new(args, global.frame_size, &global.name);

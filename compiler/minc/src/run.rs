@@ -84,12 +84,20 @@ pub struct Runner<'w> {
     lowered: Option<min_lir::Program>,
     jit: Option<min_rt::Session<min_jit::JitBackend>>,
     wasm: Option<min_rt::Session<min_wasm::WasmBackend>>,
+    check_specs: bool,
 }
 
 impl<'w> Runner<'w> {
     /// A runner for `file`, whose calls nest at most `depth_limit` deep.
     pub fn new(workspace: &'w Workspace, file: SourceFile, depth_limit: usize) -> Runner<'w> {
-        Runner { workspace, file, depth_limit, program: None, lowered: None, jit: None, wasm: None }
+        Runner { workspace, file, depth_limit, program: None, lowered: None, jit: None, wasm: None, check_specs: false }
+    }
+
+    /// The same runner, checking the specification clauses of every
+    /// function the interpreter calls (as `minc test` does); the compiled
+    /// engines never check them.
+    pub fn with_spec_checks(self) -> Runner<'w> {
+        Runner { check_specs: true, ..self }
     }
 
     /// Runs `function` on `args` (Min literals) with `engine` and returns
@@ -153,7 +161,10 @@ impl<'w> Runner<'w> {
         let shown = |result: min_interp::Value| at_type(result, ty).to_string();
         let program = self.program.get_or_insert_with(|| workspace.program(file));
         if engine == Engine::Interpreter {
-            let machine = Machine::new(program).with_depth_limit(self.depth_limit);
+            let mut machine = Machine::new(program).with_depth_limit(self.depth_limit);
+            if self.check_specs {
+                machine = machine.with_spec_checks();
+            }
             return machine.call(&value.qualified, values).map(shown).map_err(RunError::Runtime);
         }
         let module = workspace.module_name(file);

@@ -138,23 +138,34 @@ fn verify_exits_by_outcome_and_prints_json_for_ci() {
 
     let bank = examples().join("bank.min");
     let output = minc(&["verify", "--no-cache", bank.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
+    assert!(
+        stdout.contains("deposit: proved: `ensures result.balance == a.balance + amount` holds of every result"),
+        "{stdout}"
+    );
+
+    let buggy = examples().join("../verify/tests/programs/buggy_bank.min");
+    let output = minc(&["verify", "--no-cache", buggy.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("E0701") && stderr.contains("counterexample: transfer {holder = "), "{stderr}");
+    assert!(stderr.contains("E0701") && stderr.contains("counterexample: withdraw {holder = "), "{stderr}");
 
-    let output = minc(&["verify", "--no-cache", "--format", "json", "--timeout-ms", "5000", bank.to_str().unwrap()]);
+    let output = minc(&["verify", "--no-cache", "--format", "json", "--timeout-ms", "5000", buggy.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("verify prints JSON");
     assert_eq!(json["exit_code"], 1);
-    assert_eq!(json["counts"]["declared"], 1);
+    assert_eq!(json["counts"]["declared"], 2);
     let verdicts = json["verdicts"].as_array().expect("a list of verdicts");
     let refuted = verdicts
         .iter()
-        .find(|v| v["function"] == "transfer" && v["outcome"] == "refuted")
-        .expect("transfer's addition is refuted");
-    assert_eq!(refuted["source"], "to.balance + amount");
-    assert_eq!(refuted["arguments"].as_array().map(Vec::len), Some(3));
-    assert!(refuted["line"].as_u64().is_some() && refuted["file"].as_str().is_some_and(|f| f.ends_with("bank.min")));
+        .find(|v| v["function"] == "withdraw" && v["outcome"] == "refuted")
+        .expect("withdraw's subtraction is refuted");
+    assert_eq!(refuted["source"], "a.balance - amount");
+    assert_eq!(refuted["arguments"].as_array().map(Vec::len), Some(2));
+    assert!(
+        refuted["line"].as_u64().is_some() && refuted["file"].as_str().is_some_and(|f| f.ends_with("buggy_bank.min"))
+    );
 
     let broken = dir.join("broken.min");
     std::fs::write(&broken, "x = 1 + \"a\"\n").unwrap();

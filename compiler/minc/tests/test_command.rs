@@ -173,3 +173,74 @@ fn the_gas_report_counts_every_case_and_the_aborted_calls() {
     // 20 cases of the property test; the overdraft's call aborts.
     assert_eq!((cells[1], cells[5]), ("20", "1"), "{transfer}");
 }
+
+const SPECIFIED: &str = "\
+withdraw : ℕ → ℕ → ℕ
+  requires amount ≤ balance
+withdraw balance amount = balance - amount
+
+double : ℕ → ℕ
+  ensures result == n + n
+double n = n + n + 1
+
+count : ℕ → ℕ
+  decreases n
+count n = if n == 0 then 0 else count n
+
+test \"withdraw within the balance\" = withdraw 5 2 == 3
+test \"overdraw\" = withdraw 5 7 == 0
+test \"doubles\" = double 2 == 4
+test \"counts\" = count 3 == 0
+";
+
+#[test]
+fn specification_clauses_are_checked_when_tests_call_the_function() {
+    let dir = tempdir("specified");
+    let file = dir.join("specified.min");
+    std::fs::write(&file, SPECIFIED).unwrap();
+    let output = minc(&["test", file.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", text(&output.stderr));
+    assert!(stdout.contains("withdraw within the balance ... ok"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "`withdraw` was called on arguments that break its `requires amount ≤ balance`: the caller's fault"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("E0416"), "{stdout}");
+    assert!(
+        stdout.contains("`double` returned a result that breaks its `ensures result == n + n`: the function's fault"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("E0417"), "{stdout}");
+    assert!(stdout.contains("`count` called itself with `decreases n` at 3, not below 3"), "{stdout}");
+    assert!(stdout.contains("E0418"), "{stdout}");
+    assert!(stdout.contains("test result: FAILED. 1 passed; 3 failed"), "{stdout}");
+}
+
+#[test]
+fn build_leaves_the_specification_clauses_out() {
+    let with_specs = std::fs::read_to_string(bank()).unwrap();
+    // The clauses' lines become blank lines of the same length, so that
+    // every other span stays where it was.
+    let without: String = with_specs
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let clause =
+                line.starts_with("  ") && ["requires ", "ensures ", "(f, t) → "].iter().any(|w| trimmed.starts_with(w));
+            if clause { format!("{}\n", " ".repeat(line.len())) } else { format!("{line}\n") }
+        })
+        .collect();
+    assert_eq!(without.len(), with_specs.len());
+    assert!(!without.contains("  ensures"), "{without}");
+    let build = |text: &str| {
+        let mut workspace = Workspace::new();
+        let file = workspace.add_file("bank.min", text.to_string());
+        assert!(workspace.diagnostics(file).is_empty(), "{:?}", workspace.diagnostics(file));
+        let artifact = minc::artifact::build(&workspace, file).expect("the bank builds");
+        (artifact.wasm, artifact.metadata)
+    };
+    assert!(build(&with_specs) == build(&without), "the clauses change nothing in the contract");
+}

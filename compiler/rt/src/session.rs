@@ -485,6 +485,7 @@ mod tests {
                 global("Main.v", 0, abort),
             ],
             types: Vec::new(),
+            specs: Vec::new(),
         }]
     }
 

@@ -66,6 +66,7 @@ impl Test {
             rules: false,
             procedure: false,
             doc: String::new(),
+            specs: Vec::new(),
             span: self.span,
         }
     }
@@ -231,9 +232,59 @@ pub struct Def {
     pub procedure: bool,
     /// The doc comment lines written just above, without `#`.
     pub doc: String,
+    /// The specification clauses written under the signature
+    /// (`requires`, `ensures`, `decreases`; `spec/verification.md`).
+    pub specs: Vec<Spec>,
     /// The whole definition.
     pub span: Span,
 }
+
+/// One specification clause of a definition, written on its own indented
+/// line under the signature: `requires P`, `ensures Q` or `decreases m`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Spec {
+    /// Which clause.
+    pub kind: SpecKind,
+    /// The clause's expression, with `old e` already read as `e`.
+    pub expr: Expr,
+    /// The clause as written (`requires amount ≤ from.balance`), for messages.
+    pub text: String,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// The kinds of specification clauses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpecKind {
+    /// `requires P`: holds when the function is called.
+    Requires,
+    /// `ensures Q`: holds of the result (`result`) when it returns.
+    Ensures,
+    /// `decreases m`: a ℕ measure that every recursive call makes smaller.
+    Decreases,
+}
+
+impl SpecKind {
+    /// The word that starts the clause.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SpecKind::Requires => "requires",
+            SpecKind::Ensures => "ensures",
+            SpecKind::Decreases => "decreases",
+        }
+    }
+
+    /// The clause kind a word starts, if it starts one.
+    pub fn from_keyword(word: &str) -> Option<SpecKind> {
+        [SpecKind::Requires, SpecKind::Ensures, SpecKind::Decreases].into_iter().find(|kind| kind.keyword() == word)
+    }
+}
+
+/// The name an `ensures` clause gives the function's result.
+pub const RESULT_NAME: &str = "result";
+
+/// The word that marks a value on entry in a clause: `old e` is `e`.
+pub const OLD_NAME: &str = "old";
 
 /// One equation or rule: patterns for the parameters and the result.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

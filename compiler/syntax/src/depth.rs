@@ -29,6 +29,7 @@ pub fn def_depth(def: &Def, limit: usize) -> usize {
                 if let Some(signature) = &def.signature {
                     stack.push((Node::Type(signature), next));
                 }
+                stack.extend(def.specs.iter().map(|spec| (Node::Expr(&spec.expr), next)));
                 for clause in &def.clauses {
                     stack.extend(clause.patterns.iter().map(|p| (Node::Pat(p), next)));
                     stack.push((Node::Expr(&clause.body), next));

@@ -109,6 +109,9 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
         if let Some(doc) = docs.get(&def.name.text) {
             def.doc = doc.clone();
         }
+        for spec in &mut def.specs {
+            spec.text = text.get(spec.span.range()).unwrap_or_default().to_string();
+        }
         def.procedure = procedures.iter().any(|span| def.span.start == span.start)
             || unsigned_procedures.iter().any(|name| name.text == def.name.text);
     }

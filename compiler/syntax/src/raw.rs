@@ -40,7 +40,7 @@ pub enum ImportList {
 #[derive(Debug)]
 pub enum Binding {
     /// `name : T` and, optionally, `= body`.
-    Signature { name: Name, ty: Box<TypeExpr>, body: Option<Box<Body>>, span: Span },
+    Signature { name: Name, ty: Box<TypeExpr>, body: Option<Box<Body>>, specs: Vec<Spec>, span: Span },
     /// `name p q = body`.
     Equation { name: Name, params: Vec<Expr>, body: Box<Body>, span: Span },
     /// The one-parameter-per-line form.
@@ -273,7 +273,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
     let mut open: Option<usize> = None;
     for binding in bindings {
         match binding {
-            Binding::Signature { name, ty, body: None, span } => {
+            Binding::Signature { name, ty, body: None, specs, span } => {
                 close_signature(diagnostics, &mut defs, open.take());
                 defs.push(Def {
                     name,
@@ -283,11 +283,12 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     rules: false,
                     doc: String::new(),
                     procedure: false,
+                    specs,
                     span,
                 });
                 open = Some(defs.len() - 1);
             }
-            Binding::Signature { name, ty, body: Some(body), span } => {
+            Binding::Signature { name, ty, body: Some(body), span, .. } => {
                 close_signature(diagnostics, &mut defs, open.take());
                 let rules = is_rules(&body);
                 let clauses =
@@ -300,6 +301,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     rules,
                     doc: String::new(),
                     procedure: false,
+                    specs: Vec::new(),
                     span,
                 });
             }
@@ -323,6 +325,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                         rules: false,
                         doc: String::new(),
                         procedure: false,
+                        specs: Vec::new(),
                         span,
                     });
                 }
@@ -348,6 +351,7 @@ pub(crate) fn merge_bindings(diagnostics: &mut Vec<Diagnostic>, bindings: Vec<Bi
                     rules: false,
                     doc: String::new(),
                     procedure: false,
+                    specs: Vec::new(),
                     span,
                 });
             }
@@ -453,4 +457,80 @@ fn invalid_pattern(diagnostics: &mut Vec<Diagnostic>, span: Span, message: &str)
         "a pattern is a variable, `_`, a literal, a constructor with patterns, a tuple, a list, `p :: ps` or a record",
     ));
     Pat { kind: PatKind::Error, span }
+}
+
+/// A signature with specification clauses. A clause that starts with
+/// another word than `requires`, `ensures` or `decreases`, or a second
+/// `decreases`, is `E0112`; the clause's text is filled in by the parser,
+/// which has the source.
+pub(crate) fn specified(
+    diagnostics: &mut Vec<Diagnostic>,
+    name: Name,
+    ty: TypeExpr,
+    lines: Vec<(Name, Expr, Span)>,
+    span: Span,
+) -> Binding {
+    let mut specs: Vec<Spec> = Vec::new();
+    for (word, expr, clause_span) in lines {
+        let Some(kind) = SpecKind::from_keyword(&word.text) else {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::E0112,
+                    word.span,
+                    format!("`{}` does not start a specification clause", word.text),
+                )
+                .with_help("a line under a signature is `requires P`, `ensures Q` or `decreases m`"),
+            );
+            continue;
+        };
+        if kind == SpecKind::Decreases && specs.iter().any(|spec| spec.kind == SpecKind::Decreases) {
+            diagnostics.push(
+                Diagnostic::error(codes::E0112, word.span, "a function has at most one `decreases` clause")
+                    .with_help("combine the measures into one ℕ expression"),
+            );
+            continue;
+        }
+        specs.push(Spec { kind, expr: without_old(expr), text: String::new(), span: clause_span });
+    }
+    Binding::Signature { name, ty: Box::new(ty), body: None, specs, span }
+}
+
+/// `expr` with every `old e` read as `e`: Min's values are immutable, so a
+/// value on entry is the value.
+fn without_old(expr: Expr) -> Expr {
+    let span = expr.span;
+    let kind = match expr.kind {
+        ExprKind::Juxtaposition(items) => {
+            let mut items: Vec<Expr> = items.into_iter().map(without_old).collect();
+            let starts_with_old = items.len() > 1
+                && matches!(&items[0].kind, ExprKind::Path(path) if path.len() == 1 && path[0].text == OLD_NAME);
+            if starts_with_old {
+                items.remove(0);
+            }
+            if items.len() == 1 {
+                return items.remove(0);
+            }
+            ExprKind::Juxtaposition(items)
+        }
+        ExprKind::Binary(op, a, b) => ExprKind::Binary(op, Box::new(without_old(*a)), Box::new(without_old(*b))),
+        ExprKind::Unary(op, a) => ExprKind::Unary(op, Box::new(without_old(*a))),
+        ExprKind::Field(a, name) => ExprKind::Field(Box::new(without_old(*a)), name),
+        ExprKind::Annotated(a, ty) => ExprKind::Annotated(Box::new(without_old(*a)), ty),
+        ExprKind::Tuple(items) => ExprKind::Tuple(items.into_iter().map(without_old).collect()),
+        ExprKind::List(items) => ExprKind::List(items.into_iter().map(without_old).collect()),
+        ExprKind::Record(fields) => ExprKind::Record(fields.into_iter().map(|(n, e)| (n, without_old(e))).collect()),
+        ExprKind::Update(base, fields) => ExprKind::Update(
+            Box::new(without_old(*base)),
+            fields.into_iter().map(|(n, e)| (n, without_old(e))).collect(),
+        ),
+        ExprKind::If(c, a, b) => {
+            ExprKind::If(Box::new(without_old(*c)), Box::new(without_old(*a)), Box::new(without_old(*b)))
+        }
+        ExprKind::Match(scrutinee, clauses) => ExprKind::Match(
+            Box::new(without_old(*scrutinee)),
+            clauses.into_iter().map(|clause| Clause { body: without_old(clause.body), ..clause }).collect(),
+        ),
+        other => other,
+    };
+    Expr::new(kind, span)
 }

@@ -112,3 +112,67 @@ fn malformed_test_declarations_are_e0111() {
         assert_eq!(diagnostics[0].code, min_diagnostics::codes::E0111, "{source}");
     }
 }
+
+#[test]
+fn specification_clauses_follow_a_signature() {
+    use min_syntax::ast::SpecKind;
+    let text = "\
+procedure transfer : Account → Account → ℕ → (Account, Account)
+  requires amount ≤ from.balance
+  ensures match result
+    (f, t) → f.balance + t.balance == old from.balance + old to.balance
+  decreases amount
+transfer from to amount = (from, to)
+
+requires : ℕ → ℕ
+requires n = n
+";
+    let (module, diagnostics) = parse_module(FileId(0), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let transfer = &module.defs[0];
+    let kinds: Vec<SpecKind> = transfer.specs.iter().map(|spec| spec.kind).collect();
+    assert_eq!(kinds, [SpecKind::Requires, SpecKind::Ensures, SpecKind::Decreases]);
+    assert_eq!(transfer.specs[0].text, "requires amount ≤ from.balance");
+    assert!(transfer.specs[1].text.starts_with("ensures match result\n"));
+    assert_eq!(transfer.clauses.len(), 1, "the equation still belongs to the signature");
+    assert!(transfer.procedure);
+    // `old e` is `e`: no `old` is left to resolve.
+    assert!(!format!("{:?}", transfer.specs[1].expr).contains("\"old\""));
+    // The words are not reserved.
+    assert_eq!(module.defs[1].name.text, "requires");
+    assert!(module.defs[1].specs.is_empty());
+}
+
+#[test]
+fn an_unknown_clause_word_is_e0112() {
+    let text =
+        "half : ℕ → ℕ\n  assumes n > 0\nhalf n = n / 2\n\ntwice : ℕ → ℕ\n  decreases n\n  decreases n\ntwice n = n\n";
+    let (module, diagnostics) = parse_module(FileId(0), text);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.info().name).collect();
+    assert_eq!(codes, ["E0112", "E0112"], "{diagnostics:?}");
+    assert_eq!(module.defs.len(), 2);
+    assert_eq!(module.defs[1].specs.len(), 1);
+}
+
+#[test]
+fn the_formatter_keeps_specification_clauses() {
+    let text = "\
+deposit : Account → ℕ → Account
+  requires  a.balance <= 1000
+  ensures   match result
+    r → r.balance == old a.balance + amount
+deposit a amount = {a | balance = a.balance + amount}
+";
+    let formatted = min_syntax::format::format(text).expect("formats");
+    assert_eq!(
+        formatted,
+        "\
+deposit : Account → ℕ → Account
+  requires a.balance ≤ 1000
+  ensures match result
+    r → r.balance == old a.balance + amount
+deposit a amount = {a | balance = a.balance + amount}
+"
+    );
+    assert_eq!(min_syntax::format::format(&formatted).expect("formats again"), formatted);
+}

@@ -11,6 +11,7 @@ pub(crate) use linearity::holds_linear;
 mod pattern;
 mod procedures;
 mod scope;
+mod specs;
 mod tests;
 pub use tests::TestInfo;
 mod types;
@@ -176,8 +177,9 @@ pub fn check_module(
     checker.index_types();
     checker.linear_types = checker.find_linear_types();
     let globals = checker.check_defs(&module.defs);
+    let specs = checker.check_specs(&module.defs);
     let tests = checker.check_tests(&module.tests);
-    checker.finish(globals, &module.defs, tests)
+    checker.finish(globals, &module.defs, specs, tests)
 }
 
 impl Checker {
@@ -387,6 +389,7 @@ impl Checker {
         mut self,
         globals: Vec<Option<core::Global>>,
         defs: &[ast::Def],
+        mut specs: Vec<core::Spec>,
         tests: Vec<tests::PendingTest>,
     ) -> Checked {
         self.apply_defaults();
@@ -396,6 +399,9 @@ impl Checker {
         let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
         for global in &mut core_globals {
             self.finalize_global(global);
+        }
+        for spec in &mut specs {
+            self.finalize_global(&mut spec.global);
         }
         let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
@@ -451,7 +457,7 @@ impl Checker {
             .values()
             .map(|adt| (0..adt.constructors.len() as u32).map(|tag| adt.core_constructor(tag)).collect())
             .collect();
-        let core = core::Module { name: self.module, globals: core_globals, types };
+        let core = core::Module { name: self.module, globals: core_globals, types, specs };
         Checked { interface, core, diagnostics, names, tests }
     }
 

@@ -150,7 +150,7 @@ pub fn def(name: &str, arity: u32, frame_size: u32, body: Expr) -> Global {
 
 /// The one-module program `Main`.
 pub fn program(globals: Vec<Global>) -> Vec<Module> {
-    vec![Module { name: "Main".to_string(), globals, types: Vec::new() }]
+    vec![Module { name: "Main".to_string(), globals, types: Vec::new(), specs: Vec::new() }]
 }
 
 /// The value of the zero-arity global `Main.main` of a program whose only

@@ -196,6 +196,7 @@ fn run_file(
         name: format!("{module}#tests"),
         globals: checked.tests.iter().map(|test| test.global.clone()).collect(),
         types: Vec::new(),
+        specs: Vec::new(),
     });
     let procedures: BTreeSet<String> = checked.interface.procedures.iter().map(|p| p.name.clone()).collect();
     let interfaces = workspace.interfaces(file);
@@ -221,7 +222,8 @@ fn run_file(
     } else {
         Machine::new(&program)
     }
-    .with_depth_limit(options.depth_limit);
+    .with_depth_limit(options.depth_limit)
+    .with_spec_checks();
     for (test, input) in selected.iter().copied().zip(&inputs) {
         let started = Instant::now();
         let (cases, seed, failure) = match input {
