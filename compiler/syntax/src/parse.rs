@@ -480,3 +480,37 @@ fn describe_expected(expected: &[String]) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_start_at_the_tokens_that_begin_a_line_in_column_zero() {
+        let text = "# A doc comment.\nx = 1\n  + 2\n\ny : ℕ\ny = \"a\n b\"\n";
+        let starts: Vec<usize> = item_regions(text).iter().map(|region| region.start).collect();
+        let y = text.find("y :").expect("a signature");
+        assert_eq!(starts, vec![0, y, text.rfind("y =").expect("an equation")]);
+        let last = item_regions(text).last().copied().expect("items");
+        assert_eq!((last.end, last.followed), (text.len(), false));
+    }
+
+    #[test]
+    fn an_item_parsed_elsewhere_and_moved_is_the_item_parsed_in_place() {
+        let first = "h = 1\n";
+        let rest = "f : ℕ → ℕ\nf x = (x\ng = [1, 2]\n";
+        let text = format!("{first}{rest}");
+        let file = FileId(4);
+        // The items of `rest` parsed as if they were a file of their own,
+        // then moved below `first`.
+        let mut items = vec![parse_item(file, first, true)];
+        items.extend(item_regions(rest).into_iter().map(|region| {
+            let item = parse_item(file, &rest[region.start..region.end], region.followed);
+            item.moved(first.len() + region.start)
+        }));
+        let moved = assemble(file, &text, items);
+        let in_place = parse_module(file, &text);
+        assert_eq!(moved, in_place);
+        assert!(in_place.1.iter().any(|diagnostic| diagnostic.code == codes::E0010), "{:?}", in_place.1);
+    }
+}
