@@ -4,7 +4,6 @@
 //! re-check the modules that import it.
 
 use crate::check::{Checked, check_module};
-use crate::dropper::DropElsewhere;
 use crate::interface::Interface;
 use min_diagnostics::{Diagnostic, FileId, codes};
 use min_syntax::ast;
@@ -74,10 +73,9 @@ pub fn parse_item(db: &dyn salsa::Database, item: ItemText<'_>) -> min_syntax::P
 /// whose text is unchanged, moved to where they are now), and assembles
 /// the module. Not compared with the previous result: a changed file almost
 /// always parses differently (if only in positions), and the comparison
-/// would walk the tree. The previous result is dropped on a background
-/// thread.
+/// would walk the tree.
 #[salsa::tracked(returns(ref), no_eq)]
-pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> DropElsewhere<Parsed> {
+pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let (id, text) = (file.id(db), file.text(db));
     let items = min_syntax::item_regions(text)
         .into_iter()
@@ -87,7 +85,7 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> DropElsewhere<Parsed
         })
         .collect();
     let (module, diagnostics) = min_syntax::assemble(id, text, items);
-    DropElsewhere::new(Parsed { module: Arc::new(module), diagnostics })
+    Parsed { module: Arc::new(module), diagnostics }
 }
 
 /// The names of the modules `file` imports, as written. Most edits leave
@@ -109,9 +107,8 @@ pub fn interface(db: &dyn salsa::Database, project: Project, file: SourceFile) -
 
 /// Checks a module: names, types, patterns, and its core IR. Not compared
 /// with the previous result either: importers depend on `interface`, which is.
-/// The previous result is dropped on a background thread.
 #[salsa::tracked(returns(ref), no_eq)]
-pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> DropElsewhere<Checked> {
+pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Checked {
     let parsed = parse(db, file);
     let name = file.module(db).clone();
     let modules = project.modules(db);
@@ -140,7 +137,7 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Dr
     diagnostics.extend(parsed.diagnostics.iter().cloned());
     diagnostics.append(&mut checked.diagnostics);
     checked.diagnostics = diagnostics;
-    DropElsewhere::new(checked)
+    checked
 }
 
 /// The name of the module every other module imports unqualified.

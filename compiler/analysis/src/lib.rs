@@ -8,8 +8,6 @@
 mod check;
 pub mod db;
 pub mod deps;
-mod dropper;
-pub use dropper::DropElsewhere;
 pub mod exhaustive;
 pub mod ide;
 pub mod interface;
