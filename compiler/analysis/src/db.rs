@@ -44,11 +44,47 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses a file. Not compared with the previous result: a changed file
-/// almost always parses differently, and the comparison would walk the tree.
+/// The text of one top-level item of a file (see
+/// [`min_syntax::item_regions`]): the unit that is parsed on its own. The
+/// same text in the same file is the same item wherever it sits, so an edit
+/// re-parses only the items whose text it changed.
+#[salsa::interned(debug)]
+pub struct ItemText {
+    /// The item's text, from the start of its first line to the start of
+    /// the next item.
+    #[returns(ref)]
+    pub text: String,
+    /// The file it is in.
+    #[returns(copy)]
+    pub file: FileId,
+    /// Whether another item follows it.
+    #[returns(copy)]
+    pub followed: bool,
+}
+
+/// Parses one item on its own text: spans count from the item's start.
+/// Not compared with a previous result: an item's text never changes.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn parse_item(db: &dyn salsa::Database, item: ItemText<'_>) -> min_syntax::ParsedItem {
+    min_syntax::parse_item(item.file(db), item.text(db), item.followed(db))
+}
+
+/// Parses a file: splits it into items, parses each (reusing the items
+/// whose text is unchanged, moved to where they are now), and assembles
+/// the module. Not compared with the previous result: a changed file almost
+/// always parses differently (if only in positions), and the comparison
+/// would walk the tree.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
-    let (module, diagnostics) = min_syntax::parse_module(file.id(db), file.text(db));
+    let (id, text) = (file.id(db), file.text(db));
+    let items = min_syntax::item_regions(text)
+        .into_iter()
+        .map(|region| {
+            let item = ItemText::new(db, text[region.start..region.end].to_string(), id, region.followed);
+            parse_item(db, item).moved(region.start)
+        })
+        .collect();
+    let (module, diagnostics) = min_syntax::assemble(id, text, items);
     Parsed { module: Arc::new(module), diagnostics }
 }
 

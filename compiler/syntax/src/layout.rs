@@ -113,7 +113,7 @@ pub fn layout(file: FileId, text: &str, tokens: Vec<Spanned>) -> (Vec<Spanned>, 
     (out, diagnostics)
 }
 
-fn line_column(text: &str, start: usize) -> usize {
+pub(crate) fn line_column(text: &str, start: usize) -> usize {
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     text[line_start..start].chars().filter(|&c| c != BYTE_ORDER_MARK).count()
 }

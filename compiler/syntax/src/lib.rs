@@ -12,6 +12,7 @@ pub mod layout;
 pub mod lexer;
 mod parse;
 mod raw;
+mod shift;
 pub mod test_decl;
 pub mod token;
 
@@ -22,4 +23,6 @@ mod grammar {
 }
 
 pub use depth::DEPTH_LIMIT;
-pub use parse::{NESTING_LIMIT, parse_expression, parse_module};
+pub use parse::{
+    ItemRegion, NESTING_LIMIT, ParsedItem, assemble, item_regions, parse_expression, parse_item, parse_module,
+};

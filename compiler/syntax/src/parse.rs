@@ -3,12 +3,14 @@
 //! the module.
 
 use crate::ast::Expr;
+use crate::ast::Name;
 use crate::ast::{Import, Module, Test, TypeDef};
 use crate::depth::{DEPTH_LIMIT, def_depth};
 use crate::grammar::{ExprParser, ItemParser};
-use crate::layout::{layout, split_items};
+use crate::layout::{layout, line_column, split_items};
 use crate::lexer::{Spanned, lex};
 use crate::raw::{Binding, RawItem, merge_bindings};
+use crate::shift::Shift;
 use crate::test_decl::{is_test, test_declaration};
 use crate::token::Tok;
 use lalrpop_util::ParseError;
@@ -21,10 +23,202 @@ pub const NESTING_LIMIT: usize = 128;
 /// Parses `text` as the module in `file`. Always returns a module (with the
 /// items that parsed) and every syntax diagnostic found.
 pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
-    let (tokens, mut diagnostics) = lex(file, text);
-    let (tokens, layout_diagnostics) = layout(file, text, tokens);
-    diagnostics.extend(layout_diagnostics);
+    let items = item_regions(text)
+        .into_iter()
+        .map(|region| parse_item(file, &text[region.start..region.end], region.followed).moved(region.start))
+        .collect();
+    assemble(file, text, items)
+}
 
+/// Where one top-level item's text is: from the start of its first line
+/// (the start of the file for the first item) to the start of the next
+/// item. Items start at the tokens that begin a line in column 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemRegion {
+    /// The offset of its first byte.
+    pub start: usize,
+    /// The offset one past its last byte.
+    pub end: usize,
+    /// Whether another item follows (brackets left open are then reported
+    /// when the item ends).
+    pub followed: bool,
+}
+
+/// The regions of the top-level items of `text`, in order. Each parses on
+/// its own ([`parse_item`]) to what the whole file gives for it, so an
+/// item whose text did not change need not be parsed again.
+pub fn item_regions(text: &str) -> Vec<ItemRegion> {
+    let (tokens, _) = lex(FileId(0), text);
+    let mut starts: Vec<usize> = Vec::new();
+    let mut line_break = true;
+    for (start, tok, _) in tokens {
+        if tok == Tok::Newline {
+            line_break = true;
+            continue;
+        }
+        if std::mem::take(&mut line_break) && (starts.is_empty() || line_column(text, start) == 0) {
+            starts.push(if starts.is_empty() { 0 } else { start });
+        }
+    }
+    let count = starts.len();
+    (0..count)
+        .map(|i| ItemRegion {
+            start: starts[i],
+            end: starts.get(i + 1).copied().unwrap_or(text.len()),
+            followed: i + 1 < count,
+        })
+        .collect()
+}
+
+/// One top-level item parsed on its own text, with spans counted from the
+/// start of that text until it is [moved](ParsedItem::moved) to its place.
+#[derive(Clone, Debug)]
+pub struct ParsedItem {
+    /// What the item is.
+    outcome: Outcome,
+    /// Its lexical, layout and syntax diagnostics.
+    diagnostics: Vec<Diagnostic>,
+    /// Where its first token starts.
+    first: usize,
+    /// How many tokens it has.
+    tokens: usize,
+}
+
+/// What one item parsed to.
+#[derive(Clone, Debug)]
+enum Outcome {
+    /// Nothing to keep: no tokens, or an error already reported.
+    Nothing,
+    /// An import line.
+    Import(Import),
+    /// A type definition.
+    Type(Box<TypeDef>),
+    /// A test (none if its declaration was malformed).
+    Test(Option<Box<Test>>),
+    /// A signature, equation or vertical definition.
+    Binding(Binding),
+    /// The same, marked `procedure`.
+    Procedure(Binding),
+    /// `procedure name` alone.
+    ProcedureName(Name),
+    /// An item that did not parse, with the name it defines if it has one.
+    Failed(Option<String>),
+}
+
+/// Parses the text of one item region (see [`item_regions`]); `followed`
+/// as in [`ItemRegion`]. Spans count from the start of `text`.
+pub fn parse_item(file: FileId, text: &str, followed: bool) -> ParsedItem {
+    let (tokens, mut diagnostics) = lex(file, text);
+    let (tokens, layout_diagnostics) = layout_item(file, text, tokens, followed);
+    diagnostics.extend(layout_diagnostics);
+    let mut items = split_items(tokens);
+    let Some(item_tokens) = items.pop().filter(|_| items.is_empty()) else {
+        // A region holds one item by construction; anything else has no tokens.
+        return ParsedItem { outcome: Outcome::Nothing, diagnostics, first: 0, tokens: 0 };
+    };
+    let (first, count) = (item_tokens[0].0, item_tokens.len());
+    let mut item = ParsedItem { outcome: Outcome::Nothing, diagnostics: Vec::new(), first, tokens: count };
+    if let Some(diagnostic) = check_nesting(file, &item_tokens) {
+        diagnostics.push(diagnostic);
+        item.diagnostics = diagnostics;
+        return item;
+    }
+    let mut recovered = Vec::new();
+    let end = item_tokens.last().map_or(0, |(_, _, end)| *end);
+    let name = item_name(&item_tokens);
+    let starts_with_let = matches!(item_tokens.first(), Some((_, Tok::Let, _)));
+    let result =
+        ItemParser::new().parse(file, &mut recovered, &mut diagnostics, item_tokens.into_iter().map(Ok::<Spanned, ()>));
+    if starts_with_let {
+        // A script-style `let` at the top level: one clear error, not a parse trace.
+        diagnostics.push(
+            Diagnostic::error(
+                codes::E0014,
+                Span::new(file, first, first + 3),
+                "`let` cannot start a top-level definition",
+            )
+            .with_help("write the definition without `let`: `name = …`; `let` is for definitions inside an expression"),
+        );
+        item.diagnostics = diagnostics;
+        return item;
+    }
+    for recovery in recovered {
+        diagnostics.push(syntax_error(file, recovery.error, end));
+    }
+    item.outcome = match result {
+        Ok(RawItem::Import(import)) => Outcome::Import(import),
+        Ok(RawItem::Type(def)) => Outcome::Type(def),
+        Ok(RawItem::Binding(binding)) if is_test(&binding) => {
+            Outcome::Test(test_declaration(&mut diagnostics, binding).map(Box::new))
+        }
+        Ok(RawItem::Binding(binding)) => Outcome::Binding(binding),
+        Ok(RawItem::Procedure(binding)) => Outcome::Procedure(binding),
+        Ok(RawItem::ProcedureName(name)) => Outcome::ProcedureName(name),
+        Ok(RawItem::Error) => Outcome::Failed(name),
+        Err(error) => {
+            diagnostics.push(syntax_error(file, error, end));
+            Outcome::Failed(name)
+        }
+    };
+    item.diagnostics = diagnostics;
+    item
+}
+
+/// Lays out one item's tokens as [`layout`] does in the whole file, where
+/// the next item's first line reports the brackets this one left open.
+fn layout_item(file: FileId, text: &str, tokens: Vec<Spanned>, followed: bool) -> (Vec<Spanned>, Vec<Diagnostic>) {
+    let brackets_left_open = if followed { open_brackets(&tokens) } else { Vec::new() };
+    let (tokens, mut diagnostics) = layout(file, text, tokens);
+    diagnostics.extend(brackets_left_open.into_iter().map(|(start, end)| {
+        Diagnostic::error(codes::E0010, Span::new(file, start, end), "this bracket is never closed")
+            .with_help("close it before the end of the definition")
+    }));
+    (tokens, diagnostics)
+}
+
+/// The brackets still open after `tokens`, outermost first, as the layout
+/// pass counts them (a closing bracket closes the latest open one).
+fn open_brackets(tokens: &[Spanned]) -> Vec<(usize, usize)> {
+    let mut brackets = Vec::new();
+    for (start, tok, end) in tokens {
+        match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace => brackets.push((*start, *end)),
+            Tok::RParen | Tok::RBracket | Tok::RBrace => {
+                brackets.pop();
+            }
+            _ => {}
+        }
+    }
+    brackets
+}
+
+impl ParsedItem {
+    /// A copy with every span moved `by` bytes later: the item as it is
+    /// where its region starts.
+    pub fn moved(&self, by: usize) -> ParsedItem {
+        let mut item = self.clone();
+        let by32 = by as u32;
+        if by32 != 0 {
+            item.diagnostics.shift(by32);
+            match &mut item.outcome {
+                Outcome::Nothing | Outcome::Failed(_) => {}
+                Outcome::Import(import) => import.shift(by32),
+                Outcome::Type(def) => def.shift(by32),
+                Outcome::Test(test) => test.shift(by32),
+                Outcome::Binding(binding) | Outcome::Procedure(binding) => binding.shift(by32),
+                Outcome::ProcedureName(name) => name.shift(by32),
+            }
+        }
+        item.first += by;
+        item
+    }
+}
+
+/// Assembles the module of `file` from its items, parsed and moved to their
+/// places in `text`: merges signatures with their equations, attaches doc
+/// comments, marks procedures, and measures nesting.
+pub fn assemble(file: FileId, text: &str, items: Vec<ParsedItem>) -> (Module, Vec<Diagnostic>) {
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut imports: Vec<Import> = Vec::new();
     let mut types: Vec<TypeDef> = Vec::new();
     let mut bindings: Vec<(Binding, String)> = Vec::new();
@@ -33,63 +227,30 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     // named without a signature.
     let mut procedures: Vec<Span> = Vec::new();
     let mut unsigned_procedures: Vec<crate::ast::Name> = Vec::new();
-    let parser = ItemParser::new();
     // Names of items that did not parse: their signatures are not orphans.
     let mut failed: Vec<String> = Vec::new();
     // An item's nesting depth is at most about twice its token count: only
     // files with a long item need their definitions measured.
     let mut longest_item = 0;
-    for item_tokens in split_items(tokens) {
-        longest_item = longest_item.max(item_tokens.len());
-        if let Some(diagnostic) = check_nesting(file, &item_tokens) {
-            diagnostics.push(diagnostic);
-            continue;
-        }
-        let mut recovered = Vec::new();
-        let end = item_tokens.last().map_or(0, |(_, _, end)| *end);
-        let start = item_tokens[0].0;
-        let name = item_name(&item_tokens);
-        let starts_with_let = matches!(item_tokens.first(), Some((_, Tok::Let, _)));
-        let result =
-            parser.parse(file, &mut recovered, &mut diagnostics, item_tokens.into_iter().map(Ok::<Spanned, ()>));
-        if starts_with_let {
-            // A script-style `let` at the top level: one clear error, not a parse trace.
-            diagnostics.push(
-                Diagnostic::error(
-                    codes::E0014,
-                    Span::new(file, start, start + 3),
-                    "`let` cannot start a top-level definition",
-                )
-                .with_help(
-                    "write the definition without `let`: `name = …`; `let` is for definitions inside an expression",
-                ),
-            );
-            continue;
-        }
-        for recovery in recovered {
-            diagnostics.push(syntax_error(file, recovery.error, end));
-        }
-        let doc = doc_comment(text, start);
-        match result {
-            Ok(RawItem::Import(import)) => imports.push(import),
-            Ok(RawItem::Type(mut def)) => {
-                def.doc = doc;
+    for item in items {
+        longest_item = longest_item.max(item.tokens);
+        diagnostics.extend(item.diagnostics);
+        let start = item.first;
+        match item.outcome {
+            Outcome::Nothing => {}
+            Outcome::Import(import) => imports.push(import),
+            Outcome::Type(mut def) => {
+                def.doc = doc_comment(text, start);
                 types.push(*def);
             }
-            Ok(RawItem::Binding(binding)) if is_test(&binding) => {
-                tests.extend(test_declaration(&mut diagnostics, binding));
-            }
-            Ok(RawItem::Binding(binding)) => bindings.push((binding, doc)),
-            Ok(RawItem::Procedure(binding)) => {
+            Outcome::Test(test) => tests.extend(test.map(|test| *test)),
+            Outcome::Binding(binding) => bindings.push((binding, doc_comment(text, start))),
+            Outcome::Procedure(binding) => {
                 procedures.push(binding.span());
-                bindings.push((binding, doc));
+                bindings.push((binding, doc_comment(text, start)));
             }
-            Ok(RawItem::ProcedureName(name)) => unsigned_procedures.push(name),
-            Ok(RawItem::Error) => failed.extend(name),
-            Err(error) => {
-                failed.extend(name);
-                diagnostics.push(syntax_error(file, error, end));
-            }
+            Outcome::ProcedureName(name) => unsigned_procedures.push(name),
+            Outcome::Failed(name) => failed.extend(name),
         }
     }
     let mut docs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
@@ -320,5 +481,39 @@ fn describe_expected(expected: &[String]) -> String {
             let last = words.pop().expect("several words");
             format!("{} or {last}", words.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_start_at_the_tokens_that_begin_a_line_in_column_zero() {
+        let text = "# A doc comment.\nx = 1\n  + 2\n\ny : ℕ\ny = \"a\n b\"\n";
+        let starts: Vec<usize> = item_regions(text).iter().map(|region| region.start).collect();
+        let y = text.find("y :").expect("a signature");
+        assert_eq!(starts, vec![0, y, text.rfind("y =").expect("an equation")]);
+        let last = item_regions(text).last().copied().expect("items");
+        assert_eq!((last.end, last.followed), (text.len(), false));
+    }
+
+    #[test]
+    fn an_item_parsed_elsewhere_and_moved_is_the_item_parsed_in_place() {
+        let first = "h = 1\n";
+        let rest = "f : ℕ → ℕ\nf x = (x\ng = [1, 2]\n";
+        let text = format!("{first}{rest}");
+        let file = FileId(4);
+        // The items of `rest` parsed as if they were a file of their own,
+        // then moved below `first`.
+        let mut items = vec![parse_item(file, first, true)];
+        items.extend(item_regions(rest).into_iter().map(|region| {
+            let item = parse_item(file, &rest[region.start..region.end], region.followed);
+            item.moved(first.len() + region.start)
+        }));
+        let moved = assemble(file, &text, items);
+        let in_place = parse_module(file, &text);
+        assert_eq!(moved, in_place);
+        assert!(in_place.1.iter().any(|diagnostic| diagnostic.code == codes::E0010), "{:?}", in_place.1);
     }
 }

@@ -37,7 +37,7 @@ pub enum ImportList {
 }
 
 /// A definition as written, before signatures and equations are merged.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Binding {
     /// `name : T` and, optionally, `= body`.
     Signature { name: Name, ty: Box<TypeExpr>, body: Option<Box<Body>>, specs: Vec<Spec>, span: Span },
@@ -72,7 +72,7 @@ impl Binding {
 }
 
 /// The right-hand side of a definition or rule.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Body {
     /// The lines: one expression, or an indented block.
     pub lines: Vec<Line>,
@@ -85,7 +85,7 @@ pub struct Body {
 }
 
 /// One line of a block.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Line {
     /// An expression.
     Expr(Expr),
