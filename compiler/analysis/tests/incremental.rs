@@ -139,3 +139,19 @@ fn incremental_results_equal_those_of_a_fresh_workspace() {
         }
     }
 }
+
+#[test]
+fn specification_clauses_of_a_moved_item_sit_where_their_text_is() {
+    let original = std::fs::read_to_string(format!("{}/../../examples/bank.min", env!("CARGO_MANIFEST_DIR")))
+        .expect("the bank example");
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("bank.min", original.clone());
+    let _ = workspace.diagnostics(file);
+    let moved = format!("\n\n{original}");
+    workspace.set_text(file, moved.clone());
+    let mut fresh = Workspace::new();
+    let fresh_file = fresh.add_file("bank.min", moved);
+    assert_eq!(workspace.syntax(file), fresh.syntax(fresh_file));
+    let specs: usize = workspace.syntax(file).defs.iter().map(|def| def.specs.len()).sum();
+    assert!(specs >= 3, "the bank's clauses are parsed: {specs}");
+}

@@ -3,8 +3,8 @@
 //! reused wherever that text sits after an edit above it.
 
 use crate::ast::{
-    Clause, Def, Expr, ExprKind, Field, Import, ImportNames, Name, Pat, PatKind, Test, TypeBody, TypeDef, TypeExpr,
-    TypeExprKind, Variant,
+    Clause, Def, Expr, ExprKind, Field, Import, ImportNames, Name, Pat, PatKind, Spec, Test, TypeBody, TypeDef,
+    TypeExpr, TypeExprKind, Variant,
 };
 use crate::raw::{Binding, Body, Line};
 use min_diagnostics::{Diagnostic, Span};
@@ -210,6 +210,14 @@ impl Shift for Def {
         self.signature.shift(by);
         self.param_names.shift(by);
         self.clauses.shift(by);
+        self.specs.shift(by);
+        self.span.shift(by);
+    }
+}
+
+impl Shift for Spec {
+    fn shift(&mut self, by: u32) {
+        self.expr.shift(by);
         self.span.shift(by);
     }
 }
@@ -226,10 +234,11 @@ impl Shift for Test {
 impl Shift for Binding {
     fn shift(&mut self, by: u32) {
         match self {
-            Binding::Signature { name, ty, body, span } => {
+            Binding::Signature { name, ty, body, specs, span } => {
                 name.shift(by);
                 ty.shift(by);
                 body.shift(by);
+                specs.shift(by);
                 span.shift(by);
             }
             Binding::Equation { name, params, body, span } => {
