@@ -65,7 +65,7 @@ pub(super) struct Core<S> {
     /// This validator's part in cross-shard commits.
     pub relay: Relay<S>,
     pub ledger: Arc<Mutex<Ledger>>,
-    /// Every block seen, by digest.
+    /// The blocks seen and not yet applied, by digest; applied ones are in the ledger.
     pub blocks: BTreeMap<Digest, Block>,
     pub pending_verifies: BTreeMap<Digest, Vec<PendingVerify>>,
     /// The highest finalized block not yet applied.
@@ -201,11 +201,13 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
 
     /// Answers whether `payload` is a valid child of `context.parent`, once the block is here.
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
-        match self.blocks.get(&payload) {
+        let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        match self.blocks.get(&payload).or_else(|| ledger.block(&payload)) {
             Some(block) => {
                 let _ = response.send(is_valid_child(block, &context, &self.relay, &self.signatures));
             }
             None => {
+                drop(ledger);
                 self.pending_verifies.entry(payload).or_default().push((context, response));
                 self.request(payload);
             }
@@ -306,8 +308,12 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 let Ok(digest) = <[u8; 32]>::try_from(body) else {
                     return;
                 };
-                if let Some(block) = self.blocks.get(&commonware_cryptography::sha256::Digest(digest)) {
-                    let bytes = block.to_bytes();
+                // An unfinalized block is here; a finalized one is in the ledger.
+                let digest = commonware_cryptography::sha256::Digest(digest);
+                let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+                let bytes = self.blocks.get(&digest).or_else(|| ledger.block(&digest)).map(Block::to_bytes);
+                drop(ledger);
+                if let Some(bytes) = bytes {
                     self.send(Recipients::One(peer), WIRE_BLOCK, &bytes);
                 }
             }
@@ -324,6 +330,10 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             for (context, response) in pending {
                 let _ = response.send(is_valid_child(&block, &context, &self.relay, &self.signatures));
             }
+        }
+        if self.applied.contains(&digest) {
+            // Already in the ledger: keeping it here too would hold it twice.
+            return;
         }
         self.blocks.insert(digest, block);
         if self.missing_for_finalization == Some(digest) {
@@ -358,7 +368,8 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         self.target = None;
         let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
         for digest in chain.into_iter().rev() {
-            let block = self.blocks[&digest].clone();
+            // The ledger keeps the block from now on.
+            let block = self.blocks.remove(&digest).expect("the walk found every block of the chain");
             for transaction in &block.transactions {
                 self.mempool_ids.remove(&transaction.id());
             }

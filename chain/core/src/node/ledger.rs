@@ -16,7 +16,7 @@ use crate::transaction::TxId;
 use commonware_codec::{Decode as _, Encode as _};
 use commonware_consensus::simplex::types::Finalization;
 use commonware_cryptography::certificate::Verifier as _;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// A block applied to the state, in finalization order.
@@ -53,6 +53,8 @@ pub struct Ledger {
     pub committees: Arc<Committees>,
     /// Why the validator stopped, if its store failed.
     pub halted: Option<StoreError>,
+    /// Where each block is in `blocks`, by digest.
+    positions: HashMap<Digest, usize>,
     /// What runs the contract procedures of the blocks it applies.
     contracts: Arc<dyn ContractHost>,
     /// Where the blocks and the state are kept.
@@ -91,6 +93,7 @@ impl Ledger {
             decisions: BTreeMap::new(),
             committees,
             halted: None,
+            positions: HashMap::new(),
             contracts,
             store,
             signatures,
@@ -145,8 +148,14 @@ impl Ledger {
                 Applied::AlreadyPrepared => {}
             }
         }
+        self.positions.insert(finalized.digest, self.blocks.len());
         self.blocks.push(finalized);
         effects
+    }
+
+    /// The finalized block `digest`, if this ledger holds it.
+    pub fn block(&self, digest: &Digest) -> Option<&Block> {
+        self.positions.get(digest).map(|&position| &self.blocks[position].block)
     }
 
     /// The digest of the last finalized block, if any.

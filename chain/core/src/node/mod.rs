@@ -17,7 +17,7 @@ pub use mailbox::Mailbox;
 pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTION, WIRE_VOTE};
 pub use store::{Store, StoreError, Stored};
 
-use crate::block::{Block, genesis_digest};
+use crate::block::genesis_digest;
 use crate::contracts::ContractHost;
 use crate::signatures::SignatureCache;
 use crate::state::ShardState;
@@ -127,8 +127,6 @@ where
     let genesis = genesis_digest();
     let last_applied = ledger.tip().unwrap_or(genesis);
     let applied: BTreeSet<Digest> = ledger.blocks.iter().map(|finalized| finalized.digest).collect();
-    let blocks: BTreeMap<Digest, Block> =
-        ledger.blocks.iter().map(|finalized| (finalized.digest, finalized.block.clone())).collect();
     let ledger = Arc::new(Mutex::new(ledger));
 
     let (block_sender, block_receiver) = channels.blocks;
@@ -143,7 +141,7 @@ where
             block_sender,
             relay,
             ledger: ledger.clone(),
-            blocks,
+            blocks: BTreeMap::new(),
             pending_verifies: BTreeMap::new(),
             target: None,
             missing_for_finalization: None,
