@@ -408,7 +408,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                 Sym::Never => Sym::Never,
                 _ => Sym::opaque("a field of a value that is not modelled"),
             },
-            Expr::Update(record, updates) => {
+            Expr::Update(record, updates, _) => {
                 let record = self.eval(record);
                 let updates: Vec<(u32, Sym)> = updates.iter().map(|(i, value)| (*i, self.eval(value))).collect();
                 match record {

@@ -11,6 +11,7 @@ pub(crate) use linearity::holds_linear;
 mod pattern;
 mod procedures;
 mod scope;
+mod security;
 mod specs;
 mod tests;
 pub use tests::TestInfo;
@@ -403,6 +404,10 @@ impl Checker {
         for spec in &mut specs {
             self.finalize_global(&mut spec.global);
         }
+        if !procedures.is_empty() {
+            let flows = self.check_security(&core_globals, &procedures);
+            self.diagnostics.extend(flows);
+        }
         let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
         for def in defs {
@@ -459,6 +464,47 @@ impl Checker {
             .collect();
         let core = core::Module { name: self.module, globals: core_globals, types, specs };
         Checked { interface, core, diagnostics, names, tests }
+    }
+
+    /// Checks the information flow of the module's procedures ([`security`]).
+    fn check_security(&self, globals: &[core::Global], procedures: &[crate::interface::Procedure]) -> Vec<Diagnostic> {
+        let mut types: HashMap<Arc<str>, Arc<AdtDef>> = HashMap::default();
+        let imported = self.modules.values().flat_map(|interface| interface.types.values());
+        for adt in imported.chain(self.imported_types.values()).chain(self.own_types.values()) {
+            types.insert(adt.qualified.clone(), adt.clone());
+        }
+        let objects = self
+            .own_types
+            .values()
+            .filter(|adt| adt.kind == ast::TypeKind::Object)
+            .map(|adt| adt.qualified.clone())
+            .collect();
+        let assets = self
+            .linear_types
+            .iter()
+            .filter(|name| types.get(*name).is_some_and(|adt| adt.kind != ast::TypeKind::Object))
+            .cloned()
+            .collect();
+        let mut imported_results = HashMap::default();
+        let values = self.modules.values().flat_map(|interface| interface.values.values());
+        for value in values.chain(self.imported_values.values()) {
+            let (params, result) = value.scheme.ty.parameters_and_result();
+            let result = match result {
+                Type::App(crate::types::Con::Adt(name), _) => Some(name.clone()),
+                _ => None,
+            };
+            imported_results.insert(value.qualified.clone(), (params.len(), result));
+        }
+        let env = security::Env {
+            globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
+            types,
+            objects,
+            assets,
+            imported_results,
+            signer: procedures::SIGNER,
+        };
+        let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
+        security::check(&env, &names)
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns

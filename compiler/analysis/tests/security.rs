@@ -1,0 +1,105 @@
+//! Information flow in contract procedures (`spec/security.md`): what the
+//! analysis accepts and what it rejects, on small contracts.
+
+use min_analysis::Workspace;
+
+const WALLET: &str = "object Wallet = Record owner:S balance:ℕ{owner} note:S\n\n";
+
+/// The codes of the diagnostics of `source` (after the wallet type).
+fn codes(source: &str) -> Vec<&'static str> {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("wallet.min", format!("{WALLET}{source}"));
+    workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect()
+}
+
+#[test]
+fn an_owner_check_joined_with_another_condition_authorizes_the_change() {
+    let source = "procedure take : Signer → Wallet → ℕ → Wallet\n\
+take me w n = if n ≤ w.balance ∧ w.owner == me.address then {w | balance = w.balance - n} else Prim.abort \"no\"\n";
+    assert_eq!(codes(source), Vec::<&str>::new());
+}
+
+#[test]
+fn an_inequality_authorizes_the_branch_where_it_is_false() {
+    let source = "procedure take : Signer → Wallet → ℕ → Wallet\n\
+take me w n = if me.address ≠ w.owner then Prim.abort \"no\" else {w | balance = n}\n";
+    assert_eq!(codes(source), Vec::<&str>::new());
+}
+
+#[test]
+fn the_check_holds_only_in_its_own_branch() {
+    let source = "procedure take : Signer → Wallet → ℕ → Wallet\n\
+take me w n = if me.address == w.owner then w else {w | balance = n}\n";
+    assert_eq!(codes(source), vec!["E0801"]);
+}
+
+#[test]
+fn comparing_with_a_parameter_is_not_an_owner_check() {
+    let source = "procedure take : S → Wallet → ℕ → Wallet\n\
+take who w n = if who == w.owner then {w | balance = n} else Prim.abort \"no\"\n";
+    assert_eq!(codes(source), vec!["E0801"]);
+}
+
+#[test]
+fn a_signer_built_by_the_procedure_is_not_authenticated() {
+    let source = "procedure take : Wallet → ℕ → Wallet\n\
+take w n = grant {address = w.owner} w n\n\n\
+grant : Signer → Wallet → ℕ → Wallet\n\
+grant me w n = if me.address == w.owner then {w | balance = n} else Prim.abort \"no\"\n";
+    assert_eq!(codes(source), vec!["E0801"]);
+}
+
+#[test]
+fn a_helper_called_under_the_check_may_change_and_destroy() {
+    let source = "procedure drain : Signer → Wallet → ℕ → ℕ\n\
+drain me w n = if me.address == w.owner then close (set w n) else Prim.abort \"no\"\n\n\
+set : Wallet → ℕ → Wallet\n\
+set w n = {w | balance = n}\n\n\
+close : Wallet → ℕ\n\
+close {owner, balance, note} = balance\n";
+    assert_eq!(codes(source), Vec::<&str>::new());
+}
+
+#[test]
+fn a_helper_called_without_the_check_is_rejected_inside() {
+    let source = "procedure drain : Wallet → ℕ → ℕ\n\
+drain w n = close (set w n)\n\n\
+set : Wallet → ℕ → Wallet\n\
+set w n = {w | balance = n}\n\n\
+close : Wallet → ℕ\n\
+close {owner, balance, note} = balance\n";
+    assert_eq!(codes(source), vec!["E0801", "E0802"]);
+}
+
+#[test]
+fn unguarded_fields_and_trusted_values_need_no_check() {
+    let source = "procedure annotate : Wallet → S → Wallet\n\
+annotate w text = {w | note = text, balance = w.balance + 1}\n";
+    assert_eq!(codes(source), Vec::<&str>::new());
+}
+
+#[test]
+fn a_field_anyone_may_set_is_chosen_by_the_sender() {
+    let source = "procedure copy : Wallet → Wallet\n\
+copy w = {w | balance = Prim.length w.note}\n";
+    assert!(codes(source).contains(&"E0801"), "{:?}", codes(source));
+}
+
+#[test]
+fn a_new_object_owned_by_the_signer_takes_any_value() {
+    let source = "procedure open : Signer → ℕ → Wallet\n\
+open me n = {owner = me.address, balance = n, note = \"\"}\n";
+    assert_eq!(codes(source), Vec::<&str>::new());
+}
+
+#[test]
+fn recursion_is_analysed_with_arguments_the_sender_chose() {
+    let source = "procedure pay : Signer → Wallet → [ℕ] → Wallet\n\
+pay me w amounts = if me.address == w.owner then add w amounts else Prim.abort \"no\"\n\n\
+add : Wallet → [ℕ] → Wallet\n\
+add w [] = w\n\
+add w (a :: rest) = add {w | balance = w.balance + a} rest\n\n\
+procedure sneak : Wallet → [ℕ] → Wallet\n\
+sneak w amounts = add w amounts\n";
+    assert_eq!(codes(source), vec!["E0801"]);
+}
