@@ -115,6 +115,15 @@ impl ValueInfo {
     }
 }
 
+/// The qualified name of the prelude's `Signer`, the type of the parameter
+/// the chain fills in with a transaction's signer (`spec/security.md`).
+pub const SIGNER: &str = "Prelude.Signer";
+
+/// Whether `ty` is the prelude's `Signer`.
+pub fn is_signer(ty: &Type) -> bool {
+    matches!(ty, Type::App(crate::types::Con::Adt(name), args) if &**name == SIGNER && args.is_empty())
+}
+
 /// An algebraic data type or record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdtDef {

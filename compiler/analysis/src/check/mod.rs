@@ -501,7 +501,7 @@ impl Checker {
             objects,
             assets,
             imported_results,
-            signer: procedures::SIGNER,
+            signer: crate::interface::SIGNER,
         };
         let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
         security::check(&env, &names)

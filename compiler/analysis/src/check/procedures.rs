@@ -12,14 +12,6 @@ use crate::types::{Con, Type, TypePrinter};
 use min_diagnostics::{Diagnostic, codes};
 use min_syntax::ast;
 
-/// The type of a transaction's signer, `Signer` from the prelude.
-pub(crate) fn signer_type() -> Type {
-    Type::App(Con::Adt(SIGNER.into()), Vec::new())
-}
-
-/// The qualified name of the prelude's `Signer`.
-pub(crate) const SIGNER: &str = "Prelude.Signer";
-
 impl Checker {
     /// Checks the module's procedures and describes each one's transaction.
     pub(crate) fn procedures(&mut self, defs: &[ast::Def]) -> Vec<Procedure> {
@@ -104,7 +96,7 @@ impl Checker {
                     valid = false;
                     continue;
                 }
-                if is_param && *ty == signer_type() {
+                if is_param && crate::interface::is_signer(ty) {
                     if procedure.signer {
                         self.error(
                             Diagnostic::error(
