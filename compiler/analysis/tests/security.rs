@@ -72,9 +72,21 @@ close {owner, balance, note} = balance\n";
 }
 
 #[test]
-fn unguarded_fields_and_trusted_values_need_no_check() {
+fn unguarded_fields_change_freely() {
     let source = "procedure annotate : Wallet → S → Wallet\n\
-annotate w text = {w | note = text, balance = w.balance + 1}\n";
+annotate w text = {w | note = text, balance = w.balance}\n";
+    assert_eq!(codes(source), Vec::<&str>::new());
+}
+
+#[test]
+fn any_change_to_a_guarded_field_needs_its_authority() {
+    let source = "procedure reset : Wallet → Wallet\nreset w = {w | balance = 0}\n";
+    assert_eq!(codes(source), vec!["E0801"]);
+}
+
+#[test]
+fn a_new_object_may_hold_anything_for_anyone() {
+    let source = "procedure open_for : S → ℕ → Wallet\nopen_for who n = {owner = who, balance = n, note = \"\"}\n";
     assert_eq!(codes(source), Vec::<&str>::new());
 }
 
@@ -102,4 +114,45 @@ add w (a :: rest) = add {w | balance = w.balance + a} rest\n\n\
 procedure sneak : Wallet → [ℕ] → Wallet\n\
 sneak w amounts = add w amounts\n";
     assert_eq!(codes(source), vec!["E0801"]);
+}
+
+const PURSE: &str = "asset Coin = Record value:ℕ\n\nobject Purse = Record owner:S coin:Coin{owner}\n\n\
+add : Coin → Coin → Coin\nadd {value = a} {value = b} = {value = a + b}\n\n";
+
+/// The codes of the diagnostics of `source` (after the purse types).
+fn purse_codes(source: &str) -> Vec<&'static str> {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("purse.min", format!("{PURSE}{source}"));
+    workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect()
+}
+
+#[test]
+fn taking_an_object_apart_to_build_its_next_version_is_not_destroying_it() {
+    let source = "procedure top_up : Purse → Purse → (Purse, Purse)\n\
+top_up mine theirs = if 1 == 1 then pour mine theirs else Prim.abort \"never\"\n\n\
+pour : Purse → Purse → (Purse, Purse)\n\
+pour {owner = a, coin = x} {owner = b, coin = y} = ({owner = a, coin = {value = 0}}, {owner = b, coin = add x y})\n";
+    assert_eq!(purse_codes(source), vec!["E0801", "E0801"], "both purses change without their owners");
+    let signed = "procedure give : Signer → Purse → S → (Purse, Purse)\n\
+give me mine to = if me.address == mine.owner then hand mine to else Prim.abort \"not yours\"\n\n\
+hand : Purse → S → (Purse, Purse)\n\
+hand {owner, coin} to = ({owner = owner, coin = {value = 0}}, {owner = to, coin = coin})\n";
+    assert_eq!(purse_codes(signed), Vec::<&str>::new());
+}
+
+#[test]
+fn a_new_version_with_another_owner_destroys_the_old_one() {
+    let source = "procedure seize : Purse → S → Purse\n\
+seize {owner, coin} thief = {owner = thief, coin = coin}\n";
+    assert_eq!(purse_codes(source), vec!["E0802"]);
+}
+
+#[test]
+fn rebuilding_on_one_branch_does_not_excuse_destroying_on_the_other() {
+    let source = "object Pair = Record owner:S left:Coin{owner} right:Coin{owner}\n\n\
+procedure split_off : Pair → Bool → (Pair, Purse)\n\
+split_off {owner, left, right} keep = if keep then ({owner = owner, left = left, right = right}, {owner = owner, coin = {value = 0}}) else close owner left right\n\n\
+close : S → Coin → Coin → (Pair, Purse)\n\
+close owner left right = ({owner = \"nobody\", left = {value = 0}, right = {value = 0}}, {owner = owner, coin = add left right})\n";
+    assert_eq!(purse_codes(source), vec!["E0802"]);
 }

@@ -28,6 +28,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
+/// The prelude's `abort`, which never returns.
+const PRELUDE_ABORT: &str = "Prelude.abort";
+
 /// How deep calls of the module's own functions are followed.
 const CALL_DEPTH: usize = 24;
 
@@ -105,6 +108,10 @@ struct Value {
     parts: Option<Rc<[Value]>>,
     /// What it calls, when it is a function the analysis can follow.
     callee: Option<Callee>,
+    /// Whether computing it always aborts (`Prim.abort`).
+    never: bool,
+    /// Whether it is the function `Prim.abort` (or the prelude's `abort`).
+    aborts: bool,
 }
 
 impl Value {
@@ -224,6 +231,15 @@ impl Analysis<'_, '_> {
             })
     }
 
+    /// The data type of the procedure's parameter `param`.
+    fn param_type(&self, param: u32) -> Option<&Arc<str>> {
+        let procedure = self.env.globals.get(self.stack.first()?.as_str())?;
+        match &procedure.slots.get(param as usize)?.ty {
+            Ty::Data(name, _) => Some(name),
+            _ => None,
+        }
+    }
+
     fn authorized(&self, principal: &Value, pc: &Pc) -> bool {
         principal.origin.as_ref().is_some_and(|origin| self.is_signer_address(origin) || pc.authority.contains(origin))
     }
@@ -232,10 +248,12 @@ impl Analysis<'_, '_> {
         match expr {
             Expr::Lit(_) => Value::default(),
             Expr::Local(slot) => frame.get(*slot),
+            Expr::Global(name) if name == PRELUDE_ABORT => Value { aborts: true, ..Value::default() },
             Expr::Global(name) => match self.env.globals.get(name.as_str()) {
                 Some(global) if global.arity == 0 => typed(Value::default(), &global.ty, self.env),
                 _ => Value { callee: Some(Callee::Global(name.clone())), ..Value::default() },
             },
+            Expr::Prim(min_core::Prim::Abort) => Value { aborts: true, ..Value::default() },
             Expr::Prim(_) => Value::default(),
             Expr::Constructor(constructor) => {
                 if constructor.arity == 0 {
@@ -350,7 +368,8 @@ impl Analysis<'_, '_> {
             Some(Callee::Constructor(constructor)) if args.len() == constructor.arity as usize => {
                 self.construct(&constructor, &args, span, pc);
                 let ty = self.type_of(&constructor);
-                let value = Value { parts: Some(args.into()), ty: ty.clone(), ..Value::default() };
+                let origin = self.rebuilt(&constructor, ty.as_ref(), &args);
+                let value = Value { parts: Some(args.into()), ty: ty.clone(), origin, ..Value::default() };
                 match ty {
                     Some(ty) if self.env.assets.contains(&ty) => Value { sender: None, ..value },
                     _ => value,
@@ -374,6 +393,7 @@ impl Analysis<'_, '_> {
                 }
                 Value::from_all(&args)
             }
+            _ if function.aborts => Value { never: true, ..Value::default() },
             _ => Value::from_all(args.iter().chain([&function])),
         }
     }
@@ -413,9 +433,13 @@ impl Analysis<'_, '_> {
         let arm_pc = pc.branch(&decided_by, Vec::new());
         let mut result: Option<Value> = None;
         for (pattern, body) in &matching.arms {
-            self.destructure(pattern, &scrutinee, matching.span, pc);
+            let mut destroyed = Vec::new();
+            self.destructured(pattern, &scrutinee, pc, &mut destroyed);
             self.bind(pattern, &scrutinee, frame);
             let value = self.eval(body, frame, &arm_pc);
+            for destroyed in destroyed.iter().filter(|d| !value.never && !holds_version(&value, &d.origin)) {
+                self.destroyed(destroyed, matching.span);
+            }
             result = Some(match result {
                 Some(result) => join(&result, &value),
                 None => value,
@@ -483,50 +507,77 @@ impl Analysis<'_, '_> {
         }
     }
 
-    /// Checks that a pattern taking apart an object whose fields are under
-    /// an authority runs where that authority is checked (`E0802`).
-    fn destructure(&mut self, pattern: &Pattern, value: &Value, span: Span, pc: &Pc) {
+    /// The consumed objects with fields under an authority that `pattern`
+    /// takes apart where the path has not checked every such authority:
+    /// each is destroyed unless the arm rebuilds it (see [`Self::matching`]).
+    fn destructured(&self, pattern: &Pattern, value: &Value, pc: &Pc, found: &mut Vec<Destroyed>) {
         match pattern {
             Pattern::Tuple(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let part = self.field(value, 0, i as u32);
-                    self.destructure(item, &part, span, pc);
+                    self.destructured(item, &part, pc, found);
                 }
             }
             Pattern::Constructor(tag, fields) => {
                 if let Some(adt) = self.guarded(value)
-                    && let Some(constructor) = adt.constructors.get(*tag as usize)
-                    && value.origin.as_ref().is_some_and(|origin| origin.path.is_empty())
+                    && let Some(origin) = value.origin.as_ref().filter(|origin| origin.path.is_empty())
                 {
-                    let mut principals: Vec<u32> = constructor.authority.iter().flatten().copied().collect();
-                    principals.sort_unstable();
-                    principals.dedup();
-                    for principal in principals {
-                        let authority = self.field(value, *tag, principal);
-                        if !self.authorized(&authority, pc) {
-                            let field = field_name(&adt, *tag, principal);
-                            let ty = short(&adt.qualified);
-                            self.report(
-                                Diagnostic::error(
-                                    codes::E0802,
-                                    span,
-                                    format!("this takes apart a `{ty}`, which only its `{field}` may destroy, without checking that the signer is its `{field}`"),
-                                )
-                                .with_span_label(format!("the `{ty}` is destroyed here"))
-                                .with_help(format!(
-                                    "take a `Signer` and destroy it only when `signer.address == value.{field}`, aborting otherwise"
-                                )),
-                            );
-                        }
+                    let unchecked = principals(&adt, *tag)
+                        .into_iter()
+                        .find(|&principal| !self.authorized(&self.field(value, *tag, principal), pc));
+                    if let Some(principal) = unchecked {
+                        found.push(Destroyed { origin: origin.clone(), adt: adt.clone(), tag: *tag, principal });
                     }
                 }
                 for (i, field) in fields.iter().enumerate() {
                     let part = self.field(value, *tag, i as u32);
-                    self.destructure(field, &part, span, pc);
+                    self.destructured(field, &part, pc, found);
                 }
             }
             _ => {}
         }
+    }
+
+    /// Reports an object taken apart, and not rebuilt, without its authority (`E0802`).
+    fn destroyed(&mut self, destroyed: &Destroyed, span: Span) {
+        let field = field_name(&destroyed.adt, destroyed.tag, destroyed.principal);
+        let ty = short(&destroyed.adt.qualified);
+        self.report(
+            Diagnostic::error(
+                codes::E0802,
+                span,
+                format!(
+                    "this takes apart a `{ty}`, which only its `{field}` may destroy, without checking that the signer is its `{field}`"
+                ),
+            )
+            .with_span_label(format!("the `{ty}` is destroyed here"))
+            .with_help(format!(
+                "take a `Signer` and destroy it only when `signer.address == value.{field}`, aborting otherwise; to change it, build its next version with the same `{field}`"
+            )),
+        );
+    }
+
+    /// The consumed object that a new value of `constructor` is the next
+    /// version of: the object whose authority fields it copies, every one.
+    fn rebuilt(&self, constructor: &Constructor, ty: Option<&Arc<str>>, args: &[Value]) -> Option<Origin> {
+        let adt = self.guarded(&Value { ty: ty.cloned(), ..Value::default() })?;
+        let mut origin: Option<Origin> = None;
+        for principal in principals(&adt, constructor.tag) {
+            let from = args.get(principal as usize)?.origin.as_ref()?;
+            let (field, object) = from.path.split_last()?;
+            if *field != principal || !object.is_empty() {
+                return None;
+            }
+            let object = Origin { param: from.param, path: Vec::new() };
+            if self.param_type(from.param) != Some(&adt.qualified) {
+                return None;
+            }
+            match &origin {
+                Some(known) if *known != object => return None,
+                _ => origin = Some(object),
+            }
+        }
+        origin
     }
 
     /// The object type of `value`, if it is one of the module's objects
@@ -562,13 +613,8 @@ impl Analysis<'_, '_> {
             }),
             _ => value.sender.clone(),
         };
-        let value = Value {
-            sender,
-            origin: value.origin.as_ref().map(|origin| origin.field(index)),
-            ty,
-            parts: None,
-            callee: None,
-        };
+        let value =
+            Value { sender, origin: value.origin.as_ref().map(|origin| origin.field(index)), ty, ..Value::default() };
         if value.ty.as_ref().is_some_and(|ty| self.env.assets.contains(ty)) {
             Value { sender: None, ..value }
         } else {
@@ -577,43 +623,31 @@ impl Analysis<'_, '_> {
     }
 
     /// Checks a new value of an object type whose fields are under an
-    /// authority: a field the sender influenced needs its authority to be
-    /// the signer, or checked to be (`E0801`). The authority fields
-    /// themselves say who owns the new object and may be anything.
+    /// authority. A new object may hold anything: its creator decides. The
+    /// next version of a consumed object (built with the object's own
+    /// authority fields, see [`Self::rebuilt`]) may change a guarded field
+    /// only where the path has checked its authority (`E0801`).
     fn construct(&mut self, constructor: &Constructor, args: &[Value], span: Span, pc: &Pc) {
         let Some(adt) =
             self.type_of(constructor).and_then(|ty| self.guarded(&Value { ty: Some(ty), ..Value::default() }))
         else {
             return;
         };
-        let Some(def) = adt.constructors.get(constructor.tag as usize) else { return };
-        for (index, authority) in def.authority.iter().enumerate() {
-            let Some(authority) = authority else { continue };
-            if def.authority.iter().flatten().any(|&a| a as usize == index) {
-                continue;
-            }
-            let (value, principal) = (&args[index], &args[*authority as usize]);
-            self.check_write(&adt, constructor.tag, index as u32, *authority, value, principal, span, pc, true);
+        let Some(object) = self.rebuilt(constructor, Some(&adt.qualified), args) else { return };
+        let old = Value { origin: Some(object), ty: Some(adt.qualified.clone()), ..Value::default() };
+        for index in 0..args.len() as u32 {
+            self.check_change(&adt, constructor.tag, index, &old, &args[index as usize], span, pc);
         }
     }
 
-    /// Checks an update of an object whose fields are under an authority;
-    /// the authority is the one the object had before (`E0801`).
+    /// Checks an update of an object whose fields are under an authority:
+    /// a changed guarded field needs the authority the object had before
+    /// (`E0801`).
     fn update(&mut self, base: Value, updates: Vec<(u32, Value)>, span: Span, pc: &Pc) -> Value {
-        if let Some(adt) = self.guarded(&base)
-            && let Some(def) = adt.constructors.first()
-        {
+        if self.guarded(&base).is_some() {
+            let adt = self.guarded(&base).expect("checked above");
             for (index, value) in &updates {
-                let authority = def
-                    .authority
-                    .get(*index as usize)
-                    .copied()
-                    .flatten()
-                    .or_else(|| def.authority.iter().flatten().any(|&a| a == *index).then_some(*index));
-                if let Some(authority) = authority {
-                    let principal = self.field(&base, 0, authority);
-                    self.check_write(&adt, 0, *index, authority, value, &principal, span, pc, false);
-                }
+                self.check_change(&adt, 0, *index, &base, value, span, pc);
             }
         }
         let arity = base
@@ -638,49 +672,33 @@ impl Analysis<'_, '_> {
         Value { parts: Some(parts.into()), ty: base.ty, origin: base.origin, ..Value::default() }
     }
 
+    /// Checks that field `index` of `old`, an object of `adt`'s constructor
+    /// `tag`, keeps its value or changes on a path that has checked its
+    /// authority (`E0801`). Every transaction is sent by someone: a change
+    /// to a guarded field, whatever its new value, needs the authority.
     #[allow(clippy::too_many_arguments)]
-    fn check_write(
-        &mut self,
-        adt: &AdtDef,
-        tag: u32,
-        index: u32,
-        authority: u32,
-        value: &Value,
-        principal: &Value,
-        span: Span,
-        pc: &Pc,
-        new: bool,
-    ) {
-        let Some(why) = value.sender.clone().or_else(|| pc.sender.clone()) else { return };
-        if self.authorized(principal, pc) {
+    fn check_change(&mut self, adt: &AdtDef, tag: u32, index: u32, old: &Value, new: &Value, span: Span, pc: &Pc) {
+        let Some(authority) = authority_of(adt, tag, index) else { return };
+        let before = self.field(old, tag, index);
+        if before.origin.is_some() && before.origin == new.origin {
+            return;
+        }
+        if self.authorized(&self.field(old, tag, authority), pc) {
             return;
         }
         let (ty, field, owner) = (short(&adt.qualified), field_name(adt, tag, index), field_name(adt, tag, authority));
-        let decided = value.sender.is_none();
-        let what = if new { format!("a new `{ty}`") } else { format!("a `{ty}`") };
-        let message = if decided {
-            format!(
-                "`{field}` of {what} is set on a path decided by {why}, which the sender chooses, without checking that the signer is its `{owner}`"
-            )
-        } else {
-            format!(
-                "`{field}` of {what} depends on {why}, which the sender chooses, without checking that the signer is its `{owner}`"
-            )
+        let because = match new.sender.clone().or_else(|| pc.sender.clone()) {
+            Some(why) => format!(" (the new value depends on {why}, which the sender chooses)"),
+            None => String::new(),
         };
-        let help = if new {
-            format!(
-                "only `{owner}` may influence `{field}`: set `{owner}` to the signer's address, or use values the transaction cannot choose"
-            )
-        } else {
-            format!(
-                "only `{owner}` may influence `{field}`: take a `Signer` and change it only when `signer.address == value.{owner}`, aborting otherwise"
-            )
-        };
-        self.report(
-            Diagnostic::error(codes::E0801, span, message)
-                .with_span_label(format!("`{field}` is written here"))
-                .with_help(help),
-        );
+        let message =
+            format!("this changes `{field}` of a `{ty}` without checking that the signer is its `{owner}`{because}");
+        let diagnostic = Diagnostic::error(codes::E0801, span, message)
+            .with_span_label(format!("`{field}` changes here"))
+            .with_help(format!(
+                "only `{owner}` may change `{field}`: take a `Signer` and change it only when `signer.address == value.{owner}`, aborting otherwise"
+            ));
+        self.report(diagnostic);
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -704,8 +722,40 @@ impl Analysis<'_, '_> {
     }
 }
 
+/// An object taken apart on a path that did not check one of its
+/// authorities: the consumed object, its type and constructor, and that
+/// authority's field.
+struct Destroyed {
+    origin: Origin,
+    adt: Arc<AdtDef>,
+    tag: u32,
+    principal: u32,
+}
+
+/// The fields of constructor `tag` of `adt` that other fields name as
+/// their authority, in order.
+fn principals(adt: &AdtDef, tag: u32) -> Vec<u32> {
+    let mut principals: Vec<u32> =
+        adt.constructors.get(tag as usize).map(|c| c.authority.iter().flatten().copied().collect()).unwrap_or_default();
+    principals.sort_unstable();
+    principals.dedup();
+    principals
+}
+
+/// Whether `value` is, or holds, a new version of the consumed object `origin`.
+fn holds_version(value: &Value, origin: &Origin) -> bool {
+    (value.parts.is_some() && value.origin.as_ref() == Some(origin))
+        || value.parts.iter().flat_map(|parts| parts.iter()).any(|part| holds_version(part, origin))
+}
+
 /// What either of two branches may give.
 fn join(a: &Value, b: &Value) -> Value {
+    if a.never {
+        return b.clone();
+    }
+    if b.never {
+        return a.clone();
+    }
     let sender = a.sender.clone().or_else(|| b.sender.clone());
     let same_origin = if a.origin == b.origin { a.origin.clone() } else { None };
     let parts = match (&a.parts, &b.parts) {
@@ -713,7 +763,19 @@ fn join(a: &Value, b: &Value) -> Value {
         _ => None,
     };
     let ty = if a.ty == b.ty { a.ty.clone() } else { None };
-    Value { sender, origin: same_origin, ty, parts, callee: None }
+    Value { sender, origin: same_origin, ty, parts, ..Value::default() }
+}
+
+/// The field that field `index` of constructor `tag` is under: its
+/// authority, or itself when it is an authority.
+fn authority_of(adt: &AdtDef, tag: u32, index: u32) -> Option<u32> {
+    let constructor = adt.constructors.get(tag as usize)?;
+    constructor
+        .authority
+        .get(index as usize)
+        .copied()
+        .flatten()
+        .or_else(|| constructor.authority.iter().flatten().any(|&a| a == index).then_some(index))
 }
 
 /// Whether field `index` of constructor `tag` is under an authority or is one.
