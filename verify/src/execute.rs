@@ -701,11 +701,18 @@ impl<'a, 'p> Walker<'a, 'p> {
         }
     }
 
-    /// A global used as a value: a top-level value is an unknown value of its
-    /// type; a function is a function value. Either may abort where it runs.
+    /// A global used as a value: a top-level value defined as a literal is
+    /// that literal, any other an unknown value of its type; a function is a
+    /// function value. Either may abort where it runs.
     fn global_value(&mut self, name: &'p str) -> Sym {
         self.reference(name, self.span);
         match self.program.globals.get(name) {
+            Some(global)
+                if global.arity == 0 && matches!(global.body, Expr::Lit(Lit::Nat(_) | Lit::Int(_) | Lit::Bool(_))) =>
+            {
+                let Expr::Lit(lit) = &global.body else { unreachable!("matched above") };
+                literal(lit)
+            }
             Some(global) if global.arity == 0 => {
                 let ty = global.ty.clone();
                 self.fresh(&ty, &Some(Rc::from(format!("the value of `{}` is not modelled", short(name)))), 0)

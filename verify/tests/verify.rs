@@ -222,6 +222,19 @@ fn buggy_variants_are_refuted_and_their_counterexamples_really_fail() {
 }
 
 #[test]
+fn the_token_keeps_its_units_and_cannot_overflow() {
+    let (workspace, _, report) = verify(&root().join("../examples/token.min"));
+    let lines = report.lines(&workspace);
+    assert_eq!(report.exit_code(), 0, "{lines}");
+    let kept: Vec<&str> =
+        report.verdicts.iter().filter(|v| v.kind == Kind::Conservation).map(|v| v.function.as_str()).collect();
+    for function in ["transfer", "pay", "split", "merge", "join", "balance"] {
+        assert!(kept.contains(&function), "{function} keeps the units: {lines}");
+    }
+    assert!(!kept.contains(&"mint"), "minting owes no total: {lines}");
+}
+
+#[test]
 fn coins_that_appear_or_vanish_are_refuted_and_their_counterexamples_really_do() {
     let (workspace, file, report) = verify(&root().join("tests/programs/buggy_coins.min"));
     let lines = report.lines(&workspace);

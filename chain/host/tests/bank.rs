@@ -248,6 +248,44 @@ fn a_signer_parameter_holds_the_transactions_signer_and_nothing_else() {
 }
 
 #[test]
+fn the_token_mints_pays_and_refuses_what_the_owner_did_not_sign() {
+    let package = package("token.min");
+    let contract = load_package(&package).unwrap();
+    let mut chain = Chain::new(&package);
+    let (ada, bob, eve) = (key(2), key(3), key(6));
+    let shown = |object: &Object| {
+        let ty = &contract.procedure("transfer").unwrap().arguments[1].r#type;
+        contract.decode(&object.data, ty).unwrap().to_string()
+    };
+    let hex = |who: &SigningKey| address(who).to_string();
+
+    let (start, _) = call(&contract, &chain, &ada, "start", &[], &[]).unwrap();
+    let treasury = chain.apply(&start).unwrap().remove(0);
+    let mint_for_bob = [Value::Nat(10), Value::Str(hex(&bob).into())];
+    assert_eq!(
+        call(&contract, &chain, &eve, "mint", std::slice::from_ref(&treasury), &mint_for_bob).err(),
+        Some("aborted: only the admin mints, and no more than a ℕ holds".to_owned())
+    );
+    let (mint, _) = call(&contract, &chain, &ada, "mint", std::slice::from_ref(&treasury), &mint_for_bob).unwrap();
+    let coin = chain.apply(&mint).unwrap().remove(1);
+    assert_eq!(shown(&coin), format!(r#"{{owner = "{}", units = {{amount = 10}}}}"#, hex(&bob)));
+
+    let pay_ada = [Value::Nat(3), Value::Str(hex(&ada).into())];
+    let (honest, _) = call(&contract, &chain, &bob, "pay", std::slice::from_ref(&coin), &pay_ada).unwrap();
+    let mut forged = honest.body().clone();
+    forged.signer = address(&eve);
+    assert_eq!(
+        chain.apply(&placed(forged, &eve)),
+        Err(Abort::ContractFailed("aborted: only the owner pays from a coin".to_owned())),
+        "eve cannot spend bob's coin by replaying his call under her key"
+    );
+    let created = chain.apply(&honest).unwrap();
+    assert_eq!(shown(&created[0]), format!(r#"{{owner = "{}", units = {{amount = 7}}}}"#, hex(&bob)));
+    assert_eq!(shown(&created[1]), format!(r#"{{owner = "{}", units = {{amount = 3}}}}"#, hex(&ada)));
+    assert_eq!(chain.apply(&honest), Err(Abort::InactiveObject(coin.id)), "a coin is spent once");
+}
+
+#[test]
 fn a_broken_package_is_refused_on_every_shard() {
     let mut package = bank_package();
     package.wasm.truncate(package.wasm.len() / 2);

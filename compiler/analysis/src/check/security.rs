@@ -679,8 +679,9 @@ impl Analysis<'_, '_> {
     #[allow(clippy::too_many_arguments)]
     fn check_change(&mut self, adt: &AdtDef, tag: u32, index: u32, old: &Value, new: &Value, span: Span, pc: &Pc) {
         let Some(authority) = authority_of(adt, tag, index) else { return };
-        let before = self.field(old, tag, index);
-        if before.origin.is_some() && before.origin == new.origin {
+        if let Some(before) = self.field(old, tag, index).origin
+            && same_as(new, &before)
+        {
             return;
         }
         if self.authorized(&self.field(old, tag, authority), pc) {
@@ -740,6 +741,15 @@ fn principals(adt: &AdtDef, tag: u32) -> Vec<u32> {
     principals.sort_unstable();
     principals.dedup();
     principals
+}
+
+/// Whether `value` is the value at `origin`, or a copy of it built part by part.
+fn same_as(value: &Value, origin: &Origin) -> bool {
+    value.origin.as_ref() == Some(origin)
+        || value
+            .parts
+            .as_ref()
+            .is_some_and(|parts| parts.iter().enumerate().all(|(i, part)| same_as(part, &origin.field(i as u32))))
 }
 
 /// Whether `value` is, or holds, a new version of the consumed object `origin`.
