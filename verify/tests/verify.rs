@@ -228,7 +228,7 @@ fn the_token_keeps_its_units_and_cannot_overflow() {
     assert_eq!(report.exit_code(), 0, "{lines}");
     let kept: Vec<&str> =
         report.verdicts.iter().filter(|v| v.kind == Kind::Conservation).map(|v| v.function.as_str()).collect();
-    for function in ["transfer", "pay", "split", "merge", "join", "balance"] {
+    for function in ["transfer", "pay", "split", "merge", "join", "balance", "deposit", "settle"] {
         assert!(kept.contains(&function), "{function} keeps the units: {lines}");
     }
     assert!(!kept.contains(&"mint"), "minting owes no total: {lines}");
