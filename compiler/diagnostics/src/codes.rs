@@ -197,4 +197,6 @@ codes! {
     E0804 Error "more than one signer";
     /// A procedure whose parameters or results hold an asset outside an object.
     E0805 Error "asset outside an object in a transaction";
+    /// A contract that ignores a `Result`: a failure would go unnoticed.
+    E0806 Error "failure ignored";
 }

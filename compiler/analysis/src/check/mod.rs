@@ -4,6 +4,7 @@
 
 mod expr;
 pub(crate) use expr::prim_type;
+mod failures;
 mod finalize;
 mod group;
 mod linearity;
@@ -466,7 +467,8 @@ impl Checker {
         Checked { interface, core, diagnostics, names, tests }
     }
 
-    /// Checks the information flow of the module's procedures ([`security`]).
+    /// Checks the information flow of the module's procedures ([`security`])
+    /// and that the module ignores no failure ([`failures`]).
     fn check_security(&self, globals: &[core::Global], procedures: &[crate::interface::Procedure]) -> Vec<Diagnostic> {
         let mut types: HashMap<Arc<str>, Arc<AdtDef>> = HashMap::default();
         let imported = self.modules.values().flat_map(|interface| interface.types.values());
@@ -495,16 +497,22 @@ impl Checker {
             };
             imported_results.insert(value.qualified.clone(), (params.len(), result));
         }
+        let calls = failures::Calls {
+            globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
+            imported: &imported_results,
+        };
+        let mut found = failures::check(&calls);
         let env = security::Env {
             globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
             types,
             objects,
             assets,
-            imported_results,
+            imported_results: imported_results.clone(),
             signer: crate::interface::SIGNER,
         };
         let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
-        security::check(&env, &names)
+        found.extend(security::check(&env, &names));
+        found
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns
