@@ -156,3 +156,15 @@ close : S → Coin → Coin → (Pair, Purse)\n\
 close owner left right = ({owner = \"nobody\", left = {value = 0}, right = {value = 0}}, {owner = owner, coin = add left right})\n";
     assert_eq!(purse_codes(source), vec!["E0802"]);
 }
+
+#[test]
+fn calls_that_branch_out_at_every_level_are_analysed_in_bounded_time() {
+    let mut source = String::from("procedure top : Wallet → Wallet\ntop w = f0 w\n\n");
+    for level in 0..30 {
+        let next = level + 1;
+        source += &format!("f{level} : Wallet → Wallet\nf{level} w = f{next} (f{next} w)\n\n");
+    }
+    source += "f30 : Wallet → Wallet\nf30 w = {w | balance = 0}\n";
+    // 2^30 paths through the calls: without the step budget this would not end.
+    assert_eq!(codes(&source), vec!["E0801"]);
+}

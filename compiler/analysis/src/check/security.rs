@@ -34,6 +34,11 @@ const PRELUDE_ABORT: &str = "Prelude.abort";
 /// How deep calls of the module's own functions are followed.
 const CALL_DEPTH: usize = 24;
 
+/// How many expressions the analysis of one procedure evaluates before it
+/// stops following calls (and analyses each callee once, with every
+/// argument chosen by the sender): a bound on its time whatever the code.
+const STEP_BUDGET: usize = 200_000;
+
 /// What the analysis needs to know about the module and what it imports.
 pub(crate) struct Env<'a> {
     /// The module's own globals, by qualified name.
@@ -63,10 +68,12 @@ pub(crate) fn check(env: &Env, procedures: &[String]) -> Vec<Diagnostic> {
         reported: HashSet::default(),
         stack: Vec::new(),
         summarized: HashSet::default(),
+        steps: 0,
     };
     for name in procedures {
         let Some(global) = env.globals.get(name.as_str()) else { continue };
         analysis.summarized.clear();
+        analysis.steps = 0;
         analysis.procedure(global);
     }
     analysis.diagnostics
@@ -195,6 +202,8 @@ struct Analysis<'e, 'a> {
     stack: Vec<String>,
     /// The own globals analysed with every argument chosen by the sender.
     summarized: HashSet<String>,
+    /// Expressions evaluated for the current procedure.
+    steps: usize,
 }
 
 impl Analysis<'_, '_> {
@@ -245,6 +254,7 @@ impl Analysis<'_, '_> {
     }
 
     fn eval(&mut self, expr: &Expr, frame: &mut Frame, pc: &Pc) -> Value {
+        self.steps += 1;
         match expr {
             Expr::Lit(_) => Value::default(),
             Expr::Local(slot) => frame.get(*slot),
@@ -402,7 +412,7 @@ impl Analysis<'_, '_> {
     /// arguments' values; a recursive call, or one nested too deep, is
     /// analysed with every argument chosen by the sender instead.
     fn call(&mut self, global: &Global, args: Vec<Value>, pc: &Pc) -> Value {
-        let follow = !self.stack.contains(&global.name) && self.stack.len() < CALL_DEPTH;
+        let follow = !self.stack.contains(&global.name) && self.stack.len() < CALL_DEPTH && self.steps < STEP_BUDGET;
         let args = if follow {
             args
         } else if self.summarized.insert(global.name.clone()) {
