@@ -237,6 +237,26 @@ fn the_token_keeps_its_units_and_cannot_overflow() {
 }
 
 #[test]
+fn invariants_are_assumed_of_inputs_and_proved_of_results() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/buggy_invariants.min"));
+    let lines = report.lines(&workspace);
+    let invariant = |function: &str| {
+        report
+            .verdicts
+            .iter()
+            .find(|v| v.function == function && v.kind == Kind::Ensures && v.operation.contains("invariant"))
+            .map(|v| &v.outcome)
+    };
+    assert_eq!(invariant("open"), Some(&Outcome::Proved), "{lines}");
+    assert_eq!(invariant("deposit"), Some(&Outcome::Proved), "{lines}");
+    assert!(matches!(invariant("careless"), Some(Outcome::Refuted { .. })), "{lines}");
+    // The invariant on the input is what proves the subtraction safe.
+    let headroom = verdict(&workspace, &report, "deposit", "a.limit - a.balance", Kind::Underflow);
+    assert_eq!(headroom.outcome, Outcome::Proved, "{lines}");
+    assert_eq!(replay_counterexamples(&workspace, file, &report), report.counts().refuted);
+}
+
+#[test]
 fn coins_that_appear_or_vanish_are_refuted_and_their_counterexamples_really_do() {
     let (workspace, file, report) = verify(&root().join("tests/programs/buggy_coins.min"));
     let lines = report.lines(&workspace);

@@ -114,6 +114,9 @@ pub struct TypeDef {
     pub params: Vec<Name>,
     /// Variants or fields.
     pub body: TypeBody,
+    /// Its `invariant` clauses, on indented lines under a record's fields
+    /// (`spec/verification.md`).
+    pub invariants: Vec<Invariant>,
     /// The doc comment lines written just above, without `#`.
     pub doc: String,
     /// The whole definition.
@@ -252,6 +255,18 @@ pub struct Spec {
     /// The clause's expression, with `old e` already read as `e`.
     pub expr: Expr,
     /// The clause as written (`requires amount ≤ from.balance`), for messages.
+    pub text: String,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `invariant P` under a record type: `P`, over the record's field names,
+/// holds of every value of the type a function receives or returns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Invariant {
+    /// The condition.
+    pub expr: Expr,
+    /// The clause as written, for messages.
     pub text: String,
     /// The whole clause.
     pub span: Span,

@@ -16,7 +16,16 @@ enum Node<'a> {
 
 /// The maximum nesting depth in `def`, stopping early past `limit`.
 pub fn def_depth(def: &Def, limit: usize) -> usize {
-    let mut stack: Vec<(Node, usize)> = vec![(Node::Def(def), 1)];
+    depth_from(Node::Def(def), limit)
+}
+
+/// The maximum nesting depth in `expr`, stopping early past `limit`.
+pub fn expr_depth(expr: &Expr, limit: usize) -> usize {
+    depth_from(Node::Expr(expr), limit)
+}
+
+fn depth_from(root: Node<'_>, limit: usize) -> usize {
+    let mut stack: Vec<(Node, usize)> = vec![(root, 1)];
     let mut deepest = 0;
     while let Some((node, depth)) = stack.pop() {
         deepest = deepest.max(depth);

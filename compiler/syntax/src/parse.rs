@@ -241,6 +241,9 @@ pub fn assemble(file: FileId, text: &str, items: Vec<ParsedItem>) -> (Module, Ve
             Outcome::Import(import) => imports.push(import),
             Outcome::Type(mut def) => {
                 def.doc = doc_comment(text, start);
+                for invariant in &mut def.invariants {
+                    invariant.text = text.get(invariant.span.range()).unwrap_or_default().to_string();
+                }
                 types.push(*def);
             }
             Outcome::Test(test) => tests.extend(test.map(|test| *test)),
@@ -297,6 +300,19 @@ pub fn assemble(file: FileId, text: &str, items: Vec<ParsedItem>) -> (Module, Ve
         }
         shallow
     });
+    for def in &mut types {
+        def.invariants.retain(|invariant| {
+            let shallow =
+                2 * longest_item < DEPTH_LIMIT || crate::depth::expr_depth(&invariant.expr, DEPTH_LIMIT) <= DEPTH_LIMIT;
+            if !shallow {
+                diagnostics.push(
+                    Diagnostic::error(codes::E0013, invariant.span, "this invariant is nested too deeply")
+                        .with_help(format!("Min accepts expressions nested at most {DEPTH_LIMIT} deep")),
+                );
+            }
+            shallow
+        });
+    }
     tests.retain(|test| {
         let shallow = 2 * longest_item < DEPTH_LIMIT || test_depth(test) <= DEPTH_LIMIT;
         if !shallow {

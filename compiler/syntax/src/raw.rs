@@ -112,13 +112,43 @@ pub(crate) fn variants(kind: TypeKind, name: Name, params: Vec<Name>, variants: 
         name,
         params,
         body: TypeBody::Variants(variants),
+        invariants: Vec::new(),
         doc: String::new(),
         span,
     }))
 }
 
 pub(crate) fn record(kind: TypeKind, name: Name, params: Vec<Name>, fields: Vec<Field>, span: Span) -> RawItem {
-    RawItem::Type(Box::new(TypeDef { kind, name, params, body: TypeBody::Record(fields), doc: String::new(), span }))
+    RawItem::Type(Box::new(TypeDef {
+        kind,
+        name,
+        params,
+        body: TypeBody::Record(fields),
+        invariants: Vec::new(),
+        doc: String::new(),
+        span,
+    }))
+}
+
+/// A record type with the clauses on the lines under it, each of which
+/// must be `invariant P` (`E0112` otherwise).
+pub(crate) fn with_invariants(
+    diagnostics: &mut Vec<Diagnostic>,
+    item: RawItem,
+    lines: Vec<(Name, Expr, Span)>,
+) -> RawItem {
+    let RawItem::Type(mut def) = item else { return item };
+    for (word, expr, span) in lines {
+        if word.text != "invariant" {
+            diagnostics.push(
+                Diagnostic::error(codes::E0112, word.span, format!("`{}` does not start a type's clause", word.text))
+                    .with_help("a line under a record type is `invariant P`, over the record's field names"),
+            );
+            continue;
+        }
+        def.invariants.push(Invariant { expr, text: String::new(), span });
+    }
+    RawItem::Type(def)
 }
 
 pub(crate) fn path(name: Name) -> Expr {

@@ -84,6 +84,10 @@ impl Shift for TypeDef {
             TypeBody::Variants(variants) => variants.shift(by),
             TypeBody::Record(fields) => fields.shift(by),
         }
+        for invariant in &mut self.invariants {
+            invariant.expr.shift(by);
+            invariant.span.shift(by);
+        }
         self.span.shift(by);
     }
 }

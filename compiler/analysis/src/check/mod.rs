@@ -179,7 +179,8 @@ pub fn check_module(
     checker.index_types();
     checker.linear_types = checker.find_linear_types();
     let globals = checker.check_defs(&module.defs);
-    let specs = checker.check_specs(&module.defs);
+    let mut specs = checker.check_specs(&module.defs);
+    specs.extend(checker.check_invariants(&module.types, &module.defs));
     let tests = checker.check_tests(&module.tests);
     checker.finish(globals, &module.defs, specs, tests)
 }

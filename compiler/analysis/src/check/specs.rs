@@ -121,9 +121,19 @@ impl Checker {
             }
             ast::SpecKind::Decreases => (core::SpecKind::Decreases, Type::con(Con::Nat)),
         };
+        let name = spec_global_name(&def.name.text, spec.kind, index);
+        let clause =
+            Clause { name, kind, patterns, types, body_type, expr: &spec.expr, text: &spec.text, span: spec.span };
+        self.lower_clause(qualified, clause)
+    }
+
+    /// Lowers one clause, a function of `patterns` (of `types`) whose body
+    /// `expr` has type `body_type`, to a core global of its own.
+    fn lower_clause(&mut self, qualified: &str, clause: Clause<'_>) -> core::Spec {
+        let Clause { name, kind, patterns, types, body_type, expr, text, span } = clause;
         let expected = types.into_iter().rev().fold(body_type, |result, param| Type::fun(param, result));
-        let name = ast::Name { text: spec_global_name(&def.name.text, spec.kind, index), span: spec.span };
-        let clause = ast::Clause { patterns, body: spec.expr.clone(), span: spec.span, name_span: None };
+        let name = ast::Name { text: name, span };
+        let clause = ast::Clause { patterns, body: expr.clone(), span, name_span: None };
         let clause_def = ast::Def {
             name,
             signature: None,
@@ -133,7 +143,7 @@ impl Checker {
             procedure: false,
             doc: String::new(),
             specs: Vec::new(),
-            span: spec.span,
+            span,
         };
         self.u.level += 1;
         let recording = std::mem::replace(&mut self.recording_flows, false);
@@ -142,6 +152,131 @@ impl Checker {
         // Clauses only read their values: no linear-type rules.
         self.flow_bodies.pop();
         self.u.level -= 1;
-        core::Spec { function: qualified.to_string(), kind, text: spec.text.clone(), span: spec.span, global }
+        core::Spec { function: qualified.to_string(), kind, text: text.to_string(), span, global }
     }
+
+    /// The invariants of the module's record types (`invariant P` under
+    /// the type, `spec/verification.md`) as clauses of every definition
+    /// that receives or returns values of those types: a `requires` for
+    /// each such parameter, an `ensures` for the result or each such
+    /// component of a tuple result.
+    pub(crate) fn check_invariants(&mut self, types: &[ast::TypeDef], defs: &[ast::Def]) -> Vec<core::Spec> {
+        let guarded: Vec<(&ast::TypeDef, Vec<String>)> = types
+            .iter()
+            .filter(|ty| !ty.invariants.is_empty())
+            .filter_map(|ty| match &ty.body {
+                ast::TypeBody::Record(fields) => {
+                    Some((ty, fields.iter().filter_map(|f| f.name.as_ref().map(|n| n.text.clone())).collect()))
+                }
+                ast::TypeBody::Variants(_) => None,
+            })
+            .collect();
+        if guarded.is_empty() {
+            return Vec::new();
+        }
+        let mut specs = Vec::new();
+        for def in defs {
+            let Some(entry) = self.globals.get(&def.name.text) else { continue };
+            let (qualified, scheme) = (entry.qualified.clone(), entry.scheme.clone());
+            let arity = def.param_names.len().max(def.clauses.first().map_or(0, |c| c.patterns.len()));
+            let ty = self.u.instantiate(&scheme);
+            let Some((param_types, result_type)) = self.split_parameters(&ty, arity) else { continue };
+            let mut count = 0;
+            let mut add =
+                |checker: &mut Checker, kind, patterns: Vec<ast::Pat>, types: Vec<Type>, invariant: &ast::Invariant| {
+                    let name = format!("{}#invariant{count}", def.name.text);
+                    count += 1;
+                    let clause = Clause {
+                        name,
+                        kind,
+                        patterns,
+                        types,
+                        body_type: Type::con(Con::Bool),
+                        expr: &invariant.expr,
+                        text: &invariant.text,
+                        span: invariant.span,
+                    };
+                    specs.push(checker.lower_clause(&qualified, clause));
+                };
+            for (ty, fields) in &guarded {
+                let own = Type::App(Con::Adt(format!("{}.{}", self.module, ty.name.text).into()), Vec::new());
+                let holder = |candidate: &Type, checker: &Checker| checker.u.resolve(candidate) == own;
+                for invariant in &ty.invariants {
+                    for position in 0..arity {
+                        if !holder(&param_types[position], self) {
+                            continue;
+                        }
+                        let patterns = (0..arity)
+                            .map(|i| {
+                                if i == position {
+                                    fields_pattern(fields, invariant.span)
+                                } else {
+                                    wildcard(invariant.span)
+                                }
+                            })
+                            .collect();
+                        add(self, core::SpecKind::Requires, patterns, param_types.clone(), invariant);
+                    }
+                    let mut types = param_types.clone();
+                    types.push(result_type.clone());
+                    let mut ensure = |checker: &mut Checker, result: ast::Pat| {
+                        let mut patterns: Vec<ast::Pat> = (0..arity).map(|_| wildcard(invariant.span)).collect();
+                        patterns.push(result);
+                        add(checker, core::SpecKind::Ensures, patterns, types.clone(), invariant);
+                    };
+                    match self.u.resolve(&result_type) {
+                        result if result == own => ensure(self, fields_pattern(fields, invariant.span)),
+                        Type::App(Con::Tuple(n), items) => {
+                            for (j, item) in items.iter().enumerate() {
+                                if !holder(item, self) {
+                                    continue;
+                                }
+                                let parts = (0..n as usize)
+                                    .map(|k| {
+                                        if k == j {
+                                            fields_pattern(fields, invariant.span)
+                                        } else {
+                                            wildcard(invariant.span)
+                                        }
+                                    })
+                                    .collect();
+                                ensure(self, ast::Pat { kind: ast::PatKind::Tuple(parts), span: invariant.span });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        specs
+    }
+}
+
+/// A clause to lower: its global's name, kind, parameters, body and text.
+struct Clause<'a> {
+    name: String,
+    kind: core::SpecKind,
+    patterns: Vec<ast::Pat>,
+    types: Vec<Type>,
+    body_type: Type,
+    expr: &'a ast::Expr,
+    text: &'a str,
+    span: Span,
+}
+
+/// `_`.
+fn wildcard(span: Span) -> ast::Pat {
+    ast::Pat { kind: ast::PatKind::Wildcard, span }
+}
+
+/// `{f₁, f₂, …}`: a record pattern naming every field.
+fn fields_pattern(fields: &[String], span: Span) -> ast::Pat {
+    let bound = fields
+        .iter()
+        .map(|field| {
+            let name = ast::Name { text: field.clone(), span };
+            (name, ast::Pat { kind: ast::PatKind::Var(field.clone()), span })
+        })
+        .collect();
+    ast::Pat { kind: ast::PatKind::Record(bound), span }
 }
