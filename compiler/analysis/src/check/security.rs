@@ -2,24 +2,24 @@
 //!
 //! A field of an object type may be written under an *authority*:
 //! `balance:ℕ{owner}` says that only the account whose address is in the
-//! object's `owner` field may influence it. A procedure's parameters are
-//! chosen by whoever sends the transaction, so a value they influence may
-//! flow into such a field only on a path where the procedure has checked
-//! that the transaction's signer (its `Signer` parameter, which the chain
-//! authenticates) is that authority: `if me.address == w.owner then …`.
-//! Taking such an object apart (destroying it) needs the same check.
+//! object's `owner` field may change it. Every transaction is sent by
+//! someone who chose to send it, so a procedure may change such a field of
+//! an object it consumes, or destroy the object, only on a path where it
+//! has checked that the transaction's signer (its `Signer` parameter,
+//! which the chain authenticates) is that authority:
+//! `if me.address == w.owner then …`. A new object may hold anything.
 //!
 //! The analysis walks each procedure's core IR with abstract values: for
 //! each value, whether (and through what) the sender may have chosen it,
-//! where it came from (a parameter, or a field path of one, so that a
-//! comparison with the signer's address can be recognised), and, for
-//! tuples and records built in the procedure, their components. Branches
-//! carry a program counter: whether the branch was decided by the sender,
-//! and which authorities the path has checked. Calls of the module's own
-//! functions are followed with the arguments' abstract values; recursion
-//! and calls nested too deep are analysed once with every argument
-//! chosen by the sender. Values of an asset type are trusted whatever
-//! chose them: their module keeps their total (`spec/assets.md`).
+//! which is what the diagnostics say; where it came from (a parameter, or
+//! a field path of one), so that a comparison with the signer's address
+//! can be recognised and a value built from an object's own parts can be
+//! known as its next version; and, for tuples and records built in the
+//! procedure, their components. Branches carry a program counter: which
+//! authorities the path has checked. Calls of the module's own functions
+//! are followed with the arguments' abstract values; recursion, calls
+//! nested too deep and calls past a step budget are analysed once with
+//! every argument chosen by the sender.
 
 use crate::interface::AdtDef;
 use min_core::{CmpOp, Constructor, Expr, Global, Lambda, Match, Otherwise, Pattern, Slot, Ty};
@@ -614,7 +614,7 @@ impl Analysis<'_, '_> {
         };
         let object = value.ty.as_ref().is_some_and(|ty| self.env.objects.contains(ty));
         let sender = match adt {
-            Some(adt) if object && !is_under_authority(adt, tag, index) => value.sender.clone().or_else(|| {
+            Some(adt) if object && authority_of(adt, tag, index).is_none() => value.sender.clone().or_else(|| {
                 let field = field_name(adt, tag, index);
                 Some(
                     format!("the field `{field}` of a `{}`, which any transaction may have set", short(&adt.qualified))
@@ -796,14 +796,6 @@ fn authority_of(adt: &AdtDef, tag: u32, index: u32) -> Option<u32> {
         .copied()
         .flatten()
         .or_else(|| constructor.authority.iter().flatten().any(|&a| a == index).then_some(index))
-}
-
-/// Whether field `index` of constructor `tag` is under an authority or is one.
-fn is_under_authority(adt: &AdtDef, tag: u32, index: u32) -> bool {
-    adt.constructors.get(tag as usize).is_some_and(|c| {
-        c.authority.get(index as usize).copied().flatten().is_some()
-            || c.authority.iter().flatten().any(|&a| a == index)
-    })
 }
 
 fn field_name(adt: &AdtDef, tag: u32, index: u32) -> String {
