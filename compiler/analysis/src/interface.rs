@@ -23,6 +23,10 @@ pub struct Interface {
     /// values are linear whatever its type arguments: the assets and the
     /// types with a field that holds one. Importers add it to their own.
     pub linear_types: BTreeSet<Arc<str>>,
+    /// The module's functions (qualified names) that may run without bound,
+    /// and those of its imports: recursions on something other than a
+    /// part of their input, and what calls them (`spec/security.md`).
+    pub unbounded: BTreeSet<String>,
 }
 
 impl Interface {

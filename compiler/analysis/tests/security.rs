@@ -168,3 +168,33 @@ fn calls_that_branch_out_at_every_level_are_analysed_in_bounded_time() {
     // 2^30 paths through the calls: without the step budget this would not end.
     assert_eq!(codes(&source), vec!["E0801"]);
 }
+
+#[test]
+fn the_standard_library_functions_without_a_bound_are_the_ones_that_count_down() {
+    let workspace = Workspace::new();
+    let modules = ["Prelude", "List", "String", "Math", "Normal", "Option", "Result"];
+    let unbounded: Vec<String> = modules
+        .iter()
+        .filter_map(|module| workspace.interface_of(module))
+        .flat_map(|interface| {
+            let own = format!("{}.", interface.name);
+            interface.unbounded.iter().filter(move |name| name.starts_with(&own)).cloned().collect::<Vec<_>>()
+        })
+        .collect();
+    // `range`, `replicate` and `repeat` count a number down; `sort` recurses
+    // on halves it computes and `pow` on `-x`, which the rule does not
+    // recognise as smaller: it is conservative.
+    let expected = ["Prelude.range", "List.replicate", "List.sort", "String.repeat", "Math.pow", "Math.pow_neg"];
+    assert_eq!(unbounded, expected);
+}
+
+#[test]
+fn a_procedure_that_counts_down_a_number_the_sender_chooses_is_rejected() {
+    let bounded = "procedure total : Wallet → [ℕ] → Wallet\n\
+total w xs = {w | note = Prim.show (sum xs)}\n\n\
+sum : [ℕ] → ℕ\nsum [] = 0\nsum (x :: rest) = x + sum rest\n";
+    assert_eq!(codes(bounded), Vec::<&str>::new());
+    let unbounded = "procedure spin : Wallet → ℕ → Wallet\nspin w n = {w | note = Prim.show (down n)}\n\n\
+down : ℕ → ℕ\ndown n = if n == 0 then 0 else down (n - 1)\n";
+    assert_eq!(codes(unbounded), vec!["E0807"]);
+}

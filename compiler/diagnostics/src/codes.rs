@@ -199,4 +199,7 @@ codes! {
     E0805 Error "asset outside an object in a transaction";
     /// A contract that ignores a `Result`: a failure would go unnoticed.
     E0806 Error "failure ignored";
+    /// A procedure that may run without bound: a recursion on something
+    /// other than a part of its input.
+    E0807 Error "iteration without a bound";
 }

@@ -7,6 +7,7 @@ pub(crate) use expr::prim_type;
 mod failures;
 mod finalize;
 mod group;
+mod iteration;
 mod linearity;
 pub(crate) use linearity::holds_linear;
 mod pattern;
@@ -406,9 +407,14 @@ impl Checker {
         for spec in &mut specs {
             self.finalize_global(&mut spec.global);
         }
+        let imported_unbounded: std::collections::BTreeSet<String> =
+            self.modules.values().flat_map(|interface| interface.unbounded.iter().cloned()).collect();
+        let unbounded = iteration::unbounded(&core_globals, &imported_unbounded);
         if !procedures.is_empty() {
             let flows = self.check_security(&core_globals, &procedures);
             self.diagnostics.extend(flows);
+            let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
+            self.diagnostics.extend(iteration::check(&core_globals, &names, &unbounded));
         }
         let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
@@ -455,6 +461,7 @@ impl Checker {
             types: self.own_types.clone(),
             procedures,
             linear_types: linearity.linear_types,
+            unbounded: imported_unbounded.into_iter().chain(unbounded.into_keys()).collect(),
         };
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
