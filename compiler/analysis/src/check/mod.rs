@@ -11,6 +11,8 @@ pub(crate) use linearity::holds_linear;
 mod pattern;
 mod procedures;
 mod scope;
+mod separate;
+pub use separate::{Environment, Parts, Separate, check_frame, check_separate, frame_module, separable_definitions};
 mod specs;
 mod tests;
 pub use tests::TestInfo;
@@ -23,7 +25,7 @@ use crate::unify::{Unifier, UnifyError};
 use min_core as core;
 use min_diagnostics::{Diagnostic, Span, codes};
 use min_syntax::ast;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scope::{Frame, Local};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -82,7 +84,7 @@ struct NameRecord {
 }
 
 /// A top-level definition of the module being checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct GlobalEntry {
     qualified: String,
     scheme: Scheme,
@@ -144,42 +146,61 @@ pub fn check_module(
     known: &[String],
     prelude: Option<&Arc<Interface>>,
 ) -> Checked {
-    let mut checker = Checker {
-        module: name.to_string(),
-        u: Unifier::default(),
-        diagnostics: Vec::new(),
-        modules: BTreeMap::new(),
-        imported_values: HashMap::default(),
-        imported_types: HashMap::default(),
-        own_types: BTreeMap::new(),
-        globals: HashMap::default(),
-        constructor_index: HashMap::default(),
-        record_index: HashMap::default(),
-        scopes: Vec::new(),
-        frames: Vec::new(),
-        next_binding: 0,
-        pending: Vec::new(),
-        equality_checks: Vec::new(),
-        names: Vec::new(),
-        flows: Vec::new(),
-        flow_bodies: Vec::new(),
-        global_instances: HashMap::default(),
-        linear_types: Default::default(),
-        recording_flows: false,
-        var_names: HashMap::default(),
-    };
-    if let Some(prelude) = prelude {
-        checker.import_all(prelude);
-        checker.modules.insert(prelude.name.clone(), prelude.clone());
-    }
-    checker.resolve_imports(&module.imports, available, known);
-    checker.declare_types(&module.types);
-    checker.index_types();
-    checker.linear_types = checker.find_linear_types();
-    let globals = checker.check_defs(&module.defs);
+    let mut checker = Checker::prepared(name, module, available, known, prelude);
+    let globals = checker.check_defs(&module.defs, &Default::default()).unwrap_or_default();
     let specs = checker.check_specs(&module.defs);
     let tests = checker.check_tests(&module.tests);
-    checker.finish(globals, &module.defs, specs, tests)
+    checker.finish(globals, &module.defs, specs, tests).assemble(Vec::new())
+}
+
+impl Checker {
+    /// A checker of module `name` that knows nothing yet.
+    fn new(name: &str) -> Checker {
+        Checker {
+            module: name.to_string(),
+            u: Unifier::default(),
+            diagnostics: Vec::new(),
+            modules: BTreeMap::new(),
+            imported_values: HashMap::default(),
+            imported_types: HashMap::default(),
+            own_types: BTreeMap::new(),
+            globals: HashMap::default(),
+            constructor_index: HashMap::default(),
+            record_index: HashMap::default(),
+            scopes: Vec::new(),
+            frames: Vec::new(),
+            next_binding: 0,
+            pending: Vec::new(),
+            equality_checks: Vec::new(),
+            names: Vec::new(),
+            flows: Vec::new(),
+            flow_bodies: Vec::new(),
+            global_instances: HashMap::default(),
+            linear_types: Default::default(),
+            recording_flows: false,
+            var_names: HashMap::default(),
+        }
+    }
+
+    /// A checker of `module` with its imports resolved and its types declared.
+    fn prepared(
+        name: &str,
+        module: &ast::Module,
+        available: &BTreeMap<String, Arc<Interface>>,
+        known: &[String],
+        prelude: Option<&Arc<Interface>>,
+    ) -> Checker {
+        let mut checker = Checker::new(name);
+        if let Some(prelude) = prelude {
+            checker.import_all(prelude);
+            checker.modules.insert(prelude.name.clone(), prelude.clone());
+        }
+        checker.resolve_imports(&module.imports, available, known);
+        checker.declare_types(&module.types);
+        checker.index_types();
+        checker.linear_types = checker.find_linear_types();
+        checker
+    }
 }
 
 impl Checker {
@@ -248,8 +269,11 @@ impl Checker {
     }
 
     /// Infers and lowers the module's definitions: signed ones after the
-    /// unsigned ones they may use, unsigned ones in dependency order.
-    fn check_defs(&mut self, defs: &[ast::Def]) -> Vec<Option<core::Global>> {
+    /// unsigned ones they may use, unsigned ones in dependency order. The
+    /// bodies of the definitions named in `separate` are left to
+    /// [`separate::check_separate`]; `None` when they cannot be checked
+    /// apart from the module (see [`Checker::separable`]).
+    fn check_defs(&mut self, defs: &[ast::Def], separate: &HashSet<String>) -> Option<Vec<Option<core::Global>>> {
         let mut lowered: Vec<Option<core::Global>> = vec![None; defs.len()];
         let mut index_of: HashMap<&str, usize> = HashMap::default();
         let mut signatures: Vec<Option<Scheme>> = vec![None; defs.len()];
@@ -303,9 +327,12 @@ impl Checker {
             }
         }
         self.report_cyclic_values(defs, &index_of);
+        if !separate.is_empty() && !self.separable(separate) {
+            return None;
+        }
         for (i, def) in defs.iter().enumerate() {
             let Some(scheme) = &signatures[i] else { continue };
-            if index_of.get(def.name.text.as_str()) != Some(&i) {
+            if index_of.get(def.name.text.as_str()) != Some(&i) || separate.contains(&def.name.text) {
                 continue;
             }
             self.u.level += 1;
@@ -314,7 +341,7 @@ impl Checker {
             lowered[i] = Some(self.lower_global(def, &expected));
             self.u.level -= 1;
         }
-        lowered
+        Some(lowered)
     }
 
     /// Top-level values (definitions without parameters) are computed once,
@@ -384,20 +411,20 @@ impl Checker {
         }
     }
 
-    /// Builds the module's interface and core IR once every definition is lowered.
+    /// Builds the module's interface and settles its core IR once every
+    /// definition it checks is lowered.
     fn finish(
         mut self,
-        globals: Vec<Option<core::Global>>,
+        mut globals: Vec<Option<core::Global>>,
         defs: &[ast::Def],
         mut specs: Vec<core::Spec>,
         tests: Vec<tests::PendingTest>,
-    ) -> Checked {
+    ) -> Parts {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
         let procedures = self.procedures(defs);
-        let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
-        for global in &mut core_globals {
+        for global in globals.iter_mut().flatten() {
             self.finalize_global(global);
         }
         for spec in &mut specs {
@@ -421,6 +448,7 @@ impl Checker {
                 );
             }
         }
+        let names = self.resolved_names();
         for def in defs {
             if let Some(entry) = self.globals.get(&def.name.text) {
                 let spans = std::iter::once(def.name.span).chain(def.clauses.iter().filter_map(|c| c.name_span));
@@ -430,18 +458,7 @@ impl Checker {
                 }
             }
         }
-        let mut names: Vec<NameInfo> = self
-            .names
-            .iter()
-            .map(|record| NameInfo {
-                span: record.span,
-                ty: self.u.resolve(&record.ty),
-                target: record.target.clone(),
-                definition: record.definition,
-            })
-            .collect();
-        names.sort_by_key(|name| (name.span.start, name.span.end));
-        names.dedup_by(|a, b| a.span == b.span && a.target == b.target);
+        let defined = self.resolved_names();
         let interface = Interface {
             name: self.module.clone(),
             values,
@@ -449,16 +466,21 @@ impl Checker {
             procedures,
             linear_types: linearity.linear_types,
         };
-        let mut diagnostics = self.diagnostics;
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-        diagnostics.dedup();
-        let types = interface
-            .types
-            .values()
-            .map(|adt| (0..adt.constructors.len() as u32).map(|tag| adt.core_constructor(tag)).collect())
-            .collect();
-        let core = core::Module { name: self.module, globals: core_globals, types, specs };
-        Checked { interface, core, diagnostics, names, tests }
+        Parts { interface, globals, specs, diagnostics: self.diagnostics, names, defined, tests }
+    }
+
+    /// The name occurrences recorded since the last call, with their types
+    /// as inferred.
+    fn resolved_names(&mut self) -> Vec<NameInfo> {
+        std::mem::take(&mut self.names)
+            .into_iter()
+            .map(|record| NameInfo {
+                span: record.span,
+                ty: self.u.resolve(&record.ty),
+                target: record.target,
+                definition: record.definition,
+            })
+            .collect()
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns
