@@ -97,19 +97,19 @@ pub(crate) struct Checker {
     u: Unifier,
     diagnostics: Vec<Diagnostic>,
     /// Modules usable qualified, by name.
-    modules: BTreeMap<String, Arc<Interface>>,
+    modules: Arc<BTreeMap<String, Arc<Interface>>>,
     /// Values usable unqualified from other modules.
-    imported_values: HashMap<String, ValueInfo>,
+    imported_values: Arc<HashMap<String, ValueInfo>>,
     /// Types usable unqualified from other modules.
-    imported_types: HashMap<String, Arc<AdtDef>>,
+    imported_types: Arc<HashMap<String, Arc<AdtDef>>>,
     /// This module's types.
-    own_types: BTreeMap<String, Arc<AdtDef>>,
+    own_types: Arc<BTreeMap<String, Arc<AdtDef>>>,
     /// This module's definitions.
-    globals: HashMap<String, GlobalEntry>,
+    globals: Arc<HashMap<String, GlobalEntry>>,
     /// Constructors usable unqualified: this module's shadow imported ones.
-    constructor_index: HashMap<String, (Arc<AdtDef>, u32)>,
+    constructor_index: Arc<HashMap<String, (Arc<AdtDef>, u32)>>,
     /// Record types usable unqualified, by each of their field names.
-    record_index: HashMap<String, Vec<Arc<AdtDef>>>,
+    record_index: Arc<HashMap<String, Vec<Arc<AdtDef>>>>,
     scopes: Vec<Vec<Local>>,
     frames: Vec<Frame>,
     next_binding: u32,
@@ -160,13 +160,13 @@ impl Checker {
             module: name.to_string(),
             u: Unifier::default(),
             diagnostics: Vec::new(),
-            modules: BTreeMap::new(),
-            imported_values: HashMap::default(),
-            imported_types: HashMap::default(),
-            own_types: BTreeMap::new(),
-            globals: HashMap::default(),
-            constructor_index: HashMap::default(),
-            record_index: HashMap::default(),
+            modules: Default::default(),
+            imported_values: Default::default(),
+            imported_types: Default::default(),
+            own_types: Default::default(),
+            globals: Default::default(),
+            constructor_index: Default::default(),
+            record_index: Default::default(),
             scopes: Vec::new(),
             frames: Vec::new(),
             next_binding: 0,
@@ -193,7 +193,7 @@ impl Checker {
         let mut checker = Checker::new(name);
         if let Some(prelude) = prelude {
             checker.import_all(prelude);
-            checker.modules.insert(prelude.name.clone(), prelude.clone());
+            Arc::make_mut(&mut checker.modules).insert(prelude.name.clone(), prelude.clone());
         }
         checker.resolve_imports(&module.imports, available, known);
         checker.declare_types(&module.types);
@@ -206,10 +206,10 @@ impl Checker {
 impl Checker {
     fn import_all(&mut self, interface: &Arc<Interface>) {
         for (name, value) in &interface.values {
-            self.imported_values.insert(name.clone(), value.clone());
+            Arc::make_mut(&mut self.imported_values).insert(name.clone(), value.clone());
         }
         for (name, adt) in &interface.types {
-            self.imported_types.insert(name.clone(), adt.clone());
+            Arc::make_mut(&mut self.imported_types).insert(name.clone(), adt.clone());
         }
     }
 
@@ -245,16 +245,16 @@ impl Checker {
                 );
                 continue;
             };
-            self.modules.insert(import.module.text.clone(), interface.clone());
+            Arc::make_mut(&mut self.modules).insert(import.module.text.clone(), interface.clone());
             match &import.names {
                 ast::ImportNames::Qualified => {}
                 ast::ImportNames::All => self.import_all(interface),
                 ast::ImportNames::Some(names) => {
                     for name in names {
                         if let Some(value) = interface.values.get(&name.text) {
-                            self.imported_values.insert(name.text.clone(), value.clone());
+                            Arc::make_mut(&mut self.imported_values).insert(name.text.clone(), value.clone());
                         } else if let Some(adt) = interface.types.get(&name.text) {
-                            self.imported_types.insert(name.text.clone(), adt.clone());
+                            Arc::make_mut(&mut self.imported_types).insert(name.text.clone(), adt.clone());
                         } else {
                             self.diagnostics.push(Diagnostic::error(
                                 codes::E0101,
@@ -296,7 +296,8 @@ impl Checker {
                 }
                 None => Scheme::mono(self.u.fresh()),
             };
-            self.globals.insert(def.name.text.clone(), GlobalEntry { qualified, scheme, span: def.name.span });
+            Arc::make_mut(&mut self.globals)
+                .insert(def.name.text.clone(), GlobalEntry { qualified, scheme, span: def.name.span });
         }
         // Unsigned definitions, grouped by mutual recursion.
         let unsigned: Vec<usize> = (0..defs.len())
@@ -313,7 +314,8 @@ impl Checker {
             self.u.level += 1;
             let types: Vec<Type> = members.iter().map(|_| self.u.fresh()).collect();
             for (&i, ty) in members.iter().zip(&types) {
-                self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = Scheme::mono(ty.clone());
+                Arc::make_mut(&mut self.globals).get_mut(&defs[i].name.text).expect("declared above").scheme =
+                    Scheme::mono(ty.clone());
             }
             self.recording_flows = self.needs_flow(None);
             for (&i, ty) in members.iter().zip(&types) {
@@ -323,7 +325,7 @@ impl Checker {
             for (&i, ty) in members.iter().zip(&types) {
                 let is_function = defs[i].clauses.first().is_some_and(|clause| !clause.patterns.is_empty());
                 let scheme = self.u.generalize(ty, is_function);
-                self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = scheme;
+                Arc::make_mut(&mut self.globals).get_mut(&defs[i].name.text).expect("declared above").scheme = scheme;
             }
         }
         self.report_cyclic_values(defs, &index_of);
@@ -462,7 +464,7 @@ impl Checker {
         let interface = Interface {
             name: self.module.clone(),
             values,
-            types: self.own_types.clone(),
+            types: (*self.own_types).clone(),
             procedures,
             linear_types: linearity.linear_types,
         };

@@ -29,13 +29,13 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Environment {
     module: String,
-    modules: BTreeMap<String, Arc<Interface>>,
-    imported_values: HashMap<String, ValueInfo>,
-    imported_types: HashMap<String, Arc<AdtDef>>,
-    own_types: BTreeMap<String, Arc<AdtDef>>,
-    globals: HashMap<String, GlobalEntry>,
-    constructor_index: HashMap<String, (Arc<AdtDef>, u32)>,
-    record_index: HashMap<String, Vec<Arc<AdtDef>>>,
+    modules: Arc<BTreeMap<String, Arc<Interface>>>,
+    imported_values: Arc<HashMap<String, ValueInfo>>,
+    imported_types: Arc<HashMap<String, Arc<AdtDef>>>,
+    own_types: Arc<BTreeMap<String, Arc<AdtDef>>>,
+    globals: Arc<HashMap<String, GlobalEntry>>,
+    constructor_index: Arc<HashMap<String, (Arc<AdtDef>, u32)>>,
+    record_index: Arc<HashMap<String, Vec<Arc<AdtDef>>>>,
 }
 
 /// What checking a module (or its frame) produces before the definitions
@@ -147,15 +147,41 @@ fn names_no_variable(ty: &ast::TypeExpr) -> bool {
 /// each of their equations keeps its place and the name it starts with,
 /// and takes one wildcard pattern so that it is still a function.
 pub fn frame_module(module: &ast::Module, separate: &[usize]) -> ast::Module {
-    let mut frame = module.clone();
-    for &index in separate {
-        let Some(def) = frame.defs.get_mut(index) else { continue };
-        for clause in &mut def.clauses {
-            clause.patterns = vec![ast::Pat { kind: ast::PatKind::Wildcard, span: clause.span }];
-            clause.body = ast::Expr { kind: ast::ExprKind::Tuple(Vec::new()), span: clause.span };
-        }
+    let mut apart = separate.iter().copied().peekable();
+    let defs = module
+        .defs
+        .iter()
+        .enumerate()
+        .map(|(index, def)| {
+            if apart.next_if_eq(&index).is_none() {
+                return def.clone();
+            }
+            let stub = |clause: &ast::Clause| ast::Clause {
+                patterns: vec![ast::Pat { kind: ast::PatKind::Wildcard, span: clause.span }],
+                body: ast::Expr { kind: ast::ExprKind::Tuple(Vec::new()), span: clause.span },
+                span: clause.span,
+                name_span: clause.name_span,
+            };
+            ast::Def {
+                name: def.name.clone(),
+                signature: def.signature.clone(),
+                param_names: def.param_names.clone(),
+                clauses: def.clauses.iter().map(stub).collect(),
+                rules: def.rules,
+                procedure: def.procedure,
+                doc: def.doc.clone(),
+                specs: def.specs.clone(),
+                span: def.span,
+            }
+        })
+        .collect();
+    ast::Module {
+        file: module.file,
+        imports: module.imports.clone(),
+        types: module.types.clone(),
+        defs,
+        tests: module.tests.clone(),
     }
-    frame
 }
 
 /// Checks the frame of a module (see [`frame_module`]): everything but the
@@ -241,14 +267,14 @@ impl Checker {
                 };
                 (name.clone(), GlobalEntry { qualified: entry.qualified.clone(), scheme, span: entry.span })
             })
-            .collect();
+            .collect::<HashMap<_, _>>();
         Environment {
             module: self.module.clone(),
             modules: self.modules.clone(),
             imported_values: self.imported_values.clone(),
             imported_types: self.imported_types.clone(),
             own_types: self.own_types.clone(),
-            globals,
+            globals: Arc::new(globals),
             constructor_index: self.constructor_index.clone(),
             record_index: self.record_index.clone(),
         }

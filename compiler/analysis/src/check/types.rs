@@ -40,7 +40,7 @@ impl Checker {
                 span: def.span,
                 doc: def.doc.clone(),
             };
-            self.own_types.insert(def.name.text.clone(), Arc::new(adt));
+            Arc::make_mut(&mut self.own_types).insert(def.name.text.clone(), Arc::new(adt));
         }
         let mut constructor_owner: rustc_hash::FxHashMap<String, String> = Default::default();
         for def in types {
@@ -94,7 +94,8 @@ impl Checker {
                     self.record_name(variant.name.span, ty, target, true);
                 }
             }
-            let adt = Arc::make_mut(self.own_types.get_mut(&def.name.text).expect("declared above"));
+            let adt =
+                Arc::make_mut(Arc::make_mut(&mut self.own_types).get_mut(&def.name.text).expect("declared above"));
             adt.constructors = constructors;
         }
     }
@@ -113,12 +114,12 @@ impl Checker {
     pub(crate) fn index_types(&mut self) {
         for adt in self.imported_types.values().chain(self.own_types.values()) {
             for (tag, constructor) in adt.constructors.iter().enumerate() {
-                self.constructor_index.insert(constructor.name.clone(), (adt.clone(), tag as u32));
+                Arc::make_mut(&mut self.constructor_index).insert(constructor.name.clone(), (adt.clone(), tag as u32));
             }
             if adt.record {
                 for (field, _) in &adt.constructors[0].fields {
                     if let Some(field) = field {
-                        let entry = self.record_index.entry(field.clone()).or_default();
+                        let entry = Arc::make_mut(&mut self.record_index).entry(field.clone()).or_default();
                         entry.retain(|other| other.qualified != adt.qualified);
                         entry.push(adt.clone());
                     }
