@@ -19,7 +19,7 @@ pub use tests::TestInfo;
 mod types;
 
 use crate::deps::{components, def_free_names};
-use crate::interface::{AdtDef, Interface, ValueInfo};
+use crate::interface::{Interface, ValueInfo};
 use crate::types::{Scheme, Type, TypePrinter};
 use crate::unify::{Unifier, UnifyError};
 use min_core as core;
@@ -93,23 +93,11 @@ pub(crate) struct GlobalEntry {
 
 /// The state of checking one module.
 pub(crate) struct Checker {
-    module: String,
+    /// What the module's definitions see: its name, imports, types and
+    /// definitions.
+    env: Environment,
     u: Unifier,
     diagnostics: Vec<Diagnostic>,
-    /// Modules usable qualified, by name.
-    modules: Arc<BTreeMap<String, Arc<Interface>>>,
-    /// Values usable unqualified from other modules.
-    imported_values: Arc<HashMap<String, ValueInfo>>,
-    /// Types usable unqualified from other modules.
-    imported_types: Arc<HashMap<String, Arc<AdtDef>>>,
-    /// This module's types.
-    own_types: Arc<BTreeMap<String, Arc<AdtDef>>>,
-    /// This module's definitions.
-    globals: Arc<HashMap<String, GlobalEntry>>,
-    /// Constructors usable unqualified: this module's shadow imported ones.
-    constructor_index: Arc<HashMap<String, (Arc<AdtDef>, u32)>>,
-    /// Record types usable unqualified, by each of their field names.
-    record_index: Arc<HashMap<String, Vec<Arc<AdtDef>>>>,
     scopes: Vec<Vec<Local>>,
     frames: Vec<Frame>,
     next_binding: u32,
@@ -154,19 +142,12 @@ pub fn check_module(
 }
 
 impl Checker {
-    /// A checker of module `name` that knows nothing yet.
-    fn new(name: &str) -> Checker {
+    /// A checker of a module whose definitions see `env`.
+    fn new(env: Environment) -> Checker {
         Checker {
-            module: name.to_string(),
+            env,
             u: Unifier::default(),
             diagnostics: Vec::new(),
-            modules: Default::default(),
-            imported_values: Default::default(),
-            imported_types: Default::default(),
-            own_types: Default::default(),
-            globals: Default::default(),
-            constructor_index: Default::default(),
-            record_index: Default::default(),
             scopes: Vec::new(),
             frames: Vec::new(),
             next_binding: 0,
@@ -190,10 +171,10 @@ impl Checker {
         known: &[String],
         prelude: Option<&Arc<Interface>>,
     ) -> Checker {
-        let mut checker = Checker::new(name);
+        let mut checker = Checker::new(Environment::empty(name));
         if let Some(prelude) = prelude {
             checker.import_all(prelude);
-            Arc::make_mut(&mut checker.modules).insert(prelude.name.clone(), prelude.clone());
+            Arc::make_mut(&mut checker.env.modules).insert(prelude.name.clone(), prelude.clone());
         }
         checker.resolve_imports(&module.imports, available, known);
         checker.declare_types(&module.types);
@@ -206,10 +187,10 @@ impl Checker {
 impl Checker {
     fn import_all(&mut self, interface: &Arc<Interface>) {
         for (name, value) in &interface.values {
-            Arc::make_mut(&mut self.imported_values).insert(name.clone(), value.clone());
+            Arc::make_mut(&mut self.env.imported_values).insert(name.clone(), value.clone());
         }
         for (name, adt) in &interface.types {
-            Arc::make_mut(&mut self.imported_types).insert(name.clone(), adt.clone());
+            Arc::make_mut(&mut self.env.imported_types).insert(name.clone(), adt.clone());
         }
     }
 
@@ -227,7 +208,7 @@ impl Checker {
                 if known.contains(&import.module.text) {
                     continue;
                 }
-                let candidates = known.iter().map(String::as_str).filter(|m| *m != self.module);
+                let candidates = known.iter().map(String::as_str).filter(|m| *m != self.env.module);
                 let help = match expr::closest(&import.module.text, candidates) {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!(
@@ -245,16 +226,16 @@ impl Checker {
                 );
                 continue;
             };
-            Arc::make_mut(&mut self.modules).insert(import.module.text.clone(), interface.clone());
+            Arc::make_mut(&mut self.env.modules).insert(import.module.text.clone(), interface.clone());
             match &import.names {
                 ast::ImportNames::Qualified => {}
                 ast::ImportNames::All => self.import_all(interface),
                 ast::ImportNames::Some(names) => {
                     for name in names {
                         if let Some(value) = interface.values.get(&name.text) {
-                            Arc::make_mut(&mut self.imported_values).insert(name.text.clone(), value.clone());
+                            Arc::make_mut(&mut self.env.imported_values).insert(name.text.clone(), value.clone());
                         } else if let Some(adt) = interface.types.get(&name.text) {
-                            Arc::make_mut(&mut self.imported_types).insert(name.text.clone(), adt.clone());
+                            Arc::make_mut(&mut self.env.imported_types).insert(name.text.clone(), adt.clone());
                         } else {
                             self.diagnostics.push(Diagnostic::error(
                                 codes::E0101,
@@ -287,7 +268,7 @@ impl Checker {
                 continue;
             }
             index_of.insert(&def.name.text, i);
-            let qualified = format!("{}.{}", self.module, def.name.text);
+            let qualified = format!("{}.{}", self.env.module, def.name.text);
             let scheme = match &def.signature {
                 Some(signature) => {
                     let scheme = self.signature_scheme(signature);
@@ -296,7 +277,7 @@ impl Checker {
                 }
                 None => Scheme::mono(self.u.fresh()),
             };
-            Arc::make_mut(&mut self.globals)
+            Arc::make_mut(&mut self.env.globals)
                 .insert(def.name.text.clone(), GlobalEntry { qualified, scheme, span: def.name.span });
         }
         // Unsigned definitions, grouped by mutual recursion.
@@ -314,7 +295,7 @@ impl Checker {
             self.u.level += 1;
             let types: Vec<Type> = members.iter().map(|_| self.u.fresh()).collect();
             for (&i, ty) in members.iter().zip(&types) {
-                Arc::make_mut(&mut self.globals).get_mut(&defs[i].name.text).expect("declared above").scheme =
+                Arc::make_mut(&mut self.env.globals).get_mut(&defs[i].name.text).expect("declared above").scheme =
                     Scheme::mono(ty.clone());
             }
             self.recording_flows = self.needs_flow(None);
@@ -325,7 +306,8 @@ impl Checker {
             for (&i, ty) in members.iter().zip(&types) {
                 let is_function = defs[i].clauses.first().is_some_and(|clause| !clause.patterns.is_empty());
                 let scheme = self.u.generalize(ty, is_function);
-                Arc::make_mut(&mut self.globals).get_mut(&defs[i].name.text).expect("declared above").scheme = scheme;
+                Arc::make_mut(&mut self.env.globals).get_mut(&defs[i].name.text).expect("declared above").scheme =
+                    scheme;
             }
         }
         self.report_cyclic_values(defs, &index_of);
@@ -403,7 +385,7 @@ impl Checker {
         debug_assert!(frame.captures.is_empty(), "a global captures nothing");
         self.global_instances.insert(def.name.text.clone(), expected.clone());
         core::Global {
-            name: format!("{}.{}", self.module, def.name.text),
+            name: format!("{}.{}", self.env.module, def.name.text),
             arity,
             frame_size: frame.size,
             body,
@@ -435,7 +417,7 @@ impl Checker {
         let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
         for def in defs {
-            if let Some(entry) = self.globals.get(&def.name.text) {
+            if let Some(entry) = self.env.globals.get(&def.name.text) {
                 let scheme = self.close_scheme(&entry.scheme);
                 let linear_safe = linearity.linear_safe.get(&def.name.text).cloned().unwrap_or_default();
                 values.insert(
@@ -452,7 +434,7 @@ impl Checker {
         }
         let names = self.resolved_names();
         for def in defs {
-            if let Some(entry) = self.globals.get(&def.name.text) {
+            if let Some(entry) = self.env.globals.get(&def.name.text) {
                 let spans = std::iter::once(def.name.span).chain(def.clauses.iter().filter_map(|c| c.name_span));
                 for span in spans {
                     let (ty, target) = (entry.scheme.ty.clone(), Target::Global(entry.qualified.clone()));
@@ -462,9 +444,9 @@ impl Checker {
         }
         let defined = self.resolved_names();
         let interface = Interface {
-            name: self.module.clone(),
+            name: self.env.module.clone(),
             values,
-            types: (*self.own_types).clone(),
+            types: (*self.env.own_types).clone(),
             procedures,
             linear_types: linearity.linear_types,
         };

@@ -28,14 +28,38 @@ use std::sync::Arc;
 /// name, imports, types and the closed schemes of its definitions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Environment {
-    module: String,
-    modules: Arc<BTreeMap<String, Arc<Interface>>>,
-    imported_values: Arc<HashMap<String, ValueInfo>>,
-    imported_types: Arc<HashMap<String, Arc<AdtDef>>>,
-    own_types: Arc<BTreeMap<String, Arc<AdtDef>>>,
-    globals: Arc<HashMap<String, GlobalEntry>>,
-    constructor_index: Arc<HashMap<String, (Arc<AdtDef>, u32)>>,
-    record_index: Arc<HashMap<String, Vec<Arc<AdtDef>>>>,
+    /// The module's name.
+    pub(super) module: String,
+    /// Modules usable qualified, by name.
+    pub(super) modules: Arc<BTreeMap<String, Arc<Interface>>>,
+    /// Values usable unqualified from other modules.
+    pub(super) imported_values: Arc<HashMap<String, ValueInfo>>,
+    /// Types usable unqualified from other modules.
+    pub(super) imported_types: Arc<HashMap<String, Arc<AdtDef>>>,
+    /// This module's types.
+    pub(super) own_types: Arc<BTreeMap<String, Arc<AdtDef>>>,
+    /// This module's definitions.
+    pub(super) globals: Arc<HashMap<String, GlobalEntry>>,
+    /// Constructors usable unqualified: this module's shadow imported ones.
+    pub(super) constructor_index: Arc<HashMap<String, (Arc<AdtDef>, u32)>>,
+    /// Record types usable unqualified, by each of their field names.
+    pub(super) record_index: Arc<HashMap<String, Vec<Arc<AdtDef>>>>,
+}
+
+impl Environment {
+    /// The environment of module `name` before anything is declared.
+    pub(super) fn empty(name: &str) -> Environment {
+        Environment {
+            module: name.to_string(),
+            modules: Default::default(),
+            imported_values: Default::default(),
+            imported_types: Default::default(),
+            own_types: Default::default(),
+            globals: Default::default(),
+            constructor_index: Default::default(),
+            record_index: Default::default(),
+        }
+    }
 }
 
 /// What checking a module (or its frame) produces before the definitions
@@ -206,15 +230,8 @@ pub fn check_frame(
 /// Checks the definition at `index`, one that [`separable_definitions`]
 /// chose, in the environment its module's frame gave.
 pub fn check_separate(environment: &Environment, def: &ast::Def, index: usize) -> Option<Separate> {
-    let mut checker = Checker::new(&environment.module);
-    checker.modules = environment.modules.clone();
-    checker.imported_values = environment.imported_values.clone();
-    checker.imported_types = environment.imported_types.clone();
-    checker.own_types = environment.own_types.clone();
-    checker.globals = environment.globals.clone();
-    checker.constructor_index = environment.constructor_index.clone();
-    checker.record_index = environment.record_index.clone();
-    let scheme = checker.globals.get(&def.name.text)?.scheme.clone();
+    let mut checker = Checker::new(environment.clone());
+    let scheme = checker.env.globals.get(&def.name.text)?.scheme.clone();
     checker.u.level += 1;
     let expected = checker.rigid_instance(&scheme, def.signature.as_ref()?);
     checker.recording_flows = checker.needs_flow(Some(&scheme));
@@ -244,13 +261,14 @@ impl Checker {
         // A type that did not lower (an unknown name in it) stands for a
         // variable of this module's inference.
         let types_closed = self
+            .env
             .own_types
             .values()
             .flat_map(|adt| &adt.constructors)
             .flat_map(|constructor| &constructor.fields)
             .all(|(_, ty)| closed(ty));
         types_closed
-            && self.globals.iter().all(|(name, entry)| {
+            && self.env.globals.iter().all(|(name, entry)| {
                 closed(&entry.scheme.ty) && (!separate.contains(name) || entry.scheme.classes.is_empty())
             })
     }
@@ -258,6 +276,7 @@ impl Checker {
     /// What a definition checked apart sees of this module.
     fn environment(&self) -> Environment {
         let globals = self
+            .env
             .globals
             .iter()
             .map(|(name, entry)| {
@@ -268,15 +287,6 @@ impl Checker {
                 (name.clone(), GlobalEntry { qualified: entry.qualified.clone(), scheme, span: entry.span })
             })
             .collect::<HashMap<_, _>>();
-        Environment {
-            module: self.module.clone(),
-            modules: self.modules.clone(),
-            imported_values: self.imported_values.clone(),
-            imported_types: self.imported_types.clone(),
-            own_types: self.own_types.clone(),
-            globals: Arc::new(globals),
-            constructor_index: self.constructor_index.clone(),
-            record_index: self.record_index.clone(),
-        }
+        Environment { globals: Arc::new(globals), ..self.env.clone() }
     }
 }

@@ -23,7 +23,7 @@ impl Checker {
     pub(crate) fn check_specs(&mut self, defs: &[ast::Def]) -> Vec<core::Spec> {
         let mut specs = Vec::new();
         for def in defs.iter().filter(|def| !def.specs.is_empty()) {
-            let Some(entry) = self.globals.get(&def.name.text) else { continue };
+            let Some(entry) = self.env.globals.get(&def.name.text) else { continue };
             let (qualified, scheme) = (entry.qualified.clone(), entry.scheme.clone());
             let Some(params) = self.spec_parameters(def) else { continue };
             let ty = self.u.instantiate(&scheme);
