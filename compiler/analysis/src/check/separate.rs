@@ -220,6 +220,10 @@ pub fn check_frame(
     prelude: Option<&Arc<Interface>>,
 ) -> Option<(Parts, Environment)> {
     let mut checker = Checker::prepared(name, frame, available, known, prelude);
+    if !checker.linear_types.is_empty() {
+        // Known before any body is checked: do not check the frame for nothing.
+        return None;
+    }
     let globals = checker.check_defs(&frame.defs, separate)?;
     let environment = checker.environment();
     let specs = checker.check_specs(&frame.defs);
