@@ -64,3 +64,22 @@ out=$(call open '"ada"' --shard 0 --account 0); echo "$out"; ada=$(echo "$out" |
 out=$(call open '"bob"' --shard 0 --account 1); echo "$out"; bob=$(echo "$out" | created 1)
 out=$(call deposit 10 --input "$ada" --account 0); echo "$out"; ada=$(echo "$out" | created 1)
 call transfer 4 --input "$ada" --input "$bob" --account 0
+
+echo
+echo "== minc deploy examples/token.min: coins their owners hold, guarded by their signatures"
+deployed=$("$minc" deploy examples/token.min --rpc "$rpc" --account 0)
+echo "$deployed"
+token=$(echo "$deployed" | awk '$1 == "package" { print $2 }')
+token_call() { "$minc" call examples/token.min "$@" --package "$token" --rpc "$rpc"; }
+address() { sed -n "s/^  ($1) address //p" "$devnet_log"; }
+
+echo
+echo "== minc call: account 0 starts a treasury and mints 10 for account 1, who pays 3 back"
+out=$(token_call start --shard 0 --account 0); echo "$out"; treasury=$(echo "$out" | created 1)
+out=$(token_call mint 10 "\"$(address 1)\"" --input "$treasury" --account 0); echo "$out"; coin=$(echo "$out" | created 2)
+echo "== account 0 tries to spend account 1's coin: the procedure refuses, nothing is sent"
+if token_call pay 3 "\"$(address 0)\"" --input "$coin" --account 0; then
+  echo "error: a coin was spent without its owner's signature"
+  exit 1
+fi
+token_call pay 3 "\"$(address 0)\"" --input "$coin" --account 1

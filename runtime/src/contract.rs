@@ -149,9 +149,26 @@ impl Contract {
         self.module(engine).map(drop)
     }
 
+    /// The value of a procedure's `Signer` parameter for the account
+    /// `address` (`spec/security.md`): the host builds it from the
+    /// transaction's signature, never from what the transaction carries.
+    pub fn signer_value(&self, address: &str) -> Result<Value<'_>, ExecError> {
+        let signer = TypeDesc::Data { name: SIGNER_TYPE.to_string(), args: Vec::new() };
+        let constructor = self.schema.constructors(SIGNER_TYPE).next().ok_or_else(|| ExecError::BadArguments {
+            reason: "the contract's procedures take no signer".to_string(),
+        })?;
+        let value =
+            Value::Data(std::rc::Rc::new(min_interp::Data { constructor, fields: vec![Value::Str(address.into())] }));
+        codec::encode_value(&value, &signer, &self.schema, &Limits::default())
+            .map_err(|error| ExecError::BadArguments { reason: format!("the signer: {error}") })?;
+        Ok(value)
+    }
+
     /// Calls `procedure` on the objects it consumes (`inputs`) and the
-    /// values the transaction carries (`params`), each list in the order of
-    /// the procedure's parameters, with at most `gas_limit` gas.
+    /// values the transaction carries (`params`, with the value of a
+    /// `Signer` parameter at its place, made by [`Contract::signer_value`]),
+    /// each list in the order of the procedure's parameters, with at most
+    /// `gas_limit` gas.
     ///
     /// Every argument must be a value of its declared type. The call runs
     /// in a fresh instance; its result is split as the procedure's summary
@@ -244,7 +261,7 @@ impl Contract {
     ) -> Result<(Vec<Value<'c>>, usize), ExecError> {
         let info = &procedure.info;
         let wanted = |role: Role| info.arguments.iter().filter(|slot| slot.role == role).count();
-        let (wanted_inputs, wanted_params) = (wanted(Role::Input), wanted(Role::Param));
+        let (wanted_inputs, wanted_params) = (wanted(Role::Input), wanted(Role::Param) + wanted(Role::Signer));
         if inputs.len() != wanted_inputs || params.len() != wanted_params {
             return Err(ExecError::BadArguments {
                 reason: format!(
@@ -307,6 +324,14 @@ impl Contract {
     }
 }
 
+/// The qualified name of the type of a procedure's signer.
+const SIGNER_TYPE: &str = "Prelude.Signer";
+
+/// Whether `ty` is the type of a procedure's signer.
+fn is_signer_type(ty: &TypeDesc) -> bool {
+    matches!(ty, TypeDesc::Data { name, args } if name == SIGNER_TYPE && args.is_empty())
+}
+
 /// Checks that the metadata names exactly the helpers the runtime provides.
 fn check_imports(metadata: &Metadata) -> Result<(), LoadError> {
     if metadata.imports.module != IMPORT_MODULE {
@@ -327,7 +352,9 @@ fn check_imports(metadata: &Metadata) -> Result<(), LoadError> {
 fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -> Result<Export, LoadError> {
     let name = &info.name;
     let count = |slots: &[min_metadata::Slot], role: Role| slots.iter().filter(|slot| slot.role == role).count();
-    let roles_fit = info.arguments.iter().all(|slot| matches!(slot.role, Role::Input | Role::Param))
+    let roles_fit = info.arguments.iter().all(|slot| matches!(slot.role, Role::Input | Role::Param | Role::Signer))
+        && count(&info.arguments, Role::Signer) <= 1
+        && info.arguments.iter().all(|slot| slot.role != Role::Signer || is_signer_type(&slot.r#type))
         && info.results.iter().all(|slot| matches!(slot.role, Role::Output | Role::Return));
     let counts_fit = count(&info.arguments, Role::Input) == info.inputs.len()
         && count(&info.arguments, Role::Param) == info.params.len()

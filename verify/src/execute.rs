@@ -5,6 +5,7 @@
 //! fail). Branches join into `ite` values, so the walk is linear in the
 //! size of the body.
 
+use crate::conservation;
 use crate::obligation::{Check, Fact, Kind, Obligation};
 use crate::program::{Program, prim_can_abort};
 use crate::symbolic::{Sym, Taint, bounds, in_int_range, in_nat_range, join};
@@ -159,6 +160,7 @@ impl<'a, 'p> Walker<'a, 'p> {
         if let Sym::Never = result {
             return;
         }
+        self.conservation(global, &arguments, &result);
         arguments.push(result);
         for spec in self.program.clauses(&global.name, SpecKind::Ensures) {
             let holds = self.clause(spec, arguments.clone());
@@ -192,6 +194,47 @@ impl<'a, 'p> Walker<'a, 'p> {
                 let (measure, taint) = self.integer(measure, NumKind::Nat);
                 let operation = format!("`{}`", spec.headline());
                 self.obligation(Kind::Decreases, operation, span, measure.ge(&entry), taint);
+            }
+        }
+    }
+
+    /// At the return of `global`: for each asset of its module that it
+    /// receives and returns, the total it returns is the total it received
+    /// (`conservation.rs`).
+    fn conservation(&mut self, global: &'p Global, arguments: &[Sym], result: &Sym) {
+        let (params, result_ty) = conservation::signature(global);
+        for asset in conservation::assets_of(self.program, global) {
+            if conservation::shape(self.program, global, &asset) != conservation::Shape::Keeps {
+                continue;
+            }
+            let operation = format!("the total of `{}`", short(&asset.name));
+            let before = conservation::total_of(self.program, arguments, &params, &asset);
+            let after = conservation::total(self.program, result, result_ty, &asset);
+            match (before, after) {
+                (Ok((before, t1)), Ok((after, t2))) => {
+                    let taint = join(&t1, &t2);
+                    self.obligation(Kind::Conservation, operation, global.span, before.eq(&after).not(), taint);
+                }
+                (Err(reason), _) | (_, Err(reason)) => {
+                    self.not_modelled(Kind::Conservation, operation, global.span, reason);
+                }
+            }
+        }
+    }
+
+    /// At a call of `name` on `values` with `result`: a callee that keeps
+    /// an asset's total (its own obligation) returns the total it received.
+    fn assume_conservation(&mut self, name: &'p str, values: &[Sym], result: &Sym) {
+        let Some(global) = self.program.globals.get(name).copied() else { return };
+        let (params, result_ty) = conservation::signature(global);
+        for asset in conservation::assets_of(self.program, global) {
+            if conservation::shape(self.program, global, &asset) != conservation::Shape::Keeps {
+                continue;
+            }
+            let before = conservation::total_of(self.program, values, &params, &asset);
+            let after = conservation::total(self.program, result, result_ty, &asset);
+            if let (Ok((before, _)), Ok((after, _))) = (before, after) {
+                self.path.push(Fact { condition: before.eq(&after), taint: None });
             }
         }
     }
@@ -408,7 +451,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                 Sym::Never => Sym::Never,
                 _ => Sym::opaque("a field of a value that is not modelled"),
             },
-            Expr::Update(record, updates) => {
+            Expr::Update(record, updates, _) => {
                 let record = self.eval(record);
                 let updates: Vec<(u32, Sym)> = updates.iter().map(|(i, value)| (*i, self.eval(value))).collect();
                 match record {
@@ -658,11 +701,18 @@ impl<'a, 'p> Walker<'a, 'p> {
         }
     }
 
-    /// A global used as a value: a top-level value is an unknown value of its
-    /// type; a function is a function value. Either may abort where it runs.
+    /// A global used as a value: a top-level value defined as a literal is
+    /// that literal, any other an unknown value of its type; a function is a
+    /// function value. Either may abort where it runs.
     fn global_value(&mut self, name: &'p str) -> Sym {
         self.reference(name, self.span);
         match self.program.globals.get(name) {
+            Some(global)
+                if global.arity == 0 && matches!(global.body, Expr::Lit(Lit::Nat(_) | Lit::Int(_) | Lit::Bool(_))) =>
+            {
+                let Expr::Lit(lit) = &global.body else { unreachable!("matched above") };
+                literal(lit)
+            }
             Some(global) if global.arity == 0 => {
                 let ty = global.ty.clone();
                 self.fresh(&ty, &Some(Rc::from(format!("the value of `{}` is not modelled", short(name)))), 0)
@@ -746,6 +796,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                             modelled => modelled,
                         };
                         self.assume_ensures(name, &values, &result);
+                        self.assume_conservation(name, &values, &result);
                         result
                     }
                     Some(global) if (global.arity as usize) < args.len() => {

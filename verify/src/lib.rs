@@ -21,6 +21,7 @@
 
 mod answer;
 mod cache;
+mod conservation;
 mod counterexample;
 mod execute;
 mod obligation;

@@ -39,6 +39,43 @@ fn verdict<'r>(workspace: &Workspace, report: &'r Report, function: &str, text: 
         .unwrap_or_else(|| panic!("no {kind:?} verdict for `{text}` in `{function}`: {}", report.lines(workspace)))
 }
 
+/// The names of the amount fields of the assets `file` declares.
+fn asset_amount_fields(workspace: &Workspace, file: SourceFile) -> Vec<String> {
+    let checked = workspace.check(file);
+    let nat = min_analysis::types::Type::App(min_analysis::types::Con::Nat, Vec::new());
+    checked
+        .interface
+        .types
+        .values()
+        .filter(|adt| adt.kind == min_analysis::interface::TypeKind::Asset)
+        .filter_map(|adt| match &adt.constructors[..] {
+            [constructor] => {
+                let amounts: Vec<&String> = constructor
+                    .fields
+                    .iter()
+                    .filter(|(_, ty)| *ty == nat)
+                    .filter_map(|(name, _)| name.as_ref())
+                    .collect();
+                (amounts.len() == 1).then(|| amounts[0].clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The sum of the amounts written `field = N` in a value printed as Min
+/// (the test programs' assets are records, printed with their field names).
+fn total(printed: &str, fields: &[String]) -> u128 {
+    let mut sum = 0;
+    for field in fields {
+        for (at, _) in printed.match_indices(&format!("{field} = ")) {
+            let digits: String = printed[at + field.len() + 3..].chars().take_while(char::is_ascii_digit).collect();
+            sum += digits.parse::<u128>().expect("an amount");
+        }
+    }
+    sum
+}
+
 /// Runs every refuted verdict's counterexample in the interpreter and
 /// checks that it fails there, with the error of the verdict's kind.
 /// Returns how many were replayed.
@@ -49,6 +86,14 @@ fn replay_counterexamples(workspace: &Workspace, file: SourceFile, report: &Repo
         let mut runner = Runner::new(workspace, file, 10_000).with_spec_checks();
         let result = runner.run(&verdict.function, arguments, Engine::Interpreter);
         let call = verdict.failing_call().unwrap_or_default();
+        if verdict.kind == Kind::Conservation {
+            let returned = result.unwrap_or_else(|error| panic!("`{call}` failed instead of returning: {error:?}"));
+            let amounts = asset_amount_fields(workspace, file);
+            let before: u128 = arguments.iter().map(|argument| total(argument, &amounts)).sum();
+            assert_ne!(before, total(&returned, &amounts), "`{call}` returned {returned}, which keeps the total");
+            replayed += 1;
+            continue;
+        }
         let error = match result {
             Err(RunError::Runtime(error)) => error,
             Ok(value) => panic!("`{call}` returned {value} instead of failing at `{}`", source(workspace, verdict)),
@@ -174,6 +219,40 @@ fn buggy_variants_are_refuted_and_their_counterexamples_really_fail() {
     assert_eq!(report.exit_code(), 1);
     assert_eq!(replay_counterexamples(&workspace, file, &report), counts.refuted);
     assert!(counts.refuted >= 9);
+}
+
+#[test]
+fn the_token_keeps_its_units_and_cannot_overflow() {
+    let (workspace, _, report) = verify(&root().join("../examples/token.min"));
+    let lines = report.lines(&workspace);
+    assert_eq!(report.exit_code(), 0, "{lines}");
+    let kept: Vec<&str> =
+        report.verdicts.iter().filter(|v| v.kind == Kind::Conservation).map(|v| v.function.as_str()).collect();
+    for function in ["transfer", "pay", "split", "merge", "join", "balance", "deposit", "settle", "bid", "close"] {
+        assert!(kept.contains(&function), "{function} keeps the units: {lines}");
+    }
+    assert!(!kept.contains(&"mint"), "minting owes no total: {lines}");
+    let refund = report.verdicts.iter().find(|v| v.function == "outbid" && v.kind == Kind::Ensures);
+    assert_eq!(refund.map(|v| &v.outcome), Some(&Outcome::Proved), "a beaten bid is refunded whole: {lines}");
+}
+
+#[test]
+fn coins_that_appear_or_vanish_are_refuted_and_their_counterexamples_really_do() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/buggy_coins.min"));
+    let lines = report.lines(&workspace);
+    let conservation = |function: &str| {
+        report.verdicts.iter().find(|v| v.function == function && v.kind == Kind::Conservation).map(|v| &v.outcome)
+    };
+    for leaky in ["leaky_merge", "lossy_split"] {
+        assert!(matches!(conservation(leaky), Some(Outcome::Refuted { .. })), "{leaky}: {lines}");
+    }
+    for kept in ["merge", "split", "pay"] {
+        assert_eq!(conservation(kept), Some(&Outcome::Proved), "{kept}: {lines}");
+    }
+    for free in ["mint", "burn"] {
+        assert_eq!(conservation(free), None, "a {free} owes no total: {lines}");
+    }
+    assert_eq!(replay_counterexamples(&workspace, file, &report), 2);
 }
 
 #[test]

@@ -35,6 +35,14 @@ impl fmt::Debug for Address {
     }
 }
 
+/// The address's 32 bytes in lowercase hexadecimal, as the JSON-RPC
+/// interface writes addresses and a contract's `Signer` holds them.
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
 /// What kind of object this is: for contracts the hash of the contract and
 /// type name; the built-in coin has a fixed tag.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]

@@ -108,17 +108,32 @@ pub fn object_value<'c>(
     contract.decode(&object.data, ty).map_err(|error| format!("input {:?}: {error}", object.id))
 }
 
-/// Runs `procedure` of `contract`, published as `package`, on the consumed
-/// objects `inputs` and the encoded `params`, with at most `gas_limit` gas.
+/// What a call runs: the procedure of a contract published as a package,
+/// on the objects it consumes and the parameters the transaction carries,
+/// for the account that signs it.
+pub struct Call<'a> {
+    /// The package's id.
+    pub package: ObjectId,
+    /// The procedure's name, qualified or short.
+    pub procedure: &'a str,
+    /// The objects it consumes, in order.
+    pub inputs: &'a [&'a Object],
+    /// The parameters, as [`encode_params`] wrote them.
+    pub params: &'a [u8],
+    /// Who signs the transaction: what a `Signer` parameter receives.
+    pub signer: Address,
+}
+
+/// Runs `call` of `contract`, with at most `gas_limit` gas. A `Signer`
+/// parameter receives the call's signer, never anything the parameters
+/// carry (`spec/security.md`).
 pub fn run_call<'c>(
     engine: &Engine,
     contract: &'c Contract,
-    package: ObjectId,
-    procedure_name: &str,
-    inputs: &[&Object],
-    params: &[u8],
+    call: &Call<'_>,
     gas_limit: u64,
 ) -> Result<CallResult<'c>, String> {
+    let Call { package, procedure: procedure_name, inputs, params, signer } = *call;
     let info = procedure(contract, procedure_name)?;
     let input_types: Vec<&TypeDesc> = slots(info, Role::Input).collect();
     if input_types.len() != inputs.len() {
@@ -129,7 +144,17 @@ pub fn run_call<'c>(
         .zip(input_types)
         .map(|(object, ty)| object_value(contract, package, object, ty))
         .collect::<Result<Vec<_>, _>>()?;
-    let param_values = decode_params(contract, info, params)?;
+    let mut carried = decode_params(contract, info, params)?.into_iter();
+    let mut param_values = Vec::new();
+    for slot in &info.arguments {
+        match slot.role {
+            Role::Param => param_values.extend(carried.next()),
+            Role::Signer => {
+                param_values.push(contract.signer_value(&signer.to_string()).map_err(|error| error.to_string())?)
+            }
+            Role::Input | Role::Output | Role::Return => {}
+        }
+    }
     let outcome = contract
         .call(engine, &info.name, &input_values, &param_values, gas_limit)
         .map_err(|error| error.to_string())?;
@@ -208,7 +233,14 @@ pub fn prepare_call<'c>(
     let info = procedure(contract, request.procedure)?;
     let params = encode_params(contract, info, request.params)?;
     let inputs: Vec<&Object> = request.inputs.iter().collect();
-    let result = run_call(engine, contract, request.package, &info.name, &inputs, &params, CALL_GAS_LIMIT)?;
+    let call = Call {
+        package: request.package,
+        procedure: &info.name,
+        inputs: &inputs,
+        params: &params,
+        signer: request.signer,
+    };
+    let result = run_call(engine, contract, &call, CALL_GAS_LIMIT)?;
     let body = |salt| TransactionBody {
         procedure: Procedure::Call { name: info.name.clone(), salt },
         inputs: request.inputs.iter().map(Object::reference).collect(),
@@ -277,15 +309,14 @@ impl ContractHost for RuntimeHost {
             return Err("Min procedures read no reference inputs yet".to_owned());
         }
         let contract = self.contract(call.package)?;
-        let result = run_call(
-            &self.engine,
-            &contract,
-            call.package.id,
-            call.procedure,
-            call.inputs,
-            call.params,
-            CALL_GAS_LIMIT,
-        )?;
+        let run = Call {
+            package: call.package.id,
+            procedure: call.procedure,
+            inputs: call.inputs,
+            params: call.params,
+            signer: call.signer,
+        };
+        let result = run_call(&self.engine, &contract, &run, CALL_GAS_LIMIT)?;
         Ok(result.created)
     }
 }

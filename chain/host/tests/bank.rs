@@ -27,13 +27,18 @@ fn address(key: &SigningKey) -> Address {
     Address(key.verifying_key().to_bytes())
 }
 
-fn bank_package() -> Package {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/bank.min");
-    let text = std::fs::read_to_string(path).expect("the example exists");
+/// The example `path` (under `examples/`) built into a package.
+fn package(path: &str) -> Package {
+    let full = format!("{}/../../examples/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(full).expect("the example exists");
     let mut workspace = Workspace::new();
-    let file = workspace.add_file("bank.min", text);
-    let artifact = minc::artifact::build(&workspace, file).expect("the bank builds");
+    let file = workspace.add_file(path, text);
+    let artifact = minc::artifact::build(&workspace, file).expect("the example builds");
     Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
+}
+
+fn bank_package() -> Package {
+    package("bank.min")
 }
 
 /// The publication of `package`, signed by key 1.
@@ -202,6 +207,82 @@ fn failing_calls_and_dishonest_outputs_change_nothing() {
     assert!(matches!(chain.apply(&placed(garbage, &ada)), Err(Abort::ContractFailed(_))));
     assert_eq!(chain.states[1].digest(), digest, "nothing changed");
     assert!(chain.apply(&honest).is_ok());
+}
+
+#[test]
+fn a_signer_parameter_holds_the_transactions_signer_and_nothing_else() {
+    let package = package("attacks/unprotected_kill_fixed.min");
+    let contract = load_package(&package).unwrap();
+    let info = contract.procedure("kill").unwrap();
+    assert_eq!(info.arguments[0].role, min_runtime::Role::Signer, "the metadata marks the signer");
+    let mut chain = Chain::new(&package);
+    let (ada, eve) = (key(2), key(6));
+
+    let (open, _) = call(&contract, &chain, &ada, "open", &[], &[]).unwrap();
+    let wallet = chain.apply(&open).unwrap().remove(0);
+    let ty = &info.arguments[1].r#type;
+    let owner = address(&ada).to_string();
+    assert_eq!(owner.len(), 64);
+    assert_eq!(
+        contract.decode(&wallet.data, ty).unwrap().to_string(),
+        format!(r#"{{owner = "{owner}", balance = 0}}"#)
+    );
+
+    assert_eq!(
+        call(&contract, &chain, &eve, "kill", std::slice::from_ref(&wallet), &[]).err(),
+        Some("aborted: only the owner may close a wallet".to_owned()),
+        "the client sees that only the owner may close it"
+    );
+    let (honest, returns) = call(&contract, &chain, &ada, "kill", std::slice::from_ref(&wallet), &[]).unwrap();
+    assert_eq!(returns.iter().map(ToString::to_string).collect::<Vec<_>>(), ["0"]);
+    let mut stolen = honest.body().clone();
+    stolen.signer = address(&eve);
+    let digest = chain.states[1].digest();
+    assert_eq!(
+        chain.apply(&placed(stolen, &eve)),
+        Err(Abort::ContractFailed("aborted: only the owner may close a wallet".to_owned())),
+        "the validators run the procedure for the real signer"
+    );
+    assert_eq!(chain.states[1].digest(), digest, "nothing changed");
+    assert!(chain.apply(&honest).is_ok(), "the owner closes the wallet");
+}
+
+#[test]
+fn the_token_mints_pays_and_refuses_what_the_owner_did_not_sign() {
+    let package = package("token.min");
+    let contract = load_package(&package).unwrap();
+    let mut chain = Chain::new(&package);
+    let (ada, bob, eve) = (key(2), key(3), key(6));
+    let shown = |object: &Object| {
+        let ty = &contract.procedure("transfer").unwrap().arguments[1].r#type;
+        contract.decode(&object.data, ty).unwrap().to_string()
+    };
+    let hex = |who: &SigningKey| address(who).to_string();
+
+    let (start, _) = call(&contract, &chain, &ada, "start", &[], &[]).unwrap();
+    let treasury = chain.apply(&start).unwrap().remove(0);
+    let mint_for_bob = [Value::Nat(10), Value::Str(hex(&bob).into())];
+    assert_eq!(
+        call(&contract, &chain, &eve, "mint", std::slice::from_ref(&treasury), &mint_for_bob).err(),
+        Some("aborted: only the admin mints, and no more than a ℕ holds".to_owned())
+    );
+    let (mint, _) = call(&contract, &chain, &ada, "mint", std::slice::from_ref(&treasury), &mint_for_bob).unwrap();
+    let coin = chain.apply(&mint).unwrap().remove(1);
+    assert_eq!(shown(&coin), format!(r#"{{owner = "{}", units = {{amount = 10}}}}"#, hex(&bob)));
+
+    let pay_ada = [Value::Nat(3), Value::Str(hex(&ada).into())];
+    let (honest, _) = call(&contract, &chain, &bob, "pay", std::slice::from_ref(&coin), &pay_ada).unwrap();
+    let mut forged = honest.body().clone();
+    forged.signer = address(&eve);
+    assert_eq!(
+        chain.apply(&placed(forged, &eve)),
+        Err(Abort::ContractFailed("aborted: only the owner pays from a coin".to_owned())),
+        "eve cannot spend bob's coin by replaying his call under her key"
+    );
+    let created = chain.apply(&honest).unwrap();
+    assert_eq!(shown(&created[0]), format!(r#"{{owner = "{}", units = {{amount = 7}}}}"#, hex(&bob)));
+    assert_eq!(shown(&created[1]), format!(r#"{{owner = "{}", units = {{amount = 3}}}}"#, hex(&ada)));
+    assert_eq!(chain.apply(&honest), Err(Abort::InactiveObject(coin.id)), "a coin is spent once");
 }
 
 #[test]

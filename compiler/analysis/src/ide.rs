@@ -157,22 +157,31 @@ fn type_definition(workspace: &Workspace, qualified: &str) -> Option<String> {
     if adt.kind.owned() {
         out.insert_str(0, &format!("{} ", adt.kind.keyword()));
     }
+    let fields = |printer: &mut crate::types::TypePrinter, constructor: &crate::interface::ConstructorDef| {
+        let mut out = String::new();
+        for (index, f) in constructor.fields.iter().enumerate() {
+            out.push(' ');
+            out.push_str(&field(printer, f));
+            let authority = constructor.authority.get(index).copied().flatten();
+            if let Some((Some(principal), _)) = authority.and_then(|a| constructor.fields.get(a as usize)) {
+                out.push_str(&format!("{{{principal}}}"));
+            }
+        }
+        out
+    };
     if adt.record {
         out.push_str(" = Record");
-        for f in &adt.constructors[0].fields {
-            out.push(' ');
-            out.push_str(&field(&mut printer, f));
-        }
+        out.push_str(&fields(&mut printer, &adt.constructors[0]));
     } else {
         out.push_str(" = Tag");
         for constructor in &adt.constructors {
             out.push_str("\n  ");
             out.push_str(&constructor.name);
-            for f in &constructor.fields {
-                out.push(' ');
-                out.push_str(&field(&mut printer, f));
-            }
+            out.push_str(&fields(&mut printer, constructor));
         }
+    }
+    if adt.has_authority() {
+        out.push_str("\n# a field under {a} changes only in transactions that `a` signs");
     }
     Some(out)
 }

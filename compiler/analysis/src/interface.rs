@@ -63,11 +63,15 @@ pub struct Procedure {
     pub outputs: Vec<Type>,
     /// Other results, returned to the caller.
     pub returns: Vec<Type>,
+    /// Whether it takes the transaction's signer (a `Signer` parameter),
+    /// which the chain fills in from the transaction's signature.
+    pub signer: bool,
 }
 
 impl Procedure {
     /// What its transactions consume, carry, create and return, in words:
-    /// `consumes Account, Account · takes ℕ · creates Account, Account`.
+    /// `consumes Account, Account · takes ℕ · creates Account, Account`,
+    /// after `signed` when it takes the signer.
     pub fn summary(&self) -> String {
         let mut printer = crate::types::TypePrinter::default();
         let roles = [
@@ -76,12 +80,12 @@ impl Procedure {
             ("creates", &self.outputs),
             ("returns", &self.returns),
         ];
-        let parts: Vec<String> = roles
+        let signed = self.signer.then(|| "signed".to_string());
+        let parts: Vec<String> = signed
             .into_iter()
-            .filter(|(_, types)| !types.is_empty())
-            .map(|(verb, types)| {
+            .chain(roles.into_iter().filter(|(_, types)| !types.is_empty()).map(|(verb, types)| {
                 format!("{verb} {}", types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>().join(", "))
-            })
+            }))
             .collect();
         if parts.is_empty() { "nothing".to_string() } else { parts.join(" · ") }
     }
@@ -109,6 +113,15 @@ impl ValueInfo {
     pub fn takes_assets_for(&self, index: usize) -> bool {
         self.linear_safe.get(index).copied().unwrap_or(true)
     }
+}
+
+/// The qualified name of the prelude's `Signer`, the type of the parameter
+/// the chain fills in with a transaction's signer (`spec/security.md`).
+pub const SIGNER: &str = "Prelude.Signer";
+
+/// Whether `ty` is the prelude's `Signer`.
+pub fn is_signer(ty: &Type) -> bool {
+    matches!(ty, Type::App(crate::types::Con::Adt(name), args) if &**name == SIGNER && args.is_empty())
 }
 
 /// An algebraic data type or record.
@@ -142,6 +155,11 @@ impl AdtDef {
         self.constructors.iter().position(|c| c.name == name).map(|i| i as u32)
     }
 
+    /// Whether any field of any constructor is written under an authority.
+    pub fn has_authority(&self) -> bool {
+        self.constructors.iter().any(|c| c.authority.iter().any(Option::is_some))
+    }
+
     /// Constructor `tag` as the core IR and the run time describe it.
     pub fn core_constructor(&self, tag: u32) -> min_core::Constructor {
         let def = &self.constructors[tag as usize];
@@ -162,6 +180,10 @@ pub struct ConstructorDef {
     pub name: String,
     /// Field names (if named) and types, with `Gen(i)` for the type's parameters.
     pub fields: Vec<(Option<String>, Type)>,
+    /// For each field, the field of the same value whose address it is
+    /// written `{…}` under: only a transaction signed by that address may
+    /// influence it (`spec/security.md`). Empty when no field has one.
+    pub authority: Vec<Option<u32>>,
     /// Where it is defined.
     pub span: Span,
 }

@@ -255,3 +255,18 @@ fn tests_are_in_the_outline_and_their_names_hover() {
     assert_eq!(workspace.check(file).interface.values.len(), 1);
     assert_eq!(workspace.check(file).tests.len(), 1);
 }
+
+#[test]
+fn hover_on_an_object_type_shows_its_authorities_and_on_a_procedure_its_signer() {
+    let program = "object Wallet = Record owner:S balance:ℕ{owner}\n\n\
+procedure drain : Signer → Wallet → Wallet\n\
+drain me w = if me.address == w.owner then {w | balance = 0} else Prim.abort \"no\"\n";
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("wallet.min", program.to_string());
+    let at = |needle: &str| program.find(needle).expect("needle present") as u32 + 1;
+    let wallet = ide::hover(&workspace, file, at("Wallet →")).expect("a type");
+    assert!(wallet.markdown.contains("object Wallet = Record owner:S balance:ℕ{owner}"), "{}", wallet.markdown);
+    assert!(wallet.markdown.contains("changes only in transactions"), "{}", wallet.markdown);
+    let drain = ide::hover(&workspace, file, at("drain me")).expect("a procedure");
+    assert!(drain.markdown.contains("**procedure**: signed · consumes Wallet · creates Wallet"), "{}", drain.markdown);
+}

@@ -324,8 +324,8 @@ pub enum Expr {
     Tuple(Vec<Expr>),
     /// Field `index` of a record or constructor value (or tuple).
     Field(Box<Expr>, u32),
-    /// A copy of a record with fields replaced.
-    Update(Box<Expr>, Vec<(u32, Expr)>),
+    /// A copy of a record with fields replaced; the span is the update's.
+    Update(Box<Expr>, Vec<(u32, Expr)>, Span),
 }
 
 /// A constructor of an algebraic data type or record.
@@ -424,7 +424,7 @@ impl Expr {
             | Expr::Cons(a, b) => vec![a, b],
             Expr::Neg(_, a, _) | Expr::Not(a) | Expr::Field(a, _) => vec![a],
             Expr::List(items) | Expr::Tuple(items) => items.iter().collect(),
-            Expr::Update(record, updates) => {
+            Expr::Update(record, updates, _) => {
                 std::iter::once(&**record).chain(updates.iter().map(|(_, value)| value)).collect()
             }
         }

@@ -209,7 +209,7 @@ impl Printer<'_> {
             Expr::List(items) => format!("[{}]", self.list(items)),
             Expr::Tuple(items) => format!("({})", self.list(items)),
             Expr::Field(record, index) => format!("{}.{index}", self.read(record)),
-            Expr::Update(record, fields) => {
+            Expr::Update(record, fields, _) => {
                 let fields: Vec<String> =
                     fields.iter().map(|(index, value)| format!("{index} = {}", self.inline(value))).collect();
                 format!("{{{} | {}}}", self.inline(record), fields.join(", "))

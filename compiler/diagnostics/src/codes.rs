@@ -185,4 +185,18 @@ codes! {
     E0701 Error "obligation refuted";
     /// `minc verify` could neither prove nor refute an obligation.
     E0702 Warning "obligation not proved";
+    /// A field written under an authority influenced by what a transaction
+    /// carries, on a path that has not checked that its signer is that authority.
+    E0801 Error "field changed without its authority";
+    /// An object with fields under an authority taken apart on a path that
+    /// has not checked that the signer is that authority.
+    E0802 Error "object destroyed without its authority";
+    /// An authority written on a field that cannot have one.
+    E0803 Error "malformed authority";
+    /// A procedure with more than one `Signer` parameter.
+    E0804 Error "more than one signer";
+    /// A procedure whose parameters or results hold an asset outside an object.
+    E0805 Error "asset outside an object in a transaction";
+    /// A contract that ignores a `Result`: a failure would go unnoticed.
+    E0806 Error "failure ignored";
 }

@@ -218,7 +218,7 @@ impl<'p> Machine<'p> {
                 let record = self.eval(record, frame)?;
                 field(&record, *index)
             }
-            Expr::Update(record, updates) => self.eval_update(record, updates, frame),
+            Expr::Update(record, updates, _) => self.eval_update(record, updates, frame),
             // The forms `eval` handles itself.
             Expr::Let(..)
             | Expr::LetRec(..)

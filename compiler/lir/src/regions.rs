@@ -227,7 +227,7 @@ impl Walk<'_> {
                 }
             }
             Expr::Field(record, _) => self.expr(record, escapes),
-            Expr::Update(record, updates) => {
+            Expr::Update(record, updates, _) => {
                 self.expr(record, escapes);
                 for (_, value) in updates {
                     self.expr(value, escapes);

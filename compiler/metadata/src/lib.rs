@@ -176,6 +176,9 @@ pub enum Role {
     Input,
     /// Any other parameter: a value the transaction carries.
     Param,
+    /// The `Signer` parameter: the account that signed the transaction,
+    /// which the chain fills in from its signature (`spec/security.md`).
+    Signer,
     /// A result that is an object of the contract: created.
     Output,
     /// Any other result: returned to the caller.

@@ -144,7 +144,13 @@ fn slots(procedure: &Procedure, ty: &Type, printer: &mut TypePrinter) -> (Vec<Sl
     let arguments = params
         .iter()
         .map(|ty| Slot {
-            role: if procedure.inputs.contains(ty) { Role::Input } else { Role::Param },
+            role: if procedure.inputs.contains(ty) {
+                Role::Input
+            } else if min_analysis::interface::is_signer(ty) {
+                Role::Signer
+            } else {
+                Role::Param
+            },
             r#type: describe(ty, printer),
         })
         .collect();

@@ -151,3 +151,55 @@ fn the_bank_is_deployed_and_called_through_minc() {
     assert!(balance.contains("returned 4"), "{balance}");
     drop(devnet);
 }
+
+#[test]
+fn the_vote_counts_on_each_shard_and_combines_across_them() {
+    let Started { devnet, rpc, addresses, .. } = start("7");
+    let vote = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/vote.min");
+    let deployed = minc(&["deploy", vote, "--rpc", &rpc, "--account", "0"]);
+    let stdout = text(&deployed.stdout);
+    assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
+    let package = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("package "))
+        .expect("the package id")
+        .trim()
+        .to_string();
+    let call = |account: &str, args: &[&str]| {
+        let mut all = vec!["call", vote];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--package", &package, "--rpc", &rpc, "--account", account]);
+        minc(&all)
+    };
+    let succeeded = |output: Output| {
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
+        stdout
+    };
+    let voter = format!("\"{}\"", addresses[1]);
+    let mut tallies = Vec::new();
+    for shard in ["0", "1"] {
+        let tally = created(&succeeded(call("0", &["open", "\"tea?\"", "--shard", shard])), 0);
+        let right = created(&succeeded(call("0", &["issue", &voter, "\"tea?\"", "--shard", shard])), 0);
+        let cast = succeeded(call("1", &["cast", "true", "--input", &right, "--input", &tally]));
+        assert!(cast.contains("yes = 1, no = 0}"), "{cast}");
+        tallies.push(created(&cast, 0));
+    }
+    let client = min_node::client::RpcClient::new(&rpc).unwrap();
+    let shard_of = |id: &str| client.call("min_getObject", serde_json::json!([id])).unwrap()["shard"].clone();
+    assert_ne!(shard_of(&tallies[0]), shard_of(&tallies[1]), "the tallies live on different shards");
+
+    let refused = call("1", &["combine", "--input", &tallies[0], "--input", &tallies[1]]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("only the admin combines"), "{}", text(&refused.stderr));
+    let combined = succeeded(call("0", &["combine", "--input", &tallies[0], "--input", &tallies[1]]));
+    assert!(combined.contains("yes = 2, no = 0}"), "{combined}");
+    let total = created(&combined, 0);
+    let object = client.call("min_getObject", serde_json::json!([total])).unwrap();
+    assert_eq!(object["active"], serde_json::json!(true), "{object}");
+    for spent in &tallies {
+        let object = client.call("min_getObject", serde_json::json!([spent])).unwrap();
+        assert_eq!(object["active"], serde_json::json!(false), "both shards consumed their tally: {object}");
+    }
+    drop(devnet);
+}

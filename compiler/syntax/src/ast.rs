@@ -186,6 +186,10 @@ pub struct Field {
     pub name: Option<Name>,
     /// Its type.
     pub ty: TypeExpr,
+    /// `{owner}` after the type: the field naming the principal whose
+    /// authority a transaction needs to influence this field
+    /// (`spec/security.md`).
+    pub authority: Option<Name>,
 }
 
 /// A type as written.

@@ -100,6 +100,7 @@ impl Shift for Field {
     fn shift(&mut self, by: u32) {
         self.name.shift(by);
         self.ty.shift(by);
+        self.authority.shift(by);
     }
 }
 

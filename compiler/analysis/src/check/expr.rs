@@ -539,7 +539,7 @@ impl Checker {
                 )),
             }
         }
-        (core::Expr::Update(Box::new(lowered), updates), result)
+        (core::Expr::Update(Box::new(lowered), updates, span), result)
     }
 
     fn infer_lambda(&mut self, patterns: &[min_syntax::ast::Pat], body: &Expr, span: Span) -> (core::Expr, Type) {

@@ -215,7 +215,7 @@ impl Checker {
             }
             E::Not(a) | E::Field(a, _) => self.finalize_in(a, span),
             E::List(items) | E::Tuple(items) => items.iter_mut().for_each(|item| self.finalize_in(item, span)),
-            E::Update(base, fields) => {
+            E::Update(base, fields, _) => {
                 self.finalize_in(base, span);
                 fields.iter_mut().for_each(|(_, value)| self.finalize_in(value, span));
             }

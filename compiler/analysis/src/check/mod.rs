@@ -4,6 +4,7 @@
 
 mod expr;
 pub(crate) use expr::prim_type;
+mod failures;
 mod finalize;
 mod group;
 mod linearity;
@@ -11,6 +12,7 @@ pub(crate) use linearity::holds_linear;
 mod pattern;
 mod procedures;
 mod scope;
+mod security;
 mod separate;
 pub use separate::{Environment, Parts, Separate, check_frame, check_separate, frame_module, separable_definitions};
 mod specs;
@@ -19,7 +21,7 @@ pub use tests::TestInfo;
 mod types;
 
 use crate::deps::{components, def_free_names};
-use crate::interface::{Interface, ValueInfo};
+use crate::interface::{AdtDef, Interface, ValueInfo};
 use crate::types::{Scheme, Type, TypePrinter};
 use crate::unify::{Unifier, UnifyError};
 use min_core as core;
@@ -414,6 +416,11 @@ impl Checker {
         for spec in &mut specs {
             self.finalize_global(&mut spec.global);
         }
+        if !procedures.is_empty() {
+            let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
+            let flows = self.check_security(&lowered, &procedures);
+            self.diagnostics.extend(flows);
+        }
         let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
         for def in defs {
@@ -465,6 +472,55 @@ impl Checker {
                 definition: record.definition,
             })
             .collect()
+    }
+
+    /// Checks the information flow of the module's procedures ([`security`])
+    /// and that the module ignores no failure ([`failures`]).
+    fn check_security(&self, globals: &[core::Global], procedures: &[crate::interface::Procedure]) -> Vec<Diagnostic> {
+        let mut types: HashMap<Arc<str>, Arc<AdtDef>> = HashMap::default();
+        let imported = self.env.modules.values().flat_map(|interface| interface.types.values());
+        for adt in imported.chain(self.env.imported_types.values()).chain(self.env.own_types.values()) {
+            types.insert(adt.qualified.clone(), adt.clone());
+        }
+        let objects = self
+            .env
+            .own_types
+            .values()
+            .filter(|adt| adt.kind == ast::TypeKind::Object)
+            .map(|adt| adt.qualified.clone())
+            .collect();
+        let assets = self
+            .linear_types
+            .iter()
+            .filter(|name| types.get(*name).is_some_and(|adt| adt.kind != ast::TypeKind::Object))
+            .cloned()
+            .collect();
+        let mut imported_results = HashMap::default();
+        let values = self.env.modules.values().flat_map(|interface| interface.values.values());
+        for value in values.chain(self.env.imported_values.values()) {
+            let (params, result) = value.scheme.ty.parameters_and_result();
+            let result = match result {
+                Type::App(crate::types::Con::Adt(name), _) => Some(name.clone()),
+                _ => None,
+            };
+            imported_results.insert(value.qualified.clone(), (params.len(), result));
+        }
+        let calls = failures::Calls {
+            globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
+            imported: &imported_results,
+        };
+        let mut found = failures::check(&calls);
+        let env = security::Env {
+            globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
+            types,
+            objects,
+            assets,
+            imported_results: imported_results.clone(),
+            signer: crate::interface::SIGNER,
+        };
+        let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
+        found.extend(security::check(&env, &names));
+        found
     }
 
     /// Reports a failed unification as a type mismatch at `span`; returns

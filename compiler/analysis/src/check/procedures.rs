@@ -72,6 +72,45 @@ impl Checker {
                     valid = false;
                     break;
                 }
+                if let Some(asset) = self.loose_asset(ty) {
+                    let shown = shown();
+                    let what = if shown == asset {
+                        format!("the asset `{asset}`")
+                    } else {
+                        format!("`{shown}`, which holds the asset `{asset}`,")
+                    };
+                    self.error(
+                        Diagnostic::error(
+                            codes::E0805,
+                            at,
+                            format!(
+                                "the procedure `{}` would {} {what} outside any object",
+                                def.name.text,
+                                if is_param { "take" } else { "return" }
+                            ),
+                        )
+                        .with_help(format!(
+                            "a transaction's parameters and return values are plain bytes anyone can write; keep `{asset}` inside an `object`, which the chain stores and only this contract changes"
+                        )),
+                    );
+                    valid = false;
+                    continue;
+                }
+                if is_param && crate::interface::is_signer(ty) {
+                    if procedure.signer {
+                        self.error(
+                            Diagnostic::error(
+                                codes::E0804,
+                                at,
+                                format!("the procedure `{}` takes more than one `Signer`", def.name.text),
+                            )
+                            .with_help("a transaction has one signer: take one `Signer` and compare its `address` with each authority"),
+                        );
+                        valid = false;
+                    }
+                    procedure.signer = true;
+                    continue;
+                }
                 let object = self.holds_own_object(ty);
                 match (is_param, object) {
                     (true, true) => procedure.inputs.push(ty.clone()),
@@ -85,6 +124,21 @@ impl Checker {
             }
         }
         procedures
+    }
+
+    /// A linear type in `ty` that is not an object (an asset, or data
+    /// holding one), which a transaction could only carry as forgeable bytes.
+    fn loose_asset(&self, ty: &Type) -> Option<String> {
+        let Type::App(con, args) = ty else { return None };
+        if let Con::Adt(name) = con
+            && self.linear_types.contains(name)
+        {
+            return match self.adt_by_qualified(name) {
+                Some(adt) if adt.kind == TypeKind::Object => None,
+                _ => Some(crate::types::short_name(name).to_string()),
+            };
+        }
+        args.iter().find_map(|arg| self.loose_asset(arg))
     }
 
     /// Why values of `ty` cannot travel in a transaction, if they cannot.

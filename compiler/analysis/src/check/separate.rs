@@ -1,7 +1,7 @@
-//! Checking a module's definitions apart. A definition whose signature
-//! names no type variable, that is a function, and that has no
-//! specification clause and is no procedure gives the rest of the module
-//! nothing but its signature: its body can be inferred and lowered on its
+//! Checking a module's definitions apart. In a module without procedures,
+//! a definition whose signature names no type variable, that is a
+//! function, and that has no specification clause gives the rest of the
+//! module nothing but its signature: its body can be inferred and lowered on its
 //! own, against the module's environment (the schemes of its definitions,
 //! its types and its imports). The module is then checked without those
 //! bodies (its *frame*), each of them separately, and the results are put
@@ -130,9 +130,14 @@ impl Parts {
 }
 
 /// The indices of the definitions of `module` that may be checked apart:
-/// functions defined once, with a signature that names no type variable,
-/// no specification clause, and not procedures.
+/// functions defined once, with a signature that names no type variable
+/// and no specification clause, in a module without procedures.
 pub fn separable_definitions(module: &ast::Module) -> Vec<usize> {
+    if module.defs.iter().any(|def| def.procedure) {
+        // A contract's security and failure checks follow calls through
+        // every lowered definition of the module at once.
+        return Vec::new();
+    }
     let mut count: HashMap<&str, usize> = HashMap::default();
     for def in &module.defs {
         *count.entry(def.name.text.as_str()).or_default() += 1;

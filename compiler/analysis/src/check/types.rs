@@ -53,17 +53,17 @@ impl Checker {
             let constructors = match &def.body {
                 TypeBody::Variants(variants) => variants
                     .iter()
-                    .map(|variant| ConstructorDef {
-                        name: variant.name.text.clone(),
-                        fields: self.lower_fields(&variant.fields, &params),
-                        span: variant.span,
+                    .map(|variant| {
+                        let fields = self.lower_fields(&variant.fields, &params);
+                        let authority = self.authorities(def, &variant.fields, &fields);
+                        ConstructorDef { name: variant.name.text.clone(), fields, authority, span: variant.span }
                     })
                     .collect(),
-                TypeBody::Record(fields) => vec![ConstructorDef {
-                    name: def.name.text.clone(),
-                    fields: self.lower_fields(fields, &params),
-                    span: def.span,
-                }],
+                TypeBody::Record(written) => {
+                    let fields = self.lower_fields(written, &params);
+                    let authority = self.authorities(def, written, &fields);
+                    vec![ConstructorDef { name: def.name.text.clone(), fields, authority, span: def.span }]
+                }
             };
             for constructor in &constructors {
                 let names: Vec<&str> = constructor.fields.iter().filter_map(|(name, _)| name.as_deref()).collect();
@@ -108,6 +108,78 @@ impl Checker {
                 (field.name.as_ref().map(|n| n.text.clone()), self.lower_type(&field.ty, &mut TypeVars::Params(params)))
             })
             .collect()
+    }
+
+    /// The authority each field is written under (`balance:ℕ{owner}`), as
+    /// the index of the field that names it; empty when there is none. The
+    /// authority must be an `S` field of the same constructor, and only an
+    /// `object` type's fields may have one (`spec/security.md`).
+    fn authorities(
+        &mut self,
+        def: &ast::TypeDef,
+        written: &[ast::Field],
+        fields: &[(Option<String>, Type)],
+    ) -> Vec<Option<u32>> {
+        if written.iter().all(|field| field.authority.is_none()) {
+            return Vec::new();
+        }
+        let mut authority = Vec::with_capacity(written.len());
+        for field in written {
+            let Some(principal) = &field.authority else {
+                authority.push(None);
+                continue;
+            };
+            if def.kind != ast::TypeKind::Object {
+                self.error(
+                    Diagnostic::error(
+                        codes::E0803,
+                        principal.span,
+                        format!("`{}` is not an object type, so its fields cannot name an authority", def.name.text),
+                    )
+                    .with_help(format!(
+                        "authorities guard state on the chain: declare it `object {} = …`",
+                        def.name.text
+                    )),
+                );
+                authority.push(None);
+                continue;
+            }
+            let index = fields.iter().position(|(name, _)| name.as_deref() == Some(principal.text.as_str()));
+            match index {
+                Some(index) if fields[index].1 == Type::App(Con::Str, Vec::new()) => authority.push(Some(index as u32)),
+                Some(_) => {
+                    self.error(
+                        Diagnostic::error(
+                            codes::E0803,
+                            principal.span,
+                            format!(
+                                "the authority `{}` is not an address: its field has another type than `S`",
+                                principal.text
+                            ),
+                        )
+                        .with_help(
+                            "an authority is an `S` field holding the address of the account that may change this one",
+                        ),
+                    );
+                    authority.push(None);
+                }
+                None => {
+                    self.error(
+                        Diagnostic::error(
+                            codes::E0803,
+                            principal.span,
+                            format!(
+                                "`{}` has no field `{}` to be this field's authority",
+                                def.name.text, principal.text
+                            ),
+                        )
+                        .with_help("name an `S` field of the same value, such as `owner:S`"),
+                    );
+                    authority.push(None);
+                }
+            }
+        }
+        authority
     }
 
     /// Builds the lookup tables of constructors and record fields.

@@ -2,7 +2,7 @@
 //! values print.
 
 use min_core::{Constructor, Expr, Lit, Otherwise, Pattern, Prim};
-use min_diagnostics::codes;
+use min_diagnostics::{Span, codes};
 use min_interp::{Machine, Value};
 
 use crate::fixture::*;
@@ -62,7 +62,7 @@ fn fields_read_and_update_copies() {
         build(&point, vec![real(1.0), real(2.0)]),
         tuple(vec![
             Expr::Field(Box::new(local(0)), 1),
-            Expr::Update(Box::new(local(0)), vec![(0, real(5.0))]),
+            Expr::Update(Box::new(local(0)), vec![(0, real(5.0))], Span::default()),
             local(0),
             Expr::Field(Box::new(tuple(vec![int(1), string("a")])), 1),
         ]),

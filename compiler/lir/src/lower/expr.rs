@@ -172,7 +172,7 @@ impl FnBuilder<'_, '_> {
                 let address = self.untag(record);
                 self.temp(load(address, field_offset(*index as usize)))
             }
-            CoreExpr::Update(record, updates) => self.update(record, updates, escapes),
+            CoreExpr::Update(record, updates, _) => self.update(record, updates, escapes),
         }
     }
 

@@ -1,0 +1,165 @@
+//! Failures a contract must not ignore (`spec/security.md`, mishandled
+//! exceptions). In Min an operation that can fail either aborts, and the
+//! whole transaction changes nothing, or returns a `Result`, whose failure
+//! the caller must look at. In a module with procedures, a `Result` bound
+//! to a name that is never used, or matched only by `_`, is an error
+//! (`E0806`): the contract would go on as if the operation had succeeded.
+
+use min_core::{Expr, Global, Lambda, Match, Pattern, Slot, Ty};
+use min_diagnostics::{Diagnostic, Span, codes};
+use rustc_hash::FxHashMap as HashMap;
+
+/// The prelude's `Result`.
+const RESULT: &str = "Prelude.Result";
+
+/// The globals of the module, and for every function in scope the data type
+/// its result has and how many parameters it takes.
+pub(crate) struct Calls<'a> {
+    /// The module's own globals, by qualified name.
+    pub globals: HashMap<&'a str, &'a Global>,
+    /// Imported functions: parameters and the data type of the result.
+    pub imported: &'a HashMap<String, (usize, Option<std::sync::Arc<str>>)>,
+}
+
+/// The ignored `Result`s in the module's globals.
+pub(crate) fn check(calls: &Calls) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for global in calls.globals.values() {
+        walk(&global.body, &global.slots, global.span, calls, &mut found);
+    }
+    found.sort_by_key(|d| (d.span.start, d.span.end));
+    found.dedup();
+    found
+}
+
+fn is_result(ty: &Ty) -> bool {
+    matches!(ty, Ty::Data(name, _) if &**name == RESULT)
+}
+
+/// Whether `expr` is a call whose result is a `Result`, and its span.
+fn result_call(expr: &Expr, calls: &Calls) -> Option<Span> {
+    let Expr::Apply(function, args, span) = expr else { return None };
+    let Expr::Global(name) = &**function else { return None };
+    let returns_result = match calls.globals.get(name.as_str()) {
+        Some(global) => {
+            let mut ty = &global.ty;
+            for _ in 0..args.len() {
+                let Ty::Fun(_, result) = ty else { return None };
+                ty = result;
+            }
+            is_result(ty)
+        }
+        None => calls
+            .imported
+            .get(name)
+            .is_some_and(|(arity, result)| *arity == args.len() && result.as_deref() == Some(RESULT)),
+    };
+    returns_result.then_some(*span)
+}
+
+fn ignored(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::E0806,
+        span,
+        format!("{what} is ignored: if it failed, the contract would go on as if it had not"),
+    )
+    .with_span_label("this `Result` is never looked at")
+    .with_help("match on it, `Ok value → …` and `Err reason → …`; abort (`Prim.abort`) to undo the whole transaction")
+}
+
+fn walk(expr: &Expr, slots: &[Slot], span: Span, calls: &Calls, found: &mut Vec<Diagnostic>) {
+    match expr {
+        Expr::Let(slot, value, body) => {
+            let typed = slots.get(*slot as usize).is_some_and(|s| is_result(&s.ty));
+            if (typed || result_call(value, calls).is_some()) && !uses(body, *slot) {
+                let at = result_call(value, calls).unwrap_or(span);
+                found.push(ignored(at, "the `Result` bound here"));
+            }
+        }
+        Expr::Match(matching) => matched(matching, slots, calls, found),
+        Expr::Lambda(lambda) => lambda_body(lambda, span, calls, found),
+        Expr::LetRec(bindings, _) => {
+            for (_, lambda) in bindings {
+                lambda_body(lambda, span, calls, found);
+            }
+        }
+        _ => {}
+    }
+    let span = match expr {
+        Expr::Apply(_, _, span) => *span,
+        _ => span,
+    };
+    for child in expr.children() {
+        if !matches!(expr, Expr::Lambda(_) | Expr::LetRec(..)) || std::ptr::eq(child, last_child(expr)) {
+            walk(child, slots, span, calls, found);
+        }
+    }
+}
+
+/// The body of a `let rec`, the only child of a binding form that runs in
+/// the enclosing frame.
+fn last_child(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::LetRec(_, body) => body,
+        _ => expr,
+    }
+}
+
+fn lambda_body(lambda: &Lambda, span: Span, calls: &Calls, found: &mut Vec<Diagnostic>) {
+    walk(&lambda.body, &lambda.slots, span, calls, found);
+}
+
+/// A match that binds a `Result` to a name its arm never uses, or has
+/// only `_` where a call's `Result` is.
+fn matched(matching: &Match, slots: &[Slot], calls: &Calls, found: &mut Vec<Diagnostic>) {
+    for (pattern, body) in &matching.arms {
+        let mut bound = Vec::new();
+        binds(pattern, &mut bound);
+        for slot in bound {
+            if slots.get(slot as usize).is_some_and(|s| is_result(&s.ty)) && !uses(body, slot) {
+                found.push(ignored(matching.span, "a `Result` matched here"));
+            }
+        }
+    }
+    let components: Vec<&Expr> = match &matching.scrutinee {
+        Expr::Tuple(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    for (index, component) in components.iter().enumerate() {
+        let Some(at) = result_call(component, calls) else { continue };
+        let wild = matching.arms.iter().all(|(pattern, _)| match (pattern, components.len()) {
+            (Pattern::Tuple(items), n) if n > 1 => matches!(items.get(index), Some(Pattern::Wildcard)),
+            (pattern, 1) => matches!(pattern, Pattern::Wildcard),
+            _ => false,
+        });
+        if wild {
+            found.push(ignored(at, "the `Result` of this call"));
+        }
+    }
+}
+
+fn binds(pattern: &Pattern, bound: &mut Vec<u32>) {
+    match pattern {
+        Pattern::Bind(slot) => bound.push(*slot),
+        Pattern::Tuple(items) | Pattern::Constructor(_, items) => items.iter().for_each(|item| binds(item, bound)),
+        Pattern::Cons(head, tail) => {
+            binds(head, bound);
+            binds(tail, bound);
+        }
+        Pattern::Wildcard | Pattern::Lit(_) | Pattern::Nil => {}
+    }
+}
+
+/// Whether `expr` reads slot `slot` of its frame (a function value
+/// capturing it reads it).
+fn uses(expr: &Expr, slot: u32) -> bool {
+    match expr {
+        Expr::Local(used) => *used == slot,
+        Expr::Lambda(lambda) => lambda.captures.iter().any(|&(outer, _)| outer == slot),
+        Expr::LetRec(bindings, body) => {
+            bindings.iter().any(|(_, lambda)| lambda.captures.iter().any(|&(outer, _)| outer == slot))
+                || uses(body, slot)
+        }
+        other => other.children().into_iter().any(|child| uses(child, slot)),
+    }
+}

@@ -1,0 +1,161 @@
+//! Asset conservation (`spec/verification.md`). An asset type with exactly
+//! one `ℕ` field, `asset Coin = Record value:ℕ`, has an *amount*: that
+//! field. Linearity already keeps every asset value from being copied or
+//! dropped outside its module (`spec/assets.md`); inside the module, where
+//! values are built and taken apart, each function must keep the total
+//! amount of the assets it receives in what it returns, unless its type
+//! says it creates or destroys them: a *mint* receives no value of the
+//! asset and returns some, a *burn* receives some and returns none.
+//!
+//! The total of a value is the sum of the amounts of the asset values it
+//! holds: in its fields, tuple components and constructors' fields, through
+//! any data type. A list of assets is not modelled.
+
+use crate::program::Program;
+use crate::symbolic::{Sym, Taint, join};
+use min_core::{Global, Ty};
+use std::collections::HashSet;
+use std::sync::Arc;
+use z3::ast::{Bool, Int};
+
+/// An asset type with an amount.
+#[derive(Clone, Debug)]
+pub(crate) struct Asset {
+    /// Its qualified name.
+    pub name: Arc<str>,
+    /// The index of its `ℕ` field.
+    pub amount: usize,
+}
+
+/// What a function does to an asset's total, by its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// It receives and returns values of the asset: it keeps the total.
+    Keeps,
+    /// It creates or destroys them (a mint or a burn), or never sees them.
+    Free,
+}
+
+/// The assets with an amount that `global`'s module declares.
+pub(crate) fn assets_of(program: &Program<'_>, global: &Global) -> Vec<Asset> {
+    let module = global.name.rsplit_once('.').map_or("", |(module, _)| module);
+    program
+        .types
+        .values()
+        .filter(|adt| adt.kind == min_analysis::interface::TypeKind::Asset && adt.module() == module)
+        .filter_map(|adt| {
+            let [constructor] = &adt.constructors[..] else { return None };
+            let nat = |(_, ty): &(Option<String>, min_analysis::types::Type)| {
+                *ty == min_analysis::types::Type::App(min_analysis::types::Con::Nat, Vec::new())
+            };
+            let mut amounts = constructor.fields.iter().enumerate().filter(|(_, field)| nat(field));
+            match (amounts.next(), amounts.next()) {
+                (Some((index, _)), None) => Some(Asset { name: adt.qualified.clone(), amount: index }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Whether `global` keeps the total of `asset`, by its type.
+pub(crate) fn shape(program: &Program<'_>, global: &Global, asset: &Asset) -> Shape {
+    let (params, result) = signature(global);
+    let receives = params.iter().any(|ty| holds(program, ty, asset, &mut HashSet::new()));
+    let returns = holds(program, result, asset, &mut HashSet::new());
+    if receives && returns { Shape::Keeps } else { Shape::Free }
+}
+
+/// The parameter types and result type of `global`.
+pub(crate) fn signature(global: &Global) -> (Vec<&Ty>, &Ty) {
+    let mut params = Vec::new();
+    let mut ty = &global.ty;
+    while params.len() < global.arity as usize
+        && let Ty::Fun(param, result) = ty
+    {
+        params.push(&**param);
+        ty = result;
+    }
+    (params, ty)
+}
+
+/// Whether values of `ty` may hold a value of `asset`.
+fn holds(program: &Program<'_>, ty: &Ty, asset: &Asset, visiting: &mut HashSet<Ty>) -> bool {
+    match ty {
+        Ty::Data(name, _) if *name == asset.name => true,
+        Ty::List(item) => holds(program, item, asset, visiting),
+        Ty::Tuple(items) => items.iter().any(|item| holds(program, item, asset, visiting)),
+        Ty::Data(..) => {
+            if !visiting.insert(ty.clone()) {
+                return false;
+            }
+            let Some((_, constructors)) = program.constructors(ty) else { return false };
+            constructors.iter().flatten().any(|field| holds(program, field, asset, visiting))
+        }
+        _ => false,
+    }
+}
+
+/// The total amount of `asset` that `value`, of type `ty`, holds, with
+/// the taint of what it was computed from; `Err` says why it is not modelled.
+pub(crate) fn total(program: &Program<'_>, value: &Sym, ty: &Ty, asset: &Asset) -> Result<(Int, Taint), String> {
+    if !holds(program, ty, asset, &mut HashSet::new()) {
+        return Ok((Int::from_u64(0), None));
+    }
+    let short = crate::execute::short(&asset.name);
+    match (ty, value) {
+        (_, Sym::Never) => Ok((Int::from_u64(0), None)),
+        (Ty::List(_), _) => Err(format!("the total of `{short}` in a list is not modelled")),
+        (_, Sym::Opaque(reason)) => Err(format!("the total of `{short}` in a value that is not modelled ({reason})")),
+        (Ty::Tuple(items), Sym::Tuple(parts)) if items.len() == parts.len() => {
+            sum(items.iter().zip(parts).map(|(item, part)| total(program, part, item, asset)))
+        }
+        (Ty::Data(name, _), Sym::Con(_, fields)) if *name == asset.name => match fields.get(asset.amount) {
+            Some(Sym::Int(amount, taint)) => Ok((amount.clone(), taint.clone())),
+            _ => Err(format!("the amount of a `{short}` is not modelled")),
+        },
+        (Ty::Data(..), Sym::Con(tag, fields)) => {
+            let Some((_, constructors)) = program.constructors(ty) else {
+                return Err(format!("the total of `{short}` in a value of an unknown type"));
+            };
+            let Some(types) = constructors.get(*tag as usize) else {
+                return Err(format!("the total of `{short}` in a value of an unknown constructor"));
+            };
+            sum(types.iter().zip(fields).map(|(field_ty, field)| total(program, field, field_ty, asset)))
+        }
+        (Ty::Data(..), Sym::Sum(tag, taint, variants)) => {
+            let Some((_, constructors)) = program.constructors(ty) else {
+                return Err(format!("the total of `{short}` in a value of an unknown type"));
+            };
+            let mut result = (Int::from_u64(0), taint.clone());
+            for (variant, fields) in variants.iter() {
+                let types = constructors.get(*variant as usize).ok_or("a constructor of an unknown tag")?;
+                let (amount, field_taint) =
+                    sum(types.iter().zip(fields).map(|(field_ty, field)| total(program, field, field_ty, asset)))?;
+                let chosen: Bool = tag.eq(Int::from_u64(u64::from(*variant)));
+                result = (chosen.ite(&amount, &result.0), join(&result.1, &field_taint));
+            }
+            Ok(result)
+        }
+        _ => Err(format!("the total of `{short}` in a value that is not modelled")),
+    }
+}
+
+/// The sum of `amounts`, or the first reason one is not modelled.
+fn sum(amounts: impl Iterator<Item = Result<(Int, Taint), String>>) -> Result<(Int, Taint), String> {
+    let mut total = (Int::from_u64(0), None);
+    for amount in amounts {
+        let (amount, taint) = amount?;
+        total = (&total.0 + &amount, join(&total.1, &taint));
+    }
+    Ok(total)
+}
+
+/// The total of `asset` in `values`, each of the type in `types`.
+pub(crate) fn total_of(
+    program: &Program<'_>,
+    values: &[Sym],
+    types: &[&Ty],
+    asset: &Asset,
+) -> Result<(Int, Taint), String> {
+    sum(values.iter().zip(types).map(|(value, ty)| total(program, value, ty, asset)))
+}
