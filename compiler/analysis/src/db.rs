@@ -3,7 +3,7 @@
 //! inputs changed, and a module whose interface did not change does not
 //! re-check the modules that import it.
 
-use crate::check::{Checked, check_module};
+use crate::check::{Checked, Environment, Parts, Separate, check_frame, check_module, check_separate};
 use crate::interface::Interface;
 use min_diagnostics::{Diagnostic, FileId, codes};
 use min_syntax::ast;
@@ -105,16 +105,148 @@ pub fn interface(db: &dyn salsa::Database, project: Project, file: SourceFile) -
     Arc::new(check(db, project, file).interface.without_positions())
 }
 
-/// Checks a module: names, types, patterns, and its core IR. Not compared
-/// with the previous result either: importers depend on `interface`, which is.
+/// Checks a module: names, types, patterns, and its core IR. The
+/// definitions that can be checked apart from the module (see
+/// [`crate::check::separable_definitions`]) are checked by
+/// [`check_definition`], each on its own; the rest by [`frame`]. Not
+/// compared with the previous result either: importers depend on
+/// `interface`, which is.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Checked {
+    let mut diagnostics = frame(db, project, file).context.clone();
+    diagnostics.extend(parse(db, file).diagnostics.iter().cloned());
+    let mut checked = match &frame(db, project, file).outcome {
+        FrameOutcome::Whole(checked) => checked.clone(),
+        FrameOutcome::Split { parts, .. } => {
+            let separate = skeleton(db, file)
+                .separate
+                .iter()
+                .filter_map(|&index| check_definition(db, project, file, index).clone())
+                .collect();
+            parts.clone().assemble(separate)
+        }
+    };
+    diagnostics.append(&mut checked.diagnostics);
+    checked.diagnostics = diagnostics;
+    checked
+}
+
+/// Checks a module in one pass, as [`check`] would without checking any
+/// definition apart, and without keeping the result: what [`check`]'s
+/// results are compared with.
+pub fn check_in_one_pass(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Checked {
     let parsed = parse(db, file);
+    let (mut diagnostics, available, known, prelude) = module_context(db, project, file, &parsed.module);
+    diagnostics.extend(parsed.diagnostics.iter().cloned());
+    let mut checked = check_module(file.module(db), &parsed.module, &available, &known, prelude.as_ref());
+    diagnostics.append(&mut checked.diagnostics);
+    checked.diagnostics = diagnostics;
+    checked
+}
+
+/// A module without the bodies it may check apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skeleton {
+    /// The module, those bodies left out (see [`crate::check::frame_module`]).
+    pub module: Arc<ast::Module>,
+    /// The indices of the definitions checked apart.
+    pub separate: Vec<usize>,
+}
+
+/// The module's frame: an edit inside the body of a definition checked
+/// apart leaves it equal, and then nothing that depends on it re-runs.
+#[salsa::tracked(returns(ref))]
+pub fn skeleton(db: &dyn salsa::Database, file: SourceFile) -> Skeleton {
+    let module = &parse(db, file).module;
+    let separate = crate::check::separable_definitions(module);
+    Skeleton { module: Arc::new(crate::check::frame_module(module, &separate)), separate }
+}
+
+/// What checking a module's frame gives.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// Problems with the module's imports.
+    pub context: Vec<Diagnostic>,
+    /// The frame's results, or the whole module's.
+    pub outcome: FrameOutcome,
+}
+
+/// How a module is checked.
+#[derive(Clone, Debug)]
+pub enum FrameOutcome {
+    /// In parts: the frame, and the separate definitions in the
+    /// environment it gives.
+    Split {
+        /// The frame's results.
+        parts: Parts,
+        /// What the separate definitions see.
+        environment: Arc<Environment>,
+    },
+    /// In one pass: it has no definition to check apart, or they cannot be
+    /// checked apart (see [`crate::check::check_frame`]).
+    Whole(Checked),
+}
+
+/// Checks a module's frame, or the whole module when it cannot be split.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn frame(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Frame {
+    let skeleton = skeleton(db, file);
+    let name = file.module(db).clone();
+    let (context, available, known, prelude) = module_context(db, project, file, &skeleton.module);
+    if !skeleton.separate.is_empty() {
+        let separate = skeleton.separate.iter().map(|&i| skeleton.module.defs[i].name.text.clone()).collect();
+        if let Some((parts, environment)) =
+            check_frame(&name, &skeleton.module, &separate, &available, &known, prelude.as_ref())
+        {
+            return Frame { context, outcome: FrameOutcome::Split { parts, environment: Arc::new(environment) } };
+        }
+    }
+    let checked = check_module(&name, &parse(db, file).module, &available, &known, prelude.as_ref());
+    Frame { context, outcome: FrameOutcome::Whole(checked) }
+}
+
+/// The environment the separate definitions of a module are checked in.
+/// Compared with the previous one: an edit that leaves it equal does not
+/// re-check them.
+#[salsa::tracked(returns(ref))]
+pub fn environment(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Option<Arc<Environment>> {
+    match &frame(db, project, file).outcome {
+        FrameOutcome::Split { environment, .. } => Some(environment.clone()),
+        FrameOutcome::Whole(_) => None,
+    }
+}
+
+/// The definition at `index` in the file, compared with the previous one:
+/// an edit elsewhere leaves it equal.
+#[salsa::tracked(returns(ref))]
+pub fn definition(db: &dyn salsa::Database, file: SourceFile, index: usize) -> Option<ast::Def> {
+    parse(db, file).module.defs.get(index).cloned()
+}
+
+/// Checks the definition at `index` apart from its module: re-runs only
+/// when it or the environment changed.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn check_definition(
+    db: &dyn salsa::Database,
+    project: Project,
+    file: SourceFile,
+    index: usize,
+) -> Option<Separate> {
+    let environment = environment(db, project, file).as_ref()?;
+    check_separate(environment, definition(db, file, index).as_ref()?, index)
+}
+
+/// What checking `file` needs from the rest of the project: problems with
+/// its imports, the interfaces it may import, every module's name, and the
+/// prelude's interface.
+type Context = (Vec<Diagnostic>, BTreeMap<String, Arc<Interface>>, Vec<String>, Option<Arc<Interface>>);
+
+fn module_context(db: &dyn salsa::Database, project: Project, file: SourceFile, module: &ast::Module) -> Context {
     let name = file.module(db).clone();
     let modules = project.modules(db);
     let mut diagnostics = Vec::new();
     let mut available: BTreeMap<String, Arc<Interface>> = BTreeMap::new();
-    for import in &parsed.module.imports {
+    for import in &module.imports {
         let Some(&imported) = modules.get(&import.module.text) else { continue };
         if let Some(cycle) = import_path(db, project, imported, &name) {
             diagnostics.push(
@@ -133,11 +265,7 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Ch
     let prelude =
         (name != PRELUDE).then(|| modules.get(PRELUDE).map(|&file| interface(db, project, file).clone())).flatten();
     let known: Vec<String> = modules.keys().cloned().collect();
-    let mut checked = check_module(&name, &parsed.module, &available, &known, prelude.as_ref());
-    diagnostics.extend(parsed.diagnostics.iter().cloned());
-    diagnostics.append(&mut checked.diagnostics);
-    checked.diagnostics = diagnostics;
-    checked
+    (diagnostics, available, known, prelude)
 }
 
 /// The name of the module every other module imports unqualified.

@@ -17,5 +17,5 @@ pub mod types;
 pub mod unify;
 mod workspace;
 
-pub use check::{Checked, NameInfo, Target, TestInfo, check_module};
+pub use check::{Checked, Environment, NameInfo, Parts, Separate, Target, TestInfo, check_module};
 pub use workspace::{Database, Workspace};

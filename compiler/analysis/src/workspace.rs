@@ -127,6 +127,13 @@ impl Workspace {
         check(&self.db, self.project, file)
     }
 
+    /// What checking a file in one pass gives, without checking any
+    /// definition apart and without keeping the result: [`Workspace::check`]
+    /// gives the same.
+    pub fn check_in_one_pass(&self, file: SourceFile) -> Checked {
+        crate::db::check_in_one_pass(&self.db, self.project, file)
+    }
+
     /// Every diagnostic of a file.
     pub fn diagnostics(&self, file: SourceFile) -> &[Diagnostic] {
         &self.check(file).diagnostics

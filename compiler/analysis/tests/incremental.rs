@@ -3,7 +3,8 @@
 //! the edited module's interface changed. Whatever is reused, the results
 //! are those of checking from scratch.
 
-use min_analysis::Workspace;
+use min_analysis::types::TypePrinter;
+use min_analysis::{Checked, Workspace};
 
 fn executed(workspace: &Workspace, query: &str) -> usize {
     workspace.take_query_log().iter().filter(|entry| entry.starts_with(&format!("{query}("))).count()
@@ -115,13 +116,23 @@ fn edit(text: &str, random: &mut Seeded) -> String {
 
 #[test]
 fn incremental_results_equal_those_of_a_fresh_workspace() {
-    for (name, seed) in [("shapes", 7), ("bank", 11), ("json", 13)] {
-        let original = std::fs::read_to_string(format!("{}/../../examples/{name}.min", env!("CARGO_MANIFEST_DIR")))
-            .expect("an example");
+    let example = |name: &str| {
+        std::fs::read_to_string(format!("{}/../../examples/{name}.min", env!("CARGO_MANIFEST_DIR")))
+            .expect("an example")
+    };
+    let mut sources: Vec<(String, String, u64)> = [("shapes", 7), ("bank", 11), ("json", 13)]
+        .into_iter()
+        .map(|(name, seed)| (name.to_string(), example(name), seed))
+        .collect();
+    for (seed, name) in ["lists", "rewrite", "term", "black_scholes", "coins"].into_iter().enumerate() {
+        sources.push((name.to_string(), example(name), seed as u64 * 7919 + 17));
+    }
+    sources.push(("generated".to_string(), SHAPES.to_string(), 5));
+    for (name, original, seed) in sources {
         let mut random = Seeded(seed);
         let mut workspace = Workspace::new();
         let file = workspace.add_file(&format!("{name}.min"), original.clone());
-        let _ = workspace.diagnostics(file);
+        assert_same_as_one_pass(workspace.check(file), &workspace.check_in_one_pass(file), &name);
         let mut text = original.clone();
         for step in 0..60 {
             // Mostly single edits, sometimes a return to the example as written.
@@ -136,8 +147,116 @@ fn incremental_results_equal_those_of_a_fresh_workspace() {
             );
             assert_eq!(workspace.syntax(file), fresh.syntax(fresh_file), "{name}, step {step}: syntax differs");
             assert_eq!(workspace.check(file).names, fresh.check(fresh_file).names, "{name}, step {step}: names differ");
+            // Checked apart where it can be, the same as in one pass.
+            assert_same_as_one_pass(
+                workspace.check(file),
+                &fresh.check_in_one_pass(fresh_file),
+                &format!("{name}, step {step}, on\n{text}"),
+            );
         }
     }
+}
+
+/// `checked` (with definitions checked apart) against `one_pass` (the module
+/// checked in one pass): the same diagnostics, core IR, interface and tests,
+/// and the same names with the same types as the editor shows them (type
+/// variables are numbered per definition when it is checked apart).
+fn assert_same_as_one_pass(checked: &Checked, one_pass: &Checked, context: &str) {
+    assert_eq!(checked.diagnostics, one_pass.diagnostics, "{context}: diagnostics differ from one pass");
+    assert_eq!(checked.core, one_pass.core, "{context}: core IR differs from one pass");
+    assert_eq!(checked.interface, one_pass.interface, "{context}: interface differs from one pass");
+    assert_eq!(checked.tests, one_pass.tests, "{context}: tests differ from one pass");
+    let shown = |checked: &Checked| -> Vec<_> {
+        checked
+            .names
+            .iter()
+            .map(|name| (name.span, TypePrinter::default().show(&name.ty), name.target.clone(), name.definition))
+            .collect()
+    };
+    assert_eq!(shown(checked), shown(one_pass), "{context}: names differ from one pass");
+}
+
+/// Shapes, as the benchmarks generate them: signed functions checked apart,
+/// unsigned ones (one generic over numbers) with the module.
+const SHAPES: &str = "import List
+
+Shape = Tag
+  Circle r:ℝ
+  Rect w:ℝ h:ℝ
+  Poly points:[(ℝ, ℝ)]
+
+Point = Record x:ℝ y:ℝ
+
+# The area of a shape.
+area : Shape → ℝ
+area s = match s
+  Circle r → 3.14159 r²
+  Rect w h → w h
+  Poly ps → 0.5 (cross ps)
+
+cross : [(ℝ, ℝ)] → ℝ
+cross ps = match ps
+  (x1, y1) :: (x2, y2) :: rest → x1 y2 - x2 y1 + cross ((x2, y2) :: rest)
+  _ → 0.0
+
+norm : Point → ℝ
+norm p = √(p.x² + p.y²)
+
+shift : Point → ℝ → Point
+shift p d = {p | x = p.x + d}
+
+total xs = foldl (λacc s → acc + area s) 0.0 xs
+
+scaled k xs = map (λx → k x) xs @
+  unused = k + 1.0
+
+classify : ℤ → S
+classify n = if n < 0 then \"negative\" else if n == 0 then \"zero\" else \"positive\"
+
+count : [ℕ] → ℕ
+count xs = match xs
+  [] → 0
+  y :: ys → y + count ys
+
+pairs xs ys = List.zip xs (map (λy → 2 y) ys)
+
+lengths : [[ℕ]] → ℕ
+lengths xss = foldl (λn xs → n + count xs) 0 xss
+";
+
+#[test]
+fn an_edit_inside_a_signed_body_rechecks_only_that_definition() {
+    let mut workspace = Workspace::with_query_log();
+    let file = workspace.add_file("Shapes.min", SHAPES.to_string());
+    assert!(workspace.diagnostics(file).is_empty(), "{:?}", workspace.diagnostics(file));
+    assert_same_as_one_pass(workspace.check(file), &workspace.check_in_one_pass(file), "as written");
+    assert!(executed(&workspace, "check_definition") >= 8, "the signed functions are checked apart");
+
+    // The same length: nothing moves, one body is checked again.
+    workspace.set_text(file, SHAPES.replace("3.14159", "3.14158"));
+    assert!(workspace.diagnostics(file).is_empty());
+    let log = workspace.take_query_log();
+    let rechecked = log.iter().filter(|entry| entry.starts_with("check_definition(")).count();
+    assert_eq!(rechecked, 1, "only `area` is checked again: {log:?}");
+    assert!(!log.iter().any(|entry| entry.starts_with("frame(")), "the frame is reused: {log:?}");
+    assert_same_as_one_pass(workspace.check(file), &workspace.check_in_one_pass(file), "edited");
+
+    // A type error inside the body is reported where it is.
+    workspace.set_text(file, SHAPES.replace("3.14159 r²", "\"pi\" r²"));
+    let diagnostics = workspace.diagnostics(file).to_vec();
+    assert!(!diagnostics.is_empty());
+    assert_same_as_one_pass(workspace.check(file), &workspace.check_in_one_pass(file), "broken");
+}
+
+#[test]
+fn bodies_that_settle_a_shared_type_are_checked_with_the_module() {
+    // `rate` is a monomorphic number until `apply`'s body makes it ℝ: the
+    // module is checked in one pass, with the same results.
+    let text = "rate = 2\n\napply : ℝ → ℝ\napply x = rate x\n\ntwice : ℕ → ℕ\ntwice n = n + n\n";
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("Rates.min", text.to_string());
+    assert!(workspace.diagnostics(file).is_empty(), "{:?}", workspace.diagnostics(file));
+    assert_same_as_one_pass(workspace.check(file), &workspace.check_in_one_pass(file), "rates");
 }
 
 #[test]

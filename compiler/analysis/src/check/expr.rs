@@ -97,7 +97,7 @@ impl Checker {
                     (core::Expr::Constructor(adt.core_constructor(tag)), ty)
                 }
                 None => {
-                    if path.len() == 1 && self.modules.contains_key(&last.text) {
+                    if path.len() == 1 && self.env.modules.contains_key(&last.text) {
                         self.error(
                             Diagnostic::error(codes::E0101, span, format!("`{}` is a module, not a value", last.text))
                                 .with_help(format!("use one of its definitions: `{}.name`", last.text)),
@@ -129,7 +129,7 @@ impl Checker {
                 }
             },
             [module, name] => {
-                let Some(interface) = self.modules.get(&module.text).cloned() else {
+                let Some(interface) = self.env.modules.get(&module.text).cloned() else {
                     self.error(
                         Diagnostic::error(
                             codes::E0103,
@@ -179,8 +179,8 @@ impl Checker {
             self.record_name(span, ty.clone(), Target::Local(local.span), false);
             return (core::Expr::Local(slot), ty);
         }
-        let global = self.globals.get(&name.text).map(|g| (g.qualified.clone(), g.scheme.clone()));
-        let imported = || self.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));
+        let global = self.env.globals.get(&name.text).map(|g| (g.qualified.clone(), g.scheme.clone()));
+        let imported = || self.env.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));
         if let Some((qualified, scheme)) = global.or_else(imported) {
             let (ty, args) = self.u.instantiate_with_args(&scheme);
             self.flow_instance(|| Callee::Global(qualified.clone()), args, span);
@@ -191,8 +191,8 @@ impl Checker {
         let candidates = locals
             .iter()
             .map(String::as_str)
-            .chain(self.globals.keys().map(String::as_str))
-            .chain(self.imported_values.keys().map(String::as_str));
+            .chain(self.env.globals.keys().map(String::as_str))
+            .chain(self.env.imported_values.keys().map(String::as_str));
         let mut diagnostic = Diagnostic::error(codes::E0101, span, format!("unknown name `{}`", name.text))
             .with_span_label("not defined here or in any imported module");
         if let Some(suggestion) = closest(&name.text, candidates) {
@@ -701,13 +701,14 @@ impl Checker {
     /// The scheme of a top-level definition of this module or an imported one.
     fn scheme_of(&self, qualified: &str) -> Option<crate::types::Scheme> {
         let (module, name) = qualified.rsplit_once('.')?;
-        if module == self.module {
-            return self.globals.get(name).map(|entry| entry.scheme.clone());
+        if module == self.env.module {
+            return self.env.globals.get(name).map(|entry| entry.scheme.clone());
         }
-        self.modules
+        self.env
+            .modules
             .get(module)
             .and_then(|interface| interface.values.get(name))
-            .or_else(|| self.imported_values.get(name).filter(|value| value.qualified == qualified))
+            .or_else(|| self.env.imported_values.get(name).filter(|value| value.qualified == qualified))
             .map(|value| value.scheme.clone())
     }
 

@@ -177,7 +177,7 @@ impl Checker {
     /// Reports building (`building`) or taking apart an asset outside the
     /// module that declares it.
     pub(crate) fn check_asset_access(&mut self, adt: &AdtDef, span: Span, building: bool) {
-        if !adt.kind.owned() || adt.module() == self.module {
+        if !adt.kind.owned() || adt.module() == self.env.module {
             return;
         }
         let (name, noun) = (crate::types::short_name(&adt.qualified), adt.kind.noun());
@@ -203,9 +203,10 @@ impl Checker {
     pub(crate) fn check_linearity(&mut self) -> Linearity {
         let linear_types = self.linear_types.clone();
         let assets: HashMap<Arc<str>, TypeKind> = self
+            .env
             .own_types
             .values()
-            .chain(self.modules.values().flat_map(|interface| interface.types.values()))
+            .chain(self.env.modules.values().flat_map(|interface| interface.types.values()))
             .filter(|adt| adt.kind.owned())
             .map(|adt| (adt.qualified.clone(), adt.kind))
             .collect();
@@ -214,16 +215,16 @@ impl Checker {
         let mut safe: HashMap<String, Vec<bool>> = HashMap::default();
         let mut vars: Vec<Vec<Option<VarKey>>> = Vec::new();
         for body in &bodies {
-            let scheme = &self.globals[&body.name].scheme;
+            let scheme = &self.env.globals[&body.name].scheme;
             let mut keys = vec![None; scheme.classes.len()];
             quantified_vars(&self.u, &body.instance, &scheme.ty, &mut keys);
-            safe.insert(self.globals[&body.name].qualified.clone(), vec![true; keys.len()]);
+            safe.insert(self.env.globals[&body.name].qualified.clone(), vec![true; keys.len()]);
             vars.push(keys);
         }
         // The greatest fixed point: assume every variable may stand for an
         // asset, and withdraw that where the body then breaks a rule. A body
         // is checked again only when a definition it uses lost a variable.
-        let qualified: Vec<String> = bodies.iter().map(|body| self.globals[&body.name].qualified.clone()).collect();
+        let qualified: Vec<String> = bodies.iter().map(|body| self.env.globals[&body.name].qualified.clone()).collect();
         let callees: Vec<HashSet<String>> = bodies.iter().map(|body| own_callees(&body.flow, &safe)).collect();
         let mut pending: Vec<bool> = vars.iter().map(|keys| keys.iter().any(Option::is_some)).collect();
         while pending.iter().any(|&p| p) {
@@ -276,8 +277,10 @@ impl Checker {
             }
         }
         self.diagnostics.extend(diagnostics);
-        let linear_safe =
-            bodies.iter().map(|body| (body.name.clone(), safe[&self.globals[&body.name].qualified].clone())).collect();
+        let linear_safe = bodies
+            .iter()
+            .map(|body| (body.name.clone(), safe[&self.env.globals[&body.name].qualified].clone()))
+            .collect();
         Linearity { linear_types, linear_safe }
     }
 
@@ -285,10 +288,10 @@ impl Checker {
     /// its own assets and types with a field that holds a linear value.
     pub(crate) fn find_linear_types(&self) -> BTreeSet<Arc<str>> {
         let mut linear: BTreeSet<Arc<str>> =
-            self.modules.values().flat_map(|interface| interface.linear_types.iter().cloned()).collect();
+            self.env.modules.values().flat_map(|interface| interface.linear_types.iter().cloned()).collect();
         loop {
             let before = linear.len();
-            for adt in self.own_types.values() {
+            for adt in self.env.own_types.values() {
                 let holds = adt.kind.owned()
                     || adt.constructors.iter().flat_map(|c| &c.fields).any(|(_, ty)| holds_linear(ty, &linear));
                 if holds {
@@ -303,10 +306,11 @@ impl Checker {
 
     /// Which quantified variables of each imported definition may stand for an asset.
     fn imported_linear_safety(&self) -> HashMap<String, Vec<bool>> {
-        self.modules
+        self.env
+            .modules
             .values()
             .flat_map(|interface| interface.values.values())
-            .chain(self.imported_values.values())
+            .chain(self.env.imported_values.values())
             .map(|value| (value.qualified.clone(), value.linear_safe.clone()))
             .collect()
     }

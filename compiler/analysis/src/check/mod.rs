@@ -14,6 +14,8 @@ mod pattern;
 mod procedures;
 mod scope;
 mod security;
+mod separate;
+pub use separate::{Environment, Parts, Separate, check_frame, check_separate, frame_module, separable_definitions};
 mod specs;
 mod tests;
 pub use tests::TestInfo;
@@ -26,7 +28,7 @@ use crate::unify::{Unifier, UnifyError};
 use min_core as core;
 use min_diagnostics::{Diagnostic, Span, codes};
 use min_syntax::ast;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scope::{Frame, Local};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -85,7 +87,7 @@ struct NameRecord {
 }
 
 /// A top-level definition of the module being checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct GlobalEntry {
     qualified: String,
     scheme: Scheme,
@@ -94,23 +96,11 @@ pub(crate) struct GlobalEntry {
 
 /// The state of checking one module.
 pub(crate) struct Checker {
-    module: String,
+    /// What the module's definitions see: its name, imports, types and
+    /// definitions.
+    env: Environment,
     u: Unifier,
     diagnostics: Vec<Diagnostic>,
-    /// Modules usable qualified, by name.
-    modules: BTreeMap<String, Arc<Interface>>,
-    /// Values usable unqualified from other modules.
-    imported_values: HashMap<String, ValueInfo>,
-    /// Types usable unqualified from other modules.
-    imported_types: HashMap<String, Arc<AdtDef>>,
-    /// This module's types.
-    own_types: BTreeMap<String, Arc<AdtDef>>,
-    /// This module's definitions.
-    globals: HashMap<String, GlobalEntry>,
-    /// Constructors usable unqualified: this module's shadow imported ones.
-    constructor_index: HashMap<String, (Arc<AdtDef>, u32)>,
-    /// Record types usable unqualified, by each of their field names.
-    record_index: HashMap<String, Vec<Arc<AdtDef>>>,
     scopes: Vec<Vec<Local>>,
     frames: Vec<Frame>,
     next_binding: u32,
@@ -147,52 +137,64 @@ pub fn check_module(
     known: &[String],
     prelude: Option<&Arc<Interface>>,
 ) -> Checked {
-    let mut checker = Checker {
-        module: name.to_string(),
-        u: Unifier::default(),
-        diagnostics: Vec::new(),
-        modules: BTreeMap::new(),
-        imported_values: HashMap::default(),
-        imported_types: HashMap::default(),
-        own_types: BTreeMap::new(),
-        globals: HashMap::default(),
-        constructor_index: HashMap::default(),
-        record_index: HashMap::default(),
-        scopes: Vec::new(),
-        frames: Vec::new(),
-        next_binding: 0,
-        pending: Vec::new(),
-        equality_checks: Vec::new(),
-        names: Vec::new(),
-        flows: Vec::new(),
-        flow_bodies: Vec::new(),
-        global_instances: HashMap::default(),
-        linear_types: Default::default(),
-        recording_flows: false,
-        var_names: HashMap::default(),
-    };
-    if let Some(prelude) = prelude {
-        checker.import_all(prelude);
-        checker.modules.insert(prelude.name.clone(), prelude.clone());
-    }
-    checker.resolve_imports(&module.imports, available, known);
-    checker.declare_types(&module.types);
-    checker.index_types();
-    checker.linear_types = checker.find_linear_types();
-    let globals = checker.check_defs(&module.defs);
+    let mut checker = Checker::prepared(name, module, available, known, prelude);
+    let globals = checker.check_defs(&module.defs, &Default::default()).unwrap_or_default();
     let mut specs = checker.check_specs(&module.defs);
     specs.extend(checker.check_invariants(&module.types, &module.defs));
     let tests = checker.check_tests(&module.tests);
-    checker.finish(globals, &module.defs, specs, tests)
+    checker.finish(globals, &module.defs, specs, tests).assemble(Vec::new())
+}
+
+impl Checker {
+    /// A checker of a module whose definitions see `env`.
+    fn new(env: Environment) -> Checker {
+        Checker {
+            env,
+            u: Unifier::default(),
+            diagnostics: Vec::new(),
+            scopes: Vec::new(),
+            frames: Vec::new(),
+            next_binding: 0,
+            pending: Vec::new(),
+            equality_checks: Vec::new(),
+            names: Vec::new(),
+            flows: Vec::new(),
+            flow_bodies: Vec::new(),
+            global_instances: HashMap::default(),
+            linear_types: Default::default(),
+            recording_flows: false,
+            var_names: HashMap::default(),
+        }
+    }
+
+    /// A checker of `module` with its imports resolved and its types declared.
+    fn prepared(
+        name: &str,
+        module: &ast::Module,
+        available: &BTreeMap<String, Arc<Interface>>,
+        known: &[String],
+        prelude: Option<&Arc<Interface>>,
+    ) -> Checker {
+        let mut checker = Checker::new(Environment::empty(name));
+        if let Some(prelude) = prelude {
+            checker.import_all(prelude);
+            Arc::make_mut(&mut checker.env.modules).insert(prelude.name.clone(), prelude.clone());
+        }
+        checker.resolve_imports(&module.imports, available, known);
+        checker.declare_types(&module.types);
+        checker.index_types();
+        checker.linear_types = checker.find_linear_types();
+        checker
+    }
 }
 
 impl Checker {
     fn import_all(&mut self, interface: &Arc<Interface>) {
         for (name, value) in &interface.values {
-            self.imported_values.insert(name.clone(), value.clone());
+            Arc::make_mut(&mut self.env.imported_values).insert(name.clone(), value.clone());
         }
         for (name, adt) in &interface.types {
-            self.imported_types.insert(name.clone(), adt.clone());
+            Arc::make_mut(&mut self.env.imported_types).insert(name.clone(), adt.clone());
         }
     }
 
@@ -210,7 +212,7 @@ impl Checker {
                 if known.contains(&import.module.text) {
                     continue;
                 }
-                let candidates = known.iter().map(String::as_str).filter(|m| *m != self.module);
+                let candidates = known.iter().map(String::as_str).filter(|m| *m != self.env.module);
                 let help = match expr::closest(&import.module.text, candidates) {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!(
@@ -228,16 +230,16 @@ impl Checker {
                 );
                 continue;
             };
-            self.modules.insert(import.module.text.clone(), interface.clone());
+            Arc::make_mut(&mut self.env.modules).insert(import.module.text.clone(), interface.clone());
             match &import.names {
                 ast::ImportNames::Qualified => {}
                 ast::ImportNames::All => self.import_all(interface),
                 ast::ImportNames::Some(names) => {
                     for name in names {
                         if let Some(value) = interface.values.get(&name.text) {
-                            self.imported_values.insert(name.text.clone(), value.clone());
+                            Arc::make_mut(&mut self.env.imported_values).insert(name.text.clone(), value.clone());
                         } else if let Some(adt) = interface.types.get(&name.text) {
-                            self.imported_types.insert(name.text.clone(), adt.clone());
+                            Arc::make_mut(&mut self.env.imported_types).insert(name.text.clone(), adt.clone());
                         } else {
                             self.diagnostics.push(Diagnostic::error(
                                 codes::E0101,
@@ -252,8 +254,11 @@ impl Checker {
     }
 
     /// Infers and lowers the module's definitions: signed ones after the
-    /// unsigned ones they may use, unsigned ones in dependency order.
-    fn check_defs(&mut self, defs: &[ast::Def]) -> Vec<Option<core::Global>> {
+    /// unsigned ones they may use, unsigned ones in dependency order. The
+    /// bodies of the definitions named in `separate` are left to
+    /// [`separate::check_separate`]; `None` when they cannot be checked
+    /// apart from the module (see [`Checker::separable`]).
+    fn check_defs(&mut self, defs: &[ast::Def], separate: &HashSet<String>) -> Option<Vec<Option<core::Global>>> {
         let mut lowered: Vec<Option<core::Global>> = vec![None; defs.len()];
         let mut index_of: HashMap<&str, usize> = HashMap::default();
         let mut signatures: Vec<Option<Scheme>> = vec![None; defs.len()];
@@ -267,7 +272,7 @@ impl Checker {
                 continue;
             }
             index_of.insert(&def.name.text, i);
-            let qualified = format!("{}.{}", self.module, def.name.text);
+            let qualified = format!("{}.{}", self.env.module, def.name.text);
             let scheme = match &def.signature {
                 Some(signature) => {
                     let scheme = self.signature_scheme(signature);
@@ -276,7 +281,8 @@ impl Checker {
                 }
                 None => Scheme::mono(self.u.fresh()),
             };
-            self.globals.insert(def.name.text.clone(), GlobalEntry { qualified, scheme, span: def.name.span });
+            Arc::make_mut(&mut self.env.globals)
+                .insert(def.name.text.clone(), GlobalEntry { qualified, scheme, span: def.name.span });
         }
         // Unsigned definitions, grouped by mutual recursion.
         let unsigned: Vec<usize> = (0..defs.len())
@@ -293,7 +299,8 @@ impl Checker {
             self.u.level += 1;
             let types: Vec<Type> = members.iter().map(|_| self.u.fresh()).collect();
             for (&i, ty) in members.iter().zip(&types) {
-                self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = Scheme::mono(ty.clone());
+                Arc::make_mut(&mut self.env.globals).get_mut(&defs[i].name.text).expect("declared above").scheme =
+                    Scheme::mono(ty.clone());
             }
             self.recording_flows = self.needs_flow(None);
             for (&i, ty) in members.iter().zip(&types) {
@@ -303,13 +310,17 @@ impl Checker {
             for (&i, ty) in members.iter().zip(&types) {
                 let is_function = defs[i].clauses.first().is_some_and(|clause| !clause.patterns.is_empty());
                 let scheme = self.u.generalize(ty, is_function);
-                self.globals.get_mut(&defs[i].name.text).expect("declared above").scheme = scheme;
+                Arc::make_mut(&mut self.env.globals).get_mut(&defs[i].name.text).expect("declared above").scheme =
+                    scheme;
             }
         }
         self.report_cyclic_values(defs, &index_of);
+        if !separate.is_empty() && !self.separable(separate) {
+            return None;
+        }
         for (i, def) in defs.iter().enumerate() {
             let Some(scheme) = &signatures[i] else { continue };
-            if index_of.get(def.name.text.as_str()) != Some(&i) {
+            if index_of.get(def.name.text.as_str()) != Some(&i) || separate.contains(&def.name.text) {
                 continue;
             }
             self.u.level += 1;
@@ -318,7 +329,7 @@ impl Checker {
             lowered[i] = Some(self.lower_global(def, &expected));
             self.u.level -= 1;
         }
-        lowered
+        Some(lowered)
     }
 
     /// Top-level values (definitions without parameters) are computed once,
@@ -378,7 +389,7 @@ impl Checker {
         debug_assert!(frame.captures.is_empty(), "a global captures nothing");
         self.global_instances.insert(def.name.text.clone(), expected.clone());
         core::Global {
-            name: format!("{}.{}", self.module, def.name.text),
+            name: format!("{}.{}", self.env.module, def.name.text),
             arity,
             frame_size: frame.size,
             body,
@@ -388,38 +399,40 @@ impl Checker {
         }
     }
 
-    /// Builds the module's interface and core IR once every definition is lowered.
+    /// Builds the module's interface and settles its core IR once every
+    /// definition it checks is lowered.
     fn finish(
         mut self,
-        globals: Vec<Option<core::Global>>,
+        mut globals: Vec<Option<core::Global>>,
         defs: &[ast::Def],
         mut specs: Vec<core::Spec>,
         tests: Vec<tests::PendingTest>,
-    ) -> Checked {
+    ) -> Parts {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
         let procedures = self.procedures(defs);
-        let mut core_globals: Vec<core::Global> = globals.into_iter().flatten().collect();
-        for global in &mut core_globals {
+        for global in globals.iter_mut().flatten() {
             self.finalize_global(global);
         }
         for spec in &mut specs {
             self.finalize_global(&mut spec.global);
         }
         let imported_unbounded: std::collections::BTreeSet<String> =
-            self.modules.values().flat_map(|interface| interface.unbounded.iter().cloned()).collect();
-        let unbounded = iteration::unbounded(&core_globals, &imported_unbounded);
+            self.env.modules.values().flat_map(|interface| interface.unbounded.iter().cloned()).collect();
         if !procedures.is_empty() {
-            let flows = self.check_security(&core_globals, &procedures);
+            // A module with procedures is checked in one pass: every body is here.
+            let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
+            let flows = self.check_security(&lowered, &procedures);
             self.diagnostics.extend(flows);
+            let unbounded = iteration::unbounded(&lowered, &imported_unbounded);
             let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
-            self.diagnostics.extend(iteration::check(&core_globals, &names, &unbounded));
+            self.diagnostics.extend(iteration::check(&lowered, &names, &unbounded));
         }
         let tests = self.finish_tests(tests);
         let mut values = BTreeMap::new();
         for def in defs {
-            if let Some(entry) = self.globals.get(&def.name.text) {
+            if let Some(entry) = self.env.globals.get(&def.name.text) {
                 let scheme = self.close_scheme(&entry.scheme);
                 let linear_safe = linearity.linear_safe.get(&def.name.text).cloned().unwrap_or_default();
                 values.insert(
@@ -434,8 +447,9 @@ impl Checker {
                 );
             }
         }
+        let names = self.resolved_names();
         for def in defs {
-            if let Some(entry) = self.globals.get(&def.name.text) {
+            if let Some(entry) = self.env.globals.get(&def.name.text) {
                 let spans = std::iter::once(def.name.span).chain(def.clauses.iter().filter_map(|c| c.name_span));
                 for span in spans {
                     let (ty, target) = (entry.scheme.ty.clone(), Target::Global(entry.qualified.clone()));
@@ -443,47 +457,43 @@ impl Checker {
                 }
             }
         }
-        let mut names: Vec<NameInfo> = self
-            .names
-            .iter()
+        let defined = self.resolved_names();
+        let interface = Interface {
+            name: self.env.module.clone(),
+            values,
+            types: (*self.env.own_types).clone(),
+            procedures,
+            linear_types: linearity.linear_types,
+            // The module's own are added by `Parts::assemble`, once every body is lowered.
+            unbounded: imported_unbounded,
+        };
+        Parts { interface, globals, specs, diagnostics: self.diagnostics, names, defined, tests }
+    }
+
+    /// The name occurrences recorded since the last call, with their types
+    /// as inferred.
+    fn resolved_names(&mut self) -> Vec<NameInfo> {
+        std::mem::take(&mut self.names)
+            .into_iter()
             .map(|record| NameInfo {
                 span: record.span,
                 ty: self.u.resolve(&record.ty),
-                target: record.target.clone(),
+                target: record.target,
                 definition: record.definition,
             })
-            .collect();
-        names.sort_by_key(|name| (name.span.start, name.span.end));
-        names.dedup_by(|a, b| a.span == b.span && a.target == b.target);
-        let interface = Interface {
-            name: self.module.clone(),
-            values,
-            types: self.own_types.clone(),
-            procedures,
-            linear_types: linearity.linear_types,
-            unbounded: imported_unbounded.into_iter().chain(unbounded.into_keys()).collect(),
-        };
-        let mut diagnostics = self.diagnostics;
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-        diagnostics.dedup();
-        let types = interface
-            .types
-            .values()
-            .map(|adt| (0..adt.constructors.len() as u32).map(|tag| adt.core_constructor(tag)).collect())
-            .collect();
-        let core = core::Module { name: self.module, globals: core_globals, types, specs };
-        Checked { interface, core, diagnostics, names, tests }
+            .collect()
     }
 
     /// Checks the information flow of the module's procedures ([`security`])
     /// and that the module ignores no failure ([`failures`]).
     fn check_security(&self, globals: &[core::Global], procedures: &[crate::interface::Procedure]) -> Vec<Diagnostic> {
         let mut types: HashMap<Arc<str>, Arc<AdtDef>> = HashMap::default();
-        let imported = self.modules.values().flat_map(|interface| interface.types.values());
-        for adt in imported.chain(self.imported_types.values()).chain(self.own_types.values()) {
+        let imported = self.env.modules.values().flat_map(|interface| interface.types.values());
+        for adt in imported.chain(self.env.imported_types.values()).chain(self.env.own_types.values()) {
             types.insert(adt.qualified.clone(), adt.clone());
         }
         let objects = self
+            .env
             .own_types
             .values()
             .filter(|adt| adt.kind == ast::TypeKind::Object)
@@ -496,8 +506,8 @@ impl Checker {
             .cloned()
             .collect();
         let mut imported_results = HashMap::default();
-        let values = self.modules.values().flat_map(|interface| interface.values.values());
-        for value in values.chain(self.imported_values.values()) {
+        let values = self.env.modules.values().flat_map(|interface| interface.values.values());
+        for value in values.chain(self.env.imported_values.values()) {
             let (params, result) = value.scheme.ty.parameters_and_result();
             let result = match result {
                 Type::App(crate::types::Con::Adt(name), _) => Some(name.clone()),

@@ -27,8 +27,8 @@ impl Checker {
     /// Finds a constructor: this module's, imported ones, or `Module.Name`.
     pub(crate) fn find_constructor(&self, path: &[ast::Name]) -> Option<(Arc<AdtDef>, u32)> {
         match path {
-            [name] => self.constructor_index.get(&name.text).cloned(),
-            [module, name] => self.modules.get(&module.text)?.constructor(&name.text),
+            [name] => self.env.constructor_index.get(&name.text).cloned(),
+            [module, name] => self.env.modules.get(&module.text)?.constructor(&name.text),
             _ => None,
         }
     }
@@ -360,7 +360,7 @@ impl Checker {
         }
         let candidates: Vec<Arc<AdtDef>> = names
             .first()
-            .and_then(|first| self.record_index.get(*first))
+            .and_then(|first| self.env.record_index.get(*first))
             .into_iter()
             .flatten()
             .filter(|adt| {

@@ -27,7 +27,7 @@ impl Checker {
                 );
                 continue;
             }
-            let Some(entry) = self.globals.get(&def.name.text) else { continue };
+            let Some(entry) = self.env.globals.get(&def.name.text) else { continue };
             let (qualified, ty) = (entry.qualified.clone(), self.u.resolve(&entry.scheme.ty));
             let (params, result) = ty.parameters_and_result();
             let results: Vec<&Type> = match result {
@@ -156,7 +156,7 @@ impl Checker {
         if let Con::Adt(name) = con
             && let Some(adt) = self.adt_by_qualified(name)
             && adt.kind == TypeKind::Object
-            && adt.module() != self.module
+            && adt.module() != self.env.module
         {
             return Some(adt.module().to_string());
         }
@@ -166,7 +166,7 @@ impl Checker {
     /// Whether `ty` is, or holds, an object of this module's contract.
     fn holds_own_object(&self, ty: &Type) -> bool {
         let Type::App(con, args) = ty else { return false };
-        let own = matches!(con, Con::Adt(name) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object && adt.module() == self.module));
+        let own = matches!(con, Con::Adt(name) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object && adt.module() == self.env.module));
         own || args.iter().any(|arg| self.holds_own_object(arg))
     }
 }

@@ -23,7 +23,7 @@ impl Checker {
     pub(crate) fn check_specs(&mut self, defs: &[ast::Def]) -> Vec<core::Spec> {
         let mut specs = Vec::new();
         for def in defs.iter().filter(|def| !def.specs.is_empty()) {
-            let Some(entry) = self.globals.get(&def.name.text) else { continue };
+            let Some(entry) = self.env.globals.get(&def.name.text) else { continue };
             let (qualified, scheme) = (entry.qualified.clone(), entry.scheme.clone());
             let Some(params) = self.spec_parameters(def) else { continue };
             let ty = self.u.instantiate(&scheme);
@@ -176,7 +176,7 @@ impl Checker {
         }
         let mut specs = Vec::new();
         for def in defs {
-            let Some(entry) = self.globals.get(&def.name.text) else { continue };
+            let Some(entry) = self.env.globals.get(&def.name.text) else { continue };
             let (qualified, scheme) = (entry.qualified.clone(), entry.scheme.clone());
             let arity = def.param_names.len().max(def.clauses.first().map_or(0, |c| c.patterns.len()));
             let ty = self.u.instantiate(&scheme);
@@ -199,7 +199,7 @@ impl Checker {
                     specs.push(checker.lower_clause(&qualified, clause));
                 };
             for (ty, fields) in &guarded {
-                let own = Type::App(Con::Adt(format!("{}.{}", self.module, ty.name.text).into()), Vec::new());
+                let own = Type::App(Con::Adt(format!("{}.{}", self.env.module, ty.name.text).into()), Vec::new());
                 let holder = |candidate: &Type, checker: &Checker| checker.u.resolve(candidate) == own;
                 for invariant in &ty.invariants {
                     for position in 0..arity {

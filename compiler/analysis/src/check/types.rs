@@ -23,7 +23,7 @@ impl Checker {
     /// each other and to themselves, then constructors and fields.
     pub(crate) fn declare_types(&mut self, types: &[ast::TypeDef]) {
         for def in types {
-            if self.own_types.contains_key(&def.name.text) {
+            if self.env.own_types.contains_key(&def.name.text) {
                 self.error(Diagnostic::error(
                     codes::E0104,
                     def.name.span,
@@ -32,7 +32,7 @@ impl Checker {
                 continue;
             }
             let adt = AdtDef {
-                qualified: Arc::from(format!("{}.{}", self.module, def.name.text)),
+                qualified: Arc::from(format!("{}.{}", self.env.module, def.name.text)),
                 params: def.params.iter().map(|p| p.text.clone()).collect(),
                 constructors: Vec::new(),
                 record: matches!(def.body, TypeBody::Record(_)),
@@ -40,11 +40,11 @@ impl Checker {
                 span: def.span,
                 doc: def.doc.clone(),
             };
-            self.own_types.insert(def.name.text.clone(), Arc::new(adt));
+            Arc::make_mut(&mut self.env.own_types).insert(def.name.text.clone(), Arc::new(adt));
         }
         let mut constructor_owner: rustc_hash::FxHashMap<String, String> = Default::default();
         for def in types {
-            let Some(existing) = self.own_types.get(&def.name.text) else { continue };
+            let Some(existing) = self.env.own_types.get(&def.name.text) else { continue };
             if existing.span != def.span {
                 continue;
             }
@@ -94,7 +94,8 @@ impl Checker {
                     self.record_name(variant.name.span, ty, target, true);
                 }
             }
-            let adt = Arc::make_mut(self.own_types.get_mut(&def.name.text).expect("declared above"));
+            let adt =
+                Arc::make_mut(Arc::make_mut(&mut self.env.own_types).get_mut(&def.name.text).expect("declared above"));
             adt.constructors = constructors;
         }
     }
@@ -183,14 +184,15 @@ impl Checker {
 
     /// Builds the lookup tables of constructors and record fields.
     pub(crate) fn index_types(&mut self) {
-        for adt in self.imported_types.values().chain(self.own_types.values()) {
+        for adt in self.env.imported_types.values().chain(self.env.own_types.values()) {
             for (tag, constructor) in adt.constructors.iter().enumerate() {
-                self.constructor_index.insert(constructor.name.clone(), (adt.clone(), tag as u32));
+                Arc::make_mut(&mut self.env.constructor_index)
+                    .insert(constructor.name.clone(), (adt.clone(), tag as u32));
             }
             if adt.record {
                 for (field, _) in &adt.constructors[0].fields {
                     if let Some(field) = field {
-                        let entry = self.record_index.entry(field.clone()).or_default();
+                        let entry = Arc::make_mut(&mut self.env.record_index).entry(field.clone()).or_default();
                         entry.retain(|other| other.qualified != adt.qualified);
                         entry.push(adt.clone());
                     }
@@ -324,8 +326,8 @@ impl Checker {
     /// Looks a type up: this module's, imported ones, or `Module.Type`.
     pub(crate) fn find_type(&self, path: &[ast::Name]) -> Option<Arc<AdtDef>> {
         match path {
-            [name] => self.own_types.get(&name.text).or_else(|| self.imported_types.get(&name.text)).cloned(),
-            [module, name] => self.modules.get(&module.text)?.types.get(&name.text).cloned(),
+            [name] => self.env.own_types.get(&name.text).or_else(|| self.env.imported_types.get(&name.text)).cloned(),
+            [module, name] => self.env.modules.get(&module.text)?.types.get(&name.text).cloned(),
             _ => None,
         }
     }
@@ -333,13 +335,14 @@ impl Checker {
     /// The type definition behind a qualified type name.
     pub(crate) fn adt_by_qualified(&self, qualified: &str) -> Option<Arc<AdtDef>> {
         let (module, name) = qualified.rsplit_once('.')?;
-        if module == self.module {
-            return self.own_types.get(name).cloned();
+        if module == self.env.module {
+            return self.env.own_types.get(name).cloned();
         }
-        self.modules
+        self.env
+            .modules
             .get(module)
             .and_then(|m| m.types.get(name).cloned())
-            .or_else(|| self.imported_types.get(name).filter(|adt| &*adt.qualified == qualified).cloned())
+            .or_else(|| self.env.imported_types.get(name).filter(|adt| &*adt.qualified == qualified).cloned())
     }
 
     /// A scheme with no unification variables left, for the interface.
