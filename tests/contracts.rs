@@ -89,3 +89,59 @@ drop a = if a.balance == 0 then 0 else 1
     let codes: Vec<&str> = workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect();
     assert_eq!(codes, ["E0502"], "{}", render_plain(workspace.diagnostics(file), &workspace));
 }
+
+#[test]
+fn events_are_plain_data_that_only_their_module_builds() {
+    let mut workspace = Workspace::new();
+    let token = std::fs::read_to_string(root().join("examples").join("token.min")).expect("the example exists");
+    let token_file = workspace.add_file("Token.min", token);
+    let logs: Vec<String> = workspace
+        .check(token_file)
+        .interface
+        .procedures
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.summary()))
+        .collect();
+    assert_eq!(
+        logs,
+        [
+            "Token.open: takes S · creates Wallet",
+            "Token.mint: consumes Wallet · takes ℕ · creates Wallet · logs Supply",
+            "Token.transfer: consumes Wallet, Wallet · takes ℕ · creates Wallet, Wallet · logs Transferred",
+            "Token.close: consumes Wallet · returns ℕ · logs [Supply]",
+        ]
+    );
+    // Copied and dropped freely: an event is not linear.
+    let own = "\
+event Paid = Record to:S amount:ℕ
+
+twice : Paid → (Paid, Paid)
+twice p = (p, p)
+
+forget : Paid → ℕ
+forget p = 0
+";
+    let own_file = workspace.add_file("Own.min", own.to_string());
+    assert!(
+        workspace.diagnostics(own_file).is_empty(),
+        "{}",
+        render_plain(workspace.diagnostics(own_file), &workspace)
+    );
+    // Another module neither builds one nor takes one apart.
+    let forger = "\
+import Token (..)
+
+fake : Transferred
+fake = {from = \"ada\", to = \"eve\", amount = 1000}
+
+peek : Transferred → ℕ
+peek {from, to, amount} = amount
+";
+    let file = workspace.add_file("Forger.min", forger.to_string());
+    let codes: Vec<(&str, usize)> = workspace
+        .diagnostics(file)
+        .iter()
+        .map(|d| (d.code.info().name, forger[..d.span.start as usize].matches('\n').count() + 1))
+        .collect();
+    assert_eq!(codes, [("E0504", 4), ("E0504", 7)], "{}", render_plain(workspace.diagnostics(file), &workspace));
+}

@@ -63,11 +63,13 @@ pub struct Procedure {
     pub outputs: Vec<Type>,
     /// Other results, returned to the caller.
     pub returns: Vec<Type>,
+    /// Results of an event type, or lists of one: logged by the chain.
+    pub events: Vec<Type>,
 }
 
 impl Procedure {
-    /// What its transactions consume, carry, create and return, in words:
-    /// `consumes Account, Account · takes ℕ · creates Account, Account`.
+    /// What its transactions consume, carry, create, return and log, in words:
+    /// `consumes Account, Account · takes ℕ · creates Account, Account · logs Transferred`.
     pub fn summary(&self) -> String {
         let mut printer = crate::types::TypePrinter::default();
         let roles = [
@@ -75,6 +77,7 @@ impl Procedure {
             ("takes", &self.params),
             ("creates", &self.outputs),
             ("returns", &self.returns),
+            ("logs", &self.events),
         ];
         let parts: Vec<String> = roles
             .into_iter()
