@@ -15,6 +15,16 @@ fn bank() -> (Workspace, min_analysis::db::SourceFile) {
     (workspace, file)
 }
 
+/// The codes of the diagnostics of `text`, added as `name`, each with its line.
+fn codes_by_line(workspace: &mut Workspace, name: &str, text: &str) -> Vec<(&'static str, usize)> {
+    let file = workspace.add_file(name, text.to_string());
+    workspace
+        .diagnostics(file)
+        .iter()
+        .map(|d| (d.code.info().name, text[..d.span.start as usize].matches('\n').count() + 1))
+        .collect()
+}
+
 #[test]
 fn each_procedure_lists_what_its_transactions_consume_carry_create_and_return() {
     let (workspace, file) = bank();
@@ -64,13 +74,7 @@ grab a n = deposit a n
 procedure mint : S → Account
 mint who = open who
 ";
-    let file = workspace.add_file("Shop.min", shop.to_string());
-    let codes: Vec<(&str, usize)> = workspace
-        .diagnostics(file)
-        .iter()
-        .map(|d| (d.code.info().name, shop[..d.span.start as usize].matches('\n').count() + 1))
-        .collect();
-    assert_eq!(codes, [("E0603", 3), ("E0603", 6)], "{}", render_plain(workspace.diagnostics(file), &workspace));
+    assert_eq!(codes_by_line(&mut workspace, "Shop.min", shop), [("E0603", 3), ("E0603", 6)]);
 }
 
 #[test]
@@ -137,11 +141,5 @@ fake = {from = \"ada\", to = \"eve\", amount = 1000}
 peek : Transferred → ℕ
 peek {from, to, amount} = amount
 ";
-    let file = workspace.add_file("Forger.min", forger.to_string());
-    let codes: Vec<(&str, usize)> = workspace
-        .diagnostics(file)
-        .iter()
-        .map(|d| (d.code.info().name, forger[..d.span.start as usize].matches('\n').count() + 1))
-        .collect();
-    assert_eq!(codes, [("E0504", 4), ("E0504", 7)], "{}", render_plain(workspace.diagnostics(file), &workspace));
+    assert_eq!(codes_by_line(&mut workspace, "Forger.min", forger), [("E0504", 4), ("E0504", 7)]);
 }
