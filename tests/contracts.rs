@@ -15,6 +15,16 @@ fn bank() -> (Workspace, min_analysis::db::SourceFile) {
     (workspace, file)
 }
 
+/// The codes of the diagnostics of `text`, added as `name`, each with its line.
+fn codes_by_line(workspace: &mut Workspace, name: &str, text: &str) -> Vec<(&'static str, usize)> {
+    let file = workspace.add_file(name, text.to_string());
+    workspace
+        .diagnostics(file)
+        .iter()
+        .map(|d| (d.code.info().name, text[..d.span.start as usize].matches('\n').count() + 1))
+        .collect()
+}
+
 #[test]
 fn each_procedure_lists_what_its_transactions_consume_carry_create_and_return() {
     let (workspace, file) = bank();
@@ -64,13 +74,7 @@ grab a n = deposit a n
 procedure mint : S → Account
 mint who = open who
 ";
-    let file = workspace.add_file("Shop.min", shop.to_string());
-    let codes: Vec<(&str, usize)> = workspace
-        .diagnostics(file)
-        .iter()
-        .map(|d| (d.code.info().name, shop[..d.span.start as usize].matches('\n').count() + 1))
-        .collect();
-    assert_eq!(codes, [("E0603", 3), ("E0603", 6)], "{}", render_plain(workspace.diagnostics(file), &workspace));
+    assert_eq!(codes_by_line(&mut workspace, "Shop.min", shop), [("E0603", 3), ("E0603", 6)]);
 }
 
 #[test]
@@ -88,4 +92,54 @@ drop a = if a.balance == 0 then 0 else 1
     let file = workspace.add_file("Vault.min", text.to_string());
     let codes: Vec<&str> = workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect();
     assert_eq!(codes, ["E0502"], "{}", render_plain(workspace.diagnostics(file), &workspace));
+}
+
+#[test]
+fn events_are_plain_data_that_only_their_module_builds() {
+    let mut workspace = Workspace::new();
+    let ledger = std::fs::read_to_string(root().join("examples").join("ledger.min")).expect("the example exists");
+    let ledger_file = workspace.add_file("Ledger.min", ledger);
+    let logs: Vec<String> = workspace
+        .check(ledger_file)
+        .interface
+        .procedures
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.summary()))
+        .collect();
+    assert_eq!(
+        logs,
+        [
+            "Ledger.open: takes S · creates Wallet",
+            "Ledger.mint: consumes Wallet · takes ℕ · creates Wallet · logs Supply",
+            "Ledger.transfer: consumes Wallet, Wallet · takes ℕ · creates Wallet, Wallet · logs Transferred",
+            "Ledger.close: consumes Wallet · returns ℕ · logs [Supply]",
+        ]
+    );
+    // Copied and dropped freely: an event is not linear.
+    let own = "\
+event Paid = Record to:S amount:ℕ
+
+twice : Paid → (Paid, Paid)
+twice p = (p, p)
+
+forget : Paid → ℕ
+forget p = 0
+";
+    let own_file = workspace.add_file("Own.min", own.to_string());
+    assert!(
+        workspace.diagnostics(own_file).is_empty(),
+        "{}",
+        render_plain(workspace.diagnostics(own_file), &workspace)
+    );
+    // Another module neither builds one nor takes one apart.
+    let forger = "\
+import Ledger (..)
+
+fake : Transferred
+fake = {from = \"ada\", to = \"eve\", amount = 1000}
+
+peek : Transferred → ℕ
+peek {from, to, amount} = amount
+";
+    assert_eq!(codes_by_line(&mut workspace, "Forger.min", forger), [("E0504", 4), ("E0504", 7)]);
 }

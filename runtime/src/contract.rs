@@ -34,8 +34,30 @@ pub struct Outcome<'c> {
     pub outputs: Vec<Value<'c>>,
     /// The other values it returned, in the same order.
     pub returns: Vec<Value<'c>>,
+    /// The events it logged, in the order of its result's components (a
+    /// list of events gives its elements in order).
+    pub events: Vec<Event<'c>>,
     /// The gas the call used, at most its limit (`spec/gas.md`).
     pub gas_used: u64,
+}
+
+/// An event a call logged: a value of one of the contract's `event` types.
+#[derive(Clone, Debug)]
+pub struct Event<'c> {
+    /// The event's type, [`TypeDesc::Data`] of an event type.
+    pub r#type: TypeDesc,
+    /// Its value.
+    pub value: Value<'c>,
+}
+
+impl Event<'_> {
+    /// The qualified name of the event's type (`bank.Transferred`).
+    pub fn type_name(&self) -> &str {
+        match &self.r#type {
+            TypeDesc::Data { name, .. } => name,
+            _ => "",
+        }
+    }
 }
 
 /// A contract ready to call: a Wasm module made by `minc build` and its
@@ -172,8 +194,8 @@ impl Contract {
     ///
     /// Every argument must be a value of its declared type. The call runs
     /// in a fresh instance; its result is split as the procedure's summary
-    /// says: objects into [`Outcome::outputs`], other values into
-    /// [`Outcome::returns`]. The same contract, arguments and limit always
+    /// says: objects into [`Outcome::outputs`], events into
+    /// [`Outcome::events`], other values into [`Outcome::returns`]. The same contract, arguments and limit always
     /// give the same outcome and gas, or the same error.
     pub fn call<'c>(
         &'c self,
@@ -226,12 +248,12 @@ impl Contract {
             }
             Ok(Ok(value)) => value,
         };
-        let (outputs, returns, result_bytes) = self.results(found, value)?;
+        let Split { outputs, returns, events, bytes: result_bytes } = self.results(found, value)?;
         let gas_used = (gas_limit - fuel_left).saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
         if gas_used > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
-        Ok(Outcome { outputs, returns, gas_used })
+        Ok(Outcome { outputs, returns, events, gas_used })
     }
 
     fn find(&self, name: &str) -> Option<&Procedure> {
@@ -293,14 +315,10 @@ impl Contract {
         Ok((args, bytes))
     }
 
-    /// The result split into created objects and returned values, each
-    /// checked against its declared type, and the bytes their encoding
-    /// takes.
-    fn results<'c>(
-        &self,
-        procedure: &Procedure,
-        value: Value<'c>,
-    ) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>, usize), ExecError> {
+    /// The result split into created objects, returned values and logged
+    /// events, each checked against its declared type, and the bytes their
+    /// encoding takes.
+    fn results<'c>(&self, procedure: &Procedure, value: Value<'c>) -> Result<Split<'c>, ExecError> {
         let info = &procedure.info;
         let components: Vec<Value<'c>> = match (info.results.len(), &value) {
             (0, Value::Unit) => Vec::new(),
@@ -313,14 +331,25 @@ impl Contract {
                 });
             }
         };
-        let (mut outputs, mut returns, mut bytes) = (Vec::new(), Vec::new(), 0usize);
+        let mut split = Split { outputs: Vec::new(), returns: Vec::new(), events: Vec::new(), bytes: 0 };
         for (component, slot) in components.into_iter().zip(&info.results) {
             let encoded = codec::encode_value(&component, &slot.r#type, &self.schema, &Limits::default())
                 .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
-            bytes += encoded.len();
-            if slot.role == Role::Output { outputs.push(component) } else { returns.push(component) }
+            split.bytes += encoded.len();
+            match (slot.role, &slot.r#type) {
+                (Role::Output, _) => split.outputs.push(component),
+                (Role::Event, TypeDesc::List(item)) => {
+                    let mut rest = component;
+                    while let Value::Cons(pair) = rest {
+                        split.events.push(Event { r#type: (**item).clone(), value: pair.head.clone() });
+                        rest = pair.tail.clone();
+                    }
+                }
+                (Role::Event, ty) => split.events.push(Event { r#type: ty.clone(), value: component }),
+                _ => split.returns.push(component),
+            }
         }
-        Ok((outputs, returns, bytes))
+        Ok(split)
     }
 }
 
@@ -330,6 +359,14 @@ const SIGNER_TYPE: &str = "Prelude.Signer";
 /// Whether `ty` is the type of a procedure's signer.
 fn is_signer_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == SIGNER_TYPE && args.is_empty())
+}
+
+/// A procedure's result split by role, with the bytes its encoding takes.
+struct Split<'c> {
+    outputs: Vec<Value<'c>>,
+    returns: Vec<Value<'c>>,
+    events: Vec<Event<'c>>,
+    bytes: usize,
 }
 
 /// Checks that the metadata names exactly the helpers the runtime provides.
@@ -355,11 +392,13 @@ fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -
     let roles_fit = info.arguments.iter().all(|slot| matches!(slot.role, Role::Input | Role::Param | Role::Signer))
         && count(&info.arguments, Role::Signer) <= 1
         && info.arguments.iter().all(|slot| slot.role != Role::Signer || is_signer_type(&slot.r#type))
-        && info.results.iter().all(|slot| matches!(slot.role, Role::Output | Role::Return));
+        && info.results.iter().all(|slot| matches!(slot.role, Role::Output | Role::Return | Role::Event))
+        && info.results.iter().filter(|slot| slot.role == Role::Event).all(|slot| is_event_type(&slot.r#type));
     let counts_fit = count(&info.arguments, Role::Input) == info.inputs.len()
         && count(&info.arguments, Role::Param) == info.params.len()
         && count(&info.results, Role::Output) == info.outputs.len()
-        && count(&info.results, Role::Return) == info.returns.len();
+        && count(&info.results, Role::Return) == info.returns.len()
+        && count(&info.results, Role::Event) == info.events.len();
     if !roles_fit || !counts_fit {
         return Err(LoadError::new(format!(
             "the procedure {name}'s parameters and results do not match its dependency set"
@@ -387,6 +426,15 @@ fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -
     let arity =
         u32::try_from(info.arguments.len()).map_err(|_| LoadError::new(format!("{name} has too many parameters")))?;
     Ok(Export { name: name.clone(), function: function.function, arity })
+}
+
+/// Whether an event slot's type is a data type or a list of one.
+fn is_event_type(ty: &TypeDesc) -> bool {
+    match ty {
+        TypeDesc::List(item) => matches!(**item, TypeDesc::Data { .. }),
+        TypeDesc::Data { .. } => true,
+        _ => false,
+    }
 }
 
 fn mentions_opaque(ty: &TypeDesc) -> bool {

@@ -16,6 +16,10 @@
 //! a [`ContractHost`] runs the procedure and the outputs must be exactly
 //! what it computed.
 //!
+//! A call may also *log events*: values of the contract's `event` types
+//! that the chain keeps with the transaction's outcome ([`Event`]) instead
+//! of storing them as objects.
+//!
 //! This crate does not run Wasm itself; the node plugs in a host (the
 //! wasmtime runtime), and a node without one refuses contract transactions
 //! ([`NoContracts`]).
@@ -23,6 +27,13 @@
 use crate::encoding::{DecodeError, Reader, Writer};
 use crate::objects::{Address, Object, ObjectId, TypeTag};
 use commonware_cryptography::{Hasher as _, Sha256};
+
+/// The most events one call may log.
+pub const EVENTS_MAX: usize = 256;
+/// The most bytes one event's encoded value may take.
+pub const EVENT_BYTES_MAX: usize = 16 * 1024;
+/// The longest name of an event's type, in bytes.
+pub const EVENT_TYPE_NAME_MAX: usize = 256;
 
 /// The largest package (module and metadata together), in bytes.
 pub const PACKAGE_BYTES_MAX: usize = 56 * 1024;
@@ -106,14 +117,54 @@ pub struct CreatedObject {
     pub data: Vec<u8>,
 }
 
+/// An event a contract call logged, as the chain keeps it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Event {
+    /// The package of the contract that logged it.
+    pub package: ObjectId,
+    /// The qualified name of its Min type in the contract (`bank.Transferred`).
+    pub type_name: String,
+    /// Its value in the canonical encoding of contract values.
+    pub data: Vec<u8>,
+}
+
+impl Event {
+    /// Writes the event in the chain's encoding.
+    pub fn encode(&self, writer: &mut Writer) {
+        writer.array(&self.package.0);
+        writer.bytes(self.type_name.as_bytes());
+        writer.bytes(&self.data);
+    }
+
+    /// Reads an event written by [`Event::encode`], within the limits.
+    pub fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let package = ObjectId(reader.array("event package")?);
+        let name = reader.bytes("event type", EVENT_TYPE_NAME_MAX)?;
+        let type_name =
+            String::from_utf8(name).map_err(|_| DecodeError::Invalid { reason: "an event type is not UTF-8" })?;
+        let data = reader.bytes("event data", EVENT_BYTES_MAX)?;
+        Ok(Self { package, type_name, data })
+    }
+}
+
+/// What a contract call did, as its host computed it.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct CallEffects {
+    /// The objects it creates, in order.
+    pub created: Vec<CreatedObject>,
+    /// The events it logs, in order.
+    pub events: Vec<Event>,
+}
+
 /// What runs compiled contracts for a validator.
 pub trait ContractHost: Send + Sync {
     /// Whether `package` is a contract this host can run; `Err` says why not.
     fn check_package(&self, package: &Package) -> Result<(), String>;
 
-    /// Runs `call` and returns the objects it creates in order; `Err` is the
-    /// reason it failed (an abort, a trap, out of gas, bad inputs).
-    fn run(&self, call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String>;
+    /// Runs `call` and returns the objects it creates and the events it
+    /// logs, each in order; `Err` is the reason it failed (an abort, a
+    /// trap, out of gas, bad inputs).
+    fn run(&self, call: &ContractCall<'_>) -> Result<CallEffects, String>;
 }
 
 /// The host of a node that runs no contracts: it refuses every package and call.
@@ -125,7 +176,7 @@ impl ContractHost for NoContracts {
         Err("this node runs no contracts".to_owned())
     }
 
-    fn run(&self, _call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String> {
+    fn run(&self, _call: &ContractCall<'_>) -> Result<CallEffects, String> {
         Err("this node runs no contracts".to_owned())
     }
 }

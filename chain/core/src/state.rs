@@ -5,7 +5,10 @@
 
 use crate::block::Block;
 use crate::checker::{self, CheckerInput};
-use crate::contracts::{ContractCall, ContractHost, Package, contract_owner, contract_type_tag};
+use crate::contracts::{
+    ContractCall, ContractHost, EVENT_BYTES_MAX, EVENT_TYPE_NAME_MAX, EVENTS_MAX, Event, Package, contract_owner,
+    contract_type_tag,
+};
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
 use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
@@ -144,6 +147,15 @@ impl StateChanges {
     }
 }
 
+/// The events one committed transaction logged, in order.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TxEvents {
+    /// The transaction.
+    pub transaction: TxId,
+    /// Its events, in the order its contract call logged them.
+    pub events: Vec<Event>,
+}
+
 /// The keys changed since the last [`ShardState::take_changes`].
 #[derive(Clone, Default, Debug)]
 struct Touched {
@@ -163,6 +175,9 @@ pub struct ShardState {
     cross_shard: BTreeMap<TxId, CrossShardEntry>,
     /// What changed since the store last took the changes; not part of the state.
     touched: Touched,
+    /// The events of the transactions committed since the last
+    /// [`ShardState::take_events`]; not part of the state.
+    logged: Vec<TxEvents>,
     /// The sum of the entries' hashes, updated with every change.
     fingerprint: Fingerprint,
 }
@@ -194,6 +209,7 @@ impl ShardState {
             locked: BTreeSet::new(),
             cross_shard: BTreeMap::new(),
             touched: Touched::default(),
+            logged: Vec::new(),
             fingerprint: Fingerprint::default(),
         }
     }
@@ -256,6 +272,19 @@ impl ShardState {
         }
     }
 
+    /// Takes the events of the transactions committed since the last call,
+    /// in the order they were committed (only those that logged any).
+    pub fn take_events(&mut self) -> Vec<TxEvents> {
+        std::mem::take(&mut self.logged)
+    }
+
+    /// Keeps the events a committed transaction logged.
+    fn log(&mut self, transaction: TxId, events: Vec<Event>) {
+        if !events.is_empty() {
+            self.logged.push(TxEvents { transaction, events });
+        }
+    }
+
     /// Writes stored entries over the state, as a store loads it; they do
     /// not count as changes.
     pub fn restore(&mut self, changes: StateChanges) {
@@ -307,6 +336,16 @@ impl ShardState {
         signature_valid: bool,
         contracts: &dyn ContractHost,
     ) -> Result<(), Abort> {
+        self.check_logging(transaction, signature_valid, contracts).map(drop)
+    }
+
+    /// [`ShardState::check`], answering the events the transaction would log.
+    fn check_logging(
+        &self,
+        transaction: &Transaction,
+        signature_valid: bool,
+        contracts: &dyn ContractHost,
+    ) -> Result<Vec<Event>, Abort> {
         let body = transaction.body();
         check_signature_and_names(body, signature_valid)?;
         let inputs = self.resolve(&body.inputs)?;
@@ -317,16 +356,17 @@ impl ShardState {
     }
 
     /// Runs the procedure's checker on the transaction's outputs, given
-    /// every object it consumes and reads, in its order.
+    /// every object it consumes and reads, in its order; answers the events
+    /// a contract call logs (none for the built-in procedures).
     fn run_checker(
         &self,
         body: &TransactionBody,
         inputs: &[&Object],
         references: &[&Object],
         contracts: &dyn ContractHost,
-    ) -> Result<(), Abort> {
+    ) -> Result<Vec<Event>, Abort> {
         match (&body.procedure, references.first()) {
-            (Procedure::Publish, _) => check_publish(body, inputs, references, contracts),
+            (Procedure::Publish, _) => check_publish(body, inputs, references, contracts).map(|()| Vec::new()),
             (Procedure::Call { name, .. }, Some(package)) => {
                 let call = ContractCall {
                     package,
@@ -349,7 +389,8 @@ impl ShardState {
                     outputs: &body.outputs,
                     faucet: self.faucet,
                 };
-                checker::check(procedure, &facts).map_err(|reason| Abort::CheckerFailed(reason.into()))
+                checker::check(procedure, &facts).map_err(|reason| Abort::CheckerFailed(reason.into()))?;
+                Ok(Vec::new())
             }
         }
     }
@@ -372,11 +413,15 @@ impl ShardState {
 
     /// Applies `transaction` if every check passes: consumes its inputs and
     /// creates its outputs at version 1 with ids derived from its hash.
-    /// Returns the references of the created objects; on `Err` nothing changed.
+    /// Returns the references of the created objects, and keeps the events
+    /// a contract call logs for [`ShardState::take_events`]; on `Err`
+    /// nothing changed.
     pub fn apply(&mut self, transaction: &Transaction, signature_valid: bool, contracts: &dyn ContractHost) -> Outcome {
-        self.check(transaction, signature_valid, contracts)?;
+        let events = self.check_logging(transaction, signature_valid, contracts)?;
         self.consume(&transaction.body().inputs);
-        Ok(self.create(transaction))
+        let created = self.create(transaction);
+        self.log(transaction.id(), events);
+        Ok(created)
     }
 
     /// Marks `inputs` inactive; each must be here and active.
@@ -528,9 +573,10 @@ impl ShardState {
         for object in locked {
             self.unlock(&object);
         }
-        if let Err(abort) = decided {
-            return Ok(Err(abort));
-        }
+        let events = match decided {
+            Ok(events) => events,
+            Err(abort) => return Ok(Err(abort)),
+        };
         let local: Vec<ObjectRef> = transaction
             .body()
             .inputs
@@ -539,17 +585,20 @@ impl ShardState {
             .copied()
             .collect();
         self.consume(&local);
-        Ok(Ok(self.create(&transaction)))
+        let created = self.create(&transaction);
+        self.log(id, events);
+        Ok(Ok(created))
     }
 
     /// Commit when every certificate is a commit verdict and the checker
-    /// accepts the outputs on the objects they carry; otherwise the reason.
+    /// accepts the outputs on the objects they carry (with the events the
+    /// transaction logs); otherwise the reason.
     fn decide(
         &self,
         transaction: &Transaction,
         acceptance: &Acceptance,
         contracts: &dyn ContractHost,
-    ) -> Result<(), Abort> {
+    ) -> Result<Vec<Event>, Abort> {
         let mut carried: BTreeMap<ObjectId, &Object> = BTreeMap::new();
         for certificate in &acceptance.certificates {
             match &certificate.decision.verdict {
@@ -737,9 +786,11 @@ fn check_publish(
 }
 
 /// The validator runs the procedure itself; the client's outputs must be
-/// exactly the objects it creates, owned by the contract.
-fn check_call(call: &ContractCall<'_>, outputs: &[Output], contracts: &dyn ContractHost) -> Result<(), Abort> {
-    let created = contracts.run(call).map_err(Abort::ContractFailed)?;
+/// exactly the objects it creates, owned by the contract. Answers the
+/// events it logs, each of the called package and within the limits.
+fn check_call(call: &ContractCall<'_>, outputs: &[Output], contracts: &dyn ContractHost) -> Result<Vec<Event>, Abort> {
+    let effects = contracts.run(call).map_err(Abort::ContractFailed)?;
+    let created = &effects.created;
     let owner = contract_owner(call.package.id);
     let matches = created.len() == outputs.len()
         && created.iter().zip(outputs).all(|(created, output)| {
@@ -750,5 +801,19 @@ fn check_call(call: &ContractCall<'_>, outputs: &[Output], contracts: &dyn Contr
     if !matches {
         return Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()));
     }
-    Ok(())
+    if effects.events.len() > EVENTS_MAX {
+        return Err(Abort::ContractFailed(format!("the call logs more than {EVENTS_MAX} events")));
+    }
+    for event in &effects.events {
+        if event.package != call.package.id
+            || event.type_name.len() > EVENT_TYPE_NAME_MAX
+            || event.data.len() > EVENT_BYTES_MAX
+        {
+            return Err(Abort::ContractFailed(format!(
+                "an event of type {} is not the called contract's, or exceeds the limits ({EVENT_TYPE_NAME_MAX} bytes of name, {EVENT_BYTES_MAX} of data)",
+                event.type_name.chars().take(64).collect::<String>()
+            )));
+        }
+    }
+    Ok(effects.events)
 }

@@ -6,8 +6,8 @@
 
 use ed25519_dalek::SigningKey;
 use min_chain::contracts::{
-    ContractCall, ContractHost, CreatedObject, NoContracts, PACKAGE_BYTES_MAX, Package, contract_owner,
-    contract_type_tag,
+    CallEffects, ContractCall, ContractHost, CreatedObject, Event, NoContracts, PACKAGE_BYTES_MAX, Package,
+    contract_owner, contract_type_tag,
 };
 use min_chain::encoding::DecodeError;
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
@@ -18,8 +18,8 @@ use std::num::NonZeroU32;
 
 /// Stand-in host for these tests: a "counter" contract whose procedure
 /// `bump` consumes counters and creates one `Counter` whose data is the
-/// params followed by the number of counters consumed, and whose procedure
-/// `fail` always fails. It accepts any package whose module is not empty.
+/// params followed by the number of counters consumed, logging one
+/// `Bumped` event of the same data, and whose procedure `fail` always fails. It accepts any package whose module is not empty.
 struct StandInCounterHost;
 
 impl ContractHost for StandInCounterHost {
@@ -27,12 +27,16 @@ impl ContractHost for StandInCounterHost {
         if package.wasm.is_empty() { Err("the module is empty".to_owned()) } else { Ok(()) }
     }
 
-    fn run(&self, call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String> {
+    fn run(&self, call: &ContractCall<'_>) -> Result<CallEffects, String> {
         match call.procedure {
             "bump" => {
                 let mut data = call.params.to_vec();
                 data.push(u8::try_from(call.inputs.len()).expect("few inputs"));
-                Ok(vec![CreatedObject { type_name: "Counter".to_owned(), data }])
+                let event = Event { package: call.package.id, type_name: "Bumped".to_owned(), data: data.clone() };
+                Ok(CallEffects {
+                    created: vec![CreatedObject { type_name: "Counter".to_owned(), data }],
+                    events: vec![event],
+                })
             }
             other => Err(format!("procedure {other} aborted")),
         }
@@ -117,7 +121,8 @@ fn a_package_is_created_on_every_shard_and_a_call_reaches_it_on_any() {
 fn a_call_consumes_contract_owned_objects_that_a_transfer_cannot() {
     let mut state = ShardState::new(ShardId(0), shards(1), address(&key(200)));
     let package = state.apply(&publication(&key(1), b"\0asm".to_vec()), true, &StandInCounterHost).unwrap()[0].id;
-    let first = state.apply(&bump(&key(2), package, vec![], ShardId(0), 1), true, &StandInCounterHost).unwrap()[0];
+    let first_call = bump(&key(2), package, vec![], ShardId(0), 1);
+    let first = state.apply(&first_call, true, &StandInCounterHost).unwrap()[0];
 
     let transfer = TransactionBody {
         procedure: Procedure::Transfer { amount: 1 },
@@ -134,6 +139,15 @@ fn a_call_consumes_contract_owned_objects_that_a_transfer_cannot() {
     let created = state.apply(&second, true, &StandInCounterHost).expect("anyone calls the contract");
     assert!(!state.is_active(&first.id));
     assert_eq!(state.object(&created[0].id).unwrap().data.last(), Some(&1), "the validator saw one input");
+    let logged = state.take_events();
+    let ids: Vec<_> = logged.iter().map(|logged| logged.transaction).collect();
+    assert_eq!(ids, [first_call.id(), second.id()], "each committed call's events, in order; the abort logs nothing");
+    assert_eq!(
+        logged[1].events,
+        [Event { package, type_name: "Bumped".to_owned(), data: vec![7, 1] }],
+        "the event is the host's, tagged with the package"
+    );
+    assert!(state.take_events().is_empty(), "taken once");
 }
 
 #[test]

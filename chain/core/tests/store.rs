@@ -1,7 +1,7 @@
 //! A validator's store on a real redb file: what it was given survives
 //! closing and reopening it (objects, consumed objects, locks and prepared
 //! cross-shard transactions, blocks with their results), and a store of
-//! another chain is refused.
+//! another chain or of an older format is refused.
 
 mod sim;
 
@@ -81,8 +81,14 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
     assert!(matches!(applied[0], Applied::Final(Ok(_))));
     assert!(matches!(applied[1], Applied::Prepared(_)));
-    let finalized =
-        FinalizedBlock { digest: block.digest(), block, accepted: vec![], applied, state_digest: state.digest() };
+    let finalized = FinalizedBlock {
+        digest: block.digest(),
+        block,
+        accepted: vec![],
+        applied,
+        events: vec![],
+        state_digest: state.digest(),
+    };
     store.commit(1, &finalized, &state.take_changes(), None).unwrap();
     drop(store);
 
@@ -118,4 +124,21 @@ fn a_file_that_is_not_a_store_is_refused_with_a_reason() {
     std::fs::write(&path, b"not a database").unwrap();
     let error = Store::open(&path).err().expect("garbage is refused");
     assert!(error.to_string().contains("validator.redb"), "{error}");
+}
+
+#[test]
+fn a_store_of_an_older_format_is_refused_with_its_version() {
+    let path = directory("old-format").join("validator.redb");
+    let (genesis, _) = genesis(&key(200), &key(1));
+    Store::open(&path).unwrap().load_or_init(genesis.clone()).unwrap();
+    {
+        // Format 1 kept no events in its block records.
+        let database = redb::Database::create(&path).unwrap();
+        let write = database.begin_write().unwrap();
+        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+        write.open_table(meta).unwrap().insert("format", 1u32.to_le_bytes().as_slice()).unwrap();
+        write.commit().unwrap();
+    }
+    let error = Store::open(&path).unwrap().load_or_init(genesis).err().expect("an older format is refused");
+    assert!(error.to_string().contains("the store's format is version 1, not version 2"), "{error}");
 }

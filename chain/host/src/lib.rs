@@ -4,10 +4,11 @@
 //!
 //! Validators and clients run a call through the same function,
 //! [`run_call`]: it decodes the consumed objects and the parameters, runs
-//! the procedure under a gas limit, and encodes the created objects. A
-//! validator ([`RuntimeHost`], the chain's [`ContractHost`]) compares them
-//! with the client's outputs; a client (`minc call`) puts them in its
-//! transaction and shows the returned values.
+//! the procedure under a gas limit, and encodes the created objects and the
+//! logged events. A validator ([`RuntimeHost`], the chain's
+//! [`ContractHost`]) compares the objects with the client's outputs and
+//! hands the events to the chain; a client (`minc call`) puts the objects
+//! in its transaction and shows the returned values and the events.
 //!
 //! On the chain, a call's parameters are the canonical encodings of its
 //! parameter values, each as a byte string of the chain's encoding
@@ -16,15 +17,19 @@
 
 #![warn(missing_docs)]
 
-use min_chain::contracts::{ContractCall, ContractHost, CreatedObject, Package, contract_owner, contract_type_tag};
+use min_chain::contracts::{
+    CallEffects, ContractCall, ContractHost, CreatedObject, Event, Package, contract_owner, contract_type_tag,
+};
 use min_chain::encoding::{Reader, Writer};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
-use min_runtime::{Contract, Engine, ProcedureInfo, Role, TypeDesc, Value};
+use min_runtime::{Engine, ProcedureInfo, Role, TypeDesc};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
+
+pub use min_runtime::{Contract, Value};
 
 /// The gas every call may use at most on the chain (`spec/gas.md`).
 pub const CALL_GAS_LIMIT: u64 = 50_000_000;
@@ -38,8 +43,20 @@ pub struct CallResult<'c> {
     pub created: Vec<CreatedObject>,
     /// The values it returns.
     pub returns: Vec<Value<'c>>,
+    /// The events it logs, encoded as the chain keeps them.
+    pub events: Vec<Event>,
+    /// The same events' values, in the same order.
+    pub event_values: Vec<Value<'c>>,
     /// The gas it used.
     pub gas_used: u64,
+}
+
+/// The value an event of the contract holds, decoded against its type.
+/// Event types take no type arguments here: a generic event type's values
+/// do not decode.
+pub fn event_value<'c>(contract: &'c Contract, event: &Event) -> Result<Value<'c>, String> {
+    let ty = TypeDesc::Data { name: event.type_name.clone(), args: Vec::new() };
+    contract.decode(&event.data, &ty).map_err(|error| format!("an event of type {}: {error}", event.type_name))
 }
 
 /// The name of the object type of `slot_type`: the qualified name of the
@@ -152,7 +169,7 @@ pub fn run_call<'c>(
             Role::Signer => {
                 param_values.push(contract.signer_value(&signer.to_string()).map_err(|error| error.to_string())?)
             }
-            Role::Input | Role::Output | Role::Return => {}
+            Role::Input | Role::Output | Role::Return | Role::Event => {}
         }
     }
     let outcome = contract
@@ -168,7 +185,16 @@ pub fn run_call<'c>(
             Ok(CreatedObject { type_name: object_type_name(ty)?.to_owned(), data })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(CallResult { created, returns: outcome.returns, gas_used: outcome.gas_used })
+    let events = outcome
+        .events
+        .iter()
+        .map(|event| {
+            let data = contract.encode(&event.value, &event.r#type).map_err(|error| error.to_string())?;
+            Ok(Event { package, type_name: event.type_name().to_owned(), data })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let event_values = outcome.events.into_iter().map(|event| event.value).collect();
+    Ok(CallResult { created, returns: outcome.returns, events, event_values, gas_used: outcome.gas_used })
 }
 
 /// The outputs a transaction states for `created`, the objects a call of
@@ -194,6 +220,8 @@ pub struct PreparedCall<'c> {
     pub body: TransactionBody,
     /// The values the procedure returns.
     pub returns: Vec<Value<'c>>,
+    /// The events it logs, as the chain will keep them.
+    pub events: Vec<Event>,
     /// The gas it used.
     pub gas_used: u64,
 }
@@ -260,7 +288,7 @@ pub fn prepare_call<'c>(
         .map(|offset| body(request.salt_from.wrapping_add(offset)))
         .find(on_one_shard)
         .ok_or_else(|| format!("no salt puts the call's {} outputs on one shard", result.created.len()))?;
-    Ok(PreparedCall { body, returns: result.returns, gas_used: result.gas_used })
+    Ok(PreparedCall { body, returns: result.returns, events: result.events, gas_used: result.gas_used })
 }
 
 /// Loads a package's contract: its module checked against its metadata.
@@ -304,7 +332,7 @@ impl ContractHost for RuntimeHost {
         contract.compile(&self.engine).map_err(|error| error.to_string())
     }
 
-    fn run(&self, call: &ContractCall<'_>) -> Result<Vec<CreatedObject>, String> {
+    fn run(&self, call: &ContractCall<'_>) -> Result<CallEffects, String> {
         if !call.references.is_empty() {
             return Err("Min procedures read no reference inputs yet".to_owned());
         }
@@ -317,6 +345,6 @@ impl ContractHost for RuntimeHost {
             signer: call.signer,
         };
         let result = run_call(&self.engine, &contract, &run, CALL_GAS_LIMIT)?;
-        Ok(result.created)
+        Ok(CallEffects { created: result.created, events: result.events })
     }
 }

@@ -6,14 +6,14 @@
 
 use crate::wallet;
 use ed25519_dalek::SigningKey;
-use min_chain::contracts::ContractHost;
+use min_chain::contracts::{ContractHost, Event};
 use min_chain::node::{Ledger, Mailbox};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
 use min_chain::signatures::SignatureCache;
 use min_chain::state::Abort;
 use min_chain::transaction::{Transaction, TxId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,6 +74,8 @@ pub enum TxStatus {
         height: usize,
         /// The objects it created.
         outputs: Vec<ObjectRef>,
+        /// The events it logged, in order.
+        events: Vec<Event>,
     },
     /// In the finalized block at `height`, but not applied.
     Aborted {
@@ -87,6 +89,44 @@ pub enum TxStatus {
     /// Never submitted here and in no finalized block.
     Unknown,
 }
+
+/// Which logged events to list: each filter that is set must match.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct EventFilter {
+    /// Only the events of this transaction.
+    pub transaction: Option<TxId>,
+    /// Only the events of the contract published as this package.
+    pub package: Option<ObjectId>,
+    /// Only events of this type, by qualified (`bank.Transferred`) or short (`Transferred`) name.
+    pub type_name: Option<String>,
+}
+
+impl EventFilter {
+    fn matches(&self, transaction: &TxId, event: &Event) -> bool {
+        let short = event.type_name.rsplit_once('.').map_or(event.type_name.as_str(), |(_, name)| name);
+        self.transaction.is_none_or(|wanted| wanted == *transaction)
+            && self.package.is_none_or(|wanted| wanted == event.package)
+            && self.type_name.as_deref().is_none_or(|wanted| wanted == event.type_name || wanted == short)
+    }
+}
+
+/// An event a committed transaction logged, and where.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LoggedEvent {
+    /// The transaction that logged it.
+    pub transaction: TxId,
+    /// The shard whose block committed the transaction.
+    pub shard: ShardId,
+    /// That block's height.
+    pub height: usize,
+    /// Its position among the transaction's events, from 0.
+    pub index: usize,
+    /// The event.
+    pub event: Event,
+}
+
+/// The most events [`Router::events`] lists at once.
+pub const EVENTS_LISTED_MAX: usize = 1000;
 
 /// One shard's progress.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -246,9 +286,46 @@ impl Router {
         let ledger = self.ledger(shard);
         let (height, outcome) = ledger.outcomes.get(id)?;
         Some(match outcome {
-            Ok(outputs) => TxStatus::Committed { shard, height: *height, outputs: outputs.clone() },
+            Ok(outputs) => TxStatus::Committed {
+                shard,
+                height: *height,
+                outputs: outputs.clone(),
+                events: ledger.events.get(id).cloned().unwrap_or_default(),
+            },
             Err(reason) => TxStatus::Aborted { shard, height: *height, reason: reason.clone() },
         })
+    }
+
+    /// The events committed transactions logged that `filter` matches,
+    /// shard by shard and on each in the order they were committed, at
+    /// most [`EVENTS_LISTED_MAX`]. A transaction committed on several
+    /// shards is listed once, from the first.
+    pub fn events(&self, filter: &EventFilter) -> Vec<LoggedEvent> {
+        let mut listed = Vec::new();
+        let mut seen: BTreeSet<TxId> = BTreeSet::new();
+        for shard in (0..self.shard_count.get()).map(ShardId) {
+            let ledger = self.ledger(shard);
+            for (height, finalized) in (1..).zip(&ledger.blocks) {
+                for logged in &finalized.events {
+                    if filter.transaction.is_some_and(|wanted| wanted != logged.transaction)
+                        || !seen.insert(logged.transaction)
+                    {
+                        continue;
+                    }
+                    for (index, event) in logged.events.iter().enumerate() {
+                        if !filter.matches(&logged.transaction, event) {
+                            continue;
+                        }
+                        if listed.len() == EVENTS_LISTED_MAX {
+                            return listed;
+                        }
+                        let transaction = logged.transaction;
+                        listed.push(LoggedEvent { transaction, shard, height, index, event: event.clone() });
+                    }
+                }
+            }
+        }
+        listed
     }
 
     /// The object `id`, active or consumed, from its shard.

@@ -426,6 +426,7 @@ const KEYWORDS: &[&str] = &[
     "import",
     "asset",
     "object",
+    "event",
     "procedure",
     "let",
     "in",
@@ -698,6 +699,7 @@ pub fn semantic_tokens(workspace: &Workspace, file: SourceFile) -> Vec<(Span, To
             Tok::Import
             | Tok::Asset
             | Tok::Object
+            | Tok::Event
             | Tok::Procedure
             | Tok::Let
             | Tok::In

@@ -70,11 +70,13 @@ pub struct Procedure {
     /// Whether it takes the transaction's signer (a `Signer` parameter),
     /// which the chain fills in from the transaction's signature.
     pub signer: bool,
+    /// Results of an event type, or lists of one: logged by the chain.
+    pub events: Vec<Type>,
 }
 
 impl Procedure {
-    /// What its transactions consume, carry, create and return, in words:
-    /// `consumes Account, Account · takes ℕ · creates Account, Account`,
+    /// What its transactions consume, carry, create, return and log, in words:
+    /// `consumes Account, Account · takes ℕ · creates Account, Account · logs Transferred`,
     /// after `signed` when it takes the signer.
     pub fn summary(&self) -> String {
         let mut printer = crate::types::TypePrinter::default();
@@ -83,6 +85,7 @@ impl Procedure {
             ("takes", &self.params),
             ("creates", &self.outputs),
             ("returns", &self.returns),
+            ("logs", &self.events),
         ];
         let signed = self.signer.then(|| "signed".to_string());
         let parts: Vec<String> = signed

@@ -204,7 +204,8 @@ fn a_recursion_in_a_definition_checked_apart_still_bounds_its_importers() {
     let mut workspace = Workspace::new();
     // `down` is monomorphic and signed, so its module checks it apart.
     workspace.add_file("Helpers.min", "down : ℕ → ℕ\ndown n = if n == 0 then 0 else down (n - 1)\n".to_string());
-    let contract = "import Helpers\n\nobject C = Record n:ℕ\n\nprocedure spin : C → ℕ → C\nspin c n = {c | n = Helpers.down n}\n";
+    let contract =
+        "import Helpers\n\nobject C = Record n:ℕ\n\nprocedure spin : C → ℕ → C\nspin c n = {c | n = Helpers.down n}\n";
     let file = workspace.add_file("contract.min", contract.to_string());
     let codes: Vec<&str> = workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect();
     assert_eq!(codes, vec!["E0807"]);

@@ -181,6 +181,8 @@ codes! {
     E0602 Error "procedure type is not transaction data";
     /// A procedure that consumes or creates another contract's objects.
     E0603 Error "object of another contract";
+    /// A procedure that takes an event, or returns one inside another value.
+    E0604 Error "event outside a procedure's result";
     /// `minc verify` found inputs on which an operation fails.
     E0701 Error "obligation refuted";
     /// `minc verify` could neither prove nor refute an obligation.

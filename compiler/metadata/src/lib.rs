@@ -9,8 +9,8 @@
 //! procedure's dependency set with the role of every parameter and result.
 //!
 //! The fields added after the first version (`names`, `data_types`,
-//! `record`, `arguments`, `results`) default to empty when absent, so older
-//! files still read.
+//! `record`, `arguments`, `results`, `events`) default to empty when
+//! absent, so older files still read.
 
 #![warn(missing_docs)]
 
@@ -142,6 +142,9 @@ pub struct ProcedureInfo {
     pub outputs: Vec<String>,
     /// Types of the values it returns, printed.
     pub returns: Vec<String>,
+    /// Types of the events it logs (an event type, or a list of one), printed.
+    #[serde(default)]
+    pub events: Vec<String>,
     /// Its parameters in order: each one's role and type.
     #[serde(default)]
     pub arguments: Vec<Slot>,
@@ -183,6 +186,8 @@ pub enum Role {
     Output,
     /// Any other result: returned to the caller.
     Return,
+    /// A result of an `event` type, or a list of one: logged by the chain.
+    Event,
 }
 
 /// A Min type, structurally, as far as values of it are data.

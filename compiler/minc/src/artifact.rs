@@ -87,6 +87,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             params: show_all(&mut printer, &p.params),
             outputs: show_all(&mut printer, &p.outputs),
             returns: show_all(&mut printer, &p.returns),
+            events: show_all(&mut printer, &p.events),
             arguments: Vec::new(),
             results: Vec::new(),
         })
@@ -131,9 +132,9 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
 }
 
 /// A procedure's parameters and result components in order, each with its
-/// role: a type is an input or output exactly when the checker listed it
-/// among the procedure's inputs or outputs, since the role follows from the
-/// type alone.
+/// role: a type is an input, output or event exactly when the checker
+/// listed it among the procedure's inputs, outputs or events, since the
+/// role follows from the type alone.
 fn slots(procedure: &Procedure, ty: &Type, printer: &mut TypePrinter) -> (Vec<Slot>, Vec<Slot>) {
     let (params, result) = ty.parameters_and_result();
     let results: Vec<&Type> = match result {
@@ -157,7 +158,13 @@ fn slots(procedure: &Procedure, ty: &Type, printer: &mut TypePrinter) -> (Vec<Sl
     let results = results
         .iter()
         .map(|ty| Slot {
-            role: if procedure.outputs.contains(ty) { Role::Output } else { Role::Return },
+            role: if procedure.outputs.contains(ty) {
+                Role::Output
+            } else if procedure.events.contains(ty) {
+                Role::Event
+            } else {
+                Role::Return
+            },
             r#type: describe(ty, printer),
         })
         .collect();

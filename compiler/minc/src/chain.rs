@@ -11,11 +11,11 @@ use crate::artifact;
 use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
-use min_chain::contracts::Package;
+use min_chain::contracts::{Event, Package};
 use min_chain::objects::{Address, Object, ObjectId, TypeTag};
 use min_chain::shard::ShardId;
 use min_chain::transaction::{Output, Procedure, TransactionBody, TxId};
-use min_contract_host::{CallRequest, load_package, prepare_call};
+use min_contract_host::{CallRequest, event_value, load_package, prepare_call};
 use min_node::client::RpcClient;
 use min_node::hex;
 use min_runtime::{Engine, Role, Value};
@@ -66,6 +66,8 @@ pub struct Called {
     pub returns: Vec<String>,
     /// The objects it created: id, type and value as Min source.
     pub created: Vec<(ObjectId, String, String)>,
+    /// The events the chain logged for it: type and value as Min source.
+    pub events: Vec<(String, String)>,
     /// The gas it used.
     pub gas_used: u64,
 }
@@ -135,11 +137,28 @@ pub fn call(
             Ok((id, name, value.to_string()))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let events = status
+        .get("events")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .map(|event| {
+            let type_name = event.get("type").and_then(Json::as_str).ok_or("an event without a type")?;
+            let data = event.get("data").and_then(Json::as_str).ok_or("an event without data")?;
+            let event = Event {
+                package: options.package,
+                type_name: type_name.to_owned(),
+                data: hex::decode(data).map_err(|reason| format!("an event's data: {reason}"))?,
+            };
+            Ok((event.type_name.clone(), event_value(&contract, &event)?.to_string()))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     Ok(Called {
         transaction: id,
         procedure: info.name.clone(),
         returns: prepared.returns.iter().map(ToString::to_string).collect(),
         created,
+        events,
         gas_used: prepared.gas_used,
     })
 }

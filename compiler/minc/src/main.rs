@@ -357,6 +357,7 @@ fn call(
             called.created.iter().map(|(id, ty, value)| format!("  created {} : {ty} = {value}", hex::encode(&id.0))),
         );
         lines.extend(called.returns.iter().map(|value| format!("  returned {value}")));
+        lines.extend(called.events.iter().map(|(ty, value)| format!("  logged {ty} = {value}")));
         Ok(lines.join("\n"))
     })())
 }

@@ -1,7 +1,8 @@
 //! `minc devnet`, `minc tx`, `minc deploy` and `minc call` as a user runs
 //! them: a devnet in its own process on a free port, a transfer from a
 //! funded account, its status, and a refused transfer; the bank contract
-//! published and its procedures called; then Ctrl-C.
+//! published and its procedures called; the ledger contract's events read
+//! back over JSON-RPC; the vote counted across shards; then Ctrl-C.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Output, Stdio};
@@ -201,5 +202,84 @@ fn the_vote_counts_on_each_shard_and_combines_across_them() {
         let object = client.call("min_getObject", serde_json::json!([spent])).unwrap();
         assert_eq!(object["active"], serde_json::json!(false), "both shards consumed their tally: {object}");
     }
+    drop(devnet);
+}
+
+/// The transaction id `minc call` printed.
+fn transaction(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("transaction "))
+        .unwrap_or_else(|| panic!("no transaction in {stdout}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
+    let Started { devnet, rpc, .. } = start("8");
+    let ledger = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ledger.min");
+    let deployed = minc(&["deploy", ledger, "--rpc", &rpc, "--account", "0"]);
+    let stdout = text(&deployed.stdout);
+    assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
+    let package = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("package "))
+        .expect("the package id is printed")
+        .trim()
+        .to_string();
+    let call = |args: &[&str]| {
+        let mut all = vec!["call", ledger];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--package", &package, "--rpc", &rpc, "--account", "0"]);
+        let output = minc(&all);
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
+        stdout
+    };
+    let ada = created(&call(&["open", "\"ada\"", "--shard", "0"]), 0);
+    let bob = created(&call(&["open", "\"bob\"", "--shard", "0"]), 0);
+    let minted = call(&["mint", "10", "--input", &ada]);
+    assert!(minted.contains(r#"logged ledger.Supply = Minted "ada" 10"#), "{minted}");
+    let ada = created(&minted, 0);
+    let transferred = call(&["transfer", "3", "--input", &ada, "--input", &bob]);
+    assert!(
+        transferred.contains(r#"logged ledger.Transferred = {from = "ada", to = "bob", amount = 3}"#),
+        "{transferred}"
+    );
+    let transfer_id = transaction(&transferred);
+    let closed = call(&["close", "--input", &created(&transferred, 0)]);
+    assert!(closed.contains("returned 7"), "{closed}");
+    assert!(closed.contains(r#"logged ledger.Supply = Burned "ada" 7"#), "{closed}");
+
+    let client = min_node::client::RpcClient::new(&rpc).unwrap();
+    let by_transaction = client.call("min_getEvents", serde_json::json!({ "txId": transfer_id })).unwrap();
+    let events = by_transaction.as_array().expect("a list of events");
+    assert_eq!(events.len(), 1, "{by_transaction}");
+    let event = &events[0];
+    assert_eq!(event["type"], "ledger.Transferred", "{event}");
+    assert_eq!(event["package"], package.as_str(), "{event}");
+    assert_eq!(event["txId"], transfer_id.as_str(), "{event}");
+    assert_eq!(event["index"], 0, "{event}");
+    assert_eq!(event["fields"], serde_json::json!({ "from": "ada", "to": "bob", "amount": "3" }), "{event}");
+
+    let status = client.call("min_txStatus", serde_json::json!([transfer_id])).unwrap();
+    assert_eq!(status["status"], "committed", "{status}");
+    assert_eq!(status["events"][0]["fields"], event["fields"], "{status}");
+
+    let supply = client.call("min_getEvents", serde_json::json!({ "package": package, "type": "Supply" })).unwrap();
+    let fields: Vec<&serde_json::Value> = supply.as_array().unwrap().iter().map(|event| &event["fields"]).collect();
+    assert_eq!(
+        fields,
+        [
+            &serde_json::json!({ "variant": "Minted", "fields": { "holder": "ada", "amount": "10" } }),
+            &serde_json::json!({ "variant": "Burned", "fields": { "holder": "ada", "amount": "7" } }),
+        ],
+        "in the order they were committed"
+    );
+    let all = client.call("min_getEvents", serde_json::json!([null, package])).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+    let none = client.call("min_getEvents", serde_json::json!({ "type": "Nothing" })).unwrap();
+    assert_eq!(none, serde_json::json!([]));
     drop(devnet);
 }

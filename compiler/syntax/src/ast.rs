@@ -134,13 +134,20 @@ pub enum TypeKind {
     /// `object`: state on the chain owned by its module's contract; linear
     /// and owned like an asset.
     Object,
+    /// `event`: plain (not linear) data that only its own module builds or
+    /// takes apart; a procedure's events are logged by the chain.
+    Event,
 }
 
 impl TypeKind {
-    /// Whether values are linear and only the declaring module builds or
-    /// takes them apart.
+    /// Whether only the declaring module builds its values or takes them apart.
     pub fn owned(self) -> bool {
         self != TypeKind::Data
+    }
+
+    /// Whether its values are linear: used exactly once on every path.
+    pub fn linear(self) -> bool {
+        matches!(self, TypeKind::Asset | TypeKind::Object)
     }
 
     /// The keyword that declares it (empty for plain data).
@@ -149,6 +156,7 @@ impl TypeKind {
             TypeKind::Data => "",
             TypeKind::Asset => "asset",
             TypeKind::Object => "object",
+            TypeKind::Event => "event",
         }
     }
 
@@ -158,6 +166,7 @@ impl TypeKind {
             TypeKind::Data => "a value",
             TypeKind::Asset => "an asset",
             TypeKind::Object => "an object",
+            TypeKind::Event => "an event",
         }
     }
 }

@@ -253,6 +253,7 @@ fn identifier(text: &str) -> Tok {
         "import" => Tok::Import,
         "asset" => Tok::Asset,
         "object" => Tok::Object,
+        "event" => Tok::Event,
         "procedure" => Tok::Procedure,
         "let" => Tok::Let,
         "in" => Tok::In,

@@ -162,6 +162,8 @@ pub enum Tok {
     Asset,
     /// `object`: declares a type of contract state.
     Object,
+    /// `event`: declares a type of values a contract logs on the chain.
+    Event,
     /// `procedure`: marks a definition a transaction can call.
     Procedure,
     /// `let`
@@ -259,6 +261,7 @@ impl fmt::Display for Tok {
             Tok::Import => "`import`",
             Tok::Asset => "`asset`",
             Tok::Object => "`object`",
+            Tok::Event => "`event`",
             Tok::Procedure => "`procedure`",
             Tok::Let => "`let`",
             Tok::In => "`in`",

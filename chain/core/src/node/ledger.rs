@@ -9,9 +9,10 @@ use super::store::{Store, StoreError};
 use super::{Digest, Scheme};
 use crate::block::Block;
 use crate::contracts::ContractHost;
+use crate::contracts::Event;
 use crate::sbac::{Committees, Decision};
 use crate::signatures::SignatureCache;
-use crate::state::{Accepted, Applied, Outcome, ShardState};
+use crate::state::{Accepted, Applied, Outcome, ShardState, TxEvents};
 use crate::transaction::TxId;
 use commonware_codec::{Decode as _, Encode as _};
 use commonware_consensus::simplex::types::Finalization;
@@ -30,6 +31,9 @@ pub struct FinalizedBlock {
     pub accepted: Vec<Accepted>,
     /// What applying each transaction did, in the block's order.
     pub applied: Vec<Applied>,
+    /// The events of the transactions the block committed, in the order
+    /// they were committed (only transactions that logged any).
+    pub events: Vec<TxEvents>,
     /// The state's digest after applying the block.
     pub state_digest: [u8; 32],
 }
@@ -47,6 +51,8 @@ pub struct Ledger {
     /// the block that made it final: the block that holds it, or for a
     /// cross-shard transaction the block that holds its acceptance.
     pub outcomes: BTreeMap<TxId, (usize, Outcome)>,
+    /// The events each committed transaction logged, by id.
+    pub events: BTreeMap<TxId, Vec<Event>>,
     /// This shard's decision on each cross-shard transaction it prepared.
     pub decisions: BTreeMap<TxId, Decision>,
     /// Every shard's committee, which checks the certificates of acceptances.
@@ -90,6 +96,7 @@ impl Ledger {
             blocks: Vec::new(),
             finalizations: BTreeMap::new(),
             outcomes: BTreeMap::new(),
+            events: BTreeMap::new(),
             decisions: BTreeMap::new(),
             committees,
             halted: None,
@@ -118,7 +125,8 @@ impl Ledger {
         let signatures_valid = self.signatures.verify(&block.transactions);
         let (accepted, applied) =
             self.state.execute(&block, &signatures_valid, &self.committees, self.contracts.as_ref());
-        let finalized = FinalizedBlock { digest, block, accepted, applied, state_digest: self.state.digest() };
+        let events = self.state.take_events();
+        let finalized = FinalizedBlock { digest, block, accepted, applied, events, state_digest: self.state.digest() };
         let changes = self.state.take_changes();
         let finalization = self.finalizations.get(&digest).map(|finalization| finalization.encode().to_vec());
         self.store.commit(self.blocks.len() as u64 + 1, &finalized, &changes, finalization.as_deref())?;
@@ -147,6 +155,9 @@ impl Ledger {
                 }
                 Applied::AlreadyPrepared => {}
             }
+        }
+        for logged in &finalized.events {
+            self.events.entry(logged.transaction).or_insert_with(|| logged.events.clone());
         }
         self.positions.insert(finalized.digest, self.blocks.len());
         self.blocks.push(finalized);

@@ -5,19 +5,21 @@
 
 use super::ledger::FinalizedBlock;
 use crate::block::{BLOCK_ACCEPTANCES_MAX, BLOCK_BYTES_MAX, BLOCK_TRANSACTIONS_MAX, Block};
+use crate::contracts::{EVENTS_MAX, Event};
 use crate::encoding::{DecodeError, Reader, Writer};
 use crate::objects::{Object, ObjectId};
 use crate::sbac::Decision;
 use crate::shard::ShardId;
-use crate::state::{Abort, Accepted, Applied, CrossShardEntry, ObjectEntry, Outcome};
-use crate::transaction::{INPUTS_MAX, OUTPUTS_MAX, TRANSACTION_BYTES_MAX, Transaction, decode_refs, encode_refs};
+use crate::state::{Abort, Accepted, Applied, CrossShardEntry, ObjectEntry, Outcome, TxEvents};
+use crate::transaction::{INPUTS_MAX, OUTPUTS_MAX, TRANSACTION_BYTES_MAX, Transaction, TxId, decode_refs, encode_refs};
 use commonware_cryptography::sha256::Digest;
 
 /// The longest reason a stored abort may carry, in bytes.
 const STORED_REASON_BYTES_MAX: usize = 64 * 1024;
 
 /// Encodes a finalized block: its digest, the block, what applying each
-/// acceptance and transaction did, and the state digest after it.
+/// acceptance and transaction did, the events it logged, and the state
+/// digest after it.
 pub fn encode_finalized(finalized: &FinalizedBlock) -> Vec<u8> {
     let mut writer = Writer::new();
     writer.array(&finalized.digest.0);
@@ -49,6 +51,14 @@ pub fn encode_finalized(finalized: &FinalizedBlock) -> Vec<u8> {
             Applied::AlreadyPrepared => writer.u8(2),
         }
     }
+    writer.length(finalized.events.len());
+    for logged in &finalized.events {
+        writer.array(&logged.transaction.0);
+        writer.length(logged.events.len());
+        for event in &logged.events {
+            event.encode(&mut writer);
+        }
+    }
     writer.array(&finalized.state_digest);
     writer.into_bytes()
 }
@@ -72,9 +82,14 @@ pub fn decode_finalized(bytes: &[u8]) -> Result<FinalizedBlock, DecodeError> {
             2 => Ok(Applied::AlreadyPrepared),
             tag => Err(DecodeError::UnknownTag { what: "applied", tag }),
         })?;
+    let events = reader.list("logged transactions", BLOCK_TRANSACTIONS_MAX + BLOCK_ACCEPTANCES_MAX, |reader| {
+        let transaction = TxId(reader.array("logging transaction")?);
+        let events = reader.list("events", EVENTS_MAX, Event::decode)?;
+        Ok(TxEvents { transaction, events })
+    })?;
     let state_digest = reader.array("state digest")?;
     reader.finish()?;
-    Ok(FinalizedBlock { digest, block, accepted, applied, state_digest })
+    Ok(FinalizedBlock { digest, block, accepted, applied, events, state_digest })
 }
 
 /// Encodes an object with whether it is still active.
@@ -291,6 +306,13 @@ mod tests {
             block: Block { parent: Digest([1; 32]), transactions: vec![transaction()], acceptances: vec![] },
             accepted: vec![Ok(Ok(vec![])), Err("the transaction was accepted before".into())],
             applied,
+            events: vec![TxEvents {
+                transaction: transaction().id(),
+                events: vec![
+                    Event { package: ObjectId([7; 32]), type_name: "bank.Transferred".into(), data: vec![1, 2, 3] },
+                    Event { package: ObjectId([7; 32]), type_name: "bank.Opened".into(), data: vec![] },
+                ],
+            }],
             state_digest: [6; 32],
         };
         let read = decode_finalized(&encode_finalized(&finalized)).expect("reads back");
@@ -298,6 +320,7 @@ mod tests {
         assert_eq!(read.block, finalized.block);
         assert_eq!(read.accepted, finalized.accepted);
         assert_eq!(read.applied, finalized.applied);
+        assert_eq!(read.events, finalized.events);
         assert_eq!(read.state_digest, finalized.state_digest);
     }
 

@@ -31,8 +31,9 @@ const CROSS_SHARD: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("cro
 const GENESIS_KEY: &str = "genesis";
 /// The key of the store's format version in [`META`].
 const FORMAT_KEY: &str = "format";
-/// The format this code writes and reads.
-const FORMAT: u32 = 1;
+/// The format this code writes and reads: 2 keeps the events each
+/// finalized block's transactions logged in its record (1 had none).
+const FORMAT: u32 = 2;
 
 /// Why the store could not be opened, read or written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,7 +150,14 @@ impl Store {
         let read = self.database.begin_read()?;
         let format = read.open_table(META)?.get(FORMAT_KEY)?.map(|format| format.value().to_vec());
         if format.as_deref() != Some(FORMAT.to_le_bytes().as_slice()) {
-            return Err(StoreError(format!("the store's format is not version {FORMAT}")));
+            let found = format.as_deref().and_then(|bytes| <[u8; 4]>::try_from(bytes).ok()).map_or_else(
+                || "an unknown version".to_owned(),
+                |bytes| format!("version {}", u32::from_le_bytes(bytes)),
+            );
+            return Err(StoreError(format!(
+                "the store's format is {found}, not version {FORMAT}: it was written by another release of the node, \
+                 which kept its blocks' records differently"
+            )));
         }
         let corrupt = |what: &str, error: crate::encoding::DecodeError| {
             StoreError(format!("a stored {what} is corrupt: {error}"))

@@ -1,10 +1,11 @@
 //! The handlers of the `min_*` methods; `spec/chain.md` documents each
 //! one's parameters and result.
 
+use super::events::EventViews;
 use super::{MethodResult, Params, RpcContext, RpcError, views};
 use crate::hex;
 use crate::keys::address_of;
-use crate::routing::{Rejection, Submitted};
+use crate::routing::{EventFilter, Rejection, Submitted};
 use min_chain::shard::ShardId;
 use min_chain::transaction::Transaction;
 use serde_json::{Value, json};
@@ -83,10 +84,23 @@ pub fn submit(context: &RpcContext, params: &Params<'_>) -> MethodResult {
     Ok(submitted_json(&submitted))
 }
 
-/// `min_txStatus(txId)`: pending, committed (with height and outputs), aborted (with reason) or unknown.
+/// `min_txStatus(txId)`: pending, committed (with height, outputs and events), aborted (with reason) or unknown.
 pub fn tx_status(context: &RpcContext, params: &Params<'_>) -> MethodResult {
     let id = params.tx_id(0, "txId")?;
-    Ok(views::tx_status(&context.router.status(&id)))
+    Ok(views::tx_status(&context.router.status(&id), &mut EventViews::new(&context.router)))
+}
+
+/// `min_getEvents(txId?, package?, type?)`: the events committed
+/// transactions logged, each filter that is given matching, with their
+/// decoded fields.
+pub fn get_events(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+    let filter = EventFilter {
+        transaction: params.get(0, "txId").map(|_| params.tx_id(0, "txId")).transpose()?,
+        package: params.get(1, "package").map(|_| params.object_id(1, "package")).transpose()?,
+        type_name: params.get(2, "type").map(|_| params.string(2, "type").map(str::to_owned)).transpose()?,
+    };
+    let mut views = EventViews::new(&context.router);
+    Ok(Value::Array(context.router.events(&filter).iter().map(|logged| views.logged(logged)).collect()))
 }
 
 /// `min_getObject(objectId)`: the object, active or consumed, or null.

@@ -3,6 +3,7 @@
 //! handler (`methods.rs`). A new method is one function and one line in
 //! [`METHODS`]; the HTTP side lives in `server.rs`.
 
+mod events;
 mod methods;
 mod params;
 pub mod server;
@@ -100,6 +101,7 @@ pub const METHODS: &[(&str, Method)] = &[
     ("min_txStatus", methods::tx_status),
     ("min_getObject", methods::get_object),
     ("min_objectsByOwner", methods::objects_by_owner),
+    ("min_getEvents", methods::get_events),
 ];
 
 /// Runs the method `name` with `params`.

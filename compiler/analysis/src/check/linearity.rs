@@ -190,10 +190,14 @@ impl Checker {
             Diagnostic::error(codes::E0504, span, message)
                 .with_span_label(label)
                 .with_label(adt.span, format!("`{name}` is declared {noun} here"))
-                .with_help(format!(
-                    "use the functions of module `{}` that create, split, merge or destroy a `{name}`",
-                    adt.module()
-                )),
+                .with_help(if adt.kind == TypeKind::Event {
+                    format!("use the functions of module `{}` that log a `{name}`", adt.module())
+                } else {
+                    format!(
+                        "use the functions of module `{}` that create, split, merge or destroy a `{name}`",
+                        adt.module()
+                    )
+                }),
         );
     }
 
@@ -207,7 +211,7 @@ impl Checker {
             .own_types
             .values()
             .chain(self.env.modules.values().flat_map(|interface| interface.types.values()))
-            .filter(|adt| adt.kind.owned())
+            .filter(|adt| adt.kind.linear())
             .map(|adt| (adt.qualified.clone(), adt.kind))
             .collect();
         let bodies = std::mem::take(&mut self.flow_bodies);
@@ -292,7 +296,7 @@ impl Checker {
         loop {
             let before = linear.len();
             for adt in self.env.own_types.values() {
-                let holds = adt.kind.owned()
+                let holds = adt.kind.linear()
                     || adt.constructors.iter().flat_map(|c| &c.fields).any(|(_, ty)| holds_linear(ty, &linear));
                 if holds {
                     linear.insert(adt.qualified.clone());

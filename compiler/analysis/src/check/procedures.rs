@@ -2,9 +2,10 @@
 //! transactions call. What each parameter and result is for the chain
 //! follows from its type (`spec/contracts.md`): objects of the contract are
 //! consumed inputs and created outputs, anything else is a parameter the
-//! transaction carries or a value it returns. This is the procedure's
-//! dependency set, which the chain uses to route a transaction before it
-//! runs.
+//! transaction carries or a value it returns; events in the result (a
+//! component of an `event` type, or a list of them) are logged. This is
+//! the procedure's dependency set, which the chain uses to route a
+//! transaction before it runs.
 
 use super::Checker;
 use crate::interface::{Procedure, TypeKind};
@@ -111,6 +112,31 @@ impl Checker {
                     procedure.signer = true;
                     continue;
                 }
+                if let Some(event) = self.event_in(ty) {
+                    if is_param || !self.is_event_component(ty) {
+                        let shown = shown();
+                        let place = if is_param { "takes" } else { "returns" };
+                        let what = if shown == event {
+                            format!("the event `{event}`")
+                        } else {
+                            format!("`{shown}`, which holds the event `{event}`")
+                        };
+                        self.error(
+                            Diagnostic::error(
+                                codes::E0604,
+                                at,
+                                format!("the procedure `{}` {place} {what}", def.name.text),
+                            )
+                            .with_help(format!(
+                                "events only leave a procedure: make `{event}` or `[{event}]` a component of its result, and the chain logs them"
+                            )),
+                        );
+                        valid = false;
+                        continue;
+                    }
+                    procedure.events.push(ty.clone());
+                    continue;
+                }
                 let object = self.holds_own_object(ty);
                 match (is_param, object) {
                     (true, true) => procedure.inputs.push(ty.clone()),
@@ -147,6 +173,29 @@ impl Checker {
             Type::Fun(..) => Some("a function"),
             Type::Var(_) | Type::Gen(_) | Type::App(Con::Rigid(_), _) => Some("a type variable"),
             Type::App(_, args) => args.iter().find_map(|arg| self.not_transaction_data(arg)),
+        }
+    }
+
+    /// The short name of an event type in `ty`, if it holds one.
+    fn event_in(&self, ty: &Type) -> Option<String> {
+        let Type::App(con, args) = ty else { return None };
+        if let Con::Adt(name) = con
+            && self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Event)
+        {
+            return Some(crate::types::short_name(name).to_string());
+        }
+        args.iter().find_map(|arg| self.event_in(arg))
+    }
+
+    /// Whether `ty` is an event type, or a list of one, whose fields hold no event.
+    fn is_event_component(&self, ty: &Type) -> bool {
+        match ty {
+            Type::App(Con::List, items) => items.len() == 1 && self.is_event_component(&items[0]),
+            Type::App(Con::Adt(name), args) => {
+                self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Event)
+                    && args.iter().all(|arg| self.event_in(arg).is_none())
+            }
+            _ => false,
         }
     }
 
