@@ -1,7 +1,8 @@
 //! `minc verify` of every example and every standard-library module, cold
 //! (no cache: every obligation solved, on one thread per core) and warm
-//! (every answer in the cache, as in a CI re-run with nothing changed), and
-//! of the bank contract alone, cold. Loading and checking the files is done
+//! (every answer in the cache, as in a CI re-run with nothing changed), of
+//! the bank contract alone, cold, and of the token contract alone, cold and
+//! warm. Loading and checking the files is done
 //! before timing starts; the walk, the queries and the solving are timed.
 
 use min_analysis::Workspace;
@@ -76,10 +77,35 @@ fn verify_all_warm(bencher: divan::Bencher) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The example `name` alone, loaded and checked.
+fn example(name: &str) -> (Workspace, Vec<SourceFile>) {
+    loaded(&files_in("examples").into_iter().filter(|p| p.ends_with(name)).collect::<Vec<_>>())
+}
+
 #[divan::bench(sample_count = 5)]
 fn verify_bank_cold(bencher: divan::Bencher) {
-    let (workspace, files) =
-        loaded(&files_in("examples").into_iter().filter(|p| p.ends_with("bank.min")).collect::<Vec<_>>());
+    let (workspace, files) = example("bank.min");
     let options = min_verify::Options::default();
     bencher.bench_local(|| min_verify::verify(&workspace, &files, &options).expect("no errors").verdicts.len());
+}
+
+#[divan::bench(sample_count = 5)]
+fn verify_token_cold(bencher: divan::Bencher) {
+    let (workspace, files) = example("token.min");
+    let options = min_verify::Options::default();
+    bencher.bench_local(|| min_verify::verify(&workspace, &files, &options).expect("no errors").verdicts.len());
+}
+
+#[divan::bench(sample_count = 20)]
+fn verify_token_warm(bencher: divan::Bencher) {
+    let (workspace, files) = example("token.min");
+    let dir = cache_dir("token");
+    let options = min_verify::Options { cache_dir: Some(dir.clone()), ..min_verify::Options::default() };
+    min_verify::verify(&workspace, &files, &options).expect("no errors");
+    bencher.bench_local(|| {
+        let report = min_verify::verify(&workspace, &files, &options).expect("no errors");
+        assert_eq!(report.solver.solved, 0, "every answer comes from the cache");
+        report.verdicts.len()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
 }
