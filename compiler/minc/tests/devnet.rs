@@ -99,31 +99,50 @@ fn created(stdout: &str, index: usize) -> String {
         .to_string()
 }
 
-#[test]
-fn the_bank_is_deployed_and_called_through_minc() {
-    let Started { devnet, rpc, .. } = start("6");
-    let bank = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/bank.min");
-    let deployed = minc(&["deploy", bank, "--rpc", &rpc, "--account", "0"]);
+/// A contract of `examples/` published on a devnet by account 0.
+struct Deployed {
+    file: String,
+    package: String,
+    rpc: String,
+}
+
+/// Publishes `examples/NAME` on the devnet at `rpc`.
+fn deploy(rpc: &str, name: &str) -> Deployed {
+    let file = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let deployed = minc(&["deploy", &file, "--rpc", rpc, "--account", "0"]);
     let stdout = text(&deployed.stdout);
     assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
     let package = stdout
         .lines()
         .find_map(|line| line.trim().strip_prefix("package "))
-        .expect("the package id is printed")
+        .expect("the package id")
         .trim()
         .to_string();
+    Deployed { file, package, rpc: rpc.to_string() }
+}
 
-    let call = |account: &str, args: &[&str]| {
-        let mut all = vec!["call", bank];
+impl Deployed {
+    /// `minc call` of the contract with `args`, signed by funded account `account`.
+    fn call(&self, account: &str, args: &[&str]) -> Output {
+        let mut all = vec!["call", &self.file];
         all.extend_from_slice(args);
-        all.extend_from_slice(&["--package", &package, "--rpc", &rpc, "--account", account]);
+        all.extend_from_slice(&["--package", &self.package, "--rpc", &self.rpc, "--account", account]);
         minc(&all)
-    };
-    let succeeded = |output: Output| {
-        let stdout = text(&output.stdout);
-        assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
-        stdout
-    };
+    }
+}
+
+/// The standard output of a command that succeeded.
+fn succeeded(output: Output) -> String {
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
+    stdout
+}
+
+#[test]
+fn the_bank_is_deployed_and_called_through_minc() {
+    let Started { devnet, rpc, .. } = start("6");
+    let bank = deploy(&rpc, "bank.min");
+    let call = |account: &str, args: &[&str]| bank.call(account, args);
     let ada = created(&succeeded(call("0", &["open", "\"ada\"", "--shard", "1"])), 0);
     let bob = created(&succeeded(call("1", &["open", "\"bob\"", "--shard", "1"])), 0);
     let deposited = succeeded(call("0", &["deposit", "10", "--input", &ada]));
@@ -156,27 +175,8 @@ fn the_bank_is_deployed_and_called_through_minc() {
 #[test]
 fn the_vote_counts_on_each_shard_and_combines_across_them() {
     let Started { devnet, rpc, addresses, .. } = start("7");
-    let vote = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/vote.min");
-    let deployed = minc(&["deploy", vote, "--rpc", &rpc, "--account", "0"]);
-    let stdout = text(&deployed.stdout);
-    assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
-    let package = stdout
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("package "))
-        .expect("the package id")
-        .trim()
-        .to_string();
-    let call = |account: &str, args: &[&str]| {
-        let mut all = vec!["call", vote];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--package", &package, "--rpc", &rpc, "--account", account]);
-        minc(&all)
-    };
-    let succeeded = |output: Output| {
-        let stdout = text(&output.stdout);
-        assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
-        stdout
-    };
+    let vote = deploy(&rpc, "vote.min");
+    let call = |account: &str, args: &[&str]| vote.call(account, args);
     let voter = format!("\"{}\"", addresses[1]);
     let mut tallies = Vec::new();
     for shard in ["0", "1"] {
@@ -218,25 +218,8 @@ fn transaction(stdout: &str) -> String {
 #[test]
 fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
     let Started { devnet, rpc, .. } = start("8");
-    let ledger = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ledger.min");
-    let deployed = minc(&["deploy", ledger, "--rpc", &rpc, "--account", "0"]);
-    let stdout = text(&deployed.stdout);
-    assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
-    let package = stdout
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("package "))
-        .expect("the package id is printed")
-        .trim()
-        .to_string();
-    let call = |args: &[&str]| {
-        let mut all = vec!["call", ledger];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--package", &package, "--rpc", &rpc, "--account", "0"]);
-        let output = minc(&all);
-        let stdout = text(&output.stdout);
-        assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
-        stdout
-    };
+    let ledger = deploy(&rpc, "ledger.min");
+    let call = |args: &[&str]| succeeded(ledger.call("0", args));
     let ada = created(&call(&["open", "\"ada\"", "--shard", "0"]), 0);
     let bob = created(&call(&["open", "\"bob\"", "--shard", "0"]), 0);
     let minted = call(&["mint", "10", "--input", &ada]);
@@ -258,7 +241,7 @@ fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
     assert_eq!(events.len(), 1, "{by_transaction}");
     let event = &events[0];
     assert_eq!(event["type"], "ledger.Transferred", "{event}");
-    assert_eq!(event["package"], package.as_str(), "{event}");
+    assert_eq!(event["package"], ledger.package.as_str(), "{event}");
     assert_eq!(event["txId"], transfer_id.as_str(), "{event}");
     assert_eq!(event["index"], 0, "{event}");
     assert_eq!(event["fields"], serde_json::json!({ "from": "ada", "to": "bob", "amount": "3" }), "{event}");
@@ -267,7 +250,8 @@ fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
     assert_eq!(status["status"], "committed", "{status}");
     assert_eq!(status["events"][0]["fields"], event["fields"], "{status}");
 
-    let supply = client.call("min_getEvents", serde_json::json!({ "package": package, "type": "Supply" })).unwrap();
+    let supply =
+        client.call("min_getEvents", serde_json::json!({ "package": ledger.package, "type": "Supply" })).unwrap();
     let fields: Vec<&serde_json::Value> = supply.as_array().unwrap().iter().map(|event| &event["fields"]).collect();
     assert_eq!(
         fields,
@@ -277,7 +261,7 @@ fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
         ],
         "in the order they were committed"
     );
-    let all = client.call("min_getEvents", serde_json::json!([null, package])).unwrap();
+    let all = client.call("min_getEvents", serde_json::json!([null, ledger.package])).unwrap();
     assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
     let none = client.call("min_getEvents", serde_json::json!({ "type": "Nothing" })).unwrap();
     assert_eq!(none, serde_json::json!([]));
