@@ -5,11 +5,16 @@ use min_analysis::Workspace;
 
 const WALLET: &str = "object Wallet = Record owner:S balance:ℕ{owner} note:S\n\n";
 
+/// The codes of the diagnostics of `source` after `prelude`, as file `name`.
+fn codes_after(name: &str, prelude: &str, source: &str) -> Vec<&'static str> {
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file(name, format!("{prelude}{source}"));
+    workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect()
+}
+
 /// The codes of the diagnostics of `source` (after the wallet type).
 fn codes(source: &str) -> Vec<&'static str> {
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file("wallet.min", format!("{WALLET}{source}"));
-    workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect()
+    codes_after("wallet.min", WALLET, source)
 }
 
 #[test]
@@ -121,9 +126,7 @@ add : Coin → Coin → Coin\nadd {value = a} {value = b} = {value = a + b}\n\n"
 
 /// The codes of the diagnostics of `source` (after the purse types).
 fn purse_codes(source: &str) -> Vec<&'static str> {
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file("purse.min", format!("{PURSE}{source}"));
-    workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect()
+    codes_after("purse.min", PURSE, source)
 }
 
 #[test]

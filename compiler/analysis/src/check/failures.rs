@@ -5,7 +5,7 @@
 //! to a name that is never used, or matched only by `_`, is an error
 //! (`E0806`): the contract would go on as if the operation had succeeded.
 
-use min_core::{Expr, Global, Lambda, Match, Pattern, Slot, Ty};
+use min_core::{Expr, Global, Match, Pattern, Slot, Ty};
 use min_diagnostics::{Diagnostic, Span, codes};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -16,7 +16,7 @@ const RESULT: &str = "Prelude.Result";
 /// its result has and how many parameters it takes.
 pub(crate) struct Calls<'a> {
     /// The module's own globals, by qualified name.
-    pub globals: HashMap<&'a str, &'a Global>,
+    pub globals: &'a HashMap<&'a str, &'a Global>,
     /// Imported functions: parameters and the data type of the result.
     pub imported: &'a HashMap<String, (usize, Option<std::sync::Arc<str>>)>,
 }
@@ -77,11 +77,13 @@ fn walk(expr: &Expr, slots: &[Slot], span: Span, calls: &Calls, found: &mut Vec<
             }
         }
         Expr::Match(matching) => matched(matching, slots, calls, found),
-        Expr::Lambda(lambda) => lambda_body(lambda, span, calls, found),
-        Expr::LetRec(bindings, _) => {
+        // A function's body runs in a frame of its own.
+        Expr::Lambda(lambda) => return walk(&lambda.body, &lambda.slots, span, calls, found),
+        Expr::LetRec(bindings, body) => {
             for (_, lambda) in bindings {
-                lambda_body(lambda, span, calls, found);
+                walk(&lambda.body, &lambda.slots, span, calls, found);
             }
+            return walk(body, slots, span, calls, found);
         }
         _ => {}
     }
@@ -90,23 +92,8 @@ fn walk(expr: &Expr, slots: &[Slot], span: Span, calls: &Calls, found: &mut Vec<
         _ => span,
     };
     for child in expr.children() {
-        if !matches!(expr, Expr::Lambda(_) | Expr::LetRec(..)) || std::ptr::eq(child, last_child(expr)) {
-            walk(child, slots, span, calls, found);
-        }
+        walk(child, slots, span, calls, found);
     }
-}
-
-/// The body of a `let rec`, the only child of a binding form that runs in
-/// the enclosing frame.
-fn last_child(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::LetRec(_, body) => body,
-        _ => expr,
-    }
-}
-
-fn lambda_body(lambda: &Lambda, span: Span, calls: &Calls, found: &mut Vec<Diagnostic>) {
-    walk(&lambda.body, &lambda.slots, span, calls, found);
 }
 
 /// A match that binds a `Result` to a name its arm never uses, or has

@@ -515,19 +515,15 @@ impl Checker {
             };
             imported_results.insert(value.qualified.clone(), (params.len(), result));
         }
-        let calls = failures::Calls {
-            globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
-            imported: &imported_results,
-        };
-        let mut found = failures::check(&calls);
         let env = security::Env {
             globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
             types,
             objects,
             assets,
-            imported_results: imported_results.clone(),
+            imported_results,
             signer: crate::interface::SIGNER,
         };
+        let mut found = failures::check(&failures::Calls { globals: &env.globals, imported: &env.imported_results });
         let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
         found.extend(security::check(&env, &names));
         found

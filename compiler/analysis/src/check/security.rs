@@ -654,8 +654,7 @@ impl Analysis<'_, '_> {
     /// a changed guarded field needs the authority the object had before
     /// (`E0801`).
     fn update(&mut self, base: Value, updates: Vec<(u32, Value)>, span: Span, pc: &Pc) -> Value {
-        if self.guarded(&base).is_some() {
-            let adt = self.guarded(&base).expect("checked above");
+        if let Some(adt) = self.guarded(&base) {
             for (index, value) in &updates {
                 self.check_change(&adt, 0, *index, &base, value, span, pc);
             }
