@@ -74,3 +74,38 @@ fn every_example_builds_to_a_wasm_module_and_its_metadata() {
         }
     }
 }
+
+#[test]
+fn every_examples_tests_pass_and_their_contracts_report_gas() {
+    // The examples, and the attack examples' fixed twins (the attacks
+    // themselves are meant not to compile).
+    let mut files = cases_in(&root().join("examples"));
+    files.extend(
+        cases_in(&root().join("examples/attacks"))
+            .into_iter()
+            .filter(|path| path.file_stem().is_some_and(|stem| stem.to_string_lossy().ends_with("_fixed"))),
+    );
+    let options = minc::testing::Options {
+        filter: None,
+        cases: 32,
+        seed: 7,
+        gas_report: true,
+        depth_limit: minc::run::CALL_DEPTH_LIMIT,
+        color: false,
+    };
+    let report = minc::testing::run_files(&files, &options).unwrap_or_else(|error| panic!("{error:?}"));
+    let failures: Vec<String> = report
+        .tests
+        .iter()
+        .filter_map(|test| {
+            test.failure.as_ref().map(|failure| format!("{}: {}\n{}", test.file, test.name, failure.rendered))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let tested: std::collections::BTreeSet<&str> = report.tests.iter().map(|test| test.file.as_str()).collect();
+    for contract in ["token.min", "vote.min", "ledger.min", "bank.min"] {
+        assert!(tested.iter().any(|file| file.ends_with(contract)), "{contract} has tests: {tested:?}");
+    }
+    let gas = report.gas.expect("a gas report");
+    assert!(gas.iter().any(|row| row.procedure.ends_with("token.pay")), "{gas:?}");
+}

@@ -37,8 +37,24 @@ pub struct Outcome<'c> {
     /// The events it logged, in the order of its result's components (a
     /// list of events gives its elements in order).
     pub events: Vec<Event<'c>>,
+    /// The components of its result in order, as the procedure made them:
+    /// what [`Contract::check`] takes as a claim.
+    pub result: Vec<Value<'c>>,
     /// The gas the call used, at most its limit (`spec/gas.md`).
     pub gas_used: u64,
+}
+
+/// What a procedure's checker says of a claimed result.
+#[derive(Clone, Debug)]
+pub enum Verdict<'c> {
+    /// The procedure makes exactly the claimed result: the claim, split as
+    /// [`Contract::call`] splits a result, with the gas the check used.
+    Accepted(Outcome<'c>),
+    /// The procedure makes another result, or aborts on these arguments.
+    Refused {
+        /// The abort's message, when the procedure aborts.
+        aborted: Option<String>,
+    },
 }
 
 /// An event a call logged: a value of one of the contract's `event` types.
@@ -72,10 +88,11 @@ pub struct Contract {
     compiled: OnceLock<(wasmtime::Engine, wasmtime::Module)>,
 }
 
-/// A procedure and the export that runs it.
+/// A procedure, the export that runs it, and the export of its checker.
 struct Procedure {
     info: ProcedureInfo,
     export: Export,
+    checker: Option<Export>,
 }
 
 impl Contract {
@@ -129,7 +146,8 @@ impl Contract {
                 return Err(LoadError::new(format!("the procedure {} is described twice", info.name)));
             }
             let export = check_procedure(info, &shape, &schema)?;
-            procedures.push(Procedure { info: info.clone(), export });
+            let checker = check_checker(info, &shape)?;
+            procedures.push(Procedure { info: info.clone(), export, checker });
         }
         Ok(Contract { metadata, wasm: wasm.to_vec(), schema, tables, procedures, compiled: OnceLock::new() })
     }
@@ -209,6 +227,71 @@ impl Contract {
             return Err(ExecError::BadArguments { reason: format!("the contract has no procedure named {procedure}") });
         };
         let (args, argument_bytes) = self.arguments(found, inputs, params)?;
+        let (value, gas_used) = self.run_export(engine, &found.export, &args, argument_bytes, gas_limit)?;
+        let Split { outputs, returns, events, components, bytes: result_bytes } = self.results(found, value)?;
+        let gas_used = gas_used.saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
+        if gas_used > gas_limit {
+            return Err(ExecError::OutOfGas { limit: gas_limit });
+        }
+        Ok(Outcome { outputs, returns, events, result: components, gas_used })
+    }
+
+    /// Runs the checker of `procedure` (`spec/contracts.md`): whether the
+    /// procedure, called on `inputs` and `params` as [`Contract::call`]
+    /// takes them, makes exactly `claimed`, the components of its result
+    /// in order (created objects, returned values and logged events each
+    /// at its place; a list of events as one component), with at most
+    /// `gas_limit` gas.
+    ///
+    /// A claim of the wrong shape or types is an error; a claim of the
+    /// right types that the procedure does not make, or any claim on
+    /// arguments the procedure aborts on, is [`Verdict::Refused`] (with the abort's message). The gas
+    /// of an accepted claim is what running the checker used.
+    pub fn check<'c>(
+        &'c self,
+        engine: &Engine,
+        procedure: &str,
+        inputs: &[Value<'c>],
+        params: &[Value<'c>],
+        claimed: &[Value<'c>],
+        gas_limit: u64,
+    ) -> Result<Verdict<'c>, ExecError> {
+        let Some(found) = self.find(procedure) else {
+            return Err(ExecError::BadArguments { reason: format!("the contract has no procedure named {procedure}") });
+        };
+        let Some(checker) = &found.checker else {
+            return Err(ExecError::BadArguments {
+                reason: format!("the module has no checker of {}", found.info.name),
+            });
+        };
+        let (mut args, argument_bytes) = self.arguments(found, inputs, params)?;
+        let (claim, claim_bytes) = self.claim(found, claimed)?;
+        args.push(claim.clone());
+        match self.run_export(engine, checker, &args, argument_bytes + claim_bytes, gas_limit) {
+            Ok((Value::Bool(true), gas_used)) => {
+                let Split { outputs, returns, events, components, .. } = self.results(found, claim)?;
+                Ok(Verdict::Accepted(Outcome { outputs, returns, events, result: components, gas_used }))
+            }
+            Ok((Value::Bool(false), _)) => Ok(Verdict::Refused { aborted: None }),
+            Err(ExecError::Abort { message }) => Ok(Verdict::Refused { aborted: Some(message) }),
+            Ok((other, _)) => Err(ExecError::Trap {
+                reason: format!("the checker of {} returned {}", found.info.name, shown(&other)),
+            }),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Runs `export` on `args` (whose encoding takes `argument_bytes`) in a
+    /// fresh instance with at most `gas_limit` gas: its value, and the gas
+    /// used so far.
+    fn run_export<'c>(
+        &'c self,
+        engine: &Engine,
+        export: &Export,
+        args: &[Value<'c>],
+        argument_bytes: usize,
+        gas_limit: u64,
+    ) -> Result<(Value<'c>, u64), ExecError> {
         let upfront = gas::CALL_BASE.saturating_add((argument_bytes as u64).saturating_mul(gas::ARGUMENT_BYTE));
         if upfront > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
@@ -223,7 +306,7 @@ impl Contract {
             .set_fuel(gas_limit - upfront)
             .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
         let constructors = self.tables.constructors();
-        let result = catch_unwind(AssertUnwindSafe(|| session.call_export(&found.export, &args, constructors)));
+        let result = catch_unwind(AssertUnwindSafe(|| session.call_export(export, args, constructors)));
         let fuel_left = session.backend().fuel().unwrap_or(0);
         let trap = session.backend().last_trap_code();
         let value = match result {
@@ -248,12 +331,7 @@ impl Contract {
             }
             Ok(Ok(value)) => value,
         };
-        let Split { outputs, returns, events, bytes: result_bytes } = self.results(found, value)?;
-        let gas_used = (gas_limit - fuel_left).saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
-        if gas_used > gas_limit {
-            return Err(ExecError::OutOfGas { limit: gas_limit });
-        }
-        Ok(Outcome { outputs, returns, events, gas_used })
+        Ok((value, gas_limit - fuel_left))
     }
 
     fn find(&self, name: &str) -> Option<&Procedure> {
@@ -315,6 +393,41 @@ impl Contract {
         Ok((args, bytes))
     }
 
+    /// A claimed result, from its components, each checked against its
+    /// type, and the bytes their encoding takes.
+    fn claim<'c>(&self, procedure: &Procedure, components: &[Value<'c>]) -> Result<(Value<'c>, usize), ExecError> {
+        let info = &procedure.info;
+        if components.len() != info.results.len() {
+            return Err(ExecError::BadArguments {
+                reason: format!(
+                    "{} makes {} result components, but the claim has {}",
+                    info.name,
+                    info.results.len(),
+                    components.len()
+                ),
+            });
+        }
+        let mut bytes = 0usize;
+        for (position, (component, slot)) in components.iter().zip(&info.results).enumerate() {
+            let limits = Limits { max_bytes: INPUT_BYTES_MAX.saturating_sub(bytes), ..Limits::default() };
+            match codec::encode_value(component, &slot.r#type, &self.schema, &limits) {
+                Ok(encoded) => bytes += encoded.len(),
+                Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
+                Err(error) => {
+                    return Err(ExecError::BadArguments {
+                        reason: format!("component {} of the claimed result of {}: {error}", position + 1, info.name),
+                    });
+                }
+            }
+        }
+        let value = match components {
+            [] => Value::Unit,
+            [one] => one.clone(),
+            many => Value::Tuple(many.to_vec().into()),
+        };
+        Ok((value, bytes))
+    }
+
     /// The result split into created objects, returned values and logged
     /// events, each checked against its declared type, and the bytes their
     /// encoding takes.
@@ -331,7 +444,13 @@ impl Contract {
                 });
             }
         };
-        let mut split = Split { outputs: Vec::new(), returns: Vec::new(), events: Vec::new(), bytes: 0 };
+        let mut split = Split {
+            outputs: Vec::new(),
+            returns: Vec::new(),
+            events: Vec::new(),
+            components: components.clone(),
+            bytes: 0,
+        };
         for (component, slot) in components.into_iter().zip(&info.results) {
             let encoded = codec::encode_value(&component, &slot.r#type, &self.schema, &Limits::default())
                 .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
@@ -366,6 +485,7 @@ struct Split<'c> {
     outputs: Vec<Value<'c>>,
     returns: Vec<Value<'c>>,
     events: Vec<Event<'c>>,
+    components: Vec<Value<'c>>,
     bytes: usize,
 }
 
@@ -426,6 +546,28 @@ fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -
     let arity =
         u32::try_from(info.arguments.len()).map_err(|_| LoadError::new(format!("{name} has too many parameters")))?;
     Ok(Export { name: name.clone(), function: function.function, arity })
+}
+
+/// Finds the export of a procedure's checker, if the metadata names one:
+/// it takes the procedure's parameters, the claimed result and two regions.
+fn check_checker(info: &ProcedureInfo, shape: &ModuleShape) -> Result<Option<Export>, LoadError> {
+    if info.checker.is_empty() {
+        return Ok(None);
+    }
+    let name = &info.checker;
+    let Some(function) = shape.functions.get(name) else {
+        return Err(LoadError::new(format!("the module exports no function {name} in its function table")));
+    };
+    let arity = info.arguments.len() + 1;
+    if function.params != arity + 2 {
+        return Err(LoadError::new(format!(
+            "the checker {name} takes {} words, but it should take the procedure's {} parameters, the claim and two regions",
+            function.params,
+            info.arguments.len()
+        )));
+    }
+    let arity = u32::try_from(arity).map_err(|_| LoadError::new(format!("{name} has too many parameters")))?;
+    Ok(Some(Export { name: name.clone(), function: function.function, arity }))
 }
 
 /// Whether an event slot's type is a data type or a list of one.

@@ -28,7 +28,7 @@ mod module;
 mod schema;
 
 pub use codec::{DecodeError, EncodeError, Limits, decode_value, encode_value};
-pub use contract::{Contract, Event, INPUT_BYTES_MAX, METADATA_BYTES_MAX, MODULE_BYTES_MAX, Outcome};
+pub use contract::{Contract, Event, INPUT_BYTES_MAX, METADATA_BYTES_MAX, MODULE_BYTES_MAX, Outcome, Verdict};
 pub use engine::{Engine, EngineLimits};
 pub use error::{ExecError, LoadError};
 pub use schema::Schema;

@@ -13,8 +13,9 @@
 //! owned by the contract ([`contract_owner`]), so only that contract's
 //! procedures consume them, and carry the tag of their Min type
 //! ([`contract_type_tag`]). Validators do not trust the client's outputs:
-//! a [`ContractHost`] runs the procedure and the outputs must be exactly
-//! what it computed.
+//! a [`ContractHost`] runs the procedure's checker on them and on the
+//! results the client claims, and the outputs must be exactly what it
+//! accepted.
 //!
 //! A call may also *log events*: values of the contract's `event` types
 //! that the chain keeps with the transaction's outcome ([`Event`]) instead
@@ -26,6 +27,7 @@
 
 use crate::encoding::{DecodeError, Reader, Writer};
 use crate::objects::{Address, Object, ObjectId, TypeTag};
+use crate::transaction::Output;
 use commonware_cryptography::{Hasher as _, Sha256};
 
 /// The most events one call may log.
@@ -102,10 +104,23 @@ pub struct ContractCall<'a> {
     pub inputs: &'a [&'a Object],
     /// The objects read, after the package, in the transaction's order.
     pub references: &'a [&'a Object],
-    /// The encoded parameters.
+    /// The encoded parameters, with the results the client claims.
     pub params: &'a [u8],
+    /// The objects the client claims the call creates, in order.
+    pub outputs: &'a [Output],
     /// Who signed the transaction.
     pub signer: Address,
+}
+
+/// Why a contract host did not accept a call.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum CallFailure {
+    /// The procedure's checker refused what the client claims: the
+    /// procedure makes other outputs or results, or aborts.
+    Refused(String),
+    /// The call could not be checked: an unknown procedure, malformed
+    /// inputs or parameters, a trap, out of gas.
+    Failed(String),
 }
 
 /// An object a procedure creates, as its host computed it.
@@ -161,10 +176,11 @@ pub trait ContractHost: Send + Sync {
     /// Whether `package` is a contract this host can run; `Err` says why not.
     fn check_package(&self, package: &Package) -> Result<(), String>;
 
-    /// Runs `call` and returns the objects it creates and the events it
-    /// logs, each in order; `Err` is the reason it failed (an abort, a
-    /// trap, out of gas, bad inputs).
-    fn run(&self, call: &ContractCall<'_>) -> Result<CallEffects, String>;
+    /// Checks `call`: whether its procedure, run on the inputs and
+    /// parameters, makes exactly the outputs and the results the client
+    /// claims. Accepted, it returns the objects the call creates and the
+    /// events it logs, each in order.
+    fn check(&self, call: &ContractCall<'_>) -> Result<CallEffects, CallFailure>;
 }
 
 /// The host of a node that runs no contracts: it refuses every package and call.
@@ -176,7 +192,7 @@ impl ContractHost for NoContracts {
         Err("this node runs no contracts".to_owned())
     }
 
-    fn run(&self, _call: &ContractCall<'_>) -> Result<CallEffects, String> {
-        Err("this node runs no contracts".to_owned())
+    fn check(&self, _call: &ContractCall<'_>) -> Result<CallEffects, CallFailure> {
+        Err(CallFailure::Failed("this node runs no contracts".to_owned()))
     }
 }

@@ -199,6 +199,11 @@ impl<'a> Reader<'a> {
         Ok(items)
     }
 
+    /// Whether every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     /// Succeeds only if every byte has been read.
     pub fn finish(self) -> Result<(), DecodeError> {
         if self.bytes.is_empty() { Ok(()) } else { Err(DecodeError::TrailingBytes { count: self.bytes.len() }) }

@@ -6,13 +6,13 @@
 use crate::block::Block;
 use crate::checker::{self, CheckerInput};
 use crate::contracts::{
-    ContractCall, ContractHost, EVENT_BYTES_MAX, EVENT_TYPE_NAME_MAX, EVENTS_MAX, Event, Package, contract_owner,
-    contract_type_tag,
+    CallFailure, ContractCall, ContractHost, EVENT_BYTES_MAX, EVENT_TYPE_NAME_MAX, EVENTS_MAX, Event, Package,
+    contract_owner, contract_type_tag,
 };
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
 use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
-use crate::transaction::{Output, Procedure, Transaction, TransactionBody, TxId, verify_signatures};
+use crate::transaction::{Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -374,9 +374,10 @@ impl ShardState {
                     inputs,
                     references: &references[1..],
                     params: &body.params,
+                    outputs: &body.outputs,
                     signer: body.signer,
                 };
-                check_call(&call, &body.outputs, contracts)
+                check_call(&call, contracts)
             }
             (Procedure::Call { .. }, None) => {
                 Err(Abort::Malformed("a call names its contract's package as its first reference input".into()))
@@ -785,15 +786,19 @@ fn check_publish(
     contracts.check_package(&package).map_err(Abort::ContractFailed)
 }
 
-/// The validator runs the procedure itself; the client's outputs must be
-/// exactly the objects it creates, owned by the contract. Answers the
-/// events it logs, each of the called package and within the limits.
-fn check_call(call: &ContractCall<'_>, outputs: &[Output], contracts: &dyn ContractHost) -> Result<Vec<Event>, Abort> {
-    let effects = contracts.run(call).map_err(Abort::ContractFailed)?;
+/// The validator runs the procedure's checker on the client's claim; the
+/// outputs must then be exactly the objects the call creates, owned by the
+/// contract. Answers the events it logs, each of the called package and
+/// within the limits.
+fn check_call(call: &ContractCall<'_>, contracts: &dyn ContractHost) -> Result<Vec<Event>, Abort> {
+    let effects = contracts.check(call).map_err(|failure| match failure {
+        CallFailure::Refused(reason) => Abort::CheckerFailed(reason.into()),
+        CallFailure::Failed(reason) => Abort::ContractFailed(reason),
+    })?;
     let created = &effects.created;
     let owner = contract_owner(call.package.id);
-    let matches = created.len() == outputs.len()
-        && created.iter().zip(outputs).all(|(created, output)| {
+    let matches = created.len() == call.outputs.len()
+        && created.iter().zip(call.outputs).all(|(created, output)| {
             output.owner == owner
                 && output.type_tag == contract_type_tag(call.package.id, &created.type_name)
                 && output.data == created.data

@@ -6,8 +6,8 @@
 
 use ed25519_dalek::SigningKey;
 use min_chain::contracts::{
-    CallEffects, ContractCall, ContractHost, CreatedObject, Event, NoContracts, PACKAGE_BYTES_MAX, Package,
-    contract_owner, contract_type_tag,
+    CallEffects, CallFailure, ContractCall, ContractHost, CreatedObject, Event, NoContracts, PACKAGE_BYTES_MAX,
+    Package, contract_owner, contract_type_tag,
 };
 use min_chain::encoding::DecodeError;
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
@@ -27,7 +27,7 @@ impl ContractHost for StandInCounterHost {
         if package.wasm.is_empty() { Err("the module is empty".to_owned()) } else { Ok(()) }
     }
 
-    fn run(&self, call: &ContractCall<'_>) -> Result<CallEffects, String> {
+    fn check(&self, call: &ContractCall<'_>) -> Result<CallEffects, CallFailure> {
         match call.procedure {
             "bump" => {
                 let mut data = call.params.to_vec();
@@ -38,7 +38,7 @@ impl ContractHost for StandInCounterHost {
                     events: vec![event],
                 })
             }
-            other => Err(format!("procedure {other} aborted")),
+            other => Err(CallFailure::Failed(format!("procedure {other} aborted"))),
         }
     }
 }

@@ -2,29 +2,33 @@
 //! procedures of packages published on the chain (`min_chain::contracts`)
 //! with the wasmtime contract runtime (`min_runtime`).
 //!
-//! Validators and clients run a call through the same function,
-//! [`run_call`]: it decodes the consumed objects and the parameters, runs
-//! the procedure under a gas limit, and encodes the created objects and the
-//! logged events. A validator ([`RuntimeHost`], the chain's
-//! [`ContractHost`]) compares the objects with the client's outputs and
-//! hands the events to the chain; a client (`minc call`) puts the objects
-//! in its transaction and shows the returned values and the events.
+//! A client (`minc call`) runs a call with [`run_call`]: it decodes the
+//! consumed objects and the parameters, runs the procedure under a gas
+//! limit, and encodes the created objects and the logged events; it puts
+//! the objects in its transaction as outputs, and the returned values and
+//! the events in its parameters as its *claim* ([`prepare_call`]). A
+//! validator ([`RuntimeHost`], the chain's [`ContractHost`]) does not run
+//! the procedure for its result: it runs the procedure's checker, compiled
+//! into the module (`spec/contracts.md`), on the inputs, the parameters and
+//! the claim, and hands the claimed events to the chain once it accepts.
 //!
 //! On the chain, a call's parameters are the canonical encodings of its
-//! parameter values, each as a byte string of the chain's encoding
-//! ([`encode_params`]); an object's data is the canonical encoding of its
-//! value.
+//! parameter values and then of the claimed components of its result
+//! (returned values and events, in the result's order), each as a byte
+//! string of the chain's encoding ([`encode_params`], [`append_claim`]); an
+//! object's data is the canonical encoding of its value.
 
 #![warn(missing_docs)]
 
 use min_chain::contracts::{
-    CallEffects, ContractCall, ContractHost, CreatedObject, Event, Package, contract_owner, contract_type_tag,
+    CallEffects, CallFailure, ContractCall, ContractHost, CreatedObject, Event, Package, contract_owner,
+    contract_type_tag,
 };
 use min_chain::encoding::{Reader, Writer};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
-use min_runtime::{Engine, ProcedureInfo, Role, TypeDesc};
+use min_runtime::{Engine, Outcome, ProcedureInfo, Role, TypeDesc, Verdict};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -43,6 +47,9 @@ pub struct CallResult<'c> {
     pub created: Vec<CreatedObject>,
     /// The values it returns.
     pub returns: Vec<Value<'c>>,
+    /// The components of its result other than the created objects, in
+    /// order: what a transaction claims besides its outputs ([`append_claim`]).
+    pub claimed: Vec<Value<'c>>,
     /// The events it logs, encoded as the chain keeps them.
     pub events: Vec<Event>,
     /// The same events' values, in the same order.
@@ -97,17 +104,75 @@ pub fn encode_params(contract: &Contract, info: &ProcedureInfo, params: &[Value<
     Ok(bytes)
 }
 
-/// The parameter values that [`encode_params`] wrote.
-pub fn decode_params<'c>(contract: &'c Contract, info: &ProcedureInfo, bytes: &[u8]) -> Result<Vec<Value<'c>>, String> {
-    let mut reader = Reader::new(bytes);
-    let mut values = Vec::new();
-    for (index, ty) in slots(info, Role::Param).enumerate() {
-        let encoded = reader.bytes("parameter", PARAMS_BYTES_MAX).map_err(|error| error.to_string())?;
-        let value = contract.decode(&encoded, ty).map_err(|error| format!("parameter {}: {error}", index + 1))?;
-        values.push(value);
+/// The result components a client claims in its parameters: the returned
+/// values and the events, in the order of the result's components.
+fn claimed_slots(info: &ProcedureInfo) -> impl Iterator<Item = &TypeDesc> {
+    info.results.iter().filter(|slot| slot.role != Role::Output).map(|slot| &slot.r#type)
+}
+
+/// `params`, as [`encode_params`] wrote them, followed by `claimed`: the
+/// values of the result's components other than the created objects, in
+/// order, each encoded as a byte string.
+pub fn append_claim(
+    contract: &Contract,
+    info: &ProcedureInfo,
+    params: &[u8],
+    claimed: &[Value<'_>],
+) -> Result<Vec<u8>, String> {
+    let types: Vec<&TypeDesc> = claimed_slots(info).collect();
+    if types.len() != claimed.len() {
+        return Err(format!("{} makes {} results besides objects, not {}", info.name, types.len(), claimed.len()));
     }
+    let mut writer = Writer::new();
+    for (value, ty) in claimed.iter().zip(types) {
+        writer.bytes(&contract.encode(value, ty).map_err(|error| error.to_string())?);
+    }
+    let bytes = [params, &writer.into_bytes()].concat();
+    if bytes.len() > PARAMS_BYTES_MAX {
+        return Err(format!("the parameters take {} bytes, more than the limit {PARAMS_BYTES_MAX}", bytes.len()));
+    }
+    Ok(bytes)
+}
+
+/// What a call's parameters hold: the parameter values, and the claimed
+/// results when [`append_claim`] added them.
+pub struct Carried<'c> {
+    /// The parameter values, in order (no `Signer`).
+    pub params: Vec<Value<'c>>,
+    /// The claimed results besides the created objects, in order; `None`
+    /// when the parameters carry no claim (of a procedure that makes such
+    /// results: a claim of none is empty).
+    pub claimed: Option<Vec<Value<'c>>>,
+}
+
+/// The parameter values (and claim) that [`encode_params`] (and
+/// [`append_claim`]) wrote.
+pub fn decode_params<'c>(contract: &'c Contract, info: &ProcedureInfo, bytes: &[u8]) -> Result<Carried<'c>, String> {
+    let mut reader = Reader::new(bytes);
+    let params = read_values(contract, &mut reader, slots(info, Role::Param), "parameter")?;
+    if reader.is_empty() && claimed_slots(info).next().is_some() {
+        return Ok(Carried { params, claimed: None });
+    }
+    let claimed = read_values(contract, &mut reader, claimed_slots(info), "claimed result")?;
     reader.finish().map_err(|error| format!("the parameters: {error}"))?;
-    Ok(values)
+    Ok(Carried { params, claimed: Some(claimed) })
+}
+
+/// Reads one byte string per type of `types` and decodes it as a value of
+/// that type; `what` names them in errors.
+fn read_values<'c, 't>(
+    contract: &'c Contract,
+    reader: &mut Reader<'_>,
+    types: impl Iterator<Item = &'t TypeDesc>,
+    what: &str,
+) -> Result<Vec<Value<'c>>, String> {
+    types
+        .enumerate()
+        .map(|(index, ty)| {
+            let encoded = reader.bytes("parameter", PARAMS_BYTES_MAX).map_err(|error| error.to_string())?;
+            contract.decode(&encoded, ty).map_err(|error| format!("{what} {}: {error}", index + 1))
+        })
+        .collect()
 }
 
 /// The value an object of the contract published as `package` holds, as
@@ -150,8 +215,27 @@ pub fn run_call<'c>(
     call: &Call<'_>,
     gas_limit: u64,
 ) -> Result<CallResult<'c>, String> {
-    let Call { package, procedure: procedure_name, inputs, params, signer } = *call;
-    let info = procedure(contract, procedure_name)?;
+    let info = procedure(contract, call.procedure)?;
+    let carried = decode_params(contract, info, call.params)?;
+    let (inputs, params) = arguments(contract, info, call.package, call.inputs, carried.params, call.signer)?;
+    let outcome = contract.call(engine, &info.name, &inputs, &params, gas_limit).map_err(|error| error.to_string())?;
+    let (created, events) = effects(contract, info, call.package, &outcome)?;
+    let claimed = outcome.result.iter().zip(&info.results).filter(|(_, slot)| slot.role != Role::Output);
+    let claimed = claimed.map(|(value, _)| value.clone()).collect();
+    let event_values = outcome.events.into_iter().map(|event| event.value).collect();
+    Ok(CallResult { created, returns: outcome.returns, claimed, events, event_values, gas_used: outcome.gas_used })
+}
+
+/// The values of a call's consumed objects and of its parameters, each in
+/// the procedure's order, the signer's at its place.
+fn arguments<'c>(
+    contract: &'c Contract,
+    info: &ProcedureInfo,
+    package: ObjectId,
+    inputs: &[&Object],
+    carried: Vec<Value<'c>>,
+    signer: Address,
+) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>), String> {
     let input_types: Vec<&TypeDesc> = slots(info, Role::Input).collect();
     if input_types.len() != inputs.len() {
         return Err(format!("{} consumes {} objects, not {}", info.name, input_types.len(), inputs.len()));
@@ -161,7 +245,7 @@ pub fn run_call<'c>(
         .zip(input_types)
         .map(|(object, ty)| object_value(contract, package, object, ty))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut carried = decode_params(contract, info, params)?.into_iter();
+    let mut carried = carried.into_iter();
     let mut param_values = Vec::new();
     for slot in &info.arguments {
         match slot.role {
@@ -172,9 +256,17 @@ pub fn run_call<'c>(
             Role::Input | Role::Output | Role::Return | Role::Event => {}
         }
     }
-    let outcome = contract
-        .call(engine, &info.name, &input_values, &param_values, gas_limit)
-        .map_err(|error| error.to_string())?;
+    Ok((input_values, param_values))
+}
+
+/// The objects an outcome creates and the events it logs, encoded as the
+/// chain keeps them.
+fn effects(
+    contract: &Contract,
+    info: &ProcedureInfo,
+    package: ObjectId,
+    outcome: &Outcome<'_>,
+) -> Result<(Vec<CreatedObject>, Vec<Event>), String> {
     let output_types = info.results.iter().filter(|slot| slot.role == Role::Output).map(|slot| &slot.r#type);
     let created = outcome
         .outputs
@@ -193,8 +285,40 @@ pub fn run_call<'c>(
             Ok(Event { package, type_name: event.type_name().to_owned(), data })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let event_values = outcome.events.into_iter().map(|event| event.value).collect();
-    Ok(CallResult { created, returns: outcome.returns, events, event_values, gas_used: outcome.gas_used })
+    Ok((created, events))
+}
+
+/// What a transaction claims a call of `info` makes: the components of the
+/// result in order, the created objects read from the transaction's
+/// outputs (each must be an object of its type of this contract, owned by
+/// it) and the others from its parameters. `Err` says what does not fit.
+fn claim<'c>(
+    contract: &'c Contract,
+    info: &ProcedureInfo,
+    package: ObjectId,
+    outputs: &[Output],
+    claimed: Vec<Value<'c>>,
+) -> Result<Vec<Value<'c>>, String> {
+    let created = info.results.iter().filter(|slot| slot.role == Role::Output).count();
+    if outputs.len() != created {
+        return Err(format!("{} creates {created} objects, and the transaction {}", info.name, outputs.len()));
+    }
+    let (mut outputs, mut claimed) = (outputs.iter(), claimed.into_iter());
+    let mut components = Vec::with_capacity(info.results.len());
+    for slot in &info.results {
+        let next = if slot.role == Role::Output {
+            let Some(output) = outputs.next() else { unreachable!("the outputs were counted") };
+            let name = object_type_name(&slot.r#type)?;
+            if output.owner != contract_owner(package) || output.type_tag != contract_type_tag(package, name) {
+                return Err(format!("output {} is not a {name} of this contract", components.len() + 1));
+            }
+            contract.decode(&output.data, &slot.r#type).map_err(|error| format!("an output: {error}"))?
+        } else {
+            claimed.next().ok_or_else(|| format!("the transaction claims too few of {}'s results", info.name))?
+        };
+        components.push(next);
+    }
+    Ok(components)
 }
 
 /// The outputs a transaction states for `created`, the objects a call of
@@ -269,6 +393,7 @@ pub fn prepare_call<'c>(
         signer: request.signer,
     };
     let result = run_call(engine, contract, &call, CALL_GAS_LIMIT)?;
+    let params = append_claim(contract, info, &params, &result.claimed)?;
     let body = |salt| TransactionBody {
         procedure: Procedure::Call { name: info.name.clone(), salt },
         inputs: request.inputs.iter().map(Object::reference).collect(),
@@ -332,19 +457,33 @@ impl ContractHost for RuntimeHost {
         contract.compile(&self.engine).map_err(|error| error.to_string())
     }
 
-    fn run(&self, call: &ContractCall<'_>) -> Result<CallEffects, String> {
+    fn check(&self, call: &ContractCall<'_>) -> Result<CallEffects, CallFailure> {
+        use CallFailure::{Failed, Refused};
         if !call.references.is_empty() {
-            return Err("Min procedures read no reference inputs yet".to_owned());
+            return Err(Failed("Min procedures read no reference inputs yet".to_owned()));
         }
-        let contract = self.contract(call.package)?;
-        let run = Call {
-            package: call.package.id,
-            procedure: call.procedure,
-            inputs: call.inputs,
-            params: call.params,
-            signer: call.signer,
+        let contract = self.contract(call.package).map_err(Failed)?;
+        let info = procedure(&contract, call.procedure).map_err(Failed)?;
+        let carried = decode_params(&contract, info, call.params).map_err(Failed)?;
+        let claimed =
+            carried.claimed.ok_or_else(|| Refused("the transaction claims none of the results".to_owned()))?;
+        let package = call.package.id;
+        let (inputs, params) =
+            arguments(&contract, info, package, call.inputs, carried.params, call.signer).map_err(Failed)?;
+        let claim = claim(&contract, info, package, call.outputs, claimed).map_err(Refused)?;
+        let verdict = contract
+            .check(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT)
+            .map_err(|error| Failed(error.to_string()))?;
+        let outcome = match verdict {
+            Verdict::Accepted(outcome) => outcome,
+            Verdict::Refused { aborted: Some(message) } => {
+                return Err(Refused(format!("the procedure aborts: {message}")));
+            }
+            Verdict::Refused { aborted: None } => {
+                return Err(Refused(format!("{} makes other results than the transaction claims", info.name)));
+            }
         };
-        let result = run_call(&self.engine, &contract, &run, CALL_GAS_LIMIT)?;
-        Ok(CallEffects { created: result.created, events: result.events })
+        let (created, events) = effects(&contract, info, package, &outcome).map_err(Failed)?;
+        Ok(CallEffects { created, events })
     }
 }

@@ -185,14 +185,29 @@ fn failing_calls_and_dishonest_outputs_change_nothing() {
     richer.outputs = inflated.body().outputs.clone();
     assert_eq!(
         chain.apply(&placed(richer, &ada)),
-        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()))
+        Err(Abort::CheckerFailed("bank.deposit makes other results than the transaction claims".into()))
     );
 
     let mut foreign = honest.body().clone();
     foreign.outputs[0].owner = address(&ada);
     assert_eq!(
         chain.apply(&placed(foreign, &ada)),
-        Err(Abort::CheckerFailed("the outputs differ from what the procedure creates".into()))
+        Err(Abort::CheckerFailed("output 1 is not a bank.Account of this contract".into()))
+    );
+
+    let (balance, _) = call(&contract, &chain, &ada, "balance_of", std::slice::from_ref(&account), &[]).unwrap();
+    let mut unclaimed = balance.body().clone();
+    unclaimed.params = Vec::new();
+    assert_eq!(
+        chain.apply(&placed(unclaimed, &ada)),
+        Err(Abort::CheckerFailed("the transaction claims none of the results".into()))
+    );
+    let mut overclaimed = balance.body().clone();
+    let info = contract.procedure("balance_of").unwrap();
+    overclaimed.params = min_contract_host::append_claim(&contract, info, &[], &[Value::Nat(999)]).unwrap();
+    assert_eq!(
+        chain.apply(&placed(overclaimed, &ada)),
+        Err(Abort::CheckerFailed("bank.balance_of makes other results than the transaction claims".into()))
     );
 
     let mut unknown = honest.body().clone();
@@ -240,8 +255,8 @@ fn a_signer_parameter_holds_the_transactions_signer_and_nothing_else() {
     let digest = chain.states[1].digest();
     assert_eq!(
         chain.apply(&placed(stolen, &eve)),
-        Err(Abort::ContractFailed("aborted: only the owner may close a wallet".to_owned())),
-        "the validators run the procedure for the real signer"
+        Err(Abort::CheckerFailed("the procedure aborts: only the owner may close a wallet".into())),
+        "the validators run the procedure's checker for the real signer"
     );
     assert_eq!(chain.states[1].digest(), digest, "nothing changed");
     assert!(chain.apply(&honest).is_ok(), "the owner closes the wallet");
@@ -276,7 +291,7 @@ fn the_token_mints_pays_and_refuses_what_the_owner_did_not_sign() {
     forged.signer = address(&eve);
     assert_eq!(
         chain.apply(&placed(forged, &eve)),
-        Err(Abort::ContractFailed("aborted: only the owner pays from a coin".to_owned())),
+        Err(Abort::CheckerFailed("the procedure aborts: only the owner pays from a coin".into())),
         "eve cannot spend bob's coin by replaying his call under her key"
     );
     let created = chain.apply(&honest).unwrap();

@@ -9,8 +9,8 @@
 //! procedure's dependency set with the role of every parameter and result.
 //!
 //! The fields added after the first version (`names`, `data_types`,
-//! `record`, `arguments`, `results`, `events`) default to empty when
-//! absent, so older files still read.
+//! `record`, `arguments`, `results`, `events`, `checker`) default to empty
+//! when absent, so older files still read.
 
 #![warn(missing_docs)]
 
@@ -152,6 +152,11 @@ pub struct ProcedureInfo {
     /// result that is not a tuple): each one's role and type.
     #[serde(default)]
     pub results: Vec<Slot>,
+    /// The export of its stateless checker (`spec/contracts.md`): given
+    /// the procedure's arguments and a claimed result, whether the
+    /// procedure makes that result. Empty when the module has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub checker: String,
 }
 
 impl ProcedureInfo {

@@ -3,6 +3,7 @@
 //! Min types, the data types whose values cross its boundary, and the
 //! run-time library it imports).
 
+use crate::checkers;
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
 use min_analysis::interface::{Interface, Procedure};
@@ -33,9 +34,6 @@ pub struct Artifact {
 
 /// Compiles a checked file (and what it imports) to its artifact.
 pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String> {
-    let program = workspace.program(file);
-    let lowered = min_lir::lower::lower_module(&program, workspace.module_name(file));
-    let wasm = min_wasm::emit(&lowered).map_err(|error| error.to_string())?;
     let checked = workspace.check(file);
     let mut printer = TypePrinter::default();
     let exports: Vec<ExportInfo> = checked
@@ -63,21 +61,10 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             constructors: adt.constructors.iter().map(|c| c.name.clone()).collect(),
         })
         .collect();
-    let constructors = lowered
-        .constructors
-        .iter()
-        .map(|c| ConstructorInfo {
-            name: c.name.clone(),
-            tag: c.tag,
-            arity: c.arity,
-            fields: c.fields.clone(),
-            record: c.record,
-        })
-        .collect();
     let show_all = |printer: &mut TypePrinter, types: &[min_analysis::types::Type]| {
         types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>()
     };
-    let procedures: Vec<ProcedureInfo> = checked
+    let mut procedures: Vec<ProcedureInfo> = checked
         .interface
         .procedures
         .iter()
@@ -90,15 +77,34 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             events: show_all(&mut printer, &p.events),
             arguments: Vec::new(),
             results: Vec::new(),
+            checker: String::new(),
         })
         .collect();
-    let mut procedures = procedures;
     for (info, procedure) in procedures.iter_mut().zip(&checked.interface.procedures) {
         let value = checked.interface.values.values().find(|value| value.qualified == procedure.name);
         if let Some(value) = value {
             (info.arguments, info.results) = slots(procedure, &value.scheme.ty, &mut printer);
         }
     }
+    let mut program = workspace.program(file);
+    if let Some(module) = program.iter_mut().find(|module| module.name == workspace.module_name(file)) {
+        for info in &mut procedures {
+            info.checker = checkers::add_checker(module, &info.name, info.arguments.len()).unwrap_or_default();
+        }
+    }
+    let lowered = min_lir::lower::lower_module(&program, workspace.module_name(file));
+    let wasm = min_wasm::emit(&lowered).map_err(|error| error.to_string())?;
+    let constructors = lowered
+        .constructors
+        .iter()
+        .map(|c| ConstructorInfo {
+            name: c.name.clone(),
+            tag: c.tag,
+            arity: c.arity,
+            fields: c.fields.clone(),
+            record: c.record,
+        })
+        .collect();
     let interfaces = workspace.interfaces(file);
     let data_types = reachable_data_types(&procedures, &interfaces, &mut printer);
     let procedure_lines = checked

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod artifact;
 pub mod chain;
+pub mod checkers;
 pub mod load;
 pub mod regions;
 pub mod run;
