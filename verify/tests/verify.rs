@@ -237,6 +237,29 @@ fn the_token_keeps_its_units_and_cannot_overflow() {
 }
 
 #[test]
+fn the_tips_marketplace_and_oracle_keep_their_units_and_prove_their_clauses() {
+    let examples: [(&str, &[&str]); 3] = [
+        ("tips.min", &["tip", "collect", "withdraw", "balance"]),
+        ("marketplace.min", &["order", "deliver", "decline", "confirm", "dispute", "rule", "settle"]),
+        ("oracle.min", &["fund", "report", "fix", "reward", "slash", "close"]),
+    ];
+    for (example, keepers) in examples {
+        let (workspace, _, report) = verify(&root().join("../examples").join(example));
+        let lines = report.lines(&workspace);
+        assert_eq!(report.exit_code(), 0, "{example}: {lines}");
+        let counts = report.counts();
+        assert_eq!((counts.refuted, counts.unknown), (0, 0), "{example}: {lines}");
+        let kept: Vec<&str> =
+            report.verdicts.iter().filter(|v| v.kind == Kind::Conservation).map(|v| v.function.as_str()).collect();
+        for function in keepers {
+            assert!(kept.contains(function), "{example}: {function} keeps the units: {lines}");
+        }
+        assert!(!kept.contains(&"mint"), "{example}: minting owes no total: {lines}");
+        assert!(report.verdicts.iter().any(|v| v.kind == Kind::Ensures), "{example} proves clauses: {lines}");
+    }
+}
+
+#[test]
 fn invariants_are_assumed_of_inputs_and_proved_of_results() {
     let (workspace, file, report) = verify(&root().join("tests/programs/buggy_invariants.min"));
     let lines = report.lines(&workspace);

@@ -38,7 +38,7 @@ pub const EVENT_BYTES_MAX: usize = 16 * 1024;
 pub const EVENT_TYPE_NAME_MAX: usize = 256;
 
 /// The largest package (module and metadata together), in bytes.
-pub const PACKAGE_BYTES_MAX: usize = 56 * 1024;
+pub const PACKAGE_BYTES_MAX: usize = 248 * 1024;
 
 /// Prefixes the hash that names a contract's object type.
 const TYPE_DOMAIN: &[u8] = b"min-chain/contract-type/v1";

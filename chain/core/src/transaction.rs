@@ -20,7 +20,7 @@ pub const PARAMS_BYTES_MAX: usize = 1024;
 /// The longest procedure name a call may carry, in bytes.
 pub const PROCEDURE_NAME_BYTES_MAX: usize = 128;
 /// The largest encoded transaction, in bytes.
-pub const TRANSACTION_BYTES_MAX: usize = 64 * 1024;
+pub const TRANSACTION_BYTES_MAX: usize = 256 * 1024;
 
 /// Prefixes the hash of a transaction's body, so no other message of the
 /// protocol can be taken for one.

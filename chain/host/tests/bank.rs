@@ -1,124 +1,21 @@
 //! The example bank on shards with the real contract host: built by the
 //! compiler, published, called through transactions whose outputs the
-//! client computed and each validator recomputed with wasmtime.
+//! client computed and each validator checked with the compiled checker.
 
+mod common;
+
+use common::{Chain, SHARDS, address, call, key, package, placed, publication, shards};
 use ed25519_dalek::SigningKey;
-use min_analysis::Workspace;
 use min_chain::contracts::{ContractHost, Package};
-use min_chain::objects::{Address, Object, ObjectId, TypeTag};
-use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::objects::Object;
+use min_chain::shard::{ShardId, shard_of};
 use min_chain::state::{Abort, ShardState};
-use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
-use min_contract_host::{CallRequest, RuntimeHost, load_package, prepare_call};
-use min_runtime::{Contract, Engine, Value};
-use std::num::NonZeroU32;
-
-const SHARDS: u32 = 2;
-
-fn shards() -> NonZeroU32 {
-    NonZeroU32::new(SHARDS).unwrap()
-}
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_bytes(&[seed; 32])
-}
-
-fn address(key: &SigningKey) -> Address {
-    Address(key.verifying_key().to_bytes())
-}
-
-/// The example `path` (under `examples/`) built into a package.
-fn package(path: &str) -> Package {
-    let full = format!("{}/../../examples/{path}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(full).expect("the example exists");
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file(path, text);
-    let artifact = minc::artifact::build(&workspace, file).expect("the example builds");
-    Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
-}
+use min_chain::transaction::Procedure;
+use min_contract_host::{RuntimeHost, load_package};
+use min_runtime::{Contract, Value};
 
 fn bank_package() -> Package {
     package("bank.min")
-}
-
-/// The publication of `package`, signed by key 1.
-fn publication(package: &Package) -> Transaction {
-    let publisher = key(1);
-    TransactionBody {
-        procedure: Procedure::Publish,
-        inputs: vec![],
-        references: vec![],
-        params: vec![],
-        outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
-        signer: address(&publisher),
-    }
-    .sign(&publisher)
-}
-
-/// Two shards with the same validators' view, and the bank published on both.
-struct Chain {
-    states: Vec<ShardState>,
-    host: RuntimeHost,
-    package: ObjectId,
-}
-
-impl Chain {
-    fn new(package: &Package) -> Chain {
-        let host = RuntimeHost::new().unwrap();
-        let publish = publication(package);
-        let mut states: Vec<ShardState> =
-            (0..SHARDS).map(|shard| ShardState::new(ShardId(shard), shards(), address(&key(200)))).collect();
-        let mut ids = Vec::new();
-        for state in &mut states {
-            ids.push(state.apply(&publish, true, &host).expect("the bank publishes")[0].id);
-        }
-        assert!(ids.iter().all(|id| *id == ids[0]));
-        Chain { states, host, package: ids[0] }
-    }
-
-    /// Applies `transaction` on the one shard it touches; returns the created objects.
-    fn apply(&mut self, transaction: &Transaction) -> Result<Vec<Object>, Abort> {
-        let touched = shards_touched(transaction.body(), shards());
-        assert_eq!(touched.len(), 1, "the salt keeps the call on one shard");
-        let shard = touched.first().unwrap().0 as usize;
-        let created = self.states[shard].apply(transaction, true, &self.host)?;
-        Ok(created.iter().map(|reference| self.states[shard].object(&reference.id).unwrap().clone()).collect())
-    }
-}
-
-fn call<'c>(
-    contract: &'c Contract,
-    chain: &Chain,
-    caller: &SigningKey,
-    procedure: &str,
-    inputs: &[Object],
-    params: &[Value<'c>],
-) -> Result<(Transaction, Vec<Value<'c>>), String> {
-    let request = CallRequest {
-        package: chain.package,
-        procedure,
-        inputs,
-        params,
-        signer: address(caller),
-        salt_from: 0,
-        shard: Some(ShardId(1)),
-    };
-    let prepared = prepare_call(&Engine::new().unwrap(), contract, &request, shards())?;
-    Ok((prepared.body.sign(caller), prepared.returns))
-}
-
-/// `body` with its salt moved on until its outputs land on shard 1 (a
-/// dishonest client can place its outputs as well as an honest one).
-fn placed(mut body: TransactionBody, signer: &SigningKey) -> Transaction {
-    let Procedure::Call { name, salt } = body.procedure.clone() else { panic!("a call") };
-    for next in salt.. {
-        body.procedure = Procedure::Call { name: name.clone(), salt: next };
-        let id = body.id();
-        if (0..body.outputs.len()).all(|index| shard_of(&id.output_id(index), shards()) == ShardId(1)) {
-            break;
-        }
-    }
-    body.sign(signer)
 }
 
 /// The account's value as Min prints it.

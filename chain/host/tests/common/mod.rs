@@ -1,0 +1,118 @@
+//! What the contract host's tests share: keys and addresses, examples
+//! built into packages, two shards with a package published on both, and
+//! calls prepared as a client prepares them.
+
+use ed25519_dalek::SigningKey;
+use min_analysis::Workspace;
+use min_chain::contracts::Package;
+use min_chain::objects::{Address, Object, ObjectId, TypeTag};
+use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::state::{Abort, ShardState};
+use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
+use min_contract_host::{CallRequest, RuntimeHost, prepare_call};
+use min_runtime::{Contract, Engine, Value};
+use std::num::NonZeroU32;
+
+pub const SHARDS: u32 = 2;
+
+pub fn shards() -> NonZeroU32 {
+    NonZeroU32::new(SHARDS).unwrap()
+}
+
+pub fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+pub fn address(key: &SigningKey) -> Address {
+    Address(key.verifying_key().to_bytes())
+}
+
+/// The example `path` (under `examples/`) built into a package.
+pub fn package(path: &str) -> Package {
+    let full = format!("{}/../../examples/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(full).expect("the example exists");
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file(path, text);
+    let artifact = minc::artifact::build(&workspace, file).expect("the example builds");
+    Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
+}
+
+/// The publication of `package`, signed by key 1.
+pub fn publication(package: &Package) -> Transaction {
+    let publisher = key(1);
+    TransactionBody {
+        procedure: Procedure::Publish,
+        inputs: vec![],
+        references: vec![],
+        params: vec![],
+        outputs: vec![Output { owner: address(&publisher), type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
+        signer: address(&publisher),
+    }
+    .sign(&publisher)
+}
+
+/// Two shards with the same validators' view, and a package published on both.
+pub struct Chain {
+    pub states: Vec<ShardState>,
+    pub host: RuntimeHost,
+    pub package: ObjectId,
+}
+
+impl Chain {
+    pub fn new(package: &Package) -> Chain {
+        let host = RuntimeHost::new().unwrap();
+        let publish = publication(package);
+        let mut states: Vec<ShardState> =
+            (0..SHARDS).map(|shard| ShardState::new(ShardId(shard), shards(), address(&key(200)))).collect();
+        let mut ids = Vec::new();
+        for state in &mut states {
+            ids.push(state.apply(&publish, true, &host).expect("the package publishes")[0].id);
+        }
+        assert!(ids.iter().all(|id| *id == ids[0]));
+        Chain { states, host, package: ids[0] }
+    }
+
+    /// Applies `transaction` on the one shard it touches; returns the created objects.
+    pub fn apply(&mut self, transaction: &Transaction) -> Result<Vec<Object>, Abort> {
+        let touched = shards_touched(transaction.body(), shards());
+        assert_eq!(touched.len(), 1, "the salt keeps the call on one shard");
+        let shard = touched.first().unwrap().0 as usize;
+        let created = self.states[shard].apply(transaction, true, &self.host)?;
+        Ok(created.iter().map(|reference| self.states[shard].object(&reference.id).unwrap().clone()).collect())
+    }
+}
+
+pub fn call<'c>(
+    contract: &'c Contract,
+    chain: &Chain,
+    caller: &SigningKey,
+    procedure: &str,
+    inputs: &[Object],
+    params: &[Value<'c>],
+) -> Result<(Transaction, Vec<Value<'c>>), String> {
+    let request = CallRequest {
+        package: chain.package,
+        procedure,
+        inputs,
+        params,
+        signer: address(caller),
+        salt_from: 0,
+        shard: Some(ShardId(1)),
+    };
+    let prepared = prepare_call(&Engine::new().unwrap(), contract, &request, shards())?;
+    Ok((prepared.body.sign(caller), prepared.returns))
+}
+
+/// `body` with its salt moved on until its outputs land on shard 1 (a
+/// dishonest client can place its outputs as well as an honest one).
+pub fn placed(mut body: TransactionBody, signer: &SigningKey) -> Transaction {
+    let Procedure::Call { name, salt } = body.procedure.clone() else { panic!("a call") };
+    for next in salt.. {
+        body.procedure = Procedure::Call { name: name.clone(), salt: next };
+        let id = body.id();
+        if (0..body.outputs.len()).all(|index| shard_of(&id.output_id(index), shards()) == ShardId(1)) {
+            break;
+        }
+    }
+    body.sign(signer)
+}
