@@ -9,10 +9,11 @@
 //!
 //! The total of a value is the sum of the amounts of the asset values it
 //! holds: in its fields, tuple components and constructors' fields, through
-//! any data type. A list of assets is not modelled.
+//! any data type, and in lists: the items known one by one, and the rest
+//! of a list by the total it carries ([`Tail`](crate::symbolic::Tail)).
 
 use crate::program::Program;
-use crate::symbolic::{Sym, Taint, join};
+use crate::symbolic::{ListSym, Rest, Sym, Taint, join};
 use min_core::{Global, Ty};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,10 +40,22 @@ pub(crate) enum Shape {
 /// The assets with an amount that `global`'s module declares.
 pub(crate) fn assets_of(program: &Program<'_>, global: &Global) -> Vec<Asset> {
     let module = global.name.rsplit_once('.').map_or("", |(module, _)| module);
+    declared(program, Some(module))
+}
+
+/// The assets with an amount that values of `ty` may hold, of any module.
+pub(crate) fn assets_in(program: &Program<'_>, ty: &Ty) -> Vec<Asset> {
+    declared(program, None).into_iter().filter(|asset| holds(program, ty, asset, &mut HashSet::new())).collect()
+}
+
+/// The assets with an amount of `module`, or of every module.
+fn declared(program: &Program<'_>, module: Option<&str>) -> Vec<Asset> {
     program
         .types
         .values()
-        .filter(|adt| adt.kind == min_analysis::interface::TypeKind::Asset && adt.module() == module)
+        .filter(|adt| {
+            adt.kind == min_analysis::interface::TypeKind::Asset && module.is_none_or(|module| adt.module() == module)
+        })
         .filter_map(|adt| {
             let [constructor] = &adt.constructors[..] else { return None };
             let nat = |(_, ty): &(Option<String>, min_analysis::types::Type)| {
@@ -104,7 +117,7 @@ pub(crate) fn total(program: &Program<'_>, value: &Sym, ty: &Ty, asset: &Asset) 
     let short = crate::execute::short(&asset.name);
     match (ty, value) {
         (_, Sym::Never) => Ok((Int::from_u64(0), None)),
-        (Ty::List(_), _) => Err(format!("the total of `{short}` in a list is not modelled")),
+        (Ty::List(item), Sym::List(list)) => list_total(program, list, item, asset),
         (_, Sym::Opaque(reason)) => Err(format!("the total of `{short}` in a value that is not modelled ({reason})")),
         (Ty::Tuple(items), Sym::Tuple(parts)) if items.len() == parts.len() => {
             sum(items.iter().zip(parts).map(|(item, part)| total(program, part, item, asset)))
@@ -138,6 +151,28 @@ pub(crate) fn total(program: &Program<'_>, value: &Sym, ty: &Ty, asset: &Asset) 
         }
         _ => Err(format!("the total of `{short}` in a value that is not modelled")),
     }
+}
+
+/// The total of `asset` in `list`, whose items are of type `item`.
+fn list_total(program: &Program<'_>, list: &ListSym, item: &Ty, asset: &Asset) -> Result<(Int, Taint), String> {
+    let (known, known_taint) = sum(list.items.iter().map(|value| total(program, value, item, asset)))?;
+    let (rest, rest_taint) = match &list.rest {
+        Rest::Empty => (Int::from_u64(0), None),
+        Rest::Unknown(tail) => match tail.totals.get(&asset.name) {
+            Some(amount) => (amount.clone(), tail.taint.clone()),
+            None => {
+                let short = crate::execute::short(&asset.name);
+                return Err(format!("the total of `{short}` in a list of `{item}` is not modelled"));
+            }
+        },
+        Rest::Joined(condition, condition_taint, a, b) => {
+            let (x, tx) = list_total(program, a, item, asset)?;
+            let (y, ty) = list_total(program, b, item, asset)?;
+            (condition.ite(&x, &y), join(&join(&tx, &ty), condition_taint))
+        }
+        Rest::Appended(a, b) => sum([a, b].into_iter().map(|part| list_total(program, part, item, asset)))?,
+    };
+    Ok((&known + &rest, join(&known_taint, &rest_taint)))
 }
 
 /// The sum of `amounts`, or the first reason one is not modelled.

@@ -425,3 +425,25 @@ fn calls_of_functions_proved_never_to_abort_need_no_obligation() {
     let range = verdict(&workspace, &report, "upto", "range 1 n", Kind::Call);
     assert!(matches!(range.outcome, Outcome::Unknown { .. }), "{lines}");
 }
+
+#[test]
+fn totals_in_lists_are_kept_and_coins_lost_or_made_in_a_list_are_refuted() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/coin_lists.min"));
+    let lines = report.lines(&workspace);
+    let conservation = |function: &str| {
+        report.verdicts.iter().find(|v| v.function == function && v.kind == Kind::Conservation).map(|v| &v.outcome)
+    };
+    for kept in ["sum_all", "move_all", "merge_two", "join_all", "gather"] {
+        assert_eq!(conservation(kept), Some(&Outcome::Proved), "{kept}: {lines}");
+    }
+    for leaky in ["lossy_move", "leaky_move"] {
+        let Some(Outcome::Refuted { arguments }) = conservation(leaky) else { panic!("{leaky}: {lines}") };
+        // The lists are written as Min literals.
+        assert!(arguments.iter().all(|argument| argument.starts_with('[')), "{leaky}: {arguments:?}");
+    }
+    let Some(Outcome::Refuted { arguments }) = conservation("lossy_move") else { unreachable!() };
+    assert!(arguments[0].starts_with("[{value = ") && !arguments[0].contains(", "), "one coin, lost: {arguments:?}");
+    let overflow = verdict(&workspace, &report, "sum_all", "v + w", Kind::Overflow);
+    assert_eq!(overflow.outcome, Outcome::Proved, "{lines}");
+    assert_eq!(replay_counterexamples(&workspace, file, &report), 2);
+}
