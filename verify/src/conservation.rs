@@ -15,18 +15,9 @@
 use crate::program::Program;
 use crate::symbolic::{ListSym, Rest, Sym, Taint, join};
 use min_core::{Global, Ty};
-use std::collections::HashSet;
-use std::sync::Arc;
 use z3::ast::{Bool, Int};
 
-/// An asset type with an amount.
-#[derive(Clone, Debug)]
-pub(crate) struct Asset {
-    /// Its qualified name.
-    pub name: Arc<str>,
-    /// The index of its `ℕ` field.
-    pub amount: usize,
-}
+pub(crate) use min_analysis::conservation::Asset;
 
 /// What a function does to an asset's total, by its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,78 +31,34 @@ pub(crate) enum Shape {
 /// The assets with an amount that `global`'s module declares.
 pub(crate) fn assets_of(program: &Program<'_>, global: &Global) -> Vec<Asset> {
     let module = global.name.rsplit_once('.').map_or("", |(module, _)| module);
-    declared(program, Some(module))
+    min_analysis::conservation::assets(&program.types, Some(module))
 }
 
 /// The assets with an amount that values of `ty` may hold, of any module.
 pub(crate) fn assets_in(program: &Program<'_>, ty: &Ty) -> Vec<Asset> {
-    declared(program, None).into_iter().filter(|asset| holds(program, ty, asset, &mut HashSet::new())).collect()
-}
-
-/// The assets with an amount of `module`, or of every module.
-fn declared(program: &Program<'_>, module: Option<&str>) -> Vec<Asset> {
-    program
-        .types
-        .values()
-        .filter(|adt| {
-            adt.kind == min_analysis::interface::TypeKind::Asset && module.is_none_or(|module| adt.module() == module)
-        })
-        .filter_map(|adt| {
-            let [constructor] = &adt.constructors[..] else { return None };
-            let nat = |(_, ty): &(Option<String>, min_analysis::types::Type)| {
-                *ty == min_analysis::types::Type::App(min_analysis::types::Con::Nat, Vec::new())
-            };
-            let mut amounts = constructor.fields.iter().enumerate().filter(|(_, field)| nat(field));
-            match (amounts.next(), amounts.next()) {
-                (Some((index, _)), None) => Some(Asset { name: adt.qualified.clone(), amount: index }),
-                _ => None,
-            }
-        })
+    min_analysis::conservation::assets(&program.types, None)
+        .into_iter()
+        .filter(|asset| holds(program, ty, asset))
         .collect()
 }
 
-/// Whether `global` keeps the total of `asset`, by its type.
+/// Whether `global` keeps the total of `asset`, by its type
+/// ([`min_analysis::conservation::kept`], which `minc test` checks too).
 pub(crate) fn shape(program: &Program<'_>, global: &Global, asset: &Asset) -> Shape {
-    let (params, result) = signature(global);
-    let receives = params.iter().any(|ty| holds(program, ty, asset, &mut HashSet::new()));
-    let returns = holds(program, result, asset, &mut HashSet::new());
-    if receives && returns { Shape::Keeps } else { Shape::Free }
+    if min_analysis::conservation::kept(&program.types, global).contains(asset) { Shape::Keeps } else { Shape::Free }
 }
 
-/// The parameter types and result type of `global`.
-pub(crate) fn signature(global: &Global) -> (Vec<&Ty>, &Ty) {
-    let mut params = Vec::new();
-    let mut ty = &global.ty;
-    while params.len() < global.arity as usize
-        && let Ty::Fun(param, result) = ty
-    {
-        params.push(&**param);
-        ty = result;
-    }
-    (params, ty)
-}
+pub(crate) use min_analysis::conservation::signature;
 
 /// Whether values of `ty` may hold a value of `asset`.
-fn holds(program: &Program<'_>, ty: &Ty, asset: &Asset, visiting: &mut HashSet<Ty>) -> bool {
-    match ty {
-        Ty::Data(name, _) if *name == asset.name => true,
-        Ty::List(item) => holds(program, item, asset, visiting),
-        Ty::Tuple(items) => items.iter().any(|item| holds(program, item, asset, visiting)),
-        Ty::Data(..) => {
-            if !visiting.insert(ty.clone()) {
-                return false;
-            }
-            let Some((_, constructors)) = program.constructors(ty) else { return false };
-            constructors.iter().flatten().any(|field| holds(program, field, asset, visiting))
-        }
-        _ => false,
-    }
+fn holds(program: &Program<'_>, ty: &Ty, asset: &Asset) -> bool {
+    min_analysis::conservation::holds(&program.types, ty, asset)
 }
 
 /// The total amount of `asset` that `value`, of type `ty`, holds, with
 /// the taint of what it was computed from; `Err` says why it is not modelled.
 pub(crate) fn total(program: &Program<'_>, value: &Sym, ty: &Ty, asset: &Asset) -> Result<(Int, Taint), String> {
-    if !holds(program, ty, asset, &mut HashSet::new()) {
+    if !holds(program, ty, asset) {
         return Ok((Int::from_u64(0), None));
     }
     let short = crate::execute::short(&asset.name);
