@@ -446,4 +446,8 @@ fn totals_in_lists_are_kept_and_coins_lost_or_made_in_a_list_are_refuted() {
     let overflow = verdict(&workspace, &report, "sum_all", "v + w", Kind::Overflow);
     assert_eq!(overflow.outcome, Outcome::Proved, "{lines}");
     assert_eq!(replay_counterexamples(&workspace, file, &report), 2);
+    // The example's purse paid out into a list keeps its total.
+    let (workspace, _, report) = verify(&root().join("../examples/coins.min"));
+    let pay_each = report.verdicts.iter().find(|v| v.function == "pay_each" && v.kind == Kind::Conservation);
+    assert_eq!(pay_each.map(|v| &v.outcome), Some(&Outcome::Proved), "{}", report.lines(&workspace));
 }
