@@ -451,3 +451,19 @@ fn totals_in_lists_are_kept_and_coins_lost_or_made_in_a_list_are_refuted() {
     let pay_each = report.verdicts.iter().find(|v| v.function == "pay_each" && v.kind == Kind::Conservation);
     assert_eq!(pay_each.map(|v| &v.outcome), Some(&Outcome::Proved), "{}", report.lines(&workspace));
 }
+
+#[test]
+fn invariants_under_variants_hold_of_the_values_their_variant_makes() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/variant_invariants.min"));
+    let lines = report.lines(&workspace);
+    let ensures = |function: &str, text: &str| verdict(&workspace, &report, function, text, Kind::Ensures);
+    assert!(matches!(ensures("halve", "invariant radius > 0").outcome, Outcome::Refuted { .. }), "{lines}");
+    assert_eq!(ensures("halve", "invariant width ≤ height").outcome, Outcome::Proved, "{lines}");
+    for invariant in ["invariant radius > 0", "invariant width ≤ height"] {
+        assert_eq!(ensures("grow", invariant).outcome, Outcome::Proved, "{lines}");
+    }
+    let room = verdict(&workspace, &report, "room", "h - w", Kind::Underflow);
+    assert_eq!(room.outcome, Outcome::Proved, "the invariant of `Rect` is assumed: {lines}");
+    assert_eq!(report.counts().refuted, 1, "{lines}");
+    assert_eq!(replay_counterexamples(&workspace, file, &report), 1);
+}

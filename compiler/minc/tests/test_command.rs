@@ -303,3 +303,42 @@ fn the_explanation_of_an_asset_total_not_kept_produces_it() {
     let output = minc(&["test", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
 }
+
+const SHAPES: &str = "\
+Shape = Tag
+  Circle radius:ℕ
+    invariant radius > 0
+  Dot
+
+halve : Shape → Shape
+halve s = match s
+  Circle r → Circle (r / 2)
+  Dot → Dot
+
+test \"halves a big circle\" = match halve (Circle 4)
+  Circle r → r == 2
+  Dot → false
+test \"halves a small circle\" = match halve (Circle 1)
+  Circle r → r == 0
+  Dot → false
+test \"keeps a dot\" = match halve Dot
+  Dot → true
+  _ → false
+";
+
+#[test]
+fn an_invariant_under_a_variant_is_checked_of_the_values_it_makes() {
+    let dir = tempdir("shapes");
+    let file = dir.join("shapes.min");
+    std::fs::write(&file, SHAPES).unwrap();
+    let output = minc(&["test", file.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", text(&output.stderr));
+    assert!(
+        stdout.contains("`halve` returned a result that breaks its `invariant radius > 0`: the function's fault"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("halves a big circle ... ok"), "{stdout}");
+    assert!(stdout.contains("keeps a dot ... ok"), "{stdout}");
+    assert!(stdout.contains("test result: FAILED. 2 passed; 1 failed"), "{stdout}");
+}
