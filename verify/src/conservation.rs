@@ -9,23 +9,15 @@
 //!
 //! The total of a value is the sum of the amounts of the asset values it
 //! holds: in its fields, tuple components and constructors' fields, through
-//! any data type. A list of assets is not modelled.
+//! any data type, and in lists: the items known one by one, and the rest
+//! of a list by the total it carries ([`Tail`](crate::symbolic::Tail)).
 
 use crate::program::Program;
-use crate::symbolic::{Sym, Taint, join};
+use crate::symbolic::{ListSym, Rest, Sym, Taint, join};
 use min_core::{Global, Ty};
-use std::collections::HashSet;
-use std::sync::Arc;
 use z3::ast::{Bool, Int};
 
-/// An asset type with an amount.
-#[derive(Clone, Debug)]
-pub(crate) struct Asset {
-    /// Its qualified name.
-    pub name: Arc<str>,
-    /// The index of its `ℕ` field.
-    pub amount: usize,
-}
+pub(crate) use min_analysis::conservation::Asset;
 
 /// What a function does to an asset's total, by its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,72 +31,40 @@ pub(crate) enum Shape {
 /// The assets with an amount that `global`'s module declares.
 pub(crate) fn assets_of(program: &Program<'_>, global: &Global) -> Vec<Asset> {
     let module = global.name.rsplit_once('.').map_or("", |(module, _)| module);
-    program
-        .types
-        .values()
-        .filter(|adt| adt.kind == min_analysis::interface::TypeKind::Asset && adt.module() == module)
-        .filter_map(|adt| {
-            let [constructor] = &adt.constructors[..] else { return None };
-            let nat = |(_, ty): &(Option<String>, min_analysis::types::Type)| {
-                *ty == min_analysis::types::Type::App(min_analysis::types::Con::Nat, Vec::new())
-            };
-            let mut amounts = constructor.fields.iter().enumerate().filter(|(_, field)| nat(field));
-            match (amounts.next(), amounts.next()) {
-                (Some((index, _)), None) => Some(Asset { name: adt.qualified.clone(), amount: index }),
-                _ => None,
-            }
-        })
+    min_analysis::conservation::assets(&program.types, Some(module))
+}
+
+/// The assets with an amount that values of `ty` may hold, of any module.
+pub(crate) fn assets_in(program: &Program<'_>, ty: &Ty) -> Vec<Asset> {
+    min_analysis::conservation::assets(&program.types, None)
+        .into_iter()
+        .filter(|asset| holds(program, ty, asset))
         .collect()
 }
 
-/// Whether `global` keeps the total of `asset`, by its type.
+/// Whether `global` keeps the total of `asset`, by its type
+/// ([`min_analysis::conservation::kept`], which `minc test` checks too).
 pub(crate) fn shape(program: &Program<'_>, global: &Global, asset: &Asset) -> Shape {
-    let (params, result) = signature(global);
-    let receives = params.iter().any(|ty| holds(program, ty, asset, &mut HashSet::new()));
-    let returns = holds(program, result, asset, &mut HashSet::new());
-    if receives && returns { Shape::Keeps } else { Shape::Free }
+    if min_analysis::conservation::kept(&program.types, global).contains(asset) { Shape::Keeps } else { Shape::Free }
 }
 
-/// The parameter types and result type of `global`.
-pub(crate) fn signature(global: &Global) -> (Vec<&Ty>, &Ty) {
-    let mut params = Vec::new();
-    let mut ty = &global.ty;
-    while params.len() < global.arity as usize
-        && let Ty::Fun(param, result) = ty
-    {
-        params.push(&**param);
-        ty = result;
-    }
-    (params, ty)
-}
+pub(crate) use min_analysis::conservation::signature;
 
 /// Whether values of `ty` may hold a value of `asset`.
-fn holds(program: &Program<'_>, ty: &Ty, asset: &Asset, visiting: &mut HashSet<Ty>) -> bool {
-    match ty {
-        Ty::Data(name, _) if *name == asset.name => true,
-        Ty::List(item) => holds(program, item, asset, visiting),
-        Ty::Tuple(items) => items.iter().any(|item| holds(program, item, asset, visiting)),
-        Ty::Data(..) => {
-            if !visiting.insert(ty.clone()) {
-                return false;
-            }
-            let Some((_, constructors)) = program.constructors(ty) else { return false };
-            constructors.iter().flatten().any(|field| holds(program, field, asset, visiting))
-        }
-        _ => false,
-    }
+fn holds(program: &Program<'_>, ty: &Ty, asset: &Asset) -> bool {
+    min_analysis::conservation::holds(&program.types, ty, asset)
 }
 
 /// The total amount of `asset` that `value`, of type `ty`, holds, with
 /// the taint of what it was computed from; `Err` says why it is not modelled.
 pub(crate) fn total(program: &Program<'_>, value: &Sym, ty: &Ty, asset: &Asset) -> Result<(Int, Taint), String> {
-    if !holds(program, ty, asset, &mut HashSet::new()) {
+    if !holds(program, ty, asset) {
         return Ok((Int::from_u64(0), None));
     }
     let short = crate::execute::short(&asset.name);
     match (ty, value) {
         (_, Sym::Never) => Ok((Int::from_u64(0), None)),
-        (Ty::List(_), _) => Err(format!("the total of `{short}` in a list is not modelled")),
+        (Ty::List(item), Sym::List(list)) => list_total(program, list, item, asset),
         (_, Sym::Opaque(reason)) => Err(format!("the total of `{short}` in a value that is not modelled ({reason})")),
         (Ty::Tuple(items), Sym::Tuple(parts)) if items.len() == parts.len() => {
             sum(items.iter().zip(parts).map(|(item, part)| total(program, part, item, asset)))
@@ -138,6 +98,28 @@ pub(crate) fn total(program: &Program<'_>, value: &Sym, ty: &Ty, asset: &Asset) 
         }
         _ => Err(format!("the total of `{short}` in a value that is not modelled")),
     }
+}
+
+/// The total of `asset` in `list`, whose items are of type `item`.
+fn list_total(program: &Program<'_>, list: &ListSym, item: &Ty, asset: &Asset) -> Result<(Int, Taint), String> {
+    let (known, known_taint) = sum(list.items.iter().map(|value| total(program, value, item, asset)))?;
+    let (rest, rest_taint) = match &list.rest {
+        Rest::Empty => (Int::from_u64(0), None),
+        Rest::Unknown(tail) => match tail.totals.get(&asset.name) {
+            Some(amount) => (amount.clone(), tail.taint.clone()),
+            None => {
+                let short = crate::execute::short(&asset.name);
+                return Err(format!("the total of `{short}` in a list of `{item}` is not modelled"));
+            }
+        },
+        Rest::Joined(condition, condition_taint, a, b) => {
+            let (x, tx) = list_total(program, a, item, asset)?;
+            let (y, ty) = list_total(program, b, item, asset)?;
+            (condition.ite(&x, &y), join(&join(&tx, &ty), condition_taint))
+        }
+        Rest::Appended(a, b) => sum([a, b].into_iter().map(|part| list_total(program, part, item, asset)))?,
+    };
+    Ok((&known + &rest, join(&known_taint, &rest_taint)))
 }
 
 /// The sum of `amounts`, or the first reason one is not modelled.

@@ -1,15 +1,19 @@
 //! A counterexample as Min source: each argument of the function, read
 //! from Z3's model, written as a literal that `minc run` accepts. Parts of
 //! an argument that the verifier did not model get a default value of
-//! their type: the failing path never looked at them.
+//! their type: the failing path never looked at them. A list is written
+//! with the items the path took apart, then as many more as its length
+//! says, the first of which carries its total of an asset when the items
+//! are that asset.
 //!
 //! The model comes back from a solver thread as values of named constants;
 //! a constant it leaves out may take any value, so it takes zero (or
 //! `false`), as Z3's model completion would give it.
 
 use crate::answer::Value;
+use crate::conservation;
 use crate::program::Program;
-use crate::symbolic::Sym;
+use crate::symbolic::{Rest, Sym, Tail};
 use min_core::Ty;
 use std::collections::HashMap;
 use z3::ast::{Ast, Bool, Int};
@@ -87,6 +91,16 @@ fn literal(program: &Program<'_>, model: &Model<'_>, value: &Sym, ty: &Ty, neste
                 None => default(program, ty, nested, 0).ok_or_else(|| ty.clone()),
             }
         }
+        (Sym::List(list), Ty::List(item)) => {
+            let mut texts: Vec<String> =
+                list.items.iter().map(|value| literal(program, model, value, item, false)).collect::<Result<_, _>>()?;
+            match &list.rest {
+                Rest::Empty => {}
+                Rest::Unknown(tail) => tail_items(program, model, tail, &mut texts).ok_or_else(|| ty.clone())?,
+                Rest::Joined(..) | Rest::Appended(..) => return Err(ty.clone()),
+            }
+            Ok(format!("[{}]", texts.join(", ")))
+        }
         (Sym::Con(tag, fields), Ty::Data(..)) => {
             let (def, types) = program.constructors(ty).ok_or_else(|| ty.clone())?;
             let field_types = types.get(*tag as usize).ok_or_else(|| ty.clone())?;
@@ -100,6 +114,63 @@ fn literal(program: &Program<'_>, model: &Model<'_>, value: &Sym, ty: &Ty, neste
         }
         _ => default(program, ty, nested, 0).ok_or_else(|| ty.clone()),
     }
+}
+
+/// The most items a list in a counterexample is written with.
+const LIST_LIMIT: u64 = 1000;
+
+/// The items of `tail` as literals, after `texts`: those a pattern took
+/// apart, then items of its remaining length carrying its remaining total;
+/// `None` when they cannot be written (a total held by items that are not
+/// the asset, a list too long).
+fn tail_items(program: &Program<'_>, model: &Model<'_>, tail: &Tail, texts: &mut Vec<String>) -> Option<()> {
+    let length: u64 = integer(model, &tail.length)?.parse().ok()?;
+    if length == 0 {
+        return Some(());
+    }
+    if let Some((head, rest)) = tail.split.get() {
+        texts.push(literal(program, model, head, &tail.item, false).ok()?);
+        return tail_items(program, model, rest, texts);
+    }
+    if length > LIST_LIMIT {
+        return None;
+    }
+    // Only items that are the asset themselves can carry a total.
+    let mut carried: Option<(usize, u128)> = None;
+    for asset in conservation::assets_in(program, &tail.item) {
+        let total: u128 = integer(model, tail.totals.get(&asset.name)?)?.parse().ok()?;
+        if total == 0 {
+            continue;
+        }
+        match &tail.item {
+            Ty::Data(name, _) if *name == asset.name && carried.is_none() => carried = Some((asset.amount, total)),
+            _ => return None,
+        }
+    }
+    let (def, types) = program.constructors(&tail.item).unzip();
+    for _ in 0..length {
+        let text = match (&mut carried, def, &types) {
+            (Some((amount, remaining)), Some(def), Some(types)) if def.constructors.len() == 1 => {
+                // A total that fits in 128 bits fits in the first item.
+                let part = std::mem::take(remaining);
+                let fields: Vec<Sym> =
+                    (0..types[0].len())
+                        .map(|index| {
+                            if index == *amount {
+                                Sym::Int(Int::from_u128(part), None)
+                            } else {
+                                Sym::opaque("a default")
+                            }
+                        })
+                        .collect();
+                literal(program, model, &Sym::Con(0, fields), &tail.item, false).ok()?
+            }
+            (Some(_), _, _) => return None,
+            (None, _, _) => default(program, &tail.item, false, 0)?,
+        };
+        texts.push(text);
+    }
+    Some(())
 }
 
 /// A constructor applied to its fields' literals.

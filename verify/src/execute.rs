@@ -8,11 +8,13 @@
 use crate::conservation;
 use crate::obligation::{Check, Fact, Kind, Obligation};
 use crate::program::{Program, prim_can_abort};
-use crate::symbolic::{Sym, Taint, bounds, in_int_range, in_nat_range, join};
+use crate::symbolic::{ListSym, Rest, Sym, Tail, Taint, bounds, in_int_range, in_nat_range, join};
 use min_core::{
     ArithOp, CmpOp, Expr, Global, Lambda, Lit, Match, NumKind, Otherwise, Pattern, Prim, Slot, Spec, SpecKind, Ty,
 };
 use min_diagnostics::Span;
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use z3::ast::{Bool, Int};
 
@@ -75,6 +77,7 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         refers_to_aborting: false,
         quiet: 0,
         measure: None,
+        returns: Vec::new(),
     };
     let mut parameters = Vec::new();
     if local {
@@ -94,7 +97,7 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
     if let Unit::Global(global) = *unit {
         let arguments: Vec<Sym> = parameters.iter().map(|(value, _)| value.clone()).collect();
         entry = walker.enter(global, &arguments);
-        let result = walker.eval(body);
+        let result = walker.eval_tail(body);
         walker.leave(global, arguments, result);
     } else {
         walker.eval(body);
@@ -127,6 +130,9 @@ struct Walker<'a, 'p> {
     quiet: u32,
     /// The global's `decreases` clause and its measure on entry.
     measure: Option<(&'p Spec, Int)>,
+    /// Each way the global's body returns: the facts of its path and the
+    /// value it returns there.
+    returns: Vec<(Vec<Fact>, Sym)>,
 }
 
 impl<'a, 'p> Walker<'a, 'p> {
@@ -213,13 +219,35 @@ impl<'a, 'p> Walker<'a, 'p> {
             match (before, after) {
                 (Ok((before, t1)), Ok((after, t2))) => {
                     let taint = join(&t1, &t2);
-                    self.obligation(Kind::Conservation, operation, global.span, before.eq(&after).not(), taint);
+                    let inexact = taint.is_some() || self.path.iter().any(|fact| fact.taint.is_some());
+                    let exact =
+                        if inexact && t1.is_none() { self.exact_changes(&before, result_ty, &asset) } else { None };
+                    let failure = before.eq(&after).not();
+                    self.obligation_with(Kind::Conservation, operation, global.span, failure, taint, exact);
                 }
                 (Err(reason), _) | (_, Err(reason)) => {
                     self.not_modelled(Kind::Conservation, operation, global.span, reason);
                 }
             }
         }
+    }
+
+    /// The condition that the body returns, on a path whose facts are all
+    /// exact, a value whose total of `asset` is exact and not `before`;
+    /// `None` when no such path exists. A model of it is a counterexample
+    /// even when the joined result of all the paths is not exact.
+    fn exact_changes(&self, before: &Int, result_ty: &Ty, asset: &conservation::Asset) -> Option<Bool> {
+        let mut cases = Vec::new();
+        for (facts, value) in &self.returns {
+            if facts.iter().any(|fact| fact.taint.is_some()) {
+                continue;
+            }
+            let Ok((after, None)) = conservation::total(self.program, value, result_ty, asset) else { continue };
+            let mut conditions: Vec<Bool> = facts.iter().map(|fact| fact.condition.clone()).collect();
+            conditions.push(before.eq(&after).not());
+            cases.push(Bool::and(&conditions));
+        }
+        (!cases.is_empty()).then(|| Bool::or(&cases))
     }
 
     /// At a call of `name` on `values` with `result`: a callee that keeps
@@ -325,20 +353,87 @@ impl<'a, 'p> Walker<'a, 'p> {
             Ty::Real => Sym::opaque("ℝ"),
             Ty::Str => Sym::opaque("strings"),
             Ty::Char => Sym::opaque("characters"),
-            Ty::List(_) => Sym::opaque("lists"),
+            Ty::List(item) => {
+                let tail = self.fresh_tail(item, taint);
+                Sym::List(Rc::new(ListSym { items: Vec::new(), rest: Rest::Unknown(tail) }))
+            }
             Ty::Fun(..) => Sym::opaque("function values"),
             Ty::Var(_) | Ty::Param(_) | Ty::Unknown | Ty::Pending(_) => Sym::opaque("values of a type variable"),
         }
     }
 
+    /// An unknown list of `item`s: its length and its total of each asset
+    /// an item may hold, at least zero, the totals zero when it is empty
+    /// and at most the length times the largest ℕ when an item is the asset.
+    fn fresh_tail(&mut self, item: &Ty, taint: &Taint) -> Rc<Tail> {
+        self.unknowns += 1;
+        let zero = Int::from_u64(0);
+        let length = Int::fresh_const("length");
+        self.axioms.push(length.ge(&zero));
+        let mut totals = BTreeMap::new();
+        for asset in conservation::assets_in(self.program, item) {
+            self.unknowns += 1;
+            let total = Int::fresh_const("total");
+            self.axioms.push(total.ge(&zero));
+            self.axioms.push(length.eq(&zero).implies(total.eq(&zero)));
+            if matches!(item, Ty::Data(name, _) if *name == asset.name) {
+                self.axioms.push(total.le(&length * &Int::from_u128(bounds::NAT_MAX)));
+            }
+            totals.insert(asset.name, total);
+        }
+        Rc::new(Tail { item: item.clone(), length, totals, taint: taint.clone(), split: OnceCell::new() })
+    }
+
+    /// The first item and the rest of `tail` when it is not empty: fresh
+    /// values the first time, the same ones after. The rest is one shorter,
+    /// and each total is the first item's plus the rest's.
+    fn split(&mut self, tail: &Rc<Tail>) -> (Sym, Rc<Tail>) {
+        if let Some(split) = tail.split.get() {
+            return split.clone();
+        }
+        let head = self.fresh(&tail.item, &tail.taint, 1);
+        let rest = self.fresh_tail(&tail.item, &tail.taint);
+        let mut relation = vec![rest.length.eq(&tail.length - &Int::from_u64(1))];
+        for asset in conservation::assets_in(self.program, &tail.item) {
+            let (Some(total), Some(rest_total)) = (tail.totals.get(&asset.name), rest.totals.get(&asset.name)) else {
+                continue;
+            };
+            match conservation::total(self.program, &head, &tail.item, &asset) {
+                Ok((amount, _)) => relation.push(total.eq(&amount + rest_total)),
+                Err(reason) => {
+                    self.path.push(Fact { condition: Bool::from_bool(true), taint: Some(Rc::from(reason.as_str())) });
+                }
+            }
+        }
+        self.axioms.push(tail.length.gt(Int::from_u64(0)).implies(Bool::and(&relation)));
+        let split = (head, rest);
+        let _ = tail.split.set(split.clone());
+        split
+    }
+
     /// Records an obligation at `span` that fails when `failure` holds, then
     /// assumes on the rest of the path that it did not fail.
     fn obligation(&mut self, kind: Kind, operation: String, span: Span, failure: Bool, taint: Taint) {
+        self.obligation_with(kind, operation, span, failure, taint, None);
+    }
+
+    /// [`Walker::obligation`], with the condition of its exact failures
+    /// when the failure is not exact as a whole.
+    fn obligation_with(
+        &mut self,
+        kind: Kind,
+        operation: String,
+        span: Span,
+        failure: Bool,
+        taint: Taint,
+        exact: Option<Bool>,
+    ) {
         let check = Check::Query {
             failure: failure.clone(),
             taint: taint.clone(),
             path: self.path.clone(),
             axioms: Vec::new(),
+            exact,
         };
         self.push(kind, operation, span, check);
         self.path.push(Fact { condition: failure.not(), taint });
@@ -429,13 +524,29 @@ impl<'a, 'p> Walker<'a, 'p> {
                 let (a, b) = (self.eval(a), self.eval(b));
                 self.compare(*op, a, b)
             }
-            Expr::Concat(a, b) | Expr::Cons(a, b) => {
+            Expr::Concat(a, b) => {
                 let (a, b) = (self.eval(a), self.eval(b));
-                never_or(&[a, b], || Sym::opaque("lists and strings"))
+                match (a, b) {
+                    (Sym::Never, _) | (_, Sym::Never) => Sym::Never,
+                    (Sym::List(a), Sym::List(b)) => a.append(&b),
+                    _ => Sym::opaque("strings"),
+                }
+            }
+            Expr::Cons(a, b) => {
+                let (a, b) = (self.eval(a), self.eval(b));
+                match (a, b) {
+                    (Sym::Never, _) | (_, Sym::Never) => Sym::Never,
+                    (head, Sym::List(rest)) => {
+                        let mut items = vec![head];
+                        items.extend(rest.items.iter().cloned());
+                        Sym::List(Rc::new(ListSym { items, rest: rest.rest.clone() }))
+                    }
+                    _ => Sym::opaque("a list whose rest is not modelled"),
+                }
             }
             Expr::List(items) => {
                 let items: Vec<Sym> = items.iter().map(|item| self.eval(item)).collect();
-                never_or(&items, || Sym::opaque("lists"))
+                never_or(&items, || ListSym::of(items.clone()))
             }
             Expr::Tuple(items) => {
                 let mut items: Vec<Sym> = items.iter().map(|item| self.eval(item)).collect();
@@ -467,6 +578,35 @@ impl<'a, 'p> Walker<'a, 'p> {
                     _ => Sym::opaque("a record that is not modelled"),
                 }
             }
+        }
+    }
+
+    /// The value of `expr` where the global returns it: through `let`s,
+    /// `if`s and `match`es, each value returned is recorded with its path.
+    fn eval_tail(&mut self, expr: &'p Expr) -> Sym {
+        match expr {
+            Expr::Let(slot, value, body) => {
+                let value = self.eval(value);
+                self.set(*slot, value);
+                self.eval_tail(body)
+            }
+            Expr::If(condition, then, otherwise) => {
+                let condition = self.eval(condition);
+                self.branch(condition, |w| w.eval_tail(then), |w| w.eval_tail(otherwise))
+            }
+            Expr::Match(matching) => self.matching_at(matching, true),
+            _ => {
+                let value = self.eval(expr);
+                self.returned(self.path.clone(), &value);
+                value
+            }
+        }
+    }
+
+    /// Records that the global returns `value` on a path with `facts`.
+    fn returned(&mut self, facts: Vec<Fact>, value: &Sym) {
+        if !matches!(value, Sym::Never) && self.quiet == 0 {
+            self.returns.push((facts, value.clone()));
         }
     }
 
@@ -585,6 +725,11 @@ impl<'a, 'p> Walker<'a, 'p> {
     /// A `match`: each arm walked with its pattern matching and the earlier
     /// ones not, the results and paths joined.
     fn matching(&mut self, matching: &'p Match) -> Sym {
+        self.matching_at(matching, false)
+    }
+
+    /// [`Walker::matching`]; `returning` when the global returns its value.
+    fn matching_at(&mut self, matching: &'p Match, returning: bool) -> Sym {
         let scrutinee = self.eval(&matching.scrutinee);
         if let Sym::Never = scrutinee {
             return Sym::Never;
@@ -599,7 +744,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             self.path.extend(earlier.iter().cloned());
             let (matched, taint) = self.test(pattern, &scrutinee);
             self.path.push(Fact { condition: matched.clone(), taint: taint.clone() });
-            let value = self.eval(arm);
+            let value = if returning { self.eval_tail(arm) } else { self.eval(arm) };
             branches.push(self.path.drain(start..).collect());
             earlier.push(Fact { condition: matched.not(), taint: taint.clone() });
             results.push((matched, taint, value));
@@ -607,6 +752,10 @@ impl<'a, 'p> Walker<'a, 'p> {
         self.slots = slots;
         let mut result = match matching.otherwise {
             Otherwise::ReturnScrutinee => {
+                if returning {
+                    let facts = self.path.iter().chain(&earlier).cloned().collect();
+                    self.returned(facts, &scrutinee);
+                }
                 branches.push(earlier);
                 scrutinee
             }
@@ -659,12 +808,48 @@ impl<'a, 'p> Walker<'a, 'p> {
                 let (fields_match, fields_taint) = self.all(patterns, fields);
                 (Bool::and(&[is_tag, fields_match]), join(taint, &fields_taint))
             }
+            (Pattern::Nil, Sym::List(list)) => {
+                let (length, taint) = list.length();
+                (length.eq(Int::from_u64(0)), taint)
+            }
+            (Pattern::Cons(head, rest), Sym::List(list)) => self.test_cons(pattern, head, rest, list),
             (Pattern::Tuple(patterns), _) if patterns.is_empty() => yes(),
             (Pattern::Tuple(patterns), _) if patterns.len() == 1 => self.test(&patterns[0], value),
             (Pattern::Tuple(patterns), Sym::Tuple(items)) if patterns.len() == items.len() => self.all(patterns, items),
             (_, Sym::Opaque(reason)) => self.unknown_match(pattern, reason.clone()),
             (_, Sym::Never) => no(),
             _ => self.unknown_match(pattern, Rc::from("a pattern on a value that is not modelled")),
+        }
+    }
+
+    /// `head :: rest` (the whole `pattern`) matched against `list`: its
+    /// first known item, or the first item of its unknown rest when it is
+    /// not empty.
+    fn test_cons(
+        &mut self,
+        pattern: &'p Pattern,
+        head: &'p Pattern,
+        rest: &'p Pattern,
+        list: &ListSym,
+    ) -> (Bool, Taint) {
+        if let Some(first) = list.items.first() {
+            let (a, ta) = self.test(head, first);
+            let (b, tb) = self.test(rest, &list.skip(1));
+            return (Bool::and(&[a, b]), join(&ta, &tb));
+        }
+        match &list.rest {
+            Rest::Empty => (Bool::from_bool(false), None),
+            Rest::Unknown(tail) => {
+                let (first, others) = self.split(tail);
+                let nonempty = tail.length.gt(Int::from_u64(0));
+                let others = Sym::List(Rc::new(ListSym { items: Vec::new(), rest: Rest::Unknown(others) }));
+                let (a, ta) = self.test(head, &first);
+                let (b, tb) = self.test(rest, &others);
+                (Bool::and(&[nonempty, a, b]), join(&join(&tail.taint, &ta), &tb))
+            }
+            Rest::Joined(..) | Rest::Appended(..) => {
+                self.unknown_match(pattern, Rc::from("the first item of a list joined from several"))
+            }
         }
     }
 

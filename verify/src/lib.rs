@@ -140,21 +140,29 @@ fn verify_globals(
     let walked: Vec<Walked> = globals.iter().map(|global| walk_global(program, global, timeout_ms)).collect();
     // Every question of the batch: each obligation's, then each entry's.
     let mut queries: Vec<query::Query> = Vec::new();
-    let mut prepared: Vec<Vec<(solve::Prepared, Option<usize>)>> = Vec::new();
+    type Asked = (solve::Prepared, Option<usize>, Option<(query::Query, usize)>);
+    let mut prepared: Vec<Vec<Asked>> = Vec::new();
     for global in &walked {
         let own = global
             .obligations
             .iter()
             .map(|obligation| {
                 let ready = solve::prepare(obligation, timeout_ms);
-                let asked = match &ready {
-                    solve::Prepared::Ask(query, _) => {
+                let (asked, exact) = match &ready {
+                    solve::Prepared::Ask(query, inexact) => {
                         queries.push(query.clone());
-                        Some(queries.len() - 1)
+                        let asked = queries.len() - 1;
+                        // An inexact question also asks about its exact ways, if any.
+                        let exact =
+                            inexact.as_ref().and_then(|_| solve::exact_query(obligation, timeout_ms)).map(|exact| {
+                                queries.push(exact.clone());
+                                (exact, queries.len() - 1)
+                            });
+                        (Some(asked), exact)
                     }
-                    solve::Prepared::Decided(_) => None,
+                    solve::Prepared::Decided(_) => (None, None),
                 };
-                (ready, asked)
+                (ready, asked, exact)
             })
             .collect();
         prepared.push(own);
@@ -170,10 +178,11 @@ fn verify_globals(
     let answers = pool.solve(&queries);
     let mut report = Report::default();
     for ((global, own), (entry, definition)) in walked.iter().zip(prepared).zip(entries.iter().zip(globals)) {
-        for (obligation, (ready, asked)) in global.obligations.iter().zip(own) {
+        for (obligation, (ready, asked, exact)) in global.obligations.iter().zip(own) {
+            let exact = exact.as_ref().and_then(|(query, index)| Some((query, &answers.get(*index)?.answer)));
             let (outcome, cached) = match (ready, asked.and_then(|index| answers.get(index))) {
                 (solve::Prepared::Ask(query, inexact), Some(solved)) => (
-                    solve::outcome(program, obligation, &global.parameters, &query, &inexact, &solved.answer),
+                    solve::outcome(program, obligation, &global.parameters, &query, &inexact, &solved.answer, exact),
                     solved.cached,
                 ),
                 (solve::Prepared::Decided(outcome), _) => (outcome, false),

@@ -76,6 +76,10 @@ pub(crate) enum Check {
         path: Vec<Fact>,
         /// The ranges of the unit's unknown values.
         axioms: Vec<Bool>,
+        /// When `failure` or `path` is not exact: the condition that the
+        /// operation fails on one of the ways it is reached whose facts and
+        /// values are all exact (paths included), if it has such ways.
+        exact: Option<Bool>,
     },
     /// Nothing to ask: the operation is not modelled, for this reason.
     NotModelled(String),

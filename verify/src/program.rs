@@ -4,7 +4,6 @@
 //! verify).
 
 use min_analysis::interface::AdtDef;
-use min_analysis::types::{Con, Type};
 use min_core::{Expr, Global, NumKind, Prim, Spec, Ty};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -63,38 +62,7 @@ impl<'p> Program<'p> {
     /// The definition of data type `ty` and the field types of each of its
     /// constructors, if `ty` is a data type this program declares.
     pub fn constructors(&self, ty: &Ty) -> Option<(&AdtDef, Vec<Vec<Ty>>)> {
-        let Ty::Data(name, args) = ty else { return None };
-        let def = self.types.get(name)?;
-        let fields = def
-            .constructors
-            .iter()
-            .map(|c| c.fields.iter().map(|(_, field)| core_type(field, args)).collect())
-            .collect();
-        Some((def, fields))
-    }
-}
-
-/// An analysis type as a core type, the data type's parameters replaced by `args`.
-fn core_type(ty: &Type, args: &[Ty]) -> Ty {
-    match ty {
-        Type::Gen(i) => args.get(*i as usize).cloned().unwrap_or_default(),
-        Type::Var(_) => Ty::Unknown,
-        Type::Fun(a, b) => Ty::Fun(Box::new(core_type(a, args)), Box::new(core_type(b, args))),
-        Type::App(con, items) => {
-            let items: Vec<Ty> = items.iter().map(|t| core_type(t, args)).collect();
-            match con {
-                Con::Nat => Ty::Nat,
-                Con::Int => Ty::Int,
-                Con::Real => Ty::Real,
-                Con::Bool => Ty::Bool,
-                Con::Char => Ty::Char,
-                Con::Str => Ty::Str,
-                Con::List => Ty::List(Box::new(items.into_iter().next().unwrap_or_default())),
-                Con::Tuple(_) => Ty::Tuple(items.into()),
-                Con::Adt(name) => Ty::Data(name.clone(), items.into()),
-                Con::Rigid(name) => Ty::Param(name.clone()),
-            }
-        }
+        min_analysis::conservation::constructors(&self.types, ty)
     }
 }
 

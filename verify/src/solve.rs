@@ -30,11 +30,19 @@ pub(crate) fn prepare(obligation: &Obligation, timeout_ms: u32) -> Prepared {
         Check::NotModelled(reason) => {
             return Prepared::Decided(Outcome::Unknown { reason: format!("not modelled: {reason}") });
         }
-        Check::Query { failure, taint, path, axioms } => (failure, taint, path, axioms),
+        Check::Query { failure, taint, path, axioms, .. } => (failure, taint, path, axioms),
     };
     let inexact = path.iter().fold(taint.clone(), |inexact, fact| join(&inexact, &fact.taint));
     let assertions = axioms.iter().chain(path.iter().map(|fact| &fact.condition)).chain(std::iter::once(failure));
     Prepared::Ask(Query::new(assertions, timeout_ms), inexact)
+}
+
+/// The question of `obligation`'s exact failures, when it has one
+/// ([`Check::Query`]'s `exact`): a model of it is a counterexample even
+/// when a model of the whole question would not be.
+pub(crate) fn exact_query(obligation: &Obligation, timeout_ms: u32) -> Option<Query> {
+    let Check::Query { axioms, exact: Some(exact), .. } = &obligation.check else { return None };
+    Some(Query::new(axioms.iter().chain(std::iter::once(exact)), timeout_ms))
 }
 
 /// The outcome of `obligation` given the solver's `answer` to `query`;
@@ -47,7 +55,13 @@ pub(crate) fn outcome(
     query: &Query,
     inexact: &Taint,
     answer: &Answer,
+    exact: Option<(&Query, &Answer)>,
 ) -> Outcome {
+    if let (Answer::Sat { .. }, Some(_), Some((exact_query, exact_answer @ Answer::Sat { .. }))) =
+        (answer, inexact, exact)
+    {
+        return outcome(program, obligation, parameters, exact_query, &None, exact_answer, None);
+    }
     match answer {
         Answer::Unsat => Outcome::Proved,
         Answer::Unknown { reason } => Outcome::Unknown { reason: reason.clone() },

@@ -3,17 +3,21 @@
 //! with the 128-bit range asserted for every fresh one), booleans are Z3
 //! booleans, tuples and values of a known constructor keep their fields,
 //! and a value of a data type whose constructor is not known has a
-//! symbolic tag and the fields of each constructor it may be. Everything
-//! else (ℝ, strings, characters, lists, functions) is `Opaque`, with the
-//! reason.
+//! symbolic tag and the fields of each constructor it may be. A list keeps
+//! its first items when they are known and summarises the rest ([`Tail`]:
+//! its length and the total of each asset it may hold). Everything else
+//! (ℝ, strings, characters, functions) is `Opaque`, with the reason.
 //!
 //! A value that depends on something not modelled (a callee's result, a
 //! decision on an opaque value) carries a [`Taint`]: a proof may still use
 //! it (it stands for every value of its type), but a counterexample that
 //! needs it is not trusted.
 
+use min_core::Ty;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 use z3::ast::{Bool, Int};
 
 /// Why a value is only an over-approximation; `None` for an exact value.
@@ -39,10 +43,115 @@ pub(crate) enum Sym {
     /// tag (the constructor's index), and the fields of each constructor it
     /// may be, by tag.
     Sum(Int, Taint, Rc<BTreeMap<u32, Vec<Sym>>>),
+    /// A list.
+    List(Rc<ListSym>),
     /// A value that is not modelled, and why.
     Opaque(Rc<str>),
     /// No value: evaluation aborted before producing one.
     Never,
+}
+
+/// A list: its first items when they are known, then the rest.
+#[derive(Clone, Debug)]
+pub(crate) struct ListSym {
+    /// The first items, in order.
+    pub items: Vec<Sym>,
+    /// What follows them.
+    pub rest: Rest,
+}
+
+/// What follows a list's known items.
+#[derive(Clone, Debug)]
+pub(crate) enum Rest {
+    /// Nothing: the list is its items.
+    Empty,
+    /// A list not known item by item.
+    Unknown(Rc<Tail>),
+    /// One of two lists: `condition ? a : b` (branches joined).
+    Joined(Bool, Taint, Rc<ListSym>, Rc<ListSym>),
+    /// One list followed by another (`a ++ b`, `a` not known to its end).
+    Appended(Rc<ListSym>, Rc<ListSym>),
+}
+
+/// A list known only by its length and its totals.
+#[derive(Debug)]
+pub(crate) struct Tail {
+    /// The type of its items.
+    pub item: Ty,
+    /// Its length, an integer at least zero.
+    pub length: Int,
+    /// The total amount of each asset (by qualified name) that its items
+    /// may hold, each at least zero.
+    pub totals: BTreeMap<Arc<str>, Int>,
+    /// Why its length and totals are only an over-approximation, if they are.
+    pub taint: Taint,
+    /// Its first item and the rest, once a pattern asked for them: the same
+    /// values for every match on this list.
+    pub split: OnceCell<(Sym, Rc<Tail>)>,
+}
+
+impl ListSym {
+    /// A list of exactly `items`.
+    pub(crate) fn of(items: Vec<Sym>) -> Sym {
+        Sym::List(Rc::new(ListSym { items, rest: Rest::Empty }))
+    }
+
+    /// The list's length, with the taint of what it was computed from.
+    pub(crate) fn length(&self) -> (Int, Taint) {
+        let known = Int::from_u64(self.items.len() as u64);
+        let (rest, taint) = match &self.rest {
+            Rest::Empty => (Int::from_u64(0), None),
+            Rest::Unknown(tail) => (tail.length.clone(), tail.taint.clone()),
+            Rest::Joined(condition, condition_taint, a, b) => {
+                let ((la, ta), (lb, tb)) = (a.length(), b.length());
+                (condition.ite(&la, &lb), join(&join(&ta, &tb), condition_taint))
+            }
+            Rest::Appended(a, b) => {
+                let ((la, ta), (lb, tb)) = (a.length(), b.length());
+                (&la + &lb, join(&ta, &tb))
+            }
+        };
+        (&known + &rest, taint)
+    }
+
+    /// The list with its first `count` items left out (`count` at most the
+    /// number of known items).
+    pub(crate) fn skip(&self, count: usize) -> Sym {
+        Sym::List(Rc::new(ListSym { items: self.items[count..].to_vec(), rest: self.rest.clone() }))
+    }
+
+    /// `self ++ other`.
+    pub(crate) fn append(self: &Rc<ListSym>, other: &Rc<ListSym>) -> Sym {
+        match self.rest {
+            Rest::Empty => {
+                let mut items = self.items.clone();
+                items.extend(other.items.iter().cloned());
+                Sym::List(Rc::new(ListSym { items, rest: other.rest.clone() }))
+            }
+            _ => Sym::List(Rc::new(ListSym { items: Vec::new(), rest: Rest::Appended(self.clone(), other.clone()) })),
+        }
+    }
+
+    /// `condition ? a : b`: item by item when both have as many known
+    /// items and the same rest, else a joined rest.
+    fn merge(condition: &Bool, condition_taint: &Taint, a: &Rc<ListSym>, b: &Rc<ListSym>) -> Sym {
+        let same_rest = match (&a.rest, &b.rest) {
+            (Rest::Empty, Rest::Empty) => true,
+            (Rest::Unknown(x), Rest::Unknown(y)) => Rc::ptr_eq(x, y),
+            _ => false,
+        };
+        if same_rest && a.items.len() == b.items.len() {
+            let items = a
+                .items
+                .iter()
+                .zip(&b.items)
+                .map(|(x, y)| Sym::merge(condition, condition_taint, x.clone(), y.clone()))
+                .collect();
+            return Sym::List(Rc::new(ListSym { items, rest: a.rest.clone() }));
+        }
+        let rest = Rest::Joined(condition.clone(), condition_taint.clone(), a.clone(), b.clone());
+        Sym::List(Rc::new(ListSym { items: Vec::new(), rest }))
+    }
 }
 
 /// The bounds of the checked integer types.
@@ -89,6 +198,7 @@ impl Sym {
                 tx,
                 xs.into_iter().zip(ys).map(|(x, y)| Sym::merge(condition, condition_taint, x, y)).collect(),
             ),
+            (Sym::List(xs), Sym::List(ys)) => ListSym::merge(condition, condition_taint, &xs, &ys),
             (Sym::Opaque(reason), _) | (_, Sym::Opaque(reason)) => Sym::Opaque(reason),
             (a @ (Sym::Con(..) | Sym::Sum(..)), b @ (Sym::Con(..) | Sym::Sum(..))) => {
                 let (Some((ta, xa, va)), Some((tb, xb, vb))) = (a.as_sum(), b.as_sum()) else {

@@ -448,3 +448,45 @@ fn calls_of_functions_proved_never_to_abort_need_no_obligation() {
     let range = verdict(&workspace, &report, "upto", "range 1 n", Kind::Call);
     assert!(matches!(range.outcome, Outcome::Unknown { .. }), "{lines}");
 }
+
+#[test]
+fn totals_in_lists_are_kept_and_coins_lost_or_made_in_a_list_are_refuted() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/coin_lists.min"));
+    let lines = report.lines(&workspace);
+    let conservation = |function: &str| {
+        report.verdicts.iter().find(|v| v.function == function && v.kind == Kind::Conservation).map(|v| &v.outcome)
+    };
+    for kept in ["sum_all", "move_all", "merge_two", "join_all", "gather"] {
+        assert_eq!(conservation(kept), Some(&Outcome::Proved), "{kept}: {lines}");
+    }
+    for leaky in ["lossy_move", "leaky_move"] {
+        let Some(Outcome::Refuted { arguments }) = conservation(leaky) else { panic!("{leaky}: {lines}") };
+        // The lists are written as Min literals.
+        assert!(arguments.iter().all(|argument| argument.starts_with('[')), "{leaky}: {arguments:?}");
+    }
+    let Some(Outcome::Refuted { arguments }) = conservation("lossy_move") else { unreachable!() };
+    assert!(arguments[0].starts_with("[{value = ") && !arguments[0].contains(", "), "one coin, lost: {arguments:?}");
+    let overflow = verdict(&workspace, &report, "sum_all", "v + w", Kind::Overflow);
+    assert_eq!(overflow.outcome, Outcome::Proved, "{lines}");
+    assert_eq!(replay_counterexamples(&workspace, file, &report), 2);
+    // The example's purse paid out into a list keeps its total.
+    let (workspace, _, report) = verify(&root().join("../examples/coins.min"));
+    let pay_each = report.verdicts.iter().find(|v| v.function == "pay_each" && v.kind == Kind::Conservation);
+    assert_eq!(pay_each.map(|v| &v.outcome), Some(&Outcome::Proved), "{}", report.lines(&workspace));
+}
+
+#[test]
+fn invariants_under_variants_hold_of_the_values_their_variant_makes() {
+    let (workspace, file, report) = verify(&root().join("tests/programs/variant_invariants.min"));
+    let lines = report.lines(&workspace);
+    let ensures = |function: &str, text: &str| verdict(&workspace, &report, function, text, Kind::Ensures);
+    assert!(matches!(ensures("halve", "invariant radius > 0").outcome, Outcome::Refuted { .. }), "{lines}");
+    assert_eq!(ensures("halve", "invariant width ≤ height").outcome, Outcome::Proved, "{lines}");
+    for invariant in ["invariant radius > 0", "invariant width ≤ height"] {
+        assert_eq!(ensures("grow", invariant).outcome, Outcome::Proved, "{lines}");
+    }
+    let room = verdict(&workspace, &report, "room", "h - w", Kind::Underflow);
+    assert_eq!(room.outcome, Outcome::Proved, "the invariant of `Rect` is assumed: {lines}");
+    assert_eq!(report.counts().refuted, 1, "{lines}");
+    assert_eq!(replay_counterexamples(&workspace, file, &report), 1);
+}

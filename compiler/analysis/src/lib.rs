@@ -6,6 +6,7 @@
 //! for the checker.
 
 mod check;
+pub mod conservation;
 pub mod db;
 pub mod deps;
 pub mod exhaustive;

@@ -161,6 +161,8 @@ codes! {
     E0417 Error "postcondition violated";
     /// A recursive call whose `decreases` measure is not smaller than its caller's.
     E0418 Error "measure does not decrease";
+    /// A function that must keep an asset's total returned another total.
+    E0419 Error "asset total not kept";
     /// A linear value (an asset, or a value holding one) used twice.
     E0501 Error "linear value used twice";
     /// A linear value dropped: never used, or not used on every path.

@@ -46,7 +46,7 @@ impl<'p> Machine<'p> {
         match function {
             Expr::Global(name) => {
                 let global = self.global(name)?;
-                if global.arity == 0 || global.arity as usize != args.len() || self.checked_specs(name).is_some() {
+                if global.arity == 0 || global.arity as usize != args.len() || self.checks_calls_of(name) {
                     // A call whose clauses are checked must come back to check them.
                     return Ok(None);
                 }

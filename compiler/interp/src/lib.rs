@@ -32,5 +32,5 @@ mod specs;
 mod value;
 
 pub use error::RuntimeError;
-pub use machine::{CallEvent, CallObserver, Machine};
+pub use machine::{CallEvent, CallObserver, ConservationCheck, Machine};
 pub use value::{Data, Function, Pair, Value};

@@ -2,7 +2,7 @@
 //! calls and the limit on their nesting.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use min_core::{Expr, Global, Module, Spec};
@@ -43,7 +43,15 @@ pub struct Machine<'p> {
     /// The measures of the calls of functions with a `decreases` clause
     /// that are running, innermost last.
     pub(crate) measures: RefCell<Vec<(&'p str, u128)>>,
+    /// The functions whose calls must keep an asset's total, and the check
+    /// of a call (see [`Machine::with_conservation_check`]).
+    conservation: Option<(HashSet<String>, Box<ConservationCheck<'p>>)>,
 }
+
+/// What [`Machine::with_conservation_check`] asks of a call of one of its
+/// functions: given the function, its arguments and its result, how the
+/// call changed an asset's total, if it did.
+pub type ConservationCheck<'p> = dyn Fn(&'p Global, &[Value<'p>], &Value<'p>) -> Option<String> + 'p;
 
 /// What [`Machine::with_observer`] is told of each call as it starts.
 pub type CallObserver<'p> = dyn Fn(CallEvent<'_, 'p>) + 'p;
@@ -141,6 +149,7 @@ impl<'p> Machine<'p> {
             specs,
             check_specs: false,
             measures: RefCell::new(Vec::new()),
+            conservation: None,
         }
     }
 
@@ -168,10 +177,34 @@ impl<'p> Machine<'p> {
         Machine { check_specs: true, ..self }
     }
 
+    /// The same machine, checking every call of `functions` with `check`
+    /// after the function returns (what `minc test` does for the functions
+    /// that must keep an asset's total): a message from it is `E0419`, at
+    /// the call.
+    pub fn with_conservation_check(self, functions: HashSet<String>, check: Box<ConservationCheck<'p>>) -> Self {
+        Machine { conservation: Some((functions, check)), ..self }
+    }
+
     /// The clauses a call of `name` must check, if it must check any.
     #[inline]
     pub(crate) fn checked_specs(&self, name: &str) -> Option<&Vec<&'p Spec>> {
         if self.check_specs { self.specs.get(name) } else { None }
+    }
+
+    /// The conservation check of a call of `name`, if it has one.
+    #[inline]
+    pub(crate) fn conservation_check(&self, name: &str) -> Option<&ConservationCheck<'p>> {
+        match &self.conservation {
+            Some((functions, check)) if functions.contains(name) => Some(&**check),
+            _ => None,
+        }
+    }
+
+    /// Whether a call of `name` checks something after it returns (and so
+    /// is never a tail call).
+    #[inline]
+    pub(crate) fn checks_calls_of(&self, name: &str) -> bool {
+        self.checked_specs(name).is_some() || self.conservation_check(name).is_some()
     }
 
     /// The same machine, allowing at most `calls` nested calls (default 50 000).
@@ -321,7 +354,8 @@ impl<'p> Machine<'p> {
     /// Runs a global's body on its arguments, checking its clauses when
     /// the machine checks them.
     pub(crate) fn run_global(&self, global: &'p Global, args: Vec<Value<'p>>) -> Result<Value<'p>, Fault> {
-        if let Some(specs) = self.checked_specs(&global.name) {
+        if self.checks_calls_of(&global.name) {
+            let specs = self.checked_specs(&global.name).map_or(&[][..], |specs| &specs[..]);
             return crate::specs::run_specified(self, global, specs, args);
         }
         self.run_body(global, args)

@@ -2,7 +2,8 @@
 //! `spec/verification.md`): a call of a function with clauses evaluates its
 //! `requires` on the arguments, its `decreases` measure against the
 //! measure of the call of the same function it runs inside, the body, and
-//! its `ensures` on the arguments and the result.
+//! its `ensures` on the arguments and the result; then, for a function
+//! that must keep an asset's total, the machine's conservation check.
 
 use min_core::{Global, Spec, SpecKind};
 use min_diagnostics::codes;
@@ -68,6 +69,12 @@ pub(crate) fn run_specified<'p>(
             )
             .at(spec.span));
         }
+    }
+    if let Some(check) = machine.conservation_check(&global.name)
+        && let Some(message) = check(global, &args, &result)
+    {
+        // No span: the call site sets it.
+        return Err(RuntimeError::new(codes::E0419, message));
     }
     Ok(result)
 }

@@ -244,3 +244,101 @@ fn build_leaves_the_specification_clauses_out() {
     };
     assert!(build(&with_specs) == build(&without), "the clauses change nothing in the contract");
 }
+
+const COINS: &str = "\
+asset Coin = Record value:ℕ
+
+leaky_merge : Coin → Coin → Coin
+leaky_merge {value = a} {value = b} = {value = a + b + 1}
+
+gather : [Coin] → Coin
+gather coins = match coins
+  [] → {value = 0}
+  {value = v} :: rest → match gather rest
+    {value = w} → {value = v + w}
+
+mint : ℕ → Coin
+mint n = {value = n}
+
+burn : Coin → ℕ
+burn {value = v} = v
+
+test \"a leaky merge\" = burn (leaky_merge (mint 1) (mint 2)) == 4
+test \"gathers a list\" = burn (gather [mint 1, mint 2, mint 3]) == 6
+test \"mints and burns\" = burn (mint 5) == 5
+";
+
+#[test]
+fn a_call_that_changes_an_asset_total_fails_at_the_call() {
+    let dir = tempdir("coins");
+    let file = dir.join("coins.min");
+    std::fs::write(&file, COINS).unwrap();
+    let output = minc(&["test", file.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", text(&output.stderr));
+    assert!(
+        stdout.contains("`leaky_merge` must keep the total of `Coin`: its arguments hold 3 and its result 4"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("E0419"), "{stdout}");
+    assert!(stdout.contains("gathers a list ... ok"), "{stdout}");
+    assert!(stdout.contains("mints and burns ... ok"), "{stdout}");
+    assert!(stdout.contains("test result: FAILED. 2 passed; 1 failed"), "{stdout}");
+}
+
+#[test]
+fn the_explanation_of_an_asset_total_not_kept_produces_it() {
+    let explanation = min_diagnostics::codes::E0419.info().explanation;
+    let (example, fixed) = explanation.split_once("## How to fix it").expect("a fix section");
+    let block = example.split("```min\n").nth(1).and_then(|b| b.split("```").next()).expect("a min block");
+    let dir = tempdir("e0419");
+    let file = dir.join("e0419.min");
+    std::fs::write(&file, block).unwrap();
+    let output = minc(&["test", file.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", text(&output.stderr));
+    assert!(stdout.contains("E0419"), "{stdout}");
+    assert!(fixed.contains("{value = a + b}"), "the fix names the kept total");
+    std::fs::write(&file, block.replace("a + b + 1", "a + b")).unwrap();
+    let output = minc(&["test", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+const SHAPES: &str = "\
+Shape = Tag
+  Circle radius:ℕ
+    invariant radius > 0
+  Dot
+
+halve : Shape → Shape
+halve s = match s
+  Circle r → Circle (r / 2)
+  Dot → Dot
+
+test \"halves a big circle\" = match halve (Circle 4)
+  Circle r → r == 2
+  Dot → false
+test \"halves a small circle\" = match halve (Circle 1)
+  Circle r → r == 0
+  Dot → false
+test \"keeps a dot\" = match halve Dot
+  Dot → true
+  _ → false
+";
+
+#[test]
+fn an_invariant_under_a_variant_is_checked_of_the_values_it_makes() {
+    let dir = tempdir("shapes");
+    let file = dir.join("shapes.min");
+    std::fs::write(&file, SHAPES).unwrap();
+    let output = minc(&["test", file.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", text(&output.stderr));
+    assert!(
+        stdout.contains("`halve` returned a result that breaks its `invariant radius > 0`: the function's fault"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("halves a big circle ... ok"), "{stdout}");
+    assert!(stdout.contains("keeps a dot ... ok"), "{stdout}");
+    assert!(stdout.contains("test result: FAILED. 2 passed; 1 failed"), "{stdout}");
+}

@@ -115,7 +115,7 @@ pub struct TypeDef {
     /// Variants or fields.
     pub body: TypeBody,
     /// Its `invariant` clauses, on indented lines under a record's fields
-    /// (`spec/verification.md`).
+    /// or under a variant (`spec/verification.md`).
     pub invariants: Vec<Invariant>,
     /// The doc comment lines written just above, without `#`.
     pub doc: String,
@@ -270,7 +270,9 @@ pub struct Spec {
 }
 
 /// `invariant P` under a record type: `P`, over the record's field names,
-/// holds of every value of the type a function receives or returns.
+/// holds of every value of the type a function receives or returns. Under
+/// a variant of a data type, over the variant's field names, it holds of
+/// every such value made by that variant.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Invariant {
     /// The condition.
@@ -279,6 +281,8 @@ pub struct Invariant {
     pub text: String,
     /// The whole clause.
     pub span: Span,
+    /// The index of the variant it is written under, `None` for a record's.
+    pub variant: Option<u32>,
 }
 
 /// The kinds of specification clauses.

@@ -130,6 +130,46 @@ pub(crate) fn record(kind: TypeKind, name: Name, params: Vec<Name>, fields: Vec<
     }))
 }
 
+/// A clause line as the grammar reads it: its first word, its expression
+/// and its span.
+pub(crate) type ClauseLine = (Name, Expr, Span);
+
+/// A data type whose variants are on lines of their own, with the clauses
+/// on the lines under each variant, each of which must be `invariant P`
+/// (`E0112` otherwise), over that variant's field names.
+pub(crate) fn variant_lines(
+    diagnostics: &mut Vec<Diagnostic>,
+    kind: TypeKind,
+    name: Name,
+    params: Vec<Name>,
+    lines: Vec<(Variant, Vec<ClauseLine>)>,
+    span: Span,
+) -> RawItem {
+    let mut invariants = Vec::new();
+    let mut list = Vec::new();
+    for (index, (variant, clauses)) in lines.into_iter().enumerate() {
+        for (word, expr, span) in clauses {
+            if word.text != "invariant" {
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::E0112,
+                        word.span,
+                        format!("`{}` does not start a variant's clause", word.text),
+                    )
+                    .with_help("a line under a variant is `invariant P`, over the variant's field names"),
+                );
+                continue;
+            }
+            invariants.push(Invariant { expr, text: String::new(), span, variant: Some(index as u32) });
+        }
+        list.push(variant);
+    }
+    let item = variants(kind, name, params, list, span);
+    let RawItem::Type(mut def) = item else { return item };
+    def.invariants = invariants;
+    RawItem::Type(def)
+}
+
 /// A record type with the clauses on the lines under it, each of which
 /// must be `invariant P` (`E0112` otherwise).
 pub(crate) fn with_invariants(
@@ -146,7 +186,7 @@ pub(crate) fn with_invariants(
             );
             continue;
         }
-        def.invariants.push(Invariant { expr, text: String::new(), span });
+        def.invariants.push(Invariant { expr, text: String::new(), span, variant: None });
     }
     RawItem::Type(def)
 }

@@ -161,14 +161,17 @@ impl Checker {
     /// each such parameter, an `ensures` for the result or each such
     /// component of a tuple result.
     pub(crate) fn check_invariants(&mut self, types: &[ast::TypeDef], defs: &[ast::Def]) -> Vec<core::Spec> {
-        let guarded: Vec<(&ast::TypeDef, Vec<String>)> = types
+        let module = self.env.module.clone();
+        // Each invariant as a condition on one value of its type: the
+        // pattern that takes the value apart, and the condition over it.
+        let guarded: Vec<(Type, ast::Pat, ast::Expr, &ast::Invariant)> = types
             .iter()
-            .filter(|ty| !ty.invariants.is_empty())
-            .filter_map(|ty| match &ty.body {
-                ast::TypeBody::Record(fields) => {
-                    Some((ty, fields.iter().filter_map(|f| f.name.as_ref().map(|n| n.text.clone())).collect()))
-                }
-                ast::TypeBody::Variants(_) => None,
+            .flat_map(|ty| {
+                let own = Type::App(Con::Adt(format!("{module}.{}", ty.name.text).into()), Vec::new());
+                ty.invariants.iter().filter_map(move |invariant| {
+                    let (pattern, condition) = guarded_value(ty, invariant)?;
+                    Some((own.clone(), pattern, condition, invariant))
+                })
             })
             .collect();
         if guarded.is_empty() {
@@ -182,69 +185,58 @@ impl Checker {
             let ty = self.u.instantiate(&scheme);
             let Some((param_types, result_type)) = self.split_parameters(&ty, arity) else { continue };
             let mut count = 0;
-            let mut add =
-                |checker: &mut Checker, kind, patterns: Vec<ast::Pat>, types: Vec<Type>, invariant: &ast::Invariant| {
-                    let name = format!("{}#invariant{count}", def.name.text);
-                    count += 1;
-                    let clause = Clause {
-                        name,
-                        kind,
-                        patterns,
-                        types,
-                        body_type: Type::con(Con::Bool),
-                        expr: &invariant.expr,
-                        text: &invariant.text,
-                        span: invariant.span,
-                    };
-                    specs.push(checker.lower_clause(&qualified, clause));
+            let mut add = |checker: &mut Checker,
+                           kind,
+                           patterns: Vec<ast::Pat>,
+                           types: Vec<Type>,
+                           condition: &ast::Expr,
+                           invariant: &ast::Invariant| {
+                let name = format!("{}#invariant{count}", def.name.text);
+                count += 1;
+                let clause = Clause {
+                    name,
+                    kind,
+                    patterns,
+                    types,
+                    body_type: Type::con(Con::Bool),
+                    expr: condition,
+                    text: &invariant.text,
+                    span: invariant.span,
                 };
-            for (ty, fields) in &guarded {
-                let own = Type::App(Con::Adt(format!("{}.{}", self.env.module, ty.name.text).into()), Vec::new());
-                let holder = |candidate: &Type, checker: &Checker| checker.u.resolve(candidate) == own;
-                for invariant in &ty.invariants {
-                    for position in 0..arity {
-                        if !holder(&param_types[position], self) {
-                            continue;
-                        }
-                        let patterns = (0..arity)
-                            .map(|i| {
-                                if i == position {
-                                    fields_pattern(fields, invariant.span)
-                                } else {
-                                    wildcard(invariant.span)
-                                }
-                            })
-                            .collect();
-                        add(self, core::SpecKind::Requires, patterns, param_types.clone(), invariant);
+                specs.push(checker.lower_clause(&qualified, clause));
+            };
+            for (own, value, condition, invariant) in &guarded {
+                let holder = |candidate: &Type, checker: &Checker| checker.u.resolve(candidate) == *own;
+                for position in 0..arity {
+                    if !holder(&param_types[position], self) {
+                        continue;
                     }
-                    let mut types = param_types.clone();
-                    types.push(result_type.clone());
-                    let mut ensure = |checker: &mut Checker, result: ast::Pat| {
-                        let mut patterns: Vec<ast::Pat> = (0..arity).map(|_| wildcard(invariant.span)).collect();
-                        patterns.push(result);
-                        add(checker, core::SpecKind::Ensures, patterns, types.clone(), invariant);
-                    };
-                    match self.u.resolve(&result_type) {
-                        result if result == own => ensure(self, fields_pattern(fields, invariant.span)),
-                        Type::App(Con::Tuple(n), items) => {
-                            for (j, item) in items.iter().enumerate() {
-                                if !holder(item, self) {
-                                    continue;
-                                }
-                                let parts = (0..n as usize)
-                                    .map(|k| {
-                                        if k == j {
-                                            fields_pattern(fields, invariant.span)
-                                        } else {
-                                            wildcard(invariant.span)
-                                        }
-                                    })
-                                    .collect();
-                                ensure(self, ast::Pat { kind: ast::PatKind::Tuple(parts), span: invariant.span });
+                    let patterns = (0..arity)
+                        .map(|i| if i == position { value.clone() } else { wildcard(invariant.span) })
+                        .collect();
+                    add(self, core::SpecKind::Requires, patterns, param_types.clone(), condition, invariant);
+                }
+                let mut types = param_types.clone();
+                types.push(result_type.clone());
+                let mut ensure = |checker: &mut Checker, result: ast::Pat| {
+                    let mut patterns: Vec<ast::Pat> = (0..arity).map(|_| wildcard(invariant.span)).collect();
+                    patterns.push(result);
+                    add(checker, core::SpecKind::Ensures, patterns, types.clone(), condition, invariant);
+                };
+                match self.u.resolve(&result_type) {
+                    result if result == *own => ensure(self, value.clone()),
+                    Type::App(Con::Tuple(n), items) => {
+                        for (j, item) in items.iter().enumerate() {
+                            if !holder(item, self) {
+                                continue;
                             }
+                            let parts = (0..n as usize)
+                                .map(|k| if k == j { value.clone() } else { wildcard(invariant.span) })
+                                .collect();
+                            ensure(self, ast::Pat { kind: ast::PatKind::Tuple(parts), span: invariant.span });
                         }
-                        _ => {}
                     }
+                    _ => {}
                 }
             }
         }
@@ -263,6 +255,50 @@ struct Clause<'a> {
     text: &'a str,
     span: Span,
 }
+
+/// An invariant as a pattern that takes one value of its type apart and a
+/// condition over what it binds: a record's fields and the invariant; for
+/// a variant, the whole value and `match value` with the variant's fields
+/// giving the invariant and any other variant `true`. `None` when the
+/// invariant is not under a record or a variant of its type.
+fn guarded_value(ty: &ast::TypeDef, invariant: &ast::Invariant) -> Option<(ast::Pat, ast::Expr)> {
+    let span = invariant.span;
+    match (&ty.body, invariant.variant) {
+        (ast::TypeBody::Record(fields), None) => {
+            let names: Vec<String> = fields.iter().filter_map(|f| f.name.as_ref().map(|n| n.text.clone())).collect();
+            Some((fields_pattern(&names, span), invariant.expr.clone()))
+        }
+        (ast::TypeBody::Variants(variants), Some(index)) => {
+            let variant = variants.get(index as usize)?;
+            let constructor = ast::Pat { kind: ast::PatKind::Constructor(vec![variant.name.clone()]), span };
+            let pattern = if variant.fields.is_empty() {
+                constructor
+            } else {
+                let mut parts = vec![constructor];
+                parts.extend(variant.fields.iter().map(|field| match &field.name {
+                    Some(name) => ast::Pat { kind: ast::PatKind::Var(name.text.clone()), span },
+                    None => wildcard(span),
+                }));
+                ast::Pat { kind: ast::PatKind::Sequence(parts), span }
+            };
+            let mut arms =
+                vec![ast::Clause { patterns: vec![pattern], body: invariant.expr.clone(), span, name_span: None }];
+            if variants.len() > 1 {
+                let otherwise = ast::Expr::new(ast::ExprKind::Bool(true), span);
+                arms.push(ast::Clause { patterns: vec![wildcard(span)], body: otherwise, span, name_span: None });
+            }
+            let value = ast::Name { text: INVARIANT_VALUE.to_string(), span };
+            let scrutinee = ast::Expr::new(ast::ExprKind::Path(vec![value]), span);
+            let condition = ast::Expr::new(ast::ExprKind::Match(Box::new(scrutinee), arms), span);
+            Some((ast::Pat { kind: ast::PatKind::Var(INVARIANT_VALUE.to_string()), span }, condition))
+        }
+        _ => None,
+    }
+}
+
+/// The name a variant's invariant gives the value it is about (one no
+/// program can write, so it hides nothing).
+const INVARIANT_VALUE: &str = "invariant#value";
 
 /// `_`.
 fn wildcard(span: Span) -> ast::Pat {

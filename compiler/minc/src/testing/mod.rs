@@ -5,6 +5,7 @@
 //! procedures that the tests make are recorded and replayed on the built
 //! contract under `min-runtime` (`gas`). `report` prints the outcome.
 
+mod conservation;
 pub mod gas;
 pub mod generate;
 pub mod report;
@@ -224,6 +225,13 @@ fn run_file(
     }
     .with_depth_limit(options.depth_limit)
     .with_spec_checks();
+    let types = interfaces
+        .values()
+        .flat_map(|interface| interface.types.values())
+        .map(|def| (def.qualified.clone(), def.clone()))
+        .collect();
+    let (kept, check) = conservation::check(&program, types);
+    let machine = machine.with_conservation_check(kept, check);
     for (test, input) in selected.iter().copied().zip(&inputs) {
         let started = Instant::now();
         let (cases, seed, failure) = match input {
