@@ -8,7 +8,7 @@
 use crate::conservation;
 use crate::obligation::{Check, Fact, Kind, Obligation};
 use crate::program::{Program, prim_can_abort};
-use crate::symbolic::{ListSym, Rest, Sym, Tail, Taint, bounds, in_int_range, in_nat_range, join};
+use crate::symbolic::{ListSym, Rest, Sym, Tail, Taint, all_of, any_of, bounds, in_int_range, in_nat_range, join};
 use min_core::{
     ArithOp, CmpOp, Expr, Global, Lambda, Lit, Match, NumKind, Otherwise, Pattern, Prim, Slot, Spec, SpecKind, Ty,
 };
@@ -245,7 +245,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             let Ok((after, None)) = conservation::total(self.program, value, result_ty, asset) else { continue };
             let mut conditions: Vec<Bool> = facts.iter().map(|fact| fact.condition.clone()).collect();
             conditions.push(before.eq(&after).not());
-            cases.push(Bool::and(&conditions));
+            cases.push(all_of(&conditions));
         }
         (!cases.is_empty()).then(|| Bool::or(&cases))
     }
@@ -405,7 +405,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                 }
             }
         }
-        self.axioms.push(tail.length.gt(Int::from_u64(0)).implies(Bool::and(&relation)));
+        self.axioms.push(tail.length.gt(Int::from_u64(0)).implies(all_of(&relation)));
         let split = (head, rest);
         let _ = tail.split.set(split.clone());
         split
@@ -717,9 +717,9 @@ impl<'a, 'p> Walker<'a, 'p> {
             for fact in facts {
                 taint = join(&taint, &fact.taint);
             }
-            disjuncts.push(Bool::and(&conditions));
+            disjuncts.push(all_of(&conditions));
         }
-        self.path.push(Fact { condition: Bool::or(&disjuncts), taint });
+        self.path.push(Fact { condition: any_of(&disjuncts), taint });
     }
 
     /// A `match`: each arm walked with its pattern matching and the earlier
@@ -862,7 +862,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             taint = join(&taint, &t);
             conditions.push(condition);
         }
-        (Bool::and(&conditions), taint)
+        (all_of(&conditions), taint)
     }
 
     /// A pattern tested against a value that is not modelled: an unknown
@@ -1171,7 +1171,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                     taint = join(&taint, &t);
                     conditions.push(c);
                 }
-                Some((Bool::and(&conditions), taint))
+                Some((all_of(&conditions), taint))
             }
             (Sym::Opaque(reason), _) | (_, Sym::Opaque(reason)) => {
                 Some((Bool::fresh_const("equal"), Some(reason.clone())))

@@ -164,6 +164,17 @@ pub(crate) mod bounds {
     pub const INT_MAX: i128 = i128::MAX;
 }
 
+/// The conjunction of `conditions`: true when there are none (Z3's `and`
+/// is not to be given an empty list).
+pub(crate) fn all_of<T: Into<Bool> + Clone>(conditions: &[T]) -> Bool {
+    if conditions.is_empty() { Bool::from_bool(true) } else { Bool::and(conditions) }
+}
+
+/// The disjunction of `conditions`: false when there are none.
+pub(crate) fn any_of<T: Into<Bool> + Clone>(conditions: &[T]) -> Bool {
+    if conditions.is_empty() { Bool::from_bool(false) } else { Bool::or(conditions) }
+}
+
 /// Whether `x` lies in the range of ℕ.
 pub(crate) fn in_nat_range(x: &Int) -> Bool {
     Bool::and(&[x.ge(Int::from_u64(0)), x.le(Int::from_u128(bounds::NAT_MAX))])

@@ -427,6 +427,7 @@ fn data_types_with_several_constructors_are_modelled_by_their_tag() {
         Outcome::Refuted { arguments: vec!["true".into(), "0".into()] },
         "{lines}"
     );
+    assert_eq!(outcome("known", "ensures result == 1", Kind::Ensures), Outcome::Proved, "{lines}");
 }
 
 #[test]

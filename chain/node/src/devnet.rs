@@ -38,6 +38,7 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The most a message between validators may carry: a full block and its tag.
@@ -351,6 +352,45 @@ fn lock_directory(dir: &Path) -> Result<File, DevnetError> {
     }
 }
 
+/// Where a devnet without a base port looks for free ports: below the
+/// ephemeral range Linux gives outgoing connections (32768 and up), so that
+/// no connection takes a port between the moment it is picked and the
+/// moment its validator listens on it.
+const FREE_PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// Moves each search for free ports in this process somewhere new.
+static PORT_SEARCHES: AtomicUsize = AtomicUsize::new(0);
+
+/// `count` distinct ports free on 127.0.0.1 now, from [`FREE_PORTS`],
+/// starting at a place that differs between processes and searches.
+fn free_ports(count: usize) -> Result<Vec<u16>, DevnetError> {
+    let span = FREE_PORTS.len();
+    let search = PORT_SEARCHES.fetch_add(1, Ordering::Relaxed);
+    let start = (std::process::id() as usize).wrapping_mul(7_919).wrapping_add(search.wrapping_mul(613)) % span;
+    // Hold every listener until all ports are picked, so none repeats.
+    let mut listeners = Vec::with_capacity(count);
+    for step in 0..span {
+        if listeners.len() == count {
+            break;
+        }
+        let port = FREE_PORTS.start + ((start + step) % span) as u16;
+        if let Ok(listener) = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)) {
+            listeners.push(listener);
+        }
+    }
+    if listeners.len() < count {
+        return Err(DevnetError::Io(format!(
+            "cannot find {count} free ports on 127.0.0.1 between {} and {}",
+            FREE_PORTS.start, FREE_PORTS.end
+        )));
+    }
+    listeners
+        .iter()
+        .map(|listener| listener.local_addr().map(|address| address.port()))
+        .collect::<Result<_, _>>()
+        .map_err(|error| DevnetError::Io(error.to_string()))
+}
+
 /// Each validator's two addresses on 127.0.0.1, shard by shard: for its
 /// committee's network and for the cross-shard network. Consecutive ports
 /// from the base, or free ports the system picks.
@@ -360,16 +400,7 @@ fn p2p_addresses(config: &DevnetConfig) -> Result<(Addresses, Addresses), Devnet
     let ports: Vec<u16> = if config.p2p_base_port != 0 {
         (0..2 * count).map(|offset| config.p2p_base_port + offset as u16).collect()
     } else {
-        // Hold every listener until all ports are picked, so none repeats.
-        let listeners = (0..2 * count)
-            .map(|_| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|error| DevnetError::Io(format!("cannot find free ports on 127.0.0.1: {error}")))?;
-        listeners
-            .iter()
-            .map(|listener| listener.local_addr().map(|address| address.port()))
-            .collect::<Result<_, _>>()
-            .map_err(|error| DevnetError::Io(error.to_string()))?
+        free_ports(2 * count)?
     };
     let addresses: Vec<SocketAddr> =
         ports.into_iter().map(|port| SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))).collect();
