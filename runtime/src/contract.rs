@@ -11,7 +11,7 @@ use min_lir::{Export, Helper};
 use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
 use min_rt::{Session, Tables};
 use min_wasm::abi::IMPORT_MODULE;
-use min_wasm::{FuelExhausted, WasmBackend};
+use min_wasm::{FuelExhausted, Prepared, WasmBackend};
 
 use crate::codec::{self, DecodeError, EncodeError, Limits, shown, type_name};
 use crate::engine::{Engine, EngineLimits};
@@ -84,8 +84,9 @@ pub struct Contract {
     schema: Schema,
     tables: Tables,
     procedures: Vec<Procedure>,
-    /// The module compiled by the first engine that ran it.
-    compiled: OnceLock<(wasmtime::Engine, wasmtime::Module)>,
+    /// The module compiled by the first engine that ran it, linked to the
+    /// run-time helpers.
+    compiled: OnceLock<(wasmtime::Engine, Prepared)>,
 }
 
 /// A procedure, the export that runs it, and the export of its checker.
@@ -297,7 +298,7 @@ impl Contract {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
         let module = self.module(engine)?;
-        let backend = WasmBackend::instantiate(&engine.wasmtime, &module, Some(gas::helper_cost))
+        let backend = WasmBackend::instantiate_prepared(&module, Some(gas::helper_cost))
             .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
         let mut session = Session::with_tables(backend, self.tables.clone(), engine.limits.depth_limit)
             .map_err(|fault| ExecError::Trap { reason: fault.to_string() })?;
@@ -338,17 +339,18 @@ impl Contract {
         self.procedures.iter().find(|p| p.info.name == name || p.info.short_name() == name)
     }
 
-    /// The module compiled for `engine`.
-    fn module(&self, engine: &Engine) -> Result<wasmtime::Module, ExecError> {
-        if let Some((compiled_by, module)) = self.compiled.get()
+    /// The module compiled for `engine` and linked to the helpers.
+    fn module(&self, engine: &Engine) -> Result<Prepared, ExecError> {
+        if let Some((compiled_by, prepared)) = self.compiled.get()
             && wasmtime::Engine::same(compiled_by, &engine.wasmtime)
         {
-            return Ok(module.clone());
+            return Ok(prepared.clone());
         }
-        let module = wasmtime::Module::new(&engine.wasmtime, &self.wasm)
-            .map_err(|error| ExecError::Engine { reason: format!("{error}") })?;
-        let _ = self.compiled.set((engine.wasmtime.clone(), module.clone()));
-        Ok(module)
+        let engine_error = |error: &dyn std::fmt::Display| ExecError::Engine { reason: format!("{error}") };
+        let module = wasmtime::Module::new(&engine.wasmtime, &self.wasm).map_err(|error| engine_error(&error))?;
+        let prepared = Prepared::new(&engine.wasmtime, &module).map_err(|error| engine_error(&error))?;
+        let _ = self.compiled.set((engine.wasmtime.clone(), prepared.clone()));
+        Ok(prepared)
     }
 
     /// The arguments in the order of the procedure's parameters, each

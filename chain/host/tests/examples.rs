@@ -5,13 +5,12 @@
 
 mod common;
 
-use common::{Chain, address, call, key, package, placed, shards};
+use common::{Chain, address, call, key, package, placed, prepare};
 use ed25519_dalek::SigningKey;
 use min_chain::objects::Object;
-use min_chain::shard::ShardId;
 use min_chain::state::Abort;
-use min_contract_host::{CallRequest, event_value, load_package, prepare_call};
-use min_runtime::{Contract, Engine, Value};
+use min_contract_host::{event_value, load_package};
+use min_runtime::{Contract, Value};
 
 /// The address of `who` as contracts see it, a string of hexadecimal.
 fn hex(who: &SigningKey) -> String {
@@ -34,16 +33,7 @@ fn logged(
     inputs: &[Object],
     params: &[Value<'_>],
 ) -> Vec<String> {
-    let request = CallRequest {
-        package: chain.package,
-        procedure,
-        inputs,
-        params,
-        signer: address(caller),
-        salt_from: 0,
-        shard: Some(ShardId(1)),
-    };
-    let prepared = prepare_call(&Engine::new().unwrap(), contract, &request, shards()).unwrap();
+    let prepared = prepare(contract, chain, caller, procedure, inputs, params).unwrap();
     prepared.events.iter().map(|event| event_value(contract, event).unwrap().to_string()).collect()
 }
 

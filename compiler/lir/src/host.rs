@@ -19,6 +19,21 @@ pub trait Memory {
     /// memory is never given back while the program lives: the run-time
     /// library pools it.
     fn grow(&mut self, bytes: u64) -> Option<u64>;
+    /// Like [`Memory::grow`], with the memory zeroed. Backends whose fresh
+    /// memory is always zero (a new Wasm instance's, the JIT's zeroed
+    /// allocations) skip the writes, so memory the program never uses is
+    /// never touched.
+    fn grow_zeroed(&mut self, bytes: u64) -> Option<u64> {
+        let start = self.grow(bytes)?;
+        const ZEROS: [u8; 4096] = [0; 4096];
+        let mut done = 0;
+        while done < bytes {
+            let piece = (bytes - done).min(ZEROS.len() as u64);
+            self.write(start + done, &ZEROS[..piece as usize]);
+            done += piece;
+        }
+        Some(start)
+    }
 }
 
 /// The run-time library, as a backend calls it.

@@ -57,8 +57,7 @@ impl<B: Backend> Session<B> {
             .checked_mul(DESCRIPTOR_BYTES)
             .ok_or_else(|| *out_of_memory(u64::MAX))?;
         let memory = backend.memory();
-        let start = memory.grow(bytes).ok_or_else(|| *out_of_memory(bytes))?;
-        write_zeros(memory, start, bytes);
+        let start = memory.grow_zeroed(bytes).ok_or_else(|| *out_of_memory(bytes))?;
         let static_region = start;
         let arguments_region = start + DESCRIPTOR_BYTES;
         let stack_start = start + FIXED_DESCRIPTORS * DESCRIPTOR_BYTES;

@@ -42,4 +42,4 @@ mod run;
 
 pub use emit::emit;
 pub use error::WasmError;
-pub use run::{FuelExhausted, HelperMeter, HelperUse, WASM_STACK_BYTES_DEFAULT, WasmBackend};
+pub use run::{FuelExhausted, HelperMeter, HelperUse, Prepared, WASM_STACK_BYTES_DEFAULT, WasmBackend};

@@ -9,7 +9,7 @@ use min_chain::objects::{Address, Object, ObjectId, TypeTag};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::state::{Abort, ShardState};
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
-use min_contract_host::{CallRequest, RuntimeHost, prepare_call};
+use min_contract_host::{CallRequest, PreparedCall, RuntimeHost, prepare_call};
 use min_runtime::{Contract, Engine, Value};
 use std::num::NonZeroU32;
 
@@ -82,14 +82,16 @@ impl Chain {
     }
 }
 
-pub fn call<'c>(
+/// A call of `procedure` by `caller`, prepared as a client prepares it on
+/// shard 1: the transaction's body, what it returns and the events it logs.
+pub fn prepare<'c>(
     contract: &'c Contract,
     chain: &Chain,
     caller: &SigningKey,
     procedure: &str,
     inputs: &[Object],
     params: &[Value<'c>],
-) -> Result<(Transaction, Vec<Value<'c>>), String> {
+) -> Result<PreparedCall<'c>, String> {
     let request = CallRequest {
         package: chain.package,
         procedure,
@@ -99,7 +101,19 @@ pub fn call<'c>(
         salt_from: 0,
         shard: Some(ShardId(1)),
     };
-    let prepared = prepare_call(&Engine::new().unwrap(), contract, &request, shards())?;
+    prepare_call(&Engine::new().unwrap(), contract, &request, shards())
+}
+
+/// A call of `procedure` by `caller`, signed, and what it returns.
+pub fn call<'c>(
+    contract: &'c Contract,
+    chain: &Chain,
+    caller: &SigningKey,
+    procedure: &str,
+    inputs: &[Object],
+    params: &[Value<'c>],
+) -> Result<(Transaction, Vec<Value<'c>>), String> {
+    let prepared = prepare(contract, chain, caller, procedure, inputs, params)?;
     Ok((prepared.body.sign(caller), prepared.returns))
 }
 

@@ -116,6 +116,12 @@ impl Memory for StoreMemory {
     fn grow(&mut self, bytes: u64) -> Option<u64> {
         grow(self.memory, self.store.get_mut(), bytes)
     }
+
+    /// Memory past the heap's top was never handed out, and a new
+    /// instance's memory is zero beyond the module's data: nothing to write.
+    fn grow_zeroed(&mut self, bytes: u64) -> Option<u64> {
+        self.grow(bytes)
+    }
 }
 
 /// The byte range of an access. The run-time library only touches memory

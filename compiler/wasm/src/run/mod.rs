@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use min_lir::host::{Backend, Host, Memory};
 use min_lir::{FuncId, Helper, Program, VmVar, abi as lir_abi};
-use wasmtime::{Config, Engine, Func, Global, Linker, Module, Store, Val};
+use wasmtime::{Config, Engine, Func, Global, Linker, Module, Store, Table, Val};
 
 use crate::abi::{FUNCTIONS, HEAP_BASE, MEMORY, VM_VARS, vm_global, vm_global_index};
 use crate::{WasmError, emit};
@@ -67,14 +67,32 @@ pub type HelperMeter = fn(HelperUse) -> u64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FuelExhausted;
 
+/// A module made by [`emit()`], compiled and linked to the run-time
+/// helpers once, ready to instantiate as often as needed
+/// ([`WasmBackend::instantiate_prepared`]).
+#[derive(Clone)]
+pub struct Prepared(wasmtime::InstancePre<State>);
+
+impl Prepared {
+    /// Links `module`, compiled by `engine`, to the helpers.
+    pub fn new(engine: &Engine, module: &Module) -> Result<Prepared, WasmError> {
+        let mut linker = Linker::new(engine);
+        host::link(&mut linker).map_err(runtime)?;
+        linker.instantiate_pre(module).map(Prepared).map_err(runtime)
+    }
+}
+
 /// A program running in wasmtime: the instance of its module, with NaN
 /// canonicalisation and tail calls on.
 pub struct WasmBackend {
     memory: StoreMemory,
     /// The VM variables' globals, in the order of [`VM_VARS`].
     vm_globals: Vec<Global>,
-    /// Every LIR function, by id, with its number of parameters.
-    functions: Vec<(Func, usize)>,
+    /// The module's function table: LIR function `f` at index `f + 1`.
+    table: Table,
+    /// Every LIR function, by id, with its number of parameters, once a
+    /// call has looked it up: an instance resolves only what it calls.
+    functions: Vec<Option<(Func, usize)>>,
     last_trap: Option<String>,
     last_trap_code: Option<wasmtime::Trap>,
 }
@@ -120,10 +138,14 @@ impl WasmBackend {
     /// calls (decoding results) cost one unit a word, with the same panic
     /// when the fuel runs out.
     pub fn instantiate(engine: &Engine, module: &Module, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
-        let mut linker = Linker::new(engine);
-        host::link(&mut linker).map_err(runtime)?;
-        let mut store = Store::new(engine, State { meter, ..State::default() });
-        let instance = linker.instantiate(&mut store, module).map_err(runtime)?;
+        WasmBackend::instantiate_prepared(&Prepared::new(engine, module)?, meter)
+    }
+
+    /// [`WasmBackend::instantiate`] from a module already linked to the
+    /// helpers: what a host that runs a module many times keeps.
+    pub fn instantiate_prepared(prepared: &Prepared, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
+        let mut store = Store::new(prepared.0.module().engine(), State { meter, ..State::default() });
+        let instance = prepared.0.instantiate(&mut store).map_err(runtime)?;
 
         let memory = instance.get_memory(&mut store, MEMORY).ok_or_else(|| missing(MEMORY))?;
         let mut vm_globals = Vec::with_capacity(VM_VARS.len());
@@ -137,19 +159,33 @@ impl WasmBackend {
             return Err(WasmError::Runtime(format!("{HEAP_BASE} {heap_base:#x} is not a free 8-aligned address")));
         }
         let table = instance.get_table(&mut store, FUNCTIONS).ok_or_else(|| missing(FUNCTIONS))?;
-        let mut functions = Vec::new();
-        for index in 1..table.size(&store) {
-            let entry = table.get(&mut store, index).and_then(|entry| entry.unwrap_func().copied());
-            let function = entry.ok_or_else(|| missing(&format!("{FUNCTIONS}[{index}]")))?;
-            let params = function.ty(&store).params().len();
-            functions.push((function, params));
-        }
+        let count = usize::try_from(table.size(&store)).map_err(|_| missing(FUNCTIONS))?.saturating_sub(1);
+        let functions = vec![None; count];
 
         let state = store.data_mut();
         state.memory = Some(memory);
         state.heap_top = heap_base;
         let memory = StoreMemory { store: RefCell::new(store), memory };
-        Ok(WasmBackend { memory, vm_globals, functions, last_trap: None, last_trap_code: None })
+        Ok(WasmBackend { memory, vm_globals, table, functions, last_trap: None, last_trap_code: None })
+    }
+
+    /// LIR function `function` and its number of parameters, looked up in
+    /// the table the first time. A module made by `emit` has every function
+    /// in its table; any other is refused at the first call of a missing one.
+    fn function(&mut self, function: FuncId) -> (Func, usize) {
+        let count = self.functions.len();
+        let Some(slot) = self.functions.get_mut(function as usize) else {
+            panic!("invoke of f{function}, but the module has {count} functions");
+        };
+        if let Some(found) = *slot {
+            return found;
+        }
+        let store = self.memory.store.get_mut();
+        let entry = self.table.get(&mut *store, u64::from(function) + 1).and_then(|entry| entry.unwrap_func().copied());
+        let Some(func) = entry else { panic!("{FUNCTIONS}[{}] is not a function", u64::from(function) + 1) };
+        let found = (func, func.ty(&*store).params().len());
+        *slot = Some(found);
+        found
     }
 
     /// Sets the fuel left to Wasm code and metered helpers; fails unless the
@@ -200,9 +236,7 @@ impl Backend for WasmBackend {
     /// Calls a function; a trap makes it return [`FAIL`](lir_abi::FAIL), with
     /// the reason in [`WasmBackend::last_trap`].
     fn invoke(&mut self, function: FuncId, args: &[u64], host: &mut dyn Host) -> u64 {
-        let Some(&(func, params)) = self.functions.get(function as usize) else {
-            panic!("invoke of f{function}, but the module has {} functions", self.functions.len());
-        };
+        let (func, params) = self.function(function);
         assert_eq!(args.len(), params, "invoke of f{function} with {} arguments", args.len());
         let args: Vec<Val> = args.iter().map(|&arg| Val::I64(arg as i64)).collect();
         let mut result = [Val::I64(0)];
