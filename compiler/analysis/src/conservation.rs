@@ -103,20 +103,6 @@ pub fn core_type(ty: &Type, args: &[Ty]) -> Ty {
         Type::Gen(i) => args.get(*i as usize).cloned().unwrap_or_default(),
         Type::Var(_) => Ty::Unknown,
         Type::Fun(a, b) => Ty::Fun(Box::new(core_type(a, args)), Box::new(core_type(b, args))),
-        Type::App(con, items) => {
-            let items: Vec<Ty> = items.iter().map(|t| core_type(t, args)).collect();
-            match con {
-                Con::Nat => Ty::Nat,
-                Con::Int => Ty::Int,
-                Con::Real => Ty::Real,
-                Con::Bool => Ty::Bool,
-                Con::Char => Ty::Char,
-                Con::Str => Ty::Str,
-                Con::List => Ty::List(Box::new(items.into_iter().next().unwrap_or_default())),
-                Con::Tuple(_) => Ty::Tuple(items.into()),
-                Con::Adt(name) => Ty::Data(name.clone(), items.into()),
-                Con::Rigid(name) => Ty::Param(name.clone()),
-            }
-        }
+        Type::App(con, items) => con.core_type(items.iter().map(|t| core_type(t, args)).collect()),
     }
 }

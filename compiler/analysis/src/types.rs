@@ -29,6 +29,27 @@ pub enum Con {
     Rigid(Arc<str>),
 }
 
+impl Con {
+    /// The core IR's type of this constructor applied to `args`, already
+    /// in the core IR's form. A rigid variable keeps the name its signature
+    /// gave it (without the checker's `#` suffix).
+    pub fn core_type(&self, mut args: Vec<min_core::Ty>) -> min_core::Ty {
+        use min_core::Ty;
+        match self {
+            Con::Nat => Ty::Nat,
+            Con::Int => Ty::Int,
+            Con::Real => Ty::Real,
+            Con::Bool => Ty::Bool,
+            Con::Char => Ty::Char,
+            Con::Str => Ty::Str,
+            Con::List => Ty::List(Box::new(args.pop().unwrap_or_default())),
+            Con::Tuple(_) => Ty::Tuple(args.into()),
+            Con::Adt(name) => Ty::Data(name.clone(), args.into()),
+            Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(name).into()),
+        }
+    }
+}
+
 /// A type. `Var` is a unification variable; `Gen` a quantified variable of a scheme.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {

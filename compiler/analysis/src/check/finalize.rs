@@ -255,20 +255,6 @@ fn core_type(u: &crate::unify::Unifier, names: &mut rustc_hash::FxHashMap<u32, u
         }
         Type::Gen(i) => Ty::Var(*i),
         Type::Fun(a, b) => Ty::Fun(Box::new(core_type(u, names, a)), Box::new(core_type(u, names, b))),
-        Type::App(con, args) => {
-            let mut args: Vec<Ty> = args.iter().map(|arg| core_type(u, names, arg)).collect();
-            match con {
-                Con::Nat => Ty::Nat,
-                Con::Int => Ty::Int,
-                Con::Real => Ty::Real,
-                Con::Bool => Ty::Bool,
-                Con::Char => Ty::Char,
-                Con::Str => Ty::Str,
-                Con::List => Ty::List(Box::new(args.pop().unwrap_or_default())),
-                Con::Tuple(_) => Ty::Tuple(args.into()),
-                Con::Adt(name) => Ty::Data(name.clone(), args.into()),
-                Con::Rigid(name) => Ty::Param(name.split('#').next().unwrap_or(name).into()),
-            }
-        }
+        Type::App(con, args) => con.core_type(args.iter().map(|arg| core_type(u, names, arg)).collect()),
     }
 }
