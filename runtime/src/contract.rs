@@ -165,7 +165,7 @@ impl Contract {
 
     /// The procedure named `name` (`bank.open` or `open`).
     pub fn procedure(&self, name: &str) -> Option<&ProcedureInfo> {
-        self.find(name).map(|p| &p.info)
+        self.find(name).ok().map(|p| &p.info)
     }
 
     /// The constructor `name` of the data type `data_type` (qualified), to
@@ -224,17 +224,15 @@ impl Contract {
         params: &[Value<'c>],
         gas_limit: u64,
     ) -> Result<Outcome<'c>, ExecError> {
-        let Some(found) = self.find(procedure) else {
-            return Err(ExecError::BadArguments { reason: format!("the contract has no procedure named {procedure}") });
-        };
+        let found = self.find(procedure)?;
         let (args, argument_bytes) = self.arguments(found, inputs, params)?;
         let (value, gas_used) = self.run_export(engine, &found.export, &args, argument_bytes, gas_limit)?;
-        let Split { outputs, returns, events, components, bytes: result_bytes } = self.results(found, value)?;
+        let (components, result_bytes) = self.results(found, value)?;
         let gas_used = gas_used.saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
         if gas_used > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
-        Ok(Outcome { outputs, returns, events, result: components, gas_used })
+        Ok(outcome(&found.info, components, gas_used))
     }
 
     /// Runs the checker of `procedure` (`spec/contracts.md`): whether the
@@ -257,9 +255,7 @@ impl Contract {
         claimed: &[Value<'c>],
         gas_limit: u64,
     ) -> Result<Verdict<'c>, ExecError> {
-        let Some(found) = self.find(procedure) else {
-            return Err(ExecError::BadArguments { reason: format!("the contract has no procedure named {procedure}") });
-        };
+        let found = self.find(procedure)?;
         let Some(checker) = &found.checker else {
             return Err(ExecError::BadArguments {
                 reason: format!("the module has no checker of {}", found.info.name),
@@ -267,11 +263,10 @@ impl Contract {
         };
         let (mut args, argument_bytes) = self.arguments(found, inputs, params)?;
         let (claim, claim_bytes) = self.claim(found, claimed)?;
-        args.push(claim.clone());
+        args.push(claim);
         match self.run_export(engine, checker, &args, argument_bytes + claim_bytes, gas_limit) {
             Ok((Value::Bool(true), gas_used)) => {
-                let Split { outputs, returns, events, components, .. } = self.results(found, claim)?;
-                Ok(Verdict::Accepted(Outcome { outputs, returns, events, result: components, gas_used }))
+                Ok(Verdict::Accepted(outcome(&found.info, claimed.to_vec(), gas_used)))
             }
             Ok((Value::Bool(false), _)) => Ok(Verdict::Refused { aborted: None }),
             Err(ExecError::Abort { message }) => Ok(Verdict::Refused { aborted: Some(message) }),
@@ -335,8 +330,11 @@ impl Contract {
         Ok((value, gas_limit - fuel_left))
     }
 
-    fn find(&self, name: &str) -> Option<&Procedure> {
-        self.procedures.iter().find(|p| p.info.name == name || p.info.short_name() == name)
+    fn find(&self, name: &str) -> Result<&Procedure, ExecError> {
+        self.procedures
+            .iter()
+            .find(|p| p.info.name == name || p.info.short_name() == name)
+            .ok_or_else(|| ExecError::BadArguments { reason: format!("the contract has no procedure named {name}") })
     }
 
     /// The module compiled for `engine` and linked to the helpers.
@@ -430,10 +428,9 @@ impl Contract {
         Ok((value, bytes))
     }
 
-    /// The result split into created objects, returned values and logged
-    /// events, each checked against its declared type, and the bytes their
-    /// encoding takes.
-    fn results<'c>(&self, procedure: &Procedure, value: Value<'c>) -> Result<Split<'c>, ExecError> {
+    /// The components of a procedure's result, each checked against its
+    /// declared type, and the bytes their encoding takes.
+    fn results<'c>(&self, procedure: &Procedure, value: Value<'c>) -> Result<(Vec<Value<'c>>, usize), ExecError> {
         let info = &procedure.info;
         let components: Vec<Value<'c>> = match (info.results.len(), &value) {
             (0, Value::Unit) => Vec::new(),
@@ -446,31 +443,13 @@ impl Contract {
                 });
             }
         };
-        let mut split = Split {
-            outputs: Vec::new(),
-            returns: Vec::new(),
-            events: Vec::new(),
-            components: components.clone(),
-            bytes: 0,
-        };
-        for (component, slot) in components.into_iter().zip(&info.results) {
-            let encoded = codec::encode_value(&component, &slot.r#type, &self.schema, &Limits::default())
+        let mut bytes = 0;
+        for (component, slot) in components.iter().zip(&info.results) {
+            let encoded = codec::encode_value(component, &slot.r#type, &self.schema, &Limits::default())
                 .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
-            split.bytes += encoded.len();
-            match (slot.role, &slot.r#type) {
-                (Role::Output, _) => split.outputs.push(component),
-                (Role::Event, TypeDesc::List(item)) => {
-                    let mut rest = component;
-                    while let Value::Cons(pair) = rest {
-                        split.events.push(Event { r#type: (**item).clone(), value: pair.head.clone() });
-                        rest = pair.tail.clone();
-                    }
-                }
-                (Role::Event, ty) => split.events.push(Event { r#type: ty.clone(), value: component }),
-                _ => split.returns.push(component),
-            }
+            bytes += encoded.len();
         }
-        Ok(split)
+        Ok((components, bytes))
     }
 }
 
@@ -482,13 +461,27 @@ fn is_signer_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == SIGNER_TYPE && args.is_empty())
 }
 
-/// A procedure's result split by role, with the bytes its encoding takes.
-struct Split<'c> {
-    outputs: Vec<Value<'c>>,
-    returns: Vec<Value<'c>>,
-    events: Vec<Event<'c>>,
-    components: Vec<Value<'c>>,
-    bytes: usize,
+/// The outcome of `info` whose result has `components` (of the declared
+/// types): objects into outputs, events into events (a list of events gives
+/// its elements), other values into returns.
+fn outcome<'c>(info: &ProcedureInfo, components: Vec<Value<'c>>, gas_used: u64) -> Outcome<'c> {
+    let mut outcome =
+        Outcome { outputs: Vec::new(), returns: Vec::new(), events: Vec::new(), result: components.clone(), gas_used };
+    for (component, slot) in components.into_iter().zip(&info.results) {
+        match (slot.role, &slot.r#type) {
+            (Role::Output, _) => outcome.outputs.push(component),
+            (Role::Event, TypeDesc::List(item)) => {
+                let mut rest = component;
+                while let Value::Cons(pair) = rest {
+                    outcome.events.push(Event { r#type: (**item).clone(), value: pair.head.clone() });
+                    rest = pair.tail.clone();
+                }
+            }
+            (Role::Event, ty) => outcome.events.push(Event { r#type: ty.clone(), value: component }),
+            _ => outcome.returns.push(component),
+        }
+    }
+    outcome
 }
 
 /// Checks that the metadata names exactly the helpers the runtime provides.

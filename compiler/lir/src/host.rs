@@ -25,14 +25,19 @@ pub trait Memory {
     /// never touched.
     fn grow_zeroed(&mut self, bytes: u64) -> Option<u64> {
         let start = self.grow(bytes)?;
+        self.write_zeros(start, bytes);
+        Some(start)
+    }
+
+    /// Writes `bytes` zeros at `address`.
+    fn write_zeros(&mut self, address: u64, bytes: u64) {
         const ZEROS: [u8; 4096] = [0; 4096];
         let mut done = 0;
         while done < bytes {
             let piece = (bytes - done).min(ZEROS.len() as u64);
-            self.write(start + done, &ZEROS[..piece as usize]);
+            self.write(address + done, &ZEROS[..piece as usize]);
             done += piece;
         }
-        Some(start)
     }
 }
 

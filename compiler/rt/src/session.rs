@@ -10,7 +10,7 @@ use min_core::Constructor;
 use min_diagnostics::codes;
 use min_interp::{RuntimeError, Value};
 use min_lir::abi::{FAIL, REGION_WORDS};
-use min_lir::host::{Backend, Memory};
+use min_lir::host::Backend;
 use min_lir::{Export, Program, VmVar};
 
 use crate::regions::{RegionStats, out_of_memory};
@@ -21,8 +21,6 @@ use crate::tables::Tables;
 const DESCRIPTOR_BYTES: u64 = REGION_WORDS as u64 * 8;
 /// Descriptors before the region stack: the static region and the arguments'.
 const FIXED_DESCRIPTORS: u64 = 2;
-/// Zeros are written in pieces of this many bytes.
-const ZEROS_BYTES: usize = 64 * 1024;
 
 /// A backend's compiled program with its run-time library.
 pub struct Session<B: Backend> {
@@ -133,7 +131,7 @@ impl<B: Backend> Session<B> {
             }
             words.push(word);
         }
-        write_zeros(memory, dest, 2 * DESCRIPTOR_BYTES);
+        memory.write_zeros(dest, 2 * DESCRIPTOR_BYTES);
         self.backend.set_vm(VmVar::RegionTop, top + 2 * DESCRIPTOR_BYTES);
         self.runtime.regions.forget_deepest();
         self.runtime.fault = None;
@@ -211,17 +209,6 @@ impl<B: Backend> Session<B> {
         self.runtime.release(memory, top);
         self.runtime.release(memory, top + DESCRIPTOR_BYTES);
         self.runtime.release(memory, self.arguments_region);
-    }
-}
-
-/// Writes `bytes` zero bytes at `address`.
-fn write_zeros(memory: &mut dyn Memory, address: u64, bytes: u64) {
-    let zeros = vec![0; ZEROS_BYTES.min(bytes as usize)];
-    let mut done = 0;
-    while done < bytes {
-        let piece = (bytes - done).min(ZEROS_BYTES as u64);
-        memory.write(address + done, &zeros[..piece as usize]);
-        done += piece;
     }
 }
 
