@@ -36,4 +36,4 @@ pub use schema::Schema;
 /// The interpreter's values, which procedures take and return.
 pub use min_interp::Value;
 /// The metadata's types.
-pub use min_metadata::{Metadata, ProcedureInfo, Role, TypeDesc};
+pub use min_metadata::{GasBound, Metadata, ProcedureInfo, Role, TypeDesc};

@@ -157,6 +157,42 @@ pub struct ProcedureInfo {
     /// procedure makes that result. Empty when the module has none.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub checker: String,
+    /// The most gas a call can use, by the bytes of its arguments
+    /// (`spec/gas.md`, "Static bounds").
+    #[serde(default)]
+    pub gas_bound: GasBound,
+    /// Bytes of Wasm code a call may run: the procedure's function and
+    /// every function it may call.
+    #[serde(default)]
+    pub code_bytes: u64,
+}
+
+/// A procedure's static gas bound.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GasBound {
+    /// `G(b) = c₀ + c₁·b + c₂·b² + …` for arguments of `b` bytes: the
+    /// coefficients, lowest degree first.
+    Polynomial(Vec<u64>),
+    /// No bound is known, and why.
+    None(String),
+}
+
+impl Default for GasBound {
+    fn default() -> GasBound {
+        GasBound::None("the module was built without gas bounds".into())
+    }
+}
+
+impl GasBound {
+    /// The bound for arguments of `bytes` bytes (saturating), if there is one.
+    pub fn at(&self, bytes: u64) -> Option<u64> {
+        match self {
+            GasBound::Polynomial(coefficients) => {
+                Some(coefficients.iter().rev().fold(0u64, |acc, c| acc.saturating_mul(bytes).saturating_add(*c)))
+            }
+            GasBound::None(_) => None,
+        }
+    }
 }
 
 impl ProcedureInfo {

@@ -9,8 +9,8 @@ use min_analysis::db::SourceFile;
 use min_analysis::interface::{Interface, Procedure};
 use min_analysis::types::{Con, Type, TypePrinter};
 use min_metadata::{
-    ConstructorInfo, DataTypeInfo, ExportInfo, HelperInfo, Imports, Metadata, ProcedureInfo, Role, Slot, TypeDesc,
-    TypeInfo, VariantInfo,
+    ConstructorInfo, DataTypeInfo, ExportInfo, GasBound, HelperInfo, Imports, Metadata, ProcedureInfo, Role, Slot,
+    TypeDesc, TypeInfo, VariantInfo,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,6 +30,8 @@ pub struct Artifact {
     /// One line per contract procedure: what its transactions consume,
     /// carry, create and return.
     pub procedures: Vec<String>,
+    /// Per contract procedure: its static gas bound and code size.
+    pub costs: Vec<crate::gas_bound::ProcedureCost>,
 }
 
 /// Compiles a checked file (and what it imports) to its artifact.
@@ -78,6 +80,8 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             arguments: Vec::new(),
             results: Vec::new(),
             checker: String::new(),
+            gas_bound: GasBound::default(),
+            code_bytes: 0,
         })
         .collect();
     for (info, procedure) in procedures.iter_mut().zip(&checked.interface.procedures) {
@@ -113,6 +117,11 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         .iter()
         .map(|p| format!("{}: {}", p.name.rsplit_once('.').map_or(p.name.as_str(), |(_, name)| name), p.summary()))
         .collect();
+    let costs = crate::gas_bound::procedure_costs(&program, &wasm, &procedures, &data_types)?;
+    for (info, cost) in procedures.iter_mut().zip(&costs) {
+        info.gas_bound = cost.gas.clone();
+        info.code_bytes = cost.code_bytes;
+    }
     let helpers =
         min_lir::Helper::ALL.iter().map(|h| HelperInfo { name: h.name().to_string(), params: h.arity() }).collect();
     let count = exports.len();
@@ -134,6 +143,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         metadata,
         exports: count,
         procedures: procedure_lines,
+        costs,
     })
 }
 

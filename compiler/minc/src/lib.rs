@@ -6,6 +6,7 @@ pub mod args;
 pub mod artifact;
 pub mod chain;
 pub mod checkers;
+pub mod gas_bound;
 pub mod load;
 pub mod regions;
 pub mod run;

@@ -588,8 +588,8 @@ fn write_artifact(workspace: &Workspace, file: min_analysis::db::SourceFile, out
         if artifact.exports == 1 { "" } else { "s" },
         metadata_path.display()
     );
-    for procedure in &artifact.procedures {
-        eprintln!("          procedure {procedure}");
+    if !artifact.costs.is_empty() {
+        eprint!("\n{}", minc::gas_bound::table(&artifact.costs, &artifact.procedures));
     }
     ExitCode::SUCCESS
 }

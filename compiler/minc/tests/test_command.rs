@@ -170,8 +170,11 @@ fn the_gas_report_counts_every_case_and_the_aborted_calls() {
     assert!(stdout.contains("gas report"), "{stdout}");
     let transfer = stdout.lines().find(|line| line.trim_start().starts_with("bank.transfer")).expect(&stdout);
     let cells: Vec<&str> = transfer.split_whitespace().collect();
-    // 20 cases of the property test; the overdraft's call aborts.
-    assert_eq!((cells[1], cells[5]), ("20", "1"), "{transfer}");
+    // 20 cases of the property test; the overdraft's call aborts; the
+    // static bound is above the most any call used.
+    assert_eq!((cells[1], cells[6]), ("20", "1"), "{transfer}");
+    let (max, bound): (u64, u64) = (cells[4].parse().expect("max"), cells[5].parse().expect("bound"));
+    assert!(max <= bound, "{transfer}");
 }
 
 const SPECIFIED: &str = "\

@@ -4,7 +4,9 @@
 //! its arguments, builds the contract to Wasm in memory as `minc build`
 //! does, and replays every recorded call on it with `min-runtime` under the
 //! chain's gas limit. The numbers are what a transaction making that call
-//! would be charged.
+//! would be charged. Each call is also checked against the procedure's
+//! static gas bound (`spec/gas.md`): a call that uses more is an error of
+//! the compiler, and fails the run.
 
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
@@ -34,6 +36,9 @@ pub struct GasRow {
     pub avg: u64,
     /// The most.
     pub max: u64,
+    /// The static gas bound at the largest arguments among the completed
+    /// calls (`None` when the procedure has no bound).
+    pub bound: Option<u64>,
     /// How many recorded calls aborted (or ran out of gas): they count in
     /// no column above, since a transaction that aborts changes nothing.
     pub aborted: u64,
@@ -44,6 +49,7 @@ pub struct GasRow {
 pub struct Recorder {
     used: BTreeMap<String, Vec<u64>>,
     aborted: BTreeMap<String, u64>,
+    bounds: BTreeMap<String, Option<u64>>,
 }
 
 impl Recorder {
@@ -55,8 +61,24 @@ impl Recorder {
             .map_err(|error| format!("the runtime refuses the built contract: {error}"))?;
         let engine = Engine::new().map_err(|error| format!("cannot start the contract engine: {error}"))?;
         for call in calls {
-            match gas_of(&contract, &engine, call)? {
-                Some(gas) => self.used.entry(call.procedure.clone()).or_default().push(gas),
+            let info = contract
+                .procedure(&call.procedure)
+                .ok_or_else(|| format!("the built contract has no procedure {}", call.procedure))?;
+            let measured = gas_of(&contract, &engine, call)?;
+            let bound = info.gas_bound.at(measured.argument_bytes);
+            match measured.used {
+                Some(used) => {
+                    if let Some(bound) = bound.filter(|bound| used > *bound) {
+                        return Err(format!(
+                            "{} used {used} gas with {} bytes of arguments, more than its static gas bound of {bound}: \
+                             the bound is wrong, please report it",
+                            call.procedure, measured.argument_bytes
+                        ));
+                    }
+                    self.used.entry(call.procedure.clone()).or_default().push(used);
+                    let most = self.bounds.entry(call.procedure.clone()).or_insert(bound);
+                    *most = (*most).max(bound);
+                }
                 None => *self.aborted.entry(call.procedure.clone()).or_default() += 1,
             }
         }
@@ -81,16 +103,26 @@ impl Recorder {
                     avg: if calls == 0 { 0 } else { (total / u128::from(calls)) as u64 },
                     max: used.iter().copied().max().unwrap_or(0),
                     aborted: self.aborted.get(name).copied().unwrap_or(0),
+                    bound: self.bounds.get(name).copied().flatten(),
                 }
             })
             .collect()
     }
 }
 
-/// The gas `call` uses on `contract`, `None` if it aborts or runs out.
-/// Each argument crosses into the contract's values through the canonical
-/// encoding, as a transaction's arguments do.
-pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<Option<u64>, String> {
+/// What a replayed call used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Measured {
+    /// Bytes of its arguments' canonical encoding.
+    pub argument_bytes: u64,
+    /// The gas it used, `None` if it aborted or ran out.
+    pub used: Option<u64>,
+}
+
+/// The gas `call` uses on `contract`. Each argument crosses into the
+/// contract's values through the canonical encoding, as a transaction's
+/// arguments do.
+pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<Measured, String> {
     let info = contract
         .procedure(&call.procedure)
         .ok_or_else(|| format!("the built contract has no procedure {}", call.procedure))?;
@@ -103,10 +135,12 @@ pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<O
         ));
     }
     let (mut inputs, mut params) = (Vec::new(), Vec::new());
+    let mut argument_bytes = 0u64;
     for (slot, value) in info.arguments.iter().zip(&call.args) {
         let bytes = contract
             .encode(value, &slot.r#type)
             .map_err(|error| format!("an argument of {} cannot be encoded: {error}", call.procedure))?;
+        argument_bytes += bytes.len() as u64;
         let value = contract
             .decode(&bytes, &slot.r#type)
             .map_err(|error| format!("an argument of {} cannot be decoded: {error}", call.procedure))?;
@@ -116,8 +150,8 @@ pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<O
         }
     }
     match contract.call(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT) {
-        Ok(outcome) => Ok(Some(outcome.gas_used)),
-        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(None),
+        Ok(outcome) => Ok(Measured { argument_bytes, used: Some(outcome.gas_used) }),
+        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(Measured { argument_bytes, used: None }),
         Err(error) => Err(format!("replaying {} failed: {error}", call.procedure)),
     }
 }

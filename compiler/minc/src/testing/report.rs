@@ -67,8 +67,8 @@ pub fn human(report: &Report) -> String {
 
 /// The gas report as a table: one row per procedure.
 pub fn gas_table(rows: &[GasRow]) -> String {
-    let header = ["procedure", "calls", "min", "avg", "max", "aborted"];
-    let mut table: Vec<[String; 6]> = vec![header.map(str::to_string)];
+    let header = ["procedure", "calls", "min", "avg", "max", "bound", "aborted"];
+    let mut table: Vec<[String; 7]> = vec![header.map(str::to_string)];
     for row in rows {
         table.push([
             row.procedure.clone(),
@@ -76,10 +76,11 @@ pub fn gas_table(rows: &[GasRow]) -> String {
             row.min.to_string(),
             row.avg.to_string(),
             row.max.to_string(),
+            row.bound.map_or_else(|| "-".to_string(), |bound| bound.to_string()),
             row.aborted.to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..6).map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..7).map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::from("gas report (min-runtime, fuel of the built contract)\n");
     if rows.is_empty() {
         out.push_str("  no contract procedure was called\n");
