@@ -2,7 +2,7 @@
 //! other once ([`Contract::load`]), and calls of its procedures.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use min_core::Constructor;
 use min_diagnostics::codes;
@@ -82,7 +82,7 @@ pub struct Contract {
     metadata: Metadata,
     wasm: Vec<u8>,
     schema: Schema,
-    tables: Tables,
+    tables: Arc<Tables>,
     procedures: Vec<Procedure>,
     /// The module compiled by the first engine that ran it, linked to the
     /// run-time helpers.
@@ -140,7 +140,7 @@ impl Contract {
                 record: c.record,
             })
             .collect();
-        let tables = Tables::new(constructors, Vec::new(), metadata.names.clone());
+        let tables = Arc::new(Tables::new(constructors, Vec::new(), metadata.names.clone()));
         let mut procedures: Vec<Procedure> = Vec::with_capacity(metadata.procedures.len());
         for info in &metadata.procedures {
             if procedures.iter().any(|p| p.info.name == info.name) {

@@ -28,6 +28,9 @@ impl Default for EngineLimits {
     }
 }
 
+/// Bytes of a pooled instance's memory and table kept mapped between calls.
+const KEEP_RESIDENT_BYTES: usize = 1 << 20;
+
 /// A wasmtime engine for contracts: NaN canonicalisation, fuel, no SIMD
 /// or threads, tail calls, and a pooling allocator with [`EngineLimits`].
 /// Compile a contract for it once ([`crate::Contract::compile`]); every
@@ -64,7 +67,12 @@ impl Engine {
             .max_memories_per_module(1)
             .max_tables_per_module(1)
             .max_memory_size(usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX))
-            .table_elements(limits.table_elements as usize);
+            .table_elements(limits.table_elements as usize)
+            // A call's memory and table are wiped with a memset on return
+            // instead of being unmapped, so the next call on the slot does
+            // not fault its pages in again.
+            .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+            .table_keep_resident(KEEP_RESIDENT_BYTES);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
         let wasmtime =
             wasmtime::Engine::new(&config).map_err(|error| ExecError::Engine { reason: format!("{error}") })?;

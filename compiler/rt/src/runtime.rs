@@ -12,12 +12,13 @@ use crate::decode::decode;
 use crate::encode::Encoder;
 use crate::regions::{RegionStats, Regions};
 use crate::tables::Tables;
+use std::sync::Arc;
 
 /// The run-time library of one compiled program: it implements
 /// [`min_lir::host::Host`], and converts values to words and back.
 #[derive(Debug)]
 pub struct Runtime {
-    pub(crate) tables: Tables,
+    pub(crate) tables: Arc<Tables>,
     pub(crate) regions: Regions,
     /// The depth limit that `E0413` names.
     pub(crate) depth_limit: usize,
@@ -33,11 +34,11 @@ impl Runtime {
     /// `depth_limit` deep (the limit [`min_lir::Helper::DepthExceeded`]
     /// reports).
     pub fn new(program: &Program, depth_limit: usize) -> Runtime {
-        Runtime::with_tables(Tables::of(program), depth_limit)
+        Runtime::with_tables(Arc::new(Tables::of(program)), depth_limit)
     }
 
     /// The run-time library of a program known by its tables alone.
-    pub fn with_tables(tables: Tables, depth_limit: usize) -> Runtime {
+    pub fn with_tables(tables: Arc<Tables>, depth_limit: usize) -> Runtime {
         Runtime { tables, regions: Regions::new(), depth_limit, fault: None, unentered: false }
     }
 

@@ -16,6 +16,7 @@ use min_lir::{Export, Program, VmVar};
 use crate::regions::{RegionStats, out_of_memory};
 use crate::runtime::Runtime;
 use crate::tables::Tables;
+use std::sync::Arc;
 
 /// Bytes of a region descriptor.
 const DESCRIPTOR_BYTES: u64 = REGION_WORDS as u64 * 8;
@@ -43,13 +44,13 @@ impl<B: Backend> Session<B> {
     /// [`VmVar::StaticRegion`], [`VmVar::RegionTop`], [`VmVar::DepthLimit`]
     /// and [`VmVar::Depth`]. Fails when the memory cannot grow that much.
     pub fn new(backend: B, program: &Program, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
-        Session::with_tables(backend, Tables::of(program), depth_limit)
+        Session::with_tables(backend, Arc::new(Tables::of(program)), depth_limit)
     }
 
     /// A session running `backend`, a program known by its run-time
     /// `tables` alone (a deployed module and its metadata), as
     /// [`Session::new`] sets one up.
-    pub fn with_tables(mut backend: B, tables: Tables, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
+    pub fn with_tables(mut backend: B, tables: Arc<Tables>, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
         let stack_descriptors = (depth_limit as u64).checked_add(2).ok_or_else(|| *out_of_memory(u64::MAX))?;
         let bytes = (FIXED_DESCRIPTORS + stack_descriptors)
             .checked_mul(DESCRIPTOR_BYTES)
