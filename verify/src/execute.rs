@@ -179,8 +179,10 @@ impl<'a, 'p> Walker<'a, 'p> {
     }
 
     /// At a call of `name` on `values`: the callee's `requires` clauses are
-    /// obligations, a recursive call's measure must be below the entry's,
-    /// and the callee's `ensures` clauses are facts about `result`.
+    /// obligations, a recursive call's measure (the callee's, for a call
+    /// back into the function through others of its recursion group) must
+    /// be below the entry's, and the callee's `ensures` clauses are facts
+    /// about `result`.
     fn call_clauses(&mut self, name: &'p str, values: &[Sym], span: Span) {
         for spec in self.program.clauses(name, SpecKind::Requires) {
             let holds = self.quietly(|w| w.clause(spec, values.to_vec()));
@@ -191,14 +193,19 @@ impl<'a, 'p> Walker<'a, 'p> {
             let operation = format!("`{}` of `{}`", spec.headline(), short(name));
             self.obligation(Kind::Requires, operation, span, condition.not(), taint);
         }
-        if name == self.function
-            && !self.local
-            && let Some((spec, entry)) = self.measure.clone()
+        if !self.local
+            && self.program.same_group(name, self.function)
+            && let Some((_, entry)) = self.measure.clone()
+            && let Some(spec) = self.program.clauses(name, SpecKind::Decreases).first().copied()
         {
             let measure = self.quietly(|w| w.clause(spec, values.to_vec()));
             if !matches!(measure, Sym::Never) {
                 let (measure, taint) = self.integer(measure, NumKind::Nat);
-                let operation = format!("`{}`", spec.headline());
+                let operation = if name == self.function {
+                    format!("`{}`", spec.headline())
+                } else {
+                    format!("`{}` of `{}`", spec.headline(), short(name))
+                };
                 self.obligation(Kind::Decreases, operation, span, measure.ge(&entry), taint);
             }
         }

@@ -23,6 +23,9 @@ pub(crate) struct Program<'p> {
     /// The specification clauses of each function that has some, by the
     /// function's qualified name.
     pub specs: BTreeMap<&'p str, Vec<&'p Spec>>,
+    /// The recursion group of every global: functions that may call each
+    /// other share one (`min_core::graph::recursion_groups`).
+    groups: std::collections::HashMap<&'p str, usize>,
 }
 
 impl<'p> Program<'p> {
@@ -44,7 +47,8 @@ impl<'p> Program<'p> {
         for spec in modules.iter().flat_map(|m| &m.specs) {
             specs.entry(spec.function.as_str()).or_default().push(spec);
         }
-        Program { globals, types, verified, may_abort, specs }
+        let groups = min_core::graph::recursion_groups(modules);
+        Program { globals, types, verified, may_abort, specs, groups }
     }
 
     /// The clauses of `function` of `kind`, in order.
@@ -52,6 +56,12 @@ impl<'p> Program<'p> {
         self.specs
             .get(function)
             .map_or_else(Vec::new, |specs| specs.iter().copied().filter(|s| s.kind == kind).collect())
+    }
+
+    /// Whether `a` and `b` may call each other: the same global, or two of
+    /// one recursion group.
+    pub fn same_group(&self, a: &str, b: &str) -> bool {
+        a == b || matches!((self.groups.get(a), self.groups.get(b)), (Some(x), Some(y)) if x == y)
     }
 
     /// Whether evaluating `expr` (a local function's body) may abort.

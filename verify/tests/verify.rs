@@ -154,6 +154,8 @@ fn broken_specifications_are_refuted_and_their_counterexamples_break_the_clause(
     refuted("leaky_transfer", "ensures match result", Kind::Ensures);
     // A measure that does not decrease.
     assert_eq!(refuted("halve", "halve (n / 2 + 1)", Kind::Decreases), vec!["2".to_string()]);
+    // One that does not decrease on the way back through another function.
+    assert_eq!(refuted("pong", "ping (n / 2 + 1)", Kind::Decreases), vec!["2".to_string()]);
     // What the clauses allow is proved: the guarded subtraction, and the
     // callee's own clauses.
     let proved = |function: &str, text: &str, kind: Kind| {
@@ -191,6 +193,9 @@ fn specifications_are_proved_and_callers_use_them() {
     proved("round_trip", "ensures result.balance == a.balance", Kind::Ensures);
     proved("countdown", "countdown (n - 1)", Kind::Decreases);
     proved("countdown", "ensures result == 0", Kind::Ensures);
+    // Mutual recursion: each call to the other function of the pair.
+    proved("is_even", "is_odd (n - 1)", Kind::Decreases);
+    proved("is_odd", "is_even (n - 1)", Kind::Decreases);
     proved("add_small", "a + b", Kind::Overflow);
     assert_eq!(report.exit_code(), 0);
 }

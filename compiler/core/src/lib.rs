@@ -6,6 +6,7 @@
 
 use min_diagnostics::Span;
 
+pub mod graph;
 mod print;
 mod ty;
 pub use print::{module_to_string, pattern_to_string};

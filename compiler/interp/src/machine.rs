@@ -43,6 +43,10 @@ pub struct Machine<'p> {
     /// The measures of the calls of functions with a `decreases` clause
     /// that are running, innermost last.
     pub(crate) measures: RefCell<Vec<(&'p str, u128)>>,
+    /// The recursion group of every global, when some function has a
+    /// `decreases` clause: a measure is compared with the innermost running
+    /// call of its group (`min_core::graph::recursion_groups`).
+    groups: HashMap<&'p str, usize>,
     /// The functions whose calls must keep an asset's total, and the check
     /// of a call (see [`Machine::with_conservation_check`]).
     conservation: Option<(HashSet<String>, Box<ConservationCheck<'p>>)>,
@@ -149,6 +153,11 @@ impl<'p> Machine<'p> {
             specs,
             check_specs: false,
             measures: RefCell::new(Vec::new()),
+            groups: if modules.iter().flat_map(|m| &m.specs).any(|spec| spec.kind == min_core::SpecKind::Decreases) {
+                min_core::graph::recursion_groups(modules)
+            } else {
+                HashMap::new()
+            },
             conservation: None,
         }
     }
@@ -172,7 +181,8 @@ impl<'p> Machine<'p> {
     /// hold of a call's arguments is `E0416` (the caller's fault), an
     /// `ensures` that does not hold of its result `E0417` (the function's),
     /// and a recursive call whose `decreases` measure is not below the
-    /// measure of the call it runs inside `E0418`.
+    /// measure of the innermost running call of its recursion group (itself,
+    /// or a function it calls back through) `E0418`.
     pub fn with_spec_checks(self) -> Self {
         Machine { check_specs: true, ..self }
     }
@@ -183,6 +193,12 @@ impl<'p> Machine<'p> {
     /// the call.
     pub fn with_conservation_check(self, functions: HashSet<String>, check: Box<ConservationCheck<'p>>) -> Self {
         Machine { conservation: Some((functions, check)), ..self }
+    }
+
+    /// Whether `a` and `b` may call each other: the same global, or two of
+    /// one recursion group.
+    pub(crate) fn same_group(&self, a: &str, b: &str) -> bool {
+        a == b || matches!((self.groups.get(a), self.groups.get(b)), (Some(x), Some(y)) if x == y)
     }
 
     /// The clauses a call of `name` must check, if it must check any.

@@ -1,7 +1,8 @@
 //! Checking specification clauses at run time (`minc test`,
 //! `spec/verification.md`): a call of a function with clauses evaluates its
 //! `requires` on the arguments, its `decreases` measure against the
-//! measure of the call of the same function it runs inside, the body, and
+//! measure of the innermost running call of its recursion group (the same
+//! function, or one that calls it back), the body, and
 //! its `ensures` on the arguments and the result; then, for a function
 //! that must keep an asset's total, the machine's conservation check.
 
@@ -37,17 +38,24 @@ pub(crate) fn run_specified<'p>(
                     return Err(RuntimeError::ill_formed(format_args!("a measure evaluated to {}", other.kind())));
                 }
             };
-            let outer = machine.measures.borrow().iter().rev().find(|(f, _)| *f == global.name).map(|(_, m)| *m);
-            if let Some(outer) = outer
+            let outer =
+                machine.measures.borrow().iter().rev().find(|(f, _)| machine.same_group(f, &global.name)).copied();
+            if let Some((caller, outer)) = outer
                 && measure >= outer
             {
-                return Err(RuntimeError::new(
-                    codes::E0418,
+                let message = if caller == global.name {
                     format!(
                         "`{name}` called itself with `{}` at {measure}, not below {outer} in the call it runs inside",
                         spec.headline()
-                    ),
-                ));
+                    )
+                } else {
+                    format!(
+                        "`{name}` was called back with `{}` at {measure}, not below the measure {outer} of the call of `{}` it runs inside",
+                        spec.headline(),
+                        short(caller)
+                    )
+                };
+                return Err(RuntimeError::new(codes::E0418, message));
             }
             machine.measures.borrow_mut().push((global.name.as_str(), measure));
             true

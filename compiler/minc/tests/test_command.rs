@@ -190,7 +190,25 @@ count : ℕ → ℕ
   decreases n
 count n = if n == 0 then 0 else count n
 
+is_even : ℕ → Bool
+  decreases n
+is_even n = if n == 0 then true else is_odd (n - 1)
+
+is_odd : ℕ → Bool
+  decreases n
+is_odd n = if n == 0 then false else is_even (n - 1)
+
+ping : ℕ → ℕ
+  decreases n
+ping n = if n == 0 then 0 else pong n
+
+pong : ℕ → ℕ
+  decreases n
+pong n = ping (n - 1)
+
 test \"withdraw within the balance\" = withdraw 5 2 == 3
+test \"parity\" = is_even 10 ∧ is_odd 7
+test \"ping pong\" = ping 3 == 0
 test \"overdraw\" = withdraw 5 7 == 0
 test \"doubles\" = double 2 == 4
 test \"counts\" = count 3 == 0
@@ -219,7 +237,15 @@ fn specification_clauses_are_checked_when_tests_call_the_function() {
     assert!(stdout.contains("E0417"), "{stdout}");
     assert!(stdout.contains("`count` called itself with `decreases n` at 3, not below 3"), "{stdout}");
     assert!(stdout.contains("E0418"), "{stdout}");
-    assert!(stdout.contains("test result: FAILED. 1 passed; 3 failed"), "{stdout}");
+    // Mutual recursion: the measure is compared with the call of the other
+    // function it runs inside.
+    assert!(stdout.contains("parity ... ok"), "{stdout}");
+    assert!(
+        stdout
+            .contains("`pong` was called back with `decreases n` at 3, not below the measure 3 of the call of `ping`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("test result: FAILED. 2 passed; 4 failed"), "{stdout}");
 }
 
 #[test]
