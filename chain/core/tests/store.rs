@@ -1,7 +1,8 @@
 //! A validator's store on a real redb file: what it was given survives
 //! closing and reopening it (objects, consumed objects, locks and prepared
-//! cross-shard transactions, blocks with their results), and a store of
-//! another chain or of an older format is refused.
+//! cross-shard transactions, blocks with their results, blocks proposed or
+//! voted for until they are finalized), and a store of another chain or of
+//! an older format is refused.
 
 mod sim;
 
@@ -58,6 +59,47 @@ fn genesis(faucet: &SigningKey, alice: &SigningKey) -> (ShardState, [ObjectRef; 
         state.apply(&mint, true, &NoContracts).unwrap()[0]
     });
     (state, [first, second])
+}
+
+#[test]
+fn a_block_voted_for_is_kept_until_it_is_finalized() {
+    let path = directory("unfinalized").join("validator.redb");
+    let (faucet, alice, bob) = (key(200), key(1), key(2));
+    let (genesis, [first, second]) = genesis(&faucet, &alice);
+    let store = Store::open(&path).unwrap();
+    let mut state = store.load_or_init(genesis.clone()).unwrap().state;
+
+    let pay =
+        |input, label| placed(&alice, Procedure::Transfer { amount: 100 }, vec![input], (address(&bob), 100), label, 0);
+    let block = Block { parent: genesis_digest(), transactions: vec![pay(first, 0)], acceptances: vec![] };
+    let fork = Block { parent: genesis_digest(), transactions: vec![pay(second, 1)], acceptances: vec![] };
+    store.keep_unfinalized(&block.digest(), &block).unwrap();
+    store.keep_unfinalized(&fork.digest(), &fork).unwrap();
+    drop(store);
+
+    // Killed before either was finalized: both come back.
+    let store = Store::open(&path).unwrap();
+    let mut kept = store.load_or_init(genesis.clone()).unwrap().unfinalized;
+    kept.sort_by_key(|(digest, _)| digest.0);
+    let mut expected = vec![(block.digest(), block.clone()), (fork.digest(), fork.clone())];
+    expected.sort_by_key(|(digest, _)| digest.0);
+    assert_eq!(kept, expected);
+
+    // Once `block` is finalized, only the fork is left unfinalized.
+    let applied = state.execute_transactions(&block.transactions, &NoContracts);
+    let finalized = FinalizedBlock {
+        digest: block.digest(),
+        block,
+        accepted: vec![],
+        applied,
+        events: vec![],
+        state_digest: state.digest(),
+    };
+    store.commit(1, &finalized, &state.take_changes(), None).unwrap();
+    drop(store);
+    let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
+    assert_eq!(reopened.unfinalized, vec![(fork.digest(), fork)]);
+    assert_eq!(reopened.blocks.len(), 1);
 }
 
 #[test]

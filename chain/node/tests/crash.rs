@@ -1,13 +1,16 @@
 //! The `min-node` binary killed with SIGKILL while transactions are in
 //! flight, three times over, and started again on its directory each time:
 //! every transaction reported committed before a kill is still committed
-//! with the same outputs, no coin is created or lost, and the chain goes on.
+//! with the same outputs, the transaction in flight at the kill commits
+//! once (from the block it was in, or sent again after it was lost with a
+//! mempool), no coin is created or lost, and the chain goes on.
 
 use ed25519_dalek::SigningKey;
 use min_chain::transaction::TxId;
 use min_node::client::RpcClient;
 use min_node::hex;
 use min_node::keys::address_of;
+use min_node::wallet;
 use serde_json::{Value, json};
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
@@ -88,7 +91,10 @@ fn a_node_killed_mid_run_restarts_with_every_committed_transaction() {
             assert_eq!(status["status"], "committed", "{status}");
             committed.push((id, status));
         }
-        let in_flight_id = node.client.transfer(&alice, address_of(&bob), 1).unwrap();
+        let coins = node.client.coins(address_of(&alice)).unwrap();
+        let shards = node.client.shard_count().unwrap();
+        let in_flight_tx = wallet::transfer(&alice, &coins, address_of(&bob), 1, shards).unwrap();
+        let in_flight_id = node.client.submit(&in_flight_tx).unwrap();
         std::thread::sleep(Duration::from_millis(kill_after_ms));
         node.process.kill().expect("SIGKILL is delivered");
         node.process.wait().unwrap();
@@ -99,18 +105,17 @@ fn a_node_killed_mid_run_restarts_with_every_committed_transaction() {
         for (id, status) in &committed {
             assert_eq!(&client.status(id).unwrap(), status, "after kill {round}, a committed transaction changed");
         }
-        let in_flight = client.status(&in_flight_id).unwrap();
-        match in_flight["status"].as_str() {
-            // Lost with the mempool: its coin is unspent, and the client may send it again.
-            Some("unknown") => {}
-            Some("committed") => committed.push((in_flight_id, in_flight)),
-            Some("pending") => {
-                let status = client.wait(&in_flight_id, FINAL).unwrap();
-                assert_eq!(status["status"], "committed", "{status}");
-                committed.push((in_flight_id, status));
-            }
-            _ => panic!("the transaction in flight at the kill neither committed nor vanished: {in_flight}"),
+        // The transaction in flight may have been lost with the mempools,
+        // or be in a block that commits after the restart: a client that
+        // does not know sends it again, which is harmless if it is already
+        // in a block (the router refuses it as spending a spent coin, or
+        // the validators drop it as known), and it commits once either way.
+        if client.status(&in_flight_id).unwrap()["status"] == "unknown" {
+            let _ = client.submit(&in_flight_tx);
         }
+        let status = client.wait(&in_flight_id, FINAL).unwrap();
+        assert_eq!(status["status"], "committed", "the transaction in flight at kill {round}: {status}");
+        committed.push((in_flight_id, status));
         assert_eq!(
             balance(client, &alice) + balance(client, &bob),
             MINTED,

@@ -202,14 +202,46 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// Answers whether `payload` is a valid child of `context.parent`, once the block is here.
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        match self.blocks.get(&payload).or_else(|| ledger.block(&payload)) {
+        match self.blocks.get(&payload).or_else(|| ledger.block(&payload)).cloned() {
             Some(block) => {
-                let _ = response.send(is_valid_child(block, &context, &self.relay, &self.signatures));
+                drop(ledger);
+                self.answer_verify(payload, &block, &context, response);
             }
             None => {
                 drop(ledger);
                 self.pending_verifies.entry(payload).or_default().push((context, response));
                 self.request(payload);
+            }
+        }
+    }
+
+    /// Tells simplex whether `block` is a valid child in `context`. A block
+    /// voted for is first kept in the store (`Store::keep_unfinalized`); if
+    /// that fails, the validator votes no and stops.
+    fn answer_verify(
+        &mut self,
+        digest: Digest,
+        block: &Block,
+        context: &ConsensusContext,
+        response: oneshot::Sender<bool>,
+    ) {
+        let valid = is_valid_child(block, context, &self.relay, &self.signatures) && self.keep(digest, block);
+        let _ = response.send(valid);
+    }
+
+    /// Keeps a block this validator proposes or votes for in its store;
+    /// false, and the validator halted, if the store failed.
+    fn keep(&mut self, digest: Digest, block: &Block) -> bool {
+        if self.applied.contains(&digest) {
+            return true;
+        }
+        let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        match ledger.keep_unfinalized(&digest, block) {
+            Ok(()) => true,
+            Err(error) => {
+                ledger.halted = Some(error);
+                self.halted = true;
+                false
             }
         }
     }
@@ -272,6 +304,9 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let bytes = block.to_bytes();
         assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
         let digest = Block::digest_of_encoding(&bytes);
+        // Kept before it is proposed: its proposer votes for it. A store
+        // that fails halts the validator, which proposes nothing more.
+        self.keep(digest, &block);
         self.blocks.insert(digest, block);
         self.send(Recipients::All, WIRE_BLOCK, &bytes);
         digest
@@ -328,7 +363,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         }
         if let Some(pending) = self.pending_verifies.remove(&digest) {
             for (context, response) in pending {
-                let _ = response.send(is_valid_child(&block, &context, &self.relay, &self.signatures));
+                self.answer_verify(digest, &block, &context, response);
             }
         }
         if self.applied.contains(&digest) {

@@ -59,6 +59,9 @@ pub struct Ledger {
     pub committees: Arc<Committees>,
     /// Why the validator stopped, if its store failed.
     pub halted: Option<StoreError>,
+    /// The blocks the store kept as proposed or voted for and not
+    /// finalized when the validator last stopped; the actor takes them.
+    pub(super) unfinalized_at_start: Vec<(Digest, Block)>,
     /// Where each block is in `blocks`, by digest.
     positions: HashMap<Digest, usize>,
     /// What runs the contract procedures of the blocks it applies.
@@ -100,6 +103,7 @@ impl Ledger {
             decisions: BTreeMap::new(),
             committees,
             halted: None,
+            unfinalized_at_start: stored.unfinalized,
             positions: HashMap::new(),
             contracts,
             store,
@@ -116,6 +120,12 @@ impl Ledger {
             ledger.record(finalized);
         }
         Ok(ledger)
+    }
+
+    /// Keeps a block the validator is about to propose or vote for in its
+    /// store, until the block is finalized (`Store::keep_unfinalized`).
+    pub(super) fn keep_unfinalized(&self, digest: &Digest, block: &Block) -> Result<(), StoreError> {
+        self.store.keep_unfinalized(digest, block)
     }
 
     /// Applies a finalized block, stores it with the state it leaves, and

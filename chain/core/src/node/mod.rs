@@ -17,7 +17,7 @@ pub use mailbox::Mailbox;
 pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTION, WIRE_VOTE};
 pub use store::{Store, StoreError, Stored};
 
-use crate::block::genesis_digest;
+use crate::block::{Block, genesis_digest};
 use crate::contracts::ContractHost;
 use crate::signatures::SignatureCache;
 use crate::state::ShardState;
@@ -123,7 +123,8 @@ where
     let shard = config.state.shard();
     let committees = config.cross_shard.committees.clone();
     let signatures = config.signatures;
-    let ledger = Ledger::open(config.store, config.state, config.contracts, committees, signatures.clone())?;
+    let mut ledger = Ledger::open(config.store, config.state, config.contracts, committees, signatures.clone())?;
+    let unfinalized: BTreeMap<Digest, Block> = std::mem::take(&mut ledger.unfinalized_at_start).into_iter().collect();
     let genesis = genesis_digest();
     let last_applied = ledger.tip().unwrap_or(genesis);
     let applied: BTreeSet<Digest> = ledger.blocks.iter().map(|finalized| finalized.digest).collect();
@@ -141,7 +142,7 @@ where
             block_sender,
             relay,
             ledger: ledger.clone(),
-            blocks: BTreeMap::new(),
+            blocks: unfinalized,
             pending_verifies: BTreeMap::new(),
             target: None,
             missing_for_finalization: None,

@@ -1,12 +1,17 @@
 //! A validator's durable record in one redb database: its finalized blocks
 //! with what applying each did, the finalization certificates it received,
-//! and its shard's state (objects, locks, prepared cross-shard
-//! transactions). A block and the state changes it made are written in one
-//! transaction, so a validator killed at any point restarts from the end
-//! of a block, never from the middle of one.
+//! its shard's state (objects, locks, prepared cross-shard transactions),
+//! and the blocks it proposed or voted for that are not finalized yet. A
+//! block and the state changes it made are written in one transaction, so a
+//! validator killed at any point restarts from the end of a block, never
+//! from the middle of one. A block is kept before the validator proposes it
+//! or votes for it, so a block that consensus certified can be fetched
+//! after the whole committee restarts: at least the honest ones among its
+//! voters still have it.
 
 use super::ledger::FinalizedBlock;
 use super::records;
+use crate::block::Block;
 use crate::state::{ShardState, StateChanges};
 use commonware_cryptography::sha256::Digest;
 use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
@@ -26,6 +31,8 @@ const OBJECTS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("objects
 const LOCKS: TableDefinition<&[u8; 32], ()> = TableDefinition::new("locks");
 /// Prepared cross-shard transactions by id.
 const CROSS_SHARD: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("cross_shard");
+/// Blocks proposed or voted for and not finalized yet, encoded, by digest.
+const UNFINALIZED: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("unfinalized");
 
 /// The key of the digest of the genesis state in [`META`].
 const GENESIS_KEY: &str = "genesis";
@@ -61,6 +68,8 @@ pub struct Stored {
     pub blocks: Vec<FinalizedBlock>,
     /// The stored finalization certificates, encoded, by block digest.
     pub finalizations: Vec<(Digest, Vec<u8>)>,
+    /// The blocks proposed or voted for and not finalized when it stopped.
+    pub unfinalized: Vec<(Digest, Block)>,
 }
 
 /// A validator's database. Cloning shares it: a validator restarted in the
@@ -100,7 +109,12 @@ impl Store {
         let Some(stored_genesis) = initialized else {
             let changes = genesis.take_changes();
             self.initialize(&genesis_digest, &changes)?;
-            return Ok(Stored { state: genesis, blocks: Vec::new(), finalizations: Vec::new() });
+            return Ok(Stored {
+                state: genesis,
+                blocks: Vec::new(),
+                finalizations: Vec::new(),
+                unfinalized: Vec::new(),
+            });
         };
         if stored_genesis != genesis_digest {
             return Err(StoreError(
@@ -110,8 +124,18 @@ impl Store {
         self.load(genesis)
     }
 
+    /// Keeps a block this validator proposes or votes for, durably, until
+    /// it is finalized.
+    pub fn keep_unfinalized(&self, digest: &Digest, block: &Block) -> Result<(), StoreError> {
+        let write = self.database.begin_write()?;
+        write.open_table(UNFINALIZED)?.insert(&digest.0, block.to_bytes().as_slice())?;
+        write.commit()?;
+        Ok(())
+    }
+
     /// Writes a finalized block, the state changes applying it made, and
-    /// its finalization certificate if one is here, in one transaction.
+    /// its finalization certificate if one is here, in one transaction;
+    /// the block is no longer kept as unfinalized.
     pub fn commit(
         &self,
         height: u64,
@@ -126,6 +150,7 @@ impl Store {
             if let Some(finalization) = finalization {
                 write.open_table(FINALIZATIONS)?.insert(&finalized.digest.0, finalization)?;
             }
+            write.open_table(UNFINALIZED)?.remove(&finalized.digest.0)?;
         }
         write_changes(&write, changes)?;
         write.commit()?;
@@ -140,6 +165,7 @@ impl Store {
             meta.insert(GENESIS_KEY, genesis_digest.as_slice())?;
             write.open_table(BLOCKS)?;
             write.open_table(FINALIZATIONS)?;
+            write.open_table(UNFINALIZED)?;
         }
         write_changes(&write, changes)?;
         write.commit()?;
@@ -199,7 +225,21 @@ impl Store {
             let (digest, value) = entry?;
             finalizations.push((Digest(*digest.value()), value.value().to_vec()));
         }
-        Ok(Stored { state, blocks, finalizations })
+        let mut unfinalized = Vec::new();
+        match read.open_table(UNFINALIZED) {
+            Ok(table) => {
+                for entry in table.iter()? {
+                    let (digest, value) = entry?;
+                    let block =
+                        Block::from_bytes(value.value()).map_err(|error| corrupt("unfinalized block", error))?;
+                    unfinalized.push((Digest(*digest.value()), block));
+                }
+            }
+            // A store written before unfinalized blocks were kept has none.
+            Err(redb::TableError::TableDoesNotExist(_)) => {}
+            Err(error) => return Err(error.into()),
+        }
+        Ok(Stored { state, blocks, finalizations, unfinalized })
     }
 }
 
