@@ -61,6 +61,18 @@ fn genesis(faucet: &SigningKey, alice: &SigningKey) -> (ShardState, [ObjectRef; 
     (state, [first, second])
 }
 
+/// The record of `block`, applied with `applied` and leaving `state`.
+fn finalized(block: Block, applied: Vec<Applied>, state: &ShardState) -> FinalizedBlock {
+    FinalizedBlock {
+        digest: block.digest(),
+        block,
+        accepted: vec![],
+        applied,
+        events: vec![],
+        state_digest: state.digest(),
+    }
+}
+
 #[test]
 fn a_block_voted_for_is_kept_until_it_is_finalized() {
     let path = directory("unfinalized").join("validator.redb");
@@ -87,14 +99,7 @@ fn a_block_voted_for_is_kept_until_it_is_finalized() {
 
     // Once `block` is finalized, only the fork is left unfinalized.
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
-    let finalized = FinalizedBlock {
-        digest: block.digest(),
-        block,
-        accepted: vec![],
-        applied,
-        events: vec![],
-        state_digest: state.digest(),
-    };
+    let finalized = finalized(block, applied, &state);
     store.commit(1, &finalized, &state.take_changes(), None).unwrap();
     drop(store);
     let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
@@ -123,14 +128,7 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
     assert!(matches!(applied[0], Applied::Final(Ok(_))));
     assert!(matches!(applied[1], Applied::Prepared(_)));
-    let finalized = FinalizedBlock {
-        digest: block.digest(),
-        block,
-        accepted: vec![],
-        applied,
-        events: vec![],
-        state_digest: state.digest(),
-    };
+    let finalized = finalized(block, applied, &state);
     store.commit(1, &finalized, &state.take_changes(), None).unwrap();
     drop(store);
 
