@@ -113,22 +113,52 @@ pub fn interface(db: &dyn salsa::Database, project: Project, file: SourceFile) -
 /// `interface`, which is.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Checked {
-    let mut diagnostics = frame(db, project, file).context.clone();
-    diagnostics.extend(parse(db, file).diagnostics.iter().cloned());
     let mut checked = match &frame(db, project, file).outcome {
         FrameOutcome::Whole(checked) => checked.clone(),
         FrameOutcome::Split { parts, .. } => {
-            let separate = skeleton(db, file)
-                .separate
-                .iter()
-                .filter_map(|&index| check_definition(db, project, file, index).clone())
-                .collect();
+            let separate = separate_definitions(db, project, file).cloned().collect();
             parts.clone().assemble(separate)
         }
     };
-    diagnostics.append(&mut checked.diagnostics);
-    checked.diagnostics = diagnostics;
+    checked.diagnostics = with_context(db, project, file, std::mem::take(&mut checked.diagnostics));
     checked
+}
+
+/// Every problem in a file: the diagnostics of [`check`], without putting
+/// the module's other results (core IR, names, interface) together, which
+/// an edit would otherwise pay for before its diagnostics are shown.
+/// Compared with the previous ones, so that an edit that leaves them equal
+/// changes nothing that depends on them.
+#[salsa::tracked(returns(ref))]
+pub fn diagnostics(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Vec<Diagnostic> {
+    let checked = match &frame(db, project, file).outcome {
+        FrameOutcome::Whole(checked) => checked.diagnostics.clone(),
+        FrameOutcome::Split { parts, .. } => parts.diagnostics_with(separate_definitions(db, project, file)),
+    };
+    with_context(db, project, file, checked)
+}
+
+/// The results of the definitions of `file` checked apart, in order.
+fn separate_definitions<'db>(
+    db: &'db dyn salsa::Database,
+    project: Project,
+    file: SourceFile,
+) -> impl Iterator<Item = &'db Separate> {
+    skeleton(db, file).separate.iter().filter_map(move |&index| check_definition(db, project, file, index).as_ref())
+}
+
+/// A module's checking diagnostics after the problems with its imports
+/// and its syntax errors.
+fn with_context(
+    db: &dyn salsa::Database,
+    project: Project,
+    file: SourceFile,
+    mut checked: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = frame(db, project, file).context.clone();
+    diagnostics.extend(parse(db, file).diagnostics.iter().cloned());
+    diagnostics.append(&mut checked);
+    diagnostics
 }
 
 /// Checks a module in one pass, as [`check`] would without checking any

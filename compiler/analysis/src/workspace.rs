@@ -2,7 +2,7 @@
 //! and the user's files, with the questions `minc` and the language server ask.
 
 use crate::check::Checked;
-use crate::db::{Project, SourceFile, check, dependency_order, parse};
+use crate::db::{Project, SourceFile, check, dependency_order, diagnostics, parse};
 use crate::stdlib;
 use min_diagnostics::{Diagnostic, FileId, SourceLookup};
 use std::collections::BTreeMap;
@@ -134,9 +134,10 @@ impl Workspace {
         crate::db::check_in_one_pass(&self.db, self.project, file)
     }
 
-    /// Every diagnostic of a file.
+    /// Every diagnostic of a file: those of [`Workspace::check`], found
+    /// without putting the file's other results together.
     pub fn diagnostics(&self, file: SourceFile) -> &[Diagnostic] {
-        &self.check(file).diagnostics
+        diagnostics(&self.db, self.project, file)
     }
 
     /// The syntax tree of a file.
@@ -175,7 +176,7 @@ impl Workspace {
     pub fn broken_dependencies(&self, file: SourceFile) -> Vec<SourceFile> {
         dependency_order(&self.db, self.project, file)
             .into_iter()
-            .filter(|&f| f != file && self.check(f).diagnostics.iter().any(Diagnostic::is_error))
+            .filter(|&f| f != file && self.diagnostics(f).iter().any(Diagnostic::is_error))
             .collect()
     }
 

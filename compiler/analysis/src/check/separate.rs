@@ -115,8 +115,7 @@ impl Parts {
         names.extend(defined);
         names.sort_by_key(|name| (name.span.start, name.span.end));
         names.dedup_by(|a, b| a.span == b.span && a.target == b.target);
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-        diagnostics.dedup();
+        put_in_order(&mut diagnostics);
         let types = interface
             .types
             .values()
@@ -130,6 +129,26 @@ impl Parts {
         };
         Checked { interface, core, diagnostics, names, tests }
     }
+}
+
+impl Parts {
+    /// The module's diagnostics, with those of the definitions checked
+    /// apart: those of [`Parts::assemble`], without building the rest of
+    /// the module's results.
+    pub fn diagnostics_with<'a>(&self, separate: impl IntoIterator<Item = &'a Separate>) -> Vec<Diagnostic> {
+        let mut diagnostics = self.diagnostics.clone();
+        for definition in separate {
+            diagnostics.extend(definition.diagnostics.iter().cloned());
+        }
+        put_in_order(&mut diagnostics);
+        diagnostics
+    }
+}
+
+/// Orders a module's diagnostics by place and drops repeated ones.
+fn put_in_order(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+    diagnostics.dedup();
 }
 
 /// The indices of the definitions of `module` that may be checked apart:
