@@ -5,6 +5,7 @@
 
 use crate::check::{Checked, Environment, Parts, Separate, check_frame, check_module, check_separate};
 use crate::interface::Interface;
+use crate::retire::retire;
 use min_diagnostics::{Diagnostic, FileId, codes};
 use min_syntax::ast;
 use std::collections::BTreeMap;
@@ -42,6 +43,13 @@ pub struct Parsed {
     pub module: Arc<ast::Module>,
     /// Syntax errors.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Drop for Parsed {
+    /// The tree is freed on the retiring thread (see [`crate::retire`]).
+    fn drop(&mut self) {
+        retire(std::mem::take(&mut self.module));
+    }
 }
 
 /// The text of one top-level item of a file (see
@@ -116,7 +124,7 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Ch
     let mut checked = match &frame(db, project, file).outcome {
         FrameOutcome::Whole(checked) => checked.clone(),
         FrameOutcome::Split { parts, .. } => {
-            let separate = separate_definitions(db, project, file).cloned().collect();
+            let separate = separate_results(db, project, file).cloned().collect();
             parts.clone().assemble(separate)
         }
     };
@@ -133,18 +141,20 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Ch
 pub fn diagnostics(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Vec<Diagnostic> {
     let checked = match &frame(db, project, file).outcome {
         FrameOutcome::Whole(checked) => checked.diagnostics.clone(),
-        FrameOutcome::Split { parts, .. } => parts.diagnostics_with(separate_definitions(db, project, file)),
+        FrameOutcome::Split { parts, .. } => parts.diagnostics_with(separate_results(db, project, file)),
     };
     with_context(db, project, file, checked)
 }
 
 /// The results of the definitions of `file` checked apart, in order.
-fn separate_definitions<'db>(
+fn separate_results<'db>(
     db: &'db dyn salsa::Database,
     project: Project,
     file: SourceFile,
 ) -> impl Iterator<Item = &'db Separate> {
-    skeleton(db, file).separate.iter().filter_map(move |&index| check_definition(db, project, file, index).as_ref())
+    separate_definitions(db, file)
+        .iter()
+        .filter_map(move |&definition| check_definition(db, project, file, definition).as_ref())
 }
 
 /// A module's checking diagnostics after the problems with its imports
@@ -181,6 +191,13 @@ pub struct Skeleton {
     pub module: Arc<ast::Module>,
     /// The indices of the definitions checked apart.
     pub separate: Vec<usize>,
+}
+
+impl Drop for Skeleton {
+    /// The frame is freed on the retiring thread (see [`crate::retire`]).
+    fn drop(&mut self) {
+        retire(std::mem::take(&mut self.module));
+    }
 }
 
 /// The module's frame: an edit inside the body of a definition checked
@@ -246,24 +263,43 @@ pub fn environment(db: &dyn salsa::Database, project: Project, file: SourceFile)
     }
 }
 
-/// The definition at `index` in the file, compared with the previous one:
-/// an edit elsewhere leaves it equal.
-#[salsa::tracked(returns(ref))]
-pub fn definition(db: &dyn salsa::Database, file: SourceFile, index: usize) -> Option<ast::Def> {
-    parse(db, file).module.defs.get(index).cloned()
+/// A definition of a file that is checked apart from its module, known by
+/// its index among the module's definitions and its syntax tree (spans
+/// included): an edit elsewhere that moves nothing leaves it the same
+/// definition, without copying or comparing it again.
+#[salsa::interned(debug)]
+pub struct SeparateDefinition<'db> {
+    /// Its index among the module's definitions.
+    #[returns(copy)]
+    pub index: usize,
+    /// The definition.
+    #[returns(ref)]
+    pub def: ast::Def,
 }
 
-/// Checks the definition at `index` apart from its module: re-runs only
-/// when it or the environment changed.
+/// The definitions of `file` checked apart, in order. Interning looks each
+/// one up by its content and copies only a new one.
+#[salsa::tracked(returns(ref))]
+pub fn separate_definitions(db: &dyn salsa::Database, file: SourceFile) -> Vec<SeparateDefinition<'_>> {
+    let defs = &parse(db, file).module.defs;
+    skeleton(db, file)
+        .separate
+        .iter()
+        .filter_map(|&index| Some(SeparateDefinition::new(db, index, defs.get(index)?)))
+        .collect()
+}
+
+/// Checks a definition apart from its module: re-runs only when the
+/// definition or the environment changed.
 #[salsa::tracked(returns(ref), no_eq)]
-pub fn check_definition(
-    db: &dyn salsa::Database,
+pub fn check_definition<'db>(
+    db: &'db dyn salsa::Database,
     project: Project,
     file: SourceFile,
-    index: usize,
+    definition: SeparateDefinition<'db>,
 ) -> Option<Separate> {
     let environment = environment(db, project, file).as_ref()?;
-    check_separate(environment, definition(db, file, index).as_ref()?, index)
+    check_separate(environment, definition.def(db), definition.index(db))
 }
 
 /// What checking `file` needs from the rest of the project: problems with

@@ -13,6 +13,7 @@ pub mod exhaustive;
 pub mod ide;
 pub mod interface;
 pub mod ownership;
+mod retire;
 mod stdlib;
 pub mod types;
 pub mod unify;
