@@ -288,3 +288,23 @@ fn specification_clauses_of_a_moved_item_sit_where_their_text_is() {
     let specs: usize = workspace.syntax(file).defs.iter().map(|def| def.specs.len()).sum();
     assert!(specs >= 3, "the bank's clauses are parsed: {specs}");
 }
+
+#[test]
+fn a_definition_whose_index_changes_in_place_is_checked_again() {
+    // `rate`'s equation stops parsing without moving a byte: every
+    // definition below keeps its text and place but not its index.
+    let text = format!("rate = 1\n\n{SHAPES}");
+    let broken = text.replacen("rate = 1", "rate = (", 1);
+    let mut workspace = Workspace::with_query_log();
+    let file = workspace.add_file("Shapes.min", text.clone());
+    assert!(workspace.diagnostics(file).is_empty(), "{:?}", workspace.diagnostics(file));
+    for (step, text) in [broken, text].into_iter().enumerate() {
+        workspace.set_text(file, text.clone());
+        let mut fresh = Workspace::new();
+        let fresh_file = fresh.add_file("Shapes.min", text);
+        assert_eq!(workspace.diagnostics(file), fresh.diagnostics(fresh_file), "step {step}");
+        assert_eq!(workspace.diagnostics(file).is_empty(), step == 1, "only `rate = (` is wrong");
+        assert_eq!(workspace.syntax(file).defs.len(), fresh.syntax(fresh_file).defs.len());
+        assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), &format!("step {step}"));
+    }
+}

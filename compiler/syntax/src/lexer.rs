@@ -248,6 +248,34 @@ pub fn lex(file: FileId, text: &str) -> (Vec<Spanned>, Vec<Diagnostic>) {
     (tokens, diagnostics)
 }
 
+/// Where each token [`lex`] gives for `text` starts, and whether it is a
+/// line break, without building the tokens: what cutting a file into items
+/// needs.
+pub(crate) fn token_starts(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    let mut lexer = Raw::lexer(text);
+    // The identifier of a `λx` that was just given as its `λ`.
+    let mut pending: Option<usize> = None;
+    std::iter::from_fn(move || {
+        if let Some(start) = pending.take() {
+            return Some((start, false));
+        }
+        loop {
+            match lexer.next()? {
+                Ok(raw) => {
+                    let start = lexer.span().start;
+                    let lambda = 'λ'.len_utf8();
+                    if raw == Raw::Ident && lexer.slice().starts_with('λ') && lexer.slice().len() > lambda {
+                        pending = Some(start + lambda);
+                    }
+                    return Some((start, raw == Raw::Newline));
+                }
+                // `lex` reports a character no token starts with and skips it.
+                Err(()) => continue,
+            }
+        }
+    })
+}
+
 fn identifier(text: &str) -> Tok {
     match text {
         "import" => Tok::Import,
@@ -364,4 +392,25 @@ fn unicode_escape(chars: &mut std::iter::Peekable<std::str::CharIndices>) -> Opt
     }
     chars.next_if(|&(_, c)| c == '}')?;
     u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_starts_are_where_the_lexed_tokens_start() {
+        let texts = [
+            "area : ℝ → ℝ\narea r = 3.14159 r²\n",
+            "f = λx → x\n  # a comment\ng = \\y → y -1\n",
+            "s = \"a\\nb\" ++ \"open\nc = 'x' § 0x1F 0b10 1_000.5e3\n",
+            "\u{feff}  x = λ\n\t\ty = {p | x = 1} :: [] @ ~\n",
+        ];
+        for text in texts {
+            let (tokens, _) = lex(FileId(0), text);
+            let lexed: Vec<(usize, bool)> =
+                tokens.iter().map(|(start, tok, _)| (*start, *tok == Tok::Newline)).collect();
+            assert_eq!(token_starts(text).collect::<Vec<_>>(), lexed, "{text:?}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use crate::ast::{Import, Module, Test, TypeDef};
 use crate::depth::{DEPTH_LIMIT, def_depth};
 use crate::grammar::{ExprParser, ItemParser};
 use crate::layout::{layout, line_column, split_items};
-use crate::lexer::{Spanned, lex};
+use crate::lexer::{Spanned, lex, token_starts};
 use crate::raw::{Binding, RawItem, merge_bindings};
 use crate::shift::Shift;
 use crate::test_decl::{is_test, test_declaration};
@@ -48,11 +48,10 @@ pub struct ItemRegion {
 /// its own ([`parse_item`]) to what the whole file gives for it, so an
 /// item whose text did not change need not be parsed again.
 pub fn item_regions(text: &str) -> Vec<ItemRegion> {
-    let (tokens, _) = lex(FileId(0), text);
     let mut starts: Vec<usize> = Vec::new();
     let mut line_break = true;
-    for (start, tok, _) in tokens {
-        if tok == Tok::Newline {
+    for (start, newline) in token_starts(text) {
+        if newline {
             line_break = true;
             continue;
         }
