@@ -88,7 +88,7 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let items = min_syntax::item_regions(text)
         .into_iter()
         .map(|region| {
-            let item = ItemText::new(db, text[region.start..region.end].to_string(), id, region.followed);
+            let item = ItemText::new(db, &text[region.start..region.end], id, region.followed);
             parse_item(db, item).moved(region.start)
         })
         .collect();
