@@ -147,11 +147,7 @@ pub fn diagnostics(db: &dyn salsa::Database, project: Project, file: SourceFile)
 }
 
 /// The results of the definitions of `file` checked apart, in order.
-fn separate_results<'db>(
-    db: &'db dyn salsa::Database,
-    project: Project,
-    file: SourceFile,
-) -> impl Iterator<Item = &'db Separate> {
+fn separate_results(db: &dyn salsa::Database, project: Project, file: SourceFile) -> impl Iterator<Item = &Separate> {
     separate_definitions(db, file)
         .iter()
         .filter_map(move |&definition| check_definition(db, project, file, definition).as_ref())
