@@ -1,7 +1,9 @@
 //! The real `min-lsp` over stdio on a generated 5,000-line file: latency
-//! from a one-character edit to the published diagnostics, of hover and of
-//! completion (p50, p95, max), and the server's peak memory. Baseline, in the
-//! same run: checking the same text in process, from scratch.
+//! from a one-character edit to the published diagnostics (a character
+//! replaced, which moves nothing, and one added halfway down, which moves
+//! what follows), of hover and of completion (p50, p95, max), and the
+//! server's peak memory. Baseline, in the same run: checking the same text
+//! in process, from scratch.
 //!
 //! `cargo bench -p min-lsp --bench latency` (a plain binary: the numbers are
 //! percentiles, which divan does not report).
@@ -35,6 +37,29 @@ fn report(name: &str, samples: &mut [Duration], baseline: Duration) {
     );
 }
 
+/// The latency of `EDITS` changes of the open document at `uri` from
+/// `text` to `edited` and back, each until its diagnostics are published;
+/// the versions start at `first_version`.
+fn edit_latencies(client: &mut Client, uri: &str, text: &str, edited: &str, first_version: usize) -> Vec<Duration> {
+    (0..EDITS)
+        .map(|step| {
+            let new_text = if step % 2 == 0 { edited } else { text };
+            let start = Instant::now();
+            client.notify(
+                "textDocument/didChange",
+                json!({
+                    "textDocument": { "uri": uri, "version": first_version + step },
+                    "contentChanges": [{ "text": new_text }]
+                }),
+            );
+            let published = client.diagnostics(uri);
+            let elapsed = start.elapsed();
+            assert_eq!(published["diagnostics"], json!([]));
+            elapsed
+        })
+        .collect()
+}
+
 fn main() {
     let text = min_benches::generated_program(LINES);
     let baseline = {
@@ -65,23 +90,14 @@ fn main() {
     );
     assert_eq!(client.diagnostics(&uri)["diagnostics"], json!([]));
 
+    // A character replaced in the last body: nothing moves.
     let at = text.rfind("3.14159").expect("a literal to edit");
-    let edited = format!("{}3.14158{}", &text[..at], &text[at + 7..]);
-    let mut edits = Vec::with_capacity(EDITS);
-    for version in 0..EDITS {
-        let new_text = if version % 2 == 0 { &edited } else { &text };
-        let start = Instant::now();
-        client.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": { "uri": uri, "version": version + 2 },
-                "contentChanges": [{ "text": new_text }]
-            }),
-        );
-        let published = client.diagnostics(&uri);
-        edits.push(start.elapsed());
-        assert_eq!(published["diagnostics"], json!([]));
-    }
+    let replaced = format!("{}3.14158{}", &text[..at], &text[at + 7..]);
+    let mut edits = edit_latencies(&mut client, &uri, &text, &replaced, 2);
+    // A character added in a body halfway down: everything below it moves.
+    let at = text[text.len() / 2..].find("3.14159").expect("a literal to edit") + text.len() / 2;
+    let inserted = format!("{}3.141592{}", &text[..at], &text[at + 7..]);
+    let mut insertions = edit_latencies(&mut client, &uri, &text, &inserted, 2 + EDITS);
 
     let line = text[..text.rfind("area").expect("a name")].matches('\n').count();
     let hover_at = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 1 } });
@@ -105,6 +121,7 @@ fn main() {
         .collect();
 
     report("edit → publishDiagnostics", &mut edits, baseline);
+    report("insertion → publishDiagnostics", &mut insertions, baseline);
     report("hover", &mut hovers, baseline);
     report("completion", &mut completions, baseline);
     let status = std::fs::read_to_string(format!("/proc/{}/status", client.pid())).unwrap_or_default();
