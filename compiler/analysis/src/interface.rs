@@ -29,19 +29,20 @@ pub struct Interface {
     pub unbounded: BTreeSet<String>,
 }
 
+/// `span` emptied, in its file.
+pub fn without_position(span: Span) -> Span {
+    Span { file: span.file, start: 0, end: 0 }
+}
+
 impl Interface {
     /// The same interface with every span emptied: what importers depend on.
     pub fn without_positions(&self) -> Interface {
         let mut interface = self.clone();
         for value in interface.values.values_mut() {
-            value.span = Span { file: value.span.file, start: 0, end: 0 };
+            value.span = without_position(value.span);
         }
         for adt in interface.types.values_mut() {
-            let adt = Arc::make_mut(adt);
-            adt.span = Span { file: adt.span.file, start: 0, end: 0 };
-            for constructor in &mut adt.constructors {
-                constructor.span = Span { file: constructor.span.file, start: 0, end: 0 };
-            }
+            *adt = adt.without_positions();
         }
         interface
     }
@@ -152,6 +153,22 @@ pub struct AdtDef {
 }
 
 impl AdtDef {
+    /// The same type with its spans and its constructors' emptied; the same
+    /// `Arc` when they are empty already.
+    pub fn without_positions(self: &Arc<AdtDef>) -> Arc<AdtDef> {
+        let positioned = |span: Span| span.start != 0 || span.end != 0;
+        if !positioned(self.span) && !self.constructors.iter().any(|constructor| positioned(constructor.span)) {
+            return self.clone();
+        }
+        let mut adt = self.clone();
+        let inner = Arc::make_mut(&mut adt);
+        inner.span = without_position(inner.span);
+        for constructor in &mut inner.constructors {
+            constructor.span = without_position(constructor.span);
+        }
+        adt
+    }
+
     /// The module that declares the type.
     pub fn module(&self) -> &str {
         self.qualified.rsplit_once('.').map_or("", |(module, _)| module)

@@ -308,3 +308,29 @@ fn a_definition_whose_index_changes_in_place_is_checked_again() {
         assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), &format!("step {step}"));
     }
 }
+
+#[test]
+fn a_longer_body_does_not_recheck_the_definitions_above_it() {
+    let mut workspace = Workspace::with_query_log();
+    let file = workspace.add_file("Shapes.min", SHAPES.to_string());
+    assert!(workspace.diagnostics(file).is_empty());
+    workspace.take_query_log();
+    // `lengths`, the last definition, grows: the frame is checked again,
+    // but the environment only its spans would change stays equal.
+    let longer = SHAPES.replace("n + count xs) 0 xss", "n + count xs) 00 xss");
+    workspace.set_text(file, longer.clone());
+    assert!(workspace.diagnostics(file).is_empty());
+    let log = workspace.take_query_log();
+    let rechecked = log.iter().filter(|entry| entry.starts_with("check_definition(")).count();
+    assert_eq!(rechecked, 1, "only `lengths` is checked again: {log:?}");
+    let mut fresh = Workspace::new();
+    let fresh_file = fresh.add_file("Shapes.min", longer);
+    assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "longer");
+    // A longer first body moves every definition below it.
+    let moved = SHAPES.replace("3.14159 r²", "3.141592 r²");
+    workspace.set_text(file, moved.clone());
+    assert!(workspace.diagnostics(file).is_empty());
+    let mut fresh = Workspace::new();
+    let fresh_file = fresh.add_file("Shapes.min", moved);
+    assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "moved");
+}

@@ -16,7 +16,7 @@
 //! fails, the module is checked in one pass.
 
 use super::{Checked, Checker, GlobalEntry, NameInfo, TestInfo};
-use crate::interface::{AdtDef, Interface, ValueInfo};
+use crate::interface::{AdtDef, Interface, ValueInfo, without_position};
 use min_core as core;
 use min_diagnostics::Diagnostic;
 use min_syntax::ast;
@@ -305,7 +305,9 @@ impl Checker {
             })
     }
 
-    /// What a definition checked apart sees of this module.
+    /// What a definition checked apart sees of this module, without the
+    /// places of its definitions and types, which checking a body does not
+    /// read: an edit that only moves them leaves the environment equal.
     fn environment(&self) -> Environment {
         let globals = self
             .env
@@ -316,9 +318,29 @@ impl Checker {
                     classes: entry.scheme.classes.clone(),
                     ty: self.u.resolve(&entry.scheme.ty),
                 };
-                (name.clone(), GlobalEntry { qualified: entry.qualified.clone(), scheme, span: entry.span })
+                let span = without_position(entry.span);
+                (name.clone(), GlobalEntry { qualified: entry.qualified.clone(), scheme, span })
             })
             .collect::<HashMap<_, _>>();
-        Environment { globals: Arc::new(globals), ..self.env.clone() }
+        let own_types = self.env.own_types.iter().map(|(name, adt)| (name.clone(), adt.without_positions())).collect();
+        let constructor_index = self
+            .env
+            .constructor_index
+            .iter()
+            .map(|(name, (adt, tag))| (name.clone(), (adt.without_positions(), *tag)))
+            .collect();
+        let record_index = self
+            .env
+            .record_index
+            .iter()
+            .map(|(field, adts)| (field.clone(), adts.iter().map(AdtDef::without_positions).collect()))
+            .collect();
+        Environment {
+            globals: Arc::new(globals),
+            own_types: Arc::new(own_types),
+            constructor_index: Arc::new(constructor_index),
+            record_index: Arc::new(record_index),
+            ..self.env.clone()
+        }
     }
 }
