@@ -129,17 +129,7 @@ impl Contract {
         let shape = module::inspect(wasm, limits)?;
         let schema =
             Schema::new(&metadata.data_types).map_err(|reason| LoadError::new(format!("the metadata's {reason}")))?;
-        let constructors = metadata
-            .constructors
-            .iter()
-            .map(|c| Constructor {
-                name: c.name.clone(),
-                tag: c.tag,
-                arity: c.arity,
-                fields: c.fields.clone(),
-                record: c.record,
-            })
-            .collect();
+        let constructors = metadata.constructors.iter().map(Constructor::from).collect();
         let tables = Arc::new(Tables::new(constructors, Vec::new(), metadata.names.clone()));
         let mut procedures: Vec<Procedure> = Vec::with_capacity(metadata.procedures.len());
         for info in &metadata.procedures {

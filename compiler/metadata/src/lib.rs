@@ -128,6 +128,24 @@ pub struct ConstructorInfo {
     pub record: bool,
 }
 
+impl From<&min_core::Constructor> for ConstructorInfo {
+    fn from(c: &min_core::Constructor) -> ConstructorInfo {
+        ConstructorInfo { name: c.name.clone(), tag: c.tag, arity: c.arity, fields: c.fields.clone(), record: c.record }
+    }
+}
+
+impl From<&ConstructorInfo> for min_core::Constructor {
+    fn from(c: &ConstructorInfo) -> min_core::Constructor {
+        min_core::Constructor {
+            name: c.name.clone(),
+            tag: c.tag,
+            arity: c.arity,
+            fields: c.fields.clone(),
+            record: c.record,
+        }
+    }
+}
+
 /// A procedure: its dependency set, and where each part sits in its
 /// signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

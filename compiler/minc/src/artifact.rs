@@ -98,17 +98,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
     }
     let lowered = min_lir::lower::lower_module(&program, workspace.module_name(file));
     let wasm = min_wasm::emit(&lowered).map_err(|error| error.to_string())?;
-    let constructors = lowered
-        .constructors
-        .iter()
-        .map(|c| ConstructorInfo {
-            name: c.name.clone(),
-            tag: c.tag,
-            arity: c.arity,
-            fields: c.fields.clone(),
-            record: c.record,
-        })
-        .collect();
+    let constructors = lowered.constructors.iter().map(ConstructorInfo::from).collect();
     let interfaces = workspace.interfaces(file);
     let data_types = reachable_data_types(&procedures, &interfaces, &mut printer);
     let procedure_lines = checked
