@@ -85,6 +85,10 @@ fn a_block_voted_for_is_kept_until_it_is_finalized() {
         |input, label| placed(&alice, Procedure::Transfer { amount: 100 }, vec![input], (address(&bob), 100), label, 0);
     let block = Block { parent: genesis_digest(), transactions: vec![pay(first, 0)], acceptances: vec![] };
     let fork = Block { parent: genesis_digest(), transactions: vec![pay(second, 1)], acceptances: vec![] };
+    // A child of the fork, and a child of `block` (which is empty: it only
+    // needs a parent).
+    let on_fork = Block { parent: fork.digest(), transactions: vec![], acceptances: vec![] };
+    let next = Block { parent: block.digest(), transactions: vec![], acceptances: vec![] };
     store.keep_unfinalized(&block.digest(), &block).unwrap();
     store.keep_unfinalized(&fork.digest(), &fork).unwrap();
     drop(store);
@@ -96,14 +100,17 @@ fn a_block_voted_for_is_kept_until_it_is_finalized() {
     let mut expected = vec![(block.digest(), block.clone()), (fork.digest(), fork.clone())];
     expected.sort_by_key(|(digest, _)| digest.0);
     assert_eq!(kept, expected);
+    store.keep_unfinalized(&on_fork.digest(), &on_fork).unwrap();
+    store.keep_unfinalized(&next.digest(), &next).unwrap();
 
-    // Once `block` is finalized, only the fork is left unfinalized.
+    // Once `block` is finalized, the fork and what extends it can never
+    // be: only the block extending `block` is left.
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
     let finalized = finalized(block, applied, &state);
     store.commit(1, &finalized, &state.take_changes(), None).unwrap();
     drop(store);
     let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
-    assert_eq!(reopened.unfinalized, vec![(fork.digest(), fork)]);
+    assert_eq!(reopened.unfinalized, vec![(next.digest(), next)]);
     assert_eq!(reopened.blocks.len(), 1);
 }
 

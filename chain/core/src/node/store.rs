@@ -7,7 +7,7 @@
 //! from the middle of one. A block is kept before the validator proposes it
 //! or votes for it, so a block that consensus certified can be fetched
 //! after the whole committee restarts: at least the honest ones among its
-//! voters still have it.
+//! voters still have it. It is forgotten once it or a sibling is finalized.
 
 use super::ledger::FinalizedBlock;
 use super::records;
@@ -134,8 +134,10 @@ impl Store {
     }
 
     /// Writes a finalized block, the state changes applying it made, and
-    /// its finalization certificate if one is here, in one transaction;
-    /// the block is no longer kept as unfinalized.
+    /// its finalization certificate if one is here, in one transaction.
+    /// The block is no longer kept as unfinalized, nor are the other
+    /// children of its parent and their descendants, which can never be
+    /// finalized now.
     pub fn commit(
         &self,
         height: u64,
@@ -150,7 +152,7 @@ impl Store {
             if let Some(finalization) = finalization {
                 write.open_table(FINALIZATIONS)?.insert(&finalized.digest.0, finalization)?;
             }
-            write.open_table(UNFINALIZED)?.remove(&finalized.digest.0)?;
+            forget_forks(&mut write.open_table(UNFINALIZED)?, finalized)?;
         }
         write_changes(&write, changes)?;
         write.commit()?;
@@ -240,6 +242,32 @@ impl Store {
             Err(error) => return Err(error.into()),
         }
         Ok(Stored { state, blocks, finalizations, unfinalized })
+    }
+}
+
+/// Removes from `unfinalized` the block just finalized, its siblings (the
+/// other blocks on its parent) and their descendants; the finalized
+/// block's own descendants stay. A block's encoding starts with its
+/// parent's digest.
+fn forget_forks(unfinalized: &mut redb::Table<&[u8; 32], &[u8]>, finalized: &FinalizedBlock) -> Result<(), StoreError> {
+    let parent = &finalized.block.parent;
+    let mut gone: Vec<[u8; 32]> = Vec::new();
+    loop {
+        let mut doomed = Vec::new();
+        for entry in unfinalized.iter()? {
+            let (digest, block) = entry?;
+            let block_parent = block.value().get(..32);
+            if block_parent == Some(parent.0.as_slice()) || gone.iter().any(|g| block_parent == Some(g.as_slice())) {
+                doomed.push(*digest.value());
+            }
+        }
+        if doomed.is_empty() {
+            return Ok(());
+        }
+        for digest in &doomed {
+            unfinalized.remove(digest)?;
+        }
+        gone.extend(doomed.into_iter().filter(|digest| *digest != finalized.digest.0));
     }
 }
 
