@@ -202,39 +202,31 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// Answers whether `payload` is a valid child of `context.parent`, once the block is here.
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        match self.blocks.get(&payload).or_else(|| ledger.block(&payload)).cloned() {
-            Some(block) => {
-                drop(ledger);
-                self.answer_verify(payload, &block, &context, response);
+        let valid = self
+            .blocks
+            .get(&payload)
+            .or_else(|| ledger.block(&payload))
+            .map(|block| is_valid_child(block, &context, &self.relay, &self.signatures));
+        drop(ledger);
+        match valid {
+            Some(valid) => {
+                let _ = response.send(valid && self.keep(payload));
             }
             None => {
-                drop(ledger);
                 self.pending_verifies.entry(payload).or_default().push((context, response));
                 self.request(payload);
             }
         }
     }
 
-    /// Tells simplex whether `block` is a valid child in `context`. A block
-    /// voted for is first kept in the store (`Store::keep_unfinalized`); if
-    /// that fails, the validator votes no and stops.
-    fn answer_verify(
-        &mut self,
-        digest: Digest,
-        block: &Block,
-        context: &ConsensusContext,
-        response: oneshot::Sender<bool>,
-    ) {
-        let valid = is_valid_child(block, context, &self.relay, &self.signatures) && self.keep(digest, block);
-        let _ = response.send(valid);
-    }
-
-    /// Keeps a block this validator proposes or votes for in its store;
-    /// false, and the validator halted, if the store failed.
-    fn keep(&mut self, digest: Digest, block: &Block) -> bool {
-        if self.applied.contains(&digest) {
-            return true;
-        }
+    /// Keeps the block `digest`, which this validator proposes or votes
+    /// for, in its store first: a block voted for is kept until it is
+    /// finalized (`Store::keep_unfinalized`). False, and the validator
+    /// halted, if the store failed; true for a block already applied.
+    fn keep(&mut self, digest: Digest) -> bool {
+        let Some(block) = self.blocks.get(&digest) else {
+            return self.applied.contains(&digest);
+        };
         let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
         match ledger.keep_unfinalized(&digest, block) {
             Ok(()) => true,
@@ -304,10 +296,10 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let bytes = block.to_bytes();
         assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
         let digest = Block::digest_of_encoding(&bytes);
+        self.blocks.insert(digest, block);
         // Kept before it is proposed: its proposer votes for it. A store
         // that fails halts the validator, which proposes nothing more.
-        self.keep(digest, &block);
-        self.blocks.insert(digest, block);
+        self.keep(digest);
         self.send(Recipients::All, WIRE_BLOCK, &bytes);
         digest
     }
@@ -361,17 +353,18 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         if self.blocks.contains_key(&digest) {
             return;
         }
-        if let Some(pending) = self.pending_verifies.remove(&digest) {
-            for (context, response) in pending {
-                self.answer_verify(digest, &block, &context, response);
-            }
+        let pending = self.pending_verifies.remove(&digest).unwrap_or_default();
+        let answers: Vec<bool> =
+            pending.iter().map(|(context, _)| is_valid_child(&block, context, &self.relay, &self.signatures)).collect();
+        // Already in the ledger: keeping it here too would hold it twice.
+        let applied = self.applied.contains(&digest);
+        if !applied {
+            self.blocks.insert(digest, block);
         }
-        if self.applied.contains(&digest) {
-            // Already in the ledger: keeping it here too would hold it twice.
-            return;
+        for ((_, response), valid) in pending.into_iter().zip(answers) {
+            let _ = response.send(valid && self.keep(digest));
         }
-        self.blocks.insert(digest, block);
-        if self.missing_for_finalization == Some(digest) {
+        if !applied && self.missing_for_finalization == Some(digest) {
             self.advance();
         }
     }

@@ -86,8 +86,8 @@ fn gas_bound(
     procedure: &ProcedureInfo,
     data_types: &[DataTypeInfo],
 ) -> Result<Poly, String> {
-    // Instructions first: they name the call that recurses, if one does.
-    code.bound(function, 1, &|_| Poly::zero())?;
+    // The code first: it names the call that recurses, if one does.
+    let fuel = code.bound(function, 1, &helper_fuel)?;
     // Each parameter's words, in the bytes of its parts.
     let mut variables = 0;
     let params = procedure
@@ -98,7 +98,6 @@ fn gas_bound(
     let found = sizes::walk(program, &procedure.name, params)?;
     let (helper_words, allocated, result) =
         (found.helper_words.in_bytes(), found.allocated.in_bytes(), found.result.in_bytes());
-    let fuel = code.bound(function, 1, &helper_fuel)?;
     let allocations = code.bound(function, 0, &|helper| Poly::constant(u64::from(allocates(helper))))?;
     let region_top =
         code.global(min_wasm::abi::vm_global(VmVar::RegionTop)).ok_or("the module does not export its region stack")?;

@@ -71,40 +71,6 @@ impl Poly {
         Poly::from_coefficients(self.coefficients.iter().map(|c| c.div_ceil(d)).collect())
     }
 
-    /// `self · other`.
-    pub fn mul(&self, other: &Poly) -> Poly {
-        if self.coefficients.is_empty() || other.coefficients.is_empty() {
-            return Poly::default();
-        }
-        let mut product = vec![0u64; self.coefficients.len() + other.coefficients.len() - 1];
-        for (i, a) in self.coefficients.iter().enumerate() {
-            for (j, b) in other.coefficients.iter().enumerate() {
-                product[i + j] = product[i + j].saturating_add(a.saturating_mul(*b));
-            }
-        }
-        Poly::from_coefficients(product)
-    }
-
-    /// `self(inner(x))`.
-    pub fn compose(&self, inner: &Poly) -> Poly {
-        // Horner's rule: ((cₙ·y + cₙ₋₁)·y + …) with y = inner.
-        self.coefficients.iter().rev().fold(Poly::default(), |acc, c| acc.mul(inner).plus(*c))
-    }
-
-    /// A polynomial at least `self(inner(x) / d)` for every `x ≥ 0`: each
-    /// term composed on its own and divided by `d` to its degree, rounded up.
-    pub fn compose_divided(&self, inner: &Poly, d: u64) -> Poly {
-        let mut power = Poly::constant(1);
-        let mut divisor = 1u64;
-        let mut total = Poly::zero();
-        for c in &self.coefficients {
-            total = total.add(&power.scale(*c).div_ceil(divisor));
-            power = power.mul(inner);
-            divisor = divisor.saturating_mul(d);
-        }
-        total
-    }
-
     /// The value at `x`, saturating.
     pub fn eval(&self, x: u64) -> u64 {
         self.coefficients.iter().rev().fold(0u64, |acc, c| acc.saturating_mul(x).saturating_add(*c))
@@ -172,11 +138,7 @@ mod tests {
         let q = Poly::from_coefficients(vec![1, 0, 4]);
         assert_eq!(p.add(&q).coefficients(), &[4, 2, 4]);
         assert_eq!(p.max(&q).coefficients(), &[3, 2, 4]);
-        assert_eq!(p.mul(&q).coefficients(), &[3, 2, 12, 8]);
-        assert_eq!(q.compose(&p).eval(5), q.eval(p.eval(5)));
         assert_eq!(Poly::linear(7, 9).div_ceil(4).coefficients(), &[2, 3]);
-        // (3 + 2n) at n = (b + 16)/8: 3 + (2b + 32)/8 = 7 + b/4.
-        assert_eq!(p.compose_divided(&Poly::linear(16, 1), 8).coefficients(), &[7, 1]);
         assert_eq!(Poly::constant(u64::MAX).plus(1).eval(0), u64::MAX);
         assert_eq!(Poly::linear(0, u64::MAX).eval(3), u64::MAX);
         for x in [0, 1, 7, 1_000] {

@@ -61,11 +61,8 @@ impl Recorder {
             .map_err(|error| format!("the runtime refuses the built contract: {error}"))?;
         let engine = Engine::new().map_err(|error| format!("cannot start the contract engine: {error}"))?;
         for call in calls {
-            let info = contract
-                .procedure(&call.procedure)
-                .ok_or_else(|| format!("the built contract has no procedure {}", call.procedure))?;
             let measured = gas_of(&contract, &engine, call)?;
-            let bound = info.gas_bound.at(measured.argument_bytes);
+            let bound = measured.bound;
             match measured.used {
                 Some(used) => {
                     if let Some(bound) = bound.filter(|bound| used > *bound) {
@@ -117,6 +114,8 @@ pub struct Measured {
     pub argument_bytes: u64,
     /// The gas it used, `None` if it aborted or ran out.
     pub used: Option<u64>,
+    /// The procedure's static gas bound at those bytes, if it has one.
+    pub bound: Option<u64>,
 }
 
 /// The gas `call` uses on `contract`. Each argument crosses into the
@@ -149,9 +148,10 @@ pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<M
             _ => params.push(value),
         }
     }
+    let bound = info.gas_bound.at(argument_bytes);
     match contract.call(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT) {
-        Ok(outcome) => Ok(Measured { argument_bytes, used: Some(outcome.gas_used) }),
-        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(Measured { argument_bytes, used: None }),
+        Ok(outcome) => Ok(Measured { argument_bytes, used: Some(outcome.gas_used), bound }),
+        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(Measured { argument_bytes, used: None, bound }),
         Err(error) => Err(format!("replaying {} failed: {error}", call.procedure)),
     }
 }
