@@ -6,15 +6,18 @@
 //! cross-shard commits, and the JSON-RPC server in front of them.
 
 use crate::config::{ConfigError, DevnetConfig};
+use crate::control::{Control, Reply};
 use crate::hex;
 use crate::keys::{DevnetKeys, ValidatorKeys, address_of};
 use crate::routing::{Router, ValidatorHandle};
-use crate::rpc::{RpcContext, server};
+use crate::rpc::RpcState;
+use crate::rpc::server::ServerThread;
+use crate::snapshots::{self, SnapshotError, Snapshots};
 use crate::wallet;
 use commonware_cryptography::{ChaCha20Poly1305, ed25519};
 use commonware_p2p::authenticated::lookup;
 use commonware_p2p::{Address as PeerAddress, AddressableManager as _, Recipients, Sender as _};
-use commonware_runtime::{Clock as _, Quota, Runner as _, Spawner as _, Supervisor as _, tokio as runtime};
+use commonware_runtime::{Clock as _, Quota, Runner as _, Supervisor as _, tokio as runtime};
 use commonware_stream::cups::{self, Cups};
 use commonware_stream::sake::{self, Sake};
 use commonware_utils::ordered::{BiMap, Map};
@@ -40,6 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::mpsc;
 
 /// The most a message between validators may carry: a full block and its tag.
 const MAX_MESSAGE_BYTES: u32 = BLOCK_BYTES_MAX as u32 + 1024;
@@ -168,6 +172,11 @@ impl From<ConfigError> for DevnetError {
 /// Runs a devnet until `shutdown` completes. Once every shard has
 /// finalized a first block, `on_ready` is called with what started.
 /// Blocks the calling thread (the runtime's threads do the work).
+///
+/// The JSON-RPC server runs on a thread of its own for the whole run. The
+/// chain (validators, networks, router) runs on commonware's runtime, and
+/// is stopped and started again on its directory when a client asks for a
+/// snapshot or a revert (`snapshots.rs`), which need it still.
 pub fn run<S, R>(config: DevnetConfig, shutdown: S, on_ready: R) -> Result<(), DevnetError>
 where
     S: Future<Output = ()> + Send + 'static,
@@ -180,157 +189,295 @@ where
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .map_err(|error| DevnetError::Io(format!("cannot listen on 127.0.0.1:{}: {error}", config.rpc_port)))?;
     // Held until the devnet stops, so a second devnet cannot clear this one's state.
-    let (storage, _lock) = prepare_storage(&config)?;
+    let (root, _lock) = prepare_state(&config)?;
     let rpc_address = rpc_listener.local_addr().map_err(|error| DevnetError::Io(error.to_string()))?;
-    let (p2p_addresses, cross_shard_addresses) = p2p_addresses(&config)?;
     let keys = DevnetKeys::derive(config.seed, config.shards, config.validators, config.accounts);
-    let committees = Arc::new(committees(&keys));
-    let everyone = everyone(&keys, &cross_shard_addresses);
-    let balance = u128::from(config.account_balance);
-    let genesis = genesis_states(&keys, shards, balance, config.coins_per_account);
-    let stores = open_stores(&config)?;
-    // Every validator of the process and the router check a signature once between them.
-    let signatures = Arc::new(SignatureCache::default());
-    // One contract runtime serves every validator of the process and the router.
-    let contracts: Arc<dyn ContractHost> = Arc::new(RuntimeHost::new().map_err(DevnetError::Contracts)?);
-
-    let runtime_config = runtime::Config::new().with_worker_threads(2).with_storage_directory(storage.clone());
-    let ephemeral = config.ephemeral;
-    let shown_storage = if ephemeral { storage.clone() } else { config.dir.clone() };
-    let dir = config.dir.clone();
-    let result = runtime::Runner::new(runtime_config).start(move |context| async move {
-        let mut wired = Vec::new();
-        for (shard, committee) in keys.validators.iter().enumerate() {
-            let addresses = &p2p_addresses[shard];
-            let mut shard_wired = Vec::new();
-            for (index, validator) in committee.iter().enumerate() {
-                let context = context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
-                let setup = ValidatorSetup {
-                    shard,
-                    index,
-                    committee,
-                    addresses,
-                    cross_shard_address: cross_shard_addresses[shard][index],
-                    everyone: &everyone,
-                    committees: committees.clone(),
-                    state: genesis[shard].clone(),
-                    store: stores[shard][index].clone(),
-                    signatures: signatures.clone(),
-                    contracts: contracts.clone(),
-                    leader_timeout: Duration::from_millis(config.leader_timeout_ms),
-                    block_interval: Duration::from_millis(config.block_interval_ms),
-                    idle_block_interval: Duration::from_millis(config.idle_block_interval_ms),
-                };
-                shard_wired.push(connect(context, validator, setup));
-            }
-            wired.push(shard_wired);
-        }
-        // Consensus starts once every committee is connected (or after a
-        // deadline): the first round's messages are not lost to links
-        // still being set up, which would cost a leader timeout.
-        let deadline = context.current() + CONNECT_DEADLINE;
-        while !wired.iter_mut().flatten().all(Wired::is_connected) && context.current() < deadline {
-            context.sleep(Duration::from_millis(5)).await;
-        }
-        let mut handles = Vec::new();
-        for shard in wired {
-            let started: Result<Vec<ValidatorHandle>, _> = shard.into_iter().map(Wired::start).collect();
-            handles.push(started.map_err(|error| DevnetError::Store { dir: dir.clone(), reason: error.to_string() })?);
-        }
-        let router = Arc::new(Router::new(handles, keys.faucet.clone(), contracts, signatures));
-        let rpc = Arc::new(RpcContext { router: router.clone(), accounts: keys.accounts.clone() });
-        let listener = tokio::net::TcpListener::from_std(rpc_listener)
-            .map_err(|error| DevnetError::Io(format!("cannot serve JSON-RPC on {rpc_address}: {error}")))?;
-        context.child("rpc").spawn(move |_| async move {
-            if let Err(error) = server::serve(listener, rpc).await {
-                eprintln!("the JSON-RPC server stopped: {error}");
-            }
-        });
-
-        let deadline = context.current() + STARTUP_DEADLINE;
-        while router.shard_statuses().iter().any(|status| status.height == 0) {
-            if context.current() > deadline {
-                return Err(DevnetError::NoProgress(STARTUP_DEADLINE));
-            }
-            context.sleep(Duration::from_millis(5)).await;
-        }
-        on_ready(&Started {
-            rpc_address,
-            shards: config.shards,
-            validators: config.validators,
-            p2p_addresses,
-            accounts: keys.accounts.clone(),
-            account_balance: balance,
-            coins_per_account: config.coins_per_account,
-            router: router.clone(),
-            faucet: address_of(&keys.faucet),
-            storage: shown_storage,
-            ephemeral,
-            startup: began.elapsed(),
-        });
+    let chain = Chain {
+        committees: Arc::new(committees(&keys)),
+        genesis: genesis_states(&keys, shards, u128::from(config.account_balance), config.coins_per_account),
+        // Every validator of the process and the router check a signature once between them.
+        signatures: Arc::new(SignatureCache::default()),
+        // One contract runtime serves every validator of the process and the router.
+        contracts: Arc::new(RuntimeHost::new().map_err(DevnetError::Contracts)?),
+        keys,
+        root: root.clone(),
+        config,
+    };
+    let (control, mut controls) = mpsc::unbounded_channel();
+    let rpc = Arc::new(RpcState::new(chain.keys.accounts.clone(), Some(control.clone())));
+    let watch = async move {
         shutdown.await;
-        Ok(())
-    });
-    if ephemeral {
-        let _ = std::fs::remove_dir_all(&storage);
+        let _ = control.send(Control::Stop);
+    };
+    let server = ServerThread::spawn(rpc_listener, rpc.clone(), watch)
+        .map_err(|error| DevnetError::Io(format!("cannot serve JSON-RPC on {rpc_address}: {error}")))?;
+    let mut snapshots = Snapshots::open(&root).map_err(|error| DevnetError::Io(error.to_string()))?;
+
+    let mut ready = Some((began, rpc_address, on_ready));
+    let mut answer = None;
+    let result = loop {
+        let (returned, request) = match chain.run(&rpc, controls, ready.take(), &mut answer) {
+            Ok(stopped) => stopped,
+            Err(error) => {
+                if let Some(answer) = answer.take() {
+                    answer.fail(&error);
+                }
+                break Err(error);
+            }
+        };
+        controls = returned;
+        // The chain is stopped: nothing writes its state.
+        answer = match request {
+            Control::Stop => break Ok(()),
+            Control::Snapshot(reply) => Some(Answer::Snapshot(reply, snapshots.take())),
+            Control::Revert(id, reply) => Some(Answer::Revert(reply, snapshots.restore(id))),
+        };
+    };
+    rpc.close();
+    let _ = server.stop();
+    if chain.config.ephemeral {
+        let _ = std::fs::remove_dir_all(&root);
     }
     result
 }
 
-/// The directory the runtime keeps the consensus journals in: a fresh
-/// temporary one when ephemeral, else `consensus` under the configured
-/// directory, kept from the previous run (or emptied with the stores when
-/// `reset`). The configured directory is locked first (`DIR/lock`), and
-/// the lock returned: a devnet never touches the state of another that is running.
-fn prepare_storage(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), DevnetError> {
+/// A reply to a snapshot or a revert, sent once the chain runs again.
+enum Answer {
+    Snapshot(Reply<u64>, Result<u64, SnapshotError>),
+    Revert(Reply<()>, Result<(), SnapshotError>),
+}
+
+impl Answer {
+    /// Answers that the chain did not start again, and why.
+    fn fail(self, error: &DevnetError) {
+        let failed = SnapshotError::Io(format!("the chain did not start again: {error}"));
+        match self {
+            Answer::Snapshot(reply, _) => {
+                let _ = reply.send(Err(failed));
+            }
+            Answer::Revert(reply, _) => {
+                let _ = reply.send(Err(failed));
+            }
+        }
+    }
+
+    fn send(self) {
+        // A client that stopped waiting needs no answer.
+        match self {
+            Answer::Snapshot(reply, taken) => {
+                let _ = reply.send(taken);
+            }
+            Answer::Revert(reply, restored) => {
+                let _ = reply.send(restored);
+            }
+        }
+    }
+}
+
+/// How long a snapshot waits for the transactions routed before it to be final.
+const SNAPSHOT_WAIT: Duration = Duration::from_secs(30);
+
+/// What every run of the chain shares: its configuration, keys and genesis.
+struct Chain {
+    config: DevnetConfig,
+    keys: DevnetKeys,
+    committees: Arc<Committees>,
+    genesis: Vec<ShardState>,
+    signatures: Arc<SignatureCache>,
+    contracts: Arc<dyn ContractHost>,
+    /// The devnet's state: the stores, the consensus journals and the snapshots.
+    root: PathBuf,
+}
+
+/// What a run of the chain was asked to stop for, with the channel the
+/// next run listens on.
+type Stopped = (mpsc::UnboundedReceiver<Control>, Control);
+
+impl Chain {
+    /// Runs the chain on its directory until the controller is asked for
+    /// something that needs it stopped. The JSON-RPC server serves it as
+    /// soon as its validators run; `answer`, the reply to the request that
+    /// stopped the previous run, is sent then. The first run reports to
+    /// `ready` once every shard has finalized a block.
+    fn run<R>(
+        &self,
+        rpc: &Arc<RpcState>,
+        mut controls: mpsc::UnboundedReceiver<Control>,
+        ready: Option<(Instant, SocketAddr, R)>,
+        answer: &mut Option<Answer>,
+    ) -> Result<Stopped, DevnetError>
+    where
+        R: FnOnce(&Started) + Send + 'static,
+    {
+        let config = &self.config;
+        let (p2p_addresses, cross_shard_addresses) = p2p_addresses(config)?;
+        let everyone = everyone(&self.keys, &cross_shard_addresses);
+        let stores = open_stores(config, &self.root)?;
+        let runtime_config = runtime::Config::new()
+            .with_worker_threads(2)
+            .with_storage_directory(self.root.join(snapshots::CONSENSUS_DIR));
+        let rpc = rpc.clone();
+        let dir = config.dir.clone();
+        runtime::Runner::new(runtime_config).start(move |context| async move {
+            let mut wired = Vec::new();
+            for (shard, committee) in self.keys.validators.iter().enumerate() {
+                let addresses = &p2p_addresses[shard];
+                let mut shard_wired = Vec::new();
+                for (index, validator) in committee.iter().enumerate() {
+                    let context =
+                        context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
+                    let setup = ValidatorSetup {
+                        shard,
+                        index,
+                        committee,
+                        addresses,
+                        cross_shard_address: cross_shard_addresses[shard][index],
+                        everyone: &everyone,
+                        committees: self.committees.clone(),
+                        state: self.genesis[shard].clone(),
+                        store: stores[shard][index].clone(),
+                        signatures: self.signatures.clone(),
+                        contracts: self.contracts.clone(),
+                        leader_timeout: Duration::from_millis(config.leader_timeout_ms),
+                        block_interval: Duration::from_millis(config.block_interval_ms),
+                        idle_block_interval: Duration::from_millis(config.idle_block_interval_ms),
+                    };
+                    shard_wired.push(connect(context, validator, setup));
+                }
+                wired.push(shard_wired);
+            }
+            // Consensus starts once every committee is connected (or after a
+            // deadline): the first round's messages are not lost to links
+            // still being set up, which would cost a leader timeout.
+            let deadline = context.current() + CONNECT_DEADLINE;
+            while !wired.iter_mut().flatten().all(Wired::is_connected) && context.current() < deadline {
+                context.sleep(Duration::from_millis(5)).await;
+            }
+            let mut handles = Vec::new();
+            for shard in wired {
+                let started: Result<Vec<ValidatorHandle>, _> = shard.into_iter().map(Wired::start).collect();
+                handles
+                    .push(started.map_err(|error| DevnetError::Store { dir: dir.clone(), reason: error.to_string() })?);
+            }
+            let router = Arc::new(Router::new(
+                handles,
+                self.keys.faucet.clone(),
+                self.contracts.clone(),
+                self.signatures.clone(),
+            ));
+            rpc.set_router(Some(router.clone()));
+            if let Some(answer) = answer.take() {
+                answer.send();
+            }
+
+            if let Some((began, rpc_address, on_ready)) = ready {
+                let deadline = context.current() + STARTUP_DEADLINE;
+                while router.shard_statuses().iter().any(|status| status.height == 0) {
+                    if context.current() > deadline {
+                        return Err(DevnetError::NoProgress(STARTUP_DEADLINE));
+                    }
+                    context.sleep(Duration::from_millis(5)).await;
+                }
+                on_ready(&Started {
+                    rpc_address,
+                    shards: config.shards,
+                    validators: config.validators,
+                    p2p_addresses,
+                    accounts: self.keys.accounts.clone(),
+                    account_balance: u128::from(config.account_balance),
+                    coins_per_account: config.coins_per_account,
+                    router: router.clone(),
+                    faucet: address_of(&self.keys.faucet),
+                    storage: if config.ephemeral { self.root.clone() } else { config.dir.clone() },
+                    ephemeral: config.ephemeral,
+                    startup: began.elapsed(),
+                });
+            }
+            loop {
+                let request = controls.recv().await.unwrap_or(Control::Stop);
+                if let Control::Snapshot(reply) = request {
+                    // A snapshot holds no transaction half done: every
+                    // routed one is final on all its shards first.
+                    let deadline = context.current() + SNAPSHOT_WAIT;
+                    while router.unfinished() > 0 && context.current() < deadline {
+                        context.sleep(Duration::from_millis(5)).await;
+                    }
+                    match router.unfinished() {
+                        0 => {
+                            release(&rpc, router, &context).await;
+                            return Ok((controls, Control::Snapshot(reply)));
+                        }
+                        pending => {
+                            let _ = reply.send(Err(SnapshotError::Pending(pending)));
+                        }
+                    }
+                } else {
+                    release(&rpc, router, &context).await;
+                    return Ok((controls, request));
+                }
+            }
+        })
+    }
+}
+
+/// How long the end of a run waits for requests that hold its router.
+const RELEASE_WAIT: Duration = Duration::from_secs(5);
+
+/// Takes the run's router from the JSON-RPC server and waits (a little)
+/// for the requests that hold it to finish: its validators' stores close
+/// only once nothing holds it, and the next run opens them again.
+async fn release(rpc: &RpcState, router: Arc<Router>, context: &runtime::Context) {
+    rpc.set_router(None);
+    let deadline = context.current() + RELEASE_WAIT;
+    while Arc::strong_count(&router) > 1 && context.current() < deadline {
+        context.sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// The devnet's root directory, holding its state ([`snapshots::STATE_PARTS`])
+/// and snapshots: the configured directory, locked first (`DIR/lock`, and
+/// the lock returned: a devnet never touches the state of another that is
+/// running), its state cleared when `reset`; or, when ephemeral, a fresh
+/// directory in `/dev/shm` (memory) or the system's temporary directory,
+/// removed at exit.
+fn prepare_state(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), DevnetError> {
     let lock = if config.ephemeral { None } else { Some(lock_directory(&config.dir)?) };
-    if config.reset && !config.ephemeral {
-        for state in [config.dir.join("consensus"), config.dir.join(STORES_DIR)] {
+    let root = if config.ephemeral {
+        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let shared_memory = PathBuf::from("/dev/shm");
+        let base = if shared_memory.is_dir() { shared_memory } else { std::env::temp_dir() };
+        base.join(format!("min-devnet-{}-{stamp}", std::process::id()))
+    } else {
+        config.dir.clone()
+    };
+    if config.reset || config.ephemeral {
+        for part in snapshots::STATE_PARTS.into_iter().chain([snapshots::SNAPSHOTS_DIR]) {
+            let state = root.join(part);
             if state.exists() {
                 std::fs::remove_dir_all(&state)
                     .map_err(|error| DevnetError::Io(format!("cannot clear {}: {error}", state.display())))?;
             }
         }
     }
-    let storage = if config.ephemeral {
-        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
-        let shared_memory = PathBuf::from("/dev/shm");
-        let base = if shared_memory.is_dir() { shared_memory } else { std::env::temp_dir() };
-        base.join(format!("min-devnet-{}-{stamp}", std::process::id()))
-    } else {
-        config.dir.join("consensus")
-    };
-    if config.ephemeral && storage.exists() {
-        std::fs::remove_dir_all(&storage)
-            .map_err(|error| DevnetError::Io(format!("cannot clear {}: {error}", storage.display())))?;
+    for part in snapshots::STATE_PARTS {
+        let state = root.join(part);
+        std::fs::create_dir_all(&state)
+            .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", state.display())))?;
     }
-    std::fs::create_dir_all(&storage)
-        .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", storage.display())))?;
-    Ok((storage, lock))
+    Ok((root, lock))
 }
 
-/// Where under the devnet's directory the validators' stores are.
-const STORES_DIR: &str = "validators";
-
-/// Each validator's store, shard by shard: in memory when ephemeral, else
-/// `DIR/validators/shard-S-validator-I.redb`.
-fn open_stores(config: &DevnetConfig) -> Result<Vec<Vec<Store>>, DevnetError> {
+/// Each validator's store, shard by shard:
+/// `ROOT/validators/shard-S-validator-I.redb`.
+fn open_stores(config: &DevnetConfig, root: &Path) -> Result<Vec<Vec<Store>>, DevnetError> {
     let store_error = |reason: String| DevnetError::Store { dir: config.dir.clone(), reason };
-    let directory = config.dir.join(STORES_DIR);
-    if !config.ephemeral {
-        std::fs::create_dir_all(&directory)
-            .map_err(|error| DevnetError::Io(format!("cannot create {}: {error}", directory.display())))?;
-    }
+    let directory = root.join(snapshots::STORES_DIR);
     (0..config.shards)
         .map(|shard| {
             (0..config.validators)
                 .map(|index| {
-                    if config.ephemeral {
-                        Store::in_memory()
-                    } else {
-                        Store::open(&directory.join(format!("shard-{shard}-validator-{index}.redb")))
-                    }
-                    .map_err(|error| store_error(error.to_string()))
+                    Store::open(&directory.join(format!("shard-{shard}-validator-{index}.redb")))
+                        .map_err(|error| store_error(error.to_string()))
                 })
                 .collect()
         })

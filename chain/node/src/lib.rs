@@ -7,11 +7,13 @@
 
 pub mod client;
 pub mod config;
+pub mod control;
 pub mod devnet;
 pub mod hex;
 pub mod keys;
 pub mod routing;
 pub mod rpc;
+pub mod snapshots;
 pub mod wallet;
 
 pub use config::DevnetConfig;

@@ -18,6 +18,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
 
 /// What the router holds of one validator: where to submit, and what it finalized.
 #[derive(Clone)]
@@ -181,7 +182,11 @@ impl Router {
             shard_count: count,
             shards,
             faucet,
-            faucet_nonce: AtomicU64::new(0),
+            // Mints must differ from those of earlier runs on the same state
+            // (a devnet started again, or reverted), whose nonces are not kept.
+            faucet_nonce: AtomicU64::new(
+                SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |since| since.as_nanos() as u64),
+            ),
             pending: Mutex::default(),
             contracts,
             signatures,
@@ -244,6 +249,21 @@ impl Router {
         let shard = shards[0];
         self.pending.lock().expect("the pending lock is never poisoned").insert(id, shards);
         Ok(Submitted { id, shard })
+    }
+
+    /// How many transactions routed here are not final yet on every shard
+    /// they went to. Those that are final are forgotten as pending (their
+    /// status reads the same from the shards).
+    pub fn unfinished(&self) -> usize {
+        let routed: Vec<TxId> =
+            self.pending.lock().expect("the pending lock is never poisoned").keys().copied().collect();
+        let finished: Vec<TxId> =
+            routed.into_iter().filter(|id| !matches!(self.status(id), TxStatus::Pending { .. })).collect();
+        let mut pending = self.pending.lock().expect("the pending lock is never poisoned");
+        for id in &finished {
+            pending.remove(id);
+        }
+        pending.len()
     }
 
     /// Mints a coin of `amount` for `owner` on `shard` (any shard when `None`;

@@ -242,6 +242,71 @@ fn a_devnet_funds_transfers_and_refuses_bad_input_over_json_rpc() {
 }
 
 #[test]
+fn a_revert_puts_the_chain_back_to_its_snapshot_and_the_chain_goes_on() {
+    let devnet = start();
+    let client = &devnet.client;
+    let alice = SigningKey::from_bytes(&[62; 32]);
+    let bob = SigningKey::from_bytes(&[63; 32]);
+    let values = |owner: &SigningKey| -> Vec<Value> {
+        let mut values: Vec<Value> =
+            coins_of(client, address_of(owner)).iter().map(|coin| coin["coin"].clone()).collect();
+        values.sort_by_key(|value| value.as_str().unwrap().to_string());
+        values
+    };
+    let minted =
+        client.call("min_faucet", json!({ "address": hex::encode(&address_of(&alice).0), "amount": 500 })).unwrap();
+    let mint_id = min_chain::transaction::TxId(hex::decode32(minted["txId"].as_str().unwrap()).unwrap());
+    // The snapshot waits for the mint to be final, so it holds Alice's coin.
+    let first = client.call("min_snapshot", json!([])).unwrap();
+    assert_eq!(first, json!(1));
+    assert_eq!(client.status(&mint_id).unwrap()["status"], "committed");
+    let heights = |client: &RpcClient| -> Vec<u64> {
+        client.call("min_status", json!([])).unwrap()["shardStatus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|shard| shard["height"].as_u64().unwrap())
+            .collect()
+    };
+    let at_snapshot = heights(client);
+
+    let payment = client.transfer(&alice, address_of(&bob), 200).unwrap();
+    assert_eq!(client.wait(&payment, FINAL).unwrap()["status"], "committed");
+    assert_eq!(values(&bob), vec![json!("200")]);
+    let second = client.call("min_snapshot", json!({})).unwrap();
+    assert_eq!(second, json!(2));
+
+    // Back to the first snapshot: the payment never happened, Alice has her coin.
+    assert_eq!(client.call("min_revert", json!([1])).unwrap(), json!(true));
+    assert!(values(&bob).is_empty(), "the payment is undone");
+    assert_eq!(values(&alice), vec![json!("500")]);
+    assert_eq!(client.status(&payment).unwrap()["status"], "unknown");
+    assert_eq!(client.status(&mint_id).unwrap()["status"], "committed");
+    for (now, then) in heights(client).iter().zip(&at_snapshot) {
+        assert!(now >= then, "the shards restart from the snapshot's blocks: {now} < {then}");
+    }
+    // That snapshot and the later one are used up; an unknown id is named.
+    for id in [1, 2] {
+        let (code, message, _) = rpc_error(client.call("min_revert", json!([id])));
+        assert_eq!(code, -32602, "{message}");
+        assert!(message.contains(&format!("no snapshot {id}")), "{message}");
+    }
+    let (code, message, _) = rpc_error(client.call("min_revert", json!(["one"])));
+    assert_eq!((code, message.as_str()), (-32602, "invalid params: `id` must be a non-negative integer"));
+
+    // The chain goes on from the restored state: Alice pays again, and ids are not given twice.
+    let again = client.transfer(&alice, address_of(&bob), 300).unwrap();
+    assert_eq!(client.wait(&again, FINAL).unwrap()["status"], "committed");
+    assert_eq!(values(&bob), vec![json!("300")]);
+    assert_eq!(values(&alice), vec![json!("200")]);
+    assert_eq!(client.call("min_snapshot", json!([])).unwrap(), json!(3));
+    let minted =
+        client.call("min_faucet", json!({ "address": hex::encode(&address_of(&bob).0), "amount": 7 })).unwrap();
+    let mint_id = min_chain::transaction::TxId(hex::decode32(minted["txId"].as_str().unwrap()).unwrap());
+    assert_eq!(client.wait(&mint_id, FINAL).unwrap()["status"], "committed", "the faucet mints after a restart");
+}
+
+#[test]
 fn a_devnet_started_again_on_its_directory_resumes_where_it_stopped() {
     let dir = std::env::temp_dir().join(format!("min-devnet-resume-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -256,6 +321,7 @@ fn a_devnet_started_again_on_its_directory_resumes_where_it_stopped() {
         client.call("min_faucet", json!({ "address": hex::encode(&address_of(&alice).0), "amount": 900 })).unwrap();
     let mint_id = min_chain::transaction::TxId(hex::decode32(minted["txId"].as_str().unwrap()).unwrap());
     assert_eq!(client.wait(&mint_id, FINAL).unwrap()["status"], "committed");
+    let snapshot = client.call("min_snapshot", json!([])).unwrap();
     let payment = client.transfer(&alice, address_of(&bob), 300).unwrap();
     let paid = client.wait(&payment, FINAL).unwrap();
     assert_eq!(paid["status"], "committed", "{paid}");
@@ -286,6 +352,10 @@ fn a_devnet_started_again_on_its_directory_resumes_where_it_stopped() {
     bob_values.sort_by_key(|value| value.as_str().unwrap().to_string());
     assert_eq!(bob_values, vec![json!("300"), json!("600")]);
     assert!(values(&alice).is_empty());
+    // A snapshot taken before the stop is still there: back to before the first payment.
+    assert_eq!(client.call("min_revert", json!([snapshot])).unwrap(), json!(true));
+    assert!(values(&bob).is_empty());
+    assert_eq!(values(&alice), vec![json!("900")]);
     drop(devnet);
 
     // Another chain's configuration is refused on this directory, with

@@ -3,6 +3,7 @@
 
 use super::events::EventViews;
 use super::{MethodResult, Params, RpcContext, RpcError, views};
+use crate::control::Control;
 use crate::hex;
 use crate::keys::address_of;
 use crate::routing::{EventFilter, Rejection, Submitted};
@@ -11,8 +12,8 @@ use min_chain::transaction::Transaction;
 use serde_json::{Value, json};
 
 /// `min_status`: the number of shards and validators, and each shard's finalized height.
-pub fn status(context: &RpcContext, _params: &Params<'_>) -> MethodResult {
-    let router = &context.router;
+pub fn status(context: &RpcContext<'_>, _params: &Params<'_>) -> MethodResult {
+    let router = &context.router()?;
     let shards: Vec<Value> = router
         .shard_statuses()
         .iter()
@@ -33,14 +34,14 @@ pub fn status(context: &RpcContext, _params: &Params<'_>) -> MethodResult {
 }
 
 /// `min_accounts`: the funded accounts, with their secret keys and balances.
-pub fn accounts(context: &RpcContext, _params: &Params<'_>) -> MethodResult {
+pub fn accounts(context: &RpcContext<'_>, _params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let accounts: Vec<Value> = context
         .accounts
         .iter()
         .map(|key| {
             let address = address_of(key);
-            let balance: u128 = context
-                .router
+            let balance: u128 = router
                 .objects_owned_by(address)
                 .iter()
                 .filter_map(|located| located.object.coin_value())
@@ -56,17 +57,18 @@ pub fn accounts(context: &RpcContext, _params: &Params<'_>) -> MethodResult {
 }
 
 /// `min_faucet(address, amount, shard?)`: mints a coin for `address`.
-pub fn faucet(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+pub fn faucet(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let owner = params.address(0, "address")?;
     let amount = params.amount(1, "amount")?;
     let shard = params.optional_u32(2, "shard")?.map(ShardId);
-    let shards = context.router.shard_count().get();
+    let shards = router.shard_count().get();
     if let Some(ShardId(shard)) = shard
         && shard >= shards
     {
         return Err(RpcError::invalid_params(format!("`shard` must be below {shards}, not {shard}")));
     }
-    let submitted = context.router.faucet(owner, amount, shard).map_err(rejected)?;
+    let submitted = router.faucet(owner, amount, shard).map_err(rejected)?;
     Ok(json!({
         "txId": hex::encode(&submitted.id.0),
         "shard": submitted.shard.0,
@@ -75,44 +77,63 @@ pub fn faucet(context: &RpcContext, params: &Params<'_>) -> MethodResult {
 }
 
 /// `min_submit(transaction)`: routes a hex-encoded signed transaction to its shard.
-pub fn submit(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+pub fn submit(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let bytes = hex::decode(params.string(0, "transaction")?)
         .map_err(|reason| RpcError::invalid_params(format!("`transaction`: {reason}")))?;
     let transaction = Transaction::from_bytes(&bytes)
         .map_err(|error| RpcError::invalid_params(format!("`transaction` does not decode: {error}")))?;
-    let submitted = context.router.submit(transaction).map_err(rejected)?;
+    let submitted = router.submit(transaction).map_err(rejected)?;
     Ok(submitted_json(&submitted))
 }
 
 /// `min_txStatus(txId)`: pending, committed (with height, outputs and events), aborted (with reason) or unknown.
-pub fn tx_status(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+pub fn tx_status(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let id = params.tx_id(0, "txId")?;
-    Ok(views::tx_status(&context.router.status(&id), &mut EventViews::new(&context.router)))
+    Ok(views::tx_status(&router.status(&id), &mut EventViews::new(&router)))
 }
 
 /// `min_getEvents(txId?, package?, type?)`: the events committed
 /// transactions logged, each filter that is given matching, with their
 /// decoded fields.
-pub fn get_events(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+pub fn get_events(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let filter = EventFilter {
         transaction: params.get(0, "txId").map(|_| params.tx_id(0, "txId")).transpose()?,
         package: params.get(1, "package").map(|_| params.object_id(1, "package")).transpose()?,
         type_name: params.get(2, "type").map(|_| params.string(2, "type").map(str::to_owned)).transpose()?,
     };
-    let mut views = EventViews::new(&context.router);
-    Ok(Value::Array(context.router.events(&filter).iter().map(|logged| views.logged(logged)).collect()))
+    let mut views = EventViews::new(&router);
+    Ok(Value::Array(router.events(&filter).iter().map(|logged| views.logged(logged)).collect()))
 }
 
 /// `min_getObject(objectId)`: the object, active or consumed, or null.
-pub fn get_object(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+pub fn get_object(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let id = params.object_id(0, "objectId")?;
-    Ok(context.router.object(&id).as_ref().map_or(Value::Null, views::object))
+    Ok(router.object(&id).as_ref().map_or(Value::Null, views::object))
 }
 
 /// `min_objectsByOwner(address)`: the active objects the address owns, on every shard.
-pub fn objects_by_owner(context: &RpcContext, params: &Params<'_>) -> MethodResult {
+pub fn objects_by_owner(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let router = context.router()?;
     let owner = params.address(0, "address")?;
-    Ok(Value::Array(context.router.objects_owned_by(owner).iter().map(views::object).collect()))
+    Ok(Value::Array(router.objects_owned_by(owner).iter().map(views::object).collect()))
+}
+
+/// `min_snapshot`: saves the chain's state once every transaction routed
+/// so far is final, and answers the snapshot's id. The chain stops while
+/// its state is copied and starts again from it.
+pub fn snapshot(context: &RpcContext<'_>, _params: &Params<'_>) -> MethodResult {
+    context.ask(Control::Snapshot).map(Value::from)
+}
+
+/// `min_revert(id)`: puts back the state saved by snapshot `id`, dropping
+/// every transaction since, and forgets that snapshot and every later one.
+pub fn revert(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
+    let id = params.u64(0, "id")?;
+    context.ask(|reply| Control::Revert(id, reply)).map(|()| Value::Bool(true))
 }
 
 fn submitted_json(submitted: &Submitted) -> Value {

@@ -11,10 +11,15 @@ mod views;
 
 pub use params::Params;
 
+use crate::control::{Control, Reply};
 use crate::routing::Router;
+use crate::snapshots::SnapshotError;
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::oneshot;
 
 /// The request could not be parsed as JSON.
 pub const PARSE_ERROR: i64 = -32700;
@@ -26,13 +31,98 @@ pub const METHOD_NOT_FOUND: i64 = -32601;
 pub const INVALID_PARAMS: i64 = -32602;
 /// The chain refused the transaction; `data.reason` says why.
 pub const TRANSACTION_REJECTED: i64 = -32000;
+/// The devnet could not do what was asked of it (a snapshot, a revert),
+/// or is stopping; `message` says why.
+pub const DEVNET_ERROR: i64 = -32001;
 
-/// What every method can reach: the shards, and the devnet's funded accounts.
-pub struct RpcContext {
-    /// Routes transactions to shards and reads their state.
-    pub router: Arc<Router>,
+/// How long a request waits for the chain while the devnet restarts it
+/// (for a snapshot or a revert) before giving up.
+const RESTART_WAIT: Duration = Duration::from_secs(60);
+
+/// What the server shares between requests: the chain's router (absent
+/// while the devnet restarts the chain), the funded accounts, and the way
+/// to the devnet's controller.
+pub struct RpcState {
+    router: Mutex<Routed>,
+    changed: Condvar,
+    accounts: Vec<SigningKey>,
+    control: Option<UnboundedSender<Control>>,
+}
+
+/// Where the chain stands for the server.
+enum Routed {
+    Running(Arc<Router>),
+    Restarting,
+    Closed,
+}
+
+impl RpcState {
+    /// A server's state, with no chain yet: requests wait until
+    /// [`RpcState::set_router`] gives one. `control` reaches the devnet's
+    /// controller, for `min_snapshot` and `min_revert`.
+    pub fn new(accounts: Vec<SigningKey>, control: Option<UnboundedSender<Control>>) -> Self {
+        Self { router: Mutex::new(Routed::Restarting), changed: Condvar::new(), accounts, control }
+    }
+
+    /// Serves requests with `router`, or makes them wait for the next one (`None`).
+    pub fn set_router(&self, router: Option<Arc<Router>>) {
+        self.set(router.map_or(Routed::Restarting, Routed::Running));
+    }
+
+    /// Answers every waiting and later request that the devnet stopped.
+    pub fn close(&self) {
+        self.set(Routed::Closed);
+    }
+
+    fn set(&self, routed: Routed) {
+        *self.router.lock().unwrap_or_else(PoisonError::into_inner) = routed;
+        self.changed.notify_all();
+    }
+
+    /// The chain's router, once the chain runs.
+    fn router(&self) -> Result<Arc<Router>, RpcError> {
+        let routed = self.router.lock().unwrap_or_else(PoisonError::into_inner);
+        let (routed, _) = self
+            .changed
+            .wait_timeout_while(routed, RESTART_WAIT, |routed| matches!(routed, Routed::Restarting))
+            .unwrap_or_else(PoisonError::into_inner);
+        match &*routed {
+            Routed::Running(router) => Ok(router.clone()),
+            Routed::Restarting => Err(RpcError::devnet("the chain did not start again in time")),
+            Routed::Closed => Err(RpcError::devnet("the devnet is stopping")),
+        }
+    }
+}
+
+/// What every method can reach: the shards (through the router of the
+/// chain's current run), the devnet's funded accounts and its controller.
+pub struct RpcContext<'a> {
+    state: &'a RpcState,
     /// The accounts funded at genesis.
-    pub accounts: Vec<SigningKey>,
+    pub accounts: &'a [SigningKey],
+}
+
+impl RpcContext<'_> {
+    /// The router of the chain's current run, waiting while the devnet
+    /// starts the chain again. A method keeps it only while it answers: the
+    /// chain cannot start again while a run's router is held.
+    pub fn router(&self) -> Result<Arc<Router>, RpcError> {
+        self.state.router()
+    }
+
+    /// Asks the devnet's controller for `request` and waits for its reply.
+    pub fn ask<T>(&self, request: impl FnOnce(Reply<T>) -> Control) -> Result<T, RpcError> {
+        let control =
+            self.state.control.as_ref().ok_or_else(|| RpcError::devnet("this server has no devnet to control"))?;
+        let (reply, answer) = oneshot::channel();
+        control.send(request(reply)).map_err(|_| RpcError::devnet("the devnet is stopping"))?;
+        match answer.blocking_recv() {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error @ SnapshotError::Unknown { .. })) => Err(RpcError::invalid_params(error)),
+            Ok(Err(error)) => Err(RpcError::devnet(error)),
+            Err(_) => Err(RpcError::devnet("the devnet stopped before it answered")),
+        }
+    }
 }
 
 /// A JSON-RPC error object.
@@ -77,6 +167,11 @@ impl RpcError {
         }
     }
 
+    /// Something the devnet itself could not do, with the reason.
+    pub fn devnet(reason: impl std::fmt::Display) -> Self {
+        Self { code: DEVNET_ERROR, message: reason.to_string(), data: None }
+    }
+
     fn to_json(&self) -> Value {
         let mut error = json!({ "code": self.code, "message": self.message });
         if let Some(data) = &self.data {
@@ -90,7 +185,7 @@ impl RpcError {
 pub type MethodResult = Result<Value, RpcError>;
 
 /// A method's handler.
-pub type Method = fn(&RpcContext, &Params<'_>) -> MethodResult;
+pub type Method = fn(&RpcContext<'_>, &Params<'_>) -> MethodResult;
 
 /// Every method, by name.
 pub const METHODS: &[(&str, Method)] = &[
@@ -102,18 +197,20 @@ pub const METHODS: &[(&str, Method)] = &[
     ("min_getObject", methods::get_object),
     ("min_objectsByOwner", methods::objects_by_owner),
     ("min_getEvents", methods::get_events),
+    ("min_snapshot", methods::snapshot),
+    ("min_revert", methods::revert),
 ];
 
-/// Runs the method `name` with `params`.
-pub fn call(context: &RpcContext, name: &str, params: &Params<'_>) -> MethodResult {
+/// Runs the method `name` with `params`, once the chain runs.
+pub fn call(state: &RpcState, name: &str, params: &Params<'_>) -> MethodResult {
     let (_, method) =
         METHODS.iter().find(|(known, _)| *known == name).ok_or_else(|| RpcError::method_not_found(name))?;
-    method(context, params)
+    method(&RpcContext { state, accounts: &state.accounts }, params)
 }
 
 /// Answers the HTTP body of a request or a batch; `None` when there is
 /// nothing to send back (only notifications).
-pub fn handle(context: &RpcContext, body: &[u8]) -> Option<Value> {
+pub fn handle(state: &RpcState, body: &[u8]) -> Option<Value> {
     let request: Value = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(error) => return Some(response(Value::Null, Err(RpcError::parse_error(error)))),
@@ -123,15 +220,15 @@ pub fn handle(context: &RpcContext, body: &[u8]) -> Option<Value> {
             Some(response(Value::Null, Err(RpcError::invalid_request("an empty batch"))))
         }
         Value::Array(batch) => {
-            let responses: Vec<Value> = batch.iter().filter_map(|request| handle_one(context, request)).collect();
+            let responses: Vec<Value> = batch.iter().filter_map(|request| handle_one(state, request)).collect();
             (!responses.is_empty()).then_some(Value::Array(responses))
         }
-        request => handle_one(context, &request),
+        request => handle_one(state, &request),
     }
 }
 
 /// Answers one request object; `None` for a notification (no `id`).
-fn handle_one(context: &RpcContext, request: &Value) -> Option<Value> {
+fn handle_one(state: &RpcState, request: &Value) -> Option<Value> {
     let Some(object) = request.as_object() else {
         return Some(response(Value::Null, Err(RpcError::invalid_request("a request is a JSON object"))));
     };
@@ -148,7 +245,7 @@ fn handle_one(context: &RpcContext, request: &Value) -> Option<Value> {
         return Some(response(reply_id, Err(RpcError::invalid_request("`method` is a string"))));
     };
     let result = match object.get("params") {
-        None | Some(Value::Array(_) | Value::Object(_)) => call(context, name, &Params::new(object.get("params"))),
+        None | Some(Value::Array(_) | Value::Object(_)) => call(state, name, &Params::new(object.get("params"))),
         Some(_) => Err(RpcError::invalid_request("`params` is an array or an object")),
     };
     id.map(|_| response(reply_id, result))

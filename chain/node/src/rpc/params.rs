@@ -72,6 +72,13 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// A `u64`: a JSON integer.
+    pub fn u64(&self, index: usize, name: &str) -> Result<u64, RpcError> {
+        self.required(index, name)?
+            .as_u64()
+            .ok_or_else(|| RpcError::invalid_params(format!("`{name}` must be a non-negative integer")))
+    }
+
     /// An optional `u32`.
     pub fn optional_u32(&self, index: usize, name: &str) -> Result<Option<u32>, RpcError> {
         self.get(index, name)
