@@ -82,4 +82,7 @@ if token_call pay 3 "\"$(address 0)\"" --input "$coin" --account 0; then
   echo "error: a coin was spent without its owner's signature"
   exit 1
 fi
-token_call pay 3 "\"$(address 0)\"" --input "$coin" --account 1
+out=$(token_call pay 3 "\"$(address 0)\"" --input "$coin" --account 1); echo "$out"; change=$(echo "$out" | created 1)
+echo "== anyone reads account 1's change by reference: the coin is not consumed"
+token_call balance --ref "$change" --account 2
+token_call balance --ref "$change" --account 3

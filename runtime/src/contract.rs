@@ -195,7 +195,8 @@ impl Contract {
         Ok(value)
     }
 
-    /// Calls `procedure` on the objects it consumes (`inputs`) and the
+    /// Calls `procedure` on the objects it consumes or reads by reference
+    /// (`inputs`: each object itself, a reference's too) and the
     /// values the transaction carries (`params`, with the value of a
     /// `Signer` parameter at its place, made by [`Contract::signer_value`]),
     /// each list in the order of the procedure's parameters, with at most
@@ -343,19 +344,27 @@ impl Contract {
 
     /// The arguments in the order of the procedure's parameters, each
     /// checked against its type, and the bytes their encoding takes.
+    /// `inputs` holds the objects the transaction names, consumed or read
+    /// by reference, in the order of the parameters; a referenced object
+    /// is wrapped in its `Ref` here.
     fn arguments<'c>(
-        &self,
+        &'c self,
         procedure: &Procedure,
         inputs: &[Value<'c>],
         params: &[Value<'c>],
     ) -> Result<(Vec<Value<'c>>, usize), ExecError> {
         let info = &procedure.info;
         let wanted = |role: Role| info.arguments.iter().filter(|slot| slot.role == role).count();
-        let (wanted_inputs, wanted_params) = (wanted(Role::Input), wanted(Role::Param) + wanted(Role::Signer));
-        if inputs.len() != wanted_inputs || params.len() != wanted_params {
+        let (consumed, read) = (wanted(Role::Input), wanted(Role::Reference));
+        let wanted_params = wanted(Role::Param) + wanted(Role::Signer);
+        if inputs.len() != consumed + read || params.len() != wanted_params {
+            let objects = match read {
+                0 => format!("consumes {consumed} objects"),
+                read => format!("consumes {consumed} objects, reads {read} by reference"),
+            };
             return Err(ExecError::BadArguments {
                 reason: format!(
-                    "{} consumes {wanted_inputs} objects and takes {wanted_params} parameters, but was given {} and {}",
+                    "{} {objects} and takes {wanted_params} parameters, but was given {} objects and {} parameters",
                     info.name,
                     inputs.len(),
                     params.len()
@@ -366,10 +375,14 @@ impl Contract {
         let mut args = Vec::with_capacity(info.arguments.len());
         let mut bytes = 0usize;
         for (position, slot) in info.arguments.iter().enumerate() {
-            let next = if slot.role == Role::Input { inputs.next() } else { params.next() };
+            let next = match slot.role {
+                Role::Input => inputs.next().cloned(),
+                Role::Reference => inputs.next().map(|object| self.reference_to(object)).transpose()?,
+                _ => params.next().cloned(),
+            };
             let Some(value) = next else { unreachable!("the counts were checked") };
             let limits = Limits { max_bytes: INPUT_BYTES_MAX - bytes, ..Limits::default() };
-            match codec::encode_value(value, &slot.r#type, &self.schema, &limits) {
+            match codec::encode_value(&value, &slot.r#type, &self.schema, &limits) {
                 Ok(encoded) => bytes += encoded.len(),
                 Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
                 Err(error) => {
@@ -378,9 +391,17 @@ impl Contract {
                     });
                 }
             }
-            args.push(value.clone());
+            args.push(value);
         }
         Ok((args, bytes))
+    }
+
+    /// `object` as the value of a `Ref` parameter.
+    fn reference_to<'c>(&'c self, object: &Value<'c>) -> Result<Value<'c>, ExecError> {
+        let constructor = self.schema.constructors(REF_TYPE).next().ok_or_else(|| ExecError::BadArguments {
+            reason: "the contract's procedures read no object by reference".to_string(),
+        })?;
+        Ok(Value::Data(std::rc::Rc::new(min_interp::Data { constructor, fields: vec![object.clone()] })))
     }
 
     /// A claimed result, from its components, each checked against its
@@ -446,7 +467,14 @@ impl Contract {
 /// The qualified name of the type of a procedure's signer.
 const SIGNER_TYPE: &str = "Prelude.Signer";
 
+/// The prelude's type of a reference input (`spec/contracts.md`).
+const REF_TYPE: &str = "Prelude.Ref";
+
 /// Whether `ty` is the type of a procedure's signer.
+fn is_reference_type(ty: &TypeDesc) -> bool {
+    matches!(ty, TypeDesc::Data { name, args } if name == REF_TYPE && args.len() == 1)
+}
+
 fn is_signer_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == SIGNER_TYPE && args.is_empty())
 }
@@ -494,12 +522,17 @@ fn check_imports(metadata: &Metadata) -> Result<(), LoadError> {
 fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -> Result<Export, LoadError> {
     let name = &info.name;
     let count = |slots: &[min_metadata::Slot], role: Role| slots.iter().filter(|slot| slot.role == role).count();
-    let roles_fit = info.arguments.iter().all(|slot| matches!(slot.role, Role::Input | Role::Param | Role::Signer))
+    let roles_fit = info
+        .arguments
+        .iter()
+        .all(|slot| matches!(slot.role, Role::Input | Role::Reference | Role::Param | Role::Signer))
         && count(&info.arguments, Role::Signer) <= 1
+        && info.arguments.iter().all(|slot| slot.role != Role::Reference || is_reference_type(&slot.r#type))
         && info.arguments.iter().all(|slot| slot.role != Role::Signer || is_signer_type(&slot.r#type))
         && info.results.iter().all(|slot| matches!(slot.role, Role::Output | Role::Return | Role::Event))
         && info.results.iter().filter(|slot| slot.role == Role::Event).all(|slot| is_event_type(&slot.r#type));
     let counts_fit = count(&info.arguments, Role::Input) == info.inputs.len()
+        && count(&info.arguments, Role::Reference) == info.references.len()
         && count(&info.arguments, Role::Param) == info.params.len()
         && count(&info.results, Role::Output) == info.outputs.len()
         && count(&info.results, Role::Return) == info.returns.len()

@@ -131,7 +131,7 @@ fn wrong_arity_or_types_are_bad_arguments() {
     };
     assert_eq!(
         bad(&[], &[Value::Nat(1)]),
-        "bank.deposit consumes 1 objects and takes 1 parameters, but was given 0 and 1"
+        "bank.deposit consumes 1 objects and takes 1 parameters, but was given 0 objects and 1 parameters"
     );
     assert_eq!(
         bad(std::slice::from_ref(&alice), &[Value::string("ten")]),

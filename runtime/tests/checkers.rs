@@ -205,5 +205,27 @@ proptest! {
             params: vec![me, Value::Nat(minted * share / 100), Value::string(&payee)],
         };
         prop_assert!(accepts_the_real_result_only(contract, &pay) >= 4);
+        // Reading a coin by reference: the runtime wraps the object in its
+        // `Ref`, and the checker refuses any other amount.
+        let change = pay.run(contract).outputs.remove(0);
+        let balance = Call { procedure: "balance", inputs: vec![change], params: vec![] };
+        prop_assert_eq!(balance.run(contract).returns[0].to_string(), (minted - minted * share / 100).to_string());
+        prop_assert_eq!(accepts_the_real_result_only(contract, &balance), 1);
     }
+}
+
+#[test]
+fn a_reference_takes_an_object_of_its_type_and_counts_among_the_objects() {
+    let contract = token();
+    let treasury = Call { procedure: "start", inputs: vec![], params: vec![signer(contract, "ada")] }.run(contract);
+    let bad = |inputs: &[Value<'_>]| match contract.call(engine(), "balance", inputs, &[], GAS) {
+        Err(ExecError::BadArguments { reason }) => reason,
+        other => panic!("not bad arguments: {other:?}"),
+    };
+    assert_eq!(
+        bad(&[]),
+        "token.balance consumes 0 objects, reads 1 by reference and takes 0 parameters, but was given 0 objects and 0 parameters"
+    );
+    let not_a_coin = bad(&treasury.outputs);
+    assert!(not_a_coin.starts_with("parameter 1 of token.balance:"), "{not_a_coin}");
 }

@@ -200,6 +200,8 @@ pub struct Call<'a> {
     pub procedure: &'a str,
     /// The objects it consumes, in order.
     pub inputs: &'a [&'a Object],
+    /// The objects it reads by reference (its `Ref` parameters), in order.
+    pub references: &'a [&'a Object],
     /// The parameters, as [`encode_params`] wrote them.
     pub params: &'a [u8],
     /// Who signs the transaction: what a `Signer` parameter receives.
@@ -217,7 +219,8 @@ pub fn run_call<'c>(
 ) -> Result<CallResult<'c>, String> {
     let info = procedure(contract, call.procedure)?;
     let carried = decode_params(contract, info, call.params)?;
-    let (inputs, params) = arguments(contract, info, call.package, call.inputs, carried.params, call.signer)?;
+    let objects = Objects { inputs: call.inputs, references: call.references };
+    let (inputs, params) = arguments(contract, info, call.package, &objects, carried.params, call.signer)?;
     let outcome = contract.call(engine, &info.name, &inputs, &params, gas_limit).map_err(|error| error.to_string())?;
     let (created, events) = effects(contract, info, call.package, &outcome)?;
     let claimed = outcome.result.iter().zip(&info.results).filter(|(_, slot)| slot.role != Role::Output);
@@ -226,37 +229,52 @@ pub fn run_call<'c>(
     Ok(CallResult { created, returns: outcome.returns, claimed, events, event_values, gas_used: outcome.gas_used })
 }
 
-/// The values of a call's consumed objects and of its parameters, each in
-/// the procedure's order, the signer's at its place.
+/// The objects a call names: those it consumes and those it reads.
+struct Objects<'a> {
+    inputs: &'a [&'a Object],
+    references: &'a [&'a Object],
+}
+
+/// The values of a call's objects (consumed or read by reference, in the
+/// order of the procedure's parameters, as `Contract::call` takes them) and
+/// of its parameters, in the procedure's order, the signer's at its place.
 fn arguments<'c>(
     contract: &'c Contract,
     info: &ProcedureInfo,
     package: ObjectId,
-    inputs: &[&Object],
+    objects: &Objects<'_>,
     carried: Vec<Value<'c>>,
     signer: Address,
 ) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>), String> {
-    let input_types: Vec<&TypeDesc> = slots(info, Role::Input).collect();
-    if input_types.len() != inputs.len() {
-        return Err(format!("{} consumes {} objects, not {}", info.name, input_types.len(), inputs.len()));
+    let (consumed, read) = (slots(info, Role::Input).count(), slots(info, Role::Reference).count());
+    if consumed != objects.inputs.len() {
+        return Err(format!("{} consumes {consumed} objects, not {}", info.name, objects.inputs.len()));
     }
-    let input_values = inputs
-        .iter()
-        .zip(input_types)
-        .map(|(object, ty)| object_value(contract, package, object, ty))
-        .collect::<Result<Vec<_>, _>>()?;
+    if read != objects.references.len() {
+        return Err(format!("{} reads {read} objects by reference, not {}", info.name, objects.references.len()));
+    }
+    let (mut inputs, mut references) = (objects.inputs.iter(), objects.references.iter());
     let mut carried = carried.into_iter();
-    let mut param_values = Vec::new();
+    let (mut object_values, mut param_values) = (Vec::new(), Vec::new());
     for slot in &info.arguments {
-        match slot.role {
-            Role::Param => param_values.extend(carried.next()),
-            Role::Signer => {
+        match (slot.role, &slot.r#type) {
+            (Role::Input, ty) => {
+                let object = inputs.next().expect("counted");
+                object_values.push(object_value(contract, package, object, ty)?);
+            }
+            (Role::Reference, TypeDesc::Data { args, .. }) if args.len() == 1 => {
+                let object = references.next().expect("counted");
+                object_values.push(object_value(contract, package, object, &args[0])?);
+            }
+            (Role::Reference, ty) => return Err(format!("{} reads a reference of type {ty:?}", info.name)),
+            (Role::Param, _) => param_values.extend(carried.next()),
+            (Role::Signer, _) => {
                 param_values.push(contract.signer_value(&signer.to_string()).map_err(|error| error.to_string())?)
             }
-            Role::Input | Role::Output | Role::Return | Role::Event => {}
+            (Role::Output | Role::Return | Role::Event, _) => {}
         }
     }
-    Ok((input_values, param_values))
+    Ok((object_values, param_values))
 }
 
 /// The objects an outcome creates and the events it logs, encoded as the
@@ -358,6 +376,8 @@ pub struct CallRequest<'a, 'c> {
     pub procedure: &'a str,
     /// The objects it consumes, as the chain holds them.
     pub inputs: &'a [Object],
+    /// The objects it reads by reference, as the chain holds them.
+    pub references: &'a [Object],
     /// Its parameters.
     pub params: &'a [Value<'c>],
     /// Who signs.
@@ -385,10 +405,12 @@ pub fn prepare_call<'c>(
     let info = procedure(contract, request.procedure)?;
     let params = encode_params(contract, info, request.params)?;
     let inputs: Vec<&Object> = request.inputs.iter().collect();
+    let references: Vec<&Object> = request.references.iter().collect();
     let call = Call {
         package: request.package,
         procedure: &info.name,
         inputs: &inputs,
+        references: &references,
         params: &params,
         signer: request.signer,
     };
@@ -397,12 +419,19 @@ pub fn prepare_call<'c>(
     let body = |salt| TransactionBody {
         procedure: Procedure::Call { name: info.name.clone(), salt },
         inputs: request.inputs.iter().map(Object::reference).collect(),
-        references: vec![ObjectRef { id: request.package, version: 1 }],
+        references: std::iter::once(ObjectRef { id: request.package, version: 1 })
+            .chain(request.references.iter().map(Object::reference))
+            .collect(),
         params: params.clone(),
         outputs: outputs(request.package, &result.created),
         signer: request.signer,
     };
-    let home = request.inputs.first().map(|input| shard_of(&input.id, shards)).or(request.shard);
+    let home = request
+        .inputs
+        .first()
+        .map(|input| shard_of(&input.id, shards))
+        .or(request.shard)
+        .or_else(|| request.references.first().map(|read| shard_of(&read.id, shards)));
     let on_one_shard = |body: &TransactionBody| {
         let id = body.id();
         let mut places = (0..body.outputs.len()).map(|index| shard_of(&id.output_id(index), shards));
@@ -459,17 +488,15 @@ impl ContractHost for RuntimeHost {
 
     fn check(&self, call: &ContractCall<'_>) -> Result<CallEffects, CallFailure> {
         use CallFailure::{Failed, Refused};
-        if !call.references.is_empty() {
-            return Err(Failed("Min procedures read no reference inputs yet".to_owned()));
-        }
         let contract = self.contract(call.package).map_err(Failed)?;
         let info = procedure(&contract, call.procedure).map_err(Failed)?;
         let carried = decode_params(&contract, info, call.params).map_err(Failed)?;
         let claimed =
             carried.claimed.ok_or_else(|| Refused("the transaction claims none of the results".to_owned()))?;
         let package = call.package.id;
+        let objects = Objects { inputs: call.inputs, references: call.references };
         let (inputs, params) =
-            arguments(&contract, info, package, call.inputs, carried.params, call.signer).map_err(Failed)?;
+            arguments(&contract, info, package, &objects, carried.params, call.signer).map_err(Failed)?;
         let claim = claim(&contract, info, package, call.outputs, claimed).map_err(Refused)?;
         let verdict = contract
             .check(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT)

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Chain, SHARDS, address, call, key, package, placed, publication, shards};
+use common::{Chain, SHARDS, address, call, key, package, placed, prepare_reading, publication, shards};
 use ed25519_dalek::SigningKey;
 use min_chain::contracts::{ContractHost, Package};
 use min_chain::objects::Object;
@@ -195,6 +195,34 @@ fn the_token_mints_pays_and_refuses_what_the_owner_did_not_sign() {
     assert_eq!(shown(&created[0]), format!(r#"{{owner = "{}", units = {{amount = 7}}}}"#, hex(&bob)));
     assert_eq!(shown(&created[1]), format!(r#"{{owner = "{}", units = {{amount = 3}}}}"#, hex(&ada)));
     assert_eq!(chain.apply(&honest), Err(Abort::InactiveObject(coin.id)), "a coin is spent once");
+
+    // Anyone reads Bob's change by reference: the coin stays as it is.
+    let change = &created[0];
+    let read = |chain: &Chain, reader: &SigningKey, coin: &Object| {
+        prepare_reading(&contract, chain, reader, "balance", (&[], std::slice::from_ref(coin)), &[])
+    };
+    let balance = read(&chain, &eve, change).unwrap();
+    assert_eq!(balance.returns.iter().map(ToString::to_string).collect::<Vec<_>>(), ["7"]);
+    assert_eq!(balance.body.references.len(), 2, "the package and the coin read");
+    let reading = balance.body.clone().sign(&eve);
+    assert_eq!(chain.apply(&reading).unwrap(), Vec::<Object>::new(), "a read creates nothing");
+    let home = shard_of(&change.id, shards()).0 as usize;
+    assert!(chain.states[home].is_active(&change.id), "the coin read is still active");
+    let mut inflated = balance.body.clone();
+    let info = contract.procedure("balance").unwrap();
+    inflated.params = min_contract_host::append_claim(&contract, info, &[], &[Value::Nat(8)]).unwrap();
+    assert_eq!(
+        chain.apply(&placed(inflated, &eve)),
+        Err(Abort::CheckerFailed("token.balance makes other results than the transaction claims".into())),
+        "the checker reads the coin itself"
+    );
+    // A coin spent since cannot be read.
+    let (spend, _) =
+        call(&contract, &chain, &bob, "transfer", std::slice::from_ref(change), &[Value::Str(hex(&ada).into())])
+            .unwrap();
+    chain.apply(&spend).unwrap();
+    let stale = read(&chain, &eve, change).unwrap().body.sign(&eve);
+    assert_eq!(chain.apply(&stale), Err(Abort::InactiveObject(change.id)));
 }
 
 #[test]

@@ -66,7 +66,8 @@ pub fn signature(global: &Global) -> (Vec<&Ty>, &Ty) {
     (params, ty)
 }
 
-/// Whether values of `ty` may hold a value of `asset`.
+/// Whether values of `ty` may hold a value of `asset` that the holder may
+/// move (a reference's object is only read).
 pub fn holds(types: &Types, ty: &Ty, asset: &Asset) -> bool {
     holds_in(types, ty, asset, &mut HashSet::new())
 }
@@ -74,6 +75,8 @@ pub fn holds(types: &Types, ty: &Ty, asset: &Asset) -> bool {
 fn holds_in(types: &Types, ty: &Ty, asset: &Asset, visiting: &mut HashSet<Ty>) -> bool {
     match ty {
         Ty::Data(name, _) if *name == asset.name => true,
+        // A reference input reads its object and moves none of its assets.
+        Ty::Data(name, _) if &**name == crate::interface::REF => false,
         Ty::List(item) => holds_in(types, item, asset, visiting),
         Ty::Tuple(items) => items.iter().any(|item| holds_in(types, item, asset, visiting)),
         Ty::Data(..) => {

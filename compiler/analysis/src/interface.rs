@@ -62,6 +62,9 @@ pub struct Procedure {
     pub name: String,
     /// Objects the transaction consumes, one per parameter of object type.
     pub inputs: Vec<Type>,
+    /// Objects the transaction reads without consuming them, one per
+    /// parameter of type `Ref T`: the object types `T`.
+    pub references: Vec<Type>,
     /// Values the transaction carries.
     pub params: Vec<Type>,
     /// Objects it creates (new objects, or new versions of its inputs).
@@ -76,13 +79,14 @@ pub struct Procedure {
 }
 
 impl Procedure {
-    /// What its transactions consume, carry, create, return and log, in words:
-    /// `consumes Account, Account · takes ℕ · creates Account, Account · logs Transferred`,
+    /// What its transactions consume, read, carry, create, return and log, in words:
+    /// `consumes Account, Account · reads Rate · takes ℕ · creates Account, Account · logs Transferred`,
     /// after `signed` when it takes the signer.
     pub fn summary(&self) -> String {
         let mut printer = crate::types::TypePrinter::default();
         let roles = [
             ("consumes", &self.inputs),
+            ("reads", &self.references),
             ("takes", &self.params),
             ("creates", &self.outputs),
             ("returns", &self.returns),
@@ -130,6 +134,19 @@ pub const SIGNER: &str = "Prelude.Signer";
 /// Whether `ty` is the prelude's `Signer`.
 pub fn is_signer(ty: &Type) -> bool {
     matches!(ty, Type::App(crate::types::Con::Adt(name), args) if &**name == SIGNER && args.is_empty())
+}
+
+/// The qualified name of the prelude's `Ref`, the type of a reference
+/// input: an object a transaction reads without consuming it
+/// (`spec/contracts.md`).
+pub const REF: &str = "Prelude.Ref";
+
+/// The type of the object `ty` refers to, when `ty` is a `Ref`.
+pub fn referenced(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::App(crate::types::Con::Adt(name), args) if &**name == REF && args.len() == 1 => Some(&args[0]),
+        _ => None,
+    }
 }
 
 /// An algebraic data type or record.

@@ -206,4 +206,7 @@ codes! {
     /// A procedure that may run without bound: a recursion on something
     /// other than a part of its input.
     E0807 Error "iteration without a bound";
+    /// A reference input (`Ref T`) built, taken apart or placed where the
+    /// chain cannot give or keep it.
+    E0808 Error "misused reference input";
 }

@@ -154,6 +154,10 @@ pub struct ProcedureInfo {
     pub name: String,
     /// Types of the objects it consumes, printed.
     pub inputs: Vec<String>,
+    /// Types of the objects it reads without consuming them (each `T` of
+    /// a `Ref T` parameter), printed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     /// Types of the values the transaction carries, printed.
     pub params: Vec<String>,
     /// Types of the objects it creates, printed.
@@ -236,6 +240,10 @@ pub struct Slot {
 pub enum Role {
     /// A parameter that is an object of the contract: consumed.
     Input,
+    /// A parameter of type `Ref T`: an object of the contract the
+    /// transaction reads without consuming it. Its type is the `Ref`; the
+    /// runtime takes the object and wraps it.
+    Reference,
     /// Any other parameter: a value the transaction carries.
     Param,
     /// The `Signer` parameter: the account that signed the transaction,

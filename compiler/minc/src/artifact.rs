@@ -73,6 +73,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         .map(|p| ProcedureInfo {
             name: p.name.clone(),
             inputs: show_all(&mut printer, &p.inputs),
+            references: show_all(&mut printer, &p.references),
             params: show_all(&mut printer, &p.params),
             outputs: show_all(&mut printer, &p.outputs),
             returns: show_all(&mut printer, &p.returns),
@@ -151,7 +152,9 @@ fn slots(procedure: &Procedure, ty: &Type, printer: &mut TypePrinter) -> (Vec<Sl
     let arguments = params
         .iter()
         .map(|ty| Slot {
-            role: if procedure.inputs.contains(ty) {
+            role: if min_analysis::interface::referenced(ty).is_some() {
+                Role::Reference
+            } else if procedure.inputs.contains(ty) {
                 Role::Input
             } else if min_analysis::interface::is_signer(ty) {
                 Role::Signer

@@ -82,6 +82,8 @@ pub struct CallOptions<'a> {
     pub args: &'a [String],
     /// The objects it consumes, in order.
     pub inputs: &'a [ObjectId],
+    /// The objects it reads by reference, in order.
+    pub references: &'a [ObjectId],
     /// Where to create the outputs of a call that consumes nothing.
     pub shard: Option<ShardId>,
 }
@@ -105,12 +107,14 @@ pub fn call(
     let arguments = parse_params(workspace, file, &info.name, options.args)?;
     let params: Vec<Value<'_>> = arguments.iter().map(Argument::to_value).collect();
     let inputs = options.inputs.iter().map(|id| fetch_object(rpc, *id)).collect::<Result<Vec<_>, _>>()?;
+    let references = options.references.iter().map(|id| fetch_object(rpc, *id)).collect::<Result<Vec<_>, _>>()?;
     let shards = rpc.shard_count().map_err(|error| error.to_string())?;
     let engine = Engine::new().map_err(|error| error.to_string())?;
     let request = CallRequest {
         package: options.package,
         procedure: &info.name,
         inputs: &inputs,
+        references: &references,
         params: &params,
         signer: Address(key.verifying_key().to_bytes()),
         salt_from: fresh_salt(),

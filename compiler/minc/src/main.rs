@@ -161,30 +161,38 @@ enum Command {
     },
     /// Call a procedure of a published contract: run it locally, send the
     /// transaction with the outputs it computed, and wait until it commits.
-    Call {
-        /// The contract's `.min` file (it gives the parameters' types).
-        file: PathBuf,
-        /// The procedure.
-        procedure: String,
-        /// Its parameters (not the objects it consumes), as Min literals.
-        args: Vec<String>,
-        /// The contract's package id, as `minc deploy` printed it.
-        #[arg(long)]
-        package: String,
-        /// An object the procedure consumes, by id; repeat in the order of its parameters.
-        #[arg(long = "input")]
-        inputs: Vec<String>,
-        /// The shard to create the outputs on when the procedure consumes nothing.
-        #[arg(long)]
-        shard: Option<u32>,
-        #[command(flatten)]
-        signer: SignerArgs,
-    },
+    Call(CallCommand),
     /// Send a transaction to a devnet, or ask about one.
     Tx {
         #[command(subcommand)]
         command: TxCommand,
     },
+}
+
+/// `minc call`: the procedure, its arguments and objects, and the signer.
+#[derive(clap::Args)]
+struct CallCommand {
+    /// The contract's `.min` file (it gives the parameters' types).
+    file: PathBuf,
+    /// The procedure.
+    procedure: String,
+    /// Its parameters (not the objects it consumes or reads), as Min literals.
+    args: Vec<String>,
+    /// The contract's package id, as `minc deploy` printed it.
+    #[arg(long)]
+    package: String,
+    /// An object the procedure consumes, by id; repeat in the order of its parameters.
+    #[arg(long = "input")]
+    inputs: Vec<String>,
+    /// An object the procedure reads by reference (a `Ref` parameter), by
+    /// id; repeat in the order of its parameters.
+    #[arg(long = "ref")]
+    references: Vec<String>,
+    /// The shard to create the outputs on when the procedure consumes nothing.
+    #[arg(long)]
+    shard: Option<u32>,
+    #[command(flatten)]
+    signer: SignerArgs,
 }
 
 /// Who signs a transaction, and where it goes.
@@ -273,9 +281,7 @@ fn main() -> ExitCode {
         }
         Command::Tx { command } => tx(command),
         Command::Deploy { file, signer } => on_big_stack(move || deploy(&file, &signer)),
-        Command::Call { file, procedure, args, package, inputs, shard, signer } => {
-            on_big_stack(move || call(&file, &signer, &procedure, &args, &package, &inputs, shard))
-        }
+        Command::Call(command) => on_big_stack(move || call(&command)),
     }
 }
 
@@ -325,27 +331,29 @@ fn deploy(path: &Path, signer: &SignerArgs) -> ExitCode {
 }
 
 /// `minc call`.
-fn call(
-    path: &Path,
-    signer: &SignerArgs,
-    procedure: &str,
-    args: &[String],
-    package: &str,
-    inputs: &[String],
-    shard: Option<u32>,
-) -> ExitCode {
-    let (workspace, file) = match contract_source(path) {
+fn call(command: &CallCommand) -> ExitCode {
+    let (workspace, file) = match contract_source(&command.file) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let signer = &command.signer;
     print_outcome((|| {
         let (rpc, key) = minc::chain::connect(&signer.rpc, signer.key.as_deref(), signer.account)?;
-        let package = ObjectId(hex::decode32(package).map_err(|reason| format!("--package: {reason}"))?);
-        let inputs = inputs
-            .iter()
-            .map(|id| hex::decode32(id).map(ObjectId).map_err(|reason| format!("--input {id}: {reason}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let options = minc::chain::CallOptions { package, procedure, args, inputs: &inputs, shard: shard.map(ShardId) };
+        let package = ObjectId(hex::decode32(&command.package).map_err(|reason| format!("--package: {reason}"))?);
+        let ids = |ids: &[String], flag: &str| {
+            ids.iter()
+                .map(|id| hex::decode32(id).map(ObjectId).map_err(|reason| format!("{flag} {id}: {reason}")))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let (inputs, references) = (ids(&command.inputs, "--input")?, ids(&command.references, "--ref")?);
+        let options = minc::chain::CallOptions {
+            package,
+            procedure: &command.procedure,
+            args: &command.args,
+            inputs: &inputs,
+            references: &references,
+            shard: command.shard.map(ShardId),
+        };
         let called = minc::chain::call(&workspace, file, &rpc, &key, &options)?;
         let mut lines = vec![format!(
             "{} committed (gas {})\n  transaction {}",

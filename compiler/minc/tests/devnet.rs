@@ -205,6 +205,34 @@ fn the_vote_counts_on_each_shard_and_combines_across_them() {
     drop(devnet);
 }
 
+#[test]
+fn a_coin_is_read_by_reference_and_stays_unspent() {
+    let Started { devnet, rpc, addresses, .. } = start("8");
+    let token = deploy(&rpc, "token.min");
+    let call = |account: &str, args: &[&str]| token.call(account, args);
+    let treasury = created(&succeeded(call("0", &["start", "--shard", "1"])), 0);
+    let owner = format!("\"{}\"", addresses[1]);
+    let coin = created(&succeeded(call("0", &["mint", "10", &owner, "--input", &treasury])), 1);
+
+    // Account 0 reads account 1's coin twice: a reference consumes nothing.
+    for _ in 0..2 {
+        let read = succeeded(call("0", &["balance", "--ref", &coin]));
+        assert!(read.contains("returned 10"), "{read}");
+        assert!(!read.contains("created"), "a read creates nothing: {read}");
+    }
+    let client = min_node::client::RpcClient::new(&rpc).unwrap();
+    let object = client.call("min_getObject", serde_json::json!([coin])).unwrap();
+    assert_eq!((object["active"].clone(), object["version"].clone()), (serde_json::json!(true), serde_json::json!(1)));
+
+    // Once its owner spends it, the coin can no longer be read.
+    let paid = succeeded(call("1", &["transfer", &format!("\"{}\"", addresses[0]), "--input", &coin]));
+    assert!(paid.contains("committed"), "{paid}");
+    let stale = call("0", &["balance", "--ref", &coin]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(text(&stale.stderr).contains("already consumed"), "{}", text(&stale.stderr));
+    drop(devnet);
+}
+
 /// The transaction id `minc call` printed.
 fn transaction(stdout: &str) -> String {
     stdout

@@ -92,10 +92,24 @@ pub fn prepare<'c>(
     inputs: &[Object],
     params: &[Value<'c>],
 ) -> Result<PreparedCall<'c>, String> {
+    prepare_reading(contract, chain, caller, procedure, (inputs, &[]), params)
+}
+
+/// [`prepare`] for a procedure that also reads objects by reference:
+/// `objects` holds those it consumes and those it reads.
+pub fn prepare_reading<'c>(
+    contract: &'c Contract,
+    chain: &Chain,
+    caller: &SigningKey,
+    procedure: &str,
+    (inputs, references): (&[Object], &[Object]),
+    params: &[Value<'c>],
+) -> Result<PreparedCall<'c>, String> {
     let request = CallRequest {
         package: chain.package,
         procedure,
         inputs,
+        references,
         params,
         signer: address(caller),
         salt_from: 0,

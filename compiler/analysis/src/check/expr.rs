@@ -426,23 +426,60 @@ impl Checker {
         }
     }
 
+    /// `base.name`. A path of reads (`a.units.amount`) reads only its last
+    /// field out: the values on the way are never kept, so reading a plain
+    /// field through a linear one copies nothing.
     fn infer_field(&mut self, base: &Expr, name: &Name, span: Span) -> (core::Expr, Type) {
+        let (lowered, ty, path) = self.infer_read_base(base);
+        let by_reference = path.by_reference || crate::interface::referenced(&self.u.shallow(&ty)).is_some();
+        let (lowered, ty) = self.field_step(lowered, &ty, base.span, name, span);
+        let field = name.text.clone();
+        self.flow(Flow::FieldRead { field, ty: ty.clone(), span: name.span, base: path.local, by_reference });
+        (lowered, ty)
+    }
+
+    /// The value a field is read from, and where the path of reads starts.
+    /// A field read there is a step of the same path (see [`Self::infer_field`]).
+    fn infer_read_base(&mut self, base: &Expr) -> (core::Expr, Type, ReadPath) {
+        if let ExprKind::Field(inner, name) = &base.kind {
+            let (lowered, ty, mut path) = self.infer_read_base(inner);
+            path.by_reference |= crate::interface::referenced(&self.u.shallow(&ty)).is_some();
+            let (lowered, ty) = self.field_step(lowered, &ty, inner.span, name, base.span);
+            return (lowered, ty, path);
+        }
         let (lowered, ty) = self.infer(base);
-        let read = self.flow_borrow(base.span);
-        if read.is_none() {
+        let local = self.flow_borrow(base.span);
+        if local.is_none() {
             self.flow(Flow::Discard { ty: ty.clone(), span: base.span, why: Discard::ReadTemporary });
+        }
+        (lowered, ty, ReadPath { local, by_reference: false })
+    }
+
+    /// Reads field `name` of `lowered`, a value of type `ty` written at
+    /// `base_span`. A reference's fields are its object's: `r.price` reads
+    /// `r.target.price`.
+    fn field_step(
+        &mut self,
+        mut lowered: core::Expr,
+        ty: &Type,
+        base_span: Span,
+        name: &Name,
+        span: Span,
+    ) -> (core::Expr, Type) {
+        let mut ty = ty.clone();
+        if name.text != "target"
+            && let Some(object) = crate::interface::referenced(&self.u.shallow(&ty)).cloned()
+        {
+            lowered = core::Expr::Field(Box::new(lowered), 0);
+            ty = object;
         }
         let Some(adt) = self.record_with_fields(&[name.text.as_str()], &ty, span, false) else {
             return (core::Expr::Lit(core::Lit::Unit), self.u.fresh());
         };
         let (fields, result) = self.instantiate_constructor(&adt, 0);
-        self.unify_at(&ty, &result, base.span, "this value has no such field");
+        self.unify_at(&ty, &result, base_span, "this value has no such field");
         match adt.constructors[0].fields.iter().position(|(n, _)| n.as_deref() == Some(&name.text)) {
-            Some(index) => {
-                let field = name.text.clone();
-                self.flow(Flow::FieldRead { field, ty: fields[index].clone(), span: name.span, base: read });
-                (core::Expr::Field(Box::new(lowered), index as u32), fields[index].clone())
-            }
+            Some(index) => (core::Expr::Field(Box::new(lowered), index as u32), fields[index].clone()),
             None => {
                 self.error(Diagnostic::error(
                     codes::E0106,
@@ -732,4 +769,11 @@ fn collect_generics(ty: &Type, out: &mut Vec<u32>) {
         }
         Type::Var(_) => {}
     }
+}
+
+/// Where a path of field reads starts: the local it borrows, if it starts
+/// at one, and whether it goes through a reference input.
+struct ReadPath {
+    local: Option<u32>,
+    by_reference: bool,
 }

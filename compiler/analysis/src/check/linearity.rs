@@ -38,8 +38,9 @@ pub(crate) enum Flow {
     /// A generic definition used with these types for its variables.
     Instance { callee: Callee, args: Vec<Type>, span: Span },
     /// `value.field`, which reads the field and leaves the value; `base`
-    /// is the local read, if the value is one.
-    FieldRead { field: String, ty: Type, span: Span, base: Option<u32> },
+    /// is the local read, if the value is one, and `by_reference` whether
+    /// the path of reads starts at a reference input.
+    FieldRead { field: String, ty: Type, span: Span, base: Option<u32>, by_reference: bool },
     /// Exactly one of the alternatives runs (each with where it is).
     Branch(Vec<(Span, Vec<Flow>)>),
     /// The path stops here: the program aborts, and a transaction that
@@ -177,6 +178,10 @@ impl Checker {
     /// Reports building (`building`) or taking apart an asset outside the
     /// module that declares it.
     pub(crate) fn check_asset_access(&mut self, adt: &AdtDef, span: Span, building: bool) {
+        if &*adt.qualified == crate::interface::REF {
+            self.check_reference_access(span, building);
+            return;
+        }
         if !adt.kind.owned() || adt.module() == self.env.module {
             return;
         }
@@ -199,6 +204,29 @@ impl Checker {
                     )
                 }),
         );
+    }
+
+    /// Reports building or taking apart a reference input (`Ref`) outside
+    /// tests: only the chain gives references, and taking one apart would
+    /// copy its object out.
+    fn check_reference_access(&mut self, span: Span, building: bool) {
+        if self.in_test || self.env.module == "Prelude" {
+            return;
+        }
+        let (message, label, help) = if building {
+            (
+                "only the chain makes a `Ref`: a procedure reads an object by reference when its transaction names it",
+                "built here",
+                "take a `Ref` parameter in the procedure; tests may build one to call it off the chain",
+            )
+        } else {
+            (
+                "a `Ref` is read through its object's fields, never taken apart",
+                "taken apart here",
+                "read the fields you need: `r.price`, where `r : Ref Offer`",
+            )
+        };
+        self.error(Diagnostic::error(codes::E0808, span, message).with_span_label(label).with_help(help));
     }
 
     /// Checks every recorded body against the linearity rules, once the
@@ -342,6 +370,7 @@ fn own_callees(flow: &[Flow], own: &HashMap<String, Vec<bool>>) -> HashSet<Strin
 /// its type arguments stand for; type variables count as not linear.
 pub(crate) fn holds_linear(ty: &Type, linear: &BTreeSet<Arc<str>>) -> bool {
     match ty {
+        Type::App(Con::Adt(name), _) if &**name == crate::interface::REF => false,
         Type::App(Con::Adt(name), args) => linear.contains(name) || args.iter().any(|a| holds_linear(a, linear)),
         Type::App(_, args) => args.iter().any(|a| holds_linear(a, linear)),
         Type::Fun(..) | Type::Var(_) | Type::Gen(_) => false,
@@ -360,6 +389,8 @@ pub(crate) fn is_linear(
     match u.shallow_ref(ty) {
         Type::Var(v) => hypothesis == Some(&VarKey::Var(*v)),
         Type::App(Con::Rigid(name), _) => matches!(hypothesis, Some(VarKey::Rigid(h)) if h == name),
+        // A reference reads its object and leaves it where it is.
+        Type::App(Con::Adt(name), _) if &**name == crate::interface::REF => false,
         Type::App(Con::Adt(name), args) => linear_types.contains(name) || args.iter().any(linear),
         Type::App(_, args) => args.iter().any(linear),
         Type::Fun(..) | Type::Gen(_) => false,
@@ -539,7 +570,7 @@ impl Walk<'_, '_> {
                     }
                 }
             }
-            Flow::FieldRead { field, ty, span, base } => {
+            Flow::FieldRead { field, ty, span, base, by_reference } => {
                 if self.linear(ty) {
                     // The value read from is spent by this mistake; say only this.
                     if let Some(base) = base
@@ -552,8 +583,16 @@ impl Walk<'_, '_> {
                         *span,
                         format!("reading `.{field}` would copy a value of type {}", self.rules.describe(ty)),
                     )
-                    .with_span_label("the record would keep it too")
-                    .with_help("take the record apart with a pattern to move the field out");
+                    .with_span_label(if *by_reference {
+                        "the object read would keep it too"
+                    } else {
+                        "the record would keep it too"
+                    })
+                    .with_help(if *by_reference {
+                        "a reference only reads its object: read the plain fields inside this one (`.field.amount`)"
+                    } else {
+                        "take the record apart with a pattern to move the field out"
+                    });
                     self.report(None, diagnostic);
                 }
             }

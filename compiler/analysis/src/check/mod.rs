@@ -121,6 +121,8 @@ pub(crate) struct Checker {
     linear_types: std::collections::BTreeSet<Arc<str>>,
     /// Whether the definition being lowered records its flow.
     recording_flows: bool,
+    /// Whether a test is being checked (tests may build references).
+    in_test: bool,
     /// Names given to type variables in the core IR of the definition
     /// being finished.
     var_names: HashMap<u32, u32>,
@@ -163,6 +165,7 @@ impl Checker {
             global_instances: HashMap::default(),
             linear_types: Default::default(),
             recording_flows: false,
+            in_test: false,
             var_names: HashMap::default(),
         }
     }

@@ -3,7 +3,8 @@
 //! follows from its type (`spec/contracts.md`): objects of the contract are
 //! consumed inputs and created outputs, anything else is a parameter the
 //! transaction carries or a value it returns; events in the result (a
-//! component of an `event` type, or a list of them) are logged. This is
+//! component of an `event` type, or a list of them) are logged, and a
+//! `Ref T` parameter is an object read, not consumed. This is
 //! the procedure's dependency set, which the chain uses to route a
 //! transaction before it runs.
 
@@ -52,6 +53,18 @@ impl Checker {
                         .with_help("a procedure's parameters and results are concrete data: objects, numbers, strings, records and lists of them"),
                     );
                     valid = false;
+                    continue;
+                }
+                if let Some(problem) = self.misplaced_reference(ty, is_param) {
+                    self.error(
+                        Diagnostic::error(codes::E0808, at, format!("the procedure `{}` {problem}", def.name.text))
+                            .with_help("a reference input is a parameter `Ref T` for an object type `T` of this contract: the transaction names the object, and the procedure reads its fields"),
+                    );
+                    valid = false;
+                    continue;
+                }
+                if is_param && let Some(object) = crate::interface::referenced(ty) {
+                    procedure.references.push(object.clone());
                     continue;
                 }
                 if let Some(owner) = self.foreign_object(ty) {
@@ -152,6 +165,27 @@ impl Checker {
         procedures
     }
 
+    /// Why a `Ref` in `ty`, a parameter's type (`is_param`) or a result
+    /// component's, is not a reference input the chain can give.
+    fn misplaced_reference(&self, ty: &Type, is_param: bool) -> Option<String> {
+        let shown = || TypePrinter::default().show(ty);
+        if !is_param {
+            return mentions_reference(ty).then(|| format!("returns `{}`: a reference input is only read", shown()));
+        }
+        let Some(object) = crate::interface::referenced(ty) else {
+            return mentions_reference(ty)
+                .then(|| format!("takes `{}`: a reference input is a parameter of its own, `Ref T`", shown()));
+        };
+        let own_object = matches!(object, Type::App(Con::Adt(name), _) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object && adt.module() == self.env.module));
+        (!own_object).then(|| {
+            format!(
+                "takes `{}`: `Ref` reads an object of this contract, and `{}` is not one",
+                shown(),
+                TypePrinter::default().show(object)
+            )
+        })
+    }
+
     /// A linear type in `ty` that is not an object (an asset, or data
     /// holding one), which a transaction could only carry as forgeable bytes.
     fn loose_asset(&self, ty: &Type) -> Option<String> {
@@ -217,5 +251,14 @@ impl Checker {
         let Type::App(con, args) = ty else { return false };
         let own = matches!(con, Con::Adt(name) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object && adt.module() == self.env.module));
         own || args.iter().any(|arg| self.holds_own_object(arg))
+    }
+}
+
+/// Whether `ty` is or holds a `Ref`.
+fn mentions_reference(ty: &Type) -> bool {
+    match ty {
+        Type::App(_, args) => crate::interface::referenced(ty).is_some() || args.iter().any(mentions_reference),
+        Type::Fun(from, to) => mentions_reference(from) || mentions_reference(to),
+        Type::Var(_) | Type::Gen(_) => false,
     }
 }

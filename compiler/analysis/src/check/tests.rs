@@ -65,7 +65,9 @@ impl Checker {
         let name = ast::Name { text: test_global_name(index), span: test.name_span };
         let def = test.definition(name);
         let recording = std::mem::replace(&mut self.recording_flows, false);
+        self.in_test = true;
         let global = self.lower_global(&def, &expected);
+        self.in_test = false;
         self.recording_flows = recording;
         // Tests are not held to the linear-type rules.
         self.flow_bodies.pop();

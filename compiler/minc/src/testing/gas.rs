@@ -143,9 +143,13 @@ pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<M
         let value = contract
             .decode(&bytes, &slot.r#type)
             .map_err(|error| format!("an argument of {} cannot be decoded: {error}", call.procedure))?;
-        match slot.role {
-            Role::Input => inputs.push(value),
-            _ => params.push(value),
+        match (slot.role, value) {
+            (Role::Input, value) => inputs.push(value),
+            // The runtime takes a referenced object itself, and wraps it.
+            (Role::Reference, min_interp::Value::Data(reference)) if reference.fields.len() == 1 => {
+                inputs.push(reference.fields[0].clone())
+            }
+            (_, value) => params.push(value),
         }
     }
     let bound = info.gas_bound.at(argument_bytes);
