@@ -321,11 +321,10 @@ proptest! {
 fn the_engine_keeps_instances_of_calls_that_returned() {
     let [token, ..] = twins();
     let (kept, fresh) = engines();
-    let start = |contract: &Contract, engine: &Engine| {
-        contract.call(engine, "start", &[], &[contract.signer_value(ADA).expect("a signer")], GAS).expect("it starts")
-    };
-    start(&token.kept, kept);
-    start(&token.fresh, fresh);
+    for (contract, engine) in [(&token.kept, kept), (&token.fresh, fresh)] {
+        let signer = contract.signer_value(ADA).expect("a signer");
+        contract.call(engine, "start", &[], &[signer], GAS).expect("it starts");
+    }
     assert!(kept.instances_kept() >= 1);
     assert_eq!(fresh.instances_kept(), 0);
 }
