@@ -237,7 +237,7 @@ impl Contract {
     /// `gas_limit` gas.
     ///
     /// Every argument must be a value of its declared type. The call runs
-    /// in a fresh instance; its result is split as the procedure's summary
+    /// in an instance as it was new; its result is split as the procedure's summary
     /// says: objects into [`Outcome::outputs`], events into
     /// [`Outcome::events`], other values into [`Outcome::returns`]. The same contract, arguments and limit always
     /// give the same outcome and gas, or the same error.
