@@ -369,8 +369,8 @@ impl Contract {
     }
 
     /// The module compiled for `engine` and linked to the helpers: the one
-    /// kept, compiled for the first engine, or `None` with a new one made
-    /// for another engine.
+    /// kept, compiled for the first engine, or (`Err`) a new one made for
+    /// another engine.
     fn compiled(&self, engine: &Engine) -> Result<Result<&Compiled, Prepared>, ExecError> {
         let prepare = || {
             let engine_error = |error: &dyn std::fmt::Display| ExecError::Engine { reason: format!("{error}") };
