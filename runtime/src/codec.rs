@@ -110,9 +110,22 @@ pub fn encode_value(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<Vec<u8>, EncodeError> {
-    let mut encoder = Encoder { schema, limits, bytes: Vec::new(), items: 0 };
+    let mut encoder = Encoder { schema, limits, bytes: Some(Vec::new()), len: 0, items: 0 };
     encoder.value(value, ty, &Scope::TOP, 0)?;
-    Ok(encoder.bytes)
+    Ok(encoder.bytes.unwrap_or_default())
+}
+
+/// The length of [`encode_value`]'s encoding, or its error, without
+/// writing the bytes.
+pub(crate) fn encoded_len(
+    value: &Value<'_>,
+    ty: &TypeDesc,
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<usize, EncodeError> {
+    let mut encoder = Encoder { schema, limits, bytes: None, len: 0, items: 0 };
+    encoder.value(value, ty, &Scope::TOP, 0)?;
+    Ok(encoder.len)
 }
 
 /// The value of type `ty` that `bytes` encode, all of them; its data values
@@ -173,7 +186,10 @@ fn short(name: &str) -> &str {
 struct Encoder<'a> {
     schema: &'a Schema,
     limits: &'a Limits,
-    bytes: Vec<u8>,
+    /// The encoding so far, unless only its length is wanted.
+    bytes: Option<Vec<u8>>,
+    /// The encoding's length so far.
+    len: usize,
     items: usize,
 }
 
@@ -258,10 +274,13 @@ impl Encoder<'_> {
     }
 
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        if self.bytes.len() + bytes.len() > self.limits.max_bytes {
+        if self.len + bytes.len() > self.limits.max_bytes {
             return Err(EncodeError::TooLarge { limit: self.limits.max_bytes });
         }
-        self.bytes.extend_from_slice(bytes);
+        self.len += bytes.len();
+        if let Some(encoding) = &mut self.bytes {
+            encoding.extend_from_slice(bytes);
+        }
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! other once ([`Contract::load`]), and calls of its procedures.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use min_core::Constructor;
@@ -14,7 +15,7 @@ use min_wasm::abi::IMPORT_MODULE;
 use min_wasm::{FuelExhausted, Prepared, WasmBackend};
 
 use crate::codec::{self, DecodeError, EncodeError, Limits, shown, type_name};
-use crate::engine::{Engine, EngineLimits};
+use crate::engine::{Engine, EngineLimits, Idle};
 use crate::error::{ExecError, LoadError};
 use crate::gas;
 use crate::module::{self, ModuleShape};
@@ -84,9 +85,34 @@ pub struct Contract {
     schema: Schema,
     tables: Arc<Tables>,
     procedures: Vec<Procedure>,
+    /// Whether an instance can be put back as it was new after a call
+    /// ([`ModuleShape::restorable`]).
+    restorable: bool,
+    /// The contract's number among those loaded, which its instances kept
+    /// between calls go by.
+    number: u64,
     /// The module compiled by the first engine that ran it, linked to the
     /// run-time helpers.
-    compiled: OnceLock<(wasmtime::Engine, Prepared)>,
+    compiled: OnceLock<Compiled>,
+}
+
+/// The module compiled by an engine, and where the engine keeps instances
+/// between calls.
+struct Compiled {
+    engine: wasmtime::Engine,
+    prepared: Prepared,
+    idle: Arc<Idle>,
+}
+
+/// The number of the next contract loaded.
+static CONTRACTS: AtomicU64 = AtomicU64::new(0);
+
+impl Drop for Contract {
+    fn drop(&mut self) {
+        if let Some(compiled) = self.compiled.get() {
+            compiled.idle.forget(self.number);
+        }
+    }
 }
 
 /// A procedure, the export that runs it, and the export of its checker.
@@ -140,7 +166,16 @@ impl Contract {
             let checker = check_checker(info, &shape)?;
             procedures.push(Procedure { info: info.clone(), export, checker });
         }
-        Ok(Contract { metadata, wasm: wasm.to_vec(), schema, tables, procedures, compiled: OnceLock::new() })
+        Ok(Contract {
+            metadata,
+            wasm: wasm.to_vec(),
+            schema,
+            tables,
+            procedures,
+            restorable: shape.restorable,
+            number: CONTRACTS.fetch_add(1, Ordering::Relaxed),
+            compiled: OnceLock::new(),
+        })
     }
 
     /// The contract's metadata.
@@ -177,7 +212,7 @@ impl Contract {
     /// Compiles the module for `engine` now rather than at its first call.
     /// The first engine's compilation is kept; another engine's is not.
     pub fn compile(&self, engine: &Engine) -> Result<(), ExecError> {
-        self.module(engine).map(drop)
+        self.compiled(engine).map(drop)
     }
 
     /// The value of a procedure's `Signer` parameter for the account
@@ -190,7 +225,7 @@ impl Contract {
         })?;
         let value =
             Value::Data(std::rc::Rc::new(min_interp::Data { constructor, fields: vec![Value::Str(address.into())] }));
-        codec::encode_value(&value, &signer, &self.schema, &Limits::default())
+        codec::encoded_len(&value, &signer, &self.schema, &Limits::default())
             .map_err(|error| ExecError::BadArguments { reason: format!("the signer: {error}") })?;
         Ok(value)
     }
@@ -203,7 +238,7 @@ impl Contract {
     /// `gas_limit` gas.
     ///
     /// Every argument must be a value of its declared type. The call runs
-    /// in a fresh instance; its result is split as the procedure's summary
+    /// in an instance as it was new; its result is split as the procedure's summary
     /// says: objects into [`Outcome::outputs`], events into
     /// [`Outcome::events`], other values into [`Outcome::returns`]. The same contract, arguments and limit always
     /// give the same outcome and gas, or the same error.
@@ -268,9 +303,11 @@ impl Contract {
         }
     }
 
-    /// Runs `export` on `args` (whose encoding takes `argument_bytes`) in a
-    /// fresh instance with at most `gas_limit` gas: its value, and the gas
-    /// used so far.
+    /// Runs `export` on `args` (whose encoding takes `argument_bytes`) in an
+    /// instance as it was new with at most `gas_limit` gas: its value, and
+    /// the gas used so far. An instance whose call returned is put back as
+    /// it was new and kept for the next call; one whose call failed in any
+    /// way (or whose memory grew) goes back to the pool.
     fn run_export<'c>(
         &'c self,
         engine: &Engine,
@@ -283,9 +320,7 @@ impl Contract {
         if upfront > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
-        let module = self.module(engine)?;
-        let backend = WasmBackend::instantiate_prepared(&module, Some(gas::helper_cost))
-            .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
+        let (backend, idle) = self.instance(engine)?;
         let mut session = Session::with_tables(backend, self.tables.clone(), engine.limits.depth_limit)
             .map_err(|fault| ExecError::Trap { reason: fault.to_string() })?;
         session
@@ -318,6 +353,12 @@ impl Contract {
             }
             Ok(Ok(value)) => value,
         };
+        if let Some(idle) = idle {
+            let mut backend = session.into_backend();
+            if backend.restore() {
+                idle.keep(self.number, backend);
+            }
+        }
         Ok((value, gas_limit - fuel_left))
     }
 
@@ -328,18 +369,51 @@ impl Contract {
             .ok_or_else(|| ExecError::BadArguments { reason: format!("the contract has no procedure named {name}") })
     }
 
-    /// The module compiled for `engine` and linked to the helpers.
-    fn module(&self, engine: &Engine) -> Result<Prepared, ExecError> {
-        if let Some((compiled_by, prepared)) = self.compiled.get()
-            && wasmtime::Engine::same(compiled_by, &engine.wasmtime)
-        {
-            return Ok(prepared.clone());
-        }
-        let engine_error = |error: &dyn std::fmt::Display| ExecError::Engine { reason: format!("{error}") };
-        let module = wasmtime::Module::new(&engine.wasmtime, &self.wasm).map_err(|error| engine_error(&error))?;
-        let prepared = Prepared::new(&engine.wasmtime, &module).map_err(|error| engine_error(&error))?;
-        let _ = self.compiled.set((engine.wasmtime.clone(), prepared.clone()));
-        Ok(prepared)
+    /// The module compiled for `engine` and linked to the helpers: the one
+    /// kept, compiled for the first engine, or (`Err`) a new one made for
+    /// another engine.
+    fn compiled(&self, engine: &Engine) -> Result<Result<&Compiled, Prepared>, ExecError> {
+        let prepare = || {
+            let engine_error = |error: &dyn std::fmt::Display| ExecError::Engine { reason: format!("{error}") };
+            let module = wasmtime::Module::new(&engine.wasmtime, &self.wasm).map_err(|error| engine_error(&error))?;
+            Prepared::new(&engine.wasmtime, &module).map_err(|error| engine_error(&error))
+        };
+        let compiled = match self.compiled.get() {
+            Some(compiled) => compiled,
+            None => {
+                let compiled =
+                    Compiled { engine: engine.wasmtime.clone(), prepared: prepare()?, idle: engine.idle.clone() };
+                self.compiled.get_or_init(|| compiled)
+            }
+        };
+        if wasmtime::Engine::same(&compiled.engine, &engine.wasmtime) { Ok(Ok(compiled)) } else { prepare().map(Err) }
+    }
+
+    /// An instance of the module for `engine`, as it was new, and where to
+    /// keep it after the call if it can be put back as it was new: one
+    /// kept from an earlier call, or a new one. Instances are kept only for
+    /// the engine whose compilation the contract keeps.
+    fn instance(&self, engine: &Engine) -> Result<(WasmBackend, Option<&Idle>), ExecError> {
+        let engine_error = |error: min_wasm::WasmError| ExecError::Engine { reason: error.to_string() };
+        let compiled = match self.compiled(engine)? {
+            Ok(compiled) if self.restorable && compiled.idle.keeps_any() => compiled,
+            Ok(compiled) => {
+                let backend = WasmBackend::instantiate_prepared(&compiled.prepared, Some(gas::helper_cost));
+                return Ok((backend.map_err(engine_error)?, None));
+            }
+            Err(prepared) => {
+                let backend = WasmBackend::instantiate_prepared(&prepared, Some(gas::helper_cost));
+                return Ok((backend.map_err(engine_error)?, None));
+            }
+        };
+        let idle = compiled.idle.as_ref();
+        let backend = match idle.take(self.number) {
+            Some(backend) => backend,
+            None => {
+                WasmBackend::instantiate_restorable(&compiled.prepared, Some(gas::helper_cost)).map_err(engine_error)?
+            }
+        };
+        Ok((backend, Some(idle)))
     }
 
     /// The arguments in the order of the procedure's parameters, each
@@ -382,8 +456,8 @@ impl Contract {
             };
             let Some(value) = next else { unreachable!("the counts were checked") };
             let limits = Limits { max_bytes: INPUT_BYTES_MAX - bytes, ..Limits::default() };
-            match codec::encode_value(&value, &slot.r#type, &self.schema, &limits) {
-                Ok(encoded) => bytes += encoded.len(),
+            match codec::encoded_len(&value, &slot.r#type, &self.schema, &limits) {
+                Ok(len) => bytes += len,
                 Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
                 Err(error) => {
                     return Err(ExecError::BadArguments {
@@ -421,8 +495,8 @@ impl Contract {
         let mut bytes = 0usize;
         for (position, (component, slot)) in components.iter().zip(&info.results).enumerate() {
             let limits = Limits { max_bytes: INPUT_BYTES_MAX.saturating_sub(bytes), ..Limits::default() };
-            match codec::encode_value(component, &slot.r#type, &self.schema, &limits) {
-                Ok(encoded) => bytes += encoded.len(),
+            match codec::encoded_len(component, &slot.r#type, &self.schema, &limits) {
+                Ok(len) => bytes += len,
                 Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
                 Err(error) => {
                     return Err(ExecError::BadArguments {
@@ -456,9 +530,8 @@ impl Contract {
         };
         let mut bytes = 0;
         for (component, slot) in components.iter().zip(&info.results) {
-            let encoded = codec::encode_value(component, &slot.r#type, &self.schema, &Limits::default())
+            bytes += codec::encoded_len(component, &slot.r#type, &self.schema, &Limits::default())
                 .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
-            bytes += encoded.len();
         }
         Ok((components, bytes))
     }

@@ -8,7 +8,8 @@
 //!   metadata describes (`schema.rs`).
 //! - [`Engine`] is a wasmtime engine configured for determinism, with fuel
 //!   and a pooling allocator (`engine.rs`).
-//! - [`Contract::call`] runs a procedure in a fresh instance through the
+//! - [`Contract::call`] runs a procedure in an instance as it was new (a
+//!   kept one put back, or a new one) through the
 //!   run-time library's [`min_rt::Session`], charging helpers by the gas
 //!   schedule (`gas.rs`, `spec/gas.md`), and splits the result into created
 //!   objects and returned values.

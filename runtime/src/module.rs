@@ -45,6 +45,9 @@ pub(crate) struct ExportedFunction {
 pub(crate) struct ModuleShape {
     /// Exported functions by name.
     pub functions: HashMap<String, ExportedFunction>,
+    /// Whether the module exports every mutable global it has, so that an
+    /// instance can be put back as it was new after a call.
+    pub restorable: bool,
 }
 
 /// Validates `wasm` and checks its shape against what the runner needs.
@@ -215,7 +218,10 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
         return Err(LoadError::new(format!("the global {HEAP_BASE} is not an i64")));
     }
 
-    let mut shape = ModuleShape::default();
+    let restorable = globals.iter().enumerate().all(|(index, (_, mutable))| {
+        !mutable || exports.iter().any(|(_, kind, each)| *kind == ExternalKind::Global && *each as usize == index)
+    });
+    let mut shape = ModuleShape { functions: HashMap::new(), restorable };
     for (name, kind, index) in &exports {
         if *kind != ExternalKind::Func {
             continue;

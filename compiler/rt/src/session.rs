@@ -190,6 +190,12 @@ impl<B: Backend> Session<B> {
         &mut self.backend
     }
 
+    /// Ends the session, giving its backend back (to be put back as it was
+    /// new and run a session again).
+    pub fn into_backend(self) -> B {
+        self.backend
+    }
+
     /// How much memory the regions took from the system and hold now.
     pub fn stats(&self) -> RegionStats {
         self.runtime.stats()

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use min_lir::host::{Backend, Host, Memory};
 use min_lir::{FuncId, Helper, Program, VmVar, abi as lir_abi};
-use wasmtime::{Config, Engine, Func, Global, Linker, Module, Store, Table, Val};
+use wasmtime::{Config, Engine, ExternType, Func, Global, Linker, Module, Mutability, Store, Table, Val};
 
 use crate::abi::{FUNCTIONS, HEAP_BASE, MEMORY, VM_VARS, vm_global, vm_global_index};
 use crate::{WasmError, emit};
@@ -95,6 +95,25 @@ pub struct WasmBackend {
     functions: Vec<Option<(Func, usize)>>,
     last_trap: Option<String>,
     last_trap_code: Option<wasmtime::Trap>,
+    /// What the instance held when it was new, if it is kept to be put
+    /// back ([`WasmBackend::instantiate_restorable`]).
+    pristine: Option<Box<Pristine>>,
+}
+
+/// What a new instance holds that a call can change: the memory's bytes,
+/// the exported mutable globals and the heap top. The function table cannot
+/// change (Min's modules have no table instructions), nor can anything else
+/// a module without unexported mutable globals keeps.
+struct Pristine {
+    /// The memory's bytes up to the last one that is not zero; the rest of
+    /// the memory is zero.
+    image: Vec<u8>,
+    /// The memory's size.
+    memory_bytes: usize,
+    /// Every exported mutable global with its value.
+    globals: Vec<(Global, Val)>,
+    /// The first address [`Memory::grow`] had not handed out.
+    heap_top: u64,
 }
 
 impl WasmBackend {
@@ -144,6 +163,14 @@ impl WasmBackend {
     /// [`WasmBackend::instantiate`] from a module already linked to the
     /// helpers: what a host that runs a module many times keeps.
     pub fn instantiate_prepared(prepared: &Prepared, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
+        WasmBackend::instantiated(prepared, meter).map(|(backend, _)| backend)
+    }
+
+    /// A new instance of `prepared`, as the backend and as wasmtime's.
+    fn instantiated(
+        prepared: &Prepared,
+        meter: Option<HelperMeter>,
+    ) -> Result<(WasmBackend, wasmtime::Instance), WasmError> {
         let mut store = Store::new(prepared.0.module().engine(), State { meter, ..State::default() });
         let instance = prepared.0.instantiate(&mut store).map_err(runtime)?;
 
@@ -166,7 +193,70 @@ impl WasmBackend {
         state.memory = Some(memory);
         state.heap_top = heap_base;
         let memory = StoreMemory { store: RefCell::new(store), memory };
-        Ok(WasmBackend { memory, vm_globals, table, functions, last_trap: None, last_trap_code: None })
+        let backend =
+            WasmBackend { memory, vm_globals, table, functions, last_trap: None, last_trap_code: None, pristine: None };
+        Ok((backend, instance))
+    }
+
+    /// [`WasmBackend::instantiate_prepared`], keeping what the new instance
+    /// holds so that [`WasmBackend::restore`] can put it back after calls.
+    ///
+    /// The restored instance is the new one only if the module exports
+    /// every mutable global it has (as modules made by [`emit()`] do) and has
+    /// no instruction that changes its table (none of the features Min uses
+    /// has one): the caller checks that of a module it did not make.
+    pub fn instantiate_restorable(prepared: &Prepared, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
+        let (mut backend, instance) = WasmBackend::instantiated(prepared, meter)?;
+        let store = backend.memory.store.get_mut();
+        let data = backend.memory.memory.data(&*store);
+        let image = data[..data.iter().rposition(|byte| *byte != 0).map_or(0, |last| last + 1)].to_vec();
+        let memory_bytes = data.len();
+        let heap_top = store.data().heap_top;
+        let exported: Vec<String> = prepared
+            .0
+            .module()
+            .exports()
+            .filter(|export| matches!(export.ty(), ExternType::Global(ty) if ty.mutability() == Mutability::Var))
+            .map(|export| export.name().to_string())
+            .collect();
+        let mut globals = Vec::with_capacity(exported.len());
+        for name in &exported {
+            let global = instance.get_global(&mut *store, name).ok_or_else(|| missing(name))?;
+            globals.push((global, global.get(&mut *store)));
+        }
+        backend.pristine = Some(Box::new(Pristine { image, memory_bytes, globals, heap_top }));
+        Ok(backend)
+    }
+
+    /// Puts an instance made by [`WasmBackend::instantiate_restorable`] back
+    /// as it was new: its memory's bytes, its mutable globals and the heap
+    /// top (fuel is the caller's to set). False, with the instance left
+    /// unusable, when that cannot be done: it was not made to be restored,
+    /// or its memory grew.
+    pub fn restore(&mut self) -> bool {
+        let Some(pristine) = self.pristine.as_deref() else { return false };
+        let store = self.memory.store.get_mut();
+        let data = self.memory.memory.data_mut(&mut *store);
+        if data.len() != pristine.memory_bytes {
+            self.pristine = None;
+            return false;
+        }
+        let (image, rest) = data.split_at_mut(pristine.image.len());
+        image.copy_from_slice(&pristine.image);
+        // A call writes a few pages; reading the others to find them is
+        // cheaper than writing them all, and leaves their cache lines clean.
+        for block in rest.chunks_mut(ZEROED_BLOCK_BYTES) {
+            if !is_zero(block) {
+                block.fill(0);
+            }
+        }
+        for (global, value) in &pristine.globals {
+            global.set(&mut *store, *value).expect("a mutable global takes a value of its type");
+        }
+        store.data_mut().heap_top = pristine.heap_top;
+        self.last_trap = None;
+        self.last_trap_code = None;
+        true
     }
 
     /// LIR function `function` and its number of parameters, looked up in
@@ -256,6 +346,15 @@ impl Backend for WasmBackend {
             }
         }
     }
+}
+
+/// The blocks [`WasmBackend::restore`] checks and zeroes one at a time.
+const ZEROED_BLOCK_BYTES: usize = 4096;
+
+/// Whether every byte of `bytes` is zero.
+fn is_zero(bytes: &[u8]) -> bool {
+    let (words, tail) = bytes.as_chunks::<64>();
+    words.iter().all(|line| line.iter().fold(0u8, |any, byte| any | byte) == 0) && tail.iter().all(|byte| *byte == 0)
 }
 
 fn runtime(error: wasmtime::Error) -> WasmError {
