@@ -7,21 +7,11 @@
 
 use std::sync::OnceLock;
 
-use min_analysis::Workspace;
+mod common;
+
+use common::build;
 use min_runtime::{Contract, Engine, EngineLimits, ExecError, Outcome, TypeDesc, Value, Verdict};
 use proptest::prelude::*;
-
-/// Builds the contract at `path` (relative to the crate), which may have
-/// only the diagnostics whose codes are in `allowed`.
-fn build(name: &str, path: &str, allowed: &[&str]) -> (Vec<u8>, Vec<u8>) {
-    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).expect("the contract exists");
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file(&format!("{name}.min"), text);
-    let codes: Vec<&str> = workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect();
-    assert!(codes.iter().all(|code| allowed.contains(code)), "{name} checks: {codes:?}");
-    let artifact = minc::artifact::build(&workspace, file).expect("it builds");
-    (artifact.wasm, artifact.metadata.into_bytes())
-}
 
 /// A contract loaded twice: once for the engine that keeps instances, once
 /// for the one that does not.

@@ -4,21 +4,11 @@
 
 use std::sync::OnceLock;
 
-use min_analysis::Workspace;
+mod common;
+
+use common::build;
 use min_runtime::{Contract, Engine, EngineLimits, ExecError, Value};
 use proptest::prelude::*;
-
-/// Builds the contract at `path`, which may have only the diagnostics
-/// whose codes are in `allowed`.
-fn build(name: &str, path: &str, allowed: &[&str]) -> (Vec<u8>, Vec<u8>) {
-    let text = std::fs::read_to_string(path).expect("the contract exists");
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file(&format!("{name}.min"), text);
-    let codes: Vec<&str> = workspace.diagnostics(file).iter().map(|d| d.code.info().name).collect();
-    assert!(codes.iter().all(|code| allowed.contains(code)), "{name} checks: {codes:?}");
-    let artifact = minc::artifact::build(&workspace, file).expect("it builds");
-    (artifact.wasm, artifact.metadata.into_bytes())
-}
 
 fn vault() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
@@ -26,15 +16,14 @@ fn vault() -> &'static Contract {
         // `spin` and `deep` run without bound on purpose, to show that the
         // runtime stops them: the compiler refuses them (E0807), and a
         // module built anyway must still be safe to run.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contracts/vault.min");
-        let (wasm, metadata) = build("vault", path, &["E0807"]);
+        let (wasm, metadata) = build("vault", "tests/contracts/vault.min", &["E0807"]);
         Contract::load(&wasm, &metadata).expect("the vault loads")
     })
 }
 
 fn bank() -> &'static (Vec<u8>, Vec<u8>) {
     static ARTIFACT: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
-    ARTIFACT.get_or_init(|| build("bank", concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/bank.min"), &[]))
+    ARTIFACT.get_or_init(|| build("bank", "../examples/bank.min", &[]))
 }
 
 fn engine() -> Engine {
