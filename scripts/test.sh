@@ -9,7 +9,7 @@ bash scripts/setup.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
-cargo run --quiet --locked -p minc -- fmt --check examples/*.min examples/attacks/*.min stdlib/*.min
+cargo run --quiet --locked -p minc -- fmt --check examples/*.min examples/calls/*.min examples/attacks/*.min stdlib/*.min
 
 echo "== VS Code extension (lsp/vscode)"
 (

@@ -61,20 +61,82 @@ fn each_procedure_lists_what_its_transactions_consume_carry_create_and_return() 
 }
 
 #[test]
-fn a_contract_cannot_consume_or_create_another_contracts_objects() {
+fn a_contract_handles_another_contracts_objects_only_through_its_procedures() {
     let mut workspace = Workspace::new();
     let bank = std::fs::read_to_string(root().join("examples").join("bank.min")).expect("the example exists");
     workspace.add_file("Bank.min", bank);
     let shop = "\
 import Bank (..)
 
+procedure keep : Account → Account
+keep a = a
+
 procedure grab : Account → ℕ → Account
 grab a n = deposit a n
 
 procedure mint : S → Account
-mint who = open who
+mint who = made who
+
+made : S → Account
+made who = open who
 ";
-    assert_eq!(codes_by_line(&mut workspace, "Shop.min", shop), [("E0603", 3), ("E0603", 6)]);
+    // `keep` calls none of `Bank`'s procedures, so it could neither hand
+    // the account on nor get one; the others call `deposit` and `open`.
+    assert_eq!(codes_by_line(&mut workspace, "Shop.min", shop), [("E0603", 3)]);
+    let file = workspace.add_file("Shop.min", shop.to_string());
+    let calls: Vec<String> =
+        workspace.check(file).interface.procedures.iter().map(|p| format!("{}: {}", p.name, p.summary())).collect();
+    assert_eq!(
+        calls,
+        [
+            "Shop.grab: consumes Account · takes ℕ · creates Account · calls Bank.deposit",
+            "Shop.mint: takes S · creates Account · calls Bank.open",
+        ]
+    );
+}
+
+/// The coin contract that `examples/calls/Shop.min` calls, added as `Gold.min`.
+fn with_gold() -> Workspace {
+    let mut workspace = Workspace::new();
+    let gold = std::fs::read_to_string(root().join("examples/calls/Gold.min")).expect("the example exists");
+    workspace.add_file("Gold.min", gold);
+    workspace
+}
+
+#[test]
+fn a_contract_may_not_use_another_contracts_internals() {
+    let mut workspace = with_gold();
+    let qualified = "\
+import Gold
+
+procedure cut : Signer → Gold.Coin → (Gold.Coin, Gold.Coin)
+cut me c = Gold.split c 1 me.address
+
+procedure next : ℕ → ℕ
+next n = if n < Gold.most then n + 1 else n
+";
+    // `split` makes coins without `pay`'s check of the owner; `most` is a
+    // number. That one error says it all: no second one for the coins.
+    assert_eq!(codes_by_line(&mut workspace, "Shop.min", qualified), [("E0605", 4)]);
+    let dressed = "\
+import Gold
+
+procedure keep : Gold.Coin → Gold.Coin
+keep c = if Gold.most > 0 then c else c
+";
+    // Using `Gold`'s plain functions is no call to `Gold`.
+    assert_eq!(codes_by_line(&mut workspace, "Keeper.min", dressed), [("E0603", 3)]);
+    let unqualified = "\
+import Gold (split)
+
+helper : Gold.Coin → (Gold.Coin, Gold.Coin)
+helper c = split c 1 \"eve\"
+
+test \"a test may take a coin apart\" = match Gold.mint {address = \"a\"} (Gold.start {address = \"a\"}) 2 \"a\"
+  (_, coin) → match split coin 1 \"b\"
+    (_, b) → b.units.amount == 1
+";
+    assert_eq!(codes_by_line(&mut workspace, "Cutter.min", unqualified), [("E0605", 4)]);
 }
 
 #[test]
@@ -142,4 +204,31 @@ peek : Transferred → ℕ
 peek {from, to, amount} = amount
 ";
     assert_eq!(codes_by_line(&mut workspace, "Forger.min", forger), [("E0504", 4), ("E0504", 7)]);
+}
+
+#[test]
+fn an_interface_hash_names_what_a_caller_sees_and_nothing_else() {
+    let gold = std::fs::read_to_string(root().join("examples/calls/Gold.min")).expect("the example exists");
+    let interface_of = |text: &str| {
+        let mut workspace = Workspace::new();
+        let file = workspace.add_file("Gold.min", text.to_string());
+        minc::artifact::build(&workspace, file).expect("the variant builds").interface
+    };
+    let mut workspace = Workspace::new();
+    let shop = minc::load::load(&mut workspace, &root().join("examples/calls/Shop.min")).expect("the example loads");
+    let built = minc::artifact::build(&workspace, shop).expect("the caller builds");
+    let called: Vec<(&str, &str)> = built.calls.iter().map(|c| (c.module.as_str(), c.interface.as_str())).collect();
+    let original = interface_of(&gold);
+    assert_eq!(called, [("Gold", original.as_str())], "the caller records the interface it was compiled against");
+    let metadata = min_metadata::Metadata::from_json(built.metadata.as_bytes()).expect("the metadata reads");
+    assert_eq!(metadata.interface, metadata.interface_hash(), "the recorded hash is the one its metadata makes");
+
+    let other_code = gold.replace("\"the coin holds less than that\"", "\"not enough gold\"");
+    assert_eq!(interface_of(&other_code), original, "another body, the same interface");
+    let other_type = gold
+        .replace("procedure value : Ref Coin → ℕ", "procedure value : Ref Coin → ℤ")
+        .replace("value c = c.units.amount", "value c = Prim.int_of_nat c.units.amount");
+    assert_ne!(interface_of(&other_type), original, "a procedure's type is part of it");
+    let other_field = gold.replace("owner:S units", "holder:S units").replace("{owner}", "{holder}");
+    assert_ne!(interface_of(&other_field.replace("owner", "holder")), original, "so are the types' fields");
 }

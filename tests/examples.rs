@@ -22,12 +22,20 @@ fn run_example(name: &str, function: &str, args: &[&str]) -> String {
     interpreted
 }
 
+/// The examples: `examples/*.min`, and the contracts that call each
+/// other in `examples/calls/`.
+fn examples() -> Vec<std::path::PathBuf> {
+    let mut files = cases_in(&root().join("examples"));
+    files.extend(cases_in(&root().join("examples/calls")));
+    files
+}
+
 #[test]
 fn every_example_checks_without_diagnostics() {
     let mut workspace = Workspace::new();
     let mut problems = String::new();
-    for path in cases_in(&root().join("examples")) {
-        let file = workspace.add_file(&relative(&path), std::fs::read_to_string(&path).expect("read example"));
+    for path in examples() {
+        let file = minc::load::load(&mut workspace, &path).expect("the example loads");
         problems += &render_plain(workspace.diagnostics(file), &workspace);
     }
     assert!(problems.is_empty(), "{problems}");
@@ -59,7 +67,7 @@ fn the_rewrite_rules_turn_operators_into_conditionals() {
 
 #[test]
 fn every_example_builds_to_a_wasm_module_and_its_metadata() {
-    for path in cases_in(&root().join("examples")) {
+    for path in examples() {
         let mut workspace = Workspace::new();
         let file = minc::load::load(&mut workspace, &path).expect("the example loads");
         let artifact =
@@ -79,7 +87,7 @@ fn every_example_builds_to_a_wasm_module_and_its_metadata() {
 fn every_examples_tests_pass_and_their_contracts_report_gas() {
     // The examples, and the attack examples' fixed twins (the attacks
     // themselves are meant not to compile).
-    let mut files = cases_in(&root().join("examples"));
+    let mut files = examples();
     files.extend(
         cases_in(&root().join("examples/attacks"))
             .into_iter()
@@ -108,4 +116,5 @@ fn every_examples_tests_pass_and_their_contracts_report_gas() {
     }
     let gas = report.gas.expect("a gas report");
     assert!(gas.iter().any(|row| row.procedure.ends_with("token.pay")), "{gas:?}");
+    assert!(gas.iter().any(|row| row.procedure == "Shop.buy"), "a call between contracts reports its gas: {gas:?}");
 }

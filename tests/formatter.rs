@@ -10,7 +10,7 @@ use min_tests::{cases_in, relative, root};
 fn formatting_is_idempotent_and_keeps_the_program() {
     let mut failures = Vec::new();
     let mut workspace = Workspace::new();
-    for folder in ["examples", "stdlib"] {
+    for folder in ["examples", "examples/calls", "stdlib"] {
         for path in cases_in(&root().join(folder)) {
             let text = std::fs::read_to_string(&path).expect("read");
             let formatted = format(&text).unwrap_or_else(|_| panic!("{} formats", relative(&path)));

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 /// The examples and the standard library: the sources the mutations start from.
 fn seeds() -> Vec<String> {
     let mut seeds = Vec::new();
-    for folder in ["examples", "examples/attacks", "stdlib"] {
+    for folder in ["examples", "examples/calls", "examples/attacks", "stdlib"] {
         let mut paths: Vec<_> = std::fs::read_dir(root().join(folder))
             .expect("folder exists")
             .map(|entry| entry.expect("entry").path())

@@ -497,3 +497,17 @@ fn invariants_under_variants_hold_of_the_values_their_variant_makes() {
     assert_eq!(report.counts().refuted, 1, "{lines}");
     assert_eq!(replay_counterexamples(&workspace, file, &report), 1);
 }
+
+#[test]
+fn a_contract_verifies_with_the_contract_it_calls() {
+    let mut workspace = Workspace::new();
+    let shop = minc::load::load(&mut workspace, &root().join("../examples/calls/Shop.min")).expect("the example loads");
+    let gold = workspace.module_file("Gold").expect("the called contract is loaded beside it");
+    let report = min_verify::verify(&workspace, &[gold, shop], &Options::default()).expect("no errors");
+    let lines = report.lines(&workspace);
+    assert_eq!(report.exit_code(), 0, "{lines}");
+    // The sale's count is proved not to overflow, given that `Gold.pay`,
+    // verified with it, aborts only where it declares.
+    let counted = verdict(&workspace, &report, "buy", "s.sold + 1", Kind::Overflow);
+    assert_eq!(counted.outcome, Outcome::Proved, "{lines}");
+}

@@ -483,6 +483,14 @@ impl RuntimeHost {
 impl ContractHost for RuntimeHost {
     fn check_package(&self, package: &Package) -> Result<(), String> {
         let contract = load_package(package)?;
+        if let Some(called) = contract.metadata().calls.first() {
+            // A caller's package would run the called contract's code as
+            // its own, creating objects that contract never checked.
+            return Err(format!(
+                "the contract calls contract `{}`, and calls between contracts do not run on the chain yet",
+                called.module
+            ));
+        }
         contract.compile(&self.engine).map_err(|error| error.to_string())
     }
 

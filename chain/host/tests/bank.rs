@@ -238,3 +238,11 @@ fn a_broken_package_is_refused_on_every_shard() {
         assert_eq!(state.object_count(), 0);
     }
 }
+
+#[test]
+fn a_contract_that_calls_another_is_refused_until_the_chain_runs_such_calls() {
+    let host = RuntimeHost::new().unwrap();
+    host.check_package(&package("calls/Gold.min")).expect("the called contract is accepted");
+    let refused = host.check_package(&package("calls/Shop.min")).unwrap_err();
+    assert!(refused.contains("calls contract `Gold`"), "{refused}");
+}

@@ -76,12 +76,18 @@ pub struct Procedure {
     pub signer: bool,
     /// Results of an event type, or lists of one: logged by the chain.
     pub events: Vec<Type>,
+    /// The procedures of other contracts it may call (qualified names, in
+    /// order), directly or through the module's functions. Their objects
+    /// may be among its inputs and outputs: it hands them on to those
+    /// procedures and takes them from them.
+    pub calls: Vec<String>,
 }
 
 impl Procedure {
     /// What its transactions consume, read, carry, create, return and log, in words:
     /// `consumes Account, Account · reads Rate · takes ℕ · creates Account, Account · logs Transferred`,
-    /// after `signed` when it takes the signer.
+    /// after `signed` when it takes the signer, and ending with the
+    /// procedures of other contracts it calls (`calls Gold.pay`).
     pub fn summary(&self) -> String {
         let mut printer = crate::types::TypePrinter::default();
         let roles = [
@@ -98,6 +104,7 @@ impl Procedure {
             .chain(roles.into_iter().filter(|(_, types)| !types.is_empty()).map(|(verb, types)| {
                 format!("{verb} {}", types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>().join(", "))
             }))
+            .chain((!self.calls.is_empty()).then(|| format!("calls {}", self.calls.join(", "))))
             .collect();
         if parts.is_empty() { "nothing".to_string() } else { parts.join(" · ") }
     }

@@ -91,6 +91,11 @@ impl Workspace {
         file
     }
 
+    /// The file of module `name`, if it is loaded.
+    pub fn module_file(&self, name: &str) -> Option<SourceFile> {
+        self.project.modules(&self.db).get(name).copied()
+    }
+
     /// Replaces a file's text (an edit in the editor).
     pub fn set_text(&mut self, file: SourceFile, text: String) {
         use salsa::Setter;

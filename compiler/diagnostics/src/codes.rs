@@ -185,6 +185,9 @@ codes! {
     E0603 Error "object of another contract";
     /// A procedure that takes an event, or returns one inside another value.
     E0604 Error "event outside a procedure's result";
+    /// A contract uses a function of another contract that is not one of
+    /// its procedures and handles that contract's objects or assets.
+    E0605 Error "internals of another contract";
     /// `minc verify` found inputs on which an operation fails.
     E0701 Error "obligation refuted";
     /// `minc verify` could neither prove nor refute an obligation.

@@ -44,6 +44,45 @@ pub struct Metadata {
     /// module's own and imported ones, by qualified name.
     #[serde(default)]
     pub data_types: Vec<DataTypeInfo>,
+    /// The hash of the contract's published interface ([`interface_hash`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub interface: String,
+    /// The other contracts whose procedures it calls, each with the hash of
+    /// the interface it was compiled against, by module name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CalledContract>,
+}
+
+/// A contract whose procedures another calls, as the caller was compiled
+/// against it (`spec/contracts.md`, "Calls between contracts").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalledContract {
+    /// Its module's name.
+    pub module: String,
+    /// The hash of its interface ([`interface_hash`]).
+    pub interface: String,
+}
+
+/// The hash that identifies a contract's published interface: its
+/// procedures (names, and the role and type of each parameter and result
+/// component) and the data types they reach, with their constructors and
+/// fields. Two builds of contracts with the same interface have the same
+/// hash, whatever their code, checkers and gas bounds; any change a caller
+/// could notice changes it. Hex-encoded BLAKE3 of a canonical JSON form.
+pub fn interface_hash(procedures: &[ProcedureInfo], data_types: &[DataTypeInfo]) -> String {
+    #[derive(Serialize)]
+    struct Canonical<'a> {
+        procedures: Vec<(&'a str, &'a [Slot], &'a [Slot])>,
+        data_types: Vec<&'a DataTypeInfo>,
+    }
+    let mut procedures: Vec<_> =
+        procedures.iter().map(|p| (p.short_name(), p.arguments.as_slice(), p.results.as_slice())).collect();
+    procedures.sort_by_key(|(name, ..)| *name);
+    let mut data_types: Vec<&DataTypeInfo> = data_types.iter().collect();
+    data_types.sort_by_key(|t| t.name.as_str());
+    let canonical = serde_json::to_vec(&Canonical { procedures, data_types })
+        .unwrap_or_else(|error| unreachable!("an interface always serialises: {error}"));
+    blake3::hash(&[b"min/interface/v1\0".as_slice(), &canonical].concat()).to_hex().to_string()
 }
 
 impl Metadata {
@@ -60,6 +99,12 @@ impl Metadata {
     /// The procedure named `name`, qualified (`bank.open`) or not (`open`).
     pub fn procedure(&self, name: &str) -> Option<&ProcedureInfo> {
         self.procedures.iter().find(|p| p.name == name || p.short_name() == name)
+    }
+
+    /// The hash of the interface its procedures and data types make,
+    /// computed afresh rather than read from [`Metadata::interface`].
+    pub fn interface_hash(&self) -> String {
+        interface_hash(&self.procedures, &self.data_types)
     }
 
     /// The data type of qualified name `name`.
@@ -187,6 +232,9 @@ pub struct ProcedureInfo {
     /// every function it may call.
     #[serde(default)]
     pub code_bytes: u64,
+    /// The procedures of other contracts it may call (qualified names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<String>,
 }
 
 /// A procedure's static gas bound.

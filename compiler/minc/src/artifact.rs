@@ -9,10 +9,10 @@ use min_analysis::db::SourceFile;
 use min_analysis::interface::{Interface, Procedure};
 use min_analysis::types::{Con, Type, TypePrinter};
 use min_metadata::{
-    ConstructorInfo, DataTypeInfo, ExportInfo, GasBound, HelperInfo, Imports, Metadata, ProcedureInfo, Role, Slot,
-    TypeDesc, TypeInfo, VariantInfo,
+    CalledContract, ConstructorInfo, DataTypeInfo, ExportInfo, GasBound, HelperInfo, Imports, Metadata, ProcedureInfo,
+    Role, Slot, TypeDesc, TypeInfo, VariantInfo,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 pub use min_metadata::ABI_VERSION;
@@ -32,6 +32,10 @@ pub struct Artifact {
     pub procedures: Vec<String>,
     /// Per contract procedure: its static gas bound and code size.
     pub costs: Vec<crate::gas_bound::ProcedureCost>,
+    /// The hash of the contract's interface (`min_metadata::interface_hash`).
+    pub interface: String,
+    /// The contracts it calls, with the interfaces it was compiled against.
+    pub calls: Vec<CalledContract>,
 }
 
 /// Compiles a checked file (and what it imports) to its artifact.
@@ -63,34 +67,8 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
             constructors: adt.constructors.iter().map(|c| c.name.clone()).collect(),
         })
         .collect();
-    let show_all = |printer: &mut TypePrinter, types: &[min_analysis::types::Type]| {
-        types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>()
-    };
-    let mut procedures: Vec<ProcedureInfo> = checked
-        .interface
-        .procedures
-        .iter()
-        .map(|p| ProcedureInfo {
-            name: p.name.clone(),
-            inputs: show_all(&mut printer, &p.inputs),
-            references: show_all(&mut printer, &p.references),
-            params: show_all(&mut printer, &p.params),
-            outputs: show_all(&mut printer, &p.outputs),
-            returns: show_all(&mut printer, &p.returns),
-            events: show_all(&mut printer, &p.events),
-            arguments: Vec::new(),
-            results: Vec::new(),
-            checker: String::new(),
-            gas_bound: GasBound::default(),
-            code_bytes: 0,
-        })
-        .collect();
-    for (info, procedure) in procedures.iter_mut().zip(&checked.interface.procedures) {
-        let value = checked.interface.values.values().find(|value| value.qualified == procedure.name);
-        if let Some(value) = value {
-            (info.arguments, info.results) = slots(procedure, &value.scheme.ty, &mut printer);
-        }
-    }
+    let (mut procedures, data_types) = describe_procedures(workspace, file, &mut printer);
+    let calls = called_contracts(workspace, &procedures)?;
     let mut program = workspace.program(file);
     if let Some(module) = program.iter_mut().find(|module| module.name == workspace.module_name(file)) {
         for info in &mut procedures {
@@ -100,8 +78,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
     let lowered = min_lir::lower::lower_module(&program, workspace.module_name(file));
     let wasm = min_wasm::emit(&lowered).map_err(|error| error.to_string())?;
     let constructors = lowered.constructors.iter().map(ConstructorInfo::from).collect();
-    let interfaces = workspace.interfaces(file);
-    let data_types = reachable_data_types(&procedures, &interfaces, &mut printer);
+    let interface = min_metadata::interface_hash(&procedures, &data_types);
     let procedure_lines = checked
         .interface
         .procedures
@@ -126,6 +103,8 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         procedures,
         names: lowered.names.clone(),
         data_types,
+        interface: interface.clone(),
+        calls: calls.clone(),
     };
     let metadata = metadata.to_json();
     Ok(Artifact {
@@ -135,7 +114,69 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         exports: count,
         procedures: procedure_lines,
         costs,
+        interface,
+        calls,
     })
+}
+
+/// The contract's procedures as its metadata describes them, before
+/// building adds their checkers, gas bounds and code sizes, and the data
+/// types they reach: what its interface hash is made of.
+fn describe_procedures(
+    workspace: &Workspace,
+    file: SourceFile,
+    printer: &mut TypePrinter,
+) -> (Vec<ProcedureInfo>, Vec<DataTypeInfo>) {
+    let checked = workspace.check(file);
+    let show_all = |printer: &mut TypePrinter, types: &[Type]| types.iter().map(|ty| printer.show(ty)).collect();
+    let procedures: Vec<ProcedureInfo> = checked
+        .interface
+        .procedures
+        .iter()
+        .map(|p| {
+            let value = checked.interface.values.values().find(|value| value.qualified == p.name);
+            let (arguments, results) = value.map(|value| slots(p, &value.scheme.ty, printer)).unwrap_or_default();
+            ProcedureInfo {
+                name: p.name.clone(),
+                inputs: show_all(printer, &p.inputs),
+                references: show_all(printer, &p.references),
+                params: show_all(printer, &p.params),
+                outputs: show_all(printer, &p.outputs),
+                returns: show_all(printer, &p.returns),
+                events: show_all(printer, &p.events),
+                arguments,
+                results,
+                checker: String::new(),
+                gas_bound: GasBound::default(),
+                code_bytes: 0,
+                calls: p.calls.clone(),
+            }
+        })
+        .collect();
+    let data_types = reachable_data_types(&procedures, &workspace.interfaces(file), printer);
+    (procedures, data_types)
+}
+
+/// The contracts whose procedures `procedures` call, each with the hash
+/// of its interface as compiled here.
+fn called_contracts(workspace: &Workspace, procedures: &[ProcedureInfo]) -> Result<Vec<CalledContract>, String> {
+    let modules: BTreeSet<&str> = procedures
+        .iter()
+        .flat_map(|p| &p.calls)
+        .filter_map(|call| call.rsplit_once('.').map(|(module, _)| module))
+        .collect();
+    modules
+        .into_iter()
+        .map(|module| {
+            let file =
+                workspace.module_file(module).ok_or_else(|| format!("the called contract `{module}` is not loaded"))?;
+            let (procedures, data_types) = describe_procedures(workspace, file, &mut TypePrinter::default());
+            Ok(CalledContract {
+                module: module.to_string(),
+                interface: min_metadata::interface_hash(&procedures, &data_types),
+            })
+        })
+        .collect()
 }
 
 /// A procedure's parameters and result components in order, each with its

@@ -598,6 +598,10 @@ fn write_artifact(workspace: &Workspace, file: min_analysis::db::SourceFile, out
     );
     if !artifact.costs.is_empty() {
         eprint!("\n{}", minc::gas_bound::table(&artifact.costs, &artifact.procedures));
+        eprintln!("\n  interface {}", artifact.interface);
+        for called in &artifact.calls {
+            eprintln!("  calls {} through interface {}", called.module, called.interface);
+        }
     }
     ExitCode::SUCCESS
 }

@@ -30,9 +30,8 @@ pub fn address(key: &SigningKey) -> Address {
 /// The example `path` (under `examples/`) built into a package.
 pub fn package(path: &str) -> Package {
     let full = format!("{}/../../examples/{path}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(full).expect("the example exists");
     let mut workspace = Workspace::new();
-    let file = workspace.add_file(path, text);
+    let file = minc::load::load(&mut workspace, std::path::Path::new(&full)).expect("the example loads");
     let artifact = minc::artifact::build(&workspace, file).expect("the example builds");
     Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
 }

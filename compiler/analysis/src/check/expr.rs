@@ -142,6 +142,7 @@ impl Checker {
                 };
                 match interface.values.get(&name.text) {
                     Some(value) => {
+                        self.check_foreign_definition(value, name.span);
                         let (ty, args) = self.u.instantiate_with_args(&value.scheme);
                         self.flow_instance(|| Callee::Global(value.qualified.clone()), args, name.span);
                         self.record_name(name.span, ty.clone(), Target::Global(value.qualified.clone()), false);
@@ -180,6 +181,12 @@ impl Checker {
             return (core::Expr::Local(slot), ty);
         }
         let global = self.env.globals.get(&name.text).map(|g| (g.qualified.clone(), g.scheme.clone()));
+        if global.is_none() {
+            let imported = self.env.imported_values.clone();
+            if let Some(value) = imported.get(&name.text) {
+                self.check_foreign_definition(value, span);
+            }
+        }
         let imported = || self.env.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));
         if let Some((qualified, scheme)) = global.or_else(imported) {
             let (ty, args) = self.u.instantiate_with_args(&scheme);

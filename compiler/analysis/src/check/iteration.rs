@@ -77,7 +77,7 @@ fn short(name: &str) -> &str {
 }
 
 /// For each global, the module's globals it may call, directly or not.
-fn reachability(globals: &[Global]) -> HashMap<&str, BTreeSet<&str>> {
+pub(crate) fn reachability(globals: &[Global]) -> HashMap<&str, BTreeSet<&str>> {
     let own: HashSet<&str> = globals.iter().map(|g| g.name.as_str()).collect();
     let direct: HashMap<&str, BTreeSet<&str>> = globals
         .iter()
@@ -101,7 +101,7 @@ fn reachability(globals: &[Global]) -> HashMap<&str, BTreeSet<&str>> {
 }
 
 /// The globals `expr` refers to.
-fn callees(expr: &Expr) -> BTreeSet<&str> {
+pub(crate) fn callees(expr: &Expr) -> BTreeSet<&str> {
     let mut found = BTreeSet::new();
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {

@@ -2,6 +2,7 @@
 //! with let-polymorphism and numeric classes), checks patterns, and lowers
 //! everything to the core IR in the same walk.
 
+mod calls;
 mod expr;
 pub(crate) use expr::prim_type;
 mod failures;
@@ -414,7 +415,14 @@ impl Checker {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
-        let procedures = self.procedures(defs);
+        let foreign = self.foreign_definitions();
+        let calls = if foreign.is_empty() {
+            Default::default()
+        } else {
+            let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
+            calls::contract_calls(&lowered, &foreign)
+        };
+        let procedures = self.procedures(defs, &calls);
         for global in globals.iter_mut().flatten() {
             self.finalize_global(global);
         }

@@ -13,10 +13,16 @@ use crate::interface::{Procedure, TypeKind};
 use crate::types::{Con, Type, TypePrinter};
 use min_diagnostics::{Diagnostic, codes};
 use min_syntax::ast;
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 impl Checker {
     /// Checks the module's procedures and describes each one's transaction.
-    pub(crate) fn procedures(&mut self, defs: &[ast::Def]) -> Vec<Procedure> {
+    pub(crate) fn procedures(
+        &mut self,
+        defs: &[ast::Def],
+        calls: &HashMap<String, BTreeSet<String>>,
+    ) -> Vec<Procedure> {
         let mut procedures = Vec::new();
         for def in defs.iter().filter(|def| def.procedure) {
             if def.signature.is_none() {
@@ -37,7 +43,13 @@ impl Checker {
                 Type::App(Con::Tuple(0), _) => Vec::new(),
                 other => vec![other],
             };
-            let mut procedure = Procedure { name: qualified, ..Procedure::default() };
+            // The definitions of other contracts it may use that handle
+            // their objects: a procedure is a call between contracts,
+            // anything else is `E0605` already, and either way those
+            // contracts' objects may pass through without a second error.
+            let used: Vec<String> = calls.get(&qualified).into_iter().flatten().cloned().collect();
+            let called = used.iter().filter(|name| self.is_foreign_procedure(name)).cloned().collect();
+            let mut procedure = Procedure { name: qualified, calls: called, ..Procedure::default() };
             let mut valid = true;
             let at = def.signature.as_ref().map_or(def.name.span, |signature| signature.span);
             for (ty, is_param) in params.iter().map(|ty| (*ty, true)).chain(results.iter().map(|ty| (*ty, false))) {
@@ -67,7 +79,7 @@ impl Checker {
                     procedure.references.push(object.clone());
                     continue;
                 }
-                if let Some(owner) = self.foreign_object(ty) {
+                if let Some(owner) = self.foreign_object(ty, &used) {
                     let shown = shown();
                     self.error(
                         Diagnostic::error(
@@ -80,7 +92,7 @@ impl Checker {
                             ),
                         )
                         .with_help(format!(
-                            "only `{owner}`'s procedures consume and create its objects; call one of them"
+                            "only `{owner}`'s procedures consume and create its objects: pass it to one of them, or take it from one"
                         )),
                     );
                     valid = false;
@@ -150,7 +162,7 @@ impl Checker {
                     procedure.events.push(ty.clone());
                     continue;
                 }
-                let object = self.holds_own_object(ty);
+                let object = self.holds_object(ty);
                 match (is_param, object) {
                     (true, true) => procedure.inputs.push(ty.clone()),
                     (true, false) => procedure.params.push(ty.clone()),
@@ -233,24 +245,28 @@ impl Checker {
         }
     }
 
-    /// The module owning an object type in `ty` that is not this module's.
-    fn foreign_object(&self, ty: &Type) -> Option<String> {
+    /// The module owning an object type in `ty` that is not this module's
+    /// and none of whose definitions the procedure uses (`used`): the
+    /// procedure could neither hand such an object on nor get one.
+    fn foreign_object(&self, ty: &Type, used: &[String]) -> Option<String> {
         let Type::App(con, args) = ty else { return None };
         if let Con::Adt(name) = con
             && let Some(adt) = self.adt_by_qualified(name)
             && adt.kind == TypeKind::Object
             && adt.module() != self.env.module
+            && !used.iter().any(|name| name.rsplit_once('.').is_some_and(|(module, _)| module == adt.module()))
         {
             return Some(adt.module().to_string());
         }
-        args.iter().find_map(|arg| self.foreign_object(arg))
+        args.iter().find_map(|arg| self.foreign_object(arg, used))
     }
 
-    /// Whether `ty` is, or holds, an object of this module's contract.
-    fn holds_own_object(&self, ty: &Type) -> bool {
+    /// Whether `ty` is, or holds, an object: of this module's contract, or
+    /// of one whose procedures the procedure calls.
+    fn holds_object(&self, ty: &Type) -> bool {
         let Type::App(con, args) = ty else { return false };
-        let own = matches!(con, Con::Adt(name) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object && adt.module() == self.env.module));
-        own || args.iter().any(|arg| self.holds_own_object(arg))
+        let object = matches!(con, Con::Adt(name) if self.adt_by_qualified(name).is_some_and(|adt| adt.kind == TypeKind::Object));
+        object || args.iter().any(|arg| self.holds_object(arg))
     }
 }
 
