@@ -10,7 +10,7 @@ use min_diagnostics::codes;
 use min_interp::Value;
 use min_lir::{Export, Helper};
 use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
-use min_rt::{Session, Tables};
+use min_rt::{ContractCalls, Session, Tables};
 use min_wasm::abi::IMPORT_MODULE;
 use min_wasm::{FuelExhausted, Prepared, WasmBackend};
 
@@ -250,9 +250,24 @@ impl Contract {
         params: &[Value<'c>],
         gas_limit: u64,
     ) -> Result<Outcome<'c>, ExecError> {
+        self.call_with(engine, procedure, inputs, params, gas_limit, None)
+    }
+
+    /// [`Contract::call`], with `calls` running the procedures of other
+    /// contracts the procedure calls (`crate::calls`); without it, such a
+    /// call fails.
+    pub fn call_with<'c>(
+        &'c self,
+        engine: &Engine,
+        procedure: &str,
+        inputs: &[Value<'c>],
+        params: &[Value<'c>],
+        gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
+    ) -> Result<Outcome<'c>, ExecError> {
         let found = self.find(procedure)?;
         let (args, argument_bytes) = self.arguments(found, inputs, params)?;
-        let (value, gas_used) = self.run_export(engine, &found.export, &args, argument_bytes, gas_limit)?;
+        let (value, gas_used) = self.run_export(engine, &found.export, &args, argument_bytes, gas_limit, calls)?;
         let (components, result_bytes) = self.results(found, value)?;
         let gas_used = gas_used.saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
         if gas_used > gas_limit {
@@ -281,6 +296,23 @@ impl Contract {
         claimed: &[Value<'c>],
         gas_limit: u64,
     ) -> Result<Verdict<'c>, ExecError> {
+        self.check_with(engine, procedure, inputs, params, claimed, gas_limit, None)
+    }
+
+    /// [`Contract::check`], with `calls` answering the procedure's calls
+    /// of other contracts (`crate::calls::Claimed`); without it, such a
+    /// call fails.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_with<'c>(
+        &'c self,
+        engine: &Engine,
+        procedure: &str,
+        inputs: &[Value<'c>],
+        params: &[Value<'c>],
+        claimed: &[Value<'c>],
+        gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
+    ) -> Result<Verdict<'c>, ExecError> {
         let found = self.find(procedure)?;
         let Some(checker) = &found.checker else {
             return Err(ExecError::BadArguments {
@@ -290,7 +322,7 @@ impl Contract {
         let (mut args, argument_bytes) = self.arguments(found, inputs, params)?;
         let (claim, claim_bytes) = self.claim(found, claimed)?;
         args.push(claim);
-        match self.run_export(engine, checker, &args, argument_bytes + claim_bytes, gas_limit) {
+        match self.run_export(engine, checker, &args, argument_bytes + claim_bytes, gas_limit, calls) {
             Ok((Value::Bool(true), gas_used)) => {
                 Ok(Verdict::Accepted(outcome(&found.info, claimed.to_vec(), gas_used)))
             }
@@ -315,6 +347,7 @@ impl Contract {
         args: &[Value<'c>],
         argument_bytes: usize,
         gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
     ) -> Result<(Value<'c>, u64), ExecError> {
         let upfront = gas::CALL_BASE.saturating_add((argument_bytes as u64).saturating_mul(gas::ARGUMENT_BYTE));
         if upfront > gas_limit {
@@ -327,6 +360,7 @@ impl Contract {
             .backend_mut()
             .set_fuel(gas_limit - upfront)
             .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
+        session.runtime_mut().set_contract_calls(calls);
         let constructors = self.tables.constructors();
         let result = catch_unwind(AssertUnwindSafe(|| session.call_export(export, args, constructors)));
         let fuel_left = session.backend().fuel().unwrap_or(0);

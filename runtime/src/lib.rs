@@ -13,6 +13,9 @@
 //!   run-time library's [`min_rt::Session`], charging helpers by the gas
 //!   schedule (`gas.rs`, `spec/gas.md`), and splits the result into created
 //!   objects and returned values.
+//! - [`calls`] runs the procedures of other contracts a procedure calls:
+//!   on their own contracts for a client ([`calls::Linked`]), or from the
+//!   results a transaction records for a checker ([`calls::Claimed`]).
 //! - [`encode_value`] and [`decode_value`] are the canonical binary
 //!   encoding of values for object data on the chain (`codec.rs`).
 //!
@@ -20,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod calls;
 mod codec;
 mod contract;
 mod engine;
@@ -38,3 +42,5 @@ pub use schema::Schema;
 pub use min_interp::Value;
 /// The metadata's types.
 pub use min_metadata::{GasBound, Metadata, ProcedureInfo, Role, TypeDesc};
+/// What runs the procedures of other contracts a procedure calls ([`calls`]).
+pub use min_rt::ContractCalls;

@@ -1066,6 +1066,9 @@ impl<'a, 'p> Walker<'a, 'p> {
             }
             Prim::Show | Prim::FromChars => Sym::opaque("strings"),
             Prim::Chars => Sym::opaque("lists"),
+            // Only a built contract has these calls; the verifier reads the
+            // source, where the called procedure is a function.
+            Prim::CallContract => Sym::opaque("the result of another contract's procedure"),
         }
     }
 

@@ -552,6 +552,7 @@ fn module_completions(workspace: &Workspace, file: SourceFile, module: &str) -> 
     if module == "Prim" {
         return min_core::Prim::ALL
             .iter()
+            .filter(|(_, prim)| prim.is_public())
             .map(|(name, prim)| Completion {
                 label: name.to_string(),
                 kind: SymbolKind::Function,

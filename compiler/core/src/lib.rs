@@ -227,6 +227,12 @@ pub enum Prim {
     Code,
     /// `Prim.from_code : ℕ → Char`: aborts on values that are no character.
     FromCode,
+    /// Internal: `call_contract name arguments` runs procedure `name` of
+    /// another contract on the tuple of all its arguments, through the
+    /// contract runtime (`spec/contracts.md`, "Calls between contracts").
+    /// `minc build` makes the body of each such procedure a call of it in
+    /// the caller's module; Min code cannot name it.
+    CallContract,
 }
 
 impl Prim {
@@ -250,6 +256,7 @@ impl Prim {
         ("from_chars", Prim::FromChars),
         ("code", Prim::Code),
         ("from_code", Prim::FromCode),
+        ("call_contract", Prim::CallContract),
     ];
 
     /// The primitive's index in [`Prim::ALL`].
@@ -266,9 +273,15 @@ impl Prim {
     pub fn arity(self) -> u32 {
         match self {
             Prim::Infinity | Prim::Nan => 0,
-            Prim::Scale => 2,
+            Prim::Scale | Prim::CallContract => 2,
             _ => 1,
         }
+    }
+
+    /// Whether Min code may name it (`Prim.sqrt`): every primitive but the
+    /// compiler's own.
+    pub fn is_public(self) -> bool {
+        self != Prim::CallContract
     }
 }
 

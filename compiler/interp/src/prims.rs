@@ -75,6 +75,13 @@ pub(crate) fn call<'p>(prim: Prim, args: &[Value<'p>]) -> Result<Value<'p>, Faul
             let c = u32::try_from(n).ok().and_then(char::from_u32);
             Value::Char(c.ok_or_else(|| RuntimeError::overflow(format!("{n} is not the code of a character")))?)
         }
+        // The interpreter runs a called contract's procedure as a function;
+        // only a built contract calls it through the contract runtime.
+        Prim::CallContract => {
+            return Err(RuntimeError::ill_formed(format_args!(
+                "a call of another contract's procedure runs only in the contract runtime"
+            )));
+        }
         Prim::Infinity | Prim::Nan => return Err(arity_mismatch(prim, args.len())),
     })
 }

@@ -53,6 +53,31 @@ pub struct Metadata {
     pub calls: Vec<CalledContract>,
 }
 
+/// The data types among `data_types` that the procedures' parameters and
+/// results reach, directly or through fields.
+fn reached<'d>(procedures: &[ProcedureInfo], data_types: &'d [DataTypeInfo]) -> Vec<&'d DataTypeInfo> {
+    let mut pending: Vec<&TypeDesc> =
+        procedures.iter().flat_map(|p| p.arguments.iter().chain(&p.results)).map(|slot| &slot.r#type).collect();
+    let mut found: Vec<&DataTypeInfo> = Vec::new();
+    while let Some(ty) = pending.pop() {
+        match ty {
+            TypeDesc::List(item) => pending.push(item),
+            TypeDesc::Tuple(items) => pending.extend(items),
+            TypeDesc::Data { name, args } => {
+                pending.extend(args);
+                if let Some(info) = data_types.iter().find(|t| &t.name == name)
+                    && !found.iter().any(|t| t.name == info.name)
+                {
+                    found.push(info);
+                    pending.extend(info.variants.iter().flat_map(|variant| &variant.fields));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// A contract whose procedures another calls, as the caller was compiled
 /// against it (`spec/contracts.md`, "Calls between contracts").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,11 +100,11 @@ pub fn interface_hash(procedures: &[ProcedureInfo], data_types: &[DataTypeInfo])
         procedures: Vec<(&'a str, &'a [Slot], &'a [Slot])>,
         data_types: Vec<&'a DataTypeInfo>,
     }
+    let mut data_types = reached(procedures, data_types);
+    data_types.sort_by_key(|t| t.name.as_str());
     let mut procedures: Vec<_> =
         procedures.iter().map(|p| (p.short_name(), p.arguments.as_slice(), p.results.as_slice())).collect();
     procedures.sort_by_key(|(name, ..)| *name);
-    let mut data_types: Vec<&DataTypeInfo> = data_types.iter().collect();
-    data_types.sort_by_key(|t| t.name.as_str());
     let canonical = serde_json::to_vec(&Canonical { procedures, data_types })
         .unwrap_or_else(|error| unreachable!("an interface always serialises: {error}"));
     blake3::hash(&[b"min/interface/v1\0".as_slice(), &canonical].concat()).to_hex().to_string()

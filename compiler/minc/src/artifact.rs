@@ -70,6 +70,17 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
     let (mut procedures, data_types) = describe_procedures(workspace, file, &mut printer);
     let calls = called_contracts(workspace, &procedures)?;
     let mut program = workspace.program(file);
+    let called: BTreeSet<&str> = procedures.iter().flat_map(|p| &p.calls).map(String::as_str).collect();
+    let interfaces = workspace.interfaces(file);
+    call_through_the_runtime(&mut program, &called, &interfaces);
+    let called_results = result_types(&called, &interfaces, &mut printer);
+    // The caller reads the called procedures' results: their types too.
+    let mut data_types = data_types;
+    for extra in reachable_data_types(&[], called_results.values().cloned().collect(), &interfaces, &mut printer) {
+        if !data_types.iter().any(|known| known.name == extra.name) {
+            data_types.push(extra);
+        }
+    }
     if let Some(module) = program.iter_mut().find(|module| module.name == workspace.module_name(file)) {
         for info in &mut procedures {
             info.checker = checkers::add_checker(module, &info.name, info.arguments.len()).unwrap_or_default();
@@ -85,7 +96,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         .iter()
         .map(|p| format!("{}: {}", p.name.rsplit_once('.').map_or(p.name.as_str(), |(_, name)| name), p.summary()))
         .collect();
-    let costs = crate::gas_bound::procedure_costs(&program, &wasm, &procedures, &data_types)?;
+    let costs = crate::gas_bound::procedure_costs(&program, &wasm, &procedures, &data_types, &called_results)?;
     for (info, cost) in procedures.iter_mut().zip(&costs) {
         info.gas_bound = cost.gas.clone();
         info.code_bytes = cost.code_bytes;
@@ -153,7 +164,7 @@ fn describe_procedures(
             }
         })
         .collect();
-    let data_types = reachable_data_types(&procedures, &workspace.interfaces(file), printer);
+    let data_types = reachable_data_types(&procedures, Vec::new(), &workspace.interfaces(file), printer);
     (procedures, data_types)
 }
 
@@ -175,6 +186,51 @@ fn called_contracts(workspace: &Workspace, procedures: &[ProcedureInfo]) -> Resu
                 module: module.to_string(),
                 interface: min_metadata::interface_hash(&procedures, &data_types),
             })
+        })
+        .collect()
+}
+
+/// Makes each procedure of another contract in `called` a call through the
+/// contract runtime (`Prim::CallContract` on the tuple of its arguments)
+/// instead of its body: the built contract runs it on the called contract,
+/// never as its own code (`spec/contracts.md`, "Calls between contracts").
+fn call_through_the_runtime(
+    program: &mut [min_core::Module],
+    called: &BTreeSet<&str>,
+    interfaces: &BTreeMap<String, Arc<Interface>>,
+) {
+    use min_core::{Expr, Lit, Prim};
+    let globals = program.iter_mut().flat_map(|module| &mut module.globals);
+    for global in globals.filter(|global| called.contains(global.name.as_str())) {
+        let Some((module, short)) = global.name.rsplit_once('.') else { continue };
+        let Some(value) = interfaces.get(module).and_then(|interface| interface.values.get(short)) else { continue };
+        let arity = value.scheme.ty.parameters_and_result().0.len() as u32;
+        let mut locals: Vec<Expr> = (0..arity).map(Expr::Local).collect();
+        let arguments = match arity {
+            0 => Expr::Lit(Lit::Unit),
+            1 => locals.remove(0),
+            _ => Expr::Tuple(locals),
+        };
+        let name = Expr::Lit(Lit::Str(global.name.clone()));
+        global.body = Expr::Apply(Box::new(Expr::Prim(Prim::CallContract)), vec![name, arguments], global.span);
+        global.arity = arity;
+        global.frame_size = arity;
+        global.slots.clear();
+    }
+}
+
+/// The result type of each procedure of another contract in `called`.
+fn result_types(
+    called: &BTreeSet<&str>,
+    interfaces: &BTreeMap<String, Arc<Interface>>,
+    printer: &mut TypePrinter,
+) -> BTreeMap<String, TypeDesc> {
+    called
+        .iter()
+        .filter_map(|name| {
+            let (module, short) = name.rsplit_once('.')?;
+            let value = interfaces.get(module)?.values.get(short)?;
+            Some((name.to_string(), describe(value.scheme.ty.parameters_and_result().1, printer)))
         })
         .collect()
 }
@@ -246,16 +302,19 @@ fn describe(ty: &Type, printer: &mut TypePrinter) -> TypeDesc {
     }
 }
 
-/// Every data type the procedures' parameters and results may hold, with
-/// its fields' types, in the order they are first reached.
+/// Every data type the procedures' parameters and results and the types
+/// `more` may hold, with its fields' types, in the order they are first
+/// reached.
 fn reachable_data_types(
     procedures: &[ProcedureInfo],
+    more: Vec<TypeDesc>,
     interfaces: &BTreeMap<String, Arc<Interface>>,
     printer: &mut TypePrinter,
 ) -> Vec<DataTypeInfo> {
     let mut pending: Vec<TypeDesc> = procedures
         .iter()
         .flat_map(|p| p.arguments.iter().chain(&p.results).map(|slot| slot.r#type.clone()))
+        .chain(more)
         .rev()
         .collect();
     let mut found: Vec<DataTypeInfo> = Vec::new();

@@ -10,7 +10,7 @@
 //! turned back into.
 
 use min_core::Prim;
-use min_interp::{RuntimeError, ops};
+use min_interp::{RuntimeError, Value, ops};
 use min_lir::Helper;
 use min_lir::abi::{self, FAIL, Kind};
 use min_lir::abi::{NIL, NO_NAME};
@@ -41,7 +41,7 @@ impl Host for Runtime {
 impl Runtime {
     /// Runs a helper on exactly its arguments.
     fn run(&mut self, memory: &mut dyn Memory, helper: Helper, args: &[u64]) -> Result<u64, Fault> {
-        let Runtime { tables, regions, depth_limit, fault, unentered } = self;
+        let Runtime { tables, regions, depth_limit, fault, unentered, calls } = self;
         let tables: &Tables = tables;
         let constructors = tables.constructors.as_slice();
         let located_box = |fault: Fault, span: u64| -> Fault {
@@ -102,6 +102,12 @@ impl Runtime {
                 };
                 let prim = primitive(args[0]).map_err(|error| located(error, span))?;
                 let operands: Vec<_> = operands.iter().map(|word| decode(memory, *word, constructors)).collect();
+                if let (Prim::CallContract, Some(handler), [Value::Str(procedure), arguments]) =
+                    (prim, calls.0.as_mut(), operands.as_slice())
+                {
+                    let result = handler.call(procedure, arguments).map_err(|error| located(error, span))?;
+                    return Encoder { memory, regions, tables, region }.value(&result);
+                }
                 let result = ops::prim(prim, &operands).map_err(|error| located(error, span))?;
                 Encoder { memory, regions, tables, region }.value(&result)
             }

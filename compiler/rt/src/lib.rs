@@ -29,7 +29,7 @@ mod tables;
 mod testing;
 
 pub use regions::{CHUNK_BYTES, CHUNK_HEADER_BYTES, RegionStats};
-pub use runtime::Runtime;
+pub use runtime::{ContractCalls, Runtime};
 pub use session::Session;
 pub use tables::Tables;
 

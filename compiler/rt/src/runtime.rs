@@ -27,6 +27,29 @@ pub struct Runtime {
     /// Whether the fault is that a function could not start for the depth
     /// limit, and no call site has passed it on yet.
     pub(crate) unentered: bool,
+    /// What runs the procedures of other contracts the program calls.
+    pub(crate) calls: Calls,
+}
+
+/// What runs the procedures of other contracts that compiled code calls
+/// (`min_core::Prim::CallContract`, `spec/contracts.md`, "Calls between
+/// contracts"): the contract runtime gives one to a call of a contract
+/// that calls others.
+pub trait ContractCalls {
+    /// Runs procedure `procedure` (qualified) of another contract on
+    /// `arguments`, the tuple of all its arguments in order (the argument
+    /// itself for one, `()` for none): its result, or why it failed.
+    fn call<'v>(&'v mut self, procedure: &str, arguments: &Value<'v>) -> Result<Value<'v>, RuntimeError>;
+}
+
+/// The [`ContractCalls`] of a run, if it has one.
+#[derive(Default)]
+pub(crate) struct Calls(pub(crate) Option<Box<dyn ContractCalls>>);
+
+impl std::fmt::Debug for Calls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Calls(set)" } else { "Calls(none)" })
+    }
 }
 
 impl Runtime {
@@ -39,7 +62,13 @@ impl Runtime {
 
     /// The run-time library of a program known by its tables alone.
     pub fn with_tables(tables: Arc<Tables>, depth_limit: usize) -> Runtime {
-        Runtime { tables, regions: Regions::new(), depth_limit, fault: None, unentered: false }
+        Runtime { tables, regions: Regions::new(), depth_limit, fault: None, unentered: false, calls: Calls::default() }
+    }
+
+    /// Runs the procedures of other contracts the program calls with
+    /// `calls` from now on; `None` makes such a call fail.
+    pub fn set_contract_calls(&mut self, calls: Option<Box<dyn ContractCalls>>) {
+        self.calls = Calls(calls);
     }
 
     /// How deep calls may nest.

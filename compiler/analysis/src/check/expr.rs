@@ -111,23 +111,26 @@ impl Checker {
         }
         match path {
             [name] => self.infer_name(name, span),
-            [module, name] if module.text == "Prim" => match Prim::ALL.iter().find(|(n, _)| *n == name.text) {
-                Some(&(_, prim)) => {
-                    let scheme = prim_scheme(prim);
-                    let (ty, args) = self.u.instantiate_with_args(&scheme);
-                    self.flow_instance(|| Callee::Prim(prim), args, name.span);
-                    self.record_name(name.span, ty.clone(), Target::Prim(name.text.clone()), false);
-                    (core::Expr::Prim(prim), ty)
+            [module, name] if module.text == "Prim" => {
+                match Prim::ALL.iter().find(|(n, prim)| *n == name.text && prim.is_public()) {
+                    Some(&(_, prim)) => {
+                        let scheme = prim_scheme(prim);
+                        let (ty, args) = self.u.instantiate_with_args(&scheme);
+                        self.flow_instance(|| Callee::Prim(prim), args, name.span);
+                        self.record_name(name.span, ty.clone(), Target::Prim(name.text.clone()), false);
+                        (core::Expr::Prim(prim), ty)
+                    }
+                    None => {
+                        let names: Vec<&str> =
+                            Prim::ALL.iter().filter(|(_, prim)| prim.is_public()).map(|(n, _)| *n).collect();
+                        self.error(
+                            Diagnostic::error(codes::E0101, span, format!("`Prim` has no primitive `{}`", name.text))
+                                .with_help(format!("the primitives are {}", names.join(", "))),
+                        );
+                        (core::Expr::Lit(core::Lit::Unit), self.u.fresh())
+                    }
                 }
-                None => {
-                    let names: Vec<&str> = Prim::ALL.iter().map(|(n, _)| *n).collect();
-                    self.error(
-                        Diagnostic::error(codes::E0101, span, format!("`Prim` has no primitive `{}`", name.text))
-                            .with_help(format!("the primitives are {}", names.join(", "))),
-                    );
-                    (core::Expr::Lit(core::Lit::Unit), self.u.fresh())
-                }
-            },
+            }
             [module, name] => {
                 let Some(interface) = self.env.modules.get(&module.text).cloned() else {
                     self.error(
@@ -688,6 +691,10 @@ pub(crate) fn prim_scheme(prim: Prim) -> Scheme {
         Prim::FromChars => mono(Type::fun(Type::list(Type::con(Con::Char)), text())),
         Prim::Code => mono(Type::fun(Type::con(Con::Char), nat())),
         Prim::FromCode => mono(Type::fun(nat(), Type::con(Con::Char))),
+        Prim::CallContract => Scheme {
+            classes: vec![Class::ANY, Class::ANY],
+            ty: Type::fun(text(), Type::fun(Type::Gen(0), Type::Gen(1))),
+        },
     }
 }
 

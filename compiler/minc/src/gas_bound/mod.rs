@@ -24,11 +24,14 @@ mod linear;
 pub mod poly;
 mod sizes;
 
+use linear::Linear;
 use min_core::Module;
 use min_lir::{Helper, VmVar};
-use min_metadata::{DataTypeInfo, GasBound, ProcedureInfo};
+use min_metadata::{DataTypeInfo, GasBound, ProcedureInfo, TypeDesc};
 use min_runtime::gas::{ARGUMENT_BYTE, CALL_BASE, GROWN_BYTES_PER_UNIT, HELPER_WORD, RESULT_BYTE, helper_base};
 use poly::Poly;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// Bytes of a standard region chunk (`min_rt`'s smallest size class).
 const CHUNK_BYTES: u64 = 1 << 15;
@@ -51,14 +54,17 @@ pub struct ProcedureCost {
 }
 
 /// The cost of every procedure of a module that `minc build` emitted as
-/// `wasm` from `program`.
+/// `wasm` from `program`; `called` has the result type of each procedure
+/// of another contract that they call (by qualified name).
 pub fn procedure_costs(
     program: &[Module],
     wasm: &[u8],
     procedures: &[ProcedureInfo],
     data_types: &[DataTypeInfo],
+    called: &BTreeMap<String, TypeDesc>,
 ) -> Result<Vec<ProcedureCost>, String> {
     let code = code::Code::parse(wasm)?;
+    let called = called_result_words(called, data_types);
     Ok(procedures
         .iter()
         .map(|procedure| {
@@ -67,7 +73,7 @@ pub fn procedure_costs(
                 name: procedure.name.clone(),
                 code_bytes: function.map_or(0, |f| code.reachable_bytes(f)),
                 gas: match function {
-                    Some(function) => match gas_bound(program, &code, function, procedure, data_types) {
+                    Some(function) => match gas_bound(program, &code, function, procedure, data_types, &called) {
                         Ok(bound) => GasBound::Polynomial(bound.coefficients().to_vec()),
                         Err(reason) => GasBound::None(reason),
                     },
@@ -85,6 +91,7 @@ fn gas_bound(
     function: u32,
     procedure: &ProcedureInfo,
     data_types: &[DataTypeInfo],
+    called: &FxHashMap<String, Result<Linear, String>>,
 ) -> Result<Poly, String> {
     // The code first: it names the call that recurses, if one does.
     let fuel = code.bound(function, 1, &helper_fuel)?;
@@ -95,7 +102,7 @@ fn gas_bound(
         .iter()
         .map(|slot| encoding::shape(&slot.r#type, data_types, &mut variables))
         .collect::<Result<Vec<_>, String>>()?;
-    let found = sizes::walk(program, &procedure.name, params)?;
+    let found = sizes::walk(program, &procedure.name, params, called)?;
     let (helper_words, allocated, result) =
         (found.helper_words.in_bytes(), found.allocated.in_bytes(), found.result.in_bytes());
     let allocations = code.bound(function, 0, &|helper| Poly::constant(u64::from(allocates(helper))))?;
@@ -106,6 +113,26 @@ fn gas_bound(
     // The result is read out word by word, then encoded.
     let result = result.scale(HELPER_WORD + 8 * RESULT_BYTE);
     Ok(Poly::linear(CALL_BASE, ARGUMENT_BYTE).add(&fuel).add(&helper_words.scale(HELPER_WORD)).add(&grown).add(&result))
+}
+
+/// The words each called procedure's result may take in the caller's
+/// memory: its encoding is at most `CALL_RESULT_BYTES_MAX` bytes (the
+/// runtime refuses more), and [`encoding::words_per_byte`] turns bytes of
+/// its type into words. The called procedure's own gas is its own call's.
+fn called_result_words(
+    called: &BTreeMap<String, TypeDesc>,
+    data_types: &[DataTypeInfo],
+) -> FxHashMap<String, Result<Linear, String>> {
+    let bytes = min_runtime::calls::CALL_RESULT_BYTES_MAX as u64;
+    called
+        .iter()
+        .map(|(name, result)| {
+            let words = encoding::words_per_byte(result, data_types)
+                .map(|per_byte| Linear::constant((per_byte.alpha * bytes).div_ceil(8) + per_byte.beta))
+                .map_err(|reason| format!("the result of `{name}`, which it calls, has no bound: {reason}"));
+            (name.clone(), words)
+        })
+        .collect()
 }
 
 /// Whether a helper may allocate in a region (and so take a chunk).

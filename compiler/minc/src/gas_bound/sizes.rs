@@ -90,8 +90,15 @@ pub struct Found {
     pub result: Poly,
 }
 
-/// Walks a call of the global `procedure` whose parameters have `params`.
-pub fn walk(program: &[Module], procedure: &str, params: Vec<Shape>) -> Result<Found, String> {
+/// Walks a call of the global `procedure` whose parameters have `params`;
+/// `called` bounds the words of each result of another contract's
+/// procedure (by qualified name), or says why there is no bound.
+pub fn walk(
+    program: &[Module],
+    procedure: &str,
+    params: Vec<Shape>,
+    called: &HashMap<String, Result<Poly, String>>,
+) -> Result<Found, String> {
     let globals: HashMap<&str, &Global> =
         program.iter().flat_map(|module| &module.globals).map(|g| (g.name.as_str(), g)).collect();
     let longest_name = program
@@ -111,6 +118,7 @@ pub fn walk(program: &[Module], procedure: &str, params: Vec<Shape>) -> Result<F
         active: Vec::new(),
         budget: WALK_BUDGET,
         show_factor: SHOW_WORDS_PER_WORD.max((longest_name + 16).div_ceil(8) + 1),
+        called,
     };
     let result = walk.call(global, params)?;
     Ok(Found { helper_words: result.work.words, allocated: result.work.allocated, result: result.shape.total })
@@ -171,6 +179,8 @@ struct Walk<'p> {
     budget: usize,
     /// Words of `Prim.show`'s text per word of the value shown.
     show_factor: u64,
+    /// The words of each result of another contract's procedure.
+    called: &'p HashMap<String, Result<Poly, String>>,
 }
 
 impl<'p> Walk<'p> {
@@ -340,7 +350,14 @@ impl<'p> Walk<'p> {
                 }
             }
             Expr::Prim(prim) if prim.arity() == arity => {
-                let result = self.primitive(*prim, &args);
+                let result = match prim {
+                    // Made only as the whole body of a called procedure's stub.
+                    Prim::CallContract => match self.called.get(self.current()) {
+                        Some(bound) => bound.clone()?,
+                        None => return Err(format!("`{}` calls another contract unknown here", self.current())),
+                    },
+                    _ => self.primitive(*prim, &args),
+                };
                 // The helper decodes its operands and builds its result.
                 let reads = args.iter().fold(Poly::zero(), |sum, a| sum.add(&a.total));
                 let work = Cost { words: reads.add(&result).add(&built(&result)), allocated: result.clone() };
@@ -363,6 +380,8 @@ impl<'p> Walk<'p> {
             Prim::Chars => first.scale(32).plus(1),
             Prim::FromChars => first.plus(3),
             Prim::Abort => Poly::zero(),
+            // Bounded by `Walk::called`, where `apply` meets it.
+            Prim::CallContract => Poly::zero(),
             Prim::Infinity | Prim::Nan => Poly::constant(1),
             Prim::Sqrt
             | Prim::Scale

@@ -11,8 +11,10 @@
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
 use min_contract_host::CALL_GAS_LIMIT;
-use min_runtime::{Contract, Engine, ExecError, Role};
+use min_runtime::calls::{Linked, split_arguments};
+use min_runtime::{Contract, ContractCalls, Engine, ExecError};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A procedure call a test made.
 #[derive(Clone, Debug)]
@@ -60,8 +62,19 @@ impl Recorder {
         let contract = Contract::load(&artifact.wasm, artifact.metadata.as_bytes())
             .map_err(|error| format!("the runtime refuses the built contract: {error}"))?;
         let engine = Engine::new().map_err(|error| format!("cannot start the contract engine: {error}"))?;
+        let mut linked = BTreeMap::new();
+        for called in &artifact.calls {
+            let file = workspace
+                .module_file(&called.module)
+                .ok_or_else(|| format!("the called contract {} is not loaded", called.module))?;
+            let built = crate::artifact::build(workspace, file)
+                .map_err(|error| format!("the Wasm backend cannot compile {}: {error}", called.module))?;
+            let contract = Contract::load(&built.wasm, built.metadata.as_bytes())
+                .map_err(|error| format!("the runtime refuses the built contract {}: {error}", called.module))?;
+            linked.insert(called.module.clone(), Arc::new(contract));
+        }
         for call in calls {
-            let measured = gas_of(&contract, &engine, call)?;
+            let measured = gas_of(&contract, &engine, &linked, call)?;
             let bound = measured.bound;
             match measured.used {
                 Some(used) => {
@@ -118,10 +131,17 @@ pub struct Measured {
     pub bound: Option<u64>,
 }
 
-/// The gas `call` uses on `contract`. Each argument crosses into the
+/// The gas `call` uses on `contract`, with the procedures it calls of the
+/// contracts `linked` (by module name) run on them; their gas is their
+/// own calls', not counted here. Each argument crosses into the
 /// contract's values through the canonical encoding, as a transaction's
 /// arguments do.
-pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<Measured, String> {
+pub fn gas_of(
+    contract: &Contract,
+    engine: &Engine,
+    linked: &BTreeMap<String, Arc<Contract>>,
+    call: &Call<'_>,
+) -> Result<Measured, String> {
     let info = contract
         .procedure(&call.procedure)
         .ok_or_else(|| format!("the built contract has no procedure {}", call.procedure))?;
@@ -133,7 +153,7 @@ pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<M
             call.args.len()
         ));
     }
-    let (mut inputs, mut params) = (Vec::new(), Vec::new());
+    let mut values = Vec::new();
     let mut argument_bytes = 0u64;
     for (slot, value) in info.arguments.iter().zip(&call.args) {
         let bytes = contract
@@ -143,17 +163,13 @@ pub fn gas_of(contract: &Contract, engine: &Engine, call: &Call<'_>) -> Result<M
         let value = contract
             .decode(&bytes, &slot.r#type)
             .map_err(|error| format!("an argument of {} cannot be decoded: {error}", call.procedure))?;
-        match (slot.role, value) {
-            (Role::Input, value) => inputs.push(value),
-            // The runtime takes a referenced object itself, and wraps it.
-            (Role::Reference, min_interp::Value::Data(reference)) if reference.fields.len() == 1 => {
-                inputs.push(reference.fields[0].clone())
-            }
-            (_, value) => params.push(value),
-        }
+        values.push(value);
     }
+    let (inputs, params) = split_arguments(info, values).map_err(|error| format!("{}: {error}", call.procedure))?;
     let bound = info.gas_bound.at(argument_bytes);
-    match contract.call(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT) {
+    let calls: Option<Box<dyn ContractCalls>> =
+        (!linked.is_empty()).then(|| Box::new(Linked::new(linked.clone(), engine, CALL_GAS_LIMIT).0) as _);
+    match contract.call_with(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT, calls) {
         Ok(outcome) => Ok(Measured { argument_bytes, used: Some(outcome.gas_used), bound }),
         Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(Measured { argument_bytes, used: None, bound }),
         Err(error) => Err(format!("replaying {} failed: {error}", call.procedure)),

@@ -1,0 +1,255 @@
+//! Calls between contracts (`spec/contracts.md`, "Calls between
+//! contracts"). A built contract calls another contract's procedure
+//! through the run-time library ([`min_rt::ContractCalls`]), which hands
+//! the call to one of two handlers:
+//!
+//! - [`Linked`], for whoever runs a call for its result (a client, `minc
+//!   test --gas-report`): it runs the called procedure on its own contract
+//!   and records the call ([`NestedCall`]);
+//! - [`Claimed`], for a checker: it answers each call with the result a
+//!   transaction records for it, after checking that the caller passes
+//!   exactly the recorded arguments. Whether the called procedure really
+//!   makes that result is for its own checker, run on the record.
+//!
+//! Values cross between contracts in the canonical encoding, read with the
+//! called contract's types, so the two contracts' constructor tables never
+//! mix. A called procedure that calls another contract in turn is not run
+//! yet: its own call gets no handler and fails.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use min_core::Prim;
+use min_interp::{RuntimeError, Value, ops};
+use min_metadata::{ProcedureInfo, Role};
+use min_rt::ContractCalls;
+
+use crate::contract::Contract;
+use crate::engine::Engine;
+use crate::error::ExecError;
+
+/// The most bytes the encoded result of a call between contracts may
+/// take: a larger one fails the call (and its record is refused), which
+/// bounds what the caller reads back (`spec/gas.md`).
+pub const CALL_RESULT_BYTES_MAX: usize = 64 << 10;
+
+/// One call of another contract's procedure that a call made, as a
+/// transaction records it: what the caller passed and what it got back,
+/// each in the canonical encoding of the called contract's types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NestedCall {
+    /// The procedure's qualified name (`Gold.pay`).
+    pub procedure: String,
+    /// Its arguments in the order of its parameters, each encoded (the
+    /// `Signer` too, and a reference as its `Ref`).
+    pub arguments: Vec<Vec<u8>>,
+    /// The components of its result in order, each encoded.
+    pub result: Vec<Vec<u8>>,
+    /// The gas it used.
+    pub gas_used: u64,
+}
+
+/// The calls a run made, in order, shared with the handler that records
+/// them.
+pub type Trace = Rc<RefCell<Vec<NestedCall>>>;
+
+/// Runs each called procedure on its own contract, under its own gas
+/// limit, and records the call.
+pub struct Linked {
+    contracts: BTreeMap<String, Arc<Contract>>,
+    engine: Engine,
+    gas_limit: u64,
+    trace: Trace,
+}
+
+impl Linked {
+    /// A handler that runs the procedures of `contracts` (by module name)
+    /// with at most `gas_limit` gas each, and records every call in the
+    /// trace it returns beside itself.
+    pub fn new(contracts: BTreeMap<String, Arc<Contract>>, engine: &Engine, gas_limit: u64) -> (Linked, Trace) {
+        let trace = Trace::default();
+        (Linked { contracts, engine: engine.clone(), gas_limit, trace: trace.clone() }, trace)
+    }
+}
+
+impl ContractCalls for Linked {
+    fn call<'v>(&'v mut self, procedure: &str, arguments: &Value<'v>) -> Result<Value<'v>, RuntimeError> {
+        let contract = contract_of(&self.contracts, procedure)?;
+        let info = procedure_info(contract, procedure)?;
+        let encoded = encode_arguments(contract, info, arguments)?;
+        let values = encoded
+            .iter()
+            .zip(&info.arguments)
+            .map(|(bytes, slot)| contract.decode(bytes, &slot.r#type).map_err(ops::ill_formed))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (inputs, params) = split_arguments(info, values)?;
+        let outcome = match contract.call(&self.engine, procedure, &inputs, &params, self.gas_limit) {
+            Ok(outcome) => outcome,
+            Err(ExecError::Abort { message }) => return Err(abort(message)),
+            Err(error) => return Err(ops::ill_formed(format_args!("{procedure}: {error}"))),
+        };
+        let result = outcome
+            .result
+            .iter()
+            .zip(&info.results)
+            .map(|(value, slot)| contract.encode(value, &slot.r#type).map_err(ops::ill_formed))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_result_size(procedure, &result)?;
+        self.trace.borrow_mut().push(NestedCall {
+            procedure: info.name.clone(),
+            arguments: encoded,
+            result,
+            gas_used: outcome.gas_used,
+        });
+        Ok(whole(outcome.result))
+    }
+}
+
+/// Answers each call with the result its record claims, in order.
+pub struct Claimed {
+    contracts: BTreeMap<String, Arc<Contract>>,
+    claims: VecDeque<NestedCall>,
+    answered: Rc<RefCell<usize>>,
+}
+
+impl Claimed {
+    /// A handler that answers the calls of a run with `claims`, in order,
+    /// reading values with the types of `contracts` (by module name);
+    /// beside it, how many of the claims it has answered so far.
+    pub fn new(contracts: BTreeMap<String, Arc<Contract>>, claims: Vec<NestedCall>) -> (Claimed, Rc<RefCell<usize>>) {
+        let answered = Rc::new(RefCell::new(0));
+        (Claimed { contracts, claims: claims.into(), answered: answered.clone() }, answered)
+    }
+}
+
+impl ContractCalls for Claimed {
+    fn call<'v>(&'v mut self, procedure: &str, arguments: &Value<'v>) -> Result<Value<'v>, RuntimeError> {
+        let contract = contract_of(&self.contracts, procedure)?;
+        let info = procedure_info(contract, procedure)?;
+        let Some(claim) = self.claims.pop_front() else {
+            return Err(abort(format!("the call of {procedure} is not among the calls the transaction records")));
+        };
+        *self.answered.borrow_mut() += 1;
+        if claim.procedure != info.name {
+            return Err(abort(format!(
+                "the transaction records a call of {} where {procedure} is called",
+                claim.procedure
+            )));
+        }
+        if encode_arguments(contract, info, arguments)? != claim.arguments {
+            return Err(abort(format!("the call of {procedure} passes other arguments than the transaction records")));
+        }
+        check_result_size(procedure, &claim.result)?;
+        if claim.result.len() != info.results.len() {
+            return Err(abort(format!("the recorded result of {procedure} has the wrong number of components")));
+        }
+        let components = claim
+            .result
+            .iter()
+            .zip(&info.results)
+            .map(|(bytes, slot)| {
+                contract
+                    .decode(bytes, &slot.r#type)
+                    .map_err(|error| abort(format!("the recorded result of {procedure}: {error}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(whole(components))
+    }
+}
+
+/// The contract whose module qualifies `procedure`.
+fn contract_of<'c>(
+    contracts: &'c BTreeMap<String, Arc<Contract>>,
+    procedure: &str,
+) -> Result<&'c Contract, RuntimeError> {
+    let module = procedure.rsplit_once('.').map_or("", |(module, _)| module);
+    contracts.get(module).map(Arc::as_ref).ok_or_else(|| {
+        ops::ill_formed(format_args!("{procedure} is a procedure of contract {module}, which is not linked"))
+    })
+}
+
+fn procedure_info<'c>(contract: &'c Contract, procedure: &str) -> Result<&'c ProcedureInfo, RuntimeError> {
+    contract
+        .procedure(procedure)
+        .ok_or_else(|| ops::ill_formed(format_args!("the called contract has no procedure {procedure}")))
+}
+
+/// Each of `arguments` (the tuple of all of them, as compiled code passes
+/// them) in the canonical encoding of its parameter's type.
+fn encode_arguments(
+    contract: &Contract,
+    info: &ProcedureInfo,
+    arguments: &Value<'_>,
+) -> Result<Vec<Vec<u8>>, RuntimeError> {
+    let values: Vec<&Value<'_>> = match (info.arguments.len(), arguments) {
+        (0, _) => Vec::new(),
+        (1, one) => vec![one],
+        (n, Value::Tuple(items)) if items.len() == n => items.iter().collect(),
+        (n, other) => {
+            return Err(ops::ill_formed(format_args!("{} takes {n} arguments, not {other}", info.name)));
+        }
+    };
+    values
+        .into_iter()
+        .zip(&info.arguments)
+        .map(|(value, slot)| {
+            contract
+                .encode(value, &slot.r#type)
+                .map_err(|error| ops::ill_formed(format_args!("an argument of {}: {error}", info.name)))
+        })
+        .collect()
+}
+
+/// The arguments of `info` in order, split as [`Contract::call`] takes
+/// them: the objects it consumes or reads (a reference's object, not the
+/// `Ref`), and the values a transaction carries (the `Signer` among them).
+pub fn split_arguments<'c>(
+    info: &ProcedureInfo,
+    arguments: Vec<Value<'c>>,
+) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>), RuntimeError> {
+    let (mut inputs, mut params) = (Vec::new(), Vec::new());
+    for (slot, value) in info.arguments.iter().zip(arguments) {
+        match (slot.role, value) {
+            (Role::Input, value) => inputs.push(value),
+            (Role::Reference, Value::Data(reference)) if reference.fields.len() == 1 => {
+                inputs.push(reference.fields[0].clone());
+            }
+            (Role::Reference, other) => {
+                return Err(ops::ill_formed(format_args!("a reference of {} is {other}", info.name)));
+            }
+            (_, value) => params.push(value),
+        }
+    }
+    Ok((inputs, params))
+}
+
+/// Refuses a result of more than [`CALL_RESULT_BYTES_MAX`] bytes.
+fn check_result_size(procedure: &str, result: &[Vec<u8>]) -> Result<(), RuntimeError> {
+    let bytes: usize = result.iter().map(Vec::len).sum();
+    if bytes > CALL_RESULT_BYTES_MAX {
+        return Err(abort(format!(
+            "the result of {procedure} takes {bytes} bytes, more than a call between contracts may return ({CALL_RESULT_BYTES_MAX})"
+        )));
+    }
+    Ok(())
+}
+
+/// A result from its components, as a procedure returns it.
+fn whole(components: Vec<Value<'_>>) -> Value<'_> {
+    match components.len() {
+        0 => Value::Unit,
+        1 => components.into_iter().next().unwrap_or(Value::Unit),
+        _ => Value::Tuple(components.into()),
+    }
+}
+
+/// The fault of `Prim.abort message`: what a failed call between contracts
+/// makes of the caller.
+fn abort(message: String) -> RuntimeError {
+    match ops::prim(Prim::Abort, &[Value::Str(message.into())]) {
+        Err(fault) => fault,
+        Ok(_) => ops::ill_formed("Prim.abort returned"),
+    }
+}
