@@ -3,7 +3,8 @@
 //! A [`Procedure::Publish`](crate::transaction::Procedure::Publish)
 //! transaction creates a *package*: an immutable object of type
 //! [`TypeTag::PACKAGE`] whose data is a [`Package`] (the Wasm module and the
-//! metadata `minc build` wrote). Packages are global: the publishing
+//! metadata `minc build` wrote, and the packages of the contracts it calls,
+//! which the publication reads). Packages are global: the publishing
 //! transaction goes to every shard and each applies it, so every shard holds
 //! every package under the same id and a call never crosses shards to reach
 //! its code.
@@ -45,13 +46,22 @@ const TYPE_DOMAIN: &[u8] = b"min-chain/contract-type/v1";
 /// Prefixes the hash that makes a contract an owner.
 const OWNER_DOMAIN: &[u8] = b"min-chain/contract-owner/v1";
 
-/// A compiled contract as published: its Wasm module and its metadata.
+/// The most contracts one package may call.
+pub const LINKS_MAX: usize = 16;
+
+/// A compiled contract as published: its Wasm module, its metadata, and
+/// the packages of the contracts it calls.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Package {
     /// The Wasm module `minc build` wrote.
     pub wasm: Vec<u8>,
     /// The metadata file beside it (JSON).
     pub metadata: Vec<u8>,
+    /// The packages of the contracts it calls, in the order its metadata
+    /// lists them (`calls`): its publication reads each, and the host
+    /// checks that each publishes the interface the contract was built
+    /// against.
+    pub links: Vec<ObjectId>,
 }
 
 impl Package {
@@ -60,6 +70,10 @@ impl Package {
         let mut writer = Writer::new();
         writer.bytes(&self.wasm);
         writer.bytes(&self.metadata);
+        writer.length(self.links.len());
+        for link in &self.links {
+            writer.array(&link.0);
+        }
         writer.into_bytes()
     }
 
@@ -76,8 +90,9 @@ impl Package {
         let mut reader = Reader::new(bytes);
         let wasm = reader.bytes("package module", PACKAGE_BYTES_MAX)?;
         let metadata = reader.bytes("package metadata", PACKAGE_BYTES_MAX)?;
+        let links = reader.list("package links", LINKS_MAX, |reader| reader.array("package link").map(ObjectId))?;
         reader.finish()?;
-        Ok(Self { wasm, metadata })
+        Ok(Self { wasm, metadata, links })
     }
 }
 
@@ -173,8 +188,10 @@ pub struct CallEffects {
 
 /// What runs compiled contracts for a validator.
 pub trait ContractHost: Send + Sync {
-    /// Whether `package` is a contract this host can run; `Err` says why not.
-    fn check_package(&self, package: &Package) -> Result<(), String>;
+    /// Whether `package` is a contract this host can run, calling the
+    /// contracts of `linked` (the packages its links name, in order);
+    /// `Err` says why not.
+    fn check_package(&self, package: &Package, linked: &[Package]) -> Result<(), String>;
 
     /// Checks `call`: whether its procedure, run on the inputs and
     /// parameters, makes exactly the outputs and the results the client
@@ -188,7 +205,7 @@ pub trait ContractHost: Send + Sync {
 pub struct NoContracts;
 
 impl ContractHost for NoContracts {
-    fn check_package(&self, _package: &Package) -> Result<(), String> {
+    fn check_package(&self, _package: &Package, _linked: &[Package]) -> Result<(), String> {
         Err("this node runs no contracts".to_owned())
     }
 

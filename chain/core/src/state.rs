@@ -765,16 +765,17 @@ fn check_ownership(body: &TransactionBody, inputs: &[&Object], first_reference: 
     Ok(())
 }
 
-/// A publication consumes and reads nothing and creates one package that
-/// the contract host can run.
+/// A publication consumes nothing, reads the packages its package links
+/// to, and creates one package that the contract host can run, calling
+/// those.
 fn check_publish(
     body: &TransactionBody,
     inputs: &[&Object],
     references: &[&Object],
     contracts: &dyn ContractHost,
 ) -> Result<(), Abort> {
-    if !inputs.is_empty() || !references.is_empty() {
-        return Err(Abort::Malformed("a publication consumes and reads nothing".into()));
+    if !inputs.is_empty() {
+        return Err(Abort::Malformed("a publication consumes nothing".into()));
     }
     let [package] = body.outputs.as_slice() else {
         return Err(Abort::Malformed("a publication creates exactly one package".into()));
@@ -783,7 +784,20 @@ fn check_publish(
         return Err(Abort::Malformed("a publication creates exactly one package".into()));
     }
     let package = Package::from_bytes(&package.data).map_err(|error| Abort::ContractFailed(error.to_string()))?;
-    contracts.check_package(&package).map_err(Abort::ContractFailed)
+    // It reads exactly the packages it links to, in their order.
+    if references.len() != package.links.len() || references.iter().zip(&package.links).any(|(r, link)| r.id != *link) {
+        return Err(Abort::Malformed("a publication reads exactly the packages its package links to".into()));
+    }
+    let linked = references
+        .iter()
+        .map(|object| {
+            if object.type_tag != TypeTag::PACKAGE {
+                return Err(Abort::ContractFailed(format!("the linked object {:?} is not a package", object.id)));
+            }
+            Package::from_bytes(&object.data).map_err(|error| Abort::ContractFailed(error.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    contracts.check_package(&package, &linked).map_err(Abort::ContractFailed)
 }
 
 /// The validator runs the procedure's checker on the client's claim; the

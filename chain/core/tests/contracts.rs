@@ -23,7 +23,7 @@ use std::num::NonZeroU32;
 struct StandInCounterHost;
 
 impl ContractHost for StandInCounterHost {
-    fn check_package(&self, package: &Package) -> Result<(), String> {
+    fn check_package(&self, package: &Package, _linked: &[Package]) -> Result<(), String> {
         if package.wasm.is_empty() { Err("the module is empty".to_owned()) } else { Ok(()) }
     }
 
@@ -56,7 +56,7 @@ fn shards(count: u32) -> NonZeroU32 {
 }
 
 fn publication(publisher: &SigningKey, wasm: Vec<u8>) -> Transaction {
-    let package = Package { wasm, metadata: b"{}".to_vec() };
+    let package = Package { wasm, metadata: b"{}".to_vec(), links: Vec::new() };
     TransactionBody {
         procedure: Procedure::Publish,
         inputs: vec![],
@@ -241,7 +241,7 @@ fn contract_transactions_round_trip_and_oversized_packages_are_refused() {
     let publish = publication(&key(1), vec![1; 40 * 1024]);
     assert_eq!(Transaction::from_bytes(&publish.to_bytes()).unwrap(), publish);
 
-    let too_big = Package { wasm: vec![0; PACKAGE_BYTES_MAX], metadata: Vec::new() }.to_bytes();
+    let too_big = Package { wasm: vec![0; PACKAGE_BYTES_MAX], metadata: Vec::new(), links: Vec::new() }.to_bytes();
     assert!(matches!(Package::from_bytes(&too_big), Err(DecodeError::TooLong { what: "package", .. })));
 
     let mut long_name = call.body().clone();

@@ -218,6 +218,7 @@ pub fn run_call<'c>(
     gas_limit: u64,
 ) -> Result<CallResult<'c>, String> {
     let info = procedure(contract, call.procedure)?;
+    runs_on_the_chain(info)?;
     let carried = decode_params(contract, info, call.params)?;
     let objects = Objects { inputs: call.inputs, references: call.references };
     let (inputs, params) = arguments(contract, info, call.package, &objects, carried.params, call.signer)?;
@@ -450,6 +451,48 @@ pub fn load_package(package: &Package) -> Result<Contract, String> {
     Contract::load(&package.wasm, &package.metadata).map_err(|error| error.to_string())
 }
 
+/// Whether the contract of `metadata` may be published calling the
+/// packages `linked`, its links in order: one for each contract it calls,
+/// publishing the module it was built against with the same interface
+/// hash, recomputed from that package's metadata (`spec/contracts.md`,
+/// "Calls between contracts").
+pub fn check_links(metadata: &min_runtime::Metadata, linked: &[Package]) -> Result<(), String> {
+    if linked.len() != metadata.calls.len() {
+        return Err(format!(
+            "the contract calls {} contracts, and its package links to {}",
+            metadata.calls.len(),
+            linked.len()
+        ));
+    }
+    for (called, package) in metadata.calls.iter().zip(linked) {
+        let theirs = min_runtime::Metadata::from_json(&package.metadata)
+            .map_err(|error| format!("the package linked for `{}` has unreadable metadata: {error}", called.module))?;
+        if theirs.module != called.module {
+            return Err(format!("the package linked for `{}` publishes `{}`", called.module, theirs.module));
+        }
+        let published = theirs.interface_hash();
+        if published != called.interface {
+            return Err(format!(
+                "the contract was built against interface {} of `{}`, and the linked package publishes interface {published}",
+                called.interface, called.module
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a procedure that calls another contract: the chain does not
+/// carry the records of such calls yet.
+pub fn runs_on_the_chain(info: &ProcedureInfo) -> Result<(), String> {
+    match info.calls.first() {
+        Some(called) => Err(format!(
+            "{} calls {called} of another contract, and the chain does not run calls between contracts yet",
+            info.name
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A validator's contract host: the wasmtime runtime, with the contracts it
 /// has loaded kept by package id.
 pub struct RuntimeHost {
@@ -481,16 +524,9 @@ impl RuntimeHost {
 }
 
 impl ContractHost for RuntimeHost {
-    fn check_package(&self, package: &Package) -> Result<(), String> {
+    fn check_package(&self, package: &Package, linked: &[Package]) -> Result<(), String> {
         let contract = load_package(package)?;
-        if let Some(called) = contract.metadata().calls.first() {
-            // A caller's package would run the called contract's code as
-            // its own, creating objects that contract never checked.
-            return Err(format!(
-                "the contract calls contract `{}`, and calls between contracts do not run on the chain yet",
-                called.module
-            ));
-        }
+        check_links(contract.metadata(), linked)?;
         contract.compile(&self.engine).map_err(|error| error.to_string())
     }
 
@@ -498,6 +534,7 @@ impl ContractHost for RuntimeHost {
         use CallFailure::{Failed, Refused};
         let contract = self.contract(call.package).map_err(Failed)?;
         let info = procedure(&contract, call.procedure).map_err(Failed)?;
+        runs_on_the_chain(info).map_err(Failed)?;
         let carried = decode_params(&contract, info, call.params).map_err(Failed)?;
         let claimed =
             carried.claimed.ok_or_else(|| Refused("the transaction claims none of the results".to_owned()))?;

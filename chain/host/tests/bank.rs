@@ -230,19 +230,11 @@ fn a_broken_package_is_refused_on_every_shard() {
     let mut package = bank_package();
     package.wasm.truncate(package.wasm.len() / 2);
     let host = RuntimeHost::new().unwrap();
-    assert!(host.check_package(&package).is_err());
+    assert!(host.check_package(&package, &[]).is_err());
     let publish = publication(&package);
     for shard in 0..SHARDS {
         let mut state = ShardState::new(ShardId(shard), shards(), address(&key(200)));
         assert!(matches!(state.apply(&publish, true, &host), Err(Abort::ContractFailed(_))));
         assert_eq!(state.object_count(), 0);
     }
-}
-
-#[test]
-fn a_contract_that_calls_another_is_refused_until_the_chain_runs_such_calls() {
-    let host = RuntimeHost::new().unwrap();
-    host.check_package(&package("calls/Gold.min")).expect("the called contract is accepted");
-    let refused = host.check_package(&package("calls/Shop.min")).unwrap_err();
-    assert!(refused.contains("calls contract `Gold`"), "{refused}");
 }

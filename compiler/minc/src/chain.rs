@@ -20,6 +20,7 @@ use min_node::client::RpcClient;
 use min_node::hex;
 use min_runtime::{Engine, Role, Value};
 use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long `deploy` and `call` wait for their transaction to be final.
@@ -35,17 +36,41 @@ pub struct Deployed {
     pub bytes: (usize, usize),
 }
 
-/// Builds `file` and publishes it, signed by `key`; waits until every shard
-/// holds the package.
-pub fn deploy(workspace: &Workspace, file: SourceFile, rpc: &RpcClient, key: &SigningKey) -> Result<Deployed, String> {
+/// Builds `file` and publishes it, signed by `key`, linked to the package
+/// `links` names for each contract it calls (by module name); waits until
+/// every shard holds the package.
+pub fn deploy(
+    workspace: &Workspace,
+    file: SourceFile,
+    links: &BTreeMap<String, ObjectId>,
+    rpc: &RpcClient,
+    key: &SigningKey,
+) -> Result<Deployed, String> {
     let built = artifact::build(workspace, file).map_err(|_| "the file has errors: run `minc check`".to_owned())?;
-    let package = Package { wasm: built.wasm, metadata: built.metadata.into_bytes() };
+    let module = &built.module;
+    let linked = built
+        .calls
+        .iter()
+        .map(|called| {
+            links.get(&called.module).copied().ok_or_else(|| {
+                format!("{module} calls contract {0}: name its package with --link {0}=PACKAGE", called.module)
+            })
+        })
+        .collect::<Result<Vec<ObjectId>, String>>()?;
+    if let Some(extra) = links.keys().find(|name| !built.calls.iter().any(|called| &called.module == *name)) {
+        return Err(format!("{module} calls no contract {extra}, so --link {extra} names nothing"));
+    }
+    let references = linked
+        .iter()
+        .map(|id| fetch_object(rpc, *id).map(|object| object.reference()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let package = Package { wasm: built.wasm, metadata: built.metadata.into_bytes(), links: linked };
     let bytes = (package.wasm.len(), package.metadata.len());
     let signer = Address(key.verifying_key().to_bytes());
     let transaction = TransactionBody {
         procedure: Procedure::Publish,
         inputs: Vec::new(),
-        references: Vec::new(),
+        references,
         params: fresh_salt().to_le_bytes().to_vec(),
         outputs: vec![Output { owner: signer, type_tag: TypeTag::PACKAGE, data: package.to_bytes() }],
         signer,

@@ -156,6 +156,10 @@ enum Command {
     Deploy {
         /// The contract's `.min` file.
         file: PathBuf,
+        /// The package of a contract it calls, as `MODULE=PACKAGE` (`Gold=9f…`);
+        /// one for each contract it calls.
+        #[arg(long = "link")]
+        links: Vec<String>,
         #[command(flatten)]
         signer: SignerArgs,
     },
@@ -280,7 +284,7 @@ fn main() -> ExitCode {
             devnet(config)
         }
         Command::Tx { command } => tx(command),
-        Command::Deploy { file, signer } => on_big_stack(move || deploy(&file, &signer)),
+        Command::Deploy { file, links, signer } => on_big_stack(move || deploy(&file, &links, &signer)),
         Command::Call(command) => on_big_stack(move || call(&command)),
     }
 }
@@ -311,14 +315,23 @@ fn print_outcome(result: Result<String, String>) -> ExitCode {
 }
 
 /// `minc deploy`.
-fn deploy(path: &Path, signer: &SignerArgs) -> ExitCode {
+fn deploy(path: &Path, links: &[String], signer: &SignerArgs) -> ExitCode {
     let (workspace, file) = match contract_source(path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     print_outcome((|| {
+        let links = links
+            .iter()
+            .map(|link| {
+                let (module, id) =
+                    link.split_once('=').ok_or_else(|| format!("--link {link}: write MODULE=PACKAGE"))?;
+                let id = hex::decode32(id).map_err(|reason| format!("--link {link}: {reason}"))?;
+                Ok((module.to_string(), ObjectId(id)))
+            })
+            .collect::<Result<std::collections::BTreeMap<_, _>, String>>()?;
         let (rpc, key) = minc::chain::connect(&signer.rpc, signer.key.as_deref(), signer.account)?;
-        let deployed = minc::chain::deploy(&workspace, file, &rpc, &key)?;
+        let deployed = minc::chain::deploy(&workspace, file, &links, &rpc, &key)?;
         Ok(format!(
             "deployed {} ({} bytes of Wasm, {} bytes of metadata) on every shard\n  package     {}\n  transaction {}",
             workspace.module_name(file),

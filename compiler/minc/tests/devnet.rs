@@ -108,8 +108,18 @@ struct Deployed {
 
 /// Publishes `examples/NAME` on the devnet at `rpc`.
 fn deploy(rpc: &str, name: &str) -> Deployed {
+    deploy_linked(rpc, name, &[])
+}
+
+/// Publishes `examples/NAME` on the devnet at `rpc`, with `links`
+/// (`MODULE=PACKAGE`) for the contracts it calls.
+fn deploy_linked(rpc: &str, name: &str, links: &[&str]) -> Deployed {
     let file = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let deployed = minc(&["deploy", &file, "--rpc", rpc, "--account", "0"]);
+    let mut args = vec!["deploy", &file, "--rpc", rpc, "--account", "0"];
+    for link in links {
+        args.extend(["--link", link]);
+    }
+    let deployed = minc(&args);
     let stdout = text(&deployed.stdout);
     assert_eq!(deployed.status.code(), Some(0), "{stdout}{}", text(&deployed.stderr));
     let package = stdout
@@ -293,5 +303,25 @@ fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
     assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
     let none = client.call("min_getEvents", serde_json::json!({ "type": "Nothing" })).unwrap();
     assert_eq!(none, serde_json::json!([]));
+    drop(devnet);
+}
+
+#[test]
+fn a_caller_is_deployed_linked_to_the_contract_it_calls() {
+    let Started { devnet, rpc, .. } = start("9");
+    let gold = deploy(&rpc, "calls/Gold.min");
+    let shop_file = format!("{}/../../examples/calls/Shop.min", env!("CARGO_MANIFEST_DIR"));
+    let unlinked = minc(&["deploy", &shop_file, "--rpc", &rpc, "--account", "0"]);
+    assert_eq!(unlinked.status.code(), Some(1));
+    assert!(text(&unlinked.stderr).contains("--link Gold=PACKAGE"), "{}", text(&unlinked.stderr));
+
+    let link = format!("Gold={}", gold.package);
+    let shop = deploy_linked(&rpc, "calls/Shop.min", &[&link]);
+    let opened = succeeded(shop.call("1", &["open", "4", "--shard", "1"]));
+    assert!(opened.contains("created"), "{opened}");
+    let stall = created(&opened, 0);
+    let bought = shop.call("1", &["buy", "--input", &stall]);
+    assert_eq!(bought.status.code(), Some(1));
+    assert!(text(&bought.stderr).contains("does not run calls between contracts yet"), "{}", text(&bought.stderr));
     drop(devnet);
 }

@@ -1,6 +1,8 @@
 //! What the contract host's tests share: keys and addresses, examples
 //! built into packages, two shards with a package published on both, and
-//! calls prepared as a client prepares them.
+//! calls prepared as a client prepares them. Each test binary uses a part.
+
+#![allow(dead_code)]
 
 use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
@@ -33,7 +35,7 @@ pub fn package(path: &str) -> Package {
     let mut workspace = Workspace::new();
     let file = minc::load::load(&mut workspace, std::path::Path::new(&full)).expect("the example loads");
     let artifact = minc::artifact::build(&workspace, file).expect("the example builds");
-    Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes() }
+    Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes(), links: Vec::new() }
 }
 
 /// The publication of `package`, signed by key 1.
