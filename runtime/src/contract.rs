@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use min_core::Constructor;
+use min_core::prelude::{REF as REF_TYPE, SIGNER as SIGNER_TYPE};
 use min_diagnostics::codes;
 use min_interp::Value;
 use min_lir::{Export, Helper};
@@ -570,12 +571,6 @@ impl Contract {
         Ok((components, bytes))
     }
 }
-
-/// The qualified name of the type of a procedure's signer.
-const SIGNER_TYPE: &str = "Prelude.Signer";
-
-/// The prelude's type of a reference input (`spec/contracts.md`).
-const REF_TYPE: &str = "Prelude.Ref";
 
 /// Whether `ty` is the type of a procedure's signer.
 fn is_reference_type(ty: &TypeDesc) -> bool {

@@ -134,19 +134,12 @@ impl ValueInfo {
     }
 }
 
-/// The qualified name of the prelude's `Signer`, the type of the parameter
-/// the chain fills in with a transaction's signer (`spec/security.md`).
-pub const SIGNER: &str = "Prelude.Signer";
+pub use min_core::prelude::{REF, SIGNER};
 
 /// Whether `ty` is the prelude's `Signer`.
 pub fn is_signer(ty: &Type) -> bool {
     matches!(ty, Type::App(crate::types::Con::Adt(name), args) if &**name == SIGNER && args.is_empty())
 }
-
-/// The qualified name of the prelude's `Ref`, the type of a reference
-/// input: an object a transaction reads without consuming it
-/// (`spec/contracts.md`).
-pub const REF: &str = "Prelude.Ref";
 
 /// The type of the object `ty` refers to, when `ty` is a `Ref`.
 pub fn referenced(ty: &Type) -> Option<&Type> {

@@ -7,6 +7,7 @@
 use min_diagnostics::Span;
 
 pub mod graph;
+pub mod prelude;
 mod print;
 mod ty;
 pub use print::{module_to_string, pattern_to_string};
