@@ -2,9 +2,10 @@
 //! bytes alone: the procedures' outcomes, aborts, gas, bad arguments,
 //! refused modules and metadata, the canonical codec, determinism.
 
+mod common;
+
 use std::sync::OnceLock;
 
-use min_analysis::Workspace;
 use min_runtime::{
     Contract, Engine, EngineLimits, ExecError, Limits, Metadata, Outcome, Role, TypeDesc, Value, decode_value,
     encode_value, gas,
@@ -14,15 +15,7 @@ use proptest::prelude::*;
 /// The bank's module and metadata, as `minc build` writes them.
 fn artifact() -> &'static (Vec<u8>, Vec<u8>) {
     static ARTIFACT: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
-    ARTIFACT.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/bank.min");
-        let text = std::fs::read_to_string(path).expect("the example exists");
-        let mut workspace = Workspace::new();
-        let file = workspace.add_file("bank.min", text);
-        assert!(workspace.diagnostics(file).is_empty(), "the bank checks");
-        let artifact = minc::artifact::build(&workspace, file).expect("the bank builds");
-        (artifact.wasm, artifact.metadata.into_bytes())
-    })
+    ARTIFACT.get_or_init(|| common::build("../examples/bank.min", &[]))
 }
 
 fn contract() -> &'static Contract {

@@ -5,11 +5,11 @@
 //! but only for exactly the recorded arguments, and the gold contract's
 //! own checker judges the record.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
-use min_analysis::Workspace;
 use min_runtime::calls::{Claimed, Linked, NestedCall};
 use min_runtime::{Contract, ContractCalls, Engine, ExecError, Outcome, Value, Verdict};
 
@@ -17,9 +17,7 @@ const GAS: u64 = 10_000_000;
 
 /// The gold contract and the shop, built by the compiler.
 fn contracts() -> (Arc<Contract>, Contract) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/calls/Shop.min");
-    let mut workspace = Workspace::new();
-    let shop = minc::load::load(&mut workspace, &path).expect("the example loads");
+    let (workspace, shop) = common::loaded("../examples/calls/Shop.min");
     let gold = workspace.module_file("Gold").expect("the shop imports the gold contract");
     let load = |file| {
         let artifact = minc::artifact::build(&workspace, file).expect("it builds");

@@ -3,10 +3,11 @@
 //! any one field of any component changed, a claim on arguments the
 //! procedure aborts on, and claims of the wrong shape.
 
+mod common;
+
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use min_analysis::Workspace;
 use min_interp::{Data, Pair};
 use min_runtime::{Contract, Engine, ExecError, Outcome, Value, Verdict};
 use proptest::prelude::*;
@@ -15,13 +16,7 @@ const GAS: u64 = 10_000_000;
 
 /// An example contract, built by the real compiler and loaded from its bytes.
 fn build(name: &str) -> Contract {
-    let path = format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("the example exists");
-    let mut workspace = Workspace::new();
-    let file = workspace.add_file(name, text);
-    assert!(workspace.diagnostics(file).is_empty(), "{name} checks");
-    let artifact = minc::artifact::build(&workspace, file).expect("the example builds");
-    Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("the example loads")
+    common::contract(&format!("../examples/{name}"))
 }
 
 fn ledger() -> &'static Contract {

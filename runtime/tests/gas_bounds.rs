@@ -3,23 +3,16 @@
 //! generated arguments of every size, strings that show with escapes,
 //! long lists and big numbers included (`spec/gas.md`, "Static bounds").
 
+mod common;
+
 use std::sync::OnceLock;
 
-use min_analysis::Workspace;
 use min_runtime::{Contract, Engine, GasBound, Value};
 use proptest::prelude::*;
 
 fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
-    CONTRACT.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contracts/sizes.min");
-        let text = std::fs::read_to_string(path).expect("the contract exists");
-        let mut workspace = Workspace::new();
-        let file = workspace.add_file("sizes.min", text);
-        assert!(workspace.diagnostics(file).is_empty(), "{:?}", workspace.diagnostics(file));
-        let artifact = minc::artifact::build(&workspace, file).expect("it builds");
-        Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("it loads")
-    })
+    CONTRACT.get_or_init(|| common::contract("tests/contracts/sizes.min"))
 }
 
 const GAS: u64 = 1_000_000_000;

@@ -2,21 +2,15 @@
 //! result from its outputs and returns, a list of events gives its elements
 //! in order, and the metadata records each event's role and type.
 
+mod common;
+
 use std::sync::OnceLock;
 
-use min_analysis::Workspace;
 use min_runtime::{Contract, Engine, Role, TypeDesc, Value};
 
 fn ledger() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
-    CONTRACT.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/ledger.min");
-        let mut workspace = Workspace::new();
-        let file = workspace.add_file("ledger.min", std::fs::read_to_string(path).expect("the ledger exists"));
-        assert!(workspace.diagnostics(file).is_empty(), "the ledger checks");
-        let artifact = minc::artifact::build(&workspace, file).expect("it builds");
-        Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("the ledger loads")
-    })
+    CONTRACT.get_or_init(|| common::contract("../examples/ledger.min"))
 }
 
 const GAS: u64 = 10_000_000;

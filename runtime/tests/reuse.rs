@@ -21,8 +21,8 @@ struct Twin {
 }
 
 impl Twin {
-    fn load(name: &str, path: &str, allowed: &[&str]) -> Twin {
-        let (wasm, metadata) = build(name, path, allowed);
+    fn load(path: &str, allowed: &[&str]) -> Twin {
+        let (wasm, metadata) = build(path, allowed);
         let load = || Contract::load(&wasm, &metadata).expect("the contract loads");
         Twin { kept: load(), fresh: load() }
     }
@@ -34,9 +34,9 @@ fn twins() -> &'static [Twin; 3] {
     static TWINS: OnceLock<[Twin; 3]> = OnceLock::new();
     TWINS.get_or_init(|| {
         [
-            Twin::load("token", "../examples/token.min", &[]),
-            Twin::load("vault", "tests/contracts/vault.min", &["E0807"]),
-            Twin::load("sizes", "tests/contracts/sizes.min", &[]),
+            Twin::load("../examples/token.min", &[]),
+            Twin::load("tests/contracts/vault.min", &["E0807"]),
+            Twin::load("tests/contracts/sizes.min", &[]),
         ]
     })
 }

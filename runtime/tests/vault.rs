@@ -16,14 +16,14 @@ fn vault() -> &'static Contract {
         // `spin` and `deep` run without bound on purpose, to show that the
         // runtime stops them: the compiler refuses them (E0807), and a
         // module built anyway must still be safe to run.
-        let (wasm, metadata) = build("vault", "tests/contracts/vault.min", &["E0807"]);
+        let (wasm, metadata) = build("tests/contracts/vault.min", &["E0807"]);
         Contract::load(&wasm, &metadata).expect("the vault loads")
     })
 }
 
 fn bank() -> &'static (Vec<u8>, Vec<u8>) {
     static ARTIFACT: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
-    ARTIFACT.get_or_init(|| build("bank", "../examples/bank.min", &[]))
+    ARTIFACT.get_or_init(|| build("../examples/bank.min", &[]))
 }
 
 fn engine() -> Engine {

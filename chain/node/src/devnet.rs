@@ -79,7 +79,9 @@ pub struct Started {
     /// How many such coins each account holds on each shard.
     pub coins_per_account: u32,
     /// The router over the validators, for in-process clients (a load
-    /// generator) that skip JSON-RPC.
+    /// generator) that skip JSON-RPC. It is the first run's: a snapshot or
+    /// a revert starts the chain again with a new router and stops this
+    /// one, so a client that takes them goes through JSON-RPC.
     pub router: Arc<Router>,
     /// The faucet's address.
     pub faucet: Address,
@@ -220,7 +222,7 @@ where
             Ok(stopped) => stopped,
             Err(error) => {
                 if let Some(answer) = answer.take() {
-                    answer.fail(&error);
+                    answer.send(Err(&error));
                 }
                 break Err(error);
             }
@@ -248,27 +250,17 @@ enum Answer {
 }
 
 impl Answer {
-    /// Answers that the chain did not start again, and why.
-    fn fail(self, error: &DevnetError) {
-        let failed = SnapshotError::Io(format!("the chain did not start again: {error}"));
-        match self {
-            Answer::Snapshot(reply, _) => {
-                let _ = reply.send(Err(failed));
-            }
-            Answer::Revert(reply, _) => {
-                let _ = reply.send(Err(failed));
-            }
-        }
-    }
-
-    fn send(self) {
-        // A client that stopped waiting needs no answer.
+    /// Sends the answer once the chain runs again, or, when it did not
+    /// start again (`restarted` is the error), that failure instead. A
+    /// client that stopped waiting needs no answer.
+    fn send(self, restarted: Result<(), &DevnetError>) {
+        let restarted = restarted.map_err(|error| SnapshotError::Io(format!("the chain did not start again: {error}")));
         match self {
             Answer::Snapshot(reply, taken) => {
-                let _ = reply.send(taken);
+                let _ = reply.send(restarted.and(taken));
             }
             Answer::Revert(reply, restored) => {
-                let _ = reply.send(restored);
+                let _ = reply.send(restarted.and(restored));
             }
         }
     }
@@ -367,7 +359,7 @@ impl Chain {
             ));
             rpc.set_router(Some(router.clone()));
             if let Some(answer) = answer.take() {
-                answer.send();
+                answer.send(Ok(()));
             }
 
             if let Some((began, rpc_address, on_ready)) = ready {
