@@ -5,9 +5,10 @@
 //! dependency set.
 //!
 //! A contract sees another only through its procedures: a function of
-//! another contract (a module with procedures) whose type holds that contract's objects or assets is
-//! that contract's internals (it could build its objects without its
-//! rules), so a contract may not use it (`E0605`); tests may.
+//! another contract (a module with procedures) whose type holds that
+//! contract's objects or assets is that contract's internals (it could
+//! build its objects without its rules), so a contract may not use it
+//! (`E0605`); tests may.
 
 use super::Checker;
 use super::iteration::{callees, reachability};
