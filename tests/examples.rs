@@ -118,3 +118,24 @@ fn every_examples_tests_pass_and_their_contracts_report_gas() {
     assert!(gas.iter().any(|row| row.procedure.ends_with("token.pay")), "{gas:?}");
     assert!(gas.iter().any(|row| row.procedure == "Shop.buy"), "a call between contracts reports its gas: {gas:?}");
 }
+
+#[test]
+fn the_gas_report_measures_a_called_contracts_procedure_on_that_contract() {
+    let options = minc::testing::Options {
+        filter: None,
+        cases: 1,
+        seed: 7,
+        gas_report: true,
+        depth_limit: minc::run::CALL_DEPTH_LIMIT,
+        color: false,
+    };
+    let report = minc::testing::run_files(&[root().join("examples/calls/Shop.min")], &options)
+        .unwrap_or_else(|error| panic!("{error:?}"));
+    let gas = report.gas.expect("a gas report");
+    let row = |name: &str| gas.iter().find(|row| row.procedure == name).unwrap_or_else(|| panic!("{name}: {gas:?}"));
+    // The shop's one sale calls `Gold.pay` once; its two failed sales abort.
+    let (buy, pay) = (row("Shop.buy"), row("Gold.pay"));
+    assert_eq!((buy.calls, buy.aborted, pay.calls), (1, 2, 1), "{gas:?}");
+    assert!(pay.max <= pay.bound.expect("Gold.pay has a bound"), "{gas:?}");
+    assert!(buy.max <= buy.bound.expect("Shop.buy has a bound"), "{gas:?}");
+}

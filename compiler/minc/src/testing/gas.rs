@@ -6,7 +6,9 @@
 //! chain's gas limit. The numbers are what a transaction making that call
 //! would be charged. Each call is also checked against the procedure's
 //! static gas bound (`spec/gas.md`): a call that uses more is an error of
-//! the compiler, and fails the run.
+//! the compiler, and fails the run. A call of another contract's procedure
+//! that a replayed call makes is measured on that contract and reported
+//! as a call of its own.
 
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
@@ -74,23 +76,33 @@ impl Recorder {
             linked.insert(called.module.clone(), Arc::new(contract));
         }
         for call in calls {
-            let measured = gas_of(&contract, &engine, &linked, call)?;
-            let bound = measured.bound;
-            match measured.used {
-                Some(used) => {
-                    if let Some(bound) = bound.filter(|bound| used > *bound) {
-                        return Err(format!(
-                            "{} used {used} gas with {} bytes of arguments, more than its static gas bound of {bound}: \
-                             the bound is wrong, please report it",
-                            call.procedure, measured.argument_bytes
-                        ));
-                    }
-                    self.used.entry(call.procedure.clone()).or_default().push(used);
-                    let most = self.bounds.entry(call.procedure.clone()).or_insert(bound);
-                    *most = (*most).max(bound);
-                }
-                None => *self.aborted.entry(call.procedure.clone()).or_default() += 1,
+            let (measured, called) = gas_of(&contract, &engine, &linked, call)?;
+            self.record(&call.procedure, measured)?;
+            for (procedure, measured) in called {
+                self.record(&procedure, measured)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Records one call of `procedure`, refusing one that used more than
+    /// its bound.
+    fn record(&mut self, procedure: &str, measured: Measured) -> Result<(), String> {
+        let bound = measured.bound;
+        match measured.used {
+            Some(used) => {
+                if let Some(bound) = bound.filter(|bound| used > *bound) {
+                    return Err(format!(
+                        "{procedure} used {used} gas with {} bytes of arguments, more than its static gas bound of {bound}: \
+                         the bound is wrong, please report it",
+                        measured.argument_bytes
+                    ));
+                }
+                self.used.entry(procedure.to_string()).or_default().push(used);
+                let most = self.bounds.entry(procedure.to_string()).or_insert(bound);
+                *most = (*most).max(bound);
+            }
+            None => *self.aborted.entry(procedure.to_string()).or_default() += 1,
         }
         Ok(())
     }
@@ -131,17 +143,17 @@ pub struct Measured {
     pub bound: Option<u64>,
 }
 
-/// The gas `call` uses on `contract`, with the procedures it calls of the
-/// contracts `linked` (by module name) run on them; their gas is their
-/// own calls', not counted here. Each argument crosses into the
-/// contract's values through the canonical encoding, as a transaction's
-/// arguments do.
+/// The gas `call` uses on `contract`, and that of each call it makes of a
+/// procedure of the contracts `linked` (by module name), run on them: a
+/// called procedure's gas is its own call's, not the caller's. Each
+/// argument crosses into the contract's values through the canonical
+/// encoding, as a transaction's arguments do.
 pub fn gas_of(
     contract: &Contract,
     engine: &Engine,
     linked: &BTreeMap<String, Arc<Contract>>,
     call: &Call<'_>,
-) -> Result<Measured, String> {
+) -> Result<(Measured, Vec<(String, Measured)>), String> {
     let info = contract
         .procedure(&call.procedure)
         .ok_or_else(|| format!("the built contract has no procedure {}", call.procedure))?;
@@ -167,11 +179,26 @@ pub fn gas_of(
     }
     let (inputs, params) = split_arguments(info, values).map_err(|error| format!("{}: {error}", call.procedure))?;
     let bound = info.gas_bound.at(argument_bytes);
-    let calls: Option<Box<dyn ContractCalls>> =
-        (!linked.is_empty()).then(|| Box::new(Linked::new(linked.clone(), engine, CALL_GAS_LIMIT).0) as _);
-    match contract.call_with(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT, calls) {
-        Ok(outcome) => Ok(Measured { argument_bytes, used: Some(outcome.gas_used), bound }),
-        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Ok(Measured { argument_bytes, used: None, bound }),
-        Err(error) => Err(format!("replaying {} failed: {error}", call.procedure)),
-    }
+    let (handler, trace) = Linked::new(linked.clone(), engine, CALL_GAS_LIMIT);
+    let calls: Option<Box<dyn ContractCalls>> = (!linked.is_empty()).then(|| Box::new(handler) as _);
+    let measured = match contract.call_with(engine, &call.procedure, &inputs, &params, CALL_GAS_LIMIT, calls) {
+        Ok(outcome) => Measured { argument_bytes, used: Some(outcome.gas_used), bound },
+        Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Measured { argument_bytes, used: None, bound },
+        Err(error) => return Err(format!("replaying {} failed: {error}", call.procedure)),
+    };
+    // The calls that completed, even of a caller that aborted after them.
+    let called = trace
+        .borrow()
+        .iter()
+        .map(|nested| {
+            let argument_bytes = nested.arguments.iter().map(|bytes| bytes.len() as u64).sum();
+            let module = nested.procedure.rsplit_once('.').map_or("", |(module, _)| module);
+            let bound = linked
+                .get(module)
+                .and_then(|callee| callee.procedure(&nested.procedure))
+                .and_then(|info| info.gas_bound.at(argument_bytes));
+            (nested.procedure.clone(), Measured { argument_bytes, used: Some(nested.gas_used), bound })
+        })
+        .collect();
+    Ok((measured, called))
 }
