@@ -232,3 +232,32 @@ fn an_interface_hash_names_what_a_caller_sees_and_nothing_else() {
     let other_field = gold.replace("owner:S units", "holder:S units").replace("{owner}", "{holder}");
     assert_ne!(interface_of(&other_field.replace("owner", "holder")), original, "so are the types' fields");
 }
+
+#[test]
+fn a_failure_another_contract_returns_is_not_ignored() {
+    let mut workspace = Workspace::new();
+    let bank = "\
+object Account = Record owner:S{owner} balance:ℕ{owner}
+
+procedure withdraw : Signer → Account → ℕ → (Account, Result S ℕ)
+withdraw me a n = if me.address == a.owner ∧ n ≤ a.balance then ({a | balance = a.balance - n}, Ok n) else (a, Err \"refused\")
+";
+    workspace.add_file("Bank.min", bank.to_string());
+    let ignoring = "\
+import Bank
+
+object Throne = Record king:S price:ℕ
+
+procedure claim : Signer → Throne → Bank.Account → ℕ → (Throne, Bank.Account)
+claim me t a offered = match Bank.withdraw me a offered
+  (account, _) → ({t | king = me.address, price = offered}, account)
+";
+    // King of the Ether Throne across contracts: the withdrawal may fail,
+    // and the throne changes hands anyway.
+    assert_eq!(codes_by_line(&mut workspace, "King.min", ignoring), [("E0806", 6)]);
+    let looking = ignoring.replace(
+        "  (account, _) → ({t | king = me.address, price = offered}, account)",
+        "  (account, Ok _) → ({t | king = me.address, price = offered}, account)\n  (account, Err reason) → Prim.abort reason",
+    );
+    assert_eq!(codes_by_line(&mut workspace, "King.min", &looking), []);
+}

@@ -2,15 +2,17 @@
 //! exceptions). In Min an operation that can fail either aborts, and the
 //! whole transaction changes nothing, or returns a `Result`, whose failure
 //! the caller must look at. In a module with procedures, a `Result` bound
-//! to a name that is never used, or matched only by `_`, is an error
-//! (`E0806`): the contract would go on as if the operation had succeeded.
+//! to a name that is never used, or matched only by `_` (also as a
+//! component of a tuple a call returns, as another contract's procedure
+//! returns one beside its objects), is an error (`E0806`): the contract
+//! would go on as if the operation had succeeded.
 
 use min_core::{Expr, Global, Match, Pattern, Slot, Ty};
 use min_diagnostics::{Diagnostic, Span, codes};
 use rustc_hash::FxHashMap as HashMap;
 
 /// The prelude's `Result`.
-const RESULT: &str = "Prelude.Result";
+pub(crate) const RESULT: &str = "Prelude.Result";
 
 /// The globals of the module, and for every function in scope the data type
 /// its result has and how many parameters it takes.
@@ -19,6 +21,10 @@ pub(crate) struct Calls<'a> {
     pub globals: &'a HashMap<&'a str, &'a Global>,
     /// Imported functions: parameters and the data type of the result.
     pub imported: &'a HashMap<String, (usize, Option<std::sync::Arc<str>>)>,
+    /// Imported functions whose result is a tuple with `Result`
+    /// components (another contract's procedure that returns objects and
+    /// a `Result`): parameters and the indexes of those components.
+    pub imported_tuples: &'a HashMap<String, (usize, Vec<usize>)>,
 }
 
 /// The ignored `Result`s in the module's globals.
@@ -55,6 +61,29 @@ fn result_call(expr: &Expr, calls: &Calls) -> Option<Span> {
             .is_some_and(|(arity, result)| *arity == args.len() && result.as_deref() == Some(RESULT)),
     };
     returns_result.then_some(*span)
+}
+
+/// Whether `expr` is a call whose result is a tuple with `Result`
+/// components: their indexes, and the call's span.
+fn result_components(expr: &Expr, calls: &Calls) -> Option<(Vec<usize>, Span)> {
+    let Expr::Apply(function, args, span) = expr else { return None };
+    let Expr::Global(name) = &**function else { return None };
+    let components = match calls.globals.get(name.as_str()) {
+        Some(global) => {
+            let mut ty = &global.ty;
+            for _ in 0..args.len() {
+                let Ty::Fun(_, result) = ty else { return None };
+                ty = result;
+            }
+            let Ty::Tuple(items) = ty else { return None };
+            items.iter().enumerate().filter(|(_, item)| is_result(item)).map(|(index, _)| index).collect()
+        }
+        None => match calls.imported_tuples.get(name) {
+            Some((arity, components)) if *arity == args.len() => components.clone(),
+            _ => return None,
+        },
+    };
+    (!components.is_empty()).then_some((components, *span))
 }
 
 fn ignored(span: Span, what: &str) -> Diagnostic {
@@ -121,6 +150,19 @@ fn matched(matching: &Match, slots: &[Slot], calls: &Calls, found: &mut Vec<Diag
         });
         if wild {
             found.push(ignored(at, "the `Result` of this call"));
+        }
+    }
+    // A call that returns a tuple holding a `Result`, taken apart with `_`
+    // where the `Result` is.
+    if let Some((indexes, at)) = result_components(&matching.scrutinee, calls) {
+        for index in indexes {
+            let wild = matching
+                .arms
+                .iter()
+                .all(|(pattern, _)| matches!(pattern, Pattern::Tuple(items) if matches!(items.get(index), Some(Pattern::Wildcard))));
+            if wild {
+                found.push(ignored(at, "the `Result` this call returns"));
+            }
         }
     }
 }

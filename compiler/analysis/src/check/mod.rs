@@ -517,14 +517,23 @@ impl Checker {
             .cloned()
             .collect();
         let mut imported_results = HashMap::default();
+        let mut imported_tuples = HashMap::default();
         let values = self.env.modules.values().flat_map(|interface| interface.values.values());
         for value in values.chain(self.env.imported_values.values()) {
             let (params, result) = value.scheme.ty.parameters_and_result();
-            let result = match result {
+            let data = |ty: &Type| match ty {
                 Type::App(crate::types::Con::Adt(name), _) => Some(name.clone()),
                 _ => None,
             };
-            imported_results.insert(value.qualified.clone(), (params.len(), result));
+            if let Type::App(crate::types::Con::Tuple(_), items) = result {
+                let results: Vec<usize> = (0..items.len())
+                    .filter(|&index| data(&items[index]).is_some_and(|name| &*name == failures::RESULT))
+                    .collect();
+                if !results.is_empty() {
+                    imported_tuples.insert(value.qualified.clone(), (params.len(), results));
+                }
+            }
+            imported_results.insert(value.qualified.clone(), (params.len(), data(result)));
         }
         let env = security::Env {
             globals: globals.iter().map(|global| (global.name.as_str(), global)).collect(),
@@ -534,7 +543,12 @@ impl Checker {
             imported_results,
             signer: crate::interface::SIGNER,
         };
-        let mut found = failures::check(&failures::Calls { globals: &env.globals, imported: &env.imported_results });
+        let calls = failures::Calls {
+            globals: &env.globals,
+            imported: &env.imported_results,
+            imported_tuples: &imported_tuples,
+        };
+        let mut found = failures::check(&calls);
         let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
         found.extend(security::check(&env, &names));
         found
