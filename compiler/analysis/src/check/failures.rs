@@ -42,19 +42,22 @@ fn is_result(ty: &Ty) -> bool {
     matches!(ty, Ty::Data(name, _) if &**name == RESULT)
 }
 
+/// The type of `global` applied to `args` arguments, if it takes that many.
+fn applied(global: &Global, args: usize) -> Option<&Ty> {
+    let mut ty = &global.ty;
+    for _ in 0..args {
+        let Ty::Fun(_, result) = ty else { return None };
+        ty = result;
+    }
+    Some(ty)
+}
+
 /// Whether `expr` is a call whose result is a `Result`, and its span.
 fn result_call(expr: &Expr, calls: &Calls) -> Option<Span> {
     let Expr::Apply(function, args, span) = expr else { return None };
     let Expr::Global(name) = &**function else { return None };
     let returns_result = match calls.globals.get(name.as_str()) {
-        Some(global) => {
-            let mut ty = &global.ty;
-            for _ in 0..args.len() {
-                let Ty::Fun(_, result) = ty else { return None };
-                ty = result;
-            }
-            is_result(ty)
-        }
+        Some(global) => is_result(applied(global, args.len())?),
         None => calls
             .imported
             .get(name)
@@ -70,12 +73,7 @@ fn result_components(expr: &Expr, calls: &Calls) -> Option<(Vec<usize>, Span)> {
     let Expr::Global(name) = &**function else { return None };
     let components = match calls.globals.get(name.as_str()) {
         Some(global) => {
-            let mut ty = &global.ty;
-            for _ in 0..args.len() {
-                let Ty::Fun(_, result) = ty else { return None };
-                ty = result;
-            }
-            let Ty::Tuple(items) = ty else { return None };
+            let Ty::Tuple(items) = applied(global, args.len())? else { return None };
             items.iter().enumerate().filter(|(_, item)| is_result(item)).map(|(index, _)| index).collect()
         }
         None => match calls.imported_tuples.get(name) {
