@@ -133,9 +133,10 @@ fn the_gas_report_measures_a_called_contracts_procedure_on_that_contract() {
         .unwrap_or_else(|error| panic!("{error:?}"));
     let gas = report.gas.expect("a gas report");
     let row = |name: &str| gas.iter().find(|row| row.procedure == name).unwrap_or_else(|| panic!("{name}: {gas:?}"));
-    // The shop's one sale calls `Gold.pay` once; its two failed sales abort.
+    // The shop's one sale calls `Gold.pay` once; its two failed sales
+    // abort in `Gold.pay`.
     let (buy, pay) = (row("Shop.buy"), row("Gold.pay"));
-    assert_eq!((buy.calls, buy.aborted, pay.calls), (1, 2, 1), "{gas:?}");
+    assert_eq!((buy.calls, buy.aborted, pay.calls, pay.aborted), (1, 2, 1, 2), "{gas:?}");
     assert!(pay.max <= pay.bound.expect("Gold.pay has a bound"), "{gas:?}");
     assert!(buy.max <= buy.bound.expect("Shop.buy has a bound"), "{gas:?}");
 }

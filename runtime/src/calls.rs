@@ -51,9 +51,17 @@ pub struct NestedCall {
     pub gas_used: u64,
 }
 
-/// The calls a run made, in order, shared with the handler that records
-/// them.
-pub type Trace = Rc<RefCell<Vec<NestedCall>>>;
+/// What a run's calls of other contracts did, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Made {
+    /// The calls that returned.
+    pub calls: Vec<NestedCall>,
+    /// The procedures of the calls that aborted (the caller aborts too).
+    pub aborted: Vec<String>,
+}
+
+/// What a run's calls made, shared with the handler that records them.
+pub type Trace = Rc<RefCell<Made>>;
 
 /// Runs each called procedure on its own contract, under its own gas
 /// limit, and records the call.
@@ -87,7 +95,10 @@ impl ContractCalls for Linked {
         let (inputs, params) = split_arguments(info, values)?;
         let outcome = match contract.call(&self.engine, procedure, &inputs, &params, self.gas_limit) {
             Ok(outcome) => outcome,
-            Err(ExecError::Abort { message }) => return Err(abort(message)),
+            Err(ExecError::Abort { message }) => {
+                self.trace.borrow_mut().aborted.push(info.name.clone());
+                return Err(abort(message));
+            }
             Err(error) => return Err(ops::ill_formed(format_args!("{procedure}: {error}"))),
         };
         let result = outcome
@@ -97,7 +108,7 @@ impl ContractCalls for Linked {
             .map(|(value, slot)| contract.encode(value, &slot.r#type).map_err(ops::ill_formed))
             .collect::<Result<Vec<_>, _>>()?;
         check_result_size(procedure, &result)?;
-        self.trace.borrow_mut().push(NestedCall {
+        self.trace.borrow_mut().calls.push(NestedCall {
             procedure: info.name.clone(),
             arguments: encoded,
             result,

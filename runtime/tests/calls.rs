@@ -61,7 +61,7 @@ fn buy<'s>(
     let (handler, trace) = Linked::new(linked(gold), engine, GAS);
     let inputs = [stall.clone(), coin.clone()];
     let outcome = shop.call_with(engine, "buy", &inputs, std::slice::from_ref(&signer), GAS, Some(Box::new(handler)));
-    let made = trace.borrow().clone();
+    let made = trace.borrow().calls.clone();
     (outcome, made, [stall, coin, signer])
 }
 
@@ -176,7 +176,7 @@ fn a_failed_call_fails_the_caller_and_no_handler_is_an_error() {
         Err(ExecError::Abort { message }) => assert_eq!(message, "only the owner pays from a coin"),
         other => panic!("the gold contract's abort is the shop's: {other:?}"),
     }
-    assert!(made.is_empty(), "an aborted call is not recorded");
+    assert!(made.is_empty(), "an aborted call is not recorded as made");
 
     let inputs = [stall, coin];
     match shop.call(&engine, "buy", &inputs, std::slice::from_ref(&signer), GAS) {

@@ -186,9 +186,15 @@ pub fn gas_of(
         Err(ExecError::Abort { .. } | ExecError::OutOfGas { .. }) => Measured { argument_bytes, used: None, bound },
         Err(error) => return Err(format!("replaying {} failed: {error}", call.procedure)),
     };
-    // The calls that completed, even of a caller that aborted after them.
-    let called = trace
-        .borrow()
+    // The calls that returned, even of a caller that aborted after them,
+    // and the one that aborted, if one did.
+    let made = trace.borrow();
+    let aborted = made
+        .aborted
+        .iter()
+        .map(|procedure| (procedure.clone(), Measured { argument_bytes: 0, used: None, bound: None }));
+    let called = made
+        .calls
         .iter()
         .map(|nested| {
             let argument_bytes = nested.arguments.iter().map(|bytes| bytes.len() as u64).sum();
@@ -199,6 +205,7 @@ pub fn gas_of(
                 .and_then(|info| info.gas_bound.at(argument_bytes));
             (nested.procedure.clone(), Measured { argument_bytes, used: Some(nested.gas_used), bound })
         })
+        .chain(aborted)
         .collect();
     Ok((measured, called))
 }
