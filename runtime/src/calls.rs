@@ -16,7 +16,7 @@
 //! mix. A called procedure that calls another contract in turn is not run
 //! yet: its own call gets no handler and fails.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ use min_interp::{RuntimeError, Value, ops};
 use min_metadata::{ProcedureInfo, Role};
 use min_rt::ContractCalls;
 
-use crate::contract::Contract;
+use crate::contract::{Contract, components, whole};
 use crate::engine::Engine;
 use crate::error::ExecError;
 
@@ -86,12 +86,13 @@ impl ContractCalls for Linked {
     fn call<'v>(&'v mut self, procedure: &str, arguments: &Value<'v>) -> Result<Value<'v>, RuntimeError> {
         let contract = contract_of(&self.contracts, procedure)?;
         let info = procedure_info(contract, procedure)?;
-        let encoded = encode_arguments(contract, info, arguments)?;
-        let values = encoded
+        let (encoded, values): (Vec<Vec<u8>>, Vec<Value<'_>>) = argument_values(info, arguments)?
             .iter()
             .zip(&info.arguments)
-            .map(|(bytes, slot)| contract.decode(bytes, &slot.r#type).map_err(ops::ill_formed))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(value, slot)| contract.adopt(value, &slot.r#type).map_err(|error| bad_argument(info, error)))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
         let (inputs, params) = split_arguments(info, values)?;
         let outcome = match contract.call(&self.engine, procedure, &inputs, &params, self.gas_limit) {
             Ok(outcome) => outcome,
@@ -114,7 +115,7 @@ impl ContractCalls for Linked {
             result,
             gas_used: outcome.gas_used,
         });
-        Ok(whole(outcome.result))
+        Ok(whole(&outcome.result))
     }
 }
 
@@ -122,15 +123,15 @@ impl ContractCalls for Linked {
 pub struct Claimed {
     contracts: BTreeMap<String, Arc<Contract>>,
     claims: VecDeque<NestedCall>,
-    answered: Rc<RefCell<usize>>,
+    answered: Rc<Cell<usize>>,
 }
 
 impl Claimed {
     /// A handler that answers the calls of a run with `claims`, in order,
     /// reading values with the types of `contracts` (by module name);
     /// beside it, how many of the claims it has answered so far.
-    pub fn new(contracts: BTreeMap<String, Arc<Contract>>, claims: Vec<NestedCall>) -> (Claimed, Rc<RefCell<usize>>) {
-        let answered = Rc::new(RefCell::new(0));
+    pub fn new(contracts: BTreeMap<String, Arc<Contract>>, claims: Vec<NestedCall>) -> (Claimed, Rc<Cell<usize>>) {
+        let answered = Rc::new(Cell::new(0));
         (Claimed { contracts, claims: claims.into(), answered: answered.clone() }, answered)
     }
 }
@@ -142,7 +143,7 @@ impl ContractCalls for Claimed {
         let Some(claim) = self.claims.pop_front() else {
             return Err(abort(format!("the call of {procedure} is not among the calls the transaction records")));
         };
-        *self.answered.borrow_mut() += 1;
+        self.answered.set(self.answered.get() + 1);
         if claim.procedure != info.name {
             return Err(abort(format!(
                 "the transaction records a call of {} where {procedure} is called",
@@ -166,7 +167,7 @@ impl ContractCalls for Claimed {
                     .map_err(|error| abort(format!("the recorded result of {procedure}: {error}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(whole(components))
+        Ok(whole(&components))
     }
 }
 
@@ -187,30 +188,30 @@ fn procedure_info<'c>(contract: &'c Contract, procedure: &str) -> Result<&'c Pro
         .ok_or_else(|| ops::ill_formed(format_args!("the called contract has no procedure {procedure}")))
 }
 
-/// Each of `arguments` (the tuple of all of them, as compiled code passes
-/// them) in the canonical encoding of its parameter's type.
+/// The values of `arguments`, the tuple of all of them as compiled code
+/// passes them.
+fn argument_values<'v>(info: &ProcedureInfo, arguments: &Value<'v>) -> Result<Vec<Value<'v>>, RuntimeError> {
+    components(arguments, info.arguments.len()).ok_or_else(|| {
+        ops::ill_formed(format_args!("{} takes {} arguments, not {arguments}", info.name, info.arguments.len()))
+    })
+}
+
+/// Each of `arguments` (as [`argument_values`] takes them) in the
+/// canonical encoding of its parameter's type.
 fn encode_arguments(
     contract: &Contract,
     info: &ProcedureInfo,
     arguments: &Value<'_>,
 ) -> Result<Vec<Vec<u8>>, RuntimeError> {
-    let values: Vec<&Value<'_>> = match (info.arguments.len(), arguments) {
-        (0, _) => Vec::new(),
-        (1, one) => vec![one],
-        (n, Value::Tuple(items)) if items.len() == n => items.iter().collect(),
-        (n, other) => {
-            return Err(ops::ill_formed(format_args!("{} takes {n} arguments, not {other}", info.name)));
-        }
-    };
-    values
-        .into_iter()
+    argument_values(info, arguments)?
+        .iter()
         .zip(&info.arguments)
-        .map(|(value, slot)| {
-            contract
-                .encode(value, &slot.r#type)
-                .map_err(|error| ops::ill_formed(format_args!("an argument of {}: {error}", info.name)))
-        })
+        .map(|(value, slot)| contract.encode(value, &slot.r#type).map_err(|error| bad_argument(info, error)))
         .collect()
+}
+
+fn bad_argument(info: &ProcedureInfo, error: impl std::fmt::Display) -> RuntimeError {
+    ops::ill_formed(format_args!("an argument of {}: {error}", info.name))
 }
 
 /// The arguments of `info` in order, split as [`Contract::call`] takes
@@ -245,15 +246,6 @@ fn check_result_size(procedure: &str, result: &[Vec<u8>]) -> Result<(), RuntimeE
         )));
     }
     Ok(())
-}
-
-/// A result from its components, as a procedure returns it.
-fn whole(components: Vec<Value<'_>>) -> Value<'_> {
-    match components.len() {
-        0 => Value::Unit,
-        1 => components.into_iter().next().unwrap_or(Value::Unit),
-        _ => Value::Tuple(components.into()),
-    }
 }
 
 /// The fault of `Prim.abort message`: what a failed call between contracts

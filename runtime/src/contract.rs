@@ -210,6 +210,16 @@ impl Contract {
         codec::decode_value(bytes, ty, &self.schema, &Limits::default())
     }
 
+    /// `value`, made with another contract's types or the interpreter's,
+    /// as this contract's value of type `ty`: its canonical encoding, and
+    /// that encoding read back with this contract's types. This is how a
+    /// value crosses into a contract, as a transaction's arguments do.
+    pub fn adopt(&self, value: &Value<'_>, ty: &TypeDesc) -> Result<(Vec<u8>, Value<'_>), String> {
+        let bytes = self.encode(value, ty).map_err(|error| error.to_string())?;
+        let adopted = self.decode(&bytes, ty).map_err(|error| error.to_string())?;
+        Ok((bytes, adopted))
+    }
+
     /// Compiles the module for `engine` now rather than at its first call.
     /// The first engine's compilation is kept; another engine's is not.
     pub fn compile(&self, engine: &Engine) -> Result<(), ExecError> {
@@ -540,23 +550,16 @@ impl Contract {
                 }
             }
         }
-        let value = match components {
-            [] => Value::Unit,
-            [one] => one.clone(),
-            many => Value::Tuple(many.to_vec().into()),
-        };
-        Ok((value, bytes))
+        Ok((whole(components), bytes))
     }
 
     /// The components of a procedure's result, each checked against its
     /// declared type, and the bytes their encoding takes.
     fn results<'c>(&self, procedure: &Procedure, value: Value<'c>) -> Result<(Vec<Value<'c>>, usize), ExecError> {
         let info = &procedure.info;
-        let components: Vec<Value<'c>> = match (info.results.len(), &value) {
-            (0, Value::Unit) => Vec::new(),
-            (1, _) => vec![value.clone()],
-            (n, Value::Tuple(items)) if items.len() == n => items.to_vec(),
-            _ => {
+        let components: Vec<Value<'c>> = match components(&value, info.results.len()) {
+            Some(components) => components,
+            None => {
                 let types: Vec<String> = info.results.iter().map(|slot| type_name(&slot.r#type)).collect();
                 return Err(ExecError::Trap {
                     reason: format!("{} returned {}, not ({})", info.name, shown(&value), types.join(", ")),
@@ -569,6 +572,28 @@ impl Contract {
                 .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
         }
         Ok((components, bytes))
+    }
+}
+
+/// A procedure's result from its components in order (`()` for none, the
+/// component itself for one), as compiled code makes it; also the tuple
+/// of a procedure's arguments that a call between contracts passes.
+pub(crate) fn whole<'c>(components: &[Value<'c>]) -> Value<'c> {
+    match components {
+        [] => Value::Unit,
+        [one] => one.clone(),
+        many => Value::Tuple(many.to_vec().into()),
+    }
+}
+
+/// The `count` components of `value`, made as [`whole`] makes it; `None`
+/// when it is not so made.
+pub(crate) fn components<'c>(value: &Value<'c>, count: usize) -> Option<Vec<Value<'c>>> {
+    match (count, value) {
+        (0, Value::Unit) => Some(Vec::new()),
+        (1, _) => Some(vec![value.clone()]),
+        (n, Value::Tuple(items)) if items.len() == n => Some(items.to_vec()),
+        _ => None,
     }
 }
 

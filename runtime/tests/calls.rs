@@ -31,10 +31,10 @@ fn linked(gold: &Arc<Contract>) -> BTreeMap<String, Arc<Contract>> {
     BTreeMap::from([("Gold".to_string(), gold.clone())])
 }
 
-/// `value` of `gold`'s type `ty`, as the shop reads it.
-fn across<'s>(gold: &Contract, shop: &'s Contract, value: &Value<'_>, procedure: &str, index: usize) -> Value<'s> {
+/// `value`, a gold contract's, as the shop reads its `procedure`'s argument `index`.
+fn across<'s>(shop: &'s Contract, value: &Value<'_>, procedure: &str, index: usize) -> Value<'s> {
     let ty = &shop.procedure(procedure).unwrap().arguments[index].r#type;
-    shop.decode(&gold.encode(value, ty).unwrap(), ty).unwrap()
+    shop.adopt(value, ty).unwrap().1
 }
 
 /// A coin of `amount` for `owner`, minted by `mint`'s treasury.
@@ -56,7 +56,7 @@ fn buy<'s>(
 ) -> (Result<Outcome<'s>, ExecError>, Vec<NestedCall>, [Value<'s>; 3]) {
     let keeper = shop.signer_value("ada").unwrap();
     let stall = shop.call(engine, "open", &[], &[keeper, Value::Nat(4)], GAS).unwrap().outputs.remove(0);
-    let coin = across(gold, shop, coin, "buy", 2);
+    let coin = across(shop, coin, "buy", 2);
     let signer = shop.signer_value(buyer).unwrap();
     let (handler, trace) = Linked::new(linked(gold), engine, GAS);
     let inputs = [stall.clone(), coin.clone()];
@@ -105,7 +105,7 @@ fn a_checker_takes_the_recorded_result_only_for_the_recorded_arguments() {
         let verdict = shop
             .check_with(&engine, "buy", &inputs, std::slice::from_ref(&signer), &claim, GAS, Some(handler))
             .expect("the checker runs");
-        (verdict, *answered.borrow())
+        (verdict, answered.get())
     };
 
     let (verdict, answered) = check(made.clone());

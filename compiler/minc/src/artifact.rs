@@ -72,8 +72,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
     let mut program = workspace.program(file);
     let called: BTreeSet<&str> = procedures.iter().flat_map(|p| &p.calls).map(String::as_str).collect();
     let interfaces = workspace.interfaces(file);
-    call_through_the_runtime(&mut program, &called, &interfaces);
-    let called_results = result_types(&called, &interfaces, &mut printer);
+    let called_results = call_through_the_runtime(&mut program, &called, &interfaces, &mut printer);
     // The caller reads the called procedures' results: their types too.
     let mut data_types = data_types;
     for extra in reachable_data_types(&[], called_results.values().cloned().collect(), &interfaces, &mut printer) {
@@ -194,17 +193,22 @@ fn called_contracts(workspace: &Workspace, procedures: &[ProcedureInfo]) -> Resu
 /// contract runtime (`Prim::CallContract` on the tuple of its arguments)
 /// instead of its body: the built contract runs it on the called contract,
 /// never as its own code (`spec/contracts.md`, "Calls between contracts").
+/// Answers the result type of each, which the caller's gas bound reads.
 fn call_through_the_runtime(
     program: &mut [min_core::Module],
     called: &BTreeSet<&str>,
     interfaces: &BTreeMap<String, Arc<Interface>>,
-) {
+    printer: &mut TypePrinter,
+) -> BTreeMap<String, TypeDesc> {
     use min_core::{Expr, Lit, Prim};
+    let mut results = BTreeMap::new();
     let globals = program.iter_mut().flat_map(|module| &mut module.globals);
     for global in globals.filter(|global| called.contains(global.name.as_str())) {
         let Some((module, short)) = global.name.rsplit_once('.') else { continue };
         let Some(value) = interfaces.get(module).and_then(|interface| interface.values.get(short)) else { continue };
-        let arity = value.scheme.ty.parameters_and_result().0.len() as u32;
+        let (params, result) = value.scheme.ty.parameters_and_result();
+        results.insert(global.name.clone(), describe(result, printer));
+        let arity = params.len() as u32;
         let mut locals: Vec<Expr> = (0..arity).map(Expr::Local).collect();
         let arguments = match arity {
             0 => Expr::Lit(Lit::Unit),
@@ -217,22 +221,7 @@ fn call_through_the_runtime(
         global.frame_size = arity;
         global.slots.clear();
     }
-}
-
-/// The result type of each procedure of another contract in `called`.
-fn result_types(
-    called: &BTreeSet<&str>,
-    interfaces: &BTreeMap<String, Arc<Interface>>,
-    printer: &mut TypePrinter,
-) -> BTreeMap<String, TypeDesc> {
-    called
-        .iter()
-        .filter_map(|name| {
-            let (module, short) = name.rsplit_once('.')?;
-            let value = interfaces.get(module)?.values.get(short)?;
-            Some((name.to_string(), describe(value.scheme.ty.parameters_and_result().1, printer)))
-        })
-        .collect()
+    results
 }
 
 /// A procedure's parameters and result components in order, each with its

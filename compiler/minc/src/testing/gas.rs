@@ -168,13 +168,10 @@ pub fn gas_of(
     let mut values = Vec::new();
     let mut argument_bytes = 0u64;
     for (slot, value) in info.arguments.iter().zip(&call.args) {
-        let bytes = contract
-            .encode(value, &slot.r#type)
-            .map_err(|error| format!("an argument of {} cannot be encoded: {error}", call.procedure))?;
+        let (bytes, value) = contract
+            .adopt(value, &slot.r#type)
+            .map_err(|error| format!("an argument of {} does not cross into the contract: {error}", call.procedure))?;
         argument_bytes += bytes.len() as u64;
-        let value = contract
-            .decode(&bytes, &slot.r#type)
-            .map_err(|error| format!("an argument of {} cannot be decoded: {error}", call.procedure))?;
         values.push(value);
     }
     let (inputs, params) = split_arguments(info, values).map_err(|error| format!("{}: {error}", call.procedure))?;
