@@ -15,6 +15,10 @@
 //! called contract's types, so the two contracts' constructor tables never
 //! mix. A called procedure that calls another contract in turn is not run
 //! yet: its own call gets no handler and fails.
+//!
+//! On the chain, a transaction carries the records of its call's calls
+//! (`min_contract_host`), and each validator checks the caller with
+//! [`Claimed`] and each record with its procedure's own checker.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
@@ -47,7 +51,8 @@ pub struct NestedCall {
     pub arguments: Vec<Vec<u8>>,
     /// The components of its result in order, each encoded.
     pub result: Vec<Vec<u8>>,
-    /// The gas it used.
+    /// The gas it used. A transaction does not carry it: a record read
+    /// from one says 0, and its checker measures the gas anew.
     pub gas_used: u64,
 }
 

@@ -46,6 +46,37 @@ pub struct Outcome<'c> {
     pub gas_used: u64,
 }
 
+impl<'c> Outcome<'c> {
+    /// The outcome of a call of `info` whose result has `components` (of
+    /// the declared types), with `gas_used`: objects into outputs, events
+    /// into events (a list of events gives its elements), other values
+    /// into returns.
+    pub fn of(info: &ProcedureInfo, components: Vec<Value<'c>>, gas_used: u64) -> Outcome<'c> {
+        let mut outcome = Outcome {
+            outputs: Vec::new(),
+            returns: Vec::new(),
+            events: Vec::new(),
+            result: components.clone(),
+            gas_used,
+        };
+        for (component, slot) in components.into_iter().zip(&info.results) {
+            match (slot.role, &slot.r#type) {
+                (Role::Output, _) => outcome.outputs.push(component),
+                (Role::Event, TypeDesc::List(item)) => {
+                    let mut rest = component;
+                    while let Value::Cons(pair) = rest {
+                        outcome.events.push(Event { r#type: (**item).clone(), value: pair.head.clone() });
+                        rest = pair.tail.clone();
+                    }
+                }
+                (Role::Event, ty) => outcome.events.push(Event { r#type: ty.clone(), value: component }),
+                _ => outcome.returns.push(component),
+            }
+        }
+        outcome
+    }
+}
+
 /// What a procedure's checker says of a claimed result.
 #[derive(Clone, Debug)]
 pub enum Verdict<'c> {
@@ -284,7 +315,7 @@ impl Contract {
         if gas_used > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
-        Ok(outcome(&found.info, components, gas_used))
+        Ok(Outcome::of(&found.info, components, gas_used))
     }
 
     /// Runs the checker of `procedure` (`spec/contracts.md`): whether the
@@ -335,7 +366,7 @@ impl Contract {
         args.push(claim);
         match self.run_export(engine, checker, &args, argument_bytes + claim_bytes, gas_limit, calls) {
             Ok((Value::Bool(true), gas_used)) => {
-                Ok(Verdict::Accepted(outcome(&found.info, claimed.to_vec(), gas_used)))
+                Ok(Verdict::Accepted(Outcome::of(&found.info, claimed.to_vec(), gas_used)))
             }
             Ok((Value::Bool(false), _)) => Ok(Verdict::Refused { aborted: None }),
             Err(ExecError::Abort { message }) => Ok(Verdict::Refused { aborted: Some(message) }),
@@ -604,29 +635,6 @@ fn is_reference_type(ty: &TypeDesc) -> bool {
 
 fn is_signer_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == SIGNER_TYPE && args.is_empty())
-}
-
-/// The outcome of `info` whose result has `components` (of the declared
-/// types): objects into outputs, events into events (a list of events gives
-/// its elements), other values into returns.
-fn outcome<'c>(info: &ProcedureInfo, components: Vec<Value<'c>>, gas_used: u64) -> Outcome<'c> {
-    let mut outcome =
-        Outcome { outputs: Vec::new(), returns: Vec::new(), events: Vec::new(), result: components.clone(), gas_used };
-    for (component, slot) in components.into_iter().zip(&info.results) {
-        match (slot.role, &slot.r#type) {
-            (Role::Output, _) => outcome.outputs.push(component),
-            (Role::Event, TypeDesc::List(item)) => {
-                let mut rest = component;
-                while let Value::Cons(pair) = rest {
-                    outcome.events.push(Event { r#type: (**item).clone(), value: pair.head.clone() });
-                    rest = pair.tail.clone();
-                }
-            }
-            (Role::Event, ty) => outcome.events.push(Event { r#type: ty.clone(), value: component }),
-            _ => outcome.returns.push(component),
-        }
-    }
-    outcome
 }
 
 /// Checks that the metadata names exactly the helpers the runtime provides.

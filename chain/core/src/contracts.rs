@@ -94,6 +94,20 @@ impl Package {
         reader.finish()?;
         Ok(Self { wasm, metadata, links })
     }
+
+    /// The links of the package whose object data is `bytes`, read without
+    /// copying its module and metadata (a validator reads them on every
+    /// call of the contract).
+    pub fn links_of(bytes: &[u8]) -> Result<Vec<ObjectId>, DecodeError> {
+        let mut reader = Reader::new(bytes);
+        for what in ["package module", "package metadata"] {
+            let length = reader.length(what, PACKAGE_BYTES_MAX)?;
+            reader.take(length, what)?;
+        }
+        let links = reader.list("package links", LINKS_MAX, |reader| reader.array("package link").map(ObjectId))?;
+        reader.finish()?;
+        Ok(links)
+    }
 }
 
 /// The tag of objects of type `type_name` declared by the contract published
@@ -113,6 +127,9 @@ pub fn contract_owner(package: ObjectId) -> Address {
 pub struct ContractCall<'a> {
     /// The package object.
     pub package: &'a Object,
+    /// The packages it links to, in order: the contracts the procedure may
+    /// call, whose objects it may consume and create through them.
+    pub linked: &'a [&'a Object],
     /// The procedure's name.
     pub procedure: &'a str,
     /// The objects consumed, in the transaction's order.
@@ -141,7 +158,10 @@ pub enum CallFailure {
 /// An object a procedure creates, as its host computed it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct CreatedObject {
-    /// The name of its Min type in the contract.
+    /// The package of the contract that declares its type, which owns it:
+    /// the called contract's, or that of a contract it calls.
+    pub package: ObjectId,
+    /// The qualified name of its Min type (`Gold.Coin`).
     pub type_name: String,
     /// Its encoded value.
     pub data: Vec<u8>,
@@ -195,8 +215,10 @@ pub trait ContractHost: Send + Sync {
 
     /// Checks `call`: whether its procedure, run on the inputs and
     /// parameters, makes exactly the outputs and the results the client
-    /// claims. Accepted, it returns the objects the call creates and the
-    /// events it logs, each in order.
+    /// claims, and whether each call of another contract the transaction
+    /// records is one that contract's procedure makes. Accepted, it returns
+    /// the objects the call creates and the events it and the contracts it
+    /// calls log, each in order.
     fn check(&self, call: &ContractCall<'_>) -> Result<CallEffects, CallFailure>;
 }
 

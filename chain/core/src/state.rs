@@ -350,9 +350,31 @@ impl ShardState {
         check_signature_and_names(body, signature_valid)?;
         let inputs = self.resolve(&body.inputs)?;
         let references = self.resolve(&body.references)?;
-        check_ownership(body, &inputs, references.first().copied())?;
+        let linked = self.linked_packages(body, references.first().copied())?;
+        check_ownership(body, &inputs, references.first().copied(), &linked)?;
         self.check_outputs_fresh(transaction)?;
-        self.run_checker(body, &inputs, &references, contracts)
+        self.run_checker(body, &inputs, &references, &linked, contracts)
+    }
+
+    /// The packages that the package of a call links to, as this shard
+    /// holds them (every shard holds every package): the contracts whose
+    /// procedures the call may call. None for any other transaction.
+    fn linked_packages(&self, body: &TransactionBody, package: Option<&Object>) -> Result<Vec<&Object>, Abort> {
+        let (Procedure::Call { .. }, Some(package)) = (&body.procedure, package) else {
+            return Ok(Vec::new());
+        };
+        if package.type_tag != TypeTag::PACKAGE {
+            // `check_ownership` refuses the call with the reason.
+            return Ok(Vec::new());
+        }
+        let links = Package::links_of(&package.data).map_err(|error| Abort::ContractFailed(error.to_string()))?;
+        links
+            .iter()
+            .map(|id| {
+                let object = self.objects.get(id).map(|entry| &entry.object);
+                object.filter(|object| object.type_tag == TypeTag::PACKAGE).ok_or(Abort::MissingObject(*id))
+            })
+            .collect()
     }
 
     /// Runs the procedure's checker on the transaction's outputs, given
@@ -363,6 +385,7 @@ impl ShardState {
         body: &TransactionBody,
         inputs: &[&Object],
         references: &[&Object],
+        linked: &[&Object],
         contracts: &dyn ContractHost,
     ) -> Result<Vec<Event>, Abort> {
         match (&body.procedure, references.first()) {
@@ -370,6 +393,7 @@ impl ShardState {
             (Procedure::Call { name, .. }, Some(package)) => {
                 let call = ContractCall {
                     package,
+                    linked,
                     procedure: name,
                     inputs,
                     references: &references[1..],
@@ -524,7 +548,9 @@ impl ShardState {
         let inputs = self.resolve_local(&body.inputs)?;
         let references = self.resolve_local(&body.references)?;
         let local_inputs: Vec<&Object> = inputs.iter().flatten().copied().collect();
-        check_ownership(body, &local_inputs, references.first().copied().flatten())?;
+        let package = references.first().copied().flatten();
+        let linked = self.linked_packages(body, package)?;
+        check_ownership(body, &local_inputs, package, &linked)?;
         let id = transaction.id();
         for index in 0..body.outputs.len() {
             let object = id.output_id(index);
@@ -633,7 +659,8 @@ impl ShardState {
         };
         let inputs = gather(&body.inputs)?;
         let references = gather(&body.references)?;
-        self.run_checker(body, &inputs, &references, contracts)
+        let linked = self.linked_packages(body, references.first().copied())?;
+        self.run_checker(body, &inputs, &references, &linked, contracts)
     }
 
     /// The cross-shard transactions prepared here and not yet accepted, by id.
@@ -741,9 +768,14 @@ fn check_signature_and_names(body: &TransactionBody, signature_valid: bool) -> R
 }
 
 /// No package is consumed, a call names its package as its first
-/// reference input, and every input is owned by the signer or by the
-/// called contract.
-fn check_ownership(body: &TransactionBody, inputs: &[&Object], first_reference: Option<&Object>) -> Result<(), Abort> {
+/// reference input, and every input is owned by the signer, by the called
+/// contract or by a contract its package links to (`linked`).
+fn check_ownership(
+    body: &TransactionBody,
+    inputs: &[&Object],
+    first_reference: Option<&Object>,
+    linked: &[&Object],
+) -> Result<(), Abort> {
     if inputs.iter().any(|input| input.type_tag == TypeTag::PACKAGE) {
         return Err(Abort::Malformed("a package is never consumed".into()));
     }
@@ -758,8 +790,9 @@ fn check_ownership(body: &TransactionBody, inputs: &[&Object], first_reference: 
         },
         _ => None,
     };
-    let contract = package.map(|package| contract_owner(package.id));
-    if let Some(input) = inputs.iter().find(|input| input.owner != body.signer && Some(input.owner) != contract) {
+    let contracts: Vec<Address> =
+        package.into_iter().chain(linked.iter().copied()).map(|package| contract_owner(package.id)).collect();
+    if let Some(input) = inputs.iter().find(|input| input.owner != body.signer && !contracts.contains(&input.owner)) {
         return Err(Abort::NotOwner(input.id));
     }
     Ok(())
@@ -801,20 +834,22 @@ fn check_publish(
 }
 
 /// The validator runs the procedure's checker on the client's claim; the
-/// outputs must then be exactly the objects the call creates, owned by the
-/// contract. Answers the events it logs, each of the called package and
+/// outputs must then be exactly the objects the call creates, each owned
+/// by the contract that declares its type: the called one or one it links
+/// to. Answers the events it logs, each of one of those packages and
 /// within the limits.
 fn check_call(call: &ContractCall<'_>, contracts: &dyn ContractHost) -> Result<Vec<Event>, Abort> {
     let effects = contracts.check(call).map_err(|failure| match failure {
         CallFailure::Refused(reason) => Abort::CheckerFailed(reason.into()),
         CallFailure::Failed(reason) => Abort::ContractFailed(reason),
     })?;
+    let reached = |package: &ObjectId| call.package.id == *package || call.linked.iter().any(|l| l.id == *package);
     let created = &effects.created;
-    let owner = contract_owner(call.package.id);
     let matches = created.len() == call.outputs.len()
         && created.iter().zip(call.outputs).all(|(created, output)| {
-            output.owner == owner
-                && output.type_tag == contract_type_tag(call.package.id, &created.type_name)
+            reached(&created.package)
+                && output.owner == contract_owner(created.package)
+                && output.type_tag == contract_type_tag(created.package, &created.type_name)
                 && output.data == created.data
         });
     if !matches {
@@ -824,12 +859,10 @@ fn check_call(call: &ContractCall<'_>, contracts: &dyn ContractHost) -> Result<V
         return Err(Abort::ContractFailed(format!("the call logs more than {EVENTS_MAX} events")));
     }
     for event in &effects.events {
-        if event.package != call.package.id
-            || event.type_name.len() > EVENT_TYPE_NAME_MAX
-            || event.data.len() > EVENT_BYTES_MAX
+        if !reached(&event.package) || event.type_name.len() > EVENT_TYPE_NAME_MAX || event.data.len() > EVENT_BYTES_MAX
         {
             return Err(Abort::ContractFailed(format!(
-                "an event of type {} is not the called contract's, or exceeds the limits ({EVENT_TYPE_NAME_MAX} bytes of name, {EVENT_BYTES_MAX} of data)",
+                "an event of type {} is not of the called contracts, or exceeds the limits ({EVENT_TYPE_NAME_MAX} bytes of name, {EVENT_BYTES_MAX} of data)",
                 event.type_name.chars().take(64).collect::<String>()
             )));
         }

@@ -15,8 +15,10 @@ pub const INPUTS_MAX: usize = 16;
 pub const REFERENCES_MAX: usize = 16;
 /// The most outputs a transaction may create.
 pub const OUTPUTS_MAX: usize = 16;
-/// The largest parameter string, in bytes.
-pub const PARAMS_BYTES_MAX: usize = 1024;
+/// The largest parameter string, in bytes: a contract call's parameters
+/// carry its claimed results and the records of its calls of other
+/// contracts besides its parameter values.
+pub const PARAMS_BYTES_MAX: usize = 64 * 1024;
 /// The longest procedure name a call may carry, in bytes.
 pub const PROCEDURE_NAME_BYTES_MAX: usize = 128;
 /// The largest encoded transaction, in bytes.

@@ -34,7 +34,7 @@ impl ContractHost for StandInCounterHost {
                 data.push(u8::try_from(call.inputs.len()).expect("few inputs"));
                 let event = Event { package: call.package.id, type_name: "Bumped".to_owned(), data: data.clone() };
                 Ok(CallEffects {
-                    created: vec![CreatedObject { type_name: "Counter".to_owned(), data }],
+                    created: vec![CreatedObject { package: call.package.id, type_name: "Counter".to_owned(), data }],
                     events: vec![event],
                 })
             }

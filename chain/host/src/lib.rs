@@ -20,6 +20,12 @@
 
 #![warn(missing_docs)]
 
+mod packages;
+mod records;
+
+pub use packages::{LinkedContract, Packages};
+pub use records::{RECORDS_MAX, read_records, write_records};
+
 use min_chain::contracts::{
     CallEffects, CallFailure, ContractCall, ContractHost, CreatedObject, Event, Package, contract_owner,
     contract_type_tag,
@@ -28,7 +34,9 @@ use min_chain::encoding::{Reader, Writer};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
+use min_runtime::calls::{Claimed, Linked, NestedCall};
 use min_runtime::{Engine, Outcome, ProcedureInfo, Role, TypeDesc, Verdict};
+use records::{Named, ObjectLedger, calls_no_contract, check_record, recorded_events};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -50,11 +58,14 @@ pub struct CallResult<'c> {
     /// The components of its result other than the created objects, in
     /// order: what a transaction claims besides its outputs ([`append_claim`]).
     pub claimed: Vec<Value<'c>>,
-    /// The events it logs, encoded as the chain keeps them.
+    /// The events it logs, encoded as the chain keeps them: those of the
+    /// contracts it calls, in the order of its calls, then its own.
     pub events: Vec<Event>,
-    /// The same events' values, in the same order.
+    /// The values of its own events, in order.
     pub event_values: Vec<Value<'c>>,
-    /// The gas it used.
+    /// The records of its calls of other contracts, in order.
+    pub records: Vec<NestedCall>,
+    /// The gas it used, with that of the procedures it called.
     pub gas_used: u64,
 }
 
@@ -112,12 +123,15 @@ fn claimed_slots(info: &ProcedureInfo) -> impl Iterator<Item = &TypeDesc> {
 
 /// `params`, as [`encode_params`] wrote them, followed by `claimed`: the
 /// values of the result's components other than the created objects, in
-/// order, each encoded as a byte string.
+/// order, each encoded as a byte string; and, for a procedure that may call
+/// other contracts, by the `records` of the calls it made
+/// ([`write_records`]).
 pub fn append_claim(
     contract: &Contract,
     info: &ProcedureInfo,
     params: &[u8],
     claimed: &[Value<'_>],
+    records: &[NestedCall],
 ) -> Result<Vec<u8>, String> {
     let types: Vec<&TypeDesc> = claimed_slots(info).collect();
     if types.len() != claimed.len() {
@@ -127,6 +141,14 @@ pub fn append_claim(
     for (value, ty) in claimed.iter().zip(types) {
         writer.bytes(&contract.encode(value, ty).map_err(|error| error.to_string())?);
     }
+    match (info.calls.is_empty(), records.len()) {
+        (true, 0) => {}
+        (true, _) => return Err(format!("{} calls no other contract, so its calls record nothing", info.name)),
+        (false, count) if count > RECORDS_MAX => {
+            return Err(format!("the call makes {count} calls of other contracts, more than the limit {RECORDS_MAX}"));
+        }
+        (false, _) => write_records(&mut writer, records),
+    }
     let bytes = [params, &writer.into_bytes()].concat();
     if bytes.len() > PARAMS_BYTES_MAX {
         return Err(format!("the parameters take {} bytes, more than the limit {PARAMS_BYTES_MAX}", bytes.len()));
@@ -135,27 +157,36 @@ pub fn append_claim(
 }
 
 /// What a call's parameters hold: the parameter values, and the claimed
-/// results when [`append_claim`] added them.
+/// results and records when [`append_claim`] added them.
 pub struct Carried<'c> {
     /// The parameter values, in order (no `Signer`).
     pub params: Vec<Value<'c>>,
     /// The claimed results besides the created objects, in order; `None`
     /// when the parameters carry no claim (of a procedure that makes such
-    /// results: a claim of none is empty).
+    /// results or calls other contracts: a claim of none is empty).
     pub claimed: Option<Vec<Value<'c>>>,
+    /// The records of the calls of other contracts the claim comes with,
+    /// in order.
+    pub records: Vec<NestedCall>,
 }
 
-/// The parameter values (and claim) that [`encode_params`] (and
-/// [`append_claim`]) wrote.
+/// The parameter values (and claim and records) that [`encode_params`]
+/// (and [`append_claim`]) wrote.
 pub fn decode_params<'c>(contract: &'c Contract, info: &ProcedureInfo, bytes: &[u8]) -> Result<Carried<'c>, String> {
     let mut reader = Reader::new(bytes);
     let params = read_values(contract, &mut reader, slots(info, Role::Param), "parameter")?;
-    if reader.is_empty() && claimed_slots(info).next().is_some() {
-        return Ok(Carried { params, claimed: None });
+    let calls = !info.calls.is_empty();
+    if reader.is_empty() && (calls || claimed_slots(info).next().is_some()) {
+        return Ok(Carried { params, claimed: None, records: Vec::new() });
     }
     let claimed = read_values(contract, &mut reader, claimed_slots(info), "claimed result")?;
+    let records = if calls {
+        read_records(&mut reader).map_err(|error| format!("the records of calls: {error}"))?
+    } else {
+        Vec::new()
+    };
     reader.finish().map_err(|error| format!("the parameters: {error}"))?;
-    Ok(Carried { params, claimed: Some(claimed) })
+    Ok(Carried { params, claimed: Some(claimed), records })
 }
 
 /// Reads one byte string per type of `types` and decodes it as a value of
@@ -175,17 +206,18 @@ fn read_values<'c, 't>(
         .collect()
 }
 
-/// The value an object of the contract published as `package` holds, as
-/// an object of type `ty`; refuses an object of another type.
+/// The value an object holds, as an object of type `ty` of `contract`
+/// (whose package, and those of the contracts it calls, are `packages`);
+/// refuses an object of another type.
 pub fn object_value<'c>(
     contract: &'c Contract,
-    package: ObjectId,
+    packages: &Packages<'_>,
     object: &Object,
     ty: &TypeDesc,
 ) -> Result<Value<'c>, String> {
     let name = object_type_name(ty)?;
-    if object.type_tag != contract_type_tag(package, name) {
-        return Err(format!("input {:?} is not a {name} of this contract", object.id));
+    if object.type_tag != packages.tag(name) {
+        return Err(format!("input {:?} is not a {name} of the contract that declares it", object.id));
     }
     contract.decode(&object.data, ty).map_err(|error| format!("input {:?}: {error}", object.id))
 }
@@ -196,6 +228,8 @@ pub fn object_value<'c>(
 pub struct Call<'a> {
     /// The package's id.
     pub package: ObjectId,
+    /// The contracts its package links to, loaded, in order.
+    pub linked: &'a [LinkedContract],
     /// The procedure's name, qualified or short.
     pub procedure: &'a str,
     /// The objects it consumes, in order.
@@ -208,9 +242,11 @@ pub struct Call<'a> {
     pub signer: Address,
 }
 
-/// Runs `call` of `contract`, with at most `gas_limit` gas. A `Signer`
-/// parameter receives the call's signer, never anything the parameters
-/// carry (`spec/security.md`).
+/// Runs `call` of `contract`, with at most `gas_limit` gas for it and the
+/// procedures of other contracts it calls together (each runs on its own
+/// contract and is recorded), as a validator checks it. A `Signer` parameter receives the
+/// call's signer, never anything the parameters carry
+/// (`spec/security.md`).
 pub fn run_call<'c>(
     engine: &Engine,
     contract: &'c Contract,
@@ -218,16 +254,38 @@ pub fn run_call<'c>(
     gas_limit: u64,
 ) -> Result<CallResult<'c>, String> {
     let info = procedure(contract, call.procedure)?;
-    runs_on_the_chain(info)?;
+    let packages = Packages { own: call.package, linked: call.linked };
+    for called in &info.calls {
+        if let Some(linked) = packages.linked_for(called) {
+            calls_no_contract(procedure(&linked.contract, called)?)?;
+        }
+    }
     let carried = decode_params(contract, info, call.params)?;
     let objects = Objects { inputs: call.inputs, references: call.references };
-    let (inputs, params) = arguments(contract, info, call.package, &objects, carried.params, call.signer)?;
-    let outcome = contract.call(engine, &info.name, &inputs, &params, gas_limit).map_err(|error| error.to_string())?;
-    let (created, events) = effects(contract, info, call.package, &outcome)?;
+    let (inputs, params) = arguments(contract, info, &packages, &objects, carried.params, call.signer)?;
+    let (handler, trace) = Linked::new(packages.by_module(), engine, gas_limit);
+    let handler: Box<dyn min_runtime::ContractCalls> = Box::new(handler);
+    let outcome = contract
+        .call_with(engine, &info.name, &inputs, &params, gas_limit, Some(handler))
+        .map_err(|error| error.to_string())?;
+    let records = std::mem::take(&mut trace.borrow_mut().calls);
+    let (created, own_events) = effects(contract, info, &packages, &outcome)?;
+    let mut events = Vec::new();
+    for record in &records {
+        events.extend(recorded_events(&packages, record)?);
+    }
+    events.extend(own_events);
     let claimed = outcome.result.iter().zip(&info.results).filter(|(_, slot)| slot.role != Role::Output);
     let claimed = claimed.map(|(value, _)| value.clone()).collect();
     let event_values = outcome.events.into_iter().map(|event| event.value).collect();
-    Ok(CallResult { created, returns: outcome.returns, claimed, events, event_values, gas_used: outcome.gas_used })
+    let gas_used = records.iter().fold(outcome.gas_used, |total, record| total.saturating_add(record.gas_used));
+    if gas_used > gas_limit {
+        return Err(format!(
+            "{} and the procedures it calls use {gas_used} gas together, more than the limit {gas_limit}",
+            info.name
+        ));
+    }
+    Ok(CallResult { created, returns: outcome.returns, claimed, events, event_values, records, gas_used })
 }
 
 /// The objects a call names: those it consumes and those it reads.
@@ -242,7 +300,7 @@ struct Objects<'a> {
 fn arguments<'c>(
     contract: &'c Contract,
     info: &ProcedureInfo,
-    package: ObjectId,
+    packages: &Packages<'_>,
     objects: &Objects<'_>,
     carried: Vec<Value<'c>>,
     signer: Address,
@@ -261,11 +319,11 @@ fn arguments<'c>(
         match (slot.role, &slot.r#type) {
             (Role::Input, ty) => {
                 let object = inputs.next().expect("counted");
-                object_values.push(object_value(contract, package, object, ty)?);
+                object_values.push(object_value(contract, packages, object, ty)?);
             }
             (Role::Reference, TypeDesc::Data { args, .. }) if args.len() == 1 => {
                 let object = references.next().expect("counted");
-                object_values.push(object_value(contract, package, object, &args[0])?);
+                object_values.push(object_value(contract, packages, object, &args[0])?);
             }
             (Role::Reference, ty) => return Err(format!("{} reads a reference of type {ty:?}", info.name)),
             (Role::Param, _) => param_values.extend(carried.next()),
@@ -278,12 +336,13 @@ fn arguments<'c>(
     Ok((object_values, param_values))
 }
 
-/// The objects an outcome creates and the events it logs, encoded as the
-/// chain keeps them.
+/// The objects an outcome of `contract` creates and the events it logs,
+/// encoded as the chain keeps them, each of the package of the contract
+/// that declares its type.
 fn effects(
     contract: &Contract,
     info: &ProcedureInfo,
-    package: ObjectId,
+    packages: &Packages<'_>,
     outcome: &Outcome<'_>,
 ) -> Result<(Vec<CreatedObject>, Vec<Event>), String> {
     let output_types = info.results.iter().filter(|slot| slot.role == Role::Output).map(|slot| &slot.r#type);
@@ -293,7 +352,8 @@ fn effects(
         .zip(output_types)
         .map(|(value, ty)| {
             let data = contract.encode(value, ty).map_err(|error| error.to_string())?;
-            Ok(CreatedObject { type_name: object_type_name(ty)?.to_owned(), data })
+            let type_name = object_type_name(ty)?;
+            Ok(CreatedObject { package: packages.of_type(type_name), type_name: type_name.to_owned(), data })
         })
         .collect::<Result<Vec<_>, String>>()?;
     let events = outcome
@@ -301,7 +361,8 @@ fn effects(
         .iter()
         .map(|event| {
             let data = contract.encode(&event.value, &event.r#type).map_err(|error| error.to_string())?;
-            Ok(Event { package, type_name: event.type_name().to_owned(), data })
+            let type_name = event.type_name();
+            Ok(Event { package: packages.of_type(type_name), type_name: type_name.to_owned(), data })
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok((created, events))
@@ -309,12 +370,13 @@ fn effects(
 
 /// What a transaction claims a call of `info` makes: the components of the
 /// result in order, the created objects read from the transaction's
-/// outputs (each must be an object of its type of this contract, owned by
-/// it) and the others from its parameters. `Err` says what does not fit.
+/// outputs (each must be an object of its type, owned by the contract that
+/// declares it) and the others from its parameters. `Err` says what does
+/// not fit.
 fn claim<'c>(
     contract: &'c Contract,
     info: &ProcedureInfo,
-    package: ObjectId,
+    packages: &Packages<'_>,
     outputs: &[Output],
     claimed: Vec<Value<'c>>,
 ) -> Result<Vec<Value<'c>>, String> {
@@ -328,8 +390,11 @@ fn claim<'c>(
         let next = if slot.role == Role::Output {
             let Some(output) = outputs.next() else { unreachable!("the outputs were counted") };
             let name = object_type_name(&slot.r#type)?;
-            if output.owner != contract_owner(package) || output.type_tag != contract_type_tag(package, name) {
-                return Err(format!("output {} is not a {name} of this contract", components.len() + 1));
+            if output.owner != packages.owner(name) || output.type_tag != packages.tag(name) {
+                return Err(format!(
+                    "output {} is not a {name} of the contract that declares it",
+                    components.len() + 1
+                ));
             }
             contract.decode(&output.data, &slot.r#type).map_err(|error| format!("an output: {error}"))?
         } else {
@@ -340,15 +405,15 @@ fn claim<'c>(
     Ok(components)
 }
 
-/// The outputs a transaction states for `created`, the objects a call of
-/// the contract published as `package` creates: owned by the contract and
-/// tagged with their types.
-pub fn outputs(package: ObjectId, created: &[CreatedObject]) -> Vec<Output> {
+/// The outputs a transaction states for `created`, the objects a call
+/// creates: each owned by the contract that declares its type and tagged
+/// with its type.
+pub fn outputs(created: &[CreatedObject]) -> Vec<Output> {
     created
         .iter()
         .map(|object| Output {
-            owner: contract_owner(package),
-            type_tag: contract_type_tag(package, &object.type_name),
+            owner: contract_owner(object.package),
+            type_tag: contract_type_tag(object.package, &object.type_name),
             data: object.data.clone(),
         })
         .collect()
@@ -365,7 +430,9 @@ pub struct PreparedCall<'c> {
     pub returns: Vec<Value<'c>>,
     /// The events it logs, as the chain will keep them.
     pub events: Vec<Event>,
-    /// The gas it used.
+    /// The records of its calls of other contracts, in order.
+    pub records: Vec<NestedCall>,
+    /// The gas it used, with that of the procedures it called.
     pub gas_used: u64,
 }
 
@@ -373,6 +440,8 @@ pub struct PreparedCall<'c> {
 pub struct CallRequest<'a, 'c> {
     /// The package's id.
     pub package: ObjectId,
+    /// The contracts the package links to, loaded, in order.
+    pub linked: &'a [LinkedContract],
     /// The procedure's name.
     pub procedure: &'a str,
     /// The objects it consumes, as the chain holds them.
@@ -409,6 +478,7 @@ pub fn prepare_call<'c>(
     let references: Vec<&Object> = request.references.iter().collect();
     let call = Call {
         package: request.package,
+        linked: request.linked,
         procedure: &info.name,
         inputs: &inputs,
         references: &references,
@@ -416,7 +486,7 @@ pub fn prepare_call<'c>(
         signer: request.signer,
     };
     let result = run_call(engine, contract, &call, CALL_GAS_LIMIT)?;
-    let params = append_claim(contract, info, &params, &result.claimed)?;
+    let params = append_claim(contract, info, &params, &result.claimed, &result.records)?;
     let body = |salt| TransactionBody {
         procedure: Procedure::Call { name: info.name.clone(), salt },
         inputs: request.inputs.iter().map(Object::reference).collect(),
@@ -424,7 +494,7 @@ pub fn prepare_call<'c>(
             .chain(request.references.iter().map(Object::reference))
             .collect(),
         params: params.clone(),
-        outputs: outputs(request.package, &result.created),
+        outputs: outputs(&result.created),
         signer: request.signer,
     };
     let home = request
@@ -443,7 +513,13 @@ pub fn prepare_call<'c>(
         .map(|offset| body(request.salt_from.wrapping_add(offset)))
         .find(on_one_shard)
         .ok_or_else(|| format!("no salt puts the call's {} outputs on one shard", result.created.len()))?;
-    Ok(PreparedCall { body, returns: result.returns, events: result.events, gas_used: result.gas_used })
+    Ok(PreparedCall {
+        body,
+        returns: result.returns,
+        events: result.events,
+        records: result.records,
+        gas_used: result.gas_used,
+    })
 }
 
 /// Loads a package's contract: its module checked against its metadata.
@@ -481,18 +557,6 @@ pub fn check_links(metadata: &min_runtime::Metadata, linked: &[Package]) -> Resu
     Ok(())
 }
 
-/// Refuses a procedure that calls another contract: the chain does not
-/// carry the records of such calls yet.
-pub fn runs_on_the_chain(info: &ProcedureInfo) -> Result<(), String> {
-    match info.calls.first() {
-        Some(called) => Err(format!(
-            "{} calls {called} of another contract, and the chain does not run calls between contracts yet",
-            info.name
-        )),
-        None => Ok(()),
-    }
-}
-
 /// A validator's contract host: the wasmtime runtime, with the contracts it
 /// has loaded kept by package id.
 pub struct RuntimeHost {
@@ -523,6 +587,33 @@ impl RuntimeHost {
     }
 }
 
+impl RuntimeHost {
+    /// The contracts of the packages `call`'s package links to, loaded
+    /// once each; `Err` if they are not its links, in order.
+    fn linked(&self, call: &ContractCall<'_>) -> Result<Vec<LinkedContract>, String> {
+        let links = Package::links_of(&call.package.data).map_err(|error| error.to_string())?;
+        if links.len() != call.linked.len() || links.iter().zip(call.linked).any(|(link, object)| *link != object.id) {
+            return Err("the call reaches other packages than its package links to".to_owned());
+        }
+        call.linked
+            .iter()
+            .map(|object| Ok(LinkedContract { package: object.id, contract: self.contract(object)? }))
+            .collect()
+    }
+}
+
+/// The outcome of a checker's `verdict` on a call of `procedure` (`what`
+/// names it in a refusal), or why the call is refused.
+fn accepted<'c>(verdict: Verdict<'c>, procedure: &str, what: &str) -> Result<Outcome<'c>, CallFailure> {
+    match verdict {
+        Verdict::Accepted(outcome) => Ok(outcome),
+        Verdict::Refused { aborted: Some(message) } => Err(CallFailure::Refused(format!("{what} aborts: {message}"))),
+        Verdict::Refused { aborted: None } => {
+            Err(CallFailure::Refused(format!("{procedure} makes other results than the transaction claims")))
+        }
+    }
+}
+
 impl ContractHost for RuntimeHost {
     fn check_package(&self, package: &Package, linked: &[Package]) -> Result<(), String> {
         let contract = load_package(package)?;
@@ -533,29 +624,48 @@ impl ContractHost for RuntimeHost {
     fn check(&self, call: &ContractCall<'_>) -> Result<CallEffects, CallFailure> {
         use CallFailure::{Failed, Refused};
         let contract = self.contract(call.package).map_err(Failed)?;
+        let linked = self.linked(call).map_err(Failed)?;
+        let packages = Packages { own: call.package.id, linked: &linked };
         let info = procedure(&contract, call.procedure).map_err(Failed)?;
-        runs_on_the_chain(info).map_err(Failed)?;
         let carried = decode_params(&contract, info, call.params).map_err(Failed)?;
         let claimed =
             carried.claimed.ok_or_else(|| Refused("the transaction claims none of the results".to_owned()))?;
-        let package = call.package.id;
         let objects = Objects { inputs: call.inputs, references: call.references };
         let (inputs, params) =
-            arguments(&contract, info, package, &objects, carried.params, call.signer).map_err(Failed)?;
-        let claim = claim(&contract, info, package, call.outputs, claimed).map_err(Refused)?;
+            arguments(&contract, info, &packages, &objects, carried.params, call.signer).map_err(Failed)?;
+        let claim = claim(&contract, info, &packages, call.outputs, claimed).map_err(Refused)?;
+        let (handler, answered) = Claimed::new(packages.by_module(), carried.records.clone());
         let verdict = contract
-            .check(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT)
+            .check_with(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT, Some(Box::new(handler)))
             .map_err(|error| Failed(error.to_string()))?;
-        let outcome = match verdict {
-            Verdict::Accepted(outcome) => outcome,
-            Verdict::Refused { aborted: Some(message) } => {
-                return Err(Refused(format!("the procedure aborts: {message}")));
+        let outcome = accepted(verdict, &info.name, "the procedure")?;
+        if answered.get() != carried.records.len() {
+            return Err(Refused(format!(
+                "the transaction records calls of other contracts that {} does not make",
+                info.name
+            )));
+        }
+        let (created, own_events) = effects(&contract, info, &packages, &outcome).map_err(Failed)?;
+        let mut ledger = ObjectLedger::default();
+        for (input, slot) in call.inputs.iter().zip(slots(info, Role::Input)) {
+            if packages.is_foreign(object_type_name(slot).map_err(Failed)?) {
+                ledger.has(input.type_tag, &input.data);
             }
-            Verdict::Refused { aborted: None } => {
-                return Err(Refused(format!("{} makes other results than the transaction claims", info.name)));
-            }
-        };
-        let (created, events) = effects(&contract, info, package, &outcome).map_err(Failed)?;
+        }
+        for object in created.iter().filter(|object| object.package != packages.own) {
+            ledger.hands_on(contract_type_tag(object.package, &object.type_name), &object.data);
+        }
+        let named =
+            Named { signer: call.signer, objects: call.inputs.iter().chain(call.references).copied().collect() };
+        let mut gas_left = CALL_GAS_LIMIT.saturating_sub(outcome.gas_used);
+        let mut events = Vec::new();
+        for record in &carried.records {
+            let (logged, gas_used) = check_record(&self.engine, &packages, record, &named, &mut ledger, gas_left)?;
+            events.extend(logged);
+            gas_left = gas_left.saturating_sub(gas_used);
+        }
+        ledger.balance().map_err(Refused)?;
+        events.extend(own_events);
         Ok(CallEffects { created, events })
     }
 }

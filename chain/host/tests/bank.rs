@@ -89,7 +89,7 @@ fn failing_calls_and_dishonest_outputs_change_nothing() {
     foreign.outputs[0].owner = address(&ada);
     assert_eq!(
         chain.apply(&placed(foreign, &ada)),
-        Err(Abort::CheckerFailed("output 1 is not a bank.Account of this contract".into()))
+        Err(Abort::CheckerFailed("output 1 is not a bank.Account of the contract that declares it".into()))
     );
 
     let (balance, _) = call(&contract, &chain, &ada, "balance_of", std::slice::from_ref(&account), &[]).unwrap();
@@ -101,7 +101,7 @@ fn failing_calls_and_dishonest_outputs_change_nothing() {
     );
     let mut overclaimed = balance.body().clone();
     let info = contract.procedure("balance_of").unwrap();
-    overclaimed.params = min_contract_host::append_claim(&contract, info, &[], &[Value::Nat(999)]).unwrap();
+    overclaimed.params = min_contract_host::append_claim(&contract, info, &[], &[Value::Nat(999)], &[]).unwrap();
     assert_eq!(
         chain.apply(&placed(overclaimed, &ada)),
         Err(Abort::CheckerFailed("bank.balance_of makes other results than the transaction claims".into()))
@@ -210,7 +210,7 @@ fn the_token_mints_pays_and_refuses_what_the_owner_did_not_sign() {
     assert!(chain.states[home].is_active(&change.id), "the coin read is still active");
     let mut inflated = balance.body.clone();
     let info = contract.procedure("balance").unwrap();
-    inflated.params = min_contract_host::append_claim(&contract, info, &[], &[Value::Nat(8)]).unwrap();
+    inflated.params = min_contract_host::append_claim(&contract, info, &[], &[Value::Nat(8)], &[]).unwrap();
     assert_eq!(
         chain.apply(&placed(inflated, &eve)),
         Err(Abort::CheckerFailed("token.balance makes other results than the transaction claims".into())),

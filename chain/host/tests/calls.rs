@@ -1,20 +1,28 @@
-//! Publishing a contract that calls another (`examples/calls/`): its
+//! Calls between contracts on the chain (`examples/calls/`): a caller's
 //! package links to the called contract's package, which its publication
 //! reads, and every shard checks that the linked package publishes the
-//! interface the caller was built against. The chain does not run the
-//! calls themselves yet: such a procedure is refused with the reason, and
-//! the caller's other procedures run.
+//! interface the caller was built against. A call's transaction records
+//! its calls of the linked contract; every validator checks the caller
+//! against the records and each record with the called procedure's own
+//! checker, and refuses records that differ from what it does.
 
 mod common;
 
-use common::{Chain, address, call, key, package, shards};
+use common::{Chain, address, call, key, package, placed, prepare, shards};
+use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
 use min_chain::contracts::Package;
+use min_chain::contracts::{contract_owner, contract_type_tag};
+use min_chain::objects::Object;
 use min_chain::objects::{ObjectId, ObjectRef, TypeTag};
 use min_chain::state::Abort;
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
+use min_contract_host::LinkedContract;
 use min_contract_host::load_package;
 use min_runtime::Value;
+use min_runtime::calls::NestedCall;
+use min_runtime::{Contract, TypeDesc};
+use std::sync::Arc;
 
 /// The publication of `package`, reading `references`, signed by key 1.
 fn publication(package: &Package, references: Vec<ObjectRef>) -> Transaction {
@@ -93,20 +101,159 @@ fn a_caller_is_published_linked_to_the_interface_it_was_built_against() {
     assert_eq!(shards().get(), chain.states.len() as u32);
 }
 
-#[test]
-fn a_callers_other_procedures_run_and_its_calls_are_refused_with_the_reason() {
-    let mut chain = Chain::new(&package("calls/Gold.min"));
-    let gold = chain.package;
-    let shop = linked(package("calls/Shop.min"), &[gold]);
-    let shop_id = publish(&mut chain, &shop, &[gold]).unwrap();
-    chain.package = shop_id;
-    let contract = load_package(&shop).unwrap();
-    let ada = key(2);
-    let (open, _) = call(&contract, &chain, &ada, "open", &[], &[Value::Nat(4)]).unwrap();
-    let stall = chain.apply(&open).unwrap().remove(0);
-    assert_eq!(stall.type_tag, min_chain::contracts::contract_type_tag(shop_id, "Shop.Stall"));
+/// Gold and a shop linked to it, published on both shards; the chain's
+/// calls go to the shop. Also gives the two contracts, loaded.
+fn gold_and_shop() -> (Chain, Contract, Arc<Contract>) {
+    let gold = package("calls/Gold.min");
+    let mut chain = Chain::new(&gold);
+    let gold_id = chain.package;
+    let shop = linked(package("calls/Shop.min"), &[gold_id]);
+    chain.package = publish(&mut chain, &shop, &[gold_id]).unwrap();
+    let gold = Arc::new(load_package(&gold).unwrap());
+    chain.linked = vec![LinkedContract { package: gold_id, contract: gold.clone() }];
+    (chain, load_package(&shop).unwrap(), gold)
+}
 
-    let refused =
-        call(&contract, &chain, &ada, "buy", &[stall], &[]).map(drop).expect_err("the client refuses to run it");
-    assert!(refused.contains("Shop.buy calls Gold.pay of another contract"), "{refused}");
+/// Calls Gold's `procedure` directly (not through the shop) and applies it:
+/// the objects it creates.
+fn call_gold(
+    chain: &mut Chain,
+    gold: &Contract,
+    who: &SigningKey,
+    procedure: &str,
+    inputs: &[Object],
+    params: &[Value<'_>],
+) -> Vec<Object> {
+    let shop = std::mem::replace(&mut chain.package, chain.linked[0].package);
+    let linked = std::mem::take(&mut chain.linked);
+    let (transaction, _) = call(gold, chain, who, procedure, inputs, params).unwrap();
+    let created = chain.apply(&transaction).unwrap();
+    (chain.package, chain.linked) = (shop, linked);
+    created
+}
+
+/// A stall of ada's selling at 4, and a coin of 10 gold that bob holds.
+fn stall_and_coin(chain: &mut Chain, shop: &Contract, gold: &Contract) -> (Object, Object) {
+    let (minter, ada, bob) = (key(5), key(2), key(3));
+    let treasury = call_gold(chain, gold, &minter, "start", &[], &[]).remove(0);
+    let minted = [Value::Nat(10), Value::Str(address(&bob).to_string().into())];
+    let coin = call_gold(chain, gold, &minter, "mint", &[treasury], &minted).remove(1);
+    let (open, _) = call(shop, chain, &ada, "open", &[], &[Value::Nat(4)]).unwrap();
+    (chain.apply(&open).unwrap().remove(0), coin)
+}
+
+/// The value an object holds, as Min prints it, read with `contract`'s
+/// type `type_name`.
+fn shown(contract: &Contract, object: &Object, type_name: &str) -> String {
+    let ty = TypeDesc::Data { name: type_name.to_owned(), args: Vec::new() };
+    contract.decode(&object.data, &ty).unwrap().to_string()
+}
+
+#[test]
+fn a_sale_runs_across_two_contracts_and_each_keeps_its_own_objects() {
+    let (mut chain, shop, gold) = gold_and_shop();
+    let gold_id = chain.linked[0].package;
+    let (stall, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    let bob = key(3);
+
+    let prepared = prepare(&shop, &chain, &bob, "buy", &[stall.clone(), coin.clone()], &[]).unwrap();
+    assert_eq!(prepared.records.len(), 1, "the sale records its one call of Gold.pay");
+    assert_eq!(prepared.records[0].procedure, "Gold.pay");
+    let sale = prepared.body.sign(&bob);
+    let created = chain.apply(&sale).expect("every validator checks both contracts");
+
+    assert_eq!(created[0].type_tag, contract_type_tag(chain.package, "Shop.Stall"));
+    assert!(shown(&shop, &created[0], "Shop.Stall").contains("sold = 1"));
+    for coin in &created[1..] {
+        assert_eq!(coin.type_tag, contract_type_tag(gold_id, "Gold.Coin"), "a coin stays Gold's");
+        assert_eq!(coin.owner, contract_owner(gold_id), "and only Gold's procedures consume it");
+    }
+    let (ada, bob) = (address(&key(2)).to_string(), address(&bob).to_string());
+    assert_eq!(shown(&gold, &created[1], "Gold.Coin"), format!(r#"{{owner = "{bob}", units = {{amount = 6}}}}"#));
+    assert_eq!(shown(&gold, &created[2], "Gold.Coin"), format!(r#"{{owner = "{ada}", units = {{amount = 4}}}}"#));
+    let spent = chain.apply(&sale);
+    assert_eq!(spent, Err(Abort::InactiveObject(stall.id)), "the stall and the coin are spent once");
+}
+
+/// The sale's transaction with `tamper` applied to its records and
+/// outputs, placed on the shard of its inputs and signed by bob; the
+/// reason the checkers refuse it for.
+fn tampered(tamper: impl FnOnce(&mut Vec<NestedCall>, &mut Vec<Output>)) -> String {
+    let (mut chain, shop, gold) = gold_and_shop();
+    let (stall, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    let bob = key(3);
+    let prepared = prepare(&shop, &chain, &bob, "buy", &[stall, coin], &[]).unwrap();
+    let (mut records, mut body) = (prepared.records.clone(), prepared.body.clone());
+    tamper(&mut records, &mut body.outputs);
+    let info = shop.procedure("buy").unwrap();
+    body.params = min_contract_host::append_claim(&shop, info, &[], &[], &records).unwrap();
+    match chain.apply(&placed(body, &bob)) {
+        Err(Abort::CheckerFailed(reason)) => reason.to_string(),
+        other => panic!("a checker refuses the tampered records: {other:?}"),
+    }
+}
+
+#[test]
+fn records_that_differ_from_what_the_called_contract_does_are_refused() {
+    let dropped = tampered(|records, _| records.clear());
+    assert!(dropped.contains("the call of Gold.pay is not among the calls the transaction records"), "{dropped}");
+
+    let doubled = tampered(|records, _| records.push(records[0].clone()));
+    assert!(doubled.contains("records calls of other contracts that Shop.buy does not make"), "{doubled}");
+
+    let renamed = tampered(|records, _| records[0].procedure = "Gold.value".to_owned());
+    assert!(renamed.contains("records a call of Gold.value where Gold.pay is called"), "{renamed}");
+
+    // The payment and the change trade places in the record and in the
+    // outputs alike: the shop's checker, which takes the record's word,
+    // accepts; Gold's own checker, run on the record, does not.
+    let swapped = tampered(|records, outputs| {
+        records[0].result.swap(0, 1);
+        outputs.swap(1, 2);
+    });
+    assert!(swapped.contains("Gold.pay makes other results than the transaction claims"), "{swapped}");
+}
+
+#[test]
+fn another_contracts_object_is_consumed_only_by_a_contract_linked_to_it() {
+    let (mut chain, shop, gold) = gold_and_shop();
+    let (_, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    let bank = package("bank.min");
+    let bank_id = publish(&mut chain, &bank, &[]).unwrap();
+    chain.package = bank_id;
+    chain.linked.clear();
+    let bank = load_package(&bank).unwrap();
+    let (open, _) = call(&bank, &chain, &key(3), "open", &[], &[Value::Str("bob".into())]).unwrap();
+    let account = chain.apply(&open).unwrap().remove(0);
+    let mut body =
+        prepare(&bank, &chain, &key(3), "deposit", std::slice::from_ref(&account), &[Value::Nat(1)]).unwrap().body;
+    body.inputs.push(coin.reference());
+    let refused = chain.apply(&placed(body, &key(3)));
+    assert_eq!(refused, Err(Abort::NotOwner(coin.id)), "the bank does not link to Gold");
+}
+
+#[test]
+fn a_sale_with_any_byte_of_its_parameters_changed_is_refused_and_changes_nothing() {
+    use proptest::test_runner::{Config, TestRunner};
+    let (mut chain, shop, gold) = gold_and_shop();
+    let (stall, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    let bob = key(3);
+    let body = prepare(&shop, &chain, &bob, "buy", &[stall.clone(), coin.clone()], &[]).unwrap().body;
+    let state = std::cell::RefCell::new(chain.states.remove(1));
+    let digest = state.borrow().digest();
+    let mut runner = TestRunner::new(Config { cases: 96, failure_persistence: None, ..Config::default() });
+    let changes = (0..body.params.len(), 1..=255u8);
+    runner
+        .run(&changes, |(at, flip)| {
+            let mut changed = body.clone();
+            changed.params[at] ^= flip;
+            let outcome = state.borrow_mut().apply(&placed(changed, &bob), true, &chain.host);
+            proptest::prop_assert!(outcome.is_err(), "byte {} changed by {:#x} is accepted", at, flip);
+            proptest::prop_assert_eq!(state.borrow().digest(), digest);
+            Ok(())
+        })
+        .unwrap();
+    let mut state = state.into_inner();
+    assert!(state.is_active(&stall.id) && state.is_active(&coin.id));
+    assert!(state.apply(&placed(body, &bob), true, &chain.host).is_ok(), "the sale itself still goes through");
 }

@@ -15,12 +15,13 @@ use min_chain::contracts::{Event, Package};
 use min_chain::objects::{Address, Object, ObjectId, TypeTag};
 use min_chain::shard::ShardId;
 use min_chain::transaction::{Output, Procedure, TransactionBody, TxId};
-use min_contract_host::{CallRequest, event_value, load_package, prepare_call};
+use min_contract_host::{CallRequest, LinkedContract, event_value, load_package, prepare_call};
 use min_node::client::RpcClient;
 use min_node::hex;
 use min_runtime::{Engine, Role, Value};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long `deploy` and `call` wait for their transaction to be final.
@@ -93,7 +94,10 @@ pub struct Called {
     pub created: Vec<(ObjectId, String, String)>,
     /// The events the chain logged for it: type and value as Min source.
     pub events: Vec<(String, String)>,
-    /// The gas it used.
+    /// The procedures of other contracts it called, in order, each with
+    /// the gas it used.
+    pub calls: Vec<(String, u64)>,
+    /// The gas it used, with that of the procedures it called.
     pub gas_used: u64,
 }
 
@@ -128,6 +132,15 @@ pub fn call(
     }
     let package = Package::from_bytes(&package_object.data).map_err(|error| error.to_string())?;
     let contract = load_package(&package)?;
+    let linked = package
+        .links
+        .iter()
+        .map(|id| {
+            let object = fetch_object(rpc, *id)?;
+            let linked = Package::from_bytes(&object.data).map_err(|error| format!("a linked package: {error}"))?;
+            Ok(LinkedContract { package: *id, contract: Arc::new(load_package(&linked)?) })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let info = min_contract_host::procedure(&contract, options.procedure)?;
     let arguments = parse_params(workspace, file, &info.name, options.args)?;
     let params: Vec<Value<'_>> = arguments.iter().map(Argument::to_value).collect();
@@ -137,6 +150,7 @@ pub fn call(
     let engine = Engine::new().map_err(|error| error.to_string())?;
     let request = CallRequest {
         package: options.package,
+        linked: &linked,
         procedure: &info.name,
         inputs: &inputs,
         references: &references,
@@ -174,12 +188,15 @@ pub fn call(
         .map(|event| {
             let type_name = event.get("type").and_then(Json::as_str).ok_or("an event without a type")?;
             let data = event.get("data").and_then(Json::as_str).ok_or("an event without data")?;
+            let package = event.get("package").and_then(Json::as_str).ok_or("an event without a package")?;
             let event = Event {
-                package: options.package,
+                package: ObjectId(hex::decode32(package)?),
                 type_name: type_name.to_owned(),
                 data: hex::decode(data).map_err(|reason| format!("an event's data: {reason}"))?,
             };
-            Ok((event.type_name.clone(), event_value(&contract, &event)?.to_string()))
+            let logger = linked.iter().find(|linked| linked.package == event.package);
+            let logger = logger.map_or(&contract, |linked| &*linked.contract);
+            Ok((event.type_name.clone(), event_value(logger, &event)?.to_string()))
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Called {
@@ -188,6 +205,7 @@ pub fn call(
         returns: prepared.returns.iter().map(ToString::to_string).collect(),
         created,
         events,
+        calls: prepared.records.iter().map(|record| (record.procedure.clone(), record.gas_used)).collect(),
         gas_used: prepared.gas_used,
     })
 }

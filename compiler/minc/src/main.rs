@@ -374,6 +374,7 @@ fn call(command: &CallCommand) -> ExitCode {
             called.gas_used,
             hex::encode(&called.transaction.0)
         )];
+        lines.extend(called.calls.iter().map(|(procedure, gas)| format!("  called {procedure} (gas {gas})")));
         lines.extend(
             called.created.iter().map(|(id, ty, value)| format!("  created {} : {ty} = {value}", hex::encode(&id.0))),
         );

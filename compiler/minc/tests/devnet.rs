@@ -307,8 +307,8 @@ fn the_ledger_logs_its_events_and_json_rpc_reads_them_back() {
 }
 
 #[test]
-fn a_caller_is_deployed_linked_to_the_contract_it_calls() {
-    let Started { devnet, rpc, .. } = start("9");
+fn a_caller_is_deployed_linked_to_the_contract_it_calls_and_calls_it_across_shards() {
+    let Started { devnet, rpc, addresses, .. } = start("9");
     let gold = deploy(&rpc, "calls/Gold.min");
     let shop_file = format!("{}/../../examples/calls/Shop.min", env!("CARGO_MANIFEST_DIR"));
     let unlinked = minc(&["deploy", &shop_file, "--rpc", &rpc, "--account", "0"]);
@@ -317,11 +317,26 @@ fn a_caller_is_deployed_linked_to_the_contract_it_calls() {
 
     let link = format!("Gold={}", gold.package);
     let shop = deploy_linked(&rpc, "calls/Shop.min", &[&link]);
-    let opened = succeeded(shop.call("1", &["open", "4", "--shard", "1"]));
-    assert!(opened.contains("created"), "{opened}");
+    let treasury = created(&succeeded(gold.call("0", &["start", "--shard", "1"])), 0);
+    let buyer = format!("\"{}\"", addresses[1]);
+    let coin = created(&succeeded(gold.call("0", &["mint", "10", &buyer, "--input", &treasury])), 1);
+    let opened = succeeded(shop.call("0", &["open", "4", "--shard", "0"]));
     let stall = created(&opened, 0);
-    let bought = shop.call("1", &["buy", "--input", &stall]);
-    assert_eq!(bought.status.code(), Some(1));
-    assert!(text(&bought.stderr).contains("does not run calls between contracts yet"), "{}", text(&bought.stderr));
+
+    // The stall lives on shard 0 and the coin on shard 1: the sale, a call
+    // of the shop that calls Gold, commits on both through S-BAC.
+    let bought = succeeded(shop.call("1", &["buy", "--input", &stall, "--input", &coin]));
+    assert!(bought.contains("committed"), "{bought}");
+    let paid = format!(r#"{{owner = "{}", units = {{amount = 4}}}}"#, addresses[0]);
+    let change = format!(r#"{{owner = "{}", units = {{amount = 6}}}}"#, addresses[1]);
+    assert!(
+        bought.contains(&paid) && bought.contains(&change),
+        "the keeper is paid, the buyer keeps the change: {bought}"
+    );
+    assert!(bought.contains("sold = 1"), "{bought}");
+    assert!(bought.contains("called Gold.pay (gas "), "the client shows the call it recorded: {bought}");
+    let spent = shop.call("1", &["buy", "--input", &stall, "--input", &coin]);
+    assert_eq!(spent.status.code(), Some(1), "the coin is spent once");
+    assert!(text(&spent.stderr).contains("already consumed"), "{}", text(&spent.stderr));
     drop(devnet);
 }

@@ -11,7 +11,7 @@ use min_chain::objects::{Address, Object, ObjectId, TypeTag};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::state::{Abort, ShardState};
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
-use min_contract_host::{CallRequest, PreparedCall, RuntimeHost, prepare_call};
+use min_contract_host::{CallRequest, LinkedContract, PreparedCall, RuntimeHost, prepare_call};
 use min_runtime::{Contract, Engine, Value};
 use std::num::NonZeroU32;
 
@@ -52,11 +52,13 @@ pub fn publication(package: &Package) -> Transaction {
     .sign(&publisher)
 }
 
-/// Two shards with the same validators' view, and a package published on both.
+/// Two shards with the same validators' view, and a package published on
+/// both: the one clients call, with the contracts it links to.
 pub struct Chain {
     pub states: Vec<ShardState>,
     pub host: RuntimeHost,
     pub package: ObjectId,
+    pub linked: Vec<LinkedContract>,
 }
 
 impl Chain {
@@ -70,7 +72,7 @@ impl Chain {
             ids.push(state.apply(&publish, true, &host).expect("the package publishes")[0].id);
         }
         assert!(ids.iter().all(|id| *id == ids[0]));
-        Chain { states, host, package: ids[0] }
+        Chain { states, host, package: ids[0], linked: Vec::new() }
     }
 
     /// Applies `transaction` on the one shard it touches; returns the created objects.
@@ -108,6 +110,7 @@ pub fn prepare_reading<'c>(
 ) -> Result<PreparedCall<'c>, String> {
     let request = CallRequest {
         package: chain.package,
+        linked: &chain.linked,
         procedure,
         inputs,
         references,
