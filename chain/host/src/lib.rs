@@ -337,8 +337,9 @@ fn arguments<'c>(
 }
 
 /// The objects an outcome of `contract` creates and the events it logs,
-/// encoded as the chain keeps them, each of the package of the contract
-/// that declares its type.
+/// encoded as the chain keeps them: each object of the package of the
+/// contract that declares its type, each event of the contract's own
+/// package, which logged it (a contract cannot log in another's name).
 fn effects(
     contract: &Contract,
     info: &ProcedureInfo,
@@ -361,8 +362,7 @@ fn effects(
         .iter()
         .map(|event| {
             let data = contract.encode(&event.value, &event.r#type).map_err(|error| error.to_string())?;
-            let type_name = event.type_name();
-            Ok(Event { package: packages.of_type(type_name), type_name: type_name.to_owned(), data })
+            Ok(Event { package: packages.own, type_name: event.type_name().to_owned(), data })
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok((created, events))
