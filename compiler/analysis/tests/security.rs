@@ -51,7 +51,31 @@ fn a_signer_built_by_the_procedure_is_not_authenticated() {
 take w n = grant {address = w.owner} w n\n\n\
 grant : Signer → Wallet → ℕ → Wallet\n\
 grant me w n = if me.address == w.owner then {w | balance = n} else Prim.abort \"no\"\n";
-    assert_eq!(codes(source), vec!["E0801"]);
+    let mut found = codes(source);
+    found.sort_unstable();
+    assert_eq!(found, ["E0801", "E0809"], "the change is unauthorized, and the signer is forged");
+}
+
+#[test]
+fn a_signer_only_tests_use_may_be_built_and_one_from_another_module_may_not() {
+    let helper = "ada : Signer\nada = {address = \"ada\"}\n\n\
+procedure spend : Signer → Wallet → Wallet\n\
+spend me w = if me.address == w.owner then {w | balance = 0} else Prim.abort \"no\"\n\n\
+test \"ada spends her wallet\" = (spend ada {owner = \"ada\", balance = 3, note = \"\"}).balance == 0\n";
+    assert_eq!(codes(helper), Vec::<&str>::new(), "a signer only tests use");
+
+    let mut workspace = Workspace::new();
+    workspace.add_file("Keys.min", "admin : Signer\nadmin = {address = \"admin\"}\n".to_owned());
+    let user = workspace.add_file(
+        "user.min",
+        format!(
+            "import Keys\n\n{WALLET}procedure spend : Wallet → Wallet\nspend w = grant Keys.admin w\n\n\
+grant : Signer → Wallet → Wallet\n\
+grant me w = if me.address == w.owner then {{w | balance = 0}} else Prim.abort \"no\"\n"
+        ),
+    );
+    let codes: Vec<&str> = workspace.diagnostics(user).iter().map(|d| d.code.info().name).collect();
+    assert!(codes.contains(&"E0809"), "a signer that another module made: {codes:?}");
 }
 
 #[test]

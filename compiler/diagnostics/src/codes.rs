@@ -212,4 +212,7 @@ codes! {
     /// A reference input (`Ref T`) built, taken apart or placed where the
     /// chain cannot give or keep it.
     E0808 Error "misused reference input";
+    /// A `Signer` built by a contract's code: only the chain makes one,
+    /// from the transaction's signature.
+    E0809 Error "forged signer";
 }

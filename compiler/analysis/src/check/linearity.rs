@@ -182,6 +182,10 @@ impl Checker {
             self.check_reference_access(span, building);
             return;
         }
+        if &*adt.qualified == crate::interface::SIGNER && building {
+            self.check_signer_built(span);
+            return;
+        }
         if !adt.kind.owned() || adt.module() == self.env.module {
             return;
         }

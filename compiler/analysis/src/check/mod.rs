@@ -16,6 +16,7 @@ mod procedures;
 mod scope;
 mod security;
 mod separate;
+mod signers;
 pub use separate::{Environment, Parts, Separate, check_frame, check_separate, frame_module, separable_definitions};
 mod specs;
 mod tests;
@@ -124,6 +125,11 @@ pub(crate) struct Checker {
     recording_flows: bool,
     /// Whether a test is being checked (tests may build references).
     in_test: bool,
+    /// The qualified name of the top-level definition being lowered.
+    lowering: String,
+    /// Where each definition makes a `Signer` of its own: an error in the
+    /// definitions a procedure may run (see [`signers`], `E0809`).
+    signers_made: Vec<signers::SignerMade>,
     /// Names given to type variables in the core IR of the definition
     /// being finished.
     var_names: HashMap<u32, u32>,
@@ -167,6 +173,8 @@ impl Checker {
             linear_types: Default::default(),
             recording_flows: false,
             in_test: false,
+            lowering: String::new(),
+            signers_made: Vec::new(),
             var_names: HashMap::default(),
         }
     }
@@ -376,6 +384,7 @@ impl Checker {
 
     /// Lowers one top-level definition in a frame of its own.
     fn lower_global(&mut self, def: &ast::Def, expected: &Type) -> core::Global {
+        self.lowering = format!("{}.{}", self.env.module, def.name.text);
         self.frames.push(Frame::default());
         self.push_scope();
         self.flow_open();
@@ -436,6 +445,7 @@ impl Checker {
             let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
             let flows = self.check_security(&lowered, &procedures);
             self.diagnostics.extend(flows);
+            self.report_signers_made(&lowered, &procedures);
             let unbounded = iteration::unbounded(&lowered, &imported_unbounded);
             let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
             self.diagnostics.extend(iteration::check(&lowered, &names, &unbounded));
