@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use min_core::Constructor;
-use min_core::prelude::{REF as REF_TYPE, SIGNER as SIGNER_TYPE};
+use min_core::prelude::{REF as REF_TYPE, SIGNER as SIGNER_TYPE, TIME as TIME_TYPE};
 use min_diagnostics::codes;
 use min_interp::Value;
 use min_lir::{Export, Helper};
@@ -272,10 +272,22 @@ impl Contract {
         Ok(value)
     }
 
+    /// The value of a procedure's `Time` parameter for the block time
+    /// `seconds` (`spec/security.md`): the host gives the block's time,
+    /// never what the transaction carries.
+    pub fn time_value(&self, seconds: u64) -> Result<Value<'_>, ExecError> {
+        let constructor = self.schema.constructors(TIME_TYPE).next().ok_or_else(|| ExecError::BadArguments {
+            reason: "the contract's procedures take no block time".to_string(),
+        })?;
+        let seconds = Value::Nat(u128::from(seconds));
+        Ok(Value::Data(std::rc::Rc::new(min_interp::Data { constructor, fields: vec![seconds] })))
+    }
+
     /// Calls `procedure` on the objects it consumes or reads by reference
     /// (`inputs`: each object itself, a reference's too) and the
     /// values the transaction carries (`params`, with the value of a
-    /// `Signer` parameter at its place, made by [`Contract::signer_value`]),
+    /// `Signer` parameter at its place, made by [`Contract::signer_value`],
+    /// and that of a `Time` parameter, made by [`Contract::time_value`]),
     /// each list in the order of the procedure's parameters, with at most
     /// `gas_limit` gas.
     ///
@@ -506,7 +518,7 @@ impl Contract {
         let info = &procedure.info;
         let wanted = |role: Role| info.arguments.iter().filter(|slot| slot.role == role).count();
         let (consumed, read) = (wanted(Role::Input), wanted(Role::Reference));
-        let wanted_params = wanted(Role::Param) + wanted(Role::Signer);
+        let wanted_params = wanted(Role::Param) + wanted(Role::Signer) + wanted(Role::Time);
         if inputs.len() != consumed + read || params.len() != wanted_params {
             let objects = match read {
                 0 => format!("consumes {consumed} objects"),
@@ -628,13 +640,19 @@ pub(crate) fn components<'c>(value: &Value<'c>, count: usize) -> Option<Vec<Valu
     }
 }
 
-/// Whether `ty` is the type of a procedure's signer.
+/// Whether `ty` is the type of a reference input, `Ref T`.
 fn is_reference_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == REF_TYPE && args.len() == 1)
 }
 
+/// Whether `ty` is the type of a procedure's signer.
 fn is_signer_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == SIGNER_TYPE && args.is_empty())
+}
+
+/// Whether `ty` is the type of a procedure's block time.
+fn is_time_type(ty: &TypeDesc) -> bool {
+    matches!(ty, TypeDesc::Data { name, args } if name == TIME_TYPE && args.is_empty())
 }
 
 /// Checks that the metadata names exactly the helpers the runtime provides.
@@ -660,8 +678,10 @@ fn check_procedure(info: &ProcedureInfo, shape: &ModuleShape, schema: &Schema) -
     let roles_fit = info
         .arguments
         .iter()
-        .all(|slot| matches!(slot.role, Role::Input | Role::Reference | Role::Param | Role::Signer))
+        .all(|slot| matches!(slot.role, Role::Input | Role::Reference | Role::Param | Role::Signer | Role::Time))
         && count(&info.arguments, Role::Signer) <= 1
+        && count(&info.arguments, Role::Time) <= 1
+        && info.arguments.iter().all(|slot| slot.role != Role::Time || is_time_type(&slot.r#type))
         && info.arguments.iter().all(|slot| slot.role != Role::Reference || is_reference_type(&slot.r#type))
         && info.arguments.iter().all(|slot| slot.role != Role::Signer || is_signer_type(&slot.r#type))
         && info.results.iter().all(|slot| matches!(slot.role, Role::Output | Role::Return | Role::Event))

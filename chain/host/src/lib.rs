@@ -327,6 +327,7 @@ fn arguments<'c>(
             }
             (Role::Reference, ty) => return Err(format!("{} reads a reference of type {ty:?}", info.name)),
             (Role::Param, _) => param_values.extend(carried.next()),
+            (Role::Time, _) => return Err(block_time_not_given(info)),
             (Role::Signer, _) => {
                 param_values.push(contract.signer_value(&signer.to_string()).map_err(|error| error.to_string())?)
             }
@@ -334,6 +335,12 @@ fn arguments<'c>(
         }
     }
     Ok((object_values, param_values))
+}
+
+/// Why a call of `info`, which takes the block time, does not run: the
+/// chain's blocks do not carry a time yet (`spec/security.md`, "Block time").
+fn block_time_not_given(info: &ProcedureInfo) -> String {
+    format!("{} takes the block time, and the chain does not give calls a block time yet", info.name)
 }
 
 /// The objects an outcome of `contract` creates and the events it logs,

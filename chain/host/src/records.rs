@@ -176,6 +176,7 @@ pub fn check_record(
                     )));
                 }
             }
+            (Role::Time, _) => return Err(Failed(crate::block_time_not_given(info))),
             (Role::Input, ty) => {
                 ledger.hands_on(contract_type_tag(package, crate::object_type_name(ty).map_err(Failed)?), bytes)
             }

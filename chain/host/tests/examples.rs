@@ -235,3 +235,21 @@ fn the_oracle_fixes_on_the_median_rewards_the_close_and_slashes_the_far() {
     let left = chain.apply(&close).unwrap().remove(0);
     assert_eq!(shown(&contract, "fund", 2, &left), coin(&hub, 10), "the slashed stake is what the pool has left");
 }
+
+#[test]
+fn a_procedure_that_takes_the_block_time_is_refused_with_the_reason() {
+    let package = package("attacks/timestamp_dependence_fixed.min");
+    let contract = load_package(&package).unwrap();
+    let chain = Chain::new(&package);
+    // A pot the chain never held: the block time, the parameter before it,
+    // stops the call first.
+    let object = Object {
+        id: min_chain::objects::ObjectId([7; 32]),
+        version: 1,
+        owner: min_chain::contracts::contract_owner(chain.package),
+        type_tag: min_chain::contracts::contract_type_tag(chain.package, "timestamp_dependence_fixed.Pot"),
+        data: vec![0; 3],
+    };
+    let refused = prepare(&contract, &chain, &key(2), "play", &[object], &[]).map(drop).unwrap_err();
+    assert!(refused.contains("takes the block time, and the chain does not give calls a block time yet"), "{refused}");
+}

@@ -74,6 +74,9 @@ pub struct Procedure {
     /// Whether it takes the transaction's signer (a `Signer` parameter),
     /// which the chain fills in from the transaction's signature.
     pub signer: bool,
+    /// Whether it takes the time of the block that runs it (a `Time`
+    /// parameter), which the chain fills in.
+    pub timed: bool,
     /// Results of an event type, or lists of one: logged by the chain.
     pub events: Vec<Type>,
     /// The procedures of other contracts it may call (qualified names, in
@@ -86,7 +89,8 @@ pub struct Procedure {
 impl Procedure {
     /// What its transactions consume, read, carry, create, return and log, in words:
     /// `consumes Account, Account · reads Rate · takes ℕ · creates Account, Account · logs Transferred`,
-    /// after `signed` when it takes the signer, and ending with the
+    /// after `signed` when it takes the signer and `timed` when it takes
+    /// the block time, and ending with the
     /// procedures of other contracts it calls (`calls Gold.pay`).
     pub fn summary(&self) -> String {
         let mut printer = crate::types::TypePrinter::default();
@@ -99,8 +103,10 @@ impl Procedure {
             ("logs", &self.events),
         ];
         let signed = self.signer.then(|| "signed".to_string());
+        let timed = self.timed.then(|| "timed".to_string());
         let parts: Vec<String> = signed
             .into_iter()
+            .chain(timed)
             .chain(roles.into_iter().filter(|(_, types)| !types.is_empty()).map(|(verb, types)| {
                 format!("{verb} {}", types.iter().map(|ty| printer.show(ty)).collect::<Vec<_>>().join(", "))
             }))
@@ -134,11 +140,16 @@ impl ValueInfo {
     }
 }
 
-pub use min_core::prelude::{REF, SIGNER};
+pub use min_core::prelude::{REF, SIGNER, TIME};
 
 /// Whether `ty` is the prelude's `Signer`.
 pub fn is_signer(ty: &Type) -> bool {
     matches!(ty, Type::App(crate::types::Con::Adt(name), args) if &**name == SIGNER && args.is_empty())
+}
+
+/// Whether `ty` is the prelude's `Time`.
+pub fn is_time(ty: &Type) -> bool {
+    matches!(ty, Type::App(crate::types::Con::Adt(name), args) if &**name == TIME && args.is_empty())
 }
 
 /// The type of the object `ty` refers to, when `ty` is a `Ref`.

@@ -200,8 +200,9 @@ codes! {
     E0802 Error "object destroyed without its authority";
     /// An authority written on a field that cannot have one.
     E0803 Error "malformed authority";
-    /// A procedure with more than one `Signer` parameter.
-    E0804 Error "more than one signer";
+    /// A procedure with more than one `Signer` parameter, or more than one
+    /// `Time` parameter.
+    E0804 Error "more than one signer or block time";
     /// A procedure whose parameters or results hold an asset outside an object.
     E0805 Error "asset outside an object in a transaction";
     /// A contract that ignores a `Result`: a failure would go unnoticed.
@@ -212,7 +213,10 @@ codes! {
     /// A reference input (`Ref T`) built, taken apart or placed where the
     /// chain cannot give or keep it.
     E0808 Error "misused reference input";
-    /// A `Signer` built by a contract's code: only the chain makes one,
-    /// from the transaction's signature.
-    E0809 Error "forged signer";
+    /// A `Signer` or a `Time` made by the code a procedure runs: only the
+    /// chain makes them, from the transaction's signature and the block.
+    E0809 Error "made-up signer or block time";
+    /// The block time deciding what a transaction does, rather than only
+    /// whether it runs: the block's proposer chooses it.
+    E0810 Error "outcome decided by the block time";
 }

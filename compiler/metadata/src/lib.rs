@@ -322,6 +322,9 @@ pub enum Role {
     /// The `Signer` parameter: the account that signed the transaction,
     /// which the chain fills in from its signature (`spec/security.md`).
     Signer,
+    /// The `Time` parameter: the time of the block that runs the
+    /// transaction, which the chain fills in (`spec/security.md`).
+    Time,
     /// A result that is an object of the contract: created.
     Output,
     /// Any other result: returned to the caller.

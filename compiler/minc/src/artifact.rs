@@ -244,6 +244,8 @@ fn slots(procedure: &Procedure, ty: &Type, printer: &mut TypePrinter) -> (Vec<Sl
                 Role::Input
             } else if min_analysis::interface::is_signer(ty) {
                 Role::Signer
+            } else if min_analysis::interface::is_time(ty) {
+                Role::Time
             } else {
                 Role::Param
             },

@@ -146,7 +146,7 @@ impl Checker {
                 match interface.values.get(&name.text) {
                     Some(value) => {
                         self.check_foreign_definition(value, name.span);
-                        self.check_signer_imported(value, name.span);
+                        self.check_chain_given_imported(value, name.span);
                         let (ty, args) = self.u.instantiate_with_args(&value.scheme);
                         self.flow_instance(|| Callee::Global(value.qualified.clone()), args, name.span);
                         self.record_name(name.span, ty.clone(), Target::Global(value.qualified.clone()), false);
@@ -189,7 +189,7 @@ impl Checker {
             let imported = self.env.imported_values.clone();
             if let Some(value) = imported.get(&name.text) {
                 self.check_foreign_definition(value, span);
-                self.check_signer_imported(value, span);
+                self.check_chain_given_imported(value, span);
             }
         }
         let imported = || self.env.imported_values.get(&name.text).map(|v| (v.qualified.clone(), v.scheme.clone()));

@@ -182,8 +182,8 @@ impl Checker {
             self.check_reference_access(span, building);
             return;
         }
-        if &*adt.qualified == crate::interface::SIGNER && building {
-            self.check_signer_built(span);
+        if (&*adt.qualified == crate::interface::SIGNER || &*adt.qualified == crate::interface::TIME) && building {
+            self.check_chain_given_built(&adt.qualified, span);
             return;
         }
         if !adt.kind.owned() || adt.module() == self.env.module {

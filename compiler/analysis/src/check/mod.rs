@@ -11,12 +11,12 @@ mod group;
 mod iteration;
 mod linearity;
 pub(crate) use linearity::holds_linear;
+mod chain_given;
 mod pattern;
 mod procedures;
 mod scope;
 mod security;
 mod separate;
-mod signers;
 pub use separate::{Environment, Parts, Separate, check_frame, check_separate, frame_module, separable_definitions};
 mod specs;
 mod tests;
@@ -127,9 +127,9 @@ pub(crate) struct Checker {
     in_test: bool,
     /// The qualified name of the top-level definition being lowered.
     lowering: String,
-    /// Where each definition makes a `Signer` of its own: an error in the
-    /// definitions a procedure may run (see [`signers`], `E0809`).
-    signers_made: Vec<signers::SignerMade>,
+    /// Where each definition makes a `Signer` or `Time` of its own: an error in the
+    /// definitions a procedure may run (see [`chain_given`], `E0809`).
+    made_up: Vec<chain_given::MadeUp>,
     /// Names given to type variables in the core IR of the definition
     /// being finished.
     var_names: HashMap<u32, u32>,
@@ -174,7 +174,7 @@ impl Checker {
             recording_flows: false,
             in_test: false,
             lowering: String::new(),
-            signers_made: Vec::new(),
+            made_up: Vec::new(),
             var_names: HashMap::default(),
         }
     }
@@ -445,7 +445,7 @@ impl Checker {
             let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
             let flows = self.check_security(&lowered, &procedures);
             self.diagnostics.extend(flows);
-            self.report_signers_made(&lowered, &procedures);
+            self.report_made_up(&lowered, &procedures);
             let unbounded = iteration::unbounded(&lowered, &imported_unbounded);
             let names: Vec<String> = procedures.iter().map(|procedure| procedure.name.clone()).collect();
             self.diagnostics.extend(iteration::check(&lowered, &names, &unbounded));
@@ -552,6 +552,7 @@ impl Checker {
             assets,
             imported_results,
             signer: crate::interface::SIGNER,
+            time: crate::interface::TIME,
         };
         let calls = failures::Calls {
             globals: &env.globals,

@@ -122,19 +122,43 @@ impl Checker {
                     valid = false;
                     continue;
                 }
-                if is_param && crate::interface::is_signer(ty) {
-                    if procedure.signer {
-                        self.error(
-                            Diagnostic::error(
-                                codes::E0804,
-                                at,
-                                format!("the procedure `{}` takes more than one `Signer`", def.name.text),
-                            )
-                            .with_help("a transaction has one signer: take one `Signer` and compare its `address` with each authority"),
-                        );
+                let once = if !is_param {
+                    None
+                } else if crate::interface::is_signer(ty) {
+                    let help =
+                        "a transaction has one signer: take one `Signer` and compare its `address` with each authority";
+                    Some(("Signer", &mut procedure.signer, help))
+                } else if crate::interface::is_time(ty) {
+                    Some(("Time", &mut procedure.timed, "a transaction runs in one block: take one `Time`"))
+                } else {
+                    None
+                };
+                if let Some((name, taken, help)) = once {
+                    if *taken {
+                        let message = format!("the procedure `{}` takes more than one `{name}`", def.name.text);
+                        self.error(Diagnostic::error(codes::E0804, at, message).with_help(help));
                         valid = false;
                     }
-                    procedure.signer = true;
+                    *taken = true;
+                    continue;
+                }
+                if is_param && let Some(given) = super::chain_given::chain_given_in(ty) {
+                    let name = crate::types::short_name(given);
+                    self.error(
+                        Diagnostic::error(
+                            codes::E0809,
+                            at,
+                            format!(
+                                "the procedure `{}` takes `{}`, whose `{name}` the sender would choose",
+                                def.name.text,
+                                shown()
+                            ),
+                        )
+                        .with_help(format!(
+                            "only the chain gives a `{name}`: take it as a parameter of its own, `{name}`"
+                        )),
+                    );
+                    valid = false;
                     continue;
                 }
                 if let Some(event) = self.event_in(ty) {

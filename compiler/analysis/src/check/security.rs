@@ -20,6 +20,11 @@
 //! are followed with the arguments' abstract values; recursion, calls
 //! nested too deep and calls past a step budget are analysed once with
 //! every argument chosen by the sender.
+//!
+//! The same walk follows the block time (a `Time` parameter), which the
+//! block's proposer chooses within a window: it may decide whether a
+//! transaction runs (one branch aborts), never which of two outcomes it
+//! has or what its result holds (`E0810`, timestamp dependence).
 
 use crate::interface::AdtDef;
 use min_core::{CmpOp, Constructor, Expr, Global, Lambda, Match, Otherwise, Pattern, Slot, Ty};
@@ -55,11 +60,21 @@ pub(crate) struct Env<'a> {
     pub imported_results: HashMap<String, (usize, Option<Arc<str>>)>,
     /// The qualified name of the signer's type.
     pub signer: &'a str,
+    /// The qualified name of the block time's type.
+    pub time: &'a str,
 }
 
 /// Checks the information flow of each of `procedures` (qualified names).
 pub(crate) fn check(env: &Env, procedures: &[String]) -> Vec<Diagnostic> {
-    if !env.types.values().any(|adt| env.objects.contains(&adt.qualified) && adt.has_authority()) {
+    let guarded = env.types.values().any(|adt| env.objects.contains(&adt.qualified) && adt.has_authority());
+    let timed = procedures.iter().filter_map(|name| env.globals.get(name.as_str())).any(|global| {
+        global
+            .slots
+            .iter()
+            .take(global.arity as usize)
+            .any(|slot| matches!(&slot.ty, Ty::Data(name, _) if &**name == env.time))
+    });
+    if !guarded && !timed {
         return Vec::new();
     }
     let mut analysis = Analysis {
@@ -107,6 +122,8 @@ enum Callee {
 struct Value {
     /// If the sender may have chosen it, through what (`the parameter `amount``).
     sender: Option<Rc<str>>,
+    /// If the block time decides it, through what (`the block time `now``).
+    time: Option<Rc<str>>,
     /// The parameter, or field path of one, it is.
     origin: Option<Origin>,
     /// Its data type, when known.
@@ -126,9 +143,20 @@ impl Value {
         Value { sender: Some(why), ..Value::default() }
     }
 
-    /// A value computed from `inputs`: chosen by the sender if any of them is.
+    /// A value computed from `inputs`: chosen by the sender if any of them
+    /// is, and decided by the block time if any of them is.
     fn from_all<'v>(inputs: impl IntoIterator<Item = &'v Value>) -> Value {
-        Value { sender: inputs.into_iter().find_map(|v| v.sender.clone()), ..Value::default() }
+        let (mut sender, mut time) = (None, None);
+        for input in inputs {
+            sender = sender.or_else(|| input.sender.clone());
+            time = time.or_else(|| input.time.clone());
+        }
+        Value { sender, time, ..Value::default() }
+    }
+
+    /// The block time's story, if it decides this value or a part of it.
+    fn timed(&self) -> Option<Rc<str>> {
+        self.time.clone().or_else(|| self.parts.iter().flat_map(|parts| parts.iter()).find_map(Value::timed))
     }
 
     /// The same value, known to be chosen by the sender through `why`.
@@ -216,6 +244,10 @@ impl Analysis<'_, '_> {
                 Some(Ty::Data(name, _)) if &**name == self.env.signer || self.env.objects.contains(name) => {
                     Value { origin, ..Value::default() }
                 }
+                Some(Ty::Data(name, _)) if &**name == self.env.time => {
+                    let name = slot.map(|slot| &*slot.name).filter(|name| !name.is_empty()).unwrap_or("now");
+                    Value { origin, time: Some(format!("the block time `{name}`").into()), ..Value::default() }
+                }
                 _ => {
                     let name = slot.map(|slot| &*slot.name).filter(|name| !name.is_empty());
                     let why = match name {
@@ -228,8 +260,37 @@ impl Analysis<'_, '_> {
             frame.set(param, value, self.env);
         }
         self.stack.push(global.name.clone());
-        self.eval(&global.body, &mut frame, &Pc::default());
+        let result = self.eval(&global.body, &mut frame, &Pc::default());
         self.stack.pop();
+        if let Some(time) = result.timed() {
+            let name = short(&global.name);
+            self.report(
+                Diagnostic::error(
+                    codes::E0810,
+                    global.span,
+                    format!("what `{name}` makes depends on {time}, which the block's proposer chooses"),
+                )
+                .with_span_label(format!("`{name}`'s result depends on {time}"))
+                .with_help(TIME_HELP),
+            );
+        }
+    }
+
+    /// Reports a branch at `span` that `time`, the block time, decides
+    /// between two outcomes (`E0810`).
+    fn decided_by_time(&mut self, time: &Rc<str>, span: Option<Span>) {
+        let span =
+            span.or_else(|| self.stack.last().and_then(|name| self.env.globals.get(name.as_str())).map(|g| g.span));
+        let Some(span) = span else { return };
+        self.report(
+            Diagnostic::error(
+                codes::E0810,
+                span,
+                format!("{time} decides which of two outcomes happens, and the block's proposer chooses it"),
+            )
+            .with_span_label(format!("decided by {time}"))
+            .with_help(TIME_HELP),
+        );
     }
 
     /// The origin of the signer's address, if the procedure takes a signer.
@@ -292,10 +353,17 @@ impl Analysis<'_, '_> {
                 self.eval(body, frame, pc)
             }
             Expr::If(condition, then, otherwise) => {
-                let decided_by = self.eval(condition, frame, pc).sender;
+                let tested = self.eval(condition, frame, pc);
+                let decided_by = tested.sender;
                 let (when_true, when_false) = self.checks(condition, frame, pc);
                 let then = self.eval(then, frame, &pc.branch(&decided_by, when_true));
                 let otherwise = self.eval(otherwise, frame, &pc.branch(&decided_by, when_false));
+                if let Some(time) = &tested.time
+                    && !then.never
+                    && !otherwise.never
+                {
+                    self.decided_by_time(time, span_of(condition));
+                }
                 join(&then, &otherwise).tainted(&decided_by)
             }
             Expr::Match(matching) => self.matching(matching, frame, pc),
@@ -442,11 +510,13 @@ impl Analysis<'_, '_> {
         }
         let arm_pc = pc.branch(&decided_by, Vec::new());
         let mut result: Option<Value> = None;
+        let mut outcomes = usize::from(matching.otherwise == Otherwise::ReturnScrutinee);
         for (pattern, body) in &matching.arms {
             let mut destroyed = Vec::new();
             self.destructured(pattern, &scrutinee, pc, &mut destroyed);
             self.bind(pattern, &scrutinee, frame);
             let value = self.eval(body, frame, &arm_pc);
+            outcomes += usize::from(!value.never);
             for destroyed in destroyed.iter().filter(|d| !value.never && !holds_version(&value, &d.origin)) {
                 self.destroyed(destroyed, matching.span);
             }
@@ -454,6 +524,9 @@ impl Analysis<'_, '_> {
                 Some(result) => join(&result, &value),
                 None => value,
             });
+        }
+        if let Some(time) = scrutinee.time.clone().filter(|_| outcomes > 1 && matching.arms.len() > 1) {
+            self.decided_by_time(&time, Some(matching.span));
         }
         if matching.otherwise == Otherwise::ReturnScrutinee {
             result = Some(match result {
@@ -623,8 +696,13 @@ impl Analysis<'_, '_> {
             }),
             _ => value.sender.clone(),
         };
-        let value =
-            Value { sender, origin: value.origin.as_ref().map(|origin| origin.field(index)), ty, ..Value::default() };
+        let value = Value {
+            sender,
+            time: value.time.clone(),
+            origin: value.origin.as_ref().map(|origin| origin.field(index)),
+            ty,
+            ..Value::default()
+        };
         if value.ty.as_ref().is_some_and(|ty| self.env.assets.contains(ty)) {
             Value { sender: None, ..value }
         } else {
@@ -776,13 +854,36 @@ fn join(a: &Value, b: &Value) -> Value {
         return a.clone();
     }
     let sender = a.sender.clone().or_else(|| b.sender.clone());
+    let time = a.time.clone().or_else(|| b.time.clone());
     let same_origin = if a.origin == b.origin { a.origin.clone() } else { None };
     let parts = match (&a.parts, &b.parts) {
         (Some(x), Some(y)) if x.len() == y.len() => Some(x.iter().zip(y.iter()).map(|(x, y)| join(x, y)).collect()),
         _ => None,
     };
     let ty = if a.ty == b.ty { a.ty.clone() } else { None };
-    Value { sender, origin: same_origin, ty, parts, ..Value::default() }
+    Value { sender, time, origin: same_origin, ty, parts, ..Value::default() }
+}
+
+/// What E0810 advises.
+const TIME_HELP: &str = "let the block time decide only whether the transaction runs: compare it with a deadline and abort on one side (`if reached now deadline then Prim.abort \"closed\" else …`)";
+
+/// Where `expr` is in the source, if its core form says.
+fn span_of(expr: &Expr) -> Option<Span> {
+    match expr {
+        Expr::Apply(_, _, span)
+        | Expr::Arith(_, _, _, _, span)
+        | Expr::Pow(_, _, _, span)
+        | Expr::Neg(_, _, span)
+        | Expr::Compare(_, _, _, span)
+        | Expr::Update(_, _, span) => Some(*span),
+        Expr::And(a, b) | Expr::Or(a, b) | Expr::Concat(a, b) | Expr::Cons(a, b) => match (span_of(a), span_of(b)) {
+            (Some(a), Some(b)) => Some(a.to(b)),
+            (a, b) => a.or(b),
+        },
+        Expr::Not(a) | Expr::Field(a, _) => span_of(a),
+        Expr::Let(_, _, body) | Expr::LetRec(_, body) => span_of(body),
+        _ => None,
+    }
 }
 
 /// The field that field `index` of constructor `tag` is under: its
