@@ -175,6 +175,27 @@ fn a_sale_runs_across_two_contracts_and_each_keeps_its_own_objects() {
     assert_eq!(spent, Err(Abort::InactiveObject(stall.id)), "the stall and the coin are spent once");
 }
 
+#[test]
+fn a_sale_front_run_by_a_new_price_aborts_instead_of_paying_it() {
+    let (mut chain, shop, gold) = gold_and_shop();
+    let (stall, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    let (ada, bob) = (key(2), key(3));
+    let sale = prepare(&shop, &chain, &bob, "buy", &[stall.clone(), coin.clone()], &[]).unwrap().body.sign(&bob);
+
+    // The keeper's new price is ordered first (a keeper watching for sales
+    // could have sent it on seeing bob's): the sale names the stall's old
+    // version, so it aborts rather than pay 9.
+    let (reprice, _) = call(&shop, &chain, &ada, "reprice", std::slice::from_ref(&stall), &[Value::Nat(9)]).unwrap();
+    let repriced = chain.apply(&reprice).unwrap().remove(0);
+    assert_eq!(chain.apply(&sale), Err(Abort::InactiveObject(stall.id)));
+    assert!(chain.states[1].is_active(&coin.id), "bob's coin is untouched");
+
+    // Bob sees the new price and buys knowingly.
+    let again = prepare(&shop, &chain, &bob, "buy", &[repriced, coin], &[]).unwrap().body.sign(&bob);
+    let paid = chain.apply(&again).unwrap().remove(2);
+    assert!(shown(&gold, &paid, "Gold.Coin").contains("amount = 9"), "{}", shown(&gold, &paid, "Gold.Coin"));
+}
+
 /// The sale's transaction with `tamper` applied to its records and
 /// outputs, placed on the shard of its inputs and signed by bob; the
 /// reason the checkers refuse it for.
