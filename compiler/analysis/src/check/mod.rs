@@ -424,25 +424,24 @@ impl Checker {
         self.apply_defaults();
         self.check_equalities();
         let linearity = self.check_linearity();
-        let foreign = self.foreign_definitions();
-        let calls = if foreign.is_empty() {
-            Default::default()
-        } else {
-            let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
-            calls::contract_calls(&lowered, &foreign)
-        };
-        let procedures = self.procedures(defs, &calls);
         for global in globals.iter_mut().flatten() {
             self.finalize_global(global);
         }
         for spec in &mut specs {
             self.finalize_global(&mut spec.global);
         }
+        let foreign = self.foreign_definitions();
+        let is_contract = defs.iter().any(|def| def.procedure);
+        // The settled core IR of the module's bodies, for the analyses of
+        // contracts and of calls between them.
+        let lowered: Vec<core::Global> =
+            if is_contract || !foreign.is_empty() { globals.iter().flatten().cloned().collect() } else { Vec::new() };
+        let calls = if foreign.is_empty() { Default::default() } else { calls::contract_calls(&lowered, &foreign) };
+        let procedures = self.procedures(defs, &calls);
         let imported_unbounded: std::collections::BTreeSet<String> =
             self.env.modules.values().flat_map(|interface| interface.unbounded.iter().cloned()).collect();
         if !procedures.is_empty() {
             // A module with procedures is checked in one pass: every body is here.
-            let lowered: Vec<core::Global> = globals.iter().flatten().cloned().collect();
             let flows = self.check_security(&lowered, &procedures);
             self.diagnostics.extend(flows);
             self.report_made_up(&lowered, &procedures);

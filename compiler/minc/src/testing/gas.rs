@@ -48,41 +48,68 @@ pub struct GasRow {
     pub aborted: u64,
 }
 
-/// The gas of every replayed call, by procedure.
-#[derive(Debug, Default)]
+/// The gas of every replayed call, by procedure. The contracts it builds,
+/// and its engine, serve every file of the run.
+#[derive(Default)]
 pub struct Recorder {
     used: BTreeMap<String, Vec<u64>>,
     aborted: BTreeMap<String, u64>,
     bounds: BTreeMap<String, Option<u64>>,
+    /// The contracts built so far, by source path.
+    built: BTreeMap<String, Arc<Contract>>,
+    engine: Option<Engine>,
 }
 
 impl Recorder {
     /// Builds `file`'s contract and replays `calls` on it.
     pub fn replay(&mut self, workspace: &Workspace, file: SourceFile, calls: &[Call<'_>]) -> Result<(), String> {
-        let artifact = crate::artifact::build(workspace, file)
-            .map_err(|error| format!("the Wasm backend cannot compile {}: {error}", workspace.module_name(file)))?;
-        let contract = Contract::load(&artifact.wasm, artifact.metadata.as_bytes())
-            .map_err(|error| format!("the runtime refuses the built contract: {error}"))?;
-        let engine = Engine::new().map_err(|error| format!("cannot start the contract engine: {error}"))?;
+        let contract = self.built(workspace, workspace.module_name(file))?;
         let mut linked = BTreeMap::new();
-        for called in &artifact.calls {
-            let file = workspace
-                .module_file(&called.module)
-                .ok_or_else(|| format!("the called contract {} is not loaded", called.module))?;
-            let built = crate::artifact::build(workspace, file)
-                .map_err(|error| format!("the Wasm backend cannot compile {}: {error}", called.module))?;
-            let contract = Contract::load(&built.wasm, built.metadata.as_bytes())
-                .map_err(|error| format!("the runtime refuses the built contract {}: {error}", called.module))?;
-            linked.insert(called.module.clone(), Arc::new(contract));
+        for called in &contract.metadata().calls {
+            linked.insert(called.module.clone(), self.built(workspace, &called.module)?);
         }
+        let engine = match self.engine.take() {
+            Some(engine) => engine,
+            None => Engine::new().map_err(|error| format!("cannot start the contract engine: {error}"))?,
+        };
+        let replayed = self.replay_on(&engine, &contract, &linked, calls);
+        self.engine = Some(engine);
+        replayed
+    }
+
+    /// Replays `calls` on `contract`, which calls the contracts `linked`.
+    fn replay_on(
+        &mut self,
+        engine: &Engine,
+        contract: &Contract,
+        linked: &BTreeMap<String, Arc<Contract>>,
+        calls: &[Call<'_>],
+    ) -> Result<(), String> {
         for call in calls {
-            let (measured, called) = gas_of(&contract, &engine, &linked, call)?;
+            let (measured, called) = gas_of(contract, engine, linked, call)?;
             self.record(&call.procedure, measured)?;
             for (procedure, measured) in called {
                 self.record(&procedure, measured)?;
             }
         }
         Ok(())
+    }
+
+    /// The contract of `module`, built as `minc build` builds it, once per
+    /// run and source file.
+    fn built(&mut self, workspace: &Workspace, module: &str) -> Result<Arc<Contract>, String> {
+        let file = workspace.module_file(module).ok_or_else(|| format!("the contract {module} is not loaded"))?;
+        let path = file.path(workspace.db()).clone();
+        if let Some(contract) = self.built.get(&path) {
+            return Ok(contract.clone());
+        }
+        let artifact = crate::artifact::build(workspace, file)
+            .map_err(|error| format!("the Wasm backend cannot compile {module}: {error}"))?;
+        let contract = Contract::load(&artifact.wasm, artifact.metadata.as_bytes())
+            .map_err(|error| format!("the runtime refuses the built contract {module}: {error}"))?;
+        let contract = Arc::new(contract);
+        self.built.insert(path, contract.clone());
+        Ok(contract)
     }
 
     /// Records one call of `procedure`, refusing one that used more than
