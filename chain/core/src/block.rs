@@ -1,5 +1,6 @@
-//! Blocks: an ordered batch of transactions linked to its parent by hash.
-//! Consensus agrees on a block's digest; the block itself travels beside it.
+//! Blocks: an ordered batch of transactions linked to its parent by hash,
+//! stamped with the time its proposer made it. Consensus agrees on a
+//! block's digest; the block itself travels beside it.
 
 use crate::encoding::{DecodeError, Reader, Writer};
 use crate::sbac::Acceptance;
@@ -14,13 +15,22 @@ pub const BLOCK_ACCEPTANCES_MAX: usize = 1024;
 pub const BLOCK_BYTES_MAX: usize = 4 * 1024 * 1024;
 
 /// Prefixes a block's hash.
-const BLOCK_DOMAIN: &[u8] = b"min-chain/block/v1";
+const BLOCK_DOMAIN: &[u8] = b"min-chain/block/v2";
+
+/// How far past a validator's own clock a block's time may be for the
+/// validator to vote for it, in milliseconds.
+pub const BLOCK_TIME_DRIFT_MS: u64 = 15_000;
 
 /// A proposed batch of transactions.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Block {
     /// The digest of the block this one extends (the genesis digest for the first).
     pub parent: Digest,
+    /// When its proposer made it, in milliseconds since 1970-01-01 UTC:
+    /// after its parent's, and at most [`BLOCK_TIME_DRIFT_MS`] past the
+    /// clock of each validator that votes for it. The block's transactions
+    /// run at this time (a procedure's `Time`, `spec/security.md`).
+    pub time: u64,
     /// The transactions, in the order they are applied.
     pub transactions: Vec<Transaction>,
     /// The acceptances of cross-shard transactions, applied before the transactions.
@@ -32,6 +42,7 @@ impl Block {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut writer = Writer::new();
         writer.array(&self.parent.0);
+        writer.u64(self.time);
         writer.length(self.transactions.len());
         for transaction in &self.transactions {
             writer.bytes(&transaction.to_bytes());
@@ -55,13 +66,14 @@ impl Block {
         }
         let mut reader = Reader::new(bytes);
         let parent = Digest(reader.array("block parent")?);
+        let time = reader.u64("block time")?;
         let transactions = reader.list("transactions", BLOCK_TRANSACTIONS_MAX, |reader| {
             let bytes = reader.bytes("transaction", TRANSACTION_BYTES_MAX)?;
             Transaction::from_bytes(&bytes)
         })?;
         let acceptances = reader.list("acceptances", BLOCK_ACCEPTANCES_MAX, Acceptance::decode)?;
         reader.finish()?;
-        Ok(Self { parent, transactions, acceptances })
+        Ok(Self { parent, time, transactions, acceptances })
     }
 
     /// The block's digest, the payload consensus agrees on.
@@ -74,6 +86,17 @@ impl Block {
     /// for bytes that decode this is the decoded block's digest.
     pub fn digest_of_encoding(bytes: &[u8]) -> Digest {
         Sha256::hash(&[BLOCK_DOMAIN, bytes])
+    }
+
+    /// Its time in whole seconds, as a procedure's `Time` gives it.
+    pub fn seconds(&self) -> u64 {
+        self.time / 1000
+    }
+
+    /// Whether its time may follow that of its parent, `parent_time`, for a
+    /// validator whose clock reads `now` (all in milliseconds).
+    pub fn time_fits(&self, parent_time: u64, now: u64) -> bool {
+        self.time > parent_time && self.time <= now.saturating_add(BLOCK_TIME_DRIFT_MS)
     }
 }
 

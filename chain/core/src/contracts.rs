@@ -130,6 +130,10 @@ pub struct ContractCall<'a> {
     /// The packages it links to, in order: the contracts the procedure may
     /// call, whose objects it may consume and create through them.
     pub linked: &'a [&'a Object],
+    /// The time of the block it runs in, in seconds, for a procedure that
+    /// takes it (`Time`); `None` for a cross-shard transaction, whose
+    /// shards decide in blocks of different times.
+    pub time: Option<u64>,
     /// The procedure's name.
     pub procedure: &'a str,
     /// The objects consumed, in the transaction's order.

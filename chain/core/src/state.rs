@@ -180,6 +180,10 @@ pub struct ShardState {
     logged: Vec<TxEvents>,
     /// The sum of the entries' hashes, updated with every change.
     fingerprint: Fingerprint,
+    /// The time of the block being applied, or of the last one, in
+    /// seconds: what a contract procedure's `Time` receives. Not part of
+    /// the state: every block sets it before its transactions run.
+    time: u64,
 }
 
 /// Two states are equal when their objects, locks and cross-shard
@@ -211,7 +215,20 @@ impl ShardState {
             touched: Touched::default(),
             logged: Vec::new(),
             fingerprint: Fingerprint::default(),
+            time: 0,
         }
+    }
+
+    /// The time the next transactions run at, in seconds (a block sets
+    /// it; see [`ShardState::execute`]).
+    pub fn time(&self) -> u64 {
+        self.time
+    }
+
+    /// Sets the time the next transactions run at, in seconds, as a block
+    /// applied by [`ShardState::execute`] does.
+    pub fn set_time(&mut self, seconds: u64) {
+        self.time = seconds;
     }
 
     /// The shard this state is of.
@@ -353,7 +370,8 @@ impl ShardState {
         let linked = self.linked_packages(body, references.first().copied())?;
         check_ownership(body, &inputs, references.first().copied(), &linked)?;
         self.check_outputs_fresh(transaction)?;
-        self.run_checker(body, &inputs, &references, &linked, contracts)
+        let objects = Named { inputs: &inputs, references: &references, linked: &linked };
+        self.run_checker(body, &objects, Some(self.time), contracts)
     }
 
     /// The packages that the package of a call links to, as this shard
@@ -383,17 +401,18 @@ impl ShardState {
     fn run_checker(
         &self,
         body: &TransactionBody,
-        inputs: &[&Object],
-        references: &[&Object],
-        linked: &[&Object],
+        objects: &Named<'_>,
+        time: Option<u64>,
         contracts: &dyn ContractHost,
     ) -> Result<Vec<Event>, Abort> {
+        let Named { inputs, references, linked } = *objects;
         match (&body.procedure, references.first()) {
             (Procedure::Publish, _) => check_publish(body, inputs, references, contracts).map(|()| Vec::new()),
             (Procedure::Call { name, .. }, Some(package)) => {
                 let call = ContractCall {
                     package,
                     linked,
+                    time,
                     procedure: name,
                     inputs,
                     references: &references[1..],
@@ -660,7 +679,10 @@ impl ShardState {
         let inputs = gather(&body.inputs)?;
         let references = gather(&body.references)?;
         let linked = self.linked_packages(body, references.first().copied())?;
-        self.run_checker(body, &inputs, &references, &linked, contracts)
+        // A cross-shard transaction runs without a block time: its shards
+        // decide in blocks of different times, and must decide alike.
+        let objects = Named { inputs: &inputs, references: &references, linked: &linked };
+        self.run_checker(body, &objects, None, contracts)
     }
 
     /// The cross-shard transactions prepared here and not yet accepted, by id.
@@ -691,6 +713,7 @@ impl ShardState {
         committees: &Committees,
         contracts: &dyn ContractHost,
     ) -> (Vec<Accepted>, Vec<Applied>) {
+        self.time = block.seconds();
         let accepted =
             block.acceptances.iter().map(|acceptance| self.accept(acceptance, committees, contracts)).collect();
         (accepted, self.apply_transactions(&block.transactions, signatures_valid, contracts))
@@ -753,6 +776,15 @@ impl ShardState {
         }
         Ok(Some(&entry.object))
     }
+}
+
+/// The objects a transaction names, as a shard resolved them: those it
+/// consumes, those it reads, and the packages its called package links to.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    inputs: &'a [&'a Object],
+    references: &'a [&'a Object],
+    linked: &'a [&'a Object],
 }
 
 /// The signature is valid and no object is named twice among inputs and references.

@@ -83,12 +83,12 @@ fn a_block_voted_for_is_kept_until_it_is_finalized() {
 
     let pay =
         |input, label| placed(&alice, Procedure::Transfer { amount: 100 }, vec![input], (address(&bob), 100), label, 0);
-    let block = Block { parent: genesis_digest(), transactions: vec![pay(first, 0)], acceptances: vec![] };
-    let fork = Block { parent: genesis_digest(), transactions: vec![pay(second, 1)], acceptances: vec![] };
+    let block = Block { parent: genesis_digest(), time: 1_000, transactions: vec![pay(first, 0)], acceptances: vec![] };
+    let fork = Block { parent: genesis_digest(), time: 1_000, transactions: vec![pay(second, 1)], acceptances: vec![] };
     // A child of the fork, and a child of `block` (which is empty: it only
     // needs a parent).
-    let on_fork = Block { parent: fork.digest(), transactions: vec![], acceptances: vec![] };
-    let next = Block { parent: block.digest(), transactions: vec![], acceptances: vec![] };
+    let on_fork = Block { parent: fork.digest(), time: 2_000, transactions: vec![], acceptances: vec![] };
+    let next = Block { parent: block.digest(), time: 2_000, transactions: vec![], acceptances: vec![] };
     store.keep_unfinalized(&block.digest(), &block).unwrap();
     store.keep_unfinalized(&fork.digest(), &fork).unwrap();
     drop(store);
@@ -130,8 +130,12 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
     // shard 0 prepares, locking its coin until the acceptance.
     let local = placed(&alice, Procedure::Transfer { amount: 100 }, vec![first], (address(&bob), 100), 0, 0);
     let cross = placed(&alice, Procedure::Transfer { amount: 100 }, vec![second], (address(&bob), 100), 0, 1);
-    let block =
-        Block { parent: genesis_digest(), transactions: vec![local.clone(), cross.clone()], acceptances: vec![] };
+    let block = Block {
+        parent: genesis_digest(),
+        time: 1_000,
+        transactions: vec![local.clone(), cross.clone()],
+        acceptances: vec![],
+    };
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
     assert!(matches!(applied[0], Applied::Final(Ok(_))));
     assert!(matches!(applied[1], Applied::Prepared(_)));

@@ -3,7 +3,7 @@
 //! state untouched.
 
 use ed25519_dalek::SigningKey;
-use min_chain::block::{Block, genesis_digest};
+use min_chain::block::{BLOCK_TIME_DRIFT_MS, Block, genesis_digest};
 use min_chain::contracts::NoContracts;
 use min_chain::encoding::DecodeError;
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
@@ -89,27 +89,42 @@ fn a_transaction_round_trips_through_its_encoding() {
 fn a_block_round_trips_through_its_encoding() {
     let block = Block {
         parent: genesis_digest(),
+        time: 1_764_201_600_123,
         transactions: vec![mint(&key(1), 5, 0), mint(&key(2), 6, 1)],
         acceptances: vec![],
     };
     let decoded = Block::from_bytes(&block.to_bytes()).unwrap();
     assert_eq!(decoded, block);
     assert_eq!(decoded.digest(), block.digest());
+    assert_eq!(decoded.seconds(), 1_764_201_600);
+    let later = Block { time: block.time + 1, ..block.clone() };
+    assert_ne!(later.digest(), block.digest(), "the time is part of what consensus agrees on");
+}
+
+#[test]
+fn a_block_time_follows_its_parent_and_the_voters_clock() {
+    let block = Block { parent: genesis_digest(), time: 100_000, transactions: vec![], acceptances: vec![] };
+    assert!(block.time_fits(99_999, 100_000));
+    assert!(!block.time_fits(100_000, 100_000), "a block comes after its parent");
+    assert!(block.time_fits(0, 100_000 - BLOCK_TIME_DRIFT_MS), "a clock behind by the drift still votes");
+    assert!(!block.time_fits(0, 100_000 - BLOCK_TIME_DRIFT_MS - 1), "a block from further in the future gets no vote");
 }
 
 #[test]
 fn a_block_with_a_malformed_transaction_is_rejected() {
-    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0)], acceptances: vec![] };
+    let block =
+        Block { parent: genesis_digest(), time: 1_000, transactions: vec![mint(&key(1), 5, 0)], acceptances: vec![] };
     let mut bytes = block.to_bytes();
-    // The parent (32 bytes), the count (4) and the transaction's length (4)
-    // come before the transaction's procedure tag.
-    bytes[40] = 9;
+    // The parent (32 bytes), the time (8), the count (4) and the
+    // transaction's length (4) come before the transaction's procedure tag.
+    bytes[48] = 9;
     assert_eq!(Block::from_bytes(&bytes), Err(DecodeError::UnknownTag { what: "procedure", tag: 9 }));
 }
 
 #[test]
 fn a_block_announcing_too_many_transactions_is_rejected() {
     let mut bytes = genesis_digest().0.to_vec();
+    bytes.extend_from_slice(&1_000u64.to_le_bytes());
     bytes.extend_from_slice(&u32::MAX.to_le_bytes());
     assert!(matches!(Block::from_bytes(&bytes), Err(DecodeError::TooLong { what: "transactions", .. })));
 }
@@ -372,7 +387,8 @@ fn the_computed_length_is_the_encoding_length_for_every_kind_of_transaction() {
 
 #[test]
 fn a_blocks_digest_is_that_of_its_encoding() {
-    let block = Block { parent: genesis_digest(), transactions: vec![mint(&key(1), 5, 0)], acceptances: vec![] };
+    let block =
+        Block { parent: genesis_digest(), time: 1_000, transactions: vec![mint(&key(1), 5, 0)], acceptances: vec![] };
     let bytes = block.to_bytes();
     assert_eq!(Block::digest_of_encoding(&bytes), block.digest());
     assert_eq!(Block::from_bytes(&bytes).unwrap().to_bytes(), bytes, "decoding then encoding gives the same bytes");

@@ -32,7 +32,7 @@ use min_chain::contracts::{
 };
 use min_chain::encoding::{Reader, Writer};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
-use min_chain::shard::{ShardId, shard_of};
+use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
 use min_runtime::calls::{Claimed, Linked, NestedCall};
 use min_runtime::{Engine, Outcome, ProcedureInfo, Role, TypeDesc, Verdict};
@@ -240,13 +240,26 @@ pub struct Call<'a> {
     pub params: &'a [u8],
     /// Who signs the transaction: what a `Signer` parameter receives.
     pub signer: Address,
+    /// The block time, in seconds: what a `Time` parameter receives
+    /// (`None` where there is none, and such a call does not run).
+    pub time: Option<u64>,
+}
+
+/// What the chain gives a call beside what its transaction names: its
+/// signer and the time of its block.
+#[derive(Clone, Copy, Debug)]
+pub struct Given {
+    /// Who signs the transaction.
+    pub signer: Address,
+    /// The block time in seconds, if the call has one.
+    pub time: Option<u64>,
 }
 
 /// Runs `call` of `contract`, with at most `gas_limit` gas for it and the
 /// procedures of other contracts it calls together (each runs on its own
-/// contract and is recorded), as a validator checks it. A `Signer` parameter receives the
-/// call's signer, never anything the parameters carry
-/// (`spec/security.md`).
+/// contract and is recorded), as a validator checks it. A `Signer`
+/// parameter receives the call's signer, never anything the parameters
+/// carry (`spec/security.md`).
 pub fn run_call<'c>(
     engine: &Engine,
     contract: &'c Contract,
@@ -262,7 +275,8 @@ pub fn run_call<'c>(
     }
     let carried = decode_params(contract, info, call.params)?;
     let objects = Objects { inputs: call.inputs, references: call.references };
-    let (inputs, params) = arguments(contract, info, &packages, &objects, carried.params, call.signer)?;
+    let given = Given { signer: call.signer, time: call.time };
+    let (inputs, params) = arguments(contract, info, &packages, &objects, carried.params, given)?;
     let (handler, trace) = Linked::new(packages.by_module(), engine, gas_limit);
     let handler: Box<dyn min_runtime::ContractCalls> = Box::new(handler);
     let outcome = contract
@@ -296,14 +310,15 @@ struct Objects<'a> {
 
 /// The values of a call's objects (consumed or read by reference, in the
 /// order of the procedure's parameters, as `Contract::call` takes them) and
-/// of its parameters, in the procedure's order, the signer's at its place.
+/// of its parameters, in the procedure's order, the signer's and the block
+/// time's at their places.
 fn arguments<'c>(
     contract: &'c Contract,
     info: &ProcedureInfo,
     packages: &Packages<'_>,
     objects: &Objects<'_>,
     carried: Vec<Value<'c>>,
-    signer: Address,
+    given: Given,
 ) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>), String> {
     let (consumed, read) = (slots(info, Role::Input).count(), slots(info, Role::Reference).count());
     if consumed != objects.inputs.len() {
@@ -327,9 +342,9 @@ fn arguments<'c>(
             }
             (Role::Reference, ty) => return Err(format!("{} reads a reference of type {ty:?}", info.name)),
             (Role::Param, _) => param_values.extend(carried.next()),
-            (Role::Time, _) => return Err(block_time_not_given(info)),
+            (Role::Time, _) => param_values.push(time_value(contract, info, given.time)?),
             (Role::Signer, _) => {
-                param_values.push(contract.signer_value(&signer.to_string()).map_err(|error| error.to_string())?)
+                param_values.push(contract.signer_value(&given.signer.to_string()).map_err(|error| error.to_string())?)
             }
             (Role::Output | Role::Return | Role::Event, _) => {}
         }
@@ -337,10 +352,20 @@ fn arguments<'c>(
     Ok((object_values, param_values))
 }
 
-/// Why a call of `info`, which takes the block time, does not run: the
-/// chain's blocks do not carry a time yet (`spec/security.md`, "Block time").
-fn block_time_not_given(info: &ProcedureInfo) -> String {
-    format!("{} takes the block time, and the chain does not give calls a block time yet", info.name)
+/// The value of `info`'s `Time` parameter at the block time `time`
+/// (seconds); without one (across shards), why the call does not run
+/// (`spec/security.md`, "Block time").
+fn time_value<'c>(contract: &'c Contract, info: &ProcedureInfo, time: Option<u64>) -> Result<Value<'c>, String> {
+    let seconds = time.ok_or_else(|| no_block_time(info))?;
+    contract.time_value(seconds).map_err(|error| error.to_string())
+}
+
+/// Why a call of `info`, which takes the block time, does not run across shards.
+fn no_block_time(info: &ProcedureInfo) -> String {
+    format!(
+        "{} takes the block time, which a transaction across shards does not have: its objects must be on one shard",
+        info.name
+    )
 }
 
 /// The objects an outcome of `contract` creates and the events it logs,
@@ -459,6 +484,9 @@ pub struct CallRequest<'a, 'c> {
     pub params: &'a [Value<'c>],
     /// Who signs.
     pub signer: Address,
+    /// The time to run it at, in seconds (the client's clock): the block
+    /// that commits it runs it again at its own time.
+    pub time: u64,
     /// The first salt to try; a client starts each call somewhere new so
     /// that equal calls stay distinct transactions.
     pub salt_from: u64,
@@ -491,6 +519,7 @@ pub fn prepare_call<'c>(
         references: &references,
         params: &params,
         signer: request.signer,
+        time: Some(request.time),
     };
     let result = run_call(engine, contract, &call, CALL_GAS_LIMIT)?;
     let params = append_claim(contract, info, &params, &result.claimed, &result.records)?;
@@ -520,6 +549,9 @@ pub fn prepare_call<'c>(
         .map(|offset| body(request.salt_from.wrapping_add(offset)))
         .find(on_one_shard)
         .ok_or_else(|| format!("no salt puts the call's {} outputs on one shard", result.created.len()))?;
+    if info.arguments.iter().any(|slot| slot.role == Role::Time) && shards_touched(&body, shards).len() > 1 {
+        return Err(no_block_time(info));
+    }
     Ok(PreparedCall {
         body,
         returns: result.returns,
@@ -638,8 +670,15 @@ impl ContractHost for RuntimeHost {
         let claimed =
             carried.claimed.ok_or_else(|| Refused("the transaction claims none of the results".to_owned()))?;
         let objects = Objects { inputs: call.inputs, references: call.references };
-        let (inputs, params) =
-            arguments(&contract, info, &packages, &objects, carried.params, call.signer).map_err(Failed)?;
+        let (inputs, params) = arguments(
+            &contract,
+            info,
+            &packages,
+            &objects,
+            carried.params,
+            Given { signer: call.signer, time: call.time },
+        )
+        .map_err(Failed)?;
         let claim = claim(&contract, info, &packages, call.outputs, claimed).map_err(Refused)?;
         let (handler, answered) = Claimed::new(packages.by_module(), carried.records.clone());
         let verdict = contract
@@ -662,8 +701,11 @@ impl ContractHost for RuntimeHost {
         for object in created.iter().filter(|object| object.package != packages.own) {
             ledger.hands_on(contract_type_tag(object.package, &object.type_name), &object.data);
         }
-        let named =
-            Named { signer: call.signer, objects: call.inputs.iter().chain(call.references).copied().collect() };
+        let named = Named {
+            signer: call.signer,
+            time: call.time,
+            objects: call.inputs.iter().chain(call.references).copied().collect(),
+        };
         let mut gas_left = CALL_GAS_LIMIT.saturating_sub(outcome.gas_used);
         let mut events = Vec::new();
         for record in &carried.records {

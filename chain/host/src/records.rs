@@ -100,6 +100,8 @@ impl ObjectLedger {
 pub struct Named<'a> {
     /// Who signs it.
     pub signer: Address,
+    /// The time of its block, in seconds, if it has one.
+    pub time: Option<u64>,
     /// Every object it consumes or reads.
     pub objects: Vec<&'a Object>,
 }
@@ -176,7 +178,12 @@ pub fn check_record(
                     )));
                 }
             }
-            (Role::Time, _) => return Err(Failed(crate::block_time_not_given(info))),
+            (Role::Time, ty) => {
+                let time = crate::time_value(callee, info, named.time).map_err(Failed)?;
+                if callee.encode(&time, ty).map_err(|error| Failed(error.to_string()))? != *bytes {
+                    return Err(Refused(format!("the caller passes {} another time than the block's", info.name)));
+                }
+            }
             (Role::Input, ty) => {
                 ledger.hands_on(contract_type_tag(package, crate::object_type_name(ty).map_err(Failed)?), bytes)
             }

@@ -237,19 +237,25 @@ fn the_oracle_fixes_on_the_median_rewards_the_close_and_slashes_the_far() {
 }
 
 #[test]
-fn a_procedure_that_takes_the_block_time_is_refused_with_the_reason() {
+fn a_pot_closes_at_its_deadline_by_the_time_of_the_block_that_runs_the_play() {
     let package = package("attacks/timestamp_dependence_fixed.min");
     let contract = load_package(&package).unwrap();
-    let chain = Chain::new(&package);
-    // A pot the chain never held: the block time, the parameter before it,
-    // stops the call first.
-    let object = Object {
-        id: min_chain::objects::ObjectId([7; 32]),
-        version: 1,
-        owner: min_chain::contracts::contract_owner(chain.package),
-        type_tag: min_chain::contracts::contract_type_tag(chain.package, "timestamp_dependence_fixed.Pot"),
-        data: vec![0; 3],
-    };
-    let refused = prepare(&contract, &chain, &key(2), "play", &[object], &[]).map(drop).unwrap_err();
-    assert!(refused.contains("takes the block time, and the chain does not give calls a block time yet"), "{refused}");
+    let mut chain = Chain::new(&package);
+    let (open, _) = call(&contract, &chain, &key(1), "open", &[], &[Value::Nat(5), Value::Nat(1_000)]).unwrap();
+    let pot = chain.apply(&open).unwrap().remove(0);
+
+    // Before the close, a play joins: the client and the block agree.
+    chain.states[1].set_time(999);
+    let (play, _) = call(&contract, &chain, &key(2), "play", std::slice::from_ref(&pot), &[]).unwrap();
+    let pot = chain.apply(&play).unwrap().remove(0);
+    assert!(shown(&contract, "play", 2, &pot).contains(&format!("players = [\"{}\"]", hex(&key(2)))));
+
+    // A play the client ran at 999 lands in a block of 1 000: the block's
+    // time decides, and the pot has closed.
+    let (late, _) = call(&contract, &chain, &key(3), "play", std::slice::from_ref(&pot), &[]).unwrap();
+    chain.states[1].set_time(1_000);
+    let refused = chain.apply(&late);
+    assert_eq!(refused, Err(Abort::CheckerFailed("the procedure aborts: the pot has closed".into())));
+    let closed = call(&contract, &chain, &key(3), "play", std::slice::from_ref(&pot), &[]).map(drop).unwrap_err();
+    assert!(closed.contains("the pot has closed"), "the client, at the block's time, sees it too: {closed}");
 }

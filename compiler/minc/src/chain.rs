@@ -156,6 +156,7 @@ pub fn call(
         references: &references,
         params: &params,
         signer: Address(key.verifying_key().to_bytes()),
+        time: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs()),
         salt_from: fresh_salt(),
         shard: options.shard,
     };

@@ -340,3 +340,18 @@ fn a_caller_is_deployed_linked_to_the_contract_it_calls_and_calls_it_across_shar
     assert!(text(&spent.stderr).contains("already consumed"), "{}", text(&spent.stderr));
     drop(devnet);
 }
+
+#[test]
+fn a_pot_takes_plays_until_the_block_time_reaches_its_close() {
+    let Started { devnet, rpc, .. } = start("10");
+    let pot = deploy(&rpc, "attacks/timestamp_dependence_fixed.min");
+    let open = created(&succeeded(pot.call("0", &["open", "5", "4000000000", "--shard", "1"])), 0);
+    let played = succeeded(pot.call("1", &["play", "--input", &open]));
+    assert!(played.contains("play committed"), "the block time is before the close: {played}");
+
+    let closed = created(&succeeded(pot.call("0", &["open", "5", "1", "--shard", "1"])), 0);
+    let late = pot.call("1", &["play", "--input", &closed]);
+    assert_eq!(late.status.code(), Some(1));
+    assert!(text(&late.stderr).contains("the pot has closed"), "{}", text(&late.stderr));
+    drop(devnet);
+}

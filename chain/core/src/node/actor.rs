@@ -91,6 +91,9 @@ pub(super) struct Core<S> {
     pub halted: bool,
     /// The signatures found valid before, shared with the ledger.
     pub signatures: Arc<SignatureCache>,
+    /// The validator's clock when the actor last woke: what it stamps its
+    /// proposals with and checks others' block times against.
+    pub now: SystemTime,
 }
 
 impl<E, S, R> Actor<E, S, R>
@@ -103,6 +106,7 @@ where
         let Self { context, mut mailbox, mut block_receiver, mut cross_shard_receiver, mut core } = self;
         let mut retry_at = context.current() + FETCH_RETRY;
         loop {
+            core.now = context.current();
             let mut parked_until = core.proposal_ready_at();
             if parked_until.is_some_and(|ready_at| ready_at <= context.current()) {
                 core.propose_parked(context.current());
@@ -194,6 +198,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let Some(ParkedProposal { context, response, .. }) = self.parked_proposal.take() else {
             return;
         };
+        self.now = now;
         self.last_round_start = Some(now);
         let digest = self.propose(context.parent.1);
         let _ = response.send(digest);
@@ -202,11 +207,9 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// Answers whether `payload` is a valid child of `context.parent`, once the block is here.
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        let valid = self
-            .blocks
-            .get(&payload)
-            .or_else(|| ledger.block(&payload))
-            .map(|block| is_valid_child(block, &context, &self.relay, &self.signatures));
+        let valid = self.blocks.get(&payload).or_else(|| ledger.block(&payload)).map(|block| {
+            is_valid_child(block, &context, &self.relay, &self.signatures) && self.time_fits(&ledger, block)
+        });
         drop(ledger);
         match valid {
             Some(valid) => {
@@ -262,7 +265,11 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// of those blocks is missing here, the block is empty: better nothing
     /// than something that is already on the chain.
     fn propose(&mut self, parent: Digest) -> Digest {
-        let mut block = Block { parent, transactions: Vec::new(), acceptances: Vec::new() };
+        let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        let after = self.block_time(&ledger, &parent).unwrap_or(0);
+        drop(ledger);
+        let time = millis(self.now).max(after.saturating_add(1));
+        let mut block = Block { parent, time, transactions: Vec::new(), acceptances: Vec::new() };
         if let Some(in_flight) = self.unfinalized_ancestry(parent) {
             // Room for the block's own fields beside its entries.
             let mut room = BLOCK_BYTES_MAX - 1024;
@@ -302,6 +309,25 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         self.keep(digest);
         self.send(Recipients::All, WIRE_BLOCK, &bytes);
         digest
+    }
+
+    /// The time of the block `digest` (0 for the genesis), if this
+    /// validator has the block.
+    fn block_time(&self, ledger: &Ledger, digest: &Digest) -> Option<u64> {
+        if *digest == genesis_digest() {
+            return Some(0);
+        }
+        self.blocks.get(digest).or_else(|| ledger.block(digest)).map(|block| block.time)
+    }
+
+    /// Whether `block`'s time is after its parent's (when this validator
+    /// has the parent) and at most `BLOCK_TIME_DRIFT_MS` past its clock.
+    fn time_fits(&self, ledger: &Ledger, block: &Block) -> bool {
+        let now = millis(self.now);
+        match self.block_time(ledger, &block.parent) {
+            Some(parent) => block.time_fits(parent, now),
+            None => block.time_fits(0, now),
+        }
     }
 
     /// The transactions and acceptances in the blocks between `tip` and the
@@ -354,8 +380,13 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             return;
         }
         let pending = self.pending_verifies.remove(&digest).unwrap_or_default();
-        let answers: Vec<bool> =
-            pending.iter().map(|(context, _)| is_valid_child(&block, context, &self.relay, &self.signatures)).collect();
+        let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
+        let time_fits = self.time_fits(&ledger, &block);
+        drop(ledger);
+        let answers: Vec<bool> = pending
+            .iter()
+            .map(|(context, _)| time_fits && is_valid_child(&block, context, &self.relay, &self.signatures))
+            .collect();
         // Already in the ledger: keeping it here too would hold it twice.
         let applied = self.applied.contains(&digest);
         if !applied {
@@ -493,4 +524,10 @@ fn is_valid_child<S: Sender<PublicKey = super::PublicKey>>(
     }
     signatures.verify(&block.transactions).into_iter().all(|valid| valid)
         && block.acceptances.iter().all(|acceptance| relay.verify(acceptance))
+}
+
+/// `time` in milliseconds since 1970-01-01 UTC (0 before it).
+fn millis(time: SystemTime) -> u64 {
+    let since = time.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }

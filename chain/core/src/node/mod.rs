@@ -153,6 +153,7 @@ where
             block_interval: config.block_interval,
             idle_block_interval: config.idle_block_interval,
             last_round_start: None,
+            now: std::time::SystemTime::UNIX_EPOCH,
             parked_proposal: None,
             halted: false,
             signatures,

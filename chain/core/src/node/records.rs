@@ -303,7 +303,7 @@ mod tests {
         }));
         let finalized = FinalizedBlock {
             digest: Digest([2; 32]),
-            block: Block { parent: Digest([1; 32]), transactions: vec![transaction()], acceptances: vec![] },
+            block: Block { parent: Digest([1; 32]), time: 0, transactions: vec![transaction()], acceptances: vec![] },
             accepted: vec![Ok(Ok(vec![])), Err("the transaction was accepted before".into())],
             applied,
             events: vec![TxEvents {

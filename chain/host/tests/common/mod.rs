@@ -116,6 +116,7 @@ pub fn prepare_reading<'c>(
         references,
         params,
         signer: address(caller),
+        time: chain.states[1].time(),
         salt_from: 0,
         shard: Some(ShardId(1)),
     };
