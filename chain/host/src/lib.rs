@@ -277,12 +277,17 @@ pub fn run_call<'c>(
     let objects = Objects { inputs: call.inputs, references: call.references };
     let given = Given { signer: call.signer, time: call.time };
     let (inputs, params) = arguments(contract, info, &packages, &objects, carried.params, given)?;
-    let (handler, trace) = Linked::new(packages.by_module(), engine, gas_limit);
-    let handler: Box<dyn min_runtime::ContractCalls> = Box::new(handler);
+    // Only a procedure that calls other contracts needs a handler for them.
+    let (handler, trace) = if info.calls.is_empty() {
+        (None, None)
+    } else {
+        let (handler, trace) = Linked::new(packages.by_module(), engine, gas_limit);
+        (Some(Box::new(handler) as Box<dyn min_runtime::ContractCalls>), Some(trace))
+    };
     let outcome = contract
-        .call_with(engine, &info.name, &inputs, &params, gas_limit, Some(handler))
+        .call_with(engine, &info.name, &inputs, &params, gas_limit, handler)
         .map_err(|error| error.to_string())?;
-    let records = std::mem::take(&mut trace.borrow_mut().calls);
+    let records = trace.map(|trace| std::mem::take(&mut trace.borrow_mut().calls)).unwrap_or_default();
     let (created, own_events) = effects(contract, info, &packages, &outcome)?;
     let mut events = Vec::new();
     for record in &records {
@@ -627,13 +632,9 @@ impl RuntimeHost {
 }
 
 impl RuntimeHost {
-    /// The contracts of the packages `call`'s package links to, loaded
-    /// once each; `Err` if they are not its links, in order.
+    /// The contracts of the packages `call`'s package links to (which the
+    /// chain resolved from its links), loaded once each.
     fn linked(&self, call: &ContractCall<'_>) -> Result<Vec<LinkedContract>, String> {
-        let links = Package::links_of(&call.package.data).map_err(|error| error.to_string())?;
-        if links.len() != call.linked.len() || links.iter().zip(call.linked).any(|(link, object)| *link != object.id) {
-            return Err("the call reaches other packages than its package links to".to_owned());
-        }
         call.linked
             .iter()
             .map(|object| Ok(LinkedContract { package: object.id, contract: self.contract(object)? }))
@@ -680,12 +681,17 @@ impl ContractHost for RuntimeHost {
         )
         .map_err(Failed)?;
         let claim = claim(&contract, info, &packages, call.outputs, claimed).map_err(Refused)?;
-        let (handler, answered) = Claimed::new(packages.by_module(), carried.records.clone());
+        let (handler, answered) = if info.calls.is_empty() {
+            (None, None)
+        } else {
+            let (handler, answered) = Claimed::new(packages.by_module(), carried.records.clone());
+            (Some(Box::new(handler) as Box<dyn min_runtime::ContractCalls>), Some(answered))
+        };
         let verdict = contract
-            .check_with(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT, Some(Box::new(handler)))
+            .check_with(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT, handler)
             .map_err(|error| Failed(error.to_string()))?;
         let outcome = accepted(verdict, &info.name, "the procedure")?;
-        if answered.get() != carried.records.len() {
+        if answered.map_or(0, |answered| answered.get()) != carried.records.len() {
             return Err(Refused(format!(
                 "the transaction records calls of other contracts that {} does not make",
                 info.name

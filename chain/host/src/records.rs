@@ -171,18 +171,13 @@ pub fn check_record(
             (Role::Signer, ty) => {
                 let signer =
                     callee.signer_value(&named.signer.to_string()).map_err(|error| Failed(error.to_string()))?;
-                if callee.encode(&signer, ty).map_err(|error| Failed(error.to_string()))? != *bytes {
-                    return Err(Refused(format!(
-                        "the caller passes {} another signer than the transaction's",
-                        info.name
-                    )));
-                }
+                given_is(callee, &signer, ty, bytes, || {
+                    format!("another signer than the transaction's to {}", info.name)
+                })?;
             }
             (Role::Time, ty) => {
                 let time = crate::time_value(callee, info, named.time).map_err(Failed)?;
-                if callee.encode(&time, ty).map_err(|error| Failed(error.to_string()))? != *bytes {
-                    return Err(Refused(format!("the caller passes {} another time than the block's", info.name)));
-                }
+                given_is(callee, &time, ty, bytes, || format!("another time than the block's to {}", info.name))?;
             }
             (Role::Input, ty) => {
                 ledger.hands_on(contract_type_tag(package, crate::object_type_name(ty).map_err(Failed)?), bytes)
@@ -205,6 +200,20 @@ pub fn check_record(
         ledger.has(contract_type_tag(object.package, &object.type_name), &object.data);
     }
     Ok((events, outcome.gas_used))
+}
+
+/// Refuses a recorded argument, `bytes` of type `ty`, that is not
+/// `given`, the value the chain gives that parameter: the caller passed
+/// `what` instead.
+fn given_is(
+    callee: &Contract,
+    given: &Value<'_>,
+    ty: &TypeDesc,
+    bytes: &[u8],
+    what: impl FnOnce() -> String,
+) -> Result<(), CallFailure> {
+    let encoded = callee.encode(given, ty).map_err(|error| CallFailure::Failed(error.to_string()))?;
+    if encoded == bytes { Ok(()) } else { Err(CallFailure::Refused(format!("the caller passes {}", what()))) }
 }
 
 /// The object a recorded call reads by reference, `reference` (a `Ref`

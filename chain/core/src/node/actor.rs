@@ -323,11 +323,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// Whether `block`'s time is after its parent's (when this validator
     /// has the parent) and at most `BLOCK_TIME_DRIFT_MS` past its clock.
     fn time_fits(&self, ledger: &Ledger, block: &Block) -> bool {
-        let now = millis(self.now);
-        match self.block_time(ledger, &block.parent) {
-            Some(parent) => block.time_fits(parent, now),
-            None => block.time_fits(0, now),
-        }
+        block.time_fits(self.block_time(ledger, &block.parent).unwrap_or(0), millis(self.now))
     }
 
     /// The transactions and acceptances in the blocks between `tip` and the
