@@ -13,8 +13,9 @@
 //!
 //! Values cross between contracts in the canonical encoding, read with the
 //! called contract's types, so the two contracts' constructor tables never
-//! mix. A called procedure that calls another contract in turn is not run
-//! yet: its own call gets no handler and fails.
+//! mix. A called procedure may call another contract in turn, up to
+//! [`CALL_DEPTH_MAX`] calls deep: its record holds the records of its own
+//! calls.
 //!
 //! On the chain, a transaction carries the records of its call's calls
 //! (`min_contract_host`), and each validator checks the caller with
@@ -39,6 +40,10 @@ use crate::error::ExecError;
 /// bounds what the caller reads back (`spec/gas.md`).
 pub const CALL_RESULT_BYTES_MAX: usize = 64 << 10;
 
+/// How deep calls between contracts may nest: a transaction's procedure
+/// calls a contract (depth 1), which calls another (depth 2), and so on.
+pub const CALL_DEPTH_MAX: usize = 4;
+
 /// One call of another contract's procedure that a call made, as a
 /// transaction records it: what the caller passed and what it got back,
 /// each in the canonical encoding of the called contract's types.
@@ -51,9 +56,24 @@ pub struct NestedCall {
     pub arguments: Vec<Vec<u8>>,
     /// The components of its result in order, each encoded.
     pub result: Vec<Vec<u8>>,
-    /// The gas it used. A transaction does not carry it: a record read
-    /// from one says 0, and its checker measures the gas anew.
+    /// The gas it used, its own calls' aside. A transaction does not
+    /// carry it: a record read from one says 0, and its checker measures
+    /// the gas anew.
     pub gas_used: u64,
+    /// The calls of other contracts it made in turn, in order.
+    pub calls: Vec<NestedCall>,
+}
+
+impl NestedCall {
+    /// The gas it and the calls it made in turn used together.
+    pub fn total_gas(&self) -> u64 {
+        self.calls.iter().fold(self.gas_used, |total, call| total.saturating_add(call.total_gas()))
+    }
+
+    /// It and every call it made in turn, each before its own calls.
+    pub fn flattened(&self) -> Vec<&NestedCall> {
+        std::iter::once(self).chain(self.calls.iter().flat_map(NestedCall::flattened)).collect()
+    }
 }
 
 /// What a run's calls of other contracts did, in order.
@@ -69,21 +89,35 @@ pub struct Made {
 pub type Trace = Rc<RefCell<Made>>;
 
 /// Runs each called procedure on its own contract, under its own gas
-/// limit, and records the call.
+/// limit, and records the call; a called procedure's own calls of other
+/// contracts run the same way, and are recorded in its record.
 pub struct Linked {
-    contracts: BTreeMap<String, Arc<Contract>>,
+    contracts: Arc<BTreeMap<String, Arc<Contract>>>,
     engine: Engine,
     gas_limit: u64,
     trace: Trace,
+    /// How deep the calls this handler answers are: 1 for a transaction's
+    /// procedure's own.
+    depth: usize,
 }
 
 impl Linked {
-    /// A handler that runs the procedures of `contracts` (by module name)
-    /// with at most `gas_limit` gas each, and records every call in the
-    /// trace it returns beside itself.
+    /// A handler that runs the procedures of `contracts` (by module name:
+    /// every contract the calls may reach, at any depth) with at most
+    /// `gas_limit` gas each, and records every call in the trace it
+    /// returns beside itself.
     pub fn new(contracts: BTreeMap<String, Arc<Contract>>, engine: &Engine, gas_limit: u64) -> (Linked, Trace) {
+        Linked::at_depth(Arc::new(contracts), engine, gas_limit, 1)
+    }
+
+    fn at_depth(
+        contracts: Arc<BTreeMap<String, Arc<Contract>>>,
+        engine: &Engine,
+        gas_limit: u64,
+        depth: usize,
+    ) -> (Linked, Trace) {
         let trace = Trace::default();
-        (Linked { contracts, engine: engine.clone(), gas_limit, trace: trace.clone() }, trace)
+        (Linked { contracts, engine: engine.clone(), gas_limit, trace: trace.clone(), depth }, trace)
     }
 }
 
@@ -99,10 +133,27 @@ impl ContractCalls for Linked {
             .into_iter()
             .unzip();
         let (inputs, params) = split_arguments(info, values)?;
-        let outcome = match contract.call(&self.engine, procedure, &inputs, &params, self.gas_limit) {
+        // The callee's own calls of other contracts, one level deeper.
+        let (nested, nested_trace) = if info.calls.is_empty() {
+            (None, None)
+        } else if self.depth == CALL_DEPTH_MAX {
+            return Err(ops::ill_formed(format_args!(
+                "{procedure} calls other contracts {} calls deep, and calls between contracts nest at most {CALL_DEPTH_MAX} deep",
+                self.depth + 1
+            )));
+        } else {
+            let (handler, trace) =
+                Linked::at_depth(self.contracts.clone(), &self.engine, self.gas_limit, self.depth + 1);
+            (Some(Box::new(handler) as Box<dyn ContractCalls>), Some(trace))
+        };
+        let called = contract.call_with(&self.engine, procedure, &inputs, &params, self.gas_limit, nested);
+        let made = nested_trace.map(|trace| std::mem::take(&mut *trace.borrow_mut())).unwrap_or_default();
+        let outcome = match called {
             Ok(outcome) => outcome,
             Err(ExecError::Abort { message }) => {
-                self.trace.borrow_mut().aborted.push(info.name.clone());
+                let mut trace = self.trace.borrow_mut();
+                trace.aborted.extend(made.aborted);
+                trace.aborted.push(info.name.clone());
                 return Err(abort(message));
             }
             Err(error) => return Err(ops::ill_formed(format_args!("{procedure}: {error}"))),
@@ -119,6 +170,7 @@ impl ContractCalls for Linked {
             arguments: encoded,
             result,
             gas_used: outcome.gas_used,
+            calls: made.calls,
         });
         Ok(whole(&outcome.result))
     }

@@ -15,7 +15,7 @@ pub const BLOCK_ACCEPTANCES_MAX: usize = 1024;
 pub const BLOCK_BYTES_MAX: usize = 4 * 1024 * 1024;
 
 /// Prefixes a block's hash.
-const BLOCK_DOMAIN: &[u8] = b"min-chain/block/v2";
+const BLOCK_DOMAIN: &[u8] = b"min-chain/block/v3";
 
 /// How far past a validator's own clock a block's time may be for the
 /// validator to vote for it, in milliseconds.

@@ -130,10 +130,10 @@ pub struct ContractCall<'a> {
     /// The packages it links to, in order: the contracts the procedure may
     /// call, whose objects it may consume and create through them.
     pub linked: &'a [&'a Object],
-    /// The time of the block it runs in, in seconds, for a procedure that
-    /// takes it (`Time`); `None` for a cross-shard transaction, whose
-    /// shards decide in blocks of different times.
-    pub time: Option<u64>,
+    /// The time it runs at, in seconds, for a procedure that takes it
+    /// (`Time`): its block's, or for a cross-shard transaction the one its
+    /// certificates give (`Acceptance::time`).
+    pub time: u64,
     /// The procedure's name.
     pub procedure: &'a str,
     /// The objects consumed, in the transaction's order.
@@ -146,6 +146,39 @@ pub struct ContractCall<'a> {
     pub outputs: &'a [Output],
     /// Who signed the transaction.
     pub signer: Address,
+}
+
+/// The most packages a call may reach through links, beside its own: its
+/// links, their links, and so on.
+pub const REACHABLE_MAX: usize = 16;
+
+/// Every package that the package with links `links` reaches: its links,
+/// theirs (read by `links_of`), and so on, each once, in breadth-first
+/// order (its own links first, in order). A call of the package may run
+/// the contracts of all of them: those it calls, those they call, and so
+/// on. Packages link only to packages published before them, so the links
+/// form no cycle. More than [`REACHABLE_MAX`] is `too_many`.
+pub fn reachable_packages<E>(
+    links: &[ObjectId],
+    mut links_of: impl FnMut(&ObjectId) -> Result<Vec<ObjectId>, E>,
+    too_many: impl FnOnce() -> E,
+) -> Result<Vec<ObjectId>, E> {
+    let mut reached: Vec<ObjectId> = Vec::new();
+    let mut pending: Vec<ObjectId> = links.to_vec();
+    let mut next = 0;
+    loop {
+        for id in pending {
+            if !reached.contains(&id) {
+                reached.push(id);
+            }
+        }
+        if reached.len() > REACHABLE_MAX {
+            return Err(too_many());
+        }
+        let Some(id) = reached.get(next) else { return Ok(reached) };
+        pending = links_of(id)?;
+        next += 1;
+    }
 }
 
 /// Why a contract host did not accept a call.
@@ -237,5 +270,41 @@ impl ContractHost for NoContracts {
 
     fn check(&self, _call: &ContractCall<'_>) -> Result<CallEffects, CallFailure> {
         Err(CallFailure::Failed("this node runs no contracts".to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn id(byte: u8) -> ObjectId {
+        ObjectId([byte; 32])
+    }
+
+    #[test]
+    fn a_package_reaches_its_links_and_theirs_each_once_breadth_first() {
+        // 1 → 2, 3; 2 → 4; 3 → 4, 5.
+        let links = BTreeMap::from([(2, vec![4]), (3, vec![4, 5]), (4, vec![]), (5, vec![])]);
+        let links_of = |package: &ObjectId| -> Result<Vec<ObjectId>, String> {
+            Ok(links.get(&package.0[0]).ok_or("missing")?.iter().map(|byte| id(*byte)).collect())
+        };
+        let reached = reachable_packages(&[id(2), id(3)], links_of, || "too many".to_owned());
+        assert_eq!(reached, Ok(vec![id(2), id(3), id(4), id(5)]));
+        let missing = reachable_packages(&[id(9)], links_of, || "too many".to_owned());
+        assert_eq!(missing, Err("missing".to_owned()));
+    }
+
+    #[test]
+    fn a_package_that_reaches_too_many_is_refused() {
+        // Each package links to the next: a chain one longer than allowed.
+        let chain = |package: &ObjectId| -> Result<Vec<ObjectId>, String> {
+            let next = package.0[0] + 1;
+            Ok(if usize::from(next) <= REACHABLE_MAX + 1 { vec![id(next)] } else { vec![] })
+        };
+        assert_eq!(reachable_packages(&[id(1)], chain, || "too many".to_owned()), Err("too many".to_owned()));
+        let shorter =
+            |package: &ObjectId| chain(package).map(|next| next.into_iter().filter(|n| n.0[0] <= 16).collect());
+        assert_eq!(reachable_packages(&[id(1)], shorter, || "too many".to_owned()).map(|all| all.len()), Ok(16));
     }
 }

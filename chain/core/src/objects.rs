@@ -43,6 +43,13 @@ impl fmt::Display for Address {
     }
 }
 
+impl fmt::Display for ObjectId {
+    /// In hexadecimal, as clients name it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
 /// What kind of object this is: for contracts the hash of the contract and
 /// type name; the built-in coin has a fixed tag.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]

@@ -28,7 +28,7 @@ use std::fmt;
 use std::sync::Mutex;
 
 /// Separates decision signatures from every other use of the BLS keys.
-pub const DECISION_NAMESPACE: &[u8] = b"min-chain/sbac/v1";
+pub const DECISION_NAMESPACE: &[u8] = b"min-chain/sbac/v2";
 /// The longest abort reason a decision carries, in bytes.
 pub const REASON_BYTES_MAX: usize = 512;
 /// The most certificates an acceptance carries: one per shard it concerns.
@@ -66,6 +66,9 @@ pub struct Decision {
     pub transaction: TxId,
     /// The shard that decided.
     pub shard: ShardId,
+    /// The time of the block that prepared it there, in seconds: the
+    /// transaction runs at the latest of its shards' (`Acceptance::time`).
+    pub time: u64,
     /// Commit or abort.
     pub verdict: Verdict,
 }
@@ -82,6 +85,7 @@ impl Decision {
     pub fn encode(&self, writer: &mut Writer) {
         writer.array(&self.transaction.0);
         writer.u32(self.shard.0);
+        writer.u64(self.time);
         match &self.verdict {
             Verdict::Commit { objects } => {
                 writer.u8(0);
@@ -101,6 +105,7 @@ impl Decision {
     pub fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let transaction = TxId(reader.array("decision transaction")?);
         let shard = ShardId(reader.u32("decision shard")?);
+        let time = reader.u64("decision time")?;
         let verdict = match reader.u8("verdict")? {
             0 => Verdict::Commit {
                 objects: reader.list("decision objects", INPUTS_MAX + REFERENCES_MAX, Object::decode)?,
@@ -113,7 +118,7 @@ impl Decision {
             }
             tag => return Err(DecodeError::UnknownTag { what: "verdict", tag }),
         };
-        Ok(Self { transaction, shard, verdict })
+        Ok(Self { transaction, shard, time, verdict })
     }
 
     /// A hash of the decision, which votes for the same decision share.
@@ -409,6 +414,15 @@ impl Acceptance {
         let mut writer = Writer::new();
         self.encode(&mut writer);
         writer.into_bytes().len()
+    }
+
+    /// The time the transaction runs at, in seconds: the latest of the
+    /// times its shards prepared it at. Every shard reads the same
+    /// certificates, so every shard runs it at the same time, one that a
+    /// committee of each shard certified and that is no later than the
+    /// last shard's block (`spec/chain.md`, "Block time").
+    pub fn time(&self) -> u64 {
+        self.certificates.iter().map(|certificate| certificate.decision.time).max().unwrap_or(0)
     }
 
     /// Whether every certificate proves a decision on this transaction,

@@ -7,7 +7,7 @@ use crate::block::Block;
 use crate::checker::{self, CheckerInput};
 use crate::contracts::{
     CallFailure, ContractCall, ContractHost, EVENT_BYTES_MAX, EVENT_TYPE_NAME_MAX, EVENTS_MAX, Event, Package,
-    contract_owner, contract_type_tag,
+    REACHABLE_MAX, contract_owner, contract_type_tag, reachable_packages,
 };
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
@@ -371,12 +371,14 @@ impl ShardState {
         check_ownership(body, &inputs, references.first().copied(), &linked)?;
         self.check_outputs_fresh(transaction)?;
         let objects = Named { inputs: &inputs, references: &references, linked: &linked };
-        self.run_checker(body, &objects, Some(self.time), contracts)
+        self.run_checker(body, &objects, self.time, contracts)
     }
 
-    /// The packages that the package of a call links to, as this shard
-    /// holds them (every shard holds every package): the contracts whose
-    /// procedures the call may call. None for any other transaction.
+    /// The packages that the package of a call reaches through its links
+    /// (`reachable_packages`), as this shard holds them (every shard holds
+    /// every package): the contracts whose procedures the call may call,
+    /// directly or through the contracts it calls. None for any other
+    /// transaction.
     fn linked_packages(&self, body: &TransactionBody, package: Option<&Object>) -> Result<Vec<&Object>, Abort> {
         let (Procedure::Call { .. }, Some(package)) = (&body.procedure, package) else {
             return Ok(Vec::new());
@@ -385,14 +387,17 @@ impl ShardState {
             // `check_ownership` refuses the call with the reason.
             return Ok(Vec::new());
         }
-        let links = Package::links_of(&package.data).map_err(|error| Abort::ContractFailed(error.to_string()))?;
-        links
-            .iter()
-            .map(|id| {
-                let object = self.objects.get(id).map(|entry| &entry.object);
-                object.filter(|object| object.type_tag == TypeTag::PACKAGE).ok_or(Abort::MissingObject(*id))
-            })
-            .collect()
+        let links_of = |data: &[u8]| Package::links_of(data).map_err(|error| Abort::ContractFailed(error.to_string()));
+        let package_object = |id: &ObjectId| {
+            let object = self.objects.get(id).map(|entry| &entry.object);
+            object.filter(|object| object.type_tag == TypeTag::PACKAGE).ok_or(Abort::MissingObject(*id))
+        };
+        let reached = reachable_packages(
+            &links_of(&package.data)?,
+            |id| links_of(&package_object(id)?.data),
+            || Abort::ContractFailed(format!("the package's links reach more than {REACHABLE_MAX} packages")),
+        )?;
+        reached.iter().map(package_object).collect()
     }
 
     /// Runs the procedure's checker on the transaction's outputs, given
@@ -402,7 +407,7 @@ impl ShardState {
         &self,
         body: &TransactionBody,
         objects: &Named<'_>,
-        time: Option<u64>,
+        time: u64,
         contracts: &dyn ContractHost,
     ) -> Result<Vec<Event>, Abort> {
         let Named { inputs, references, linked } = *objects;
@@ -554,7 +559,7 @@ impl ShardState {
         self.cross_shard.insert(id, CrossShardEntry { transaction: transaction.clone(), locked, accepted: false });
         self.touched.cross_shard.insert(id);
         self.fingerprint.replace(None, Some(cross_shard_hash(&id, false)));
-        Applied::Prepared(Decision { transaction: id, shard: self.shard, verdict })
+        Applied::Prepared(Decision { transaction: id, shard: self.shard, time: self.time, verdict })
     }
 
     /// The checks of [`ShardState::prepare`] without its effects: the
@@ -679,10 +684,10 @@ impl ShardState {
         let inputs = gather(&body.inputs)?;
         let references = gather(&body.references)?;
         let linked = self.linked_packages(body, references.first().copied())?;
-        // A cross-shard transaction runs without a block time: its shards
-        // decide in blocks of different times, and must decide alike.
+        // Its shards accept it in blocks of different times and must decide
+        // alike: it runs at the time the certificates give.
         let objects = Named { inputs: &inputs, references: &references, linked: &linked };
-        self.run_checker(body, &objects, None, contracts)
+        self.run_checker(body, &objects, acceptance.time(), contracts)
     }
 
     /// The cross-shard transactions prepared here and not yet accepted, by id.

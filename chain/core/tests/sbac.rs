@@ -194,6 +194,31 @@ fn a_refusal_by_one_shard_aborts_on_both_and_unlocks() {
 }
 
 #[test]
+fn every_shard_runs_a_cross_shard_transaction_at_the_latest_time_its_certificates_carry() {
+    let (committees, keys) = committees();
+    let (alice, bob) = (key(1), key(2));
+    let (mut states, coins) = funded(&alice);
+    // The shards prepare it in blocks seven seconds apart.
+    states[0].set_time(1_764_201_600);
+    states[1].set_time(1_764_201_607);
+    let transfer = placed(&alice, Procedure::Transfer { amount: 200 }, coins.clone(), vec![coin(&bob, 200)], &[0]);
+    let decisions = prepare_all(&mut states, &transfer);
+    assert_eq!(decisions[&ShardId(0)].time, 1_764_201_600);
+    assert_eq!(decisions[&ShardId(1)].time, 1_764_201_607);
+    let acceptance = acceptance(&decisions, &keys);
+    assert_eq!(acceptance.time(), 1_764_201_607, "the latest prepare, whichever shard reads it");
+
+    // The time is part of what each committee signed.
+    let mut moved = acceptance.clone();
+    moved.certificates[1].decision.time = 1_764_300_000;
+    assert!(moved.verify(&committees).is_err(), "a certificate with another time does not verify");
+    for state in &mut states {
+        assert!(state.accept(&moved, &committees, &NoContracts).is_err(), "and is not accepted");
+        assert!(state.accept(&acceptance, &committees, &NoContracts).unwrap().is_ok());
+    }
+}
+
+#[test]
 fn the_checker_runs_on_the_certified_objects_at_acceptance() {
     let (committees, keys) = committees();
     let (alice, bob) = (key(1), key(2));

@@ -136,6 +136,7 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
         transactions: vec![local.clone(), cross.clone()],
         acceptances: vec![],
     };
+    state.set_time(block.seconds());
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
     assert!(matches!(applied[0], Applied::Final(Ok(_))));
     assert!(matches!(applied[1], Applied::Prepared(_)));
@@ -145,6 +146,7 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
 
     let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
     assert_eq!(reopened.state, state, "the state reads back as it was");
+    assert_eq!(reopened.state.time(), 1, "at the last block's time, which the next block's transactions follow");
     assert_eq!(reopened.state.digest(), finalized.state_digest);
     assert_eq!(reopened.blocks.len(), 1);
     assert_eq!(reopened.blocks[0].digest, finalized.digest);
@@ -191,5 +193,5 @@ fn a_store_of_an_older_format_is_refused_with_its_version() {
         write.commit().unwrap();
     }
     let error = Store::open(&path).unwrap().load_or_init(genesis).err().expect("an older format is refused");
-    assert!(error.to_string().contains("the store's format is version 1, not version 2"), "{error}");
+    assert!(error.to_string().contains("the store's format is version 1, not version 3"), "{error}");
 }

@@ -32,11 +32,11 @@ use min_chain::contracts::{
 };
 use min_chain::encoding::{Reader, Writer};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
-use min_chain::shard::{ShardId, shard_of, shards_touched};
+use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
 use min_runtime::calls::{Claimed, Linked, NestedCall};
 use min_runtime::{Engine, Outcome, ProcedureInfo, Role, TypeDesc, Verdict};
-use records::{Named, ObjectLedger, calls_no_contract, check_record, recorded_events};
+use records::{Named, check_calls, recorded_events};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -240,9 +240,8 @@ pub struct Call<'a> {
     pub params: &'a [u8],
     /// Who signs the transaction: what a `Signer` parameter receives.
     pub signer: Address,
-    /// The block time, in seconds: what a `Time` parameter receives
-    /// (`None` where there is none, and such a call does not run).
-    pub time: Option<u64>,
+    /// The block time, in seconds: what a `Time` parameter receives.
+    pub time: u64,
 }
 
 /// What the chain gives a call beside what its transaction names: its
@@ -251,8 +250,8 @@ pub struct Call<'a> {
 pub struct Given {
     /// Who signs the transaction.
     pub signer: Address,
-    /// The block time in seconds, if the call has one.
-    pub time: Option<u64>,
+    /// The block time in seconds.
+    pub time: u64,
 }
 
 /// Runs `call` of `contract`, with at most `gas_limit` gas for it and the
@@ -267,12 +266,7 @@ pub fn run_call<'c>(
     gas_limit: u64,
 ) -> Result<CallResult<'c>, String> {
     let info = procedure(contract, call.procedure)?;
-    let packages = Packages { own: call.package, linked: call.linked };
-    for called in &info.calls {
-        if let Some(linked) = packages.linked_for(called) {
-            calls_no_contract(procedure(&linked.contract, called)?)?;
-        }
-    }
+    let packages = Packages::reaching(call.package, call.linked)?;
     let carried = decode_params(contract, info, call.params)?;
     let objects = Objects { inputs: call.inputs, references: call.references };
     let given = Given { signer: call.signer, time: call.time };
@@ -297,7 +291,7 @@ pub fn run_call<'c>(
     let claimed = outcome.result.iter().zip(&info.results).filter(|(_, slot)| slot.role != Role::Output);
     let claimed = claimed.map(|(value, _)| value.clone()).collect();
     let event_values = outcome.events.into_iter().map(|event| event.value).collect();
-    let gas_used = records.iter().fold(outcome.gas_used, |total, record| total.saturating_add(record.gas_used));
+    let gas_used = records.iter().fold(outcome.gas_used, |total, record| total.saturating_add(record.total_gas()));
     if gas_used > gas_limit {
         return Err(format!(
             "{} and the procedures it calls use {gas_used} gas together, more than the limit {gas_limit}",
@@ -347,7 +341,7 @@ fn arguments<'c>(
             }
             (Role::Reference, ty) => return Err(format!("{} reads a reference of type {ty:?}", info.name)),
             (Role::Param, _) => param_values.extend(carried.next()),
-            (Role::Time, _) => param_values.push(time_value(contract, info, given.time)?),
+            (Role::Time, _) => param_values.push(contract.time_value(given.time).map_err(|error| error.to_string())?),
             (Role::Signer, _) => {
                 param_values.push(contract.signer_value(&given.signer.to_string()).map_err(|error| error.to_string())?)
             }
@@ -355,22 +349,6 @@ fn arguments<'c>(
         }
     }
     Ok((object_values, param_values))
-}
-
-/// The value of `info`'s `Time` parameter at the block time `time`
-/// (seconds); without one (across shards), why the call does not run
-/// (`spec/security.md`, "Block time").
-fn time_value<'c>(contract: &'c Contract, info: &ProcedureInfo, time: Option<u64>) -> Result<Value<'c>, String> {
-    let seconds = time.ok_or_else(|| no_block_time(info))?;
-    contract.time_value(seconds).map_err(|error| error.to_string())
-}
-
-/// Why a call of `info`, which takes the block time, does not run across shards.
-fn no_block_time(info: &ProcedureInfo) -> String {
-    format!(
-        "{} takes the block time, which a transaction across shards does not have: its objects must be on one shard",
-        info.name
-    )
 }
 
 /// The objects an outcome of `contract` creates and the events it logs,
@@ -524,7 +502,7 @@ pub fn prepare_call<'c>(
         references: &references,
         params: &params,
         signer: request.signer,
-        time: Some(request.time),
+        time: request.time,
     };
     let result = run_call(engine, contract, &call, CALL_GAS_LIMIT)?;
     let params = append_claim(contract, info, &params, &result.claimed, &result.records)?;
@@ -554,9 +532,6 @@ pub fn prepare_call<'c>(
         .map(|offset| body(request.salt_from.wrapping_add(offset)))
         .find(on_one_shard)
         .ok_or_else(|| format!("no salt puts the call's {} outputs on one shard", result.created.len()))?;
-    if info.arguments.iter().any(|slot| slot.role == Role::Time) && shards_touched(&body, shards).len() > 1 {
-        return Err(no_block_time(info));
-    }
     Ok(PreparedCall {
         body,
         returns: result.returns,
@@ -665,7 +640,7 @@ impl ContractHost for RuntimeHost {
         use CallFailure::{Failed, Refused};
         let contract = self.contract(call.package).map_err(Failed)?;
         let linked = self.linked(call).map_err(Failed)?;
-        let packages = Packages { own: call.package.id, linked: &linked };
+        let packages = Packages::reaching(call.package.id, &linked).map_err(Failed)?;
         let info = procedure(&contract, call.procedure).map_err(Failed)?;
         let carried = decode_params(&contract, info, call.params).map_err(Failed)?;
         let claimed =
@@ -698,28 +673,25 @@ impl ContractHost for RuntimeHost {
             )));
         }
         let (created, own_events) = effects(&contract, info, &packages, &outcome).map_err(Failed)?;
-        let mut ledger = ObjectLedger::default();
+        let mut had = Vec::new();
         for (input, slot) in call.inputs.iter().zip(slots(info, Role::Input)) {
             if packages.is_foreign(object_type_name(slot).map_err(Failed)?) {
-                ledger.has(input.type_tag, &input.data);
+                had.push((input.type_tag, input.data.as_slice()));
             }
         }
-        for object in created.iter().filter(|object| object.package != packages.own) {
-            ledger.hands_on(contract_type_tag(object.package, &object.type_name), &object.data);
-        }
+        let handed_on = created
+            .iter()
+            .filter(|object| object.package != packages.own)
+            .map(|object| (contract_type_tag(object.package, &object.type_name), object.data.as_slice()))
+            .collect();
         let named = Named {
             signer: call.signer,
             time: call.time,
             objects: call.inputs.iter().chain(call.references).copied().collect(),
         };
-        let mut gas_left = CALL_GAS_LIMIT.saturating_sub(outcome.gas_used);
-        let mut events = Vec::new();
-        for record in &carried.records {
-            let (logged, gas_used) = check_record(&self.engine, &packages, record, &named, &mut ledger, gas_left)?;
-            events.extend(logged);
-            gas_left = gas_left.saturating_sub(gas_used);
-        }
-        ledger.balance().map_err(Refused)?;
+        let gas_left = CALL_GAS_LIMIT.saturating_sub(outcome.gas_used);
+        let (mut events, _) =
+            check_calls(&self.engine, &packages, (had, handed_on), &carried.records, &named, gas_left)?;
         events.extend(own_events);
         Ok(CallEffects { created, events })
     }

@@ -30,9 +30,33 @@ pub struct Packages<'a> {
 }
 
 impl Packages<'_> {
+    /// The packages a call of the contract published as `own` reaches:
+    /// `linked`, every contract its links reach (`reachable_packages`).
+    /// Two of them of one module are refused: a procedure names the
+    /// contracts it calls by module.
+    pub fn reaching(own: ObjectId, linked: &[LinkedContract]) -> Result<Packages<'_>, String> {
+        for (index, first) in linked.iter().enumerate() {
+            let module = &first.contract.metadata().module;
+            if let Some(second) = linked[index + 1..].iter().find(|other| &other.contract.metadata().module == module) {
+                return Err(format!(
+                    "the contracts the call reaches publish module {module} twice, as {} and {}",
+                    first.package, second.package
+                ));
+            }
+        }
+        Ok(Packages { own, linked })
+    }
+
     /// A call that reaches only the contract published as `own`.
     pub fn alone(own: ObjectId) -> Packages<'static> {
         Packages { own, linked: &[] }
+    }
+
+    /// The packages that a call of the contract published as `own`
+    /// reaches, when it is one of these linked contracts: the same
+    /// contracts, seen from it.
+    pub fn of(&self, own: ObjectId) -> Packages<'_> {
+        Packages { own, linked: self.linked }
     }
 
     /// The linked contract whose module qualifies `name` (a type's or a

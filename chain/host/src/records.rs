@@ -20,18 +20,20 @@ use min_chain::contracts::{CallFailure, Event, contract_type_tag};
 use min_chain::encoding::{DecodeError, Reader, Writer};
 use min_chain::objects::{Address, Object, TypeTag};
 use min_chain::transaction::{PARAMS_BYTES_MAX, PROCEDURE_NAME_BYTES_MAX};
-use min_runtime::calls::{NestedCall, split_arguments};
+use min_runtime::calls::{CALL_DEPTH_MAX, Claimed, NestedCall, split_arguments};
 use min_runtime::{Contract, Engine, ProcedureInfo, Role, TypeDesc, Value};
 use std::collections::BTreeMap;
 
-/// The most calls of other contracts one transaction may record.
+/// The most calls of other contracts one transaction may record, at every
+/// depth together.
 pub const RECORDS_MAX: usize = 16;
 /// The most arguments, or result components, one record may hold.
 const COMPONENTS_MAX: usize = 64;
 
 /// Writes `records` in the chain's encoding: the count, then for each the
 /// procedure's qualified name, its arguments and its result components,
-/// each a list of byte strings. The gas used is not written.
+/// each a list of byte strings, and the records of the calls it made in
+/// turn, written the same way. The gas used is not written.
 pub fn write_records(writer: &mut Writer, records: &[NestedCall]) {
     writer.length(records.len());
     for record in records {
@@ -42,20 +44,34 @@ pub fn write_records(writer: &mut Writer, records: &[NestedCall]) {
                 writer.bytes(value);
             }
         }
+        write_records(writer, &record.calls);
     }
 }
 
-/// Reads what [`write_records`] wrote, within the limits; each record's
-/// gas used reads as 0.
+/// Reads what [`write_records`] wrote, within the limits: at most
+/// [`RECORDS_MAX`] records in all, nested at most [`CALL_DEPTH_MAX`]
+/// deep. Each record's gas used reads as 0.
 pub fn read_records(reader: &mut Reader<'_>) -> Result<Vec<NestedCall>, DecodeError> {
-    reader.list("call records", RECORDS_MAX, |reader| {
+    read_records_at(reader, 1, &mut 0)
+}
+
+/// Reads the records of calls at `depth`, counting them in `read`.
+fn read_records_at(reader: &mut Reader<'_>, depth: usize, read: &mut usize) -> Result<Vec<NestedCall>, DecodeError> {
+    let limit = if depth > CALL_DEPTH_MAX { 0 } else { RECORDS_MAX - *read };
+    reader.list("call records", limit, |reader| {
+        *read += 1;
+        if *read > RECORDS_MAX {
+            let length = *read as u64;
+            return Err(DecodeError::TooLong { what: "call records", length, limit: RECORDS_MAX as u64 });
+        }
         let name = reader.bytes("called procedure", PROCEDURE_NAME_BYTES_MAX)?;
         let procedure = String::from_utf8(name)
             .map_err(|_| DecodeError::Invalid { reason: "a called procedure's name is not UTF-8" })?;
         let mut values = |what| reader.list(what, COMPONENTS_MAX, |reader| reader.bytes(what, PARAMS_BYTES_MAX));
         let arguments = values("call argument")?;
         let result = values("call result")?;
-        Ok(NestedCall { procedure, arguments, result, gas_used: 0 })
+        let calls = read_records_at(reader, depth + 1, read)?;
+        Ok(NestedCall { procedure, arguments, result, gas_used: 0, calls })
     })
 }
 
@@ -100,8 +116,8 @@ impl ObjectLedger {
 pub struct Named<'a> {
     /// Who signs it.
     pub signer: Address,
-    /// The time of its block, in seconds, if it has one.
-    pub time: Option<u64>,
+    /// The time it runs at, in seconds.
+    pub time: u64,
     /// Every object it consumes or reads.
     pub objects: Vec<&'a Object>,
 }
@@ -126,22 +142,66 @@ pub fn recorded_result<'c>(
 }
 
 /// The events `record`'s call logs, as the chain keeps them: those of the
-/// result its record holds, each of the called contract's package.
+/// calls it made in turn first, then those of the result its record
+/// holds, each of the package of the contract that logged it.
 pub fn recorded_events(packages: &Packages<'_>, record: &NestedCall) -> Result<Vec<Event>, String> {
     let linked = packages
         .linked_for(&record.procedure)
         .ok_or_else(|| format!("{} is a procedure of a contract the call does not link to", record.procedure))?;
+    let mut events = Vec::new();
+    for call in &record.calls {
+        events.extend(recorded_events(packages, call)?);
+    }
     let info = procedure(&linked.contract, &record.procedure)?;
     let components = recorded_result(&linked.contract, info, record)?;
     let outcome = min_runtime::Outcome::of(info, components, record.gas_used);
-    let (_, events) = effects(&linked.contract, info, &Packages::alone(linked.package), &outcome)?;
+    let (_, own) = effects(&linked.contract, info, &packages.of(linked.package), &outcome)?;
+    events.extend(own);
     Ok(events)
 }
 
+/// An object of another contract as the ledger counts it: its tag and data.
+pub type TaggedData<'a> = (TypeTag, &'a [u8]);
+
+/// Checks the records of the calls one procedure made, `records`, each
+/// with its procedure's own checker (and theirs in turn), with at most
+/// `gas_limit` gas together; and that the objects of other contracts than
+/// the procedure's own (`packages.own`) balance ([`ObjectLedger`]): those
+/// it `had` (consumed) and those the records created, against those it
+/// `handed_on` (created) and those the records consumed. The events the
+/// records logged and the gas their checks used.
+pub fn check_calls(
+    engine: &Engine,
+    packages: &Packages<'_>,
+    (had, handed_on): (Vec<TaggedData<'_>>, Vec<TaggedData<'_>>),
+    records: &[NestedCall],
+    named: &Named<'_>,
+    gas_limit: u64,
+) -> Result<(Vec<Event>, u64), CallFailure> {
+    let mut ledger = ObjectLedger::default();
+    for (tag, data) in had {
+        ledger.has(tag, data);
+    }
+    for (tag, data) in handed_on {
+        ledger.hands_on(tag, data);
+    }
+    let (mut events, mut gas_used) = (Vec::new(), 0u64);
+    for record in records {
+        let gas_left = gas_limit.saturating_sub(gas_used);
+        let (logged, used) = check_record(engine, packages, record, named, &mut ledger, gas_left)?;
+        events.extend(logged);
+        gas_used = gas_used.saturating_add(used);
+    }
+    ledger.balance().map_err(CallFailure::Refused)?;
+    Ok((events, gas_used))
+}
+
 /// Checks `record` with its procedure's own checker, with at most
-/// `gas_limit` gas, and counts the objects it consumes and creates in
-/// `ledger`: the events it logs and the gas its check used.
-pub fn check_record(
+/// `gas_limit` gas for it and the calls it made in turn (checked the same
+/// way, [`check_calls`]), and counts the objects it consumes and creates
+/// in `ledger`, its caller's: the events it and its calls log and the gas
+/// their checks used.
+fn check_record(
     engine: &Engine,
     packages: &Packages<'_>,
     record: &NestedCall,
@@ -156,13 +216,14 @@ pub fn check_record(
             record.procedure
         ))
     })?;
-    let (callee, package) = (&*linked.contract, linked.package);
+    let callee = &*linked.contract;
+    let own = packages.of(linked.package);
     let info = procedure(callee, &record.procedure).map_err(Refused)?;
-    calls_no_contract(info).map_err(Failed)?;
     if record.arguments.len() != info.arguments.len() {
         return Err(Refused(format!("the recorded call of {} has the wrong number of arguments", info.name)));
     }
     let mut values = Vec::with_capacity(info.arguments.len());
+    let mut consumed = Vec::new();
     for (bytes, slot) in record.arguments.iter().zip(&info.arguments) {
         let value = callee
             .decode(bytes, &slot.r#type)
@@ -176,14 +237,18 @@ pub fn check_record(
                 })?;
             }
             (Role::Time, ty) => {
-                let time = crate::time_value(callee, info, named.time).map_err(Failed)?;
+                let time = callee.time_value(named.time).map_err(|error| Failed(error.to_string()))?;
                 given_is(callee, &time, ty, bytes, || format!("another time than the block's to {}", info.name))?;
             }
             (Role::Input, ty) => {
-                ledger.hands_on(contract_type_tag(package, crate::object_type_name(ty).map_err(Failed)?), bytes)
+                let type_name = crate::object_type_name(ty).map_err(Failed)?;
+                ledger.hands_on(own.tag(type_name), bytes);
+                if own.is_foreign(type_name) {
+                    consumed.push((own.tag(type_name), bytes.as_slice()));
+                }
             }
             (Role::Reference, TypeDesc::Data { args, .. }) if args.len() == 1 => {
-                read_is_named(callee, package, &value, &args[0], named).map_err(Refused)?;
+                read_is_named(callee, linked.package, &value, &args[0], named).map_err(Refused)?;
             }
             _ => {}
         }
@@ -191,15 +256,35 @@ pub fn check_record(
     }
     let (inputs, params) = split_arguments(info, values).map_err(|error| Refused(error.to_string()))?;
     let claimed = recorded_result(callee, info, record).map_err(Refused)?;
+    let (handler, answered) = if record.calls.is_empty() && info.calls.is_empty() {
+        (None, None)
+    } else {
+        let (handler, answered) = Claimed::new(own.by_module(), record.calls.clone());
+        (Some(Box::new(handler) as Box<dyn min_runtime::ContractCalls>), Some(answered))
+    };
     let verdict = callee
-        .check(engine, &info.name, &inputs, &params, &claimed, gas_limit)
+        .check_with(engine, &info.name, &inputs, &params, &claimed, gas_limit, handler)
         .map_err(|error| Failed(format!("{}: {error}", info.name)))?;
     let outcome = accepted(verdict, &info.name, &format!("the recorded call of {}", info.name))?;
-    let (created, events) = effects(callee, info, &Packages::alone(package), &outcome).map_err(Failed)?;
+    if answered.map_or(0, |answered| answered.get()) != record.calls.len() {
+        return Err(Refused(format!(
+            "the transaction records calls of other contracts that {} does not make",
+            info.name
+        )));
+    }
+    let (created, own_events) = effects(callee, info, &own, &outcome).map_err(Failed)?;
     for object in &created {
         ledger.has(contract_type_tag(object.package, &object.type_name), &object.data);
     }
-    Ok((events, outcome.gas_used))
+    let handed_on = created
+        .iter()
+        .filter(|object| object.package != linked.package)
+        .map(|object| (contract_type_tag(object.package, &object.type_name), object.data.as_slice()))
+        .collect();
+    let gas_left = gas_limit.saturating_sub(outcome.gas_used);
+    let (mut events, nested_gas) = check_calls(engine, &own, (consumed, handed_on), &record.calls, named, gas_left)?;
+    events.extend(own_events);
+    Ok((events, outcome.gas_used.saturating_add(nested_gas)))
 }
 
 /// Refuses a recorded argument, `bytes` of type `ty`, that is not
@@ -237,25 +322,19 @@ fn read_is_named(
     }
 }
 
-/// Refuses a called procedure that calls another contract in turn: the
-/// chain runs one level of calls between contracts.
-pub fn calls_no_contract(info: &ProcedureInfo) -> Result<(), String> {
-    match info.calls.first() {
-        Some(called) => Err(format!(
-            "{} calls {called} of another contract in turn, and the chain runs one level of calls between contracts",
-            info.name
-        )),
-        None => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn record(procedure: &str, arguments: &[&[u8]], result: &[&[u8]]) -> NestedCall {
         let bytes = |values: &[&[u8]]| values.iter().map(|value| value.to_vec()).collect();
-        NestedCall { procedure: procedure.to_owned(), arguments: bytes(arguments), result: bytes(result), gas_used: 0 }
+        NestedCall {
+            procedure: procedure.to_owned(),
+            arguments: bytes(arguments),
+            result: bytes(result),
+            gas_used: 0,
+            calls: Vec::new(),
+        }
     }
 
     #[test]
@@ -285,6 +364,32 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(read_records(&mut Reader::new(&bytes[..cut])).is_err(), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn nested_records_read_back_within_the_depth_and_the_count() {
+        let nest = |depth: usize| {
+            let mut record = record("Gold.pay", &[b"coin"], &[b"paid"]);
+            for _ in 1..depth {
+                record = NestedCall { calls: vec![record], ..self::record("Shop.buy", &[b"stall"], &[b"sold"]) };
+            }
+            record
+        };
+        let written = |records: &[NestedCall]| {
+            let mut writer = Writer::new();
+            write_records(&mut writer, records);
+            writer.into_bytes()
+        };
+        let deepest = vec![nest(CALL_DEPTH_MAX)];
+        assert_eq!(read_records(&mut Reader::new(&written(&deepest))).unwrap(), deepest);
+        let too_deep = written(&[nest(CALL_DEPTH_MAX + 1)]);
+        assert!(matches!(read_records(&mut Reader::new(&too_deep)), Err(DecodeError::TooLong { .. })));
+
+        // Eight calls two deep each are sixteen records, the most; one more is too many.
+        let wide = vec![nest(2); RECORDS_MAX / 2];
+        assert_eq!(read_records(&mut Reader::new(&written(&wide))).unwrap(), wide);
+        let too_many = written(&[wide.clone(), vec![nest(1)]].concat());
+        assert!(matches!(read_records(&mut Reader::new(&too_many)), Err(DecodeError::TooLong { .. })));
     }
 
     #[test]

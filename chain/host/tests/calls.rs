@@ -202,12 +202,25 @@ fn a_sale_front_run_by_a_new_price_aborts_instead_of_paying_it() {
 fn tampered(tamper: impl FnOnce(&mut Vec<NestedCall>, &mut Vec<Output>)) -> String {
     let (mut chain, shop, gold) = gold_and_shop();
     let (stall, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    refusal(&mut chain, &shop, "buy", &[stall, coin], tamper)
+}
+
+/// Bob's call of `procedure` on `inputs`, prepared honestly, then with
+/// `tamper` applied to its records and outputs and signed: the reason the
+/// checkers refuse it for.
+fn refusal(
+    chain: &mut Chain,
+    contract: &Contract,
+    procedure: &str,
+    inputs: &[Object],
+    tamper: impl FnOnce(&mut Vec<NestedCall>, &mut Vec<Output>),
+) -> String {
     let bob = key(3);
-    let prepared = prepare(&shop, &chain, &bob, "buy", &[stall, coin], &[]).unwrap();
+    let prepared = prepare(contract, chain, &bob, procedure, inputs, &[]).unwrap();
     let (mut records, mut body) = (prepared.records.clone(), prepared.body.clone());
     tamper(&mut records, &mut body.outputs);
-    let info = shop.procedure("buy").unwrap();
-    body.params = min_contract_host::append_claim(&shop, info, &[], &[], &records).unwrap();
+    let info = contract.procedure(procedure).unwrap();
+    body.params = min_contract_host::append_claim(contract, info, &[], &[], &records).unwrap();
     match chain.apply(&placed(body, &bob)) {
         Err(Abort::CheckerFailed(reason)) => reason.to_string(),
         other => panic!("a checker refuses the tampered records: {other:?}"),
@@ -277,4 +290,99 @@ fn a_sale_with_any_byte_of_its_parameters_changed_is_refused_and_changes_nothing
     let mut state = state.into_inner();
     assert!(state.is_active(&stall.id) && state.is_active(&coin.id));
     assert!(state.apply(&placed(body, &bob), true, &chain.host).is_ok(), "the sale itself still goes through");
+}
+
+/// Gold, a shop linked to it and a basket linked to the shop, published on
+/// both shards, with two stalls (ada's at 4, cy's at 5) and bob's coin of
+/// 10; the chain's calls go to the basket, which reaches the shop and,
+/// through it, Gold. Also gives the basket and Gold, loaded.
+fn basket_and_stalls() -> (Chain, Contract, Arc<Contract>, [Object; 3]) {
+    let (mut chain, shop, gold) = gold_and_shop();
+    let (first, coin) = stall_and_coin(&mut chain, &shop, &gold);
+    let (open, _) = call(&shop, &chain, &key(4), "open", &[], &[Value::Nat(5)]).unwrap();
+    let second = chain.apply(&open).unwrap().remove(0);
+    let shop_id = chain.package;
+    let basket = linked(package("calls/Basket.min"), &[shop_id]);
+    chain.package = publish(&mut chain, &basket, &[shop_id]).unwrap();
+    let shop = LinkedContract { package: shop_id, contract: Arc::new(shop) };
+    // The client reaches every contract the validators reach: the shop, and Gold through it.
+    chain.linked.insert(0, shop);
+    (chain, load_package(&basket).unwrap(), gold, [first, second, coin])
+}
+
+#[test]
+fn a_basket_buys_from_two_stalls_through_calls_nested_two_deep() {
+    let (mut chain, basket, gold, [first, second, coin]) = basket_and_stalls();
+    let (shop_id, gold_id) = (chain.linked[0].package, chain.linked[1].package);
+    let bob = key(3);
+    let prepared = prepare(&basket, &chain, &bob, "buy_both", &[first.clone(), second.clone(), coin.clone()], &[]);
+    let prepared = prepared.unwrap();
+    let called: Vec<Vec<&str>> = prepared
+        .records
+        .iter()
+        .map(|record| record.flattened().iter().map(|call| call.procedure.as_str()).collect())
+        .collect();
+    assert_eq!(called, [["Shop.buy", "Gold.pay"], ["Shop.buy", "Gold.pay"]], "each sale records its payment");
+    let created = chain.apply(&prepared.body.sign(&bob)).expect("every validator checks all three contracts");
+
+    for stall in &created[..2] {
+        assert_eq!(stall.type_tag, contract_type_tag(shop_id, "Shop.Stall"), "a stall stays the shop's");
+        assert_eq!(stall.owner, contract_owner(shop_id));
+    }
+    let coins: Vec<String> = created[2..].iter().map(|coin| shown(&gold, coin, "Gold.Coin")).collect();
+    for coin in &created[2..] {
+        assert_eq!(coin.type_tag, contract_type_tag(gold_id, "Gold.Coin"), "a coin stays Gold's");
+        assert_eq!(coin.owner, contract_owner(gold_id));
+    }
+    let [bob, ada, cy] = [3, 2, 4].map(|seed| address(&key(seed)).to_string());
+    assert_eq!(
+        coins,
+        [
+            format!(r#"{{owner = "{bob}", units = {{amount = 1}}}}"#),
+            format!(r#"{{owner = "{ada}", units = {{amount = 4}}}}"#),
+            format!(r#"{{owner = "{cy}", units = {{amount = 5}}}}"#),
+        ]
+    );
+    assert!([&first, &second, &coin].iter().all(|object| !chain.states[1].is_active(&object.id)));
+}
+
+/// The basket's purchase with `tamper` applied to its records and outputs,
+/// signed by bob; the reason the checkers refuse it for.
+fn tampered_basket(tamper: impl FnOnce(&mut Vec<NestedCall>, &mut Vec<Output>)) -> String {
+    let (mut chain, basket, _, objects) = basket_and_stalls();
+    refusal(&mut chain, &basket, "buy_both", &objects, tamper)
+}
+
+#[test]
+fn records_nested_under_a_call_that_differ_from_what_their_contract_does_are_refused() {
+    let dropped = tampered_basket(|records, _| records[1].calls.clear());
+    assert!(dropped.contains("the call of Gold.pay is not among the calls the transaction records"), "{dropped}");
+
+    let doubled = tampered_basket(|records, _| {
+        let payment = records[1].calls[0].clone();
+        records[1].calls.push(payment);
+    });
+    assert!(doubled.contains("records calls of other contracts that Shop.buy does not make"), "{doubled}");
+
+    // The second sale's payment and change trade places at every depth:
+    // in Gold.pay's record, in the shop's record of the sale, and in the
+    // basket's outputs. The basket's checker takes the shop's record's
+    // word and the shop's checker takes Gold's; Gold's own checker, run on
+    // the innermost record, refuses.
+    let swapped = tampered_basket(|records, outputs| {
+        records[1].calls[0].result.swap(0, 1);
+        records[1].result.swap(1, 2);
+        outputs.swap(2, 4);
+    });
+    assert!(swapped.contains("Gold.pay makes other results than the transaction claims"), "{swapped}");
+
+    // The shop's record of the second sale claims a second copy of cy's
+    // payment instead of bob's change, and so do the basket's outputs: the
+    // basket's checker and its ledger take the record's word; the shop's
+    // checker, answering Gold.pay from its honest record, refuses.
+    let forged = tampered_basket(|records, outputs| {
+        records[1].result[1] = records[1].result[2].clone();
+        outputs[2] = outputs[4].clone();
+    });
+    assert!(forged.contains("Shop.buy makes other results than the transaction claims"), "{forged}");
 }

@@ -5,9 +5,10 @@
 
 mod common;
 
-use common::{Chain, address, call, key, package, placed, prepare};
+use common::{Chain, OneValidatorCommittees, address, call, key, package, placed, prepare, prepare_on_shard};
 use ed25519_dalek::SigningKey;
 use min_chain::objects::Object;
+use min_chain::shard::{ShardId, shard_of};
 use min_chain::state::Abort;
 use min_contract_host::{event_value, load_package};
 use min_runtime::{Contract, Value};
@@ -258,4 +259,39 @@ fn a_pot_closes_at_its_deadline_by_the_time_of_the_block_that_runs_the_play() {
     assert_eq!(refused, Err(Abort::CheckerFailed("the procedure aborts: the pot has closed".into())));
     let closed = call(&contract, &chain, &key(3), "play", std::slice::from_ref(&pot), &[]).map(drop).unwrap_err();
     assert!(closed.contains("the pot has closed"), "the client, at the block's time, sees it too: {closed}");
+}
+
+#[test]
+fn two_pots_on_two_shards_merge_at_the_time_of_the_later_block_that_prepares_the_merge() {
+    let package = package("attacks/timestamp_dependence_fixed.min");
+    let contract = load_package(&package).unwrap();
+    let mut chain = Chain::new(&package);
+    let signers = OneValidatorCommittees::new();
+    let pots = [(0, 5, 1_000), (1, 2, 2_000)].map(|(shard, prize, closes)| {
+        let params = [Value::Nat(prize), Value::Nat(closes)];
+        let opened = prepare_on_shard(&contract, &chain, &key(1), "open", (&[], &[]), &params, ShardId(shard));
+        chain.apply(&opened.unwrap().body.sign(&key(1))).unwrap().remove(0)
+    });
+    let home = shard_of(&pots[0].id, common::shards());
+    assert_ne!(home, shard_of(&pots[1].id, common::shards()), "one pot on each shard");
+
+    // The client runs the merge at its clock, before either close. Shard 0
+    // prepares it at 990 and shard 1 at 1 000: it runs at 1 000 on both,
+    // when the first pot has closed, and aborts on both.
+    let merge = |chain: &Chain, merger: u8| {
+        prepare(&contract, chain, &key(merger), "merge", &pots, &[]).unwrap().body.sign(&key(merger))
+    };
+    let (late, on_time) = (merge(&chain, 2), merge(&chain, 3));
+    for outcome in chain.commit_across_shards(&late, [990, 1_000], &signers) {
+        let Err(Abort::CheckerFailed(reason)) = outcome else { panic!("refused by the checker: {outcome:?}") };
+        assert!(reason.contains("a pot has closed"), "{reason}");
+    }
+
+    // Unlocked again, the pots merge when both shards prepare before the close.
+    let outcomes = chain.commit_across_shards(&on_time, [999, 998], &signers);
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let merged = chain.states[home.0 as usize].object(&on_time.id().output_id(0)).unwrap().clone();
+    let shown = shown(&contract, "merge", 1, &merged);
+    assert!(shown.contains("prize = 7") && shown.contains("closes = 1000"), "{shown}");
+    assert!(pots.iter().all(|pot| !chain.states.iter().any(|state| state.is_active(&pot.id))), "both pots are spent");
 }

@@ -11,13 +11,14 @@ use crate::artifact;
 use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
-use min_chain::contracts::{Event, Package};
+use min_chain::contracts::{Event, Package, REACHABLE_MAX, reachable_packages};
 use min_chain::objects::{Address, Object, ObjectId, TypeTag};
 use min_chain::shard::ShardId;
 use min_chain::transaction::{Output, Procedure, TransactionBody, TxId};
 use min_contract_host::{CallRequest, LinkedContract, event_value, load_package, prepare_call};
 use min_node::client::RpcClient;
 use min_node::hex;
+use min_runtime::calls::NestedCall;
 use min_runtime::{Engine, Role, Value};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
@@ -94,8 +95,8 @@ pub struct Called {
     pub created: Vec<(ObjectId, String, String)>,
     /// The events the chain logged for it: type and value as Min source.
     pub events: Vec<(String, String)>,
-    /// The procedures of other contracts it called, in order, each with
-    /// the gas it used.
+    /// The procedures of other contracts it called, in order (each before
+    /// those it called in turn), each with the gas it used.
     pub calls: Vec<(String, u64)>,
     /// The gas it used, with that of the procedures it called.
     pub gas_used: u64,
@@ -132,14 +133,22 @@ pub fn call(
     }
     let package = Package::from_bytes(&package_object.data).map_err(|error| error.to_string())?;
     let contract = load_package(&package)?;
-    let linked = package
-        .links
-        .iter()
-        .map(|id| {
+    // Every package the calls may reach, each fetched once.
+    let mut fetched: BTreeMap<ObjectId, Package> = BTreeMap::new();
+    let reached = reachable_packages(
+        &package.links,
+        |id| {
             let object = fetch_object(rpc, *id)?;
             let linked = Package::from_bytes(&object.data).map_err(|error| format!("a linked package: {error}"))?;
-            Ok(LinkedContract { package: *id, contract: Arc::new(load_package(&linked)?) })
-        })
+            let links = linked.links.clone();
+            fetched.insert(*id, linked);
+            Ok(links)
+        },
+        || format!("the package's links reach more than {REACHABLE_MAX} packages"),
+    )?;
+    let linked = reached
+        .iter()
+        .map(|id| Ok(LinkedContract { package: *id, contract: Arc::new(load_package(&fetched[id])?) }))
         .collect::<Result<Vec<_>, String>>()?;
     let info = min_contract_host::procedure(&contract, options.procedure)?;
     let arguments = parse_params(workspace, file, &info.name, options.args)?;
@@ -206,7 +215,12 @@ pub fn call(
         returns: prepared.returns.iter().map(ToString::to_string).collect(),
         created,
         events,
-        calls: prepared.records.iter().map(|record| (record.procedure.clone(), record.gas_used)).collect(),
+        calls: prepared
+            .records
+            .iter()
+            .flat_map(NestedCall::flattened)
+            .map(|record| (record.procedure.clone(), record.gas_used))
+            .collect(),
         gas_used: prepared.gas_used,
     })
 }

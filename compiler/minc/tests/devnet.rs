@@ -338,11 +338,25 @@ fn a_caller_is_deployed_linked_to_the_contract_it_calls_and_calls_it_across_shar
     let spent = shop.call("1", &["buy", "--input", &stall, "--input", &coin]);
     assert_eq!(spent.status.code(), Some(1), "the coin is spent once");
     assert!(text(&spent.stderr).contains("already consumed"), "{}", text(&spent.stderr));
+
+    // A basket linked to the shop buys from two stalls with the change:
+    // its calls of the shop call Gold in turn, and the client fetches every
+    // package the basket's links reach.
+    let basket = deploy_linked(&rpc, "calls/Basket.min", &[&format!("Shop={}", shop.package)]);
+    let stalls = ["2", "3"].map(|price| created(&succeeded(shop.call("0", &["open", price, "--shard", "0"])), 0));
+    let change = created(&bought, 1);
+    let inputs = ["--input", &stalls[0], "--input", &stalls[1], "--input", &change];
+    let both = succeeded(basket.call("1", &[&["buy_both"], &inputs[..]].concat()));
+    assert!(both.contains("buy_both committed"), "{both}");
+    assert_eq!(both.matches("called Shop.buy (gas ").count(), 2, "{both}");
+    assert_eq!(both.matches("called Gold.pay (gas ").count(), 2, "{both}");
+    let left = format!(r#"{{owner = "{}", units = {{amount = 1}}}}"#, addresses[1]);
+    assert!(both.contains(&left), "the buyer keeps 6 - 2 - 3: {both}");
     drop(devnet);
 }
 
 #[test]
-fn a_pot_takes_plays_until_the_block_time_reaches_its_close() {
+fn pots_take_plays_and_merge_across_shards_until_the_block_time_reaches_their_close() {
     let Started { devnet, rpc, .. } = start("10");
     let pot = deploy(&rpc, "attacks/timestamp_dependence_fixed.min");
     let open = created(&succeeded(pot.call("0", &["open", "5", "4000000000", "--shard", "1"])), 0);
@@ -353,5 +367,11 @@ fn a_pot_takes_plays_until_the_block_time_reaches_its_close() {
     let late = pot.call("1", &["play", "--input", &closed]);
     assert_eq!(late.status.code(), Some(1));
     assert!(text(&late.stderr).contains("the pot has closed"), "{}", text(&late.stderr));
+
+    // Two pots on two shards merge by S-BAC, at the time their blocks certify.
+    let first = created(&succeeded(pot.call("0", &["open", "2", "4000000001", "--shard", "0"])), 0);
+    let merged = succeeded(pot.call("1", &["merge", "--input", &created(&played, 0), "--input", &first]));
+    assert!(merged.contains("merge committed"), "the pots are open at both shards' times: {merged}");
+    assert!(merged.contains("prize = 7") && merged.contains("closes = 4000000000"), "{merged}");
     drop(devnet);
 }

@@ -299,6 +299,7 @@ mod tests {
         applied.push(Applied::Prepared(Decision {
             transaction: transaction().id(),
             shard: ShardId(0),
+            time: 1_764_201_600,
             verdict: Verdict::Commit { objects: vec![object()] },
         }));
         let finalized = FinalizedBlock {

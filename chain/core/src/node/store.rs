@@ -38,9 +38,10 @@ const UNFINALIZED: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("unf
 const GENESIS_KEY: &str = "genesis";
 /// The key of the store's format version in [`META`].
 const FORMAT_KEY: &str = "format";
-/// The format this code writes and reads: 2 keeps the events each
-/// finalized block's transactions logged in its record (1 had none).
-const FORMAT: u32 = 2;
+/// The format this code writes and reads: 2 kept the events each
+/// finalized block's transactions logged in its record (1 had none); 3
+/// keeps the time of the block that prepared each S-BAC decision.
+const FORMAT: u32 = 3;
 
 /// Why the store could not be opened, read or written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -221,6 +222,10 @@ impl Store {
             && last.state_digest != state.digest()
         {
             return Err(StoreError("the stored state is not the state after the last stored block".into()));
+        }
+        if let Some(last) = blocks.last() {
+            // Transactions checked before the next block run at the last one's time.
+            state.set_time(last.block.seconds());
         }
         let mut finalizations = Vec::new();
         for entry in read.open_table(FINALIZATIONS)?.iter()? {

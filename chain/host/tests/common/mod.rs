@@ -4,15 +4,22 @@
 
 #![allow(dead_code)]
 
+use commonware_cryptography::bls12381::primitives::group::Private;
+use commonware_cryptography::bls12381::primitives::ops;
+use commonware_cryptography::bls12381::primitives::variant::MinPk;
+use commonware_cryptography::{Signer as _, ed25519};
+use commonware_utils::TestRng;
 use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
 use min_chain::contracts::Package;
-use min_chain::objects::{Address, Object, ObjectId, TypeTag};
+use min_chain::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
+use min_chain::sbac::{Acceptance, Certificate, Committees, Member, Vote};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
-use min_chain::state::{Abort, ShardState};
+use min_chain::state::{Abort, Applied, ShardState};
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
 use min_contract_host::{CallRequest, LinkedContract, PreparedCall, RuntimeHost, prepare_call};
 use min_runtime::{Contract, Engine, Value};
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 
 pub const SHARDS: u32 = 2;
@@ -85,6 +92,55 @@ impl Chain {
     }
 }
 
+/// A committee of one validator per shard with its BLS key, for S-BAC
+/// certificates in a test (a real committee has more members; the
+/// protocol is the same).
+pub struct OneValidatorCommittees {
+    pub committees: Committees,
+    keys: Vec<Private>,
+}
+
+impl OneValidatorCommittees {
+    pub fn new() -> Self {
+        let mut rng = TestRng::new(11);
+        let (members, keys) = (0..SHARDS)
+            .map(|shard| {
+                let identity = ed25519::PrivateKey::from_seed(u64::from(shard)).public_key();
+                let (private, public) = ops::keypair::<_, MinPk>(&mut rng);
+                (vec![Member { identity, key: public }], private)
+            })
+            .unzip();
+        OneValidatorCommittees { committees: Committees::new(members), keys }
+    }
+}
+
+impl Chain {
+    /// Commits `transaction` across both shards by S-BAC: each shard
+    /// prepares it in a block of the time `prepared_at` gives it (seconds),
+    /// its validator certifies the decision, and each shard accepts the
+    /// acceptance carrying both certificates. Each shard's outcome.
+    pub fn commit_across_shards(
+        &mut self,
+        transaction: &Transaction,
+        prepared_at: [u64; SHARDS as usize],
+        signers: &OneValidatorCommittees,
+    ) -> Vec<Result<Vec<ObjectRef>, Abort>> {
+        let mut certificates = Vec::new();
+        for (state, time) in self.states.iter_mut().zip(prepared_at) {
+            state.set_time(time);
+            let Applied::Prepared(decision) = state.prepare(transaction, true) else { panic!("the shard prepares it") };
+            let vote = Vote::sign(decision.clone(), 0, &signers.keys[decision.shard.0 as usize]);
+            let signatures = BTreeMap::from([(0, vote.signature)]);
+            certificates.push(Certificate::aggregate(decision, &signatures).expect("one vote is a quorum of one"));
+        }
+        let acceptance = Acceptance { transaction: transaction.id(), certificates };
+        self.states
+            .iter_mut()
+            .map(|state| state.accept(&acceptance, &signers.committees, &self.host).expect("the certificates verify"))
+            .collect()
+    }
+}
+
 /// A call of `procedure` by `caller`, prepared as a client prepares it on
 /// shard 1: the transaction's body, what it returns and the events it logs.
 pub fn prepare<'c>(
@@ -108,6 +164,21 @@ pub fn prepare_reading<'c>(
     (inputs, references): (&[Object], &[Object]),
     params: &[Value<'c>],
 ) -> Result<PreparedCall<'c>, String> {
+    prepare_on_shard(contract, chain, caller, procedure, (inputs, references), params, ShardId(1))
+}
+
+/// [`prepare_reading`] placing what a call without inputs creates on `shard`
+/// (a call with inputs keeps its outputs on its first input's shard), at
+/// that shard's time.
+pub fn prepare_on_shard<'c>(
+    contract: &'c Contract,
+    chain: &Chain,
+    caller: &SigningKey,
+    procedure: &str,
+    (inputs, references): (&[Object], &[Object]),
+    params: &[Value<'c>],
+    shard: ShardId,
+) -> Result<PreparedCall<'c>, String> {
     let request = CallRequest {
         package: chain.package,
         linked: &chain.linked,
@@ -116,9 +187,9 @@ pub fn prepare_reading<'c>(
         references,
         params,
         signer: address(caller),
-        time: chain.states[1].time(),
+        time: chain.states[shard.0 as usize].time(),
         salt_from: 0,
-        shard: Some(ShardId(1)),
+        shard: Some(shard),
     };
     prepare_call(&Engine::new().unwrap(), contract, &request, shards())
 }

@@ -62,6 +62,31 @@ impl Checker {
         found
     }
 
+    /// The modules whose objects a procedure that uses the definitions
+    /// `used` (of other modules, qualified) may consume and create: theirs,
+    /// and those of every contract their procedures call in turn, as each
+    /// contract's interface lists them. A procedure may hand a `Gold.Coin`
+    /// to `Shop.buy`, which hands it to `Gold.pay`.
+    pub(crate) fn reached_contracts<'a>(&'a self, used: &'a [String]) -> BTreeSet<&'a str> {
+        let mut reached = BTreeSet::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut pending: Vec<&str> = used.iter().map(String::as_str).collect();
+        while let Some(name) = pending.pop() {
+            let Some((module, _)) = name.rsplit_once('.') else { continue };
+            reached.insert(module);
+            if !seen.insert(name) {
+                continue;
+            }
+            let procedure = self
+                .env
+                .modules
+                .get(module)
+                .and_then(|interface| interface.procedures.iter().find(|procedure| procedure.name == name));
+            pending.extend(procedure.into_iter().flat_map(|procedure| procedure.calls.iter().map(String::as_str)));
+        }
+        reached
+    }
+
     /// Whether `qualified` names a procedure of another contract.
     pub(crate) fn is_foreign_procedure(&self, qualified: &str) -> bool {
         let Some((module, _)) = qualified.rsplit_once('.') else { return false };

@@ -278,7 +278,7 @@ impl Checker {
             && let Some(adt) = self.adt_by_qualified(name)
             && adt.kind == TypeKind::Object
             && adt.module() != self.env.module
-            && !used.iter().any(|name| name.rsplit_once('.').is_some_and(|(module, _)| module == adt.module()))
+            && !self.reached_contracts(used).contains(adt.module())
         {
             return Some(adt.module().to_string());
         }

@@ -13,7 +13,7 @@
 use min_analysis::Workspace;
 use min_analysis::db::SourceFile;
 use min_contract_host::CALL_GAS_LIMIT;
-use min_runtime::calls::{Linked, split_arguments};
+use min_runtime::calls::{Linked, NestedCall, split_arguments};
 use min_runtime::{Contract, ContractCalls, Engine, ExecError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -64,9 +64,16 @@ impl Recorder {
     /// Builds `file`'s contract and replays `calls` on it.
     pub fn replay(&mut self, workspace: &Workspace, file: SourceFile, calls: &[Call<'_>]) -> Result<(), String> {
         let contract = self.built(workspace, workspace.module_name(file))?;
-        let mut linked = BTreeMap::new();
-        for called in &contract.metadata().calls {
-            linked.insert(called.module.clone(), self.built(workspace, &called.module)?);
+        // Every contract the calls reach: those it calls, those they call, …
+        let mut linked: BTreeMap<String, Arc<Contract>> = BTreeMap::new();
+        let mut pending: Vec<String> = contract.metadata().calls.iter().map(|called| called.module.clone()).collect();
+        while let Some(module) = pending.pop() {
+            if linked.contains_key(&module) {
+                continue;
+            }
+            let called = self.built(workspace, &module)?;
+            pending.extend(called.metadata().calls.iter().map(|called| called.module.clone()));
+            linked.insert(module, called);
         }
         let engine = match self.engine.take() {
             Some(engine) => engine,
@@ -220,6 +227,7 @@ pub fn gas_of(
     let called = made
         .calls
         .iter()
+        .flat_map(NestedCall::flattened)
         .map(|nested| {
             let argument_bytes = nested.arguments.iter().map(|bytes| bytes.len() as u64).sum();
             let module = nested.procedure.rsplit_once('.').map_or("", |(module, _)| module);
