@@ -2,7 +2,7 @@
 //! type's constructors (as the interpreter's values name them) and its
 //! fields' types, checked once so that the codec can trust them.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use min_core::Constructor;
 use min_metadata::{DataTypeInfo, TypeDesc};

@@ -1,11 +1,13 @@
 //! How a devnet is set up: the numbers of shards, validators and funded
-//! accounts, the seed of its keys, its ports and where it keeps state.
+//! accounts, the seed of its keys, its ports and where it keeps state, and
+//! whether this process runs every validator or one of them.
 //! `min-node --config FILE` reads this from TOML (or JSON for a `.json`
 //! file); `minc devnet` builds it from its flags.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// The most shards a devnet runs.
 pub const SHARDS_MAX: u32 = 16;
@@ -61,6 +63,41 @@ pub struct DevnetConfig {
     pub idle_block_interval_ms: u64,
     /// How long validators wait for a leader before voting to skip it, in milliseconds.
     pub leader_timeout_ms: u64,
+    /// Run only this validator, as one process of a network whose other
+    /// validators run in processes of their own, each started from the
+    /// same configuration (`min-node --validator SHARD/INDEX`); none runs
+    /// every validator in this process.
+    pub validator: Option<ValidatorPlace>,
+}
+
+/// One validator of the network: its shard and its index in the shard's committee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorPlace {
+    /// Its shard.
+    pub shard: u32,
+    /// Its index in the shard's committee, from 0.
+    pub index: u32,
+}
+
+impl fmt::Display for ValidatorPlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.shard, self.index)
+    }
+}
+
+impl FromStr for ValidatorPlace {
+    type Err = ConfigError;
+
+    /// `SHARD/INDEX`, as `min-node --validator 1/3` takes it.
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
+        let invalid = || ConfigError(format!("a validator is SHARD/INDEX, such as 0/2, not `{text}`"));
+        let (shard, index) = text.split_once('/').ok_or_else(invalid)?;
+        Ok(ValidatorPlace {
+            shard: shard.parse().map_err(|_| invalid())?,
+            index: index.parse().map_err(|_| invalid())?,
+        })
+    }
 }
 
 impl Default for DevnetConfig {
@@ -80,6 +117,7 @@ impl Default for DevnetConfig {
             block_interval_ms: 50,
             idle_block_interval_ms: 500,
             leader_timeout_ms: 1000,
+            validator: None,
         }
     }
 }
@@ -148,7 +186,49 @@ impl DevnetConfig {
         if self.leader_timeout_ms == 0 || self.leader_timeout_ms > 60_000 {
             return Err(ConfigError("leader_timeout_ms must be between 1 and 60000".into()));
         }
+        if let Some(place) = self.validator {
+            if place.shard >= self.shards || place.index >= self.validators {
+                return Err(ConfigError(format!(
+                    "validator {place} is not one of {} shard(s) x {} validator(s)",
+                    self.shards, self.validators
+                )));
+            }
+            if self.p2p_base_port == 0 {
+                return Err(ConfigError(
+                    "a validator running in a process of its own needs p2p_base_port, so that every process finds the others at the same ports".into(),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Where this process keeps its state: `dir`, or, for one validator of
+    /// a network of processes, a directory of its own under it
+    /// (`DIR/shard-S-validator-I`), so that the processes share no file.
+    pub fn state_dir(&self) -> PathBuf {
+        match self.validator {
+            Some(place) => self.dir.join(format!("shard-{}-validator-{}", place.shard, place.index)),
+            None => self.dir.clone(),
+        }
+    }
+
+    /// The JSON-RPC port of this process: `rpc_port`, or, for one validator
+    /// of a network of processes, `rpc_port` plus its place among all the
+    /// validators (shard by shard), so that one file serves every process;
+    /// 0 picks a free one either way.
+    pub fn rpc_port_here(&self) -> u16 {
+        match self.validator {
+            Some(place) if self.rpc_port != 0 => {
+                let offset = place.shard * self.validators + place.index;
+                u16::try_from(u32::from(self.rpc_port) + offset).unwrap_or(0)
+            }
+            _ => self.rpc_port,
+        }
+    }
+
+    /// Whether this process runs the validator `index` of `shard`.
+    pub fn runs(&self, shard: u32, index: u32) -> bool {
+        self.validator.is_none_or(|place| place == ValidatorPlace { shard, index })
     }
 }
 
@@ -181,5 +261,23 @@ mod tests {
         assert!(config.validate().is_err());
         let config = DevnetConfig { coins_per_account: 0, ..DevnetConfig::default() };
         assert_eq!(config.validate().unwrap_err().0, "coins_per_account must be between 1 and 1000, not 0");
+    }
+
+    #[test]
+    fn one_validator_of_a_network_of_processes_has_its_own_state_and_port() {
+        let place: ValidatorPlace = "1/2".parse().unwrap();
+        assert_eq!(place, ValidatorPlace { shard: 1, index: 2 });
+        assert!("1-2".parse::<ValidatorPlace>().is_err() && "a/2".parse::<ValidatorPlace>().is_err());
+        let config: DevnetConfig =
+            toml::from_str("p2p_base_port = 30000\nrpc_port = 9000\nvalidator = { shard = 1, index = 2 }\n").unwrap();
+        assert_eq!(config.validator, Some(place));
+        assert!(config.validate().is_ok());
+        assert_eq!(config.rpc_port_here(), 9000 + 4 + 2, "after shard 0's four validators");
+        assert_eq!(config.state_dir(), PathBuf::from(DEFAULT_DIR).join("shard-1-validator-2"));
+        assert!(config.runs(1, 2) && !config.runs(0, 2));
+        let no_ports = DevnetConfig { p2p_base_port: 0, ..config.clone() };
+        assert!(no_ports.validate().unwrap_err().0.contains("needs p2p_base_port"));
+        let outside = DevnetConfig { validator: Some(ValidatorPlace { shard: 2, index: 0 }), ..config };
+        assert_eq!(outside.validate().unwrap_err().0, "validator 2/0 is not one of 2 shard(s) x 4 validator(s)");
     }
 }

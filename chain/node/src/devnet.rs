@@ -3,9 +3,11 @@
 //! every validator with its own authenticated, encrypted connection to each
 //! member of its committee over loopback TCP (`commonware_p2p`'s `lookup`
 //! network) and a second one to every validator of every shard for
-//! cross-shard commits, and the JSON-RPC server in front of them.
+//! cross-shard commits, and the JSON-RPC server in front of them. The same
+//! code runs one validator of such a network in a process of its own
+//! (`DevnetConfig::validator`), its peers in processes of theirs.
 
-use crate::config::{ConfigError, DevnetConfig};
+use crate::config::{ConfigError, DevnetConfig, ValidatorPlace};
 use crate::control::{Control, Reply};
 use crate::hex;
 use crate::keys::{DevnetKeys, ValidatorKeys, address_of};
@@ -70,6 +72,9 @@ pub struct Started {
     pub shards: u32,
     /// The number of validators per shard.
     pub validators: u32,
+    /// The one validator this process runs, when its peers run in
+    /// processes of their own; `None` when it runs them all.
+    pub running: Option<ValidatorPlace>,
     /// Each validator's network address, shard by shard.
     pub p2p_addresses: Vec<Vec<SocketAddr>>,
     /// The accounts funded at genesis.
@@ -97,12 +102,20 @@ impl Started {
     /// What a person starting the devnet wants to see: where it listens,
     /// its shape, where its state is, and the funded accounts with their keys.
     pub fn summary(&self) -> String {
-        let mut text = format!(
-            "min devnet: {} shard(s) x {} validator(s), first blocks finalized in {} ms\n",
-            self.shards,
-            self.validators,
-            self.startup.as_millis()
-        );
+        let mut text = match self.running {
+            None => format!(
+                "min devnet: {} shard(s) x {} validator(s), first blocks finalized in {} ms\n",
+                self.shards,
+                self.validators,
+                self.startup.as_millis()
+            ),
+            Some(place) => format!(
+                "min node: validator {place} of {} shard(s) x {} validator(s), its shard's first block finalized in {} ms\n",
+                self.shards,
+                self.validators,
+                self.startup.as_millis()
+            ),
+        };
         text += &format!("JSON-RPC: http://{}\n", self.rpc_address);
         for (shard, committee) in self.p2p_addresses.iter().enumerate() {
             let ports: Vec<String> = committee.iter().map(|address| address.port().to_string()).collect();
@@ -187,9 +200,10 @@ where
     let began = Instant::now();
     config.validate()?;
     let shards = NonZeroU32::new(config.shards).expect("validated");
-    let rpc_listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, config.rpc_port))
+    let rpc_port = config.rpc_port_here();
+    let rpc_listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, rpc_port))
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|error| DevnetError::Io(format!("cannot listen on 127.0.0.1:{}: {error}", config.rpc_port)))?;
+        .map_err(|error| DevnetError::Io(format!("cannot listen on 127.0.0.1:{rpc_port}: {error}")))?;
     // Held until the devnet stops, so a second devnet cannot clear this one's state.
     let (root, _lock) = prepare_state(&config)?;
     let rpc_address = rpc_listener.local_addr().map_err(|error| DevnetError::Io(error.to_string()))?;
@@ -206,7 +220,10 @@ where
         config,
     };
     let (control, mut controls) = mpsc::unbounded_channel();
-    let rpc = Arc::new(RpcState::new(chain.keys.accounts.clone(), Some(control.clone())));
+    // Snapshots and reverts stop and restart the whole chain: a devnet in one process only.
+    let snapshots_control = chain.config.validator.is_none().then(|| control.clone());
+    let peers = crate::peers::Peers::of(&chain.config);
+    let rpc = Arc::new(RpcState::new(chain.keys.accounts.clone(), snapshots_control, peers));
     let watch = async move {
         shutdown.await;
         let _ = control.send(Control::Stop);
@@ -304,7 +321,7 @@ impl Chain {
         let config = &self.config;
         let (p2p_addresses, cross_shard_addresses) = p2p_addresses(config)?;
         let everyone = everyone(&self.keys, &cross_shard_addresses);
-        let stores = open_stores(config, &self.root)?;
+        let mut stores = open_stores(config, &self.root)?;
         let runtime_config = runtime::Config::new()
             .with_worker_threads(2)
             .with_storage_directory(self.root.join(snapshots::CONSENSUS_DIR));
@@ -316,6 +333,7 @@ impl Chain {
                 let addresses = &p2p_addresses[shard];
                 let mut shard_wired = Vec::new();
                 for (index, validator) in committee.iter().enumerate() {
+                    let Some(store) = stores[shard][index].take() else { continue };
                     let context =
                         context.child("validator").with_attribute("shard", shard).with_attribute("index", index);
                     let setup = ValidatorSetup {
@@ -327,7 +345,7 @@ impl Chain {
                         everyone: &everyone,
                         committees: self.committees.clone(),
                         state: self.genesis[shard].clone(),
-                        store: stores[shard][index].clone(),
+                        store,
                         signatures: self.signatures.clone(),
                         contracts: self.contracts.clone(),
                         leader_timeout: Duration::from_millis(config.leader_timeout_ms),
@@ -353,6 +371,7 @@ impl Chain {
             }
             let router = Arc::new(Router::new(
                 handles,
+                config.validators as usize,
                 self.keys.faucet.clone(),
                 self.contracts.clone(),
                 self.signatures.clone(),
@@ -374,13 +393,14 @@ impl Chain {
                     rpc_address,
                     shards: config.shards,
                     validators: config.validators,
+                    running: config.validator,
                     p2p_addresses,
                     accounts: self.keys.accounts.clone(),
                     account_balance: u128::from(config.account_balance),
                     coins_per_account: config.coins_per_account,
                     router: router.clone(),
                     faucet: address_of(&self.keys.faucet),
-                    storage: if config.ephemeral { self.root.clone() } else { config.dir.clone() },
+                    storage: if config.ephemeral { self.root.clone() } else { config.state_dir() },
                     ephemeral: config.ephemeral,
                     startup: began.elapsed(),
                 });
@@ -433,14 +453,14 @@ async fn release(rpc: &RpcState, router: Arc<Router>, context: &runtime::Context
 /// directory in `/dev/shm` (memory) or the system's temporary directory,
 /// removed at exit.
 fn prepare_state(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), DevnetError> {
-    let lock = if config.ephemeral { None } else { Some(lock_directory(&config.dir)?) };
+    let lock = if config.ephemeral { None } else { Some(lock_directory(&config.state_dir())?) };
     let root = if config.ephemeral {
         let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let shared_memory = PathBuf::from("/dev/shm");
         let base = if shared_memory.is_dir() { shared_memory } else { std::env::temp_dir() };
         base.join(format!("min-devnet-{}-{stamp}", std::process::id()))
     } else {
-        config.dir.clone()
+        config.state_dir()
     };
     if config.reset || config.ephemeral {
         for part in snapshots::STATE_PARTS.into_iter().chain([snapshots::SNAPSHOTS_DIR]) {
@@ -459,17 +479,18 @@ fn prepare_state(config: &DevnetConfig) -> Result<(PathBuf, Option<File>), Devne
     Ok((root, lock))
 }
 
-/// Each validator's store, shard by shard:
-/// `ROOT/validators/shard-S-validator-I.redb`.
-fn open_stores(config: &DevnetConfig, root: &Path) -> Result<Vec<Vec<Store>>, DevnetError> {
-    let store_error = |reason: String| DevnetError::Store { dir: config.dir.clone(), reason };
+/// The store of each validator this process runs, shard by shard (`None`
+/// for the others): `ROOT/validators/shard-S-validator-I.redb`.
+fn open_stores(config: &DevnetConfig, root: &Path) -> Result<Vec<Vec<Option<Store>>>, DevnetError> {
+    let store_error = |reason: String| DevnetError::Store { dir: config.state_dir(), reason };
     let directory = root.join(snapshots::STORES_DIR);
     (0..config.shards)
         .map(|shard| {
             (0..config.validators)
                 .map(|index| {
-                    Store::open(&directory.join(format!("shard-{shard}-validator-{index}.redb")))
-                        .map_err(|error| store_error(error.to_string()))
+                    let path = directory.join(format!("shard-{shard}-validator-{index}.redb"));
+                    let store = config.runs(shard, index).then(|| Store::open(&path));
+                    store.transpose().map_err(|error| store_error(error.to_string()))
                 })
                 .collect()
         })

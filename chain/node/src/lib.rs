@@ -11,6 +11,7 @@ pub mod control;
 pub mod devnet;
 pub mod hex;
 pub mod keys;
+pub mod peers;
 pub mod routing;
 pub mod rpc;
 pub mod snapshots;

@@ -1,9 +1,12 @@
 //! `min-node --config FILE`: runs the devnet a TOML (or `.json`) file
-//! describes until Ctrl-C. `min-node --print-config` prints the default
-//! configuration, every field documented in `spec/chain.md`.
+//! describes until Ctrl-C, every validator in this process; with
+//! `--validator SHARD/INDEX`, only that one, its peers running the same
+//! file in processes of their own. `min-node --print-config` prints the
+//! default configuration, every field documented in `spec/chain.md`.
 
 use clap::Parser;
 use min_node::DevnetConfig;
+use min_node::config::ValidatorPlace;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,6 +18,11 @@ struct Args {
     /// Without it, the defaults (2 shards x 4 validators, state in `.min/devnet`).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Run only this validator (`SHARD/INDEX`, such as `0/2`): each
+    /// validator of the network then runs in a process of its own, every
+    /// process from the same file, which sets `p2p_base_port`.
+    #[arg(long, value_name = "SHARD/INDEX")]
+    validator: Option<ValidatorPlace>,
     /// Print the default configuration as TOML and exit.
     #[arg(long)]
     print_config: bool,
@@ -34,7 +42,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => match DevnetConfig::from_file(path) {
             Ok(config) => config,
             Err(error) => {
@@ -44,6 +52,9 @@ fn main() -> ExitCode {
         },
         None => DevnetConfig::default(),
     };
+    if args.validator.is_some() {
+        config.validator = args.validator;
+    }
     match min_node::run(config, min_node::devnet::ctrl_c(), |started| {
         println!("{}\nPress Ctrl-C to stop.", started.summary())
     }) {

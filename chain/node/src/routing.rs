@@ -2,7 +2,9 @@
 //! (that of every object it names and creates), what is refused before it
 //! reaches a mempool, and reading back transactions and objects from the
 //! shard that holds them. Each shard is read through its most advanced
-//! validator's ledger.
+//! validator's ledger. A devnet in one process serves every shard; a
+//! `min-node` running one validator serves that validator's shard, and
+//! refuses what another shard would have to order.
 
 use crate::wallet;
 use ed25519_dalek::SigningKey;
@@ -38,6 +40,16 @@ pub enum Rejection {
     Invalid(Abort),
     /// The faucet could not build its mint.
     Faucet(wallet::WalletError),
+    /// It concerns a shard whose validators do not run in this process,
+    /// and it was not sent on to that shard.
+    NotServed(ShardId),
+    /// Sending it on to a process of another shard failed.
+    NotForwarded {
+        /// The shard.
+        shard: ShardId,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -46,6 +58,14 @@ impl fmt::Display for Rejection {
             Self::BadSignature => f.write_str("the signature is not the signer's over the transaction"),
             Self::Invalid(abort) => write!(f, "{abort}"),
             Self::Faucet(error) => write!(f, "{error}"),
+            Self::NotServed(shard) => write!(
+                f,
+                "it concerns shard {}, whose validators this node does not run: send it to a node of that shard",
+                shard.0
+            ),
+            Self::NotForwarded { shard, reason } => {
+                write!(f, "it concerns shard {}, and the node of that shard did not take it: {reason}", shard.0)
+            }
         }
     }
 }
@@ -73,6 +93,8 @@ pub enum TxStatus {
         shard: ShardId,
         /// The block's height on that shard (the first block after genesis is 1).
         height: usize,
+        /// The block's time, in milliseconds since 1970-01-01 UTC.
+        time: u64,
         /// The objects it created.
         outputs: Vec<ObjectRef>,
         /// The events it logged, in order.
@@ -84,6 +106,8 @@ pub enum TxStatus {
         shard: ShardId,
         /// The block's height on that shard.
         height: usize,
+        /// The block's time, in milliseconds since 1970-01-01 UTC.
+        time: u64,
         /// Why it was not applied.
         reason: Abort,
     },
@@ -134,8 +158,11 @@ pub const EVENTS_LISTED_MAX: usize = 1000;
 pub struct ShardStatus {
     /// The shard.
     pub shard: ShardId,
-    /// The highest finalized height among its validators.
+    /// The highest finalized height among its validators here.
     pub height: usize,
+    /// The time of the block at that height, in milliseconds since
+    /// 1970-01-01 UTC (0 before the first).
+    pub time: u64,
     /// Each validator's finalized height, in committee order.
     pub validator_heights: Vec<usize>,
     /// How many objects it holds, active or consumed.
@@ -156,7 +183,10 @@ pub struct LocatedObject {
 /// The devnet's shards as clients see them.
 pub struct Router {
     shard_count: NonZeroU32,
+    /// The validators of each shard that run here: all of them in a
+    /// devnet in one process, none for a shard served elsewhere.
     shards: Vec<Vec<ValidatorHandle>>,
+    validators_per_shard: usize,
     faucet: SigningKey,
     faucet_nonce: AtomicU64,
     pending: Mutex<BTreeMap<TxId, Vec<ShardId>>>,
@@ -165,22 +195,25 @@ pub struct Router {
 }
 
 impl Router {
-    /// A router over `shards`, each the handles of its committee (at least one
-    /// validator each); `faucet` signs the mints of [`Router::faucet`],
+    /// A router over `shards`, each the handles of the validators of its
+    /// committee that run here (at least one shard with one or more), of
+    /// `validators_per_shard` each; `faucet` signs the mints of [`Router::faucet`],
     /// `contracts` runs the contract calls it checks before routing them,
     /// and `signatures` remembers the signatures it found valid (the
     /// validators of the process share it, so each is checked once).
     pub fn new(
         shards: Vec<Vec<ValidatorHandle>>,
+        validators_per_shard: usize,
         faucet: SigningKey,
         contracts: Arc<dyn ContractHost>,
         signatures: Arc<SignatureCache>,
     ) -> Self {
-        assert!(shards.iter().all(|committee| !committee.is_empty()), "every shard has a validator");
+        assert!(shards.iter().any(|committee| !committee.is_empty()), "some shard has a validator here");
         let count = u32::try_from(shards.len()).ok().and_then(NonZeroU32::new).expect("one shard or more");
         Self {
             shard_count: count,
             shards,
+            validators_per_shard,
             faucet,
             // Mints must differ from those of earlier runs on the same state
             // (a devnet started again, or reverted), whose nonces are not kept.
@@ -200,22 +233,32 @@ impl Router {
 
     /// The number of validators of each shard.
     pub fn validators_per_shard(&self) -> usize {
-        self.shards[0].len()
+        self.validators_per_shard
     }
 
-    /// The validators of `shard`, in committee order, for observers that
-    /// follow their ledgers block by block.
+    /// The validators of `shard` that run here, in committee order, for
+    /// observers that follow their ledgers block by block.
     pub fn validators(&self, shard: ShardId) -> &[ValidatorHandle] {
         &self.shards[shard.0 as usize]
     }
 
+    /// The shards whose validators run here, in order.
+    pub fn served(&self) -> impl Iterator<Item = ShardId> + '_ {
+        (0..self.shard_count.get()).map(ShardId).filter(|shard| !self.shards[shard.0 as usize].is_empty())
+    }
+
+    /// Whether every shard's validators run here.
+    fn serves_all(&self) -> bool {
+        self.shards.iter().all(|committee| !committee.is_empty())
+    }
+
     /// The shards `transaction` goes to, after checking its signature and,
-    /// against the current state of each, everything that cannot change in
-    /// its favour. An object that does not exist yet is let through: it may
-    /// be the pending output of an earlier transaction. A publication goes
-    /// to every shard (each keeps the package); any other transaction to
-    /// the shards of the objects it names and creates, which commit it
-    /// together when there are several.
+    /// against the current state of each served here, everything that
+    /// cannot change in its favour. An object that does not exist yet is
+    /// let through: it may be the pending output of an earlier transaction.
+    /// A publication goes to every shard (each keeps the package); any
+    /// other transaction to the shards of the objects it names and creates,
+    /// which commit it together when there are several.
     pub fn route(&self, transaction: &Transaction) -> Result<Vec<ShardId>, Rejection> {
         if !self.signatures.verify_one(transaction) {
             return Err(Rejection::BadSignature);
@@ -223,7 +266,7 @@ impl Router {
         let shards: Vec<ShardId> = shards_touched(transaction.body(), self.shard_count).into_iter().collect();
         let cross_shard = is_cross_shard(transaction.body(), self.shard_count);
         for shard in if cross_shard { &shards[..] } else { &shards[..1] } {
-            let ledger = self.ledger(*shard);
+            let Some(ledger) = self.ledger(*shard) else { continue };
             let checked = if cross_shard {
                 ledger.state.check_prepare(transaction, true).map(|_| ())
             } else {
@@ -237,18 +280,39 @@ impl Router {
         Ok(shards)
     }
 
-    /// Routes `transaction` and hands it to every validator of its shards.
+    /// Routes `transaction` and hands it to every validator of its shards;
+    /// one that concerns a shard served elsewhere is refused
+    /// ([`Rejection::NotServed`]).
     pub fn submit(&self, transaction: Transaction) -> Result<Submitted, Rejection> {
+        self.submit_forwarding(transaction, &mut |shard| Err(Rejection::NotServed(shard)))
+    }
+
+    /// [`Router::submit`], handing `transaction` to `forward` for each shard
+    /// it concerns that is served elsewhere, first: the validators here get
+    /// it only once every other shard's process has taken it, so that no
+    /// shard here prepares (and locks inputs for) a transaction another
+    /// shard never sees.
+    pub fn submit_forwarding(
+        &self,
+        transaction: Transaction,
+        forward: &mut dyn FnMut(ShardId) -> Result<(), Rejection>,
+    ) -> Result<Submitted, Rejection> {
         let shards = self.route(&transaction)?;
+        let (here, elsewhere): (Vec<ShardId>, Vec<ShardId>) =
+            shards.iter().partition(|shard| !self.shards[shard.0 as usize].is_empty());
+        for shard in elsewhere {
+            forward(shard)?;
+        }
         let id = transaction.id();
-        for shard in &shards {
+        for shard in &here {
             for validator in &self.shards[shard.0 as usize] {
                 validator.mailbox.submit(transaction.clone());
             }
         }
-        let shard = shards[0];
-        self.pending.lock().expect("the pending lock is never poisoned").insert(id, shards);
-        Ok(Submitted { id, shard })
+        if !here.is_empty() {
+            self.pending.lock().expect("the pending lock is never poisoned").insert(id, here);
+        }
+        Ok(Submitted { id, shard: shards[0] })
     }
 
     /// How many transactions routed here are not final yet on every shard
@@ -266,20 +330,25 @@ impl Router {
         pending.len()
     }
 
-    /// Mints a coin of `amount` for `owner` on `shard` (any shard when `None`;
-    /// a shard that does not exist yields [`WalletError::NoPlacement`](wallet::WalletError::NoPlacement))
+    /// Mints a coin of `amount` for `owner` on `shard` (any shard served
+    /// here when `None`; a shard that does not exist yields
+    /// [`WalletError::NoPlacement`](wallet::WalletError::NoPlacement))
     /// and submits it; the coin is the transaction's first output.
     pub fn faucet(&self, owner: Address, amount: u128, shard: Option<ShardId>) -> Result<Submitted, Rejection> {
+        self.submit(self.faucet_mint(owner, amount, shard)?)
+    }
+
+    /// The mint [`Router::faucet`] submits.
+    pub fn faucet_mint(&self, owner: Address, amount: u128, shard: Option<ShardId>) -> Result<Transaction, Rejection> {
         if let Some(shard) = shard
             && shard.0 >= self.shard_count.get()
         {
             return Err(Rejection::Faucet(wallet::WalletError::NoPlacement(shard)));
         }
+        let shard = if self.serves_all() { shard } else { shard.or_else(|| self.served().next()) };
         let nonce = self.faucet_nonce.fetch_add(1, Ordering::Relaxed);
         let label = [b"min-devnet/faucet/".as_slice(), &nonce.to_le_bytes()].concat();
-        let mint =
-            wallet::mint(&self.faucet, owner, amount, &label, shard, self.shard_count).map_err(Rejection::Faucet)?;
-        self.submit(mint)
+        wallet::mint(&self.faucet, owner, amount, &label, shard, self.shard_count).map_err(Rejection::Faucet)
     }
 
     /// Where the transaction `id` stands. A transaction sent to several
@@ -288,10 +357,7 @@ impl Router {
     pub fn status(&self, id: &TxId) -> TxStatus {
         let pending = self.pending.lock().expect("the pending lock is never poisoned").get(id).cloned();
         let Some(shards) = pending else {
-            return (0..self.shard_count.get())
-                .map(ShardId)
-                .find_map(|shard| self.outcome(id, shard))
-                .unwrap_or(TxStatus::Unknown);
+            return self.served().find_map(|shard| self.outcome(id, shard)).unwrap_or(TxStatus::Unknown);
         };
         let mut outcomes = shards.iter().map(|shard| self.outcome(id, *shard));
         let first = outcomes.next().flatten();
@@ -303,16 +369,18 @@ impl Router {
 
     /// The outcome of `id` on `shard`, if it is final there.
     fn outcome(&self, id: &TxId, shard: ShardId) -> Option<TxStatus> {
-        let ledger = self.ledger(shard);
+        let ledger = self.ledger(shard)?;
         let (height, outcome) = ledger.outcomes.get(id)?;
+        let (height, time) = (*height, block_time(&ledger, *height));
         Some(match outcome {
             Ok(outputs) => TxStatus::Committed {
                 shard,
-                height: *height,
+                height,
+                time,
                 outputs: outputs.clone(),
                 events: ledger.events.get(id).cloned().unwrap_or_default(),
             },
-            Err(reason) => TxStatus::Aborted { shard, height: *height, reason: reason.clone() },
+            Err(reason) => TxStatus::Aborted { shard, height, time, reason: reason.clone() },
         })
     }
 
@@ -323,8 +391,8 @@ impl Router {
     pub fn events(&self, filter: &EventFilter) -> Vec<LoggedEvent> {
         let mut listed = Vec::new();
         let mut seen: BTreeSet<TxId> = BTreeSet::new();
-        for shard in (0..self.shard_count.get()).map(ShardId) {
-            let ledger = self.ledger(shard);
+        for shard in self.served() {
+            let Some(ledger) = self.ledger(shard) else { continue };
             for (height, finalized) in (1..).zip(&ledger.blocks) {
                 for logged in &finalized.events {
                     if filter.transaction.is_some_and(|wanted| wanted != logged.transaction)
@@ -348,20 +416,21 @@ impl Router {
         listed
     }
 
-    /// The object `id`, active or consumed, from its shard.
+    /// The object `id`, active or consumed, from its shard (`None` when
+    /// that shard is served elsewhere).
     pub fn object(&self, id: &ObjectId) -> Option<LocatedObject> {
         let shard = shard_of(id, self.shard_count);
-        let ledger = self.ledger(shard);
+        let ledger = self.ledger(shard)?;
         let object = ledger.state.object(id)?.clone();
         Some(LocatedObject { active: ledger.state.is_active(id), object, shard })
     }
 
-    /// The active objects `owner` holds, shard by shard, in id order.
+    /// The active objects `owner` holds on the shards served here, shard by
+    /// shard, in id order.
     pub fn objects_owned_by(&self, owner: Address) -> Vec<LocatedObject> {
-        (0..self.shard_count.get())
-            .map(ShardId)
+        self.served()
             .flat_map(|shard| {
-                let ledger = self.ledger(shard);
+                let Some(ledger) = self.ledger(shard) else { return Vec::new() };
                 ledger
                     .state
                     .active_owned_by(owner)
@@ -371,19 +440,19 @@ impl Router {
             .collect()
     }
 
-    /// Every shard's progress.
+    /// The progress of every shard served here.
     pub fn shard_statuses(&self) -> Vec<ShardStatus> {
-        (0..self.shard_count.get())
-            .map(ShardId)
+        self.served()
             .map(|shard| {
                 let validator_heights: Vec<usize> = self.shards[shard.0 as usize]
                     .iter()
                     .map(|validator| lock(&validator.ledger).blocks.len())
                     .collect();
-                let ledger = self.ledger(shard);
+                let ledger = self.ledger(shard).expect("served here");
                 ShardStatus {
                     shard,
                     height: ledger.blocks.len(),
+                    time: block_time(&ledger, ledger.blocks.len()),
                     validator_heights,
                     objects: ledger.state.object_count(),
                 }
@@ -391,15 +460,18 @@ impl Router {
             .collect()
     }
 
-    /// The ledger of `shard`'s most advanced validator, locked.
-    fn ledger(&self, shard: ShardId) -> MutexGuard<'_, Ledger> {
+    /// The ledger of `shard`'s most advanced validator here, locked; `None`
+    /// when none of its validators runs here.
+    fn ledger(&self, shard: ShardId) -> Option<MutexGuard<'_, Ledger>> {
         let committee = &self.shards[shard.0 as usize];
-        let best = committee
-            .iter()
-            .max_by_key(|validator| lock(&validator.ledger).blocks.len())
-            .expect("every shard has a validator");
-        lock(&best.ledger)
+        let best = committee.iter().max_by_key(|validator| lock(&validator.ledger).blocks.len())?;
+        Some(lock(&best.ledger))
     }
+}
+
+/// The time of `ledger`'s finalized block at `height` (from 1), or 0.
+fn block_time(ledger: &Ledger, height: usize) -> u64 {
+    height.checked_sub(1).and_then(|index| ledger.blocks.get(index)).map_or(0, |finalized| finalized.block.time)
 }
 
 fn lock(ledger: &Mutex<Ledger>) -> MutexGuard<'_, Ledger> {

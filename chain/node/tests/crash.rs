@@ -5,6 +5,9 @@
 //! once (from the block it was in, or sent again after it was lost with a
 //! mempool), no coin is created or lost, and the chain goes on.
 
+mod common;
+
+use common::start;
 use ed25519_dalek::SigningKey;
 use min_chain::transaction::TxId;
 use min_node::client::RpcClient;
@@ -12,49 +15,10 @@ use min_node::hex;
 use min_node::keys::address_of;
 use min_node::wallet;
 use serde_json::{Value, json};
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 const FINAL: Duration = Duration::from_secs(30);
 const MINTED: u128 = 1_000;
-
-/// A running `min-node` process and a client of its JSON-RPC server.
-struct Node {
-    process: Child,
-    client: RpcClient,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-/// Starts `min-node --config config` and waits until it serves JSON-RPC.
-fn start(config: &Path) -> Node {
-    let mut process = Command::new(env!("CARGO_BIN_EXE_min-node"))
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("min-node starts");
-    let stdout = process.stdout.take().expect("stdout is piped");
-    let (address, ready) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("JSON-RPC: ") {
-                let _ = address.send(url.to_string());
-            }
-        }
-    });
-    let url = ready.recv_timeout(Duration::from_secs(60)).expect("min-node announces its JSON-RPC address");
-    Node { process, client: RpcClient::new(&url).unwrap() }
-}
 
 /// The coins `key` holds, as values.
 fn balance(client: &RpcClient, key: &SigningKey) -> u128 {
@@ -73,7 +37,7 @@ fn a_node_killed_mid_run_restarts_with_every_committed_transaction() {
     let alice = SigningKey::from_bytes(&[61; 32]);
     let bob = SigningKey::from_bytes(&[62; 32]);
 
-    let mut node = start(&config);
+    let mut node = start(&config, None);
     let minted = node
         .client
         .call("min_faucet", json!({ "address": hex::encode(&address_of(&alice).0), "amount": MINTED as u64 }))
@@ -100,7 +64,7 @@ fn a_node_killed_mid_run_restarts_with_every_committed_transaction() {
         node.process.wait().unwrap();
         drop(node);
 
-        node = start(&config);
+        node = start(&config, None);
         let client = &node.client;
         for (id, status) in &committed {
             assert_eq!(&client.status(id).unwrap(), status, "after kill {round}, a committed transaction changed");

@@ -14,7 +14,7 @@ use min_node::wallet::{coin_output, place};
 use min_node::{DevnetConfig, hex};
 use serde_json::{Value, json};
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const FINAL: Duration = Duration::from_secs(20);
 
@@ -92,9 +92,13 @@ fn a_devnet_funds_transfers_and_refuses_bad_input_over_json_rpc() {
     let status = client.call("min_status", json!([])).unwrap();
     assert_eq!(status["shards"], 2);
     assert_eq!(status["validatorsPerShard"], 4);
+    let now_ms = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+    let started_ms = now_ms();
     for shard in status["shardStatus"].as_array().unwrap() {
         assert!(shard["height"].as_u64().unwrap() >= 1, "every shard finalized a block: {status}");
         assert_eq!(shard["validatorHeights"].as_array().unwrap().len(), 4);
+        let time = shard["time"].as_u64().unwrap();
+        assert!(started_ms - 60_000 < time && time <= started_ms + 15_000, "a block's time is its proposer's clock's");
     }
     let shards = NonZeroU32::new(2).unwrap();
 
@@ -124,6 +128,8 @@ fn a_devnet_funds_transfers_and_refuses_bad_input_over_json_rpc() {
     let transfer_id = client.transfer(&alice, address_of(&bob), 1200).unwrap();
     let status = client.wait(&transfer_id, FINAL).unwrap();
     assert_eq!(status["status"], "committed", "{status}");
+    let committed_at = status["time"].as_u64().unwrap();
+    assert!(started_ms <= committed_at && committed_at <= now_ms() + 15_000, "the block's time: {status}");
     let outputs = status["outputs"].as_array().unwrap();
     assert_eq!(outputs.len(), 2);
     let bob_coins = coins_of(client, address_of(&bob));

@@ -35,6 +35,30 @@ pub fn status(rpc: &str, id: &str) -> Result<String, String> {
     Ok(describe(&id, &status))
 }
 
+/// ` (block time 2026-11-27 03:10:05.123 UTC)` for a status that carries
+/// its block's time, else nothing.
+fn block_time(status: &Value) -> String {
+    status.get("time").and_then(Value::as_u64).map_or_else(String::new, |ms| format!(" (block time {})", utc(ms)))
+}
+
+/// `ms` milliseconds after 1970-01-01 00:00 UTC, as a UTC date and time.
+fn utc(ms: u64) -> String {
+    let (days, ms_of_day) = (ms / 86_400_000, ms % 86_400_000);
+    // Days to a civil date (proleptic Gregorian), by 400-year eras from 0000-03-01.
+    let shifted = days + 719_468;
+    let era = shifted / 146_097;
+    let day_of_era = shifted % 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    let (hours, minutes) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60);
+    let (seconds, millis) = (ms_of_day / 1_000 % 60, ms_of_day % 1_000);
+    format!("{year:04}-{month:02}-{day:02} {hours:02}:{minutes:02}:{seconds:02}.{millis:03} UTC")
+}
+
 fn describe(id: &TxId, status: &Value) -> String {
     let field = |name: &str| status.get(name).map(ToString::to_string).unwrap_or_default();
     let id = hex::encode(&id.0);
@@ -47,15 +71,30 @@ fn describe(id: &TxId, status: &Value) -> String {
                 .flatten()
                 .filter_map(|output| output.get("id").and_then(Value::as_str).map(|id| format!("  output {id}")))
                 .collect();
-            format!("{id}: committed on shard {} at height {}\n{}", field("shard"), field("height"), outputs.join("\n"))
+            let (shard, height) = (field("shard"), field("height"));
+            format!("{id}: committed on shard {shard} at height {height}{}\n{}", block_time(status), outputs.join("\n"))
         }
         Some("aborted") => format!(
-            "{id}: aborted on shard {} at height {}: {}",
+            "{id}: aborted on shard {} at height {}{}: {}",
             field("shard"),
             field("height"),
+            block_time(status),
             status.get("reason").and_then(Value::as_str).unwrap_or_default()
         ),
         Some("pending") => format!("{id}: pending on shard {}", field("shard")),
         _ => format!("{id}: unknown to this devnet"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn block_times_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00.000 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00.000 UTC");
+        assert_eq!(utc(1_795_748_400_123), "2026-11-27 03:00:00.123 UTC");
+        assert_eq!(utc(4_107_542_399_999), "2100-02-28 23:59:59.999 UTC");
     }
 }

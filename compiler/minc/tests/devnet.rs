@@ -81,6 +81,7 @@ fn a_funded_account_pays_another_through_minc_tx() {
     let id = stdout.split(':').next().unwrap();
     let status = minc(&["tx", "status", id, "--rpc", &rpc]);
     assert!(text(&status.stdout).contains("committed"), "{}", text(&status.stdout));
+    assert!(text(&status.stdout).contains(" UTC)"), "with its block's time: {}", text(&status.stdout));
 
     let refused =
         minc(&["tx", "transfer", "--rpc", &rpc, "--key", &secrets[0], "--to", &addresses[1], "--amount", "5000000000"]);

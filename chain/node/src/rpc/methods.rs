@@ -6,8 +6,8 @@ use super::{MethodResult, Params, RpcContext, RpcError, views};
 use crate::control::Control;
 use crate::hex;
 use crate::keys::address_of;
-use crate::routing::{EventFilter, Rejection, Submitted};
-use min_chain::shard::ShardId;
+use crate::routing::{EventFilter, Rejection, Router, Submitted, TxStatus};
+use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::Transaction;
 use serde_json::{Value, json};
 
@@ -21,6 +21,7 @@ pub fn status(context: &RpcContext<'_>, _params: &Params<'_>) -> MethodResult {
             json!({
                 "shard": status.shard.0,
                 "height": status.height,
+                "time": status.time,
                 "validatorHeights": status.validator_heights,
                 "objects": status.objects,
             })
@@ -62,13 +63,15 @@ pub fn faucet(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let owner = params.address(0, "address")?;
     let amount = params.amount(1, "amount")?;
     let shard = params.optional_u32(2, "shard")?.map(ShardId);
+    let here = params.flag(3, "here")?;
     let shards = router.shard_count().get();
     if let Some(ShardId(shard)) = shard
         && shard >= shards
     {
         return Err(RpcError::invalid_params(format!("`shard` must be below {shards}, not {shard}")));
     }
-    let submitted = router.faucet(owner, amount, shard).map_err(rejected)?;
+    let mint = router.faucet_mint(owner, amount, shard).map_err(rejected)?;
+    let submitted = send_to_shards(context, &router, mint, here)?;
     Ok(json!({
         "txId": hex::encode(&submitted.id.0),
         "shard": submitted.shard.0,
@@ -76,22 +79,56 @@ pub fn faucet(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     }))
 }
 
-/// `min_submit(transaction)`: routes a hex-encoded signed transaction to its shard.
+/// `min_submit(transaction, here?)`: routes a hex-encoded signed transaction to its shards.
 pub fn submit(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
     let bytes = hex::decode(params.string(0, "transaction")?)
         .map_err(|reason| RpcError::invalid_params(format!("`transaction`: {reason}")))?;
     let transaction = Transaction::from_bytes(&bytes)
         .map_err(|error| RpcError::invalid_params(format!("`transaction` does not decode: {error}")))?;
-    let submitted = router.submit(transaction).map_err(rejected)?;
+    let submitted = send_to_shards(context, &router, transaction, params.flag(1, "here")?)?;
     Ok(submitted_json(&submitted))
 }
 
-/// `min_txStatus(txId)`: pending, committed (with height, outputs and events), aborted (with reason) or unknown.
+/// Submits `transaction` to the validators here and, for a shard served
+/// by another process, to that process first. With `here` (a request from
+/// such a process) it goes to the validators here only: the sender has
+/// sent it to the other shards.
+fn send_to_shards(
+    context: &RpcContext<'_>,
+    router: &Router,
+    transaction: Transaction,
+    here: bool,
+) -> Result<Submitted, RpcError> {
+    let submitted = match (here, context.peers(here)) {
+        (true, _) => router.submit_forwarding(transaction, &mut |_| Ok(())),
+        (false, Some(peers)) => {
+            let forwarded = transaction.clone();
+            router.submit_forwarding(transaction, &mut |shard| peers.submit(shard, &forwarded))
+        }
+        (false, None) => router.submit(transaction),
+    };
+    submitted.map_err(rejected)
+}
+
+/// `min_txStatus(txId, here?)`: pending, committed (with height, outputs and events), aborted (with reason) or unknown.
 pub fn tx_status(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
     let id = params.tx_id(0, "txId")?;
-    Ok(views::tx_status(&router.status(&id), &mut EventViews::new(&router)))
+    let status = router.status(&id);
+    // A transaction of shards served elsewhere is known there.
+    if status == TxStatus::Unknown
+        && let Some(peers) = context.peers(params.flag(1, "here")?)
+    {
+        let asked = json!({ "txId": hex::encode(&id.0) });
+        let known = peers.elsewhere().find_map(|(shard, _)| {
+            peers.ask(shard, "min_txStatus", asked.clone()).filter(|status| status["status"] != "unknown")
+        });
+        if let Some(known) = known {
+            return Ok(known);
+        }
+    }
+    Ok(views::tx_status(&status, &mut EventViews::new(&router)))
 }
 
 /// `min_getEvents(txId?, package?, type?)`: the events committed
@@ -108,18 +145,33 @@ pub fn get_events(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult
     Ok(Value::Array(router.events(&filter).iter().map(|logged| views.logged(logged)).collect()))
 }
 
-/// `min_getObject(objectId)`: the object, active or consumed, or null.
+/// `min_getObject(objectId, here?)`: the object, active or consumed, or null.
 pub fn get_object(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
     let id = params.object_id(0, "objectId")?;
+    let shard = shard_of(&id, router.shard_count());
+    if router.validators(shard).is_empty()
+        && let Some(peers) = context.peers(params.flag(1, "here")?)
+    {
+        return Ok(peers.ask(shard, "min_getObject", json!({ "objectId": hex::encode(&id.0) })).unwrap_or(Value::Null));
+    }
     Ok(router.object(&id).as_ref().map_or(Value::Null, views::object))
 }
 
-/// `min_objectsByOwner(address)`: the active objects the address owns, on every shard.
+/// `min_objectsByOwner(address, here?)`: the active objects the address owns, on every shard.
 pub fn objects_by_owner(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
     let owner = params.address(0, "address")?;
-    Ok(Value::Array(router.objects_owned_by(owner).iter().map(views::object).collect()))
+    let mut objects: Vec<Value> = router.objects_owned_by(owner).iter().map(views::object).collect();
+    if let Some(peers) = context.peers(params.flag(1, "here")?) {
+        let asked = json!({ "address": hex::encode(&owner.0) });
+        for (shard, _) in peers.elsewhere() {
+            let theirs = peers.ask(shard, "min_objectsByOwner", asked.clone());
+            objects.extend(theirs.as_ref().and_then(Value::as_array).into_iter().flatten().cloned());
+        }
+        objects.sort_by_key(|object| object["shard"].as_u64());
+    }
+    Ok(Value::Array(objects))
 }
 
 /// `min_snapshot`: saves the chain's state once every transaction routed

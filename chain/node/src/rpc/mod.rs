@@ -12,6 +12,7 @@ mod views;
 pub use params::Params;
 
 use crate::control::{Control, Reply};
+use crate::peers::Peers;
 use crate::routing::Router;
 use crate::snapshots::SnapshotError;
 use ed25519_dalek::SigningKey;
@@ -47,6 +48,7 @@ pub struct RpcState {
     changed: Condvar,
     accounts: Vec<SigningKey>,
     control: Option<UnboundedSender<Control>>,
+    peers: Option<Peers>,
 }
 
 /// Where the chain stands for the server.
@@ -59,9 +61,10 @@ enum Routed {
 impl RpcState {
     /// A server's state, with no chain yet: requests wait until
     /// [`RpcState::set_router`] gives one. `control` reaches the devnet's
-    /// controller, for `min_snapshot` and `min_revert`.
-    pub fn new(accounts: Vec<SigningKey>, control: Option<UnboundedSender<Control>>) -> Self {
-        Self { router: Mutex::new(Routed::Restarting), changed: Condvar::new(), accounts, control }
+    /// controller, for `min_snapshot` and `min_revert`; `peers` are the
+    /// processes of the shards served elsewhere, if any.
+    pub fn new(accounts: Vec<SigningKey>, control: Option<UnboundedSender<Control>>, peers: Option<Peers>) -> Self {
+        Self { router: Mutex::new(Routed::Restarting), changed: Condvar::new(), accounts, control, peers }
     }
 
     /// Serves requests with `router`, or makes them wait for the next one (`None`).
@@ -110,10 +113,17 @@ impl RpcContext<'_> {
         self.state.router()
     }
 
+    /// The processes of the shards served elsewhere, unless `here` (the
+    /// request came from one of them) or there are none.
+    pub fn peers(&self, here: bool) -> Option<&Peers> {
+        if here { None } else { self.state.peers.as_ref() }
+    }
+
     /// Asks the devnet's controller for `request` and waits for its reply.
     pub fn ask<T>(&self, request: impl FnOnce(Reply<T>) -> Control) -> Result<T, RpcError> {
-        let control =
-            self.state.control.as_ref().ok_or_else(|| RpcError::devnet("this server has no devnet to control"))?;
+        let control = self.state.control.as_ref().ok_or_else(|| {
+            RpcError::devnet("snapshots and reverts are for a devnet that runs every validator in one process")
+        })?;
         let (reply, answer) = oneshot::channel();
         control.send(request(reply)).map_err(|_| RpcError::devnet("the devnet is stopping"))?;
         match answer.blocking_recv() {

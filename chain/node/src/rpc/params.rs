@@ -79,6 +79,16 @@ impl<'a> Params<'a> {
             .ok_or_else(|| RpcError::invalid_params(format!("`{name}` must be a non-negative integer")))
     }
 
+    /// An optional flag: false when absent.
+    pub fn flag(&self, index: usize, name: &str) -> Result<bool, RpcError> {
+        self.get(index, name)
+            .map(|value| {
+                value.as_bool().ok_or_else(|| RpcError::invalid_params(format!("`{name}` must be true or false")))
+            })
+            .transpose()
+            .map(|flag| flag.unwrap_or(false))
+    }
+
     /// An optional `u32`.
     pub fn optional_u32(&self, index: usize, name: &str) -> Result<Option<u32>, RpcError> {
         self.get(index, name)

@@ -78,17 +78,19 @@ pub fn value(value: &MinValue<'_>) -> Value {
 pub fn tx_status(status: &TxStatus, events: &mut EventViews<'_>) -> Value {
     match status {
         TxStatus::Pending { shard } => json!({ "status": "pending", "shard": shard.0 }),
-        TxStatus::Committed { shard, height, outputs, events: logged } => json!({
+        TxStatus::Committed { shard, height, time, outputs, events: logged } => json!({
             "status": "committed",
             "shard": shard.0,
             "height": height,
+            "time": time,
             "outputs": outputs.iter().map(object_ref).collect::<Vec<_>>(),
             "events": logged.iter().map(|event| events.event(event)).collect::<Vec<_>>(),
         }),
-        TxStatus::Aborted { shard, height, reason } => json!({
+        TxStatus::Aborted { shard, height, time, reason } => json!({
             "status": "aborted",
             "shard": shard.0,
             "height": height,
+            "time": time,
             "abort": abort_kind(reason),
             "reason": reason.to_string(),
         }),
@@ -120,5 +122,7 @@ pub fn rejection_kind(rejection: &Rejection) -> &'static str {
         Rejection::BadSignature => "BadSignature",
         Rejection::Invalid(abort) => abort_kind(abort),
         Rejection::Faucet(_) => "Faucet",
+        Rejection::NotServed(_) => "NotServed",
+        Rejection::NotForwarded { .. } => "NotForwarded",
     }
 }
