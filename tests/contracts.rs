@@ -207,6 +207,32 @@ peek {from, to, amount} = amount
 }
 
 #[test]
+fn a_contract_holds_another_contracts_objects_through_a_contract_that_calls_it() {
+    let mut workspace = with_gold();
+    let shop = std::fs::read_to_string(root().join("examples/calls/Shop.min")).expect("the example exists");
+    workspace.add_file("Shop.min", shop);
+    // `Shop.buy` calls `Gold.pay`: the coins the basket hands it and takes
+    // back go through `Gold`'s procedures.
+    let through = "\
+import Gold
+import Shop
+
+procedure buy : Signer → Shop.Stall → Gold.Coin → (Shop.Stall, Gold.Coin, Gold.Coin)
+buy me stall coin = Shop.buy me stall coin
+";
+    assert_eq!(codes_by_line(&mut workspace, "Basket.min", through), []);
+    // `Shop.open` calls nothing: a coin beside it goes through no procedure of `Gold`.
+    let beside = "\
+import Gold
+import Shop
+
+procedure open : Signer → Gold.Coin → (Shop.Stall, Gold.Coin)
+open me coin = (Shop.open me 1, coin)
+";
+    assert_eq!(codes_by_line(&mut workspace, "Beside.min", beside), [("E0603", 4)]);
+}
+
+#[test]
 fn an_interface_hash_names_what_a_caller_sees_and_nothing_else() {
     let gold = std::fs::read_to_string(root().join("examples/calls/Gold.min")).expect("the example exists");
     let interface_of = |text: &str| {

@@ -246,7 +246,8 @@ pub struct CallEffects {
 /// What runs compiled contracts for a validator.
 pub trait ContractHost: Send + Sync {
     /// Whether `package` is a contract this host can run, calling the
-    /// contracts of `linked` (the packages its links name, in order);
+    /// contracts of `linked`: the packages its links name, in order, then
+    /// every further package those reach, each once (`reachable_packages`).
     /// `Err` says why not.
     fn check_package(&self, package: &Package, linked: &[Package]) -> Result<(), String>;
 

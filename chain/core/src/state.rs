@@ -387,17 +387,42 @@ impl ShardState {
             // `check_ownership` refuses the call with the reason.
             return Ok(Vec::new());
         }
-        let links_of = |data: &[u8]| Package::links_of(data).map_err(|error| Abort::ContractFailed(error.to_string()));
-        let package_object = |id: &ObjectId| {
-            let object = self.objects.get(id).map(|entry| &entry.object);
-            object.filter(|object| object.type_tag == TypeTag::PACKAGE).ok_or(Abort::MissingObject(*id))
-        };
-        let reached = reachable_packages(
-            &links_of(&package.data)?,
-            |id| links_of(&package_object(id)?.data),
+        let reached = self.reach(&links_of(&package.data)?)?;
+        reached.iter().map(|id| self.package_object(id)).collect()
+    }
+
+    /// The package object `id`, as this shard holds it.
+    fn package_object(&self, id: &ObjectId) -> Result<&Object, Abort> {
+        let object = self.objects.get(id).map(|entry| &entry.object);
+        object.filter(|object| object.type_tag == TypeTag::PACKAGE).ok_or(Abort::MissingObject(*id))
+    }
+
+    /// The packages that `links` reach (`reachable_packages`), by id.
+    fn reach(&self, links: &[ObjectId]) -> Result<Vec<ObjectId>, Abort> {
+        reachable_packages(
+            links,
+            |id| links_of(&self.package_object(id)?.data),
             || Abort::ContractFailed(format!("the package's links reach more than {REACHABLE_MAX} packages")),
-        )?;
-        reached.iter().map(package_object).collect()
+        )
+    }
+
+    /// The packages that the packages `linked` reach through their own
+    /// links and that are not among them, each once, as this shard holds
+    /// them: what a package linking to `linked` reaches besides them.
+    fn reached_beyond(&self, linked: &[&Object]) -> Result<Vec<Package>, Abort> {
+        let direct: Vec<ObjectId> = linked.iter().map(|object| object.id).collect();
+        let mut links = Vec::new();
+        for object in linked.iter().filter(|object| object.type_tag == TypeTag::PACKAGE) {
+            links.extend(links_of(&object.data)?);
+        }
+        self.reach(&links)?
+            .iter()
+            .filter(|id| !direct.contains(id))
+            .map(|id| {
+                let data = &self.package_object(id)?.data;
+                Package::from_bytes(data).map_err(|error| Abort::ContractFailed(error.to_string()))
+            })
+            .collect()
     }
 
     /// Runs the procedure's checker on the transaction's outputs, given
@@ -412,7 +437,10 @@ impl ShardState {
     ) -> Result<Vec<Event>, Abort> {
         let Named { inputs, references, linked } = *objects;
         match (&body.procedure, references.first()) {
-            (Procedure::Publish, _) => check_publish(body, inputs, references, contracts).map(|()| Vec::new()),
+            (Procedure::Publish, _) => {
+                let further = self.reached_beyond(references)?;
+                check_publish(body, inputs, (references, &further), contracts).map(|()| Vec::new())
+            }
             (Procedure::Call { name, .. }, Some(package)) => {
                 let call = ContractCall {
                     package,
@@ -507,6 +535,12 @@ impl ShardState {
             }
         }
         created
+    }
+
+    /// Whether `body` concerns this shard: it names or creates an object
+    /// here, or it is a publication (which every shard applies).
+    pub fn concerns(&self, body: &TransactionBody) -> bool {
+        shards_touched(body, self.shards).contains(&self.shard)
     }
 
     /// Whether `body` needs S-BAC: it concerns several shards and is not a
@@ -841,7 +875,7 @@ fn check_ownership(
 fn check_publish(
     body: &TransactionBody,
     inputs: &[&Object],
-    references: &[&Object],
+    (references, further): (&[&Object], &[Package]),
     contracts: &dyn ContractHost,
 ) -> Result<(), Abort> {
     if !inputs.is_empty() {
@@ -867,7 +901,13 @@ fn check_publish(
             Package::from_bytes(&object.data).map_err(|error| Abort::ContractFailed(error.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    contracts.check_package(&package, &linked).map_err(Abort::ContractFailed)
+    let reached = [linked, further.to_vec()].concat();
+    contracts.check_package(&package, &reached).map_err(Abort::ContractFailed)
+}
+
+/// The links of the package whose object data is `data`.
+fn links_of(data: &[u8]) -> Result<Vec<ObjectId>, Abort> {
+    Package::links_of(data).map_err(|error| Abort::ContractFailed(error.to_string()))
 }
 
 /// The validator runs the procedure's checker on the client's claim; the

@@ -546,18 +546,32 @@ pub fn load_package(package: &Package) -> Result<Contract, String> {
     Contract::load(&package.wasm, &package.metadata).map_err(|error| error.to_string())
 }
 
-/// Whether the contract of `metadata` may be published calling the
-/// packages `linked`, its links in order: one for each contract it calls,
-/// publishing the module it was built against with the same interface
-/// hash, recomputed from that package's metadata (`spec/contracts.md`,
-/// "Calls between contracts").
-pub fn check_links(metadata: &min_runtime::Metadata, linked: &[Package]) -> Result<(), String> {
-    if linked.len() != metadata.calls.len() {
+/// Whether the contract of `metadata`, published as `package`, may call
+/// the packages `linked`: its links in order, one for each contract it
+/// calls, publishing the module it was built against with the same
+/// interface hash, recomputed from that package's metadata; then every
+/// further package they reach. No two of these, nor the contract itself,
+/// may be of one module (`spec/contracts.md`, "Calls between contracts").
+pub fn check_links(metadata: &min_runtime::Metadata, package: &Package, linked: &[Package]) -> Result<(), String> {
+    if package.links.len() != metadata.calls.len() || linked.len() < package.links.len() {
         return Err(format!(
             "the contract calls {} contracts, and its package links to {}",
             metadata.calls.len(),
-            linked.len()
+            package.links.len()
         ));
+    }
+    // A procedure names what it calls by module: one package per module, at any depth.
+    let mut modules = vec![metadata.module.clone()];
+    for reached in linked {
+        let theirs = min_runtime::Metadata::from_json(&reached.metadata)
+            .map_err(|error| format!("a package the contract reaches has unreadable metadata: {error}"))?;
+        if modules.contains(&theirs.module) {
+            return Err(format!(
+                "the contract reaches two contracts of module `{}` through its links: a module names one contract",
+                theirs.module
+            ));
+        }
+        modules.push(theirs.module);
     }
     for (called, package) in metadata.calls.iter().zip(linked) {
         let theirs = min_runtime::Metadata::from_json(&package.metadata)
@@ -632,7 +646,7 @@ fn accepted<'c>(verdict: Verdict<'c>, procedure: &str, what: &str) -> Result<Out
 impl ContractHost for RuntimeHost {
     fn check_package(&self, package: &Package, linked: &[Package]) -> Result<(), String> {
         let contract = load_package(package)?;
-        check_links(contract.metadata(), linked)?;
+        check_links(contract.metadata(), package, linked)?;
         contract.compile(&self.engine).map_err(|error| error.to_string())
     }
 

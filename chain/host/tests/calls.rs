@@ -101,6 +101,63 @@ fn a_caller_is_published_linked_to_the_interface_it_was_built_against() {
     assert_eq!(shards().get(), chain.states.len() as u32);
 }
 
+/// A contract of module `Mall` that calls both Gold and the shop, built
+/// beside copies of the two examples, with the modules it calls in the
+/// order of its links.
+fn mall() -> (Package, Vec<String>) {
+    let dir = std::env::temp_dir().join(format!("min-host-mall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for example in ["Gold.min", "Shop.min"] {
+        let from = format!("{}/../../examples/calls/{example}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(from, dir.join(example)).unwrap();
+    }
+    let source = "\
+import Gold
+import Shop
+
+procedure tip : Signer → Gold.Coin → ℕ → S → (Gold.Coin, Gold.Coin)
+tip me coin amount to = Gold.pay me coin amount to
+
+procedure buy : Signer → Shop.Stall → Gold.Coin → (Shop.Stall, Gold.Coin, Gold.Coin)
+buy me stall coin = Shop.buy me stall coin
+";
+    std::fs::write(dir.join("Mall.min"), source).unwrap();
+    let mut workspace = Workspace::new();
+    let file = minc::load::load(&mut workspace, &dir.join("Mall.min")).expect("the mall loads");
+    let artifact = minc::artifact::build(&workspace, file).expect("the mall builds");
+    let _ = std::fs::remove_dir_all(&dir);
+    let modules = artifact.calls.iter().map(|called| called.module.clone()).collect();
+    (Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes(), links: Vec::new() }, modules)
+}
+
+#[test]
+fn a_caller_that_would_reach_two_contracts_of_one_module_is_refused_at_publication() {
+    let (mut chain, _, _) = gold_and_shop();
+    let (shop_id, gold_id) = (chain.package, chain.linked[0].package);
+    // Another Gold with the same interface (only a message differs), as another package.
+    let gold_text = std::fs::read_to_string(format!("{}/../../examples/calls/Gold.min", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .replace("\"the coin holds less than that\"", "\"not enough gold\"");
+    let mut workspace = Workspace::new();
+    let file = workspace.add_file("Gold.min", gold_text);
+    let artifact = minc::artifact::build(&workspace, file).expect("the twin builds");
+    let twin = Package { wasm: artifact.wasm, metadata: artifact.metadata.into_bytes(), links: Vec::new() };
+    let twin_id = publish(&mut chain, &twin, &[]).expect("the twin publishes");
+
+    let (mall, modules) = mall();
+    let links_with = |gold: ObjectId| -> Vec<ObjectId> {
+        modules.iter().map(|module| if module == "Gold" { gold } else { shop_id }).collect()
+    };
+    // Linked to the twin, the mall would reach two `Gold`s: the twin, and the one the shop calls.
+    let links = links_with(twin_id);
+    let refused = publish(&mut chain, &linked(mall.clone(), &links), &links);
+    let Err(Abort::ContractFailed(reason)) = refused else { panic!("refused: {refused:?}") };
+    assert!(reason.contains("reaches two contracts of module `Gold`"), "{reason}");
+    // Linked to the Gold the shop calls, it publishes.
+    let links = links_with(gold_id);
+    assert!(publish(&mut chain, &linked(mall, &links), &links).is_ok());
+}
+
 /// Gold and a shop linked to it, published on both shards; the chain's
 /// calls go to the shop. Also gives the two contracts, loaded.
 fn gold_and_shop() -> (Chain, Contract, Arc<Contract>) {

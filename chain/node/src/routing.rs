@@ -305,8 +305,14 @@ impl Router {
         }
         let id = transaction.id();
         for shard in &here {
-            for validator in &self.shards[shard.0 as usize] {
-                validator.mailbox.submit(transaction.clone());
+            let committee = &self.shards[shard.0 as usize];
+            for validator in committee {
+                // A validator whose peers run elsewhere shares it with them.
+                if committee.len() < self.validators_per_shard {
+                    validator.mailbox.share(transaction.clone());
+                } else {
+                    validator.mailbox.submit(transaction.clone());
+                }
             }
         }
         if !here.is_empty() {

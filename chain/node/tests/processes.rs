@@ -96,8 +96,8 @@ fn validators_in_processes_of_their_own_commit_and_one_killed_catches_up_when_re
     }
     let (alice, bob) = (SigningKey::from_bytes(&[71; 32]), SigningKey::from_bytes(&[72; 32]));
 
-    // A mint sent to validator 2 alone is ordered when it leads, and every
-    // validator's server reads it committed in the same block.
+    // A mint sent to validator 2 alone is shared with its committee, and
+    // every validator's server reads it committed in the same block.
     let minted = mint(&nodes[2], &alice, 500, None).unwrap();
     let status = nodes[2].client.wait(&minted, FINAL).unwrap();
     assert!(committed(&status), "{status}");

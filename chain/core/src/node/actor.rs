@@ -32,6 +32,8 @@ const FETCH_RETRY: Duration = Duration::from_millis(250);
 /// Tags of the messages on the block channel.
 const WIRE_BLOCK: u8 = 0;
 const WIRE_REQUEST: u8 = 1;
+/// The tag of a client's transaction a member shares with its committee.
+const WIRE_TRANSACTION: u8 = 2;
 
 /// What the unfinalized blocks a proposal extends already carry.
 #[derive(Default)]
@@ -176,7 +178,15 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                     self.advance();
                 }
             }
-            Message::Submit(transaction) => self.admit(*transaction),
+            Message::Submit(transaction) => {
+                self.admit(*transaction);
+            }
+            Message::Share(transaction) => {
+                let bytes = transaction.to_bytes();
+                if self.admit(*transaction) {
+                    self.send(Recipients::All, WIRE_TRANSACTION, &bytes);
+                }
+            }
         }
     }
 
@@ -243,20 +253,21 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
 
     /// Admits a transaction to the mempool unless it is full, known, or
     /// badly signed; a proposer never includes a transaction it has not
-    /// verified.
-    fn admit(&mut self, transaction: Transaction) {
+    /// verified. Whether it was admitted.
+    fn admit(&mut self, transaction: Transaction) -> bool {
         let id = transaction.id();
         if self.mempool.len() >= MEMPOOL_TRANSACTIONS_MAX || self.mempool_ids.contains(&id) {
-            return;
+            return false;
         }
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
         let known = ledger.outcomes.contains_key(&id) || ledger.decisions.contains_key(&id);
         if known || !self.signatures.verify_one(&transaction) {
-            return;
+            return false;
         }
         drop(ledger);
         self.mempool_ids.insert(id);
         self.mempool.push((id, transaction));
+        true
     }
 
     /// Builds a block on `parent` from the acceptances ready and the
@@ -352,6 +363,18 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                     return;
                 };
                 self.receive_block(Block::digest_of_encoding(body), block);
+            }
+            WIRE_TRANSACTION => {
+                // A member shared a client's transaction: it enters the
+                // mempool like the client's own, if it concerns this shard.
+                let Ok(transaction) = Transaction::from_bytes(body) else {
+                    return;
+                };
+                let here =
+                    self.ledger.lock().expect("the ledger lock is never poisoned").state.concerns(transaction.body());
+                if here {
+                    self.admit(transaction);
+                }
             }
             WIRE_REQUEST => {
                 let Ok(digest) = <[u8; 32]>::try_from(body) else {

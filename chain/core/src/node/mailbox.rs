@@ -21,6 +21,9 @@ pub(super) enum Message {
     Finalized(Box<Finalization<Scheme, Digest>>),
     /// A client submits a transaction.
     Submit(Box<Transaction>),
+    /// A client submits a transaction to this validator alone, which shares
+    /// it with its committee.
+    Share(Box<Transaction>),
 }
 
 /// The application's side of simplex, and the door clients submit through.
@@ -38,6 +41,14 @@ impl Mailbox {
     /// a stopped validator drops it; the client submits again if it must.
     pub fn submit(&self, transaction: Transaction) {
         let _ = self.sender.send(Message::Submit(Box::new(transaction)));
+    }
+
+    /// [`Mailbox::submit`] for a client that reaches this validator alone:
+    /// a transaction it admits, it also sends to every member of its
+    /// committee (best effort, once), so that whichever leads next orders
+    /// it.
+    pub fn share(&self, transaction: Transaction) {
+        let _ = self.sender.send(Message::Share(Box::new(transaction)));
     }
 
     fn send(&self, message: Message) {

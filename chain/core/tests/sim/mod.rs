@@ -555,6 +555,14 @@ impl Chain {
         }
     }
 
+    /// Submits `transaction` to validator `index` of `shard` alone, which
+    /// shares it with its committee (`Mailbox::share`).
+    pub fn share_through(&self, (shard, index): (usize, usize), transaction: &Transaction) {
+        let validators = self.validators.lock().unwrap();
+        let running = validators[shard][index].as_ref().expect("the validator runs");
+        running.validator.mailbox.share(transaction.clone());
+    }
+
     /// Submits `transaction` to the validators of `shard` alone.
     pub fn submit_to(&self, shard: ShardId, transaction: &Transaction) {
         for validator in self.running(shard) {

@@ -1,0 +1,47 @@
+//! A client that reaches one validator alone: the validator shares the
+//! transaction with its committee, so the transaction commits though that
+//! validator crashes right after and never leads again in the run.
+//! The harness is `sim/mod.rs`; `MIN_SIM_SEEDS` and `MIN_SIM_SEED` choose seeds.
+
+mod sim;
+
+use commonware_runtime::{Clock as _, Runner as _};
+use min_chain::shard::ShardId;
+use min_chain::transaction::Procedure;
+use sim::{ChainConfig, PHASE_DEADLINE, VALIDATORS, address, client, coin, faucet, signed};
+use std::time::Duration;
+
+#[test]
+fn a_transaction_shared_by_one_validator_commits_after_that_validator_crashes() {
+    sim::for_each_seed(|seed| {
+        sim::runner(seed).start(|mut context| async move {
+            let chain = sim::start(&mut context, ChainConfig { shards: 1, crashed: vec![] }).await;
+            let holder = (seed % VALIDATORS as u64) as usize;
+            let mint = signed(
+                &faucet(),
+                Procedure::Mint { amount: 7 },
+                vec![],
+                vec![coin(address(&client(0)), 7)],
+                seed.to_le_bytes().to_vec(),
+            );
+            chain.share_through((0, holder), &mint);
+            // The holder goes down once its shares have crossed the links
+            // (20 ± 10 ms), before it could be sure to lead, and stays down.
+            chain.crash_and_restart(&context, (0, holder), Duration::from_millis(40), PHASE_DEADLINE * 2);
+            let deadline = context.current() + PHASE_DEADLINE;
+            let id = mint.id();
+            loop {
+                context.sleep(Duration::from_millis(100)).await;
+                let ledgers = chain.ledgers(ShardId(0));
+                let committed =
+                    ledgers.iter().filter(|ledger| ledger.lock().unwrap().outcomes.contains_key(&id)).count();
+                if ledgers.len() == VALIDATORS - 1 && committed == ledgers.len() {
+                    break;
+                }
+                assert!(context.current() < deadline, "the shared mint did not commit on the other three");
+            }
+            let outcome = chain.ledgers(ShardId(0))[0].lock().unwrap().outcomes[&id].1.clone();
+            assert!(outcome.is_ok(), "the mint commits: {outcome:?}");
+        })
+    });
+}
