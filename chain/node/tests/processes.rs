@@ -168,6 +168,12 @@ fn any_process_routes_any_transaction_and_a_cross_shard_payment_commits_between_
         }
     }
 
+    // The funded accounts' balances sum their genesis coins on both shards.
+    for node in &nodes {
+        let accounts = node.client.call("min_accounts", json!([])).unwrap();
+        assert_eq!(accounts[0]["balance"], "2000000000", "{accounts}");
+    }
+
     // A snapshot needs the whole devnet in one process.
     match nodes[1].client.call("min_snapshot", json!([])) {
         Err(ClientError::Rpc { message, .. }) => {

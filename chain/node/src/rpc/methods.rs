@@ -7,6 +7,7 @@ use crate::control::Control;
 use crate::hex;
 use crate::keys::address_of;
 use crate::routing::{EventFilter, Rejection, Router, Submitted, TxStatus};
+use min_chain::objects::Address;
 use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::Transaction;
 use serde_json::{Value, json};
@@ -42,10 +43,9 @@ pub fn accounts(context: &RpcContext<'_>, _params: &Params<'_>) -> MethodResult 
         .iter()
         .map(|key| {
             let address = address_of(key);
-            let balance: u128 = router
-                .objects_owned_by(address)
+            let balance: u128 = owned_everywhere(context, &router, address, false)
                 .iter()
-                .filter_map(|located| located.object.coin_value())
+                .filter_map(|object| object["coin"].as_str()?.parse::<u128>().ok())
                 .fold(0, u128::saturating_add);
             json!({
                 "address": hex::encode(&address.0),
@@ -162,8 +162,14 @@ pub fn get_object(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult
 pub fn objects_by_owner(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
     let owner = params.address(0, "address")?;
+    Ok(Value::Array(owned_everywhere(context, &router, owner, params.flag(1, "here")?)))
+}
+
+/// The active objects `owner` holds on the shards served here and, unless
+/// `here`, on those the peers serve, shard by shard, as JSON.
+fn owned_everywhere(context: &RpcContext<'_>, router: &Router, owner: Address, here: bool) -> Vec<Value> {
     let mut objects: Vec<Value> = router.objects_owned_by(owner).iter().map(views::object).collect();
-    if let Some(peers) = context.peers(params.flag(1, "here")?) {
+    if let Some(peers) = context.peers(here) {
         let asked = json!({ "address": hex::encode(&owner.0) });
         for (shard, _) in peers.elsewhere() {
             let theirs = peers.ask(shard, "min_objectsByOwner", asked.clone());
@@ -171,7 +177,7 @@ pub fn objects_by_owner(context: &RpcContext<'_>, params: &Params<'_>) -> Method
         }
         objects.sort_by_key(|object| object["shard"].as_u64());
     }
-    Ok(Value::Array(objects))
+    objects
 }
 
 /// `min_snapshot`: saves the chain's state once every transaction routed
