@@ -560,22 +560,23 @@ pub fn check_links(metadata: &min_runtime::Metadata, package: &Package, linked: 
             package.links.len()
         ));
     }
+    let reached = linked
+        .iter()
+        .map(|package| min_runtime::Metadata::from_json(&package.metadata))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| format!("a package the contract reaches has unreadable metadata: {error}"))?;
     // A procedure names what it calls by module: one package per module, at any depth.
-    let mut modules = vec![metadata.module.clone()];
-    for reached in linked {
-        let theirs = min_runtime::Metadata::from_json(&reached.metadata)
-            .map_err(|error| format!("a package the contract reaches has unreadable metadata: {error}"))?;
-        if modules.contains(&theirs.module) {
+    let mut modules = vec![&metadata.module];
+    for theirs in &reached {
+        if modules.contains(&&theirs.module) {
             return Err(format!(
                 "the contract reaches two contracts of module `{}` through its links: a module names one contract",
                 theirs.module
             ));
         }
-        modules.push(theirs.module);
+        modules.push(&theirs.module);
     }
-    for (called, package) in metadata.calls.iter().zip(linked) {
-        let theirs = min_runtime::Metadata::from_json(&package.metadata)
-            .map_err(|error| format!("the package linked for `{}` has unreadable metadata: {error}", called.module))?;
+    for (called, theirs) in metadata.calls.iter().zip(&reached) {
         if theirs.module != called.module {
             return Err(format!("the package linked for `{}` publishes `{}`", called.module, theirs.module));
         }
@@ -693,11 +694,7 @@ impl ContractHost for RuntimeHost {
                 had.push((input.type_tag, input.data.as_slice()));
             }
         }
-        let handed_on = created
-            .iter()
-            .filter(|object| object.package != packages.own)
-            .map(|object| (contract_type_tag(object.package, &object.type_name), object.data.as_slice()))
-            .collect();
+        let handed_on = records::of_other_contracts(&created, packages.own);
         let named = Named {
             signer: call.signer,
             time: call.time,

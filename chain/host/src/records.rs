@@ -16,9 +16,9 @@
 
 use crate::packages::Packages;
 use crate::{accepted, effects, procedure};
-use min_chain::contracts::{CallFailure, Event, contract_type_tag};
+use min_chain::contracts::{CallFailure, CreatedObject, Event, contract_type_tag};
 use min_chain::encoding::{DecodeError, Reader, Writer};
-use min_chain::objects::{Address, Object, TypeTag};
+use min_chain::objects::{Address, Object, ObjectId, TypeTag};
 use min_chain::transaction::{PARAMS_BYTES_MAX, PROCEDURE_NAME_BYTES_MAX};
 use min_runtime::calls::{CALL_DEPTH_MAX, Claimed, NestedCall, split_arguments};
 use min_runtime::{Contract, Engine, ProcedureInfo, Role, TypeDesc, Value};
@@ -163,6 +163,16 @@ pub fn recorded_events(packages: &Packages<'_>, record: &NestedCall) -> Result<V
 /// An object of another contract as the ledger counts it: its tag and data.
 pub type TaggedData<'a> = (TypeTag, &'a [u8]);
 
+/// The objects of `created` that belong to other contracts than the one
+/// published as `own`, as the ledger counts them.
+pub fn of_other_contracts(created: &[CreatedObject], own: ObjectId) -> Vec<TaggedData<'_>> {
+    created
+        .iter()
+        .filter(|object| object.package != own)
+        .map(|object| (contract_type_tag(object.package, &object.type_name), object.data.as_slice()))
+        .collect()
+}
+
 /// Checks the records of the calls one procedure made, `records`, each
 /// with its procedure's own checker (and theirs in turn), with at most
 /// `gas_limit` gas together; and that the objects of other contracts than
@@ -276,11 +286,7 @@ fn check_record(
     for object in &created {
         ledger.has(contract_type_tag(object.package, &object.type_name), &object.data);
     }
-    let handed_on = created
-        .iter()
-        .filter(|object| object.package != linked.package)
-        .map(|object| (contract_type_tag(object.package, &object.type_name), object.data.as_slice()))
-        .collect();
+    let handed_on = of_other_contracts(&created, linked.package);
     let gas_left = gas_limit.saturating_sub(outcome.gas_used);
     let (mut events, nested_gas) = check_calls(engine, &own, (consumed, handed_on), &record.calls, named, gas_left)?;
     events.extend(own_events);
@@ -306,7 +312,7 @@ fn given_is(
 /// what a called contract reads.
 fn read_is_named(
     callee: &Contract,
-    package: min_chain::objects::ObjectId,
+    package: ObjectId,
     reference: &Value<'_>,
     ty: &TypeDesc,
     named: &Named<'_>,
