@@ -215,7 +215,22 @@ mod lists {
 }
 
 /// Every program in `examples/`, by file name without `.min`.
-const EXAMPLES: &[&str] = &["black_scholes", "json", "lists", "rewrite", "shapes", "term"];
+const EXAMPLES: &[&str] = &[
+    "bank",
+    "black_scholes",
+    "coins",
+    "json",
+    "ledger",
+    "lists",
+    "marketplace",
+    "oracle",
+    "rewrite",
+    "shapes",
+    "term",
+    "tips",
+    "token",
+    "vote",
+];
 
 fn examples_folder() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")

@@ -1,9 +1,12 @@
 //! Regions: bump arenas whose chunks come from a pool over
 //! [`Memory::grow`].
 //!
-//! A chunk is `2^k` bytes for a size class `k ≥ 15`: standard chunks are
-//! [`CHUNK_BYTES`] (class 15), and an object too big for one gets a chunk of
-//! its own, of the smallest class that holds it. Every chunk starts with a
+//! A chunk is `2^k` bytes for a size class `k ≥ 12`. A region's first
+//! chunk is [`CHUNK_BYTES`] (class 12, a page), and each chunk it takes
+//! after one of class `k` is of class `k + 1`, up to 15 (32 KiB): a region
+//! that allocates little touches little memory, and one that allocates
+//! much takes a new chunk rarely. An object too big for the chunk its
+//! region would take gets a chunk of the smallest class that holds it. Every chunk starts with a
 //! header of [`CHUNK_HEADER_BYTES`]:
 //!
 //! | word | meaning |
@@ -31,14 +34,18 @@ use min_lir::host::Memory;
 
 use crate::Fault;
 
-/// The size class of a standard chunk: `2^15` bytes.
-const CLASS_MIN: u32 = 15;
+/// The size class of a region's first chunk: `2^12` bytes, a page, so that
+/// a call that allocates little touches little memory (a kept instance's
+/// memory is put back by reading it).
+const CLASS_MIN: u32 = 12;
+/// The class a region's chunks grow to, one class per chunk taken.
+const CLASS_GROWN: u32 = 15;
 /// The largest size class: addresses have 48 bits.
 const CLASS_MAX: u32 = 47;
 /// How many size classes there are.
 const CLASSES: usize = (CLASS_MAX - CLASS_MIN + 1) as usize;
 
-/// Bytes of a standard chunk, header included.
+/// Bytes of a region's first chunk, header included.
 pub const CHUNK_BYTES: u64 = 1 << CLASS_MIN;
 /// Bytes of a chunk's header: the rest of the chunk holds objects.
 pub const CHUNK_HEADER_BYTES: u64 = 40;
@@ -107,10 +114,12 @@ impl Regions {
             memory.store(region + REGION_CURSOR as u64, cursor + bytes);
             return Ok(cursor);
         }
-        let class = class_of(bytes).ok_or_else(|| out_of_memory(bytes))?;
+        let head = memory.load(region + REGION_CHUNKS as u64);
+        let grown =
+            if head == 0 { CLASS_MIN } else { (memory.load(head + SIZE).trailing_zeros() + 1).min(CLASS_GROWN) };
+        let class = class_of(bytes).ok_or_else(|| out_of_memory(bytes))?.max(grown);
         let chunk = self.take_chunk(memory, class)?;
         let size = 1 << class;
-        let head = memory.load(region + REGION_CHUNKS as u64);
         let (tail, list_chunks, list_bytes) = if head == 0 {
             (chunk, 1, size)
         } else {
@@ -216,9 +225,9 @@ mod tests {
 
     #[test]
     fn size_classes_fit_the_object_and_its_header() {
-        assert_eq!(class_of(8), Some(15));
-        assert_eq!(class_of(CHUNK_BYTES - CHUNK_HEADER_BYTES), Some(15));
-        assert_eq!(class_of(CHUNK_BYTES - CHUNK_HEADER_BYTES + 8), Some(16));
+        assert_eq!(class_of(8), Some(CLASS_MIN));
+        assert_eq!(class_of(CHUNK_BYTES - CHUNK_HEADER_BYTES), Some(CLASS_MIN));
+        assert_eq!(class_of(CHUNK_BYTES - CHUNK_HEADER_BYTES + 8), Some(CLASS_MIN + 1));
         assert_eq!(class_of(1 << 20), Some(21));
         assert_eq!(class_of(1 << 47), None);
         assert_eq!(class_of(u64::MAX - 7), None);
@@ -268,15 +277,41 @@ mod tests {
             regions.allocate(&mut memory, region, CHUNK_BYTES / 2).unwrap();
         }
         regions.allocate(&mut memory, region, 3 * CHUNK_BYTES).unwrap();
-        assert_eq!(regions.stats().chunks_in_use, 11);
+        let held = regions.stats().chunks_in_use;
+        assert!(held > 2, "{:?}", regions.stats());
         regions.release(&mut memory, region);
         assert_eq!([memory.load(region), memory.load(region + 8), memory.load(region + 16)], [0, 0, 0]);
         assert_eq!(regions.stats().chunks_in_use, 0);
         assert_eq!(regions.stats().bytes_in_use, 0);
-        assert_eq!(regions.stats().chunks_free(), 11);
+        assert_eq!(regions.stats().chunks_free(), held);
         // Releasing an empty region is harmless.
         regions.release(&mut memory, region);
-        assert_eq!(regions.stats().chunks_free(), 11);
+        assert_eq!(regions.stats().chunks_free(), held);
+    }
+
+    #[test]
+    fn a_regions_chunks_double_from_a_page_up_to_32_kib() {
+        let mut memory = TestMemory::new();
+        let mut regions = Regions::new();
+        let region = descriptor(&mut memory);
+        let mut sizes = Vec::new();
+        for _ in 0..200 {
+            let before = regions.stats().bytes_in_use;
+            regions.allocate(&mut memory, region, 1000).unwrap();
+            let taken = regions.stats().bytes_in_use - before;
+            if taken > 0 {
+                sizes.push(taken);
+            }
+        }
+        assert_eq!(sizes[..6], [4096, 8192, 16384, 32768, 32768, 32768]);
+        assert!(sizes.iter().all(|size| *size <= 32768));
+        // A fresh region starts small again, with a chunk from the pool.
+        regions.release(&mut memory, region);
+        let from_system = regions.stats().chunks_from_system;
+        let other = descriptor(&mut memory);
+        regions.allocate(&mut memory, other, 8).unwrap();
+        assert_eq!(regions.stats().bytes_in_use, CHUNK_BYTES);
+        assert_eq!(regions.stats().chunks_from_system, from_system);
     }
 
     #[test]

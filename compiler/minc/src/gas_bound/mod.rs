@@ -28,13 +28,12 @@ use linear::Linear;
 use min_core::Module;
 use min_lir::{Helper, VmVar};
 use min_metadata::{DataTypeInfo, GasBound, ProcedureInfo, TypeDesc};
+use min_rt::CHUNK_BYTES;
 use min_runtime::gas::{ARGUMENT_BYTE, CALL_BASE, GROWN_BYTES_PER_UNIT, HELPER_WORD, RESULT_BYTE, helper_base};
 use poly::Poly;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
-/// Bytes of a standard region chunk (`min_rt`'s smallest size class).
-const CHUNK_BYTES: u64 = 1 << 15;
 /// Region descriptors open before the procedure's code runs: the static
 /// region, and the result and scratch regions of the call.
 const REGIONS_AT_ENTRY: u64 = 3;
@@ -161,18 +160,19 @@ fn helper_fuel(helper: Helper) -> Poly {
 
 /// Gas for the fresh memory a call's regions take, at most. Chunks come
 /// back to the pool when their region is released and are taken again
-/// before any is taken from the system, so standard chunks from the system
-/// are at most those in use at once: one for each region open at once, and
-/// one more for each 16 KiB allocated (a region moves to a new chunk only
-/// when an object does not fit, so two chunks in a row hold more than one
-/// chunk's bytes). An object too big for a standard chunk gets one of its
-/// own, at most twice its size. `allocated` words are allocated in all, by
-/// at most `allocations` allocations.
+/// (by class) before any is taken from the system, so the chunks of a
+/// class from the system are at most those of it in use at once. A
+/// region's first chunk is `CHUNK_BYTES`, one per region open at once; it
+/// takes another only when an object does not fit in its last one, and the
+/// new one is at most twice the last one's size or twice the object's, so
+/// it is smaller than twice the bytes of the last chunk's objects and the
+/// new object with a header. `allocated` words are allocated in all, by at
+/// most `allocations` allocations.
 fn grown_units(allocated: &Poly, allocations: &Poly, regions: u64) -> Poly {
     let allocated_bytes = allocated.scale(8);
-    // Standard chunks: (regions + 1 + 2·allocated / (CHUNK_BYTES − header))
-    // of CHUNK_BYTES; big ones: 2·(allocated + a header per allocation).
-    // 2·CHUNK_BYTES / (CHUNK_BYTES − 64) + 2 < 5 bytes per byte allocated.
+    // First chunks: (regions + 1) of CHUNK_BYTES; the others, less than
+    // 2·(2·allocated + a header per allocation): under 5 bytes per byte
+    // allocated and 128 per allocation.
     let fixed = (regions + 1).saturating_mul(CHUNK_BYTES);
     let per_allocation = allocations.scale(2 * 64);
     allocated_bytes.scale(5).add(&per_allocation).plus(fixed).div_ceil(GROWN_BYTES_PER_UNIT)

@@ -18,6 +18,11 @@ use body::{Context, translate};
 use check::check;
 use layout::Layout;
 
+/// Bytes of memory a module has past its data when it starts: the region
+/// stack of calls nesting a thousand deep (24 KiB) and a few 4 KiB chunks,
+/// rounded up to whole pages.
+const HEAP_HEADROOM_BYTES: u64 = 32 << 10;
+
 /// What the emitted modules use beyond Wasm 1.0: tail calls.
 const FEATURES: WasmFeatures = WasmFeatures::WASM1.union(WasmFeatures::TAIL_CALL);
 
@@ -65,11 +70,12 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, WasmError> {
         shared: false,
     });
 
-    // Room for the data and one page more, so that the first allocations
-    // need no growth.
+    // Room for the data and the heap's first needs, so that a call that
+    // allocates little needs no growth; no more, since a kept instance's
+    // memory is put back by reading it.
     let mut memories = MemorySection::new();
     memories.memory(MemoryType {
-        minimum: layout.heap_base.div_ceil(PAGE_BYTES) + 1,
+        minimum: (layout.heap_base + HEAP_HEADROOM_BYTES).div_ceil(PAGE_BYTES),
         maximum: None,
         memory64: false,
         shared: false,
