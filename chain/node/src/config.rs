@@ -218,12 +218,20 @@ impl DevnetConfig {
     /// 0 picks a free one either way.
     pub fn rpc_port_here(&self) -> u16 {
         match self.validator {
-            Some(place) if self.rpc_port != 0 => {
-                let offset = place.shard * self.validators + place.index;
-                u16::try_from(u32::from(self.rpc_port) + offset).unwrap_or(0)
-            }
-            _ => self.rpc_port,
+            Some(place) => self.rpc_port_of(place),
+            None => self.rpc_port,
         }
+    }
+
+    /// The JSON-RPC port of the process running the validator at `place`
+    /// in a network of processes started from this configuration (see
+    /// [`DevnetConfig::rpc_port_here`]); 0 when ports are picked at random.
+    pub fn rpc_port_of(&self, place: ValidatorPlace) -> u16 {
+        if self.rpc_port == 0 {
+            return 0;
+        }
+        let offset = place.shard * self.validators + place.index;
+        u16::try_from(u32::from(self.rpc_port) + offset).unwrap_or(0)
     }
 
     /// Whether this process runs the validator `index` of `shard`.

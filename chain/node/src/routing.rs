@@ -64,7 +64,7 @@ impl fmt::Display for Rejection {
                 shard.0
             ),
             Self::NotForwarded { shard, reason } => {
-                write!(f, "it concerns shard {}, and the node of that shard did not take it: {reason}", shard.0)
+                write!(f, "it concerns shard {}, and no node of that shard took it: {reason}", shard.0)
             }
         }
     }

@@ -3,8 +3,9 @@
 //! to any validator's JSON-RPC server commit and read back from every
 //! other; a validator killed without warning leaves the rest of its
 //! committee going on, and started again on its directory it catches up.
-//! A process serves its own shard, and refuses with the shard to ask what
-//! another shard would have to order.
+//! A process sends what concerns another shard to a process of that shard,
+//! the next of its validators when the first is down, and reads from them
+//! the same way.
 
 mod common;
 
@@ -181,6 +182,31 @@ fn any_process_routes_any_transaction_and_a_cross_shard_payment_commits_between_
         }
         other => panic!("refused: {other:?}"),
     }
+    drop(nodes);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_process_reaches_another_shard_through_its_next_validator_when_the_first_is_down() {
+    let dir = directory("fallback");
+    let config = network(&dir, 2, 4, 13);
+    let places: Vec<String> = (0..2).flat_map(|shard| (0..4).map(move |index| format!("{shard}/{index}"))).collect();
+    let starting: Vec<_> = places.iter().map(|place| spawn(&config, Some(place))).collect();
+    let mut nodes: Vec<Node> = starting.into_iter().map(|node| node.ready()).collect();
+    let alice = SigningKey::from_bytes(&[75; 32]);
+
+    // Validator 1/0, which validator 0/0 sends shard 1's transactions to
+    // first, is killed: its three peers still commit, and 0/0 reaches them
+    // through validator 1/1.
+    nodes[4].process.kill().expect("SIGKILL is delivered");
+    nodes[4].process.wait().unwrap();
+    let minted = mint(&nodes[0], &alice, 30, Some(1)).unwrap();
+    let status = nodes[0].client.wait(&minted, FINAL).unwrap();
+    assert_eq!((status["status"].clone(), status["shard"].clone()), (json!("committed"), json!(1)), "{status}");
+    assert_eq!(balance(&nodes[0].client, &alice), 30, "read from shard 1 through validator 1/1");
+    let coin = &nodes[0].client.coins(address_of(&alice)).unwrap()[0];
+    let object = nodes[0].client.call("min_getObject", json!([hex::encode(&coin.reference.id.0)])).unwrap();
+    assert_eq!((object["active"].clone(), object["shard"].clone()), (json!(true), json!(1)), "{object}");
     drop(nodes);
     let _ = std::fs::remove_dir_all(&dir);
 }

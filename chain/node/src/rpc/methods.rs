@@ -121,7 +121,7 @@ pub fn tx_status(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult 
         && let Some(peers) = context.peers(params.flag(1, "here")?)
     {
         let asked = json!({ "txId": hex::encode(&id.0) });
-        let known = peers.elsewhere().find_map(|(shard, _)| {
+        let known = peers.elsewhere().find_map(|shard| {
             peers.ask(shard, "min_txStatus", asked.clone()).filter(|status| status["status"] != "unknown")
         });
         if let Some(known) = known {
@@ -171,7 +171,7 @@ fn owned_everywhere(context: &RpcContext<'_>, router: &Router, owner: Address, h
     let mut objects: Vec<Value> = router.objects_owned_by(owner).iter().map(views::object).collect();
     if let Some(peers) = context.peers(here) {
         let asked = json!({ "address": hex::encode(&owner.0) });
-        for (shard, _) in peers.elsewhere() {
+        for shard in peers.elsewhere() {
             let theirs = peers.ask(shard, "min_objectsByOwner", asked.clone());
             objects.extend(theirs.as_ref().and_then(Value::as_array).into_iter().flatten().cloned());
         }
