@@ -1,6 +1,8 @@
 //! A client that reaches one validator alone: the validator shares the
 //! transaction with its committee, so the transaction commits though that
-//! validator crashes right after and never leads again in the run.
+//! validator crashes right after and never leads again in the run; and a
+//! share the committee's network loses is sent again until a block
+//! carries the transaction.
 //! The harness is `sim/mod.rs`; `MIN_SIM_SEEDS` and `MIN_SIM_SEED` choose seeds.
 
 mod sim;
@@ -8,7 +10,7 @@ mod sim;
 use commonware_runtime::{Clock as _, Runner as _};
 use min_chain::shard::ShardId;
 use min_chain::transaction::Procedure;
-use sim::{ChainConfig, PHASE_DEADLINE, VALIDATORS, address, client, coin, faucet, signed};
+use sim::{ChainConfig, PHASE_DEADLINE, VALIDATORS, address, client, coin, faucet, lossy_link, signed};
 use std::time::Duration;
 
 #[test]
@@ -41,6 +43,59 @@ fn a_transaction_shared_by_one_validator_commits_after_that_validator_crashes() 
                 assert!(context.current() < deadline, "the shared mint did not commit on the other three");
             }
             let outcome = chain.ledgers(ShardId(0))[0].lock().unwrap().outcomes[&id].1.clone();
+            assert!(outcome.is_ok(), "the mint commits: {outcome:?}");
+        })
+    });
+}
+
+#[test]
+fn a_share_the_network_lost_is_sent_again_until_a_block_carries_it() {
+    sim::for_each_seed(|seed| {
+        sim::runner(seed).start(|mut context| async move {
+            let chain = sim::start(&mut context, ChainConfig { shards: 1, crashed: vec![] }).await;
+            let holder = (seed % VALIDATORS as u64) as usize;
+            let oracle = chain.oracles[0].clone();
+            let keys = chain.keys[0].clone();
+            let others: Vec<_> =
+                keys.iter().enumerate().filter(|(index, _)| *index != holder).map(|(_, key)| key).collect();
+            // The holder hears nothing from its committee for the whole
+            // run, so it never takes part in a round (it cannot lead one),
+            // and what it sends is lost until its links out come back.
+            for other in &others {
+                oracle.remove_link((*other).clone(), keys[holder].clone()).await.expect("the link exists");
+                oracle.remove_link(keys[holder].clone(), (*other).clone()).await.expect("the link exists");
+            }
+            let mint = signed(
+                &faucet(),
+                Procedure::Mint { amount: 9 },
+                vec![],
+                vec![coin(address(&client(1)), 9)],
+                seed.to_le_bytes().to_vec(),
+            );
+            chain.share_through((0, holder), &mint);
+            context.sleep(Duration::from_millis(300)).await;
+            for other in &others {
+                oracle
+                    .add_link(keys[holder].clone(), (*other).clone(), lossy_link())
+                    .await
+                    .expect("a link is added once");
+            }
+            let deadline = context.current() + PHASE_DEADLINE;
+            let id = mint.id();
+            loop {
+                context.sleep(Duration::from_millis(100)).await;
+                let ledgers = chain.ledgers(ShardId(0));
+                let committed = ledgers
+                    .iter()
+                    .enumerate()
+                    .filter(|(index, ledger)| *index != holder && ledger.lock().unwrap().outcomes.contains_key(&id))
+                    .count();
+                if committed == VALIDATORS - 1 {
+                    break;
+                }
+                assert!(context.current() < deadline, "the mint shared again did not commit on the other three");
+            }
+            let outcome = chain.ledgers(ShardId(0))[(holder + 1) % VALIDATORS].lock().unwrap().outcomes[&id].1.clone();
             assert!(outcome.is_ok(), "the mint commits: {outcome:?}");
         })
     });

@@ -28,6 +28,10 @@ pub const PROPOSAL_TRANSACTIONS_MAX: usize = 256;
 pub const PROPOSAL_ACCEPTANCES_MAX: usize = 256;
 /// How often missing blocks are requested again.
 const FETCH_RETRY: Duration = Duration::from_millis(250);
+/// How long a transaction this validator shared with its committee waits
+/// for a block before it is shared again: the committee's network may
+/// have lost it, and only a block that carries it ends the wait.
+const RESHARE_AFTER: Duration = Duration::from_secs(1);
 
 /// Tags of the messages on the block channel.
 const WIRE_BLOCK: u8 = 0;
@@ -79,6 +83,9 @@ pub(super) struct Core<S> {
     /// Transactions waiting for a block, in arrival order.
     pub mempool: Vec<(TxId, Transaction)>,
     pub mempool_ids: BTreeSet<TxId>,
+    /// The transactions of the mempool this validator shared with its
+    /// committee, with when it last sent each.
+    pub shared: BTreeMap<TxId, SystemTime>,
     /// The least time between the start of one round this validator saw
     /// (a proposal it built or was asked to verify) and its next proposal,
     /// when transactions or acceptances are waiting.
@@ -133,6 +140,7 @@ where
                 _ = context.sleep_until(retry_at) => {
                     core.request_missing();
                     core.request_missing_certificates();
+                    core.share_again(context.current());
                     retry_at = context.current() + FETCH_RETRY;
                 },
             }
@@ -183,8 +191,10 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             }
             Message::Share(transaction) => {
                 let bytes = transaction.to_bytes();
+                let id = transaction.id();
                 if self.admit(*transaction) {
                     self.send(Recipients::All, WIRE_TRANSACTION, &bytes);
+                    self.shared.insert(id, now);
                 }
             }
         }
@@ -248,6 +258,27 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 self.halted = true;
                 false
             }
+        }
+    }
+
+    /// Shares again each transaction this validator shared that is still
+    /// in its mempool [`RESHARE_AFTER`] after it was last sent, and
+    /// forgets those no longer there (a block carried them, or they were
+    /// dropped).
+    fn share_again(&mut self, now: SystemTime) {
+        let mempool_ids = &self.mempool_ids;
+        self.shared.retain(|id, _| mempool_ids.contains(id));
+        let due: Vec<TxId> = self
+            .shared
+            .iter()
+            .filter(|(_, sent)| now.duration_since(**sent).is_ok_and(|waited| waited >= RESHARE_AFTER))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            let Some((_, transaction)) = self.mempool.iter().find(|(each, _)| *each == id) else { continue };
+            let bytes = transaction.to_bytes();
+            self.send(Recipients::All, WIRE_TRANSACTION, &bytes);
+            self.shared.insert(id, now);
         }
     }
 

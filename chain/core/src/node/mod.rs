@@ -150,6 +150,7 @@ where
             applied,
             mempool: Vec::new(),
             mempool_ids: BTreeSet::new(),
+            shared: BTreeMap::new(),
             block_interval: config.block_interval,
             idle_block_interval: config.idle_block_interval,
             last_round_start: None,
