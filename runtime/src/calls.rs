@@ -88,13 +88,15 @@ pub struct Made {
 /// What a run's calls made, shared with the handler that records them.
 pub type Trace = Rc<RefCell<Made>>;
 
-/// Runs each called procedure on its own contract, under its own gas
-/// limit, and records the call; a called procedure's own calls of other
-/// contracts run the same way, and are recorded in its record.
+/// Runs each called procedure on its own contract, with the gas the calls
+/// before it left, and records the call; a called procedure's own calls of
+/// other contracts run the same way, and are recorded in its record.
 pub struct Linked {
     contracts: Arc<BTreeMap<String, Arc<Contract>>>,
     engine: Engine,
-    gas_limit: u64,
+    /// The gas the calls made so far, at every depth, have left of the
+    /// limit: shared by the handlers of every depth.
+    gas_left: Rc<Cell<u64>>,
     trace: Trace,
     /// How deep the calls this handler answers are: 1 for a transaction's
     /// procedure's own.
@@ -103,21 +105,24 @@ pub struct Linked {
 
 impl Linked {
     /// A handler that runs the procedures of `contracts` (by module name:
-    /// every contract the calls may reach, at any depth) with at most
-    /// `gas_limit` gas each, and records every call in the trace it
-    /// returns beside itself.
+    /// every contract the calls may reach, at any depth) with `gas_limit`
+    /// gas for all of them: each call gets what the calls before it (its
+    /// own calls' included) left. It records every call in the trace it
+    /// returns beside itself. The caller's own gas is not counted here: the
+    /// transaction's total is the caller's and [`NestedCall::total_gas`] of
+    /// each record.
     pub fn new(contracts: BTreeMap<String, Arc<Contract>>, engine: &Engine, gas_limit: u64) -> (Linked, Trace) {
-        Linked::at_depth(Arc::new(contracts), engine, gas_limit, 1)
+        Linked::at_depth(Arc::new(contracts), engine, Rc::new(Cell::new(gas_limit)), 1)
     }
 
     fn at_depth(
         contracts: Arc<BTreeMap<String, Arc<Contract>>>,
         engine: &Engine,
-        gas_limit: u64,
+        gas_left: Rc<Cell<u64>>,
         depth: usize,
     ) -> (Linked, Trace) {
         let trace = Trace::default();
-        (Linked { contracts, engine: engine.clone(), gas_limit, trace: trace.clone(), depth }, trace)
+        (Linked { contracts, engine: engine.clone(), gas_left, trace: trace.clone(), depth }, trace)
     }
 }
 
@@ -143,10 +148,14 @@ impl ContractCalls for Linked {
             )));
         } else {
             let (handler, trace) =
-                Linked::at_depth(self.contracts.clone(), &self.engine, self.gas_limit, self.depth + 1);
+                Linked::at_depth(self.contracts.clone(), &self.engine, self.gas_left.clone(), self.depth + 1);
             (Some(Box::new(handler) as Box<dyn ContractCalls>), Some(trace))
         };
-        let called = contract.call_with(&self.engine, procedure, &inputs, &params, self.gas_limit, nested);
+        let gas_limit = self.gas_left.get();
+        let called = contract.call_with(&self.engine, procedure, &inputs, &params, gas_limit, nested);
+        if let Ok(outcome) = &called {
+            self.gas_left.set(self.gas_left.get().saturating_sub(outcome.gas_used));
+        }
         let made = nested_trace.map(|trace| std::mem::take(&mut *trace.borrow_mut())).unwrap_or_default();
         let outcome = match called {
             Ok(outcome) => outcome,

@@ -186,3 +186,53 @@ fn a_failed_call_fails_the_caller_and_no_handler_is_an_error() {
         other => panic!("a call between contracts needs a handler: {other:?}"),
     }
 }
+
+#[test]
+fn the_calls_a_client_runs_share_one_gas_limit() {
+    let (workspace, basket) = common::loaded("../examples/calls/Basket.min");
+    let load = |file| {
+        let artifact = minc::artifact::build(&workspace, file).expect("it builds");
+        Arc::new(Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("the runtime loads it"))
+    };
+    let module = |name: &str| load(workspace.module_file(name).expect("the basket imports it"));
+    let (gold, shop, basket) = (module("Gold"), module("Shop"), load(basket));
+    let engine = Engine::new().unwrap();
+    let contracts = BTreeMap::from([("Gold".to_string(), gold.clone()), ("Shop".to_string(), shop.clone())]);
+    let coin = coin(&gold, &engine, "bob", 10);
+    let stall = |keeper: &str, price: u128| {
+        let keeper = shop.signer_value(keeper).unwrap();
+        shop.call(&engine, "open", &[], &[keeper, Value::Nat(price)], GAS).unwrap().outputs.remove(0)
+    };
+    let (first, second) = (stall("ada", 4), stall("cy", 5));
+    let inputs = [
+        across(&basket, &first, "buy_both", 1),
+        across(&basket, &second, "buy_both", 2),
+        across(&basket, &coin, "buy_both", 3),
+    ];
+    let signer = basket.signer_value("bob").unwrap();
+    let buy_both = |limit: u64| {
+        let (handler, trace) = Linked::new(contracts.clone(), &engine, limit);
+        let outcome =
+            basket.call_with(&engine, "buy_both", &inputs, std::slice::from_ref(&signer), GAS, Some(Box::new(handler)));
+        let made = trace.borrow().calls.clone();
+        (outcome.map(|outcome| outcome.gas_used), made)
+    };
+
+    let (bought, made) = buy_both(GAS);
+    bought.expect("both sales go through");
+    let [first_sale, second_sale] = made.as_slice() else { panic!("two sales: {made:?}") };
+    let ([first_payment], [second_payment]) = (first_sale.calls.as_slice(), second_sale.calls.as_slice()) else {
+        panic!("each sale pays once: {made:?}")
+    };
+    // A call gets what the calls before it left: the second sale and its
+    // payment each start with the limit less the first sale and payment.
+    let total: u64 = made.iter().map(NestedCall::total_gas).sum();
+    assert!(buy_both(total).0.is_ok(), "the calls' gas together is enough");
+    let short = first_sale.gas_used + first_payment.gas_used + second_sale.gas_used.max(second_payment.gas_used) - 1;
+    let single = made.iter().flat_map(|sale| [sale.gas_used, sale.calls[0].gas_used]).max().unwrap();
+    assert!(short >= single, "each call alone would fit in {short}");
+    match buy_both(short).0 {
+        Err(error) => assert!(error.to_string().contains("gas"), "{error}"),
+        Ok(gas) => panic!("the calls shared {short} gas and used {gas}"),
+    }
+}
