@@ -15,15 +15,18 @@ use min_runtime::{Contract, ContractCalls, Engine, ExecError, Outcome, Value, Ve
 
 const GAS: u64 = 10_000_000;
 
+/// The contract of `file` in `workspace`, built by the compiler and loaded
+/// by the runtime.
+fn built(workspace: &min_analysis::Workspace, file: min_analysis::db::SourceFile) -> Contract {
+    let artifact = minc::artifact::build(workspace, file).expect("it builds");
+    Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("the runtime loads it")
+}
+
 /// The gold contract and the shop, built by the compiler.
 fn contracts() -> (Arc<Contract>, Contract) {
     let (workspace, shop) = common::loaded("../examples/calls/Shop.min");
     let gold = workspace.module_file("Gold").expect("the shop imports the gold contract");
-    let load = |file| {
-        let artifact = minc::artifact::build(&workspace, file).expect("it builds");
-        Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("the runtime loads it")
-    };
-    (Arc::new(load(gold)), load(shop))
+    (Arc::new(built(&workspace, gold)), built(&workspace, shop))
 }
 
 /// The contracts a shop's call may call.
@@ -190,12 +193,8 @@ fn a_failed_call_fails_the_caller_and_no_handler_is_an_error() {
 #[test]
 fn the_calls_a_client_runs_share_one_gas_limit() {
     let (workspace, basket) = common::loaded("../examples/calls/Basket.min");
-    let load = |file| {
-        let artifact = minc::artifact::build(&workspace, file).expect("it builds");
-        Arc::new(Contract::load(&artifact.wasm, artifact.metadata.as_bytes()).expect("the runtime loads it"))
-    };
-    let module = |name: &str| load(workspace.module_file(name).expect("the basket imports it"));
-    let (gold, shop, basket) = (module("Gold"), module("Shop"), load(basket));
+    let module = |name: &str| Arc::new(built(&workspace, workspace.module_file(name).expect("the basket imports it")));
+    let (gold, shop, basket) = (module("Gold"), module("Shop"), built(&workspace, basket));
     let engine = Engine::new().unwrap();
     let contracts = BTreeMap::from([("Gold".to_string(), gold.clone()), ("Shop".to_string(), shop.clone())]);
     let coin = coin(&gold, &engine, "bob", 10);

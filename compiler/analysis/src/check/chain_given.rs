@@ -15,14 +15,12 @@ use min_diagnostics::{Diagnostic, Span, codes};
 use rustc_hash::FxHashSet as HashSet;
 
 impl Checker {
-    /// Records building a value of `ty` (`Prelude.Signer` or
-    /// `Prelude.Time`) outside tests, reported if a procedure may run it
-    /// ([`Checker::report_made_up`]).
-    pub(crate) fn check_chain_given_built(&mut self, ty: &str, span: Span) {
+    /// Records building a value of `ty` outside tests, reported if a
+    /// procedure may run it ([`Checker::report_made_up`]).
+    pub(crate) fn check_chain_given_built(&mut self, ty: ChainGiven, span: Span) {
         if self.in_test || self.env.module == "Prelude" {
             return;
         }
-        let ty = if ty == TIME { TIME } else { SIGNER };
         self.made_up.push(MadeUp { definition: self.lowering.clone(), span, ty, from: None });
     }
 
@@ -60,10 +58,7 @@ impl Checker {
         }
         let made: Vec<MadeUp> = std::mem::take(&mut self.made_up);
         for made in made.iter().filter(|made| run.contains(made.definition.as_str())) {
-            let (name, what) = match made.ty {
-                TIME => ("Time", "the time of the block that runs the transaction"),
-                _ => ("Signer", "the account that signed the transaction"),
-            };
+            let (name, what) = (made.ty.short_name(), made.ty.meaning());
             let (message, label) = match &made.from {
                 None => (format!("only the chain makes a `{name}`: it is {what}"), "built here".to_owned()),
                 Some(from) => (
@@ -85,19 +80,58 @@ pub(crate) struct MadeUp {
     pub definition: String,
     /// Where.
     pub span: Span,
-    /// `Prelude.Signer` or `Prelude.Time`.
-    pub ty: &'static str,
+    /// What it is.
+    pub ty: ChainGiven,
     /// The other module's definition that gives it, if it is not built here.
     pub from: Option<String>,
 }
 
-/// The chain-given type (`Prelude.Signer` or `Prelude.Time`) that `ty`
-/// holds, if it holds one.
-pub(crate) fn chain_given_in(ty: &Type) -> Option<&'static str> {
+/// A type of values only the chain gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChainGiven {
+    /// `Prelude.Signer`.
+    Signer,
+    /// `Prelude.Time`.
+    Time,
+}
+
+impl ChainGiven {
+    /// The chain-given type named `qualified`, if it is one.
+    pub(crate) fn named(qualified: &str) -> Option<ChainGiven> {
+        match qualified {
+            SIGNER => Some(ChainGiven::Signer),
+            TIME => Some(ChainGiven::Time),
+            _ => None,
+        }
+    }
+
+    /// Its name without its module.
+    pub(crate) fn short_name(self) -> &'static str {
+        match self {
+            ChainGiven::Signer => "Signer",
+            ChainGiven::Time => "Time",
+        }
+    }
+
+    /// What a value of it stands for.
+    fn meaning(self) -> &'static str {
+        match self {
+            ChainGiven::Signer => "the account that signed the transaction",
+            ChainGiven::Time => "the time of the block that runs the transaction",
+        }
+    }
+}
+
+/// The chain-given type that `ty` holds, if it holds one.
+pub(crate) fn chain_given_in(ty: &Type) -> Option<ChainGiven> {
     match ty {
-        Type::App(Con::Adt(name), _) if &**name == SIGNER => Some(SIGNER),
-        Type::App(Con::Adt(name), _) if &**name == TIME => Some(TIME),
-        Type::App(_, args) => args.iter().find_map(chain_given_in),
+        Type::App(con, args) => {
+            let named = match con {
+                Con::Adt(name) => ChainGiven::named(name),
+                _ => None,
+            };
+            named.or_else(|| args.iter().find_map(chain_given_in))
+        }
         Type::Fun(from, to) => chain_given_in(from).or_else(|| chain_given_in(to)),
         Type::Var(_) | Type::Gen(_) => None,
     }

@@ -182,8 +182,10 @@ impl Checker {
             self.check_reference_access(span, building);
             return;
         }
-        if (&*adt.qualified == crate::interface::SIGNER || &*adt.qualified == crate::interface::TIME) && building {
-            self.check_chain_given_built(&adt.qualified, span);
+        if let Some(given) = super::chain_given::ChainGiven::named(&adt.qualified)
+            && building
+        {
+            self.check_chain_given_built(given, span);
             return;
         }
         if !adt.kind.owned() || adt.module() == self.env.module {

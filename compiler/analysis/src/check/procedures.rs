@@ -143,7 +143,7 @@ impl Checker {
                     continue;
                 }
                 if is_param && let Some(given) = super::chain_given::chain_given_in(ty) {
-                    let name = crate::types::short_name(given);
+                    let name = given.short_name();
                     self.error(
                         Diagnostic::error(
                             codes::E0809,
