@@ -18,7 +18,8 @@ use wasmparser::{
 use crate::error::LoadError;
 
 /// The Wasm features Min's modules use, and all the runtime accepts.
-const FEATURES: WasmFeatures = WasmFeatures::WASM1.union(WasmFeatures::TAIL_CALL);
+const FEATURES: WasmFeatures =
+    WasmFeatures::WASM1.union(WasmFeatures::TAIL_CALL).union(WasmFeatures::CUSTOM_PAGE_SIZES);
 
 /// What the engine allows a module: checked at load so that a module the
 /// engine could not instantiate is refused before it is deployed.
@@ -65,7 +66,7 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
     let mut globals: Vec<(ValType, bool)> = Vec::new();
     let mut table: Option<u64> = None;
-    let mut memory_pages: Option<u64> = None;
+    let mut memory_bytes: Option<u64> = None;
     let mut slots: HashMap<u32, u64> = HashMap::new();
     let mut filled: u64 = 0;
     for payload in Parser::new(0).parse_all(wasm) {
@@ -132,7 +133,8 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
             Payload::MemorySection(reader) => {
                 for each in reader {
                     let each = each.map_err(malformed)?;
-                    if memory_pages.replace(each.initial).is_some() {
+                    let page_bytes = each.page_size_log2.map_or(PAGE_BYTES, |log2| 1 << log2);
+                    if memory_bytes.replace(each.initial.saturating_mul(page_bytes)).is_some() {
                         return Err(LoadError::new("the module has more than one memory"));
                     }
                 }
@@ -180,10 +182,10 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
             Helper::ALL.len()
         )));
     }
-    let pages = memory_pages.ok_or_else(|| LoadError::new("the module has no memory"))?;
-    if pages.saturating_mul(PAGE_BYTES) > limits.memory_bytes {
+    let starting_bytes = memory_bytes.ok_or_else(|| LoadError::new("the module has no memory"))?;
+    if starting_bytes > limits.memory_bytes {
         return Err(LoadError::new(format!(
-            "the module starts with {pages} pages of memory, more than the {} bytes an instance may have",
+            "the module starts with {starting_bytes} bytes of memory, more than the {} bytes an instance may have",
             limits.memory_bytes
         )));
     }

@@ -86,7 +86,7 @@ pub fn build(workspace: &Workspace, file: SourceFile) -> Result<Artifact, String
         }
     }
     let lowered = min_lir::lower::lower_module(&program, workspace.module_name(file));
-    let wasm = min_wasm::emit(&lowered).map_err(|error| error.to_string())?;
+    let wasm = min_wasm::emit_with(&lowered, min_wasm::MemoryPages::Bytes).map_err(|error| error.to_string())?;
     let constructors = lowered.constructors.iter().map(ConstructorInfo::from).collect();
     let interface = min_metadata::interface_hash(&procedures, &data_types);
     let procedure_lines = checked

@@ -27,7 +27,9 @@
 //! one word per cell (initially [`CELL_EMPTY`](min_lir::abi::CELL_EMPTY)),
 //! all laid out by an active data segment. The first 8-aligned address after
 //! them is `heap_base`: [`Memory::grow`](min_lir::host::Memory::grow) hands out
-//! memory from there upwards, growing the Wasm memory page by page.
+//! memory from there upwards, growing the Wasm memory page by page. The
+//! memory starts with room for the heap's first needs; a deployable module
+//! measures it in bytes ([`MemoryPages::Bytes`]).
 //!
 //! Start reading at `emit/mod.rs` (the module's sections), then
 //! `emit/check.rs` (what a program must satisfy) and `emit/body.rs` (one
@@ -40,6 +42,6 @@ mod emit;
 mod error;
 mod run;
 
-pub use emit::emit;
+pub use emit::{MemoryPages, emit, emit_with};
 pub use error::WasmError;
 pub use run::{FuelExhausted, HelperMeter, HelperUse, Prepared, WASM_STACK_BYTES_DEFAULT, WasmBackend};

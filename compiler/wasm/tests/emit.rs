@@ -5,7 +5,7 @@ mod support;
 
 use min_lir::{BinOp, Expr, Helper, Static, StaticWord, Stmt, abi};
 use min_wasm::abi::{FUNCTIONS, HEAP_BASE, IMPORT_MODULE, MEMORY, STATIC_BASE, VM_VARS, vm_global};
-use min_wasm::{WASM_STACK_BYTES_DEFAULT, WasmBackend, WasmError, emit};
+use min_wasm::{MemoryPages, WASM_STACK_BYTES_DEFAULT, WasmBackend, WasmError, emit, emit_with};
 use support::{bin, c, func, program, ret, v};
 use wasmparser::{ExternalKind, Operator, Parser, Payload, TypeRef, Validator, WasmFeatures};
 
@@ -35,6 +35,49 @@ fn emitted_modules_validate_with_tail_calls_only() {
     Validator::new_with_features(features).validate_all(&bytes).expect("valid with tail calls");
     let without_tail_calls = Validator::new_with_features(WasmFeatures::WASM1).validate_all(&bytes);
     assert!(without_tail_calls.is_err(), "tail calls are return_call instructions");
+}
+
+/// The memory of an emitted module: its initial size in pages and its
+/// page size in bytes; and its heap base.
+fn memory_and_heap_base(bytes: &[u8]) -> ((u64, u64), u64) {
+    let mut memory = None;
+    let mut heap_base = None;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.expect("parses") {
+            Payload::MemorySection(reader) => {
+                let each = reader.into_iter().next().expect("a memory").expect("parses");
+                memory = Some((each.initial, each.page_size_log2.map_or(1 << 16, |log2| 1 << log2)));
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let global = global.expect("a global");
+                    if !global.ty.mutable
+                        && let Ok(Operator::I64Const { value }) = global.init_expr.get_operators_reader().read()
+                    {
+                        heap_base = Some(value as u64);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (memory.expect("a memory"), heap_base.expect("a heap base"))
+}
+
+#[test]
+fn a_deployable_module_has_a_memory_of_bytes_that_ends_where_its_headroom_does() {
+    let ((pages, page_bytes), heap_base) = memory_and_heap_base(&emit(&sample()).expect("emits"));
+    assert_eq!((pages, page_bytes), ((heap_base + (32 << 10)).div_ceil(1 << 16), 1 << 16), "whole Wasm pages");
+    let deployable = emit_with(&sample(), MemoryPages::Bytes).expect("emits");
+    let ((bytes, byte_pages), same_base) = memory_and_heap_base(&deployable);
+    assert_eq!((bytes, byte_pages, same_base), (heap_base + (32 << 10), 1, heap_base), "1-byte pages");
+    let mut without_custom_pages = Validator::new_with_features(WasmFeatures::WASM1 | WasmFeatures::TAIL_CALL);
+    assert!(without_custom_pages.validate_all(&deployable).is_err(), "custom page sizes are a proposal");
+    // It runs like the other, growing its memory by bytes.
+    let mut backend = WasmBackend::new(&deployable, WASM_STACK_BYTES_DEFAULT).expect("instantiates");
+    let memory = min_lir::host::Backend::memory(&mut backend);
+    let first = memory.grow(40 << 10).expect("room past the headroom");
+    assert_eq!(memory.grow(8).expect("room"), first + (40 << 10));
 }
 
 #[test]

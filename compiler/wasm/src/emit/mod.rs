@@ -19,16 +19,38 @@ use check::check;
 use layout::Layout;
 
 /// Bytes of memory a module has past its data when it starts: the region
-/// stack of calls nesting a thousand deep (24 KiB) and a few 4 KiB chunks,
-/// rounded up to whole pages.
+/// stack of calls nesting a thousand deep (24 KiB) and two 4 KiB chunks
+/// (rounded up to whole pages with [`MemoryPages::Standard`]).
 const HEAP_HEADROOM_BYTES: u64 = 32 << 10;
 
-/// What the emitted modules use beyond Wasm 1.0: tail calls.
-const FEATURES: WasmFeatures = WasmFeatures::WASM1.union(WasmFeatures::TAIL_CALL);
+/// What the emitted modules use beyond Wasm 1.0: tail calls, and custom
+/// page sizes for [`MemoryPages::Bytes`].
+const FEATURES: WasmFeatures =
+    WasmFeatures::WASM1.union(WasmFeatures::TAIL_CALL).union(WasmFeatures::CUSTOM_PAGE_SIZES);
+
+/// The pages an emitted module's memory is measured in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemoryPages {
+    /// Wasm's 64 KiB pages: for a module run in a wasmtime engine of its
+    /// own (`minc run --backend wasm`), whose guard pages let compiled code
+    /// skip bounds checks.
+    Standard,
+    /// 1-byte pages (the custom-page-sizes proposal), so that the memory
+    /// ends where its data and the heap's headroom do: for the contract
+    /// runtime, which bounds-checks every access anyway and puts a kept
+    /// instance back by reading its whole memory.
+    Bytes,
+}
+
+/// Emits a program as a Wasm module with [`MemoryPages::Standard`] (see
+/// [`emit_with`]).
+pub fn emit(program: &Program) -> Result<Vec<u8>, WasmError> {
+    emit_with(program, MemoryPages::Standard)
+}
 
 /// Emits a program as a Wasm module (see the crate documentation for its
-/// layout) and validates it.
-pub fn emit(program: &Program) -> Result<Vec<u8>, WasmError> {
+/// layout) whose memory is measured in `pages`, and validates it.
+pub fn emit_with(program: &Program, pages: MemoryPages) -> Result<Vec<u8>, WasmError> {
     let layout = Layout::new(program)?;
     let function_count = u32::try_from(program.functions.len())
         .map_err(|_| WasmError::Malformed("more functions than a module holds".into()))?;
@@ -73,14 +95,13 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, WasmError> {
     // Room for the data and the heap's first needs, so that a call that
     // allocates little needs no growth; no more, since a kept instance's
     // memory is put back by reading it.
+    let starting_bytes = layout.heap_base + HEAP_HEADROOM_BYTES;
+    let (minimum, page_size_log2) = match pages {
+        MemoryPages::Standard => (starting_bytes.div_ceil(PAGE_BYTES), None),
+        MemoryPages::Bytes => (starting_bytes, Some(0)),
+    };
     let mut memories = MemorySection::new();
-    memories.memory(MemoryType {
-        minimum: (layout.heap_base + HEAP_HEADROOM_BYTES).div_ceil(PAGE_BYTES),
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
+    memories.memory(MemoryType { minimum, maximum: None, memory64: false, shared: false, page_size_log2 });
 
     let mut globals = GlobalSection::new();
     for _ in VM_VARS {

@@ -8,7 +8,6 @@ use min_lir::host::Memory;
 use wasmtime::{AsContextMut, Caller, Store};
 
 use super::{FuelExhausted, State};
-use crate::abi::PAGE_BYTES;
 
 /// The memory during a helper call, through the call's [`Caller`].
 pub(super) struct CallerMemory<'a, 'b> {
@@ -166,7 +165,7 @@ fn grow(memory: wasmtime::Memory, mut context: impl AsContextMut<Data = State>, 
     let end = address.checked_add(bytes)?;
     let size = memory.data_size(&context) as u64;
     if end > size {
-        let pages = (end - size).div_ceil(PAGE_BYTES);
+        let pages = (end - size).div_ceil(memory.page_size(&context));
         memory.grow(&mut context, pages).ok()?;
     }
     context.as_context_mut().data_mut().heap_top = end;

@@ -131,14 +131,18 @@ impl WasmBackend {
         WasmBackend::instantiate(&engine, &module, None)
     }
 
-    /// What every engine running Min modules needs: tail calls and NaN
-    /// canonicalisation on, and Wasm code using up to
+    /// What every engine running Min modules needs: tail calls, custom page
+    /// sizes ([`crate::MemoryPages::Bytes`]) and NaN canonicalisation on, and Wasm code using up to
     /// `wasm_stack_bytes_max` bytes of the calling thread's stack. A host
     /// adds its own settings (fuel, an allocation strategy) before it makes
     /// the engine.
     pub fn config(wasm_stack_bytes_max: usize) -> Config {
         let mut config = Config::new();
-        config.wasm_tail_call(true).max_wasm_stack(wasm_stack_bytes_max).cranelift_nan_canonicalization(true);
+        config
+            .wasm_tail_call(true)
+            .wasm_custom_page_sizes(true)
+            .max_wasm_stack(wasm_stack_bytes_max)
+            .cranelift_nan_canonicalization(true);
         // Only async calls run on a stack of this size, and there are none;
         // wasmtime still wants it to be at least the Wasm stack limit.
         config.async_stack_size(wasm_stack_bytes_max);
@@ -172,6 +176,12 @@ impl WasmBackend {
         meter: Option<HelperMeter>,
     ) -> Result<(WasmBackend, wasmtime::Instance), WasmError> {
         let mut store = Store::new(prepared.0.module().engine(), State { meter, ..State::default() });
+        // A memory without a copy-on-write image (one of 1-byte pages has
+        // none) gets its data by running its data segments, which uses fuel
+        // when the engine consumes it. Instantiating is not a call: each
+        // call's fuel is set before it ([`WasmBackend::set_fuel`]). Setting
+        // fuel fails only when the engine does not consume it.
+        let _ = store.set_fuel(u64::MAX);
         let instance = prepared.0.instantiate(&mut store).map_err(runtime)?;
 
         let memory = instance.get_memory(&mut store, MEMORY).ok_or_else(|| missing(MEMORY))?;
