@@ -143,15 +143,17 @@ mod tests {
         }
     }
 
-    /// Eight consecutive free ports on 127.0.0.1, held.
-    fn free_ports() -> (u16, Vec<TcpListener>) {
+    /// Eight consecutive free ports on 127.0.0.1, the JSON-RPC ports of two
+    /// shards of four validators: the first, and listeners on shard 1's
+    /// four (those of shard 0 are let go).
+    fn free_ports() -> (u16, std::vec::IntoIter<TcpListener>) {
         (20_000..32_000)
             .step_by(8)
             .find_map(|first: u16| {
-                let held: Vec<TcpListener> = (first..first + 8)
+                let mut held: Vec<TcpListener> = (first..first + 8)
                     .map_while(|port| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).ok())
                     .collect();
-                (held.len() == 8).then_some((first, held))
+                (held.len() == 8).then(|| (first, held.split_off(4).into_iter()))
             })
             .expect("free ports on 127.0.0.1")
     }
@@ -179,12 +181,8 @@ mod tests {
 
     #[test]
     fn a_shard_is_asked_through_the_next_process_when_the_first_does_not_answer() {
-        let (first, mut held) = free_ports();
-        // Shard 1's validators are at first + 4 ... first + 7: validator 1/0
-        // (tried first) is down, 1/1 answers, 1/2 would too.
-        let others = held.split_off(4);
-        drop(held);
-        let mut others = others.into_iter();
+        // Validator 1/0 (tried first) is down, 1/1 answers, 1/2 would too.
+        let (first, mut others) = free_ports();
         drop(others.next());
         let answering =
             StandInServer::start(others.next().unwrap(), json!({ "jsonrpc": "2.0", "id": 1, "result": "up" }));
@@ -200,10 +198,7 @@ mod tests {
 
     #[test]
     fn a_process_that_refuses_a_transaction_refuses_it_for_its_shard() {
-        let (first, mut held) = free_ports();
-        let others = held.split_off(4);
-        drop(held);
-        let mut others = others.into_iter();
+        let (first, mut others) = free_ports();
         let refusing = StandInServer::start(
             others.next().unwrap(),
             json!({ "jsonrpc": "2.0", "id": 1, "error": { "code": -32000, "message": "input spent" } }),
@@ -224,8 +219,8 @@ mod tests {
 
     #[test]
     fn a_shard_none_of_whose_processes_answers_is_not_forwarded_to() {
-        let (first, held) = free_ports();
-        drop(held);
+        let (first, shard_one) = free_ports();
+        drop(shard_one);
         let peers = peers_of_validator_zero(first);
         match peers.submit(ShardId(1), &transaction()) {
             Err(Rejection::NotForwarded { reason, .. }) => {

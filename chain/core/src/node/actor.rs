@@ -268,17 +268,22 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     fn share_again(&mut self, now: SystemTime) {
         let mempool_ids = &self.mempool_ids;
         self.shared.retain(|id, _| mempool_ids.contains(id));
-        let due: Vec<TxId> = self
-            .shared
+        let waited_enough = |sent: &SystemTime| now.duration_since(*sent).is_ok_and(|waited| waited >= RESHARE_AFTER);
+        if !self.shared.values().any(waited_enough) {
+            return;
+        }
+        // One pass over the mempool, however many are due.
+        let due: Vec<Vec<u8>> = self
+            .mempool
             .iter()
-            .filter(|(_, sent)| now.duration_since(**sent).is_ok_and(|waited| waited >= RESHARE_AFTER))
-            .map(|(id, _)| *id)
+            .filter(|(id, _)| self.shared.get(id).is_some_and(waited_enough))
+            .map(|(_, transaction)| transaction.to_bytes())
             .collect();
-        for id in due {
-            let Some((_, transaction)) = self.mempool.iter().find(|(each, _)| *each == id) else { continue };
-            let bytes = transaction.to_bytes();
+        for sent in self.shared.values_mut().filter(|sent| waited_enough(sent)) {
+            *sent = now;
+        }
+        for bytes in due {
             self.send(Recipients::All, WIRE_TRANSACTION, &bytes);
-            self.shared.insert(id, now);
         }
     }
 
