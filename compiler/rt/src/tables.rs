@@ -1,7 +1,7 @@
 //! What the run-time library keeps of a program: its constructors, spans
 //! and names, which helper arguments and object headers refer to by index.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use min_core::Constructor;
 use min_diagnostics::Span;
@@ -34,7 +34,7 @@ impl Tables {
     /// Tables of constructors by id, spans by index and names by index. A
     /// span or name index beyond the tables is reported without one.
     pub fn new(constructors: Vec<Constructor>, spans: Vec<Span>, names: Vec<String>) -> Tables {
-        let mut ids_by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut ids_by_name: HashMap<String, Vec<u32>> = HashMap::default();
         for (id, constructor) in constructors.iter().enumerate() {
             // Ids beyond `u32` cannot occur in a header; such constructors are never found by name.
             if let Ok(id) = u32::try_from(id) {

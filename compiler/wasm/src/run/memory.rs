@@ -31,6 +31,15 @@ pub(super) struct CallerMemory<'a, 'b> {
 pub(super) struct StoreMemory {
     pub store: RefCell<Store<State>>,
     pub memory: wasmtime::Memory,
+    /// Whether the store meters helpers, and so loads and reads too.
+    pub metered: bool,
+    /// The fuel left after the loads and reads charged since the store's
+    /// fuel was last written, if any were: charging a word at a time
+    /// through the store would cost more than the load. Whatever reads or
+    /// sets the fuel, or runs Wasm code, settles it first
+    /// ([`StoreMemory::fuel`], [`StoreMemory::set_fuel`],
+    /// [`StoreMemory::settle`]).
+    pub unsettled_fuel: Cell<Option<u64>>,
 }
 
 impl CallerMemory<'_, '_> {
@@ -50,18 +59,40 @@ impl StoreMemory {
     /// calls (decoding a result) to its fuel, one unit a word; panics with
     /// [`FuelExhausted`] when there is not enough.
     fn charge(&self, bytes: usize) {
-        let mut store = self.store.borrow_mut();
-        if store.data().meter.is_none() {
+        if !self.metered {
             return;
         }
         let words = (bytes as u64).div_ceil(8);
-        let fuel = store.get_fuel().unwrap_or(0);
+        let fuel = self.fuel().unwrap_or(0);
         let left = fuel.checked_sub(words);
-        // Setting fuel only fails when the engine does not consume it.
-        let _ = store.set_fuel(left.unwrap_or(0));
-        drop(store);
+        self.unsettled_fuel.set(Some(left.unwrap_or(0)));
         if left.is_none() {
+            self.settle();
             std::panic::resume_unwind(Box::new(FuelExhausted));
+        }
+    }
+
+    /// The fuel left, with the loads and reads charged so far; `None`
+    /// unless the engine consumes fuel.
+    pub fn fuel(&self) -> Option<u64> {
+        match self.unsettled_fuel.get() {
+            Some(fuel) => Some(fuel),
+            None => self.store.borrow().get_fuel().ok(),
+        }
+    }
+
+    /// Sets the fuel left, dropping what charges had not written yet.
+    pub fn set_fuel(&mut self, fuel: u64) -> wasmtime::Result<()> {
+        self.unsettled_fuel.set(None);
+        self.store.get_mut().set_fuel(fuel)
+    }
+
+    /// Writes the fuel the loads and reads left into the store, before
+    /// Wasm code or a helper reads it there.
+    pub fn settle(&self) {
+        if let Some(fuel) = self.unsettled_fuel.take() {
+            // Only a metered store is charged, and it consumes fuel.
+            let _ = self.store.borrow_mut().set_fuel(fuel);
         }
     }
 }

@@ -4,7 +4,7 @@
 mod host;
 mod memory;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use min_lir::host::{Backend, Host, Memory};
 use min_lir::{FuncId, Helper, Program, VmVar, abi as lir_abi};
@@ -202,7 +202,8 @@ impl WasmBackend {
         let state = store.data_mut();
         state.memory = Some(memory);
         state.heap_top = heap_base;
-        let memory = StoreMemory { store: RefCell::new(store), memory };
+        let metered = store.data().meter.is_some();
+        let memory = StoreMemory { store: RefCell::new(store), memory, metered, unsettled_fuel: Cell::new(None) };
         let backend =
             WasmBackend { memory, vm_globals, table, functions, last_trap: None, last_trap_code: None, pristine: None };
         Ok((backend, instance))
@@ -260,8 +261,12 @@ impl WasmBackend {
                 block.fill(0);
             }
         }
+        // Setting a global checks its type; reading it is cheaper, and a
+        // call that returned leaves most of them as they were.
         for (global, value) in &pristine.globals {
-            global.set(&mut *store, *value).expect("a mutable global takes a value of its type");
+            if !same_number(&global.get(&mut *store), value) {
+                global.set(&mut *store, *value).expect("a mutable global takes a value of its type");
+            }
         }
         store.data_mut().heap_top = pristine.heap_top;
         self.last_trap = None;
@@ -291,12 +296,12 @@ impl WasmBackend {
     /// Sets the fuel left to Wasm code and metered helpers; fails unless the
     /// engine consumes fuel.
     pub fn set_fuel(&mut self, fuel: u64) -> Result<(), WasmError> {
-        self.memory.store.get_mut().set_fuel(fuel).map_err(runtime)
+        self.memory.set_fuel(fuel).map_err(runtime)
     }
 
     /// The fuel left, or `None` unless the engine consumes fuel.
     pub fn fuel(&self) -> Option<u64> {
-        self.memory.store.borrow().get_fuel().ok()
+        self.memory.fuel()
     }
 
     /// The trap code of the last [`Backend::invoke`] that trapped with one
@@ -340,6 +345,7 @@ impl Backend for WasmBackend {
         assert_eq!(args.len(), params, "invoke of f{function} with {} arguments", args.len());
         let args: Vec<Val> = args.iter().map(|&arg| Val::I64(arg as i64)).collect();
         let mut result = [Val::I64(0)];
+        self.memory.settle();
         let guard = HostGuard::new(self.memory.store.get_mut(), host);
         let outcome = func.call(&mut *guard.store, &args, &mut result);
         drop(guard);
@@ -358,8 +364,21 @@ impl Backend for WasmBackend {
     }
 }
 
-/// The blocks [`WasmBackend::restore`] checks and zeroes one at a time.
-const ZEROED_BLOCK_BYTES: usize = 4096;
+/// The blocks [`WasmBackend::restore`] checks and zeroes one at a time: a
+/// call writes a few hundred bytes of each chunk it takes.
+const ZEROED_BLOCK_BYTES: usize = 512;
+
+/// Whether two values are the same number, bit for bit (a NaN is the same
+/// as itself); values that are not numbers never are.
+fn same_number(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::I32(a), Val::I32(b)) => a == b,
+        (Val::I64(a), Val::I64(b)) => a == b,
+        (Val::F32(a), Val::F32(b)) => a == b,
+        (Val::F64(a), Val::F64(b)) => a == b,
+        _ => false,
+    }
+}
 
 /// Whether every byte of `bytes` is zero: the words of each 512-byte
 /// stretch are or-ed together without a branch, which the compiler turns
