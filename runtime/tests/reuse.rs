@@ -318,8 +318,12 @@ proptest! {
 
 #[test]
 fn the_engine_keeps_instances_of_calls_that_returned() {
-    let [token, ..] = twins();
-    let (kept, fresh) = engines();
+    // Engines and contracts of its own: the property test beside it takes
+    // and keeps instances of the shared ones concurrently.
+    let token = Twin::load("../examples/token.min", &[]);
+    let limits = EngineLimits { concurrent_calls: 2, ..EngineLimits::default() };
+    let kept = &Engine::with_limits(limits).expect("an engine starts");
+    let fresh = &Engine::with_limits(EngineLimits { idle_instances: 0, ..limits }).expect("an engine starts");
     for (contract, engine) in [(&token.kept, kept), (&token.fresh, fresh)] {
         let signer = contract.signer_value(ADA).expect("a signer");
         contract.call(engine, "start", &[], &[signer], GAS).expect("it starts");
