@@ -6,7 +6,12 @@
 //! and either locks them (a commit verdict, which carries those objects so
 //! the other shards can run the checker) or refuses (an abort verdict with
 //! the reason). The shard's validators sign that [`Decision`] with their BLS
-//! keys; `2f + 1` matching [`Vote`]s aggregate into one [`Certificate`].
+//! keys, all the decisions of one block at once: each signs the root of a
+//! hash tree over the block's decisions, and `2f + 1` matching [`Vote`]s
+//! aggregate into one signature, from which each decision gets its
+//! [`Certificate`] (the decision, its path to the root, and the aggregate).
+//! A block of a hundred cross-shard transactions costs each validator one
+//! signature and each receiver one pairing check, not a hundred.
 //! Once a validator holds a certificate from every concerned shard, its
 //! shard orders an [`Acceptance`] carrying them, and applying it commits
 //! the transaction (every verdict commit and the checker accepts) or aborts
@@ -28,11 +33,15 @@ use std::fmt;
 use std::sync::Mutex;
 
 /// Separates decision signatures from every other use of the BLS keys.
-pub const DECISION_NAMESPACE: &[u8] = b"min-chain/sbac/v2";
+pub const DECISION_NAMESPACE: &[u8] = b"min-chain/sbac/v3";
 /// The longest abort reason a decision carries, in bytes.
 pub const REASON_BYTES_MAX: usize = 512;
 /// The most certificates an acceptance carries: one per shard it concerns.
 pub const CERTIFICATES_MAX: usize = 64;
+/// The most decisions one vote signs: a block's transactions.
+pub const BATCH_DECISIONS_MAX: usize = crate::block::BLOCK_TRANSACTIONS_MAX;
+/// The most steps of a path from a decision to its batch's root.
+const PROOF_STEPS_MAX: usize = 32;
 
 /// A validator's BLS public key (in G1).
 pub type BlsPublicKey = <MinPk as Variant>::Public;
@@ -121,9 +130,10 @@ impl Decision {
         Ok(Self { transaction, shard, time, verdict })
     }
 
-    /// A hash of the decision, which votes for the same decision share.
+    /// A hash of the decision: its leaf in the hash tree of the batch
+    /// it is signed in.
     pub fn digest(&self) -> [u8; 32] {
-        Sha256::hash(&[DECISION_NAMESPACE, &self.to_bytes()]).0
+        Sha256::hash(&[DECISION_NAMESPACE, &[LEAF], &self.to_bytes()]).0
     }
 
     /// Whether the shard prepared to commit.
@@ -227,37 +237,206 @@ impl Committees {
     }
 }
 
-/// One validator's signature on a decision of its shard.
+/// The first byte hashed into a leaf of a batch's hash tree.
+const LEAF: u8 = 0;
+/// The first byte hashed into an inner node of a batch's hash tree.
+const NODE: u8 = 1;
+
+fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    Sha256::hash(&[DECISION_NAMESPACE, &[NODE], left, right]).0
+}
+
+/// The hash tree over a batch's leaves (the digests of its decisions, in
+/// order): pairs are hashed level by level, an odd last node going up
+/// unchanged.
+#[derive(Clone, Debug)]
+pub struct BatchTree {
+    /// The leaves first, the root alone last.
+    levels: Vec<Vec<[u8; 32]>>,
+}
+
+impl BatchTree {
+    /// The tree over `leaves`; `None` for no leaves.
+    pub fn new(leaves: &[[u8; 32]]) -> Option<Self> {
+        if leaves.is_empty() {
+            return None;
+        }
+        let mut levels = vec![leaves.to_vec()];
+        while let Some(level) = levels.last().filter(|level| level.len() > 1) {
+            let up = level
+                .chunks(2)
+                .map(|pair| if let [left, right] = pair { node(left, right) } else { pair[0] })
+                .collect();
+            levels.push(up);
+        }
+        Some(Self { levels })
+    }
+
+    /// The root.
+    pub fn root(&self) -> [u8; 32] {
+        self.levels.last().and_then(|level| level.first()).copied().expect("a tree has a root")
+    }
+
+    /// The path of leaf `index`; `None` past the last leaf.
+    pub fn proof(&self, mut index: usize) -> Option<BatchProof> {
+        if index >= self.levels[0].len() {
+            return None;
+        }
+        let mut steps = Vec::new();
+        for level in &self.levels[..self.levels.len() - 1] {
+            let sibling = index ^ 1;
+            if let Some(found) = level.get(sibling) {
+                steps.push((sibling < index, *found));
+            }
+            index /= 2;
+        }
+        Some(BatchProof { steps })
+    }
+}
+
+/// The root of the hash tree over `leaves` ([`BatchTree`]); `None` for no
+/// leaves.
+pub fn batch_root(leaves: &[[u8; 32]]) -> Option<[u8; 32]> {
+    BatchTree::new(leaves).map(|tree| tree.root())
+}
+
+/// The path from one leaf of a batch's hash tree to its root: the sibling
+/// at each level where the node has one, and on which side it is.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct BatchProof {
+    /// From the leaf up: whether the sibling is on the left, and the sibling.
+    pub steps: Vec<(bool, [u8; 32])>,
+}
+
+impl BatchProof {
+    /// The path of leaf `index` of `leaves`; `None` past the last leaf.
+    pub fn of(leaves: &[[u8; 32]], index: usize) -> Option<Self> {
+        BatchTree::new(leaves)?.proof(index)
+    }
+
+    /// The root a leaf reaches along the path.
+    pub fn root(&self, leaf: [u8; 32]) -> [u8; 32] {
+        self.steps
+            .iter()
+            .fold(leaf, |hash, (left, sibling)| if *left { node(sibling, &hash) } else { node(&hash, sibling) })
+    }
+
+    fn encode(&self, writer: &mut Writer) {
+        writer.length(self.steps.len());
+        for (left, sibling) in &self.steps {
+            writer.u8(u8::from(*left));
+            writer.array(sibling);
+        }
+    }
+
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let steps = reader.list("proof steps", PROOF_STEPS_MAX, |reader| {
+            let left = match reader.u8("proof side")? {
+                0 => false,
+                1 => true,
+                tag => return Err(DecodeError::UnknownTag { what: "proof side", tag }),
+            };
+            Ok((left, reader.array("proof sibling")?))
+        })?;
+        Ok(Self { steps })
+    }
+}
+
+/// What the members of `shard` sign for a batch of its decisions whose
+/// hash tree has root `root`.
+fn batch_message(shard: ShardId, root: &[u8; 32]) -> Vec<u8> {
+    let mut writer = Writer::new();
+    writer.u32(shard.0);
+    writer.array(root);
+    writer.into_bytes()
+}
+
+/// One validator's signature on a batch of decisions of its shard (those
+/// one block prepared, in order), as sent to one shard: every decision's
+/// digest, and the decisions that concern the recipient.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Vote {
-    /// What it signs.
-    pub decision: Decision,
-    /// Its index in its shard's committee.
+    /// The shard that decided.
+    pub shard: ShardId,
+    /// The digests of every decision of the batch, in order: the leaves
+    /// of the tree whose root is signed.
+    pub leaves: Vec<[u8; 32]>,
+    /// Decisions of the batch, each with its index among the leaves.
+    pub decisions: Vec<(u32, Decision)>,
+    /// The signer's index in its committee.
     pub signer: u32,
-    /// Its BLS signature over the decision.
+    /// Its BLS signature over the batch's root.
     pub signature: BlsSignature,
 }
 
 impl Vote {
-    /// Signs `decision` as member `signer` of the decision's shard.
-    pub fn sign(decision: Decision, signer: u32, key: &Private) -> Self {
-        let signature = ops::sign_message::<MinPk>(key, DECISION_NAMESPACE, &decision.to_bytes());
-        Self { decision, signer, signature }
+    /// Signs `decisions`, all of one shard and at least one, as member
+    /// `signer` of that shard; the vote carries them all.
+    pub fn sign(decisions: Vec<Decision>, signer: u32, key: &Private) -> Self {
+        let shard = decisions.first().expect("a vote signs one decision or more").shard;
+        let leaves: Vec<[u8; 32]> = decisions.iter().map(Decision::digest).collect();
+        let root = batch_root(&leaves).expect("one leaf or more");
+        let signature = ops::sign_message::<MinPk>(key, DECISION_NAMESPACE, &batch_message(shard, &root));
+        let decisions = (0u32..).zip(decisions).collect();
+        Self { shard, leaves, decisions, signer, signature }
     }
 
-    /// Whether the signer is a member of the decision's shard and the signature is its own.
+    /// The same vote carrying only the decisions `keep` selects by their
+    /// index among the leaves.
+    pub fn keeping(&self, keep: impl Fn(u32) -> bool) -> Self {
+        let decisions = self.decisions.iter().filter(|(index, _)| keep(*index)).cloned().collect();
+        Self {
+            shard: self.shard,
+            leaves: self.leaves.clone(),
+            decisions,
+            signer: self.signer,
+            signature: self.signature,
+        }
+    }
+
+    /// The root of the batch's hash tree.
+    pub fn root(&self) -> Option<[u8; 32]> {
+        batch_root(&self.leaves)
+    }
+
+    /// Whether every decision it carries is of its shard and is the leaf
+    /// at its index: what can be checked without a pairing.
+    pub fn is_consistent(&self) -> bool {
+        self.decisions.iter().all(|(index, decision)| {
+            decision.shard == self.shard && self.leaves.get(*index as usize) == Some(&decision.digest())
+        })
+    }
+
+    /// Whether the signer is a member of the shard, the vote
+    /// [consistent](Vote::is_consistent), and the signature its own.
     pub fn verify(&self, committees: &Committees) -> bool {
-        let Some(member) = committees.members(self.decision.shard).get(self.signer as usize) else {
+        let Some(member) = committees.members(self.shard).get(self.signer as usize) else {
             return false;
         };
-        ops::verify_message::<MinPk>(&member.key, DECISION_NAMESPACE, &self.decision.to_bytes(), &self.signature)
+        let Some(root) = self.root() else { return false };
+        self.is_consistent()
+            && ops::verify_message::<MinPk>(
+                &member.key,
+                DECISION_NAMESPACE,
+                &batch_message(self.shard, &root),
+                &self.signature,
+            )
             .is_ok()
     }
 
     /// The canonical encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut writer = Writer::new();
-        self.decision.encode(&mut writer);
+        writer.u32(self.shard.0);
+        writer.length(self.leaves.len());
+        for leaf in &self.leaves {
+            writer.array(leaf);
+        }
+        writer.length(self.decisions.len());
+        for (index, decision) in &self.decisions {
+            writer.u32(*index);
+            decision.encode(&mut writer);
+        }
         writer.u32(self.signer);
         writer.array(&self.signature.encode());
         writer.into_bytes()
@@ -266,11 +445,18 @@ impl Vote {
     /// Decodes exactly one vote.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut reader = Reader::new(bytes);
-        let decision = Decision::decode(&mut reader)?;
+        let shard = ShardId(reader.u32("vote shard")?);
+        let leaves = reader.list("vote leaves", BATCH_DECISIONS_MAX, |reader| reader.array("vote leaf"))?;
+        if leaves.is_empty() {
+            return Err(DecodeError::Invalid { reason: "a vote signs one decision or more" });
+        }
+        let decisions = reader.list("vote decisions", BATCH_DECISIONS_MAX, |reader| {
+            Ok((reader.u32("decision index")?, Decision::decode(reader)?))
+        })?;
         let signer = reader.u32("vote signer")?;
         let signature = decode_point::<BlsSignature>(&mut reader, "vote signature")?;
         reader.finish()?;
-        Ok(Self { decision, signer, signature })
+        Ok(Self { shard, leaves, decisions, signer, signature })
     }
 }
 
@@ -300,11 +486,14 @@ impl fmt::Display for CertificateError {
     }
 }
 
-/// A decision with the aggregated signatures of a quorum of its shard.
+/// A decision with the aggregated signatures of a quorum of its shard on
+/// a batch of decisions that holds it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Certificate {
     /// What was decided.
     pub decision: Decision,
+    /// The decision's path to the root of the batch that was signed.
+    pub proof: BatchProof,
     /// The signers' indices in their committee, strictly increasing.
     pub signers: Vec<u32>,
     /// The aggregate of their signatures.
@@ -312,24 +501,36 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Aggregates signatures on `decision`, by signer index; `None` without any.
-    pub fn aggregate(decision: Decision, signatures: &BTreeMap<u32, BlsSignature>) -> Option<Self> {
+    /// Aggregates signatures on the batch that `proof` places `decision`
+    /// in, by signer index; `None` without any.
+    pub fn aggregate(decision: Decision, proof: BatchProof, signatures: &BTreeMap<u32, BlsSignature>) -> Option<Self> {
         let signature = aggregate::combine_signatures::<MinPk, _>(NonEmpty::try_new(signatures.values())?);
-        Some(Self { decision, signers: signatures.keys().copied().collect(), signature })
+        Some(Self { decision, proof, signers: signatures.keys().copied().collect(), signature })
     }
 
-    /// Checks that a quorum of the decision's shard signed it.
+    /// Checks that a quorum of the decision's shard signed a batch that
+    /// holds it. The signature on a batch is checked once: the other
+    /// decisions of the batch only walk their paths.
     pub fn verify(&self, committees: &Committees) -> Result<(), CertificateError> {
-        let digest = Sha256::hash(&[DECISION_NAMESPACE, b"certificate", &self.to_bytes()]).0;
+        let root = self.proof.root(self.decision.digest());
+        let mut writer = Writer::new();
+        writer.array(&root);
+        writer.length(self.signers.len());
+        for signer in &self.signers {
+            writer.u32(*signer);
+        }
+        writer.array(&self.signature.encode());
+        let message = batch_message(self.decision.shard, &root);
+        let digest = Sha256::hash(&[DECISION_NAMESPACE, b"certificate", &message, &writer.into_bytes()]).0;
         if committees.was_verified(&digest) {
             return Ok(());
         }
-        self.verify_uncached(committees)?;
+        self.verify_uncached(committees, &message)?;
         committees.remember_verified(digest);
         Ok(())
     }
 
-    fn verify_uncached(&self, committees: &Committees) -> Result<(), CertificateError> {
+    fn verify_uncached(&self, committees: &Committees, message: &[u8]) -> Result<(), CertificateError> {
         let members = committees.members(self.decision.shard);
         let increasing = self.signers.windows(2).all(|pair| pair[0] < pair[1]);
         if !increasing || self.signers.last().is_some_and(|last| *last as usize >= members.len()) {
@@ -343,13 +544,14 @@ impl Certificate {
         let key = aggregate::combine_public_keys::<MinPk, _>(
             NonEmpty::try_new(keys).ok_or(CertificateError::TooFewSigners { signers: 0, quorum })?,
         );
-        aggregate::verify_same_message::<MinPk>(&key, DECISION_NAMESPACE, &self.decision.to_bytes(), &self.signature)
+        aggregate::verify_same_message::<MinPk>(&key, DECISION_NAMESPACE, message, &self.signature)
             .map_err(|_| CertificateError::BadSignature)
     }
 
     /// Writes the canonical encoding.
     pub fn encode(&self, writer: &mut Writer) {
         self.decision.encode(writer);
+        self.proof.encode(writer);
         writer.length(self.signers.len());
         for signer in &self.signers {
             writer.u32(*signer);
@@ -360,9 +562,10 @@ impl Certificate {
     /// Reads one certificate.
     pub fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let decision = Decision::decode(reader)?;
+        let proof = BatchProof::decode(reader)?;
         let signers = reader.list("certificate signers", u16::MAX as usize, |reader| reader.u32("signer"))?;
         let signature = decode_point::<AggregateSignature>(reader, "certificate signature")?;
-        Ok(Self { decision, signers, signature })
+        Ok(Self { decision, proof, signers, signature })
     }
 
     /// The canonical encoding.

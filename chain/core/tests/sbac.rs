@@ -13,7 +13,9 @@ use ed25519_dalek::SigningKey;
 use min_chain::contracts::NoContracts;
 use min_chain::encoding::Reader;
 use min_chain::objects::{Address, ObjectRef, TypeTag, coin_data};
-use min_chain::sbac::{Acceptance, Certificate, CertificateError, Committees, Decision, Member, Verdict, Vote};
+use min_chain::sbac::{
+    Acceptance, BatchProof, Certificate, CertificateError, Committees, Decision, Member, Verdict, Vote, batch_root,
+};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::state::{Abort, Applied, ShardState};
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
@@ -120,11 +122,11 @@ fn certify(decision: &Decision, keys: &[Vec<Private>], signers: &[u32]) -> Certi
     let signatures: BTreeMap<u32, _> = signers
         .iter()
         .map(|signer| {
-            let vote = Vote::sign(decision.clone(), *signer, &keys[decision.shard.0 as usize][*signer as usize]);
+            let vote = Vote::sign(vec![decision.clone()], *signer, &keys[decision.shard.0 as usize][*signer as usize]);
             (*signer, vote.signature)
         })
         .collect();
-    Certificate::aggregate(decision.clone(), &signatures).unwrap()
+    Certificate::aggregate(decision.clone(), BatchProof::default(), &signatures).unwrap()
 }
 
 fn acceptance(decisions: &BTreeMap<ShardId, Decision>, keys: &[Vec<Private>]) -> Acceptance {
@@ -284,7 +286,7 @@ fn votes_and_certificates_round_trip_through_their_encoding() {
     let transfer = placed(&alice, Procedure::Transfer { amount: 200 }, coins, vec![coin(&bob, 200)], &[0]);
     let decisions = prepare_all(&mut states, &transfer);
     let decision = decisions[&ShardId(0)].clone();
-    let vote = Vote::sign(decision.clone(), 1, &keys[0][1]);
+    let vote = Vote::sign(vec![decision.clone()], 1, &keys[0][1]);
     assert!(vote.verify(&committees));
     assert_eq!(Vote::from_bytes(&vote.to_bytes()).unwrap(), vote);
     let wrong_signer = Vote { signer: 2, ..vote.clone() };
@@ -301,5 +303,94 @@ fn votes_and_certificates_round_trip_through_their_encoding() {
     let bytes = certificate.to_bytes();
     for length in 0..bytes.len() {
         assert!(Certificate::from_bytes(&bytes[..length]).is_err());
+    }
+}
+
+/// Decisions of shard 0 on `count` distinct transactions, as one block makes them.
+fn batch(count: u8) -> Vec<Decision> {
+    (0..count)
+        .map(|seed| Decision {
+            transaction: min_chain::transaction::TxId([seed; 32]),
+            shard: ShardId(0),
+            time: 7,
+            verdict: if seed % 2 == 0 {
+                Verdict::Commit { objects: vec![] }
+            } else {
+                Verdict::Abort { reason: format!("reason {seed}") }
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn every_leaf_of_a_batch_reaches_its_root_along_its_path() {
+    for count in 1..=9 {
+        let leaves: Vec<[u8; 32]> = batch(count).iter().map(Decision::digest).collect();
+        let root = batch_root(&leaves).unwrap();
+        for (index, leaf) in leaves.iter().enumerate() {
+            let proof = BatchProof::of(&leaves, index).unwrap();
+            assert_eq!(proof.root(*leaf), root, "leaf {index} of {count}");
+            if count > 1 {
+                let other = (index + 1) % leaves.len();
+                assert_ne!(proof.root(leaves[other]), root, "leaf {other} on the path of {index} of {count}");
+            }
+        }
+        assert!(BatchProof::of(&leaves, leaves.len()).is_none());
+    }
+    assert!(batch_root(&[]).is_none());
+}
+
+#[test]
+fn one_quorum_of_votes_on_a_batch_certifies_each_of_its_decisions() {
+    let (committees, keys) = committees();
+    let decisions = batch(5);
+    let votes: Vec<Vote> =
+        [0u32, 2, 3].iter().map(|signer| Vote::sign(decisions.clone(), *signer, &keys[0][*signer as usize])).collect();
+    assert!(votes.iter().all(|vote| vote.verify(&committees)));
+    let signatures: BTreeMap<u32, _> = votes.iter().map(|vote| (vote.signer, vote.signature)).collect();
+    let leaves = &votes[0].leaves;
+    for (index, decision) in decisions.iter().enumerate() {
+        let proof = BatchProof::of(leaves, index).unwrap();
+        let certificate = Certificate::aggregate(decision.clone(), proof.clone(), &signatures).unwrap();
+        assert_eq!(certificate.verify(&committees), Ok(()));
+        assert_eq!(Certificate::from_bytes(&certificate.to_bytes()).unwrap(), certificate);
+        // Another decision of the batch on this path, or this decision
+        // changed, proves nothing.
+        let other = decisions[(index + 1) % decisions.len()].clone();
+        let misplaced = Certificate::aggregate(other, proof.clone(), &signatures).unwrap();
+        assert_eq!(misplaced.verify(&committees), Err(CertificateError::BadSignature));
+        let changed = Decision { time: decision.time + 1, ..decision.clone() };
+        let changed = Certificate::aggregate(changed, proof, &signatures).unwrap();
+        assert_eq!(changed.verify(&committees), Err(CertificateError::BadSignature));
+    }
+    // Fewer signers than a quorum certify nothing, however the batch is cut.
+    let two: BTreeMap<u32, _> = signatures.iter().take(2).map(|(signer, signature)| (*signer, *signature)).collect();
+    let short = Certificate::aggregate(decisions[0].clone(), BatchProof::of(leaves, 0).unwrap(), &two).unwrap();
+    assert_eq!(short.verify(&committees), Err(CertificateError::TooFewSigners { signers: 2, quorum: 3 }));
+}
+
+#[test]
+fn a_vote_cut_for_one_shard_keeps_its_signature_and_a_forged_decision_is_caught() {
+    let (committees, keys) = committees();
+    let vote = Vote::sign(batch(4), 1, &keys[0][1]);
+    let cut = vote.keeping(|index| index % 2 == 1);
+    assert_eq!(cut.decisions.iter().map(|(index, _)| *index).collect::<Vec<_>>(), vec![1, 3]);
+    assert!(cut.verify(&committees));
+    assert_eq!(Vote::from_bytes(&cut.to_bytes()).unwrap(), cut);
+    // A decision that is not the leaf at its index makes the vote fail.
+    let mut forged = cut.clone();
+    forged.decisions[0].1.time += 1;
+    assert!(!forged.is_consistent() && !forged.verify(&committees));
+    let mut moved = cut.clone();
+    moved.decisions[0].0 = 2;
+    assert!(!moved.verify(&committees));
+    // A decision of another shard in shard 0's vote is refused too.
+    let mut elsewhere = cut;
+    elsewhere.decisions[0].1.shard = ShardId(1);
+    assert!(!elsewhere.verify(&committees));
+    // Every truncation of a vote is refused, never a panic.
+    let bytes = vote.to_bytes();
+    for length in 0..bytes.len() {
+        assert!(Vote::from_bytes(&bytes[..length]).is_err());
     }
 }

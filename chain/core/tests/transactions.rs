@@ -170,6 +170,8 @@ proptest! {
     fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = Transaction::from_bytes(&bytes);
         let _ = Block::from_bytes(&bytes);
+        let _ = min_chain::sbac::Vote::from_bytes(&bytes);
+        let _ = min_chain::sbac::Certificate::from_bytes(&bytes);
     }
 
     #[test]

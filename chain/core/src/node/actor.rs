@@ -500,12 +500,15 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             for id in &effects.accepted {
                 self.relay.accepted(id);
             }
-            for decision in effects.decisions {
-                let transaction = ledger.state.prepared(&decision.transaction).cloned();
-                if let Some(transaction) = transaction {
-                    self.relay.decided(decision, &transaction, &ledger);
-                }
-            }
+            let decided = effects
+                .decisions
+                .into_iter()
+                .filter_map(|decision| {
+                    let transaction = ledger.state.prepared(&decision.transaction).cloned()?;
+                    Some((decision, transaction))
+                })
+                .collect();
+            self.relay.decided(decided, &ledger);
             self.applied.insert(digest);
             self.last_applied = digest;
         }

@@ -5,14 +5,18 @@
 //! holds, asks again for what it lacks, and offers an acceptance to its
 //! shard's proposals once it holds a certificate from every concerned shard.
 //!
-//! Votes are checked lazily: a quorum of them is aggregated and checked
-//! with one pairing equation, and only if that fails is each checked alone
-//! to drop the bad ones. Certificates are checked on arrival.
+//! A validator votes once per block, on the batch of every decision the
+//! block made, and sends each concerned shard the vote with the decisions
+//! that concern it. Votes are checked lazily: a quorum of votes on one
+//! batch is aggregated and checked with one pairing equation, which
+//! certifies every decision of the batch at once, and only if that fails
+//! is each vote checked alone to drop the bad ones. Certificates are
+//! checked on arrival.
 
 use super::PublicKey;
 use super::ledger::Ledger;
 use crate::encoding::{Reader, Writer};
-use crate::sbac::{Acceptance, BlsSignature, Certificate, Committees, Decision, Vote};
+use crate::sbac::{Acceptance, BatchTree, BlsSignature, Certificate, Committees, Decision, Vote};
 use crate::shard::{ShardId, shards_touched};
 use crate::transaction::{Transaction, TxId};
 use commonware_cryptography::bls12381::primitives::group::Private;
@@ -30,8 +34,9 @@ pub const WIRE_REQUEST: u8 = 2;
 /// The tag of a forwarded transaction.
 pub const WIRE_TRANSACTION: u8 = 3;
 
-/// The most (transaction, shard) pairs whose votes a validator gathers at
-/// once; votes beyond are dropped (and asked for again later).
+/// The most batches whose votes a validator gathers at once, and the most
+/// transactions it holds certificates of; votes beyond are dropped (and
+/// asked for again later).
 const GATHERED_MAX: usize = 100_000;
 /// The most transactions a validator asks about per retry.
 const REQUESTS_PER_RETRY_MAX: usize = 64;
@@ -47,10 +52,14 @@ pub struct CrossShardConfig {
     pub committees: Arc<Committees>,
 }
 
-/// The votes gathered for one decision.
+/// The votes gathered for one batch of a shard's decisions.
 struct Gathered {
-    decision: Decision,
-    /// Signatures by signer index, not yet checked.
+    /// The digests of the batch's decisions, in order.
+    leaves: Vec<[u8; 32]>,
+    /// The decisions of the batch the votes carried and this validator
+    /// has no certificate of yet, by index among the leaves.
+    decisions: BTreeMap<u32, Decision>,
+    /// Signatures on the batch by signer index, not yet checked.
     signatures: BTreeMap<u32, BlsSignature>,
 }
 
@@ -63,8 +72,8 @@ pub(super) struct Relay<S> {
     signer: u32,
     key: Private,
     committees: Arc<Committees>,
-    /// Votes gathered, by transaction and shard, then by decision digest.
-    votes: BTreeMap<(TxId, ShardId), BTreeMap<[u8; 32], Gathered>>,
+    /// Votes gathered, by shard and the root of the batch they sign.
+    votes: BTreeMap<(ShardId, [u8; 32]), Gathered>,
     /// Certificates held, by transaction and shard.
     certificates: BTreeMap<TxId, BTreeMap<ShardId, Certificate>>,
     /// Acceptances ready to be proposed, by transaction.
@@ -91,29 +100,46 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         }
     }
 
-    /// Votes for this shard's new decision on `transaction`: sends the vote
-    /// to every validator of the shards it concerns, and the transaction to
-    /// those of the other shards, so they order it even if no client sent
-    /// it there.
-    pub fn decided(&mut self, decision: Decision, transaction: &Transaction, ledger: &Ledger) {
-        let touched = shards_touched(transaction.body(), self.shards);
-        let vote = Vote::sign(decision, self.signer, &self.key);
-        let vote_bytes = vote.to_bytes();
-        let transaction_bytes = transaction.to_bytes();
-        let id = vote.decision.transaction;
-        self.gather(vote);
-        for shard in touched {
-            self.send(self.committees.identities(shard), WIRE_VOTE, &vote_bytes);
-            if shard != self.shard {
-                self.send(self.committees.identities(shard), WIRE_TRANSACTION, &transaction_bytes);
+    /// Votes for this shard's new decisions, those of one block, each with
+    /// its transaction: signs them as one batch and sends each concerned
+    /// shard's validators the vote with the decisions that concern it,
+    /// and the other shards the transactions, so they order them even if
+    /// no client sent them there.
+    pub fn decided(&mut self, decided: Vec<(Decision, Transaction)>, ledger: &Ledger) {
+        if decided.is_empty() {
+            return;
+        }
+        let mut concerned: BTreeMap<ShardId, Vec<u32>> = BTreeMap::new();
+        for (index, (_, transaction)) in (0u32..).zip(&decided) {
+            for shard in shards_touched(transaction.body(), self.shards) {
+                concerned.entry(shard).or_default().push(index);
             }
         }
-        self.try_ready(id, ledger);
+        let (decisions, transactions): (Vec<Decision>, Vec<Transaction>) = decided.into_iter().unzip();
+        let ids: Vec<TxId> = decisions.iter().map(|decision| decision.transaction).collect();
+        let vote = Vote::sign(decisions, self.signer, &self.key);
+        for (shard, indices) in &concerned {
+            let part = vote.keeping(|index| indices.binary_search(&index).is_ok());
+            self.send(self.committees.identities(*shard), WIRE_VOTE, &part.to_bytes());
+            if *shard != self.shard {
+                for index in indices {
+                    let bytes = transactions[*index as usize].to_bytes();
+                    self.send(self.committees.identities(*shard), WIRE_TRANSACTION, &bytes);
+                }
+            }
+        }
+        self.gather(vote);
+        for id in ids {
+            self.try_ready(id, ledger);
+        }
     }
 
     /// Forgets what was gathered for `id`, now final on this shard.
     pub fn accepted(&mut self, id: &TxId) {
-        self.votes.retain(|(transaction, _), _| transaction != id);
+        self.votes.retain(|_, gathered| {
+            gathered.decisions.retain(|_, decision| decision.transaction != *id);
+            !gathered.decisions.is_empty()
+        });
         self.certificates.remove(id);
         self.ready.remove(id);
     }
@@ -125,12 +151,12 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             WIRE_VOTE => {
                 let vote = Vote::from_bytes(body).ok()?;
                 // Only the member a vote names may send it: the channel authenticates peers.
-                if self.committees.index_of(vote.decision.shard, &peer) != Some(vote.signer) {
+                if self.committees.index_of(vote.shard, &peer) != Some(vote.signer) {
                     return None;
                 }
-                let id = vote.decision.transaction;
-                self.gather(vote);
-                self.try_ready(id, ledger);
+                for id in self.gather(vote) {
+                    self.try_ready(id, ledger);
+                }
             }
             WIRE_CERTIFICATE => {
                 let certificate = Certificate::from_bytes(body).ok()?;
@@ -188,47 +214,79 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             let bytes = certificate.to_bytes();
             self.send(vec![peer], WIRE_CERTIFICATE, &bytes);
         } else if let Some(decision) = ledger.decisions.get(&id) {
-            let bytes = Vote::sign(decision.clone(), self.signer, &self.key).to_bytes();
+            let bytes = Vote::sign(vec![decision.clone()], self.signer, &self.key).to_bytes();
             self.send(vec![peer], WIRE_VOTE, &bytes);
         }
     }
 
-    /// Adds a vote; once a quorum of votes agree, aggregates and checks them.
-    fn gather(&mut self, vote: Vote) {
-        let key = (vote.decision.transaction, vote.decision.shard);
-        if self.certificates.get(&key.0).is_some_and(|held| held.contains_key(&key.1)) {
-            return;
+    /// Adds a vote; once a quorum of votes sign its batch, aggregates and
+    /// checks them, and certifies every decision of the batch gathered
+    /// here. The transactions that got a certificate.
+    fn gather(&mut self, vote: Vote) -> Vec<TxId> {
+        let Some(root) = vote.root() else { return Vec::new() };
+        if !vote.is_consistent() {
+            return Vec::new();
         }
+        let key = (vote.shard, root);
         if !self.votes.contains_key(&key) && self.votes.len() >= GATHERED_MAX {
-            return;
+            return Vec::new();
         }
-        let digest = vote.decision.digest();
-        let gathered = self
-            .votes
-            .entry(key)
-            .or_default()
-            .entry(digest)
-            .or_insert_with(|| Gathered { decision: vote.decision, signatures: BTreeMap::new() });
+        let certificates = &self.certificates;
+        let gathered = self.votes.entry(key).or_insert_with(|| Gathered {
+            leaves: vote.leaves.clone(),
+            decisions: BTreeMap::new(),
+            signatures: BTreeMap::new(),
+        });
+        for (index, decision) in vote.decisions {
+            let held = certificates.get(&decision.transaction).is_some_and(|held| held.contains_key(&vote.shard));
+            if !held {
+                gathered.decisions.entry(index).or_insert(decision);
+            }
+        }
         gathered.signatures.entry(vote.signer).or_insert(vote.signature);
-        if gathered.signatures.len() < self.committees.quorum(key.1) {
-            return;
+        if gathered.signatures.len() < self.committees.quorum(vote.shard) || gathered.decisions.is_empty() {
+            return Vec::new();
         }
-        let certificate = Certificate::aggregate(gathered.decision.clone(), &gathered.signatures)
-            .filter(|certificate| certificate.verify(&self.committees).is_ok());
-        match certificate {
-            Some(certificate) => {
-                self.votes.remove(&key);
-                self.certificates.entry(key.0).or_default().insert(key.1, certificate);
-            }
-            None => {
-                // Some vote is bad: keep only those that check alone.
-                let committees = &self.committees;
-                let decision = gathered.decision.clone();
-                gathered.signatures.retain(|signer, signature| {
-                    Vote { decision: decision.clone(), signer: *signer, signature: *signature }.verify(committees)
-                });
-            }
+        let tree = BatchTree::new(&gathered.leaves);
+        let certify = |index: u32, decision: &Decision| {
+            let proof = tree.as_ref()?.proof(index as usize)?;
+            Certificate::aggregate(decision.clone(), proof, &gathered.signatures)
+        };
+        let (first, decision) = gathered.decisions.first_key_value().expect("decisions were gathered");
+        let verified =
+            certify(*first, decision).is_some_and(|certificate| certificate.verify(&self.committees).is_ok());
+        if !verified {
+            // Some vote is bad: keep only those that check alone.
+            let committees = &self.committees;
+            let (shard, leaves) = (vote.shard, gathered.leaves.clone());
+            gathered.signatures.retain(|signer, signature| {
+                let alone = Vote {
+                    shard,
+                    leaves: leaves.clone(),
+                    decisions: Vec::new(),
+                    signer: *signer,
+                    signature: *signature,
+                };
+                alone.verify(committees)
+            });
+            return Vec::new();
         }
+        // The batch's signature is now remembered as verified: each
+        // decision's certificate differs only in its path.
+        let made: Vec<Certificate> =
+            gathered.decisions.iter().filter_map(|(index, decision)| certify(*index, decision)).collect();
+        self.votes.remove(&key);
+        let mut ids = Vec::with_capacity(made.len());
+        for certificate in made {
+            if self.certificates.len() >= GATHERED_MAX
+                && !self.certificates.contains_key(&certificate.decision.transaction)
+            {
+                break;
+            }
+            ids.push(certificate.decision.transaction);
+            self.certificates.entry(certificate.decision.transaction).or_default().insert(vote.shard, certificate);
+        }
+        ids
     }
 
     /// Keeps a certificate that proves its decision.
@@ -241,7 +299,6 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         if self.certificates.len() >= GATHERED_MAX || certificate.verify(&self.committees).is_err() {
             return;
         }
-        self.votes.remove(&(id, shard));
         self.certificates.entry(id).or_default().insert(shard, certificate);
         self.try_ready(id, ledger);
     }

@@ -27,7 +27,7 @@ use min_chain::node::{
 };
 use min_chain::node::{WIRE_CERTIFICATE, WIRE_VOTE};
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
-use min_chain::sbac::{Certificate, Committees, Decision, Member, Verdict, Vote};
+use min_chain::sbac::{BatchProof, Certificate, Committees, Decision, Member, Verdict, Vote};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::signatures::SignatureCache;
 use min_chain::state::{Applied, Outcome, ShardState};
@@ -746,20 +746,32 @@ impl Impostor {
             let Ok(vote) = Vote::from_bytes(body) else {
                 continue;
             };
-            if vote.decision.shard != self.shard || !lied.insert(vote.decision.transaction) {
+            if vote.shard != self.shard {
                 continue;
             }
-            let verdict = match vote.decision.verdict {
-                Verdict::Commit { .. } => Verdict::Abort { reason: "a lie".into() },
-                Verdict::Abort { .. } => Verdict::Commit { objects: vec![] },
+            let lies: Vec<Decision> = vote
+                .decisions
+                .into_iter()
+                .filter(|(_, decision)| lied.insert(decision.transaction))
+                .map(|(_, decision)| {
+                    let verdict = match decision.verdict {
+                        Verdict::Commit { .. } => Verdict::Abort { reason: "a lie".into() },
+                        Verdict::Abort { .. } => Verdict::Commit { objects: vec![] },
+                    };
+                    Decision { verdict, ..decision }
+                })
+                .collect();
+            let Some(lie) = lies.first().cloned() else {
+                continue;
             };
-            let lie = Decision { verdict, ..vote.decision };
+            let vote = Vote::sign(lies, self.signer, &self.key);
             let mut signed = vec![WIRE_VOTE];
-            signed.extend(Vote::sign(lie.clone(), self.signer, &self.key).to_bytes());
-            let own = Vote::sign(lie.clone(), self.signer, &self.key).signature;
+            signed.extend(vote.to_bytes());
+            let proof = BatchProof::of(&vote.leaves, 0).expect("the first lie is a leaf");
             let claimed = Certificate {
                 signers: vec![0, 1, 2],
-                ..Certificate::aggregate(lie, &[(self.signer, own)].into_iter().collect()).expect("one signature")
+                ..Certificate::aggregate(lie, proof, &[(self.signer, vote.signature)].into_iter().collect())
+                    .expect("one signature")
             };
             let mut forged = vec![WIRE_CERTIFICATE];
             forged.extend(claimed.to_bytes());

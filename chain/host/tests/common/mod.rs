@@ -13,7 +13,7 @@ use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
 use min_chain::contracts::Package;
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
-use min_chain::sbac::{Acceptance, Certificate, Committees, Member, Vote};
+use min_chain::sbac::{Acceptance, BatchProof, Certificate, Committees, Member, Vote};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::state::{Abort, Applied, ShardState};
 use min_chain::transaction::{Output, Procedure, Transaction, TransactionBody};
@@ -129,9 +129,12 @@ impl Chain {
         for (state, time) in self.states.iter_mut().zip(prepared_at) {
             state.set_time(time);
             let Applied::Prepared(decision) = state.prepare(transaction, true) else { panic!("the shard prepares it") };
-            let vote = Vote::sign(decision.clone(), 0, &signers.keys[decision.shard.0 as usize]);
+            let vote = Vote::sign(vec![decision.clone()], 0, &signers.keys[decision.shard.0 as usize]);
             let signatures = BTreeMap::from([(0, vote.signature)]);
-            certificates.push(Certificate::aggregate(decision, &signatures).expect("one vote is a quorum of one"));
+            certificates.push(
+                Certificate::aggregate(decision, BatchProof::default(), &signatures)
+                    .expect("one vote is a quorum of one"),
+            );
         }
         let acceptance = Acceptance { transaction: transaction.id(), certificates };
         self.states
