@@ -11,12 +11,12 @@ use min_diagnostics::codes;
 use min_interp::Value;
 use min_lir::{Export, Helper};
 use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
-use min_rt::{ContractCalls, Session, Tables};
+use min_rt::{ContractCalls, Session, SessionLayout, Tables};
 use min_wasm::abi::IMPORT_MODULE;
 use min_wasm::{FuelExhausted, Prepared, WasmBackend};
 
 use crate::codec::{self, DecodeError, EncodeError, Limits, shown, type_name};
-use crate::engine::{Engine, EngineLimits, Idle};
+use crate::engine::{Engine, EngineLimits, Idle, Kept};
 use crate::error::{ExecError, LoadError};
 use crate::gas;
 use crate::module::{self, ModuleShape};
@@ -407,9 +407,20 @@ impl Contract {
         if upfront > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
-        let (backend, idle) = self.instance(engine)?;
-        let mut session = Session::with_tables(backend, self.tables.clone(), engine.limits.depth_limit)
-            .map_err(|fault| ExecError::Trap { reason: fault.to_string() })?;
+        let (backend, layout, idle) = self.instance(engine)?;
+        let mut session = match layout {
+            Some(layout) => Session::resume(backend, self.tables.clone(), layout),
+            None => {
+                let mut session = Session::with_tables(backend, self.tables.clone(), engine.limits.depth_limit)
+                    .map_err(|fault| ExecError::Trap { reason: fault.to_string() })?;
+                if idle.is_some() {
+                    // Kept instances come back as set up now: the next
+                    // call resumes the session without laying it out.
+                    session.backend_mut().keep_as_now();
+                }
+                session
+            }
+        };
         session
             .backend_mut()
             .set_fuel(gas_limit - upfront)
@@ -442,9 +453,10 @@ impl Contract {
             Ok(Ok(value)) => value,
         };
         if let Some(idle) = idle {
+            let layout = session.layout();
             let mut backend = session.into_backend();
             if backend.restore() {
-                idle.keep(self.number, backend);
+                idle.keep(self.number, Kept { backend, layout });
             }
         }
         Ok((value, gas_limit - fuel_left))
@@ -479,29 +491,31 @@ impl Contract {
 
     /// An instance of the module for `engine`, as it was new, and where to
     /// keep it after the call if it can be put back as it was new: one
-    /// kept from an earlier call, or a new one. Instances are kept only for
-    /// the engine whose compilation the contract keeps.
-    fn instance(&self, engine: &Engine) -> Result<(WasmBackend, Option<&Idle>), ExecError> {
+    /// kept from an earlier call, with the layout of the session it is set
+    /// up for, or a new one. Instances are kept only for the engine whose
+    /// compilation the contract keeps.
+    fn instance(&self, engine: &Engine) -> Result<(WasmBackend, Option<SessionLayout>, Option<&Idle>), ExecError> {
         let engine_error = |error: min_wasm::WasmError| ExecError::Engine { reason: error.to_string() };
         let compiled = match self.compiled(engine)? {
             Ok(compiled) if self.restorable && compiled.idle.keeps_any() => compiled,
             Ok(compiled) => {
                 let backend = WasmBackend::instantiate_prepared(&compiled.prepared, Some(gas::helper_cost));
-                return Ok((backend.map_err(engine_error)?, None));
+                return Ok((backend.map_err(engine_error)?, None, None));
             }
             Err(prepared) => {
                 let backend = WasmBackend::instantiate_prepared(&prepared, Some(gas::helper_cost));
-                return Ok((backend.map_err(engine_error)?, None));
+                return Ok((backend.map_err(engine_error)?, None, None));
             }
         };
         let idle = compiled.idle.as_ref();
-        let backend = match idle.take(self.number) {
-            Some(backend) => backend,
+        Ok(match idle.take(self.number) {
+            Some(Kept { backend, layout }) => (backend, Some(layout), Some(idle)),
             None => {
-                WasmBackend::instantiate_restorable(&compiled.prepared, Some(gas::helper_cost)).map_err(engine_error)?
+                let backend = WasmBackend::instantiate_restorable(&compiled.prepared, Some(gas::helper_cost))
+                    .map_err(engine_error)?;
+                (backend, None, Some(idle))
             }
-        };
-        Ok((backend, Some(idle)))
+        })
     }
 
     /// The arguments in the order of the procedure's parameters, each

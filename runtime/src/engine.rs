@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use min_rt::SessionLayout;
 use min_wasm::{WASM_STACK_BYTES_DEFAULT, WasmBackend};
 use wasmtime::{InstanceAllocationStrategy, PoolingAllocationConfig};
 
@@ -63,13 +64,23 @@ pub struct Engine {
 /// room for them besides the calls running at once, so keeping them never
 /// keeps a call from starting.
 pub(crate) struct Idle {
-    instances: Mutex<VecDeque<(u64, WasmBackend)>>,
+    instances: Mutex<VecDeque<(u64, Kept)>>,
     capacity: usize,
+}
+
+/// An instance kept between calls: put back as a session's setup left it
+/// ([`min_wasm::WasmBackend::keep_as_now`]), with where that session laid
+/// out its descriptors, so the next call resumes without setting up again.
+pub(crate) struct Kept {
+    /// The instance.
+    pub(crate) backend: WasmBackend,
+    /// The layout of the session it was set up for.
+    pub(crate) layout: SessionLayout,
 }
 
 impl Idle {
     /// The instance of `contract` kept last, if any.
-    pub(crate) fn take(&self, contract: u64) -> Option<WasmBackend> {
+    pub(crate) fn take(&self, contract: u64) -> Option<Kept> {
         let mut instances = self.instances.lock().unwrap_or_else(PoisonError::into_inner);
         let position = instances.iter().rposition(|(each, _)| *each == contract)?;
         instances.remove(position).map(|(_, backend)| backend)
@@ -78,7 +89,7 @@ impl Idle {
     /// Keeps `backend`, an instance of `contract` as it was new, for the
     /// next call; when there are already as many as may be kept, the
     /// oldest goes back to the pool.
-    pub(crate) fn keep(&self, contract: u64, backend: WasmBackend) {
+    pub(crate) fn keep(&self, contract: u64, backend: Kept) {
         let evicted = {
             let mut instances = self.instances.lock().unwrap_or_else(PoisonError::into_inner);
             instances.push_back((contract, backend));
@@ -100,7 +111,7 @@ impl Idle {
 
     /// Gives the instances of `contract` back to the pool.
     pub(crate) fn forget(&self, contract: u64) {
-        let forgotten: VecDeque<(u64, WasmBackend)> = {
+        let forgotten: VecDeque<(u64, Kept)> = {
             let mut instances = self.instances.lock().unwrap_or_else(PoisonError::into_inner);
             let (forgotten, kept) =
                 std::mem::take(&mut *instances).into_iter().partition(|(each, _)| *each == contract);

@@ -30,7 +30,7 @@ mod testing;
 
 pub use regions::{CHUNK_BYTES, CHUNK_HEADER_BYTES, RegionStats};
 pub use runtime::{ContractCalls, Runtime};
-pub use session::Session;
+pub use session::{Session, SessionLayout};
 pub use tables::Tables;
 
 /// How faults travel inside the crate: boxed, as the interpreter's do.

@@ -23,6 +23,17 @@ const DESCRIPTOR_BYTES: u64 = REGION_WORDS as u64 * 8;
 /// Descriptors before the region stack: the static region and the arguments'.
 const FIXED_DESCRIPTORS: u64 = 2;
 
+/// Where [`Session::with_tables`] laid out the descriptors in a backend's
+/// memory, to resume a session on that backend put back as it was then
+/// ([`Session::resume`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLayout {
+    arguments_region: u64,
+    stack_start: u64,
+    stack_end: u64,
+    depth_limit: usize,
+}
+
 /// A backend's compiled program with its run-time library.
 pub struct Session<B: Backend> {
     backend: B,
@@ -71,6 +82,30 @@ impl<B: Backend> Session<B> {
             stack_start,
             stack_end: start + bytes,
         })
+    }
+
+    /// A session on `backend` as [`Session::with_tables`] left the one
+    /// that laid out `layout` on it: the backend must be as it was right
+    /// after that setup (its memory, VM variables and heap top), as a
+    /// backend put back to that state is. Nothing is laid out again.
+    pub fn resume(backend: B, tables: Arc<Tables>, layout: SessionLayout) -> Session<B> {
+        Session {
+            backend,
+            runtime: Runtime::with_tables(tables, layout.depth_limit),
+            arguments_region: layout.arguments_region,
+            stack_start: layout.stack_start,
+            stack_end: layout.stack_end,
+        }
+    }
+
+    /// Where the session laid out its descriptors.
+    pub fn layout(&self) -> SessionLayout {
+        SessionLayout {
+            arguments_region: self.arguments_region,
+            stack_start: self.stack_start,
+            stack_end: self.stack_end,
+            depth_limit: self.runtime.depth_limit,
+        }
     }
 
     /// Calls the export `export_name` of `program` (the program the session

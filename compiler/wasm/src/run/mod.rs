@@ -219,29 +219,49 @@ impl WasmBackend {
     pub fn instantiate_restorable(prepared: &Prepared, meter: Option<HelperMeter>) -> Result<WasmBackend, WasmError> {
         let (mut backend, instance) = WasmBackend::instantiated(prepared, meter)?;
         let store = backend.memory.store.get_mut();
-        let data = backend.memory.memory.data(&*store);
-        let image = data[..data.iter().rposition(|byte| *byte != 0).map_or(0, |last| last + 1)].to_vec();
-        let memory_bytes = data.len();
-        let heap_top = store.data().heap_top;
-        let exported: Vec<String> = prepared
+        let names: Vec<String> = prepared
             .0
             .module()
             .exports()
             .filter(|export| matches!(export.ty(), ExternType::Global(ty) if ty.mutability() == Mutability::Var))
             .map(|export| export.name().to_string())
             .collect();
-        let mut globals = Vec::with_capacity(exported.len());
-        for name in &exported {
-            let global = instance.get_global(&mut *store, name).ok_or_else(|| missing(name))?;
-            globals.push((global, global.get(&mut *store)));
+        let mut globals = Vec::with_capacity(names.len());
+        for name in &names {
+            globals.push(instance.get_global(&mut *store, name).ok_or_else(|| missing(name))?);
         }
-        backend.pristine = Some(Box::new(Pristine { image, memory_bytes, globals, heap_top }));
+        backend.pristine = Some(Box::new(backend.pristine_now(globals)));
         Ok(backend)
     }
 
+    /// What the instance holds now that [`WasmBackend::restore`] puts back,
+    /// with `globals` its exported mutable globals.
+    fn pristine_now(&mut self, globals: Vec<Global>) -> Pristine {
+        let store = self.memory.store.get_mut();
+        let data = self.memory.memory.data(&*store);
+        let image = data[..data.iter().rposition(|byte| *byte != 0).map_or(0, |last| last + 1)].to_vec();
+        let memory_bytes = data.len();
+        let heap_top = store.data().heap_top;
+        let globals = globals.into_iter().map(|global| (global, global.get(&mut *store))).collect();
+        Pristine { image, memory_bytes, globals, heap_top }
+    }
+
+    /// From now on, [`WasmBackend::restore`] puts the instance back as it
+    /// is now rather than as it was new: for a host that sets an instance
+    /// up the same way before every call (a session's descriptors and VM
+    /// variables), once. False, changing nothing, for an instance not made
+    /// by [`WasmBackend::instantiate_restorable`].
+    pub fn keep_as_now(&mut self) -> bool {
+        let Some(pristine) = self.pristine.take() else { return false };
+        let globals = pristine.globals.into_iter().map(|(global, _)| global).collect();
+        self.pristine = Some(Box::new(self.pristine_now(globals)));
+        true
+    }
+
     /// Puts an instance made by [`WasmBackend::instantiate_restorable`] back
-    /// as it was new: its memory's bytes, its mutable globals and the heap
-    /// top (fuel is the caller's to set). False, with the instance left
+    /// as it was new, or as it was at the last [`WasmBackend::keep_as_now`]:
+    /// its memory's bytes, its mutable globals and the heap top (fuel is
+    /// the caller's to set). False, with the instance left
     /// unusable, when that cannot be done: it was not made to be restored,
     /// or its memory grew.
     pub fn restore(&mut self) -> bool {
