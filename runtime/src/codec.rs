@@ -110,7 +110,7 @@ pub fn encode_value(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<Vec<u8>, EncodeError> {
-    let mut encoder = Encoder { schema, limits, bytes: Some(Vec::new()), len: 0, items: 0 };
+    let mut encoder = Encoder { schema, limits, bytes: Some(Vec::with_capacity(64)), len: 0, items: 0 };
     encoder.value(value, ty, &Scope::TOP, 0)?;
     Ok(encoder.bytes.unwrap_or_default())
 }

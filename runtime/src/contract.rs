@@ -120,6 +120,9 @@ pub struct Contract {
     /// Whether an instance can be put back as it was new after a call
     /// ([`ModuleShape::restorable`]).
     restorable: bool,
+    /// How deep the module's calls can nest, if it says so
+    /// ([`ModuleShape::depth_bound`]).
+    depth_bound: Option<u64>,
     /// The contract's number among those loaded, which its instances kept
     /// between calls go by.
     number: u64,
@@ -205,6 +208,7 @@ impl Contract {
             tables,
             procedures,
             restorable: shape.restorable,
+            depth_bound: shape.depth_bound,
             number: CONTRACTS.fetch_add(1, Ordering::Relaxed),
             compiled: OnceLock::new(),
         })
@@ -249,6 +253,12 @@ impl Contract {
         let bytes = self.encode(value, ty).map_err(|error| error.to_string())?;
         let adopted = self.decode(&bytes, ty).map_err(|error| error.to_string())?;
         Ok((bytes, adopted))
+    }
+
+    /// How deep the module says its calls can nest, if it says so: calls
+    /// run with the engine's depth limit lowered to it.
+    pub fn depth_bound(&self) -> Option<u64> {
+        self.depth_bound
     }
 
     /// Compiles the module for `engine` now rather than at its first call.
@@ -411,7 +421,11 @@ impl Contract {
         let mut session = match layout {
             Some(layout) => Session::resume(backend, self.tables.clone(), layout),
             None => {
-                let mut session = Session::with_tables(backend, self.tables.clone(), engine.limits.depth_limit)
+                let depth_limit = match self.depth_bound {
+                    Some(bound) => engine.limits.depth_limit.min(usize::try_from(bound).unwrap_or(usize::MAX)),
+                    None => engine.limits.depth_limit,
+                };
+                let mut session = Session::with_tables(backend, self.tables.clone(), depth_limit)
                     .map_err(|fault| ExecError::Trap { reason: fault.to_string() })?;
                 if idle.is_some() {
                     // Kept instances come back as set up now: the next

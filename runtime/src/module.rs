@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use min_lir::{FuncId, Helper};
-use min_wasm::abi::{FUNCTIONS, HEAP_BASE, IMPORT_MODULE, MEMORY, PAGE_BYTES, VM_VARS, vm_global};
+use min_wasm::abi::{DEPTH_BOUND, FUNCTIONS, HEAP_BASE, IMPORT_MODULE, MEMORY, PAGE_BYTES, VM_VARS, vm_global};
 use wasmparser::{
     CompositeInnerType, ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TypeRef, ValType,
     Validator, WasmFeatures,
@@ -49,6 +49,11 @@ pub(crate) struct ModuleShape {
     /// Whether the module exports every mutable global it has, so that an
     /// instance can be put back as it was new after a call.
     pub restorable: bool,
+    /// How deep its calls can nest, if it says so (an exported immutable
+    /// i64 [`DEPTH_BOUND`] set to a constant): calls run with the depth
+    /// limit lowered to it, which a module that says the truth never
+    /// reaches, and one that does not reaches in every run alike.
+    pub depth_bound: Option<u64>,
 }
 
 /// Validates `wasm` and checks its shape against what the runner needs.
@@ -65,6 +70,7 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
     let mut imports = 0usize;
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
     let mut globals: Vec<(ValType, bool)> = Vec::new();
+    let mut constants: Vec<Option<i64>> = Vec::new();
     let mut table: Option<u64> = None;
     let mut memory_bytes: Option<u64> = None;
     let mut slots: HashMap<u32, u64> = HashMap::new();
@@ -143,6 +149,12 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
                 for global in reader {
                     let global = global.map_err(malformed)?;
                     globals.push((global.ty.content_type, global.ty.mutable));
+                    let mut init = global.init_expr.get_operators_reader();
+                    let constant = match (init.read(), init.read(), init.eof()) {
+                        (Ok(Operator::I64Const { value }), Ok(Operator::End), true) => Some(value),
+                        _ => None,
+                    };
+                    constants.push(constant);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -223,7 +235,18 @@ pub(crate) fn inspect(wasm: &[u8], limits: ModuleLimits) -> Result<ModuleShape, 
     let restorable = globals.iter().enumerate().all(|(index, (_, mutable))| {
         !mutable || exports.iter().any(|(_, kind, each)| *kind == ExternalKind::Global && *each as usize == index)
     });
-    let mut shape = ModuleShape { functions: HashMap::new(), restorable };
+    let depth_bound = match export(DEPTH_BOUND, ExternalKind::Global) {
+        Err(_) => None,
+        Ok(index) => {
+            let index = index as usize;
+            let constant = (globals.get(index) == Some(&(ValType::I64, false))).then(|| constants[index]).flatten();
+            let bound = constant.and_then(|value| u64::try_from(value).ok());
+            Some(bound.ok_or_else(|| {
+                LoadError::new(format!("the global {DEPTH_BOUND} is not an immutable i64 set to a count"))
+            })?)
+        }
+    };
+    let mut shape = ModuleShape { functions: HashMap::new(), restorable, depth_bound };
     for (name, kind, index) in &exports {
         if *kind != ExternalKind::Func {
             continue;

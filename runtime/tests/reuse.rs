@@ -331,3 +331,61 @@ fn the_engine_keeps_instances_of_calls_that_returned() {
     assert!(kept.instances_kept() >= 1);
     assert_eq!(fresh.instances_kept(), 0);
 }
+
+#[test]
+fn a_module_runs_with_the_depth_limit_it_states_even_a_false_one() {
+    let (wasm, metadata) = build("../examples/token.min", &[]);
+    let token = Contract::load(&wasm, &metadata).expect("it loads");
+    let bound = token.depth_bound().expect("the token's calls do not recurse");
+    assert!((1..16).contains(&bound), "{bound}");
+    let [_, vault, _] = twins();
+    assert_eq!(vault.kept.depth_bound(), None, "the vault's may");
+
+    // The same module saying its calls nest 0 deep: every call stops at
+    // its first function, the same way in a kept instance and a fresh one.
+    let mut lying = wasm.clone();
+    let offset = depth_bound_constant(&wasm);
+    assert_eq!(lying[offset], u8::try_from(bound).expect("one LEB128 byte"));
+    lying[offset] = 0;
+    let lying = Contract::load(&lying, &metadata).expect("it loads");
+    assert_eq!(lying.depth_bound(), Some(0));
+    let limits = EngineLimits { concurrent_calls: 2, ..EngineLimits::default() };
+    for engine in [
+        Engine::with_limits(limits).expect("an engine starts"),
+        Engine::with_limits(EngineLimits { idle_instances: 0, ..limits }).expect("an engine starts"),
+    ] {
+        for _ in 0..2 {
+            let signer = lying.signer_value(ADA).expect("a signer");
+            match lying.call(&engine, "start", &[], &[signer], GAS) {
+                Err(ExecError::Trap { reason }) => assert!(reason.contains("E0413"), "{reason}"),
+                other => panic!("the call ran past its stated depth: {other:?}"),
+            }
+        }
+    }
+}
+
+/// Where the value of the module's `depth_bound` global is: the byte after
+/// the `i64.const` of its initialiser.
+fn depth_bound_constant(wasm: &[u8]) -> usize {
+    let mut offsets = Vec::new();
+    let mut index = None;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.expect("parses") {
+            wasmparser::Payload::GlobalSection(reader) => {
+                for global in reader {
+                    offsets.push(global.expect("a global").init_expr.get_binary_reader().original_position() + 1);
+                }
+            }
+            wasmparser::Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.expect("an export");
+                    if export.name == min_wasm::abi::DEPTH_BOUND {
+                        index = Some(export.index as usize);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    offsets[index.expect("the module exports its depth bound")]
+}

@@ -13,12 +13,14 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+mod depth;
 pub mod host;
 pub mod lower;
 mod print;
 pub mod regions;
 mod semantics;
 
+pub use depth::depth_bound;
 pub use print::program_to_string;
 
 use min_core::Constructor;

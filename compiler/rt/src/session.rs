@@ -9,7 +9,7 @@
 use min_core::Constructor;
 use min_diagnostics::codes;
 use min_interp::{RuntimeError, Value};
-use min_lir::abi::{FAIL, REGION_WORDS};
+use min_lir::abi::{FAIL, REGION_WORDS, session_descriptor_bytes};
 use min_lir::host::Backend;
 use min_lir::{Export, Program, VmVar};
 
@@ -62,10 +62,7 @@ impl<B: Backend> Session<B> {
     /// `tables` alone (a deployed module and its metadata), as
     /// [`Session::new`] sets one up.
     pub fn with_tables(mut backend: B, tables: Arc<Tables>, depth_limit: usize) -> Result<Session<B>, RuntimeError> {
-        let stack_descriptors = (depth_limit as u64).checked_add(2).ok_or_else(|| *out_of_memory(u64::MAX))?;
-        let bytes = (FIXED_DESCRIPTORS + stack_descriptors)
-            .checked_mul(DESCRIPTOR_BYTES)
-            .ok_or_else(|| *out_of_memory(u64::MAX))?;
+        let bytes = session_descriptor_bytes(depth_limit as u64).ok_or_else(|| *out_of_memory(u64::MAX))?;
         let memory = backend.memory();
         let start = memory.grow_zeroed(bytes).ok_or_else(|| *out_of_memory(bytes))?;
         let static_region = start;

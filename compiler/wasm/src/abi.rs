@@ -13,6 +13,12 @@ pub const FUNCTIONS: &str = "functions";
 /// neither a static object nor a cell uses.
 pub const HEAP_BASE: &str = "heap_base";
 
+/// The export name of the immutable global holding how deep the module's
+/// calls can nest ([`min_lir::depth_bound`]), when that is known: a host
+/// may lower its depth limit to it, and the module's memory has room for
+/// the region stack of that depth.
+pub const DEPTH_BOUND: &str = "depth_bound";
+
 /// The address of the first static object. The bytes below stay zero and
 /// unused, so that a stray near-zero address finds nothing that looks like
 /// an object.

@@ -81,6 +81,61 @@ fn a_deployable_module_has_a_memory_of_bytes_that_ends_where_its_headroom_does()
 }
 
 #[test]
+fn a_module_whose_calls_nest_a_known_depth_says_so_and_has_room_for_that_region_stack() {
+    // `main` counts against the depth limit and calls `leaf`, which does too.
+    let count = |var| Stmt::SetVm(var, bin(BinOp::Add, Expr::Vm(var), c(1)));
+    let check = Stmt::Drop(Expr::Vm(min_lir::VmVar::DepthLimit));
+    let main = func(
+        "main",
+        1,
+        1,
+        vec![check.clone(), count(min_lir::VmVar::Depth), Stmt::Drop(Expr::Call(1, vec![v(0)])), ret(c(0))],
+    );
+    let leaf = func("leaf", 1, 1, vec![check, count(min_lir::VmVar::Depth), ret(c(1))]);
+    let program = program(vec![main, leaf]);
+    assert_eq!(min_lir::depth_bound(&program), Some(2));
+    let bytes = emit_with(&program, MemoryPages::Bytes).expect("emits");
+    let mut constants = Vec::new();
+    let mut exported = None;
+    let mut memory_bytes = None;
+    for payload in Parser::new(0).parse_all(&bytes) {
+        match payload.expect("parses") {
+            Payload::MemorySection(reader) => {
+                memory_bytes = Some(reader.into_iter().next().expect("a memory").expect("parses").initial);
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let global = global.expect("a global");
+                    constants.push(match global.init_expr.get_operators_reader().read() {
+                        Ok(Operator::I64Const { value }) => value,
+                        _ => panic!("globals start as constants"),
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.expect("an export");
+                    if export.name == min_wasm::abi::DEPTH_BOUND {
+                        assert_eq!(export.kind, ExternalKind::Global);
+                        exported = Some(export.index as usize);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let heap_base = constants[VM_VARS.len()] as u64;
+    assert_eq!(exported.map(|index| constants[index]), Some(2), "the bound is exported");
+    // The static and arguments' descriptors, a stack of 2 + 2, two chunks.
+    let headroom = abi::session_descriptor_bytes(2).expect("small") + 2 * 4096;
+    assert_eq!(headroom, 6 * 24 + 8192);
+    assert_eq!(memory_bytes, Some(heap_base + headroom));
+    // A program that may recurse exports no bound and keeps the room for
+    // a thousand-deep stack.
+    assert!(!String::from_utf8_lossy(&emit(&sample()).expect("emits")).contains(min_wasm::abi::DEPTH_BOUND));
+}
+
+#[test]
 fn imports_are_the_helpers_and_exports_the_entry_points() {
     let bytes = emit(&sample()).expect("emits");
     let mut imports = Vec::new();

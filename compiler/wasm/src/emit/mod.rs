@@ -4,7 +4,8 @@ mod body;
 mod check;
 mod layout;
 
-use min_lir::{Helper, Program};
+use min_lir::abi::session_descriptor_bytes;
+use min_lir::{Helper, Program, depth_bound};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataSection, ElementSection, Elements, EntityType, ExportKind, ExportSection,
     FunctionSection, GlobalSection, GlobalType, ImportSection, MemorySection, MemoryType, Module, NameMap, NameSection,
@@ -13,15 +14,31 @@ use wasm_encoder::{
 use wasmparser::{Validator, WasmFeatures};
 
 use crate::WasmError;
-use crate::abi::{FUNCTIONS, HEAP_BASE, IMPORT_MODULE, MEMORY, PAGE_BYTES, STATIC_BASE, VM_VARS, vm_global};
+use crate::abi::{
+    DEPTH_BOUND, FUNCTIONS, HEAP_BASE, IMPORT_MODULE, MEMORY, PAGE_BYTES, STATIC_BASE, VM_VARS, vm_global,
+};
 use body::{Context, translate};
 use check::check;
 use layout::Layout;
 
-/// Bytes of memory a module has past its data when it starts: the region
-/// stack of calls nesting a thousand deep (24 KiB) and two 4 KiB chunks
-/// (rounded up to whole pages with [`MemoryPages::Standard`]).
+/// Bytes of memory a module whose calls may nest without a known bound has
+/// past its data when it starts: the region stack of calls nesting a
+/// thousand deep (24 KiB) and two first chunks (rounded up to whole pages
+/// with [`MemoryPages::Standard`]).
 const HEAP_HEADROOM_BYTES: u64 = 32 << 10;
+/// Bytes of the two chunks a module's headroom holds besides its region
+/// stack: the first chunks of a call's result and scratch regions.
+const HEADROOM_CHUNK_BYTES: u64 = 2 * 4096;
+
+/// Bytes of memory a module has past its data when it starts: the region
+/// stack of its calls' deepest nesting, when that is known and below a
+/// thousand, and two chunks.
+fn heap_headroom(depth_bound: Option<u32>) -> u64 {
+    depth_bound
+        .and_then(|depth| session_descriptor_bytes(u64::from(depth)))
+        .map(|descriptors| descriptors.next_multiple_of(8) + HEADROOM_CHUNK_BYTES)
+        .map_or(HEAP_HEADROOM_BYTES, |bytes| bytes.min(HEAP_HEADROOM_BYTES))
+}
 
 /// What the emitted modules use beyond Wasm 1.0: tail calls, and custom
 /// page sizes for [`MemoryPages::Bytes`].
@@ -95,7 +112,8 @@ pub fn emit_with(program: &Program, pages: MemoryPages) -> Result<Vec<u8>, WasmE
     // Room for the data and the heap's first needs, so that a call that
     // allocates little needs no growth; no more, since a kept instance's
     // memory is put back by reading it.
-    let starting_bytes = layout.heap_base + HEAP_HEADROOM_BYTES;
+    let depth_bound = depth_bound(program);
+    let starting_bytes = layout.heap_base + heap_headroom(depth_bound);
     let (minimum, page_size_log2) = match pages {
         MemoryPages::Standard => (starting_bytes.div_ceil(PAGE_BYTES), None),
         MemoryPages::Bytes => (starting_bytes, Some(0)),
@@ -119,6 +137,13 @@ pub fn emit_with(program: &Program, pages: MemoryPages) -> Result<Vec<u8>, WasmE
         exports.export(vm_global(var), ExportKind::Global, index as u32);
     }
     exports.export(HEAP_BASE, ExportKind::Global, VM_VARS.len() as u32);
+    if let Some(depth) = depth_bound {
+        globals.global(
+            GlobalType { val_type: ValType::I64, mutable: false, shared: false },
+            &ConstExpr::i64_const(i64::from(depth)),
+        );
+        exports.export(DEPTH_BOUND, ExportKind::Global, VM_VARS.len() as u32 + 1);
+    }
     for export in &program.exports {
         if export.function >= function_count {
             return Err(WasmError::Malformed(format!("export {} is function f{}", export.name, export.function)));
