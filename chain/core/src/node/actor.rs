@@ -526,7 +526,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
         let forwarded = self.relay.handle_wire(peer, bytes, &ledger);
         drop(ledger);
-        if let Some(transaction) = forwarded {
+        for transaction in forwarded {
             self.admit(transaction);
         }
     }

@@ -14,7 +14,7 @@ mod store;
 
 pub use ledger::{BlockEffects, FinalizedBlock, Ledger};
 pub use mailbox::Mailbox;
-pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTION, WIRE_VOTE};
+pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTIONS, WIRE_VOTE};
 pub use store::{Store, StoreError, Stored};
 
 use crate::block::{Block, genesis_digest};

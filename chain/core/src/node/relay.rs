@@ -18,7 +18,7 @@ use super::ledger::Ledger;
 use crate::encoding::{Reader, Writer};
 use crate::sbac::{Acceptance, BatchTree, BlsSignature, Certificate, Committees, Decision, Vote};
 use crate::shard::{ShardId, shards_touched};
-use crate::transaction::{Transaction, TxId};
+use crate::transaction::{TRANSACTION_BYTES_MAX, Transaction, TxId};
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_p2p::{Recipients, Sender};
 use std::collections::BTreeMap;
@@ -31,8 +31,13 @@ pub const WIRE_VOTE: u8 = 0;
 pub const WIRE_CERTIFICATE: u8 = 1;
 /// The tag of a request for a shard's certificate on a transaction: its id and the shard.
 pub const WIRE_REQUEST: u8 = 2;
-/// The tag of a forwarded transaction.
-pub const WIRE_TRANSACTION: u8 = 3;
+/// The tag of forwarded transactions: each transaction's encoding with its
+/// length before it, as many as [`FORWARD_BYTES_MAX`] holds.
+pub const WIRE_TRANSACTIONS: u8 = 3;
+
+/// The most bytes of transactions one forwarding message carries; more go
+/// in further messages.
+const FORWARD_BYTES_MAX: usize = 1 << 20;
 
 /// The most batches whose votes a validator gathers at once, and the most
 /// transactions it holds certificates of; votes beyond are dropped (and
@@ -122,10 +127,8 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             let part = vote.keeping(|index| indices.binary_search(&index).is_ok());
             self.send(self.committees.identities(*shard), WIRE_VOTE, &part.to_bytes());
             if *shard != self.shard {
-                for index in indices {
-                    let bytes = transactions[*index as usize].to_bytes();
-                    self.send(self.committees.identities(*shard), WIRE_TRANSACTION, &bytes);
-                }
+                let forwarded = indices.iter().map(|index| &transactions[*index as usize]);
+                self.forward(*shard, forwarded);
             }
         }
         self.gather(vote);
@@ -144,8 +147,33 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         self.ready.remove(id);
     }
 
-    /// Handles a message from `peer`; answers a forwarded transaction for the mempool.
-    pub fn handle_wire(&mut self, peer: PublicKey, bytes: &[u8], ledger: &Ledger) -> Option<Transaction> {
+    /// Sends `transactions` to the validators of `shard`, as few messages
+    /// as [`FORWARD_BYTES_MAX`] allows.
+    fn forward<'t>(&mut self, shard: ShardId, transactions: impl Iterator<Item = &'t Transaction>) {
+        let recipients = self.committees.identities(shard);
+        let mut writer = Writer::new();
+        let mut written = 0;
+        for transaction in transactions {
+            let bytes = transaction.to_bytes();
+            if written > 0 && written + bytes.len() > FORWARD_BYTES_MAX {
+                self.send(recipients.clone(), WIRE_TRANSACTIONS, &std::mem::take(&mut writer).into_bytes());
+                written = 0;
+            }
+            written += bytes.len();
+            writer.bytes(&bytes);
+        }
+        if written > 0 {
+            self.send(recipients, WIRE_TRANSACTIONS, &writer.into_bytes());
+        }
+    }
+
+    /// Handles a message from `peer`; answers the cross-shard transactions
+    /// it forwards, for the mempool.
+    pub fn handle_wire(&mut self, peer: PublicKey, bytes: &[u8], ledger: &Ledger) -> Vec<Transaction> {
+        self.handle_tagged(peer, bytes, ledger).unwrap_or_default()
+    }
+
+    fn handle_tagged(&mut self, peer: PublicKey, bytes: &[u8], ledger: &Ledger) -> Option<Vec<Transaction>> {
         let (&tag, body) = bytes.split_first()?;
         match tag {
             WIRE_VOTE => {
@@ -169,11 +197,17 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
                 reader.finish().ok()?;
                 self.answer(peer, id, shard, ledger);
             }
-            WIRE_TRANSACTION => {
-                let transaction = Transaction::from_bytes(body).ok()?;
-                if ledger.state.is_cross_shard(transaction.body()) {
-                    return Some(transaction);
+            WIRE_TRANSACTIONS => {
+                let mut reader = Reader::new(body);
+                let mut forwarded = Vec::new();
+                while !reader.is_empty() {
+                    let bytes = reader.bytes("forwarded transaction", TRANSACTION_BYTES_MAX).ok()?;
+                    let transaction = Transaction::from_bytes(&bytes).ok()?;
+                    if ledger.state.is_cross_shard(transaction.body()) {
+                        forwarded.push(transaction);
+                    }
                 }
+                return Some(forwarded);
             }
             _ => {}
         }
