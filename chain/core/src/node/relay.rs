@@ -262,20 +262,26 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             return Vec::new();
         }
         let key = (vote.shard, root);
-        if !self.votes.contains_key(&key) && self.votes.len() >= GATHERED_MAX {
+        let certificates = &self.certificates;
+        let wanted: Vec<(u32, Decision)> = vote
+            .decisions
+            .into_iter()
+            .filter(|(_, decision)| {
+                !certificates.get(&decision.transaction).is_some_and(|held| held.contains_key(&vote.shard))
+            })
+            .collect();
+        // A vote that brings nothing this validator lacks (a late vote on a
+        // batch certified already) starts no gathering.
+        if !self.votes.contains_key(&key) && (wanted.is_empty() || self.votes.len() >= GATHERED_MAX) {
             return Vec::new();
         }
-        let certificates = &self.certificates;
         let gathered = self.votes.entry(key).or_insert_with(|| Gathered {
             leaves: vote.leaves.clone(),
             decisions: BTreeMap::new(),
             signatures: BTreeMap::new(),
         });
-        for (index, decision) in vote.decisions {
-            let held = certificates.get(&decision.transaction).is_some_and(|held| held.contains_key(&vote.shard));
-            if !held {
-                gathered.decisions.entry(index).or_insert(decision);
-            }
+        for (index, decision) in wanted {
+            gathered.decisions.entry(index).or_insert(decision);
         }
         gathered.signatures.entry(vote.signer).or_insert(vote.signature);
         if gathered.signatures.len() < self.committees.quorum(vote.shard) || gathered.decisions.is_empty() {
