@@ -96,11 +96,16 @@ pub const SMALL_INT_MAX: i128 = (1 << (TAG_SHIFT - 1)) - 1;
 /// Words in a region descriptor: cursor, limit, chunks.
 pub const REGION_WORDS: u32 = 3;
 
+/// Descriptors a session lays out before the region stack: the static
+/// region's and the arguments'.
+pub const SESSION_FIXED_DESCRIPTORS: u64 = 2;
+
 /// Bytes of the region descriptors a session lays out for calls nesting
 /// at most `depth_limit` deep: the static region's, the arguments', and a
 /// stack of `depth_limit + 2` for the calls' regions. `None` past `u64`.
 pub const fn session_descriptor_bytes(depth_limit: u64) -> Option<u64> {
-    match depth_limit.checked_add(4) {
+    // The stack holds a call's result and scratch regions besides one per level.
+    match depth_limit.checked_add(SESSION_FIXED_DESCRIPTORS + 2) {
         Some(descriptors) => descriptors.checked_mul(REGION_WORDS as u64 * 8),
         None => None,
     }

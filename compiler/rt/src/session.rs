@@ -9,7 +9,7 @@
 use min_core::Constructor;
 use min_diagnostics::codes;
 use min_interp::{RuntimeError, Value};
-use min_lir::abi::{FAIL, REGION_WORDS, session_descriptor_bytes};
+use min_lir::abi::{FAIL, REGION_WORDS, SESSION_FIXED_DESCRIPTORS, session_descriptor_bytes};
 use min_lir::host::Backend;
 use min_lir::{Export, Program, VmVar};
 
@@ -20,17 +20,19 @@ use std::sync::Arc;
 
 /// Bytes of a region descriptor.
 const DESCRIPTOR_BYTES: u64 = REGION_WORDS as u64 * 8;
-/// Descriptors before the region stack: the static region and the arguments'.
-const FIXED_DESCRIPTORS: u64 = 2;
 
 /// Where [`Session::with_tables`] laid out the descriptors in a backend's
 /// memory, to resume a session on that backend put back as it was then
 /// ([`Session::resume`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionLayout {
+    /// The descriptor of the region a call's arguments are built in.
     arguments_region: u64,
+    /// The first descriptor of the region stack.
     stack_start: u64,
+    /// One past the last descriptor of the region stack.
     stack_end: u64,
+    /// How deep calls may nest, which sized the stack.
     depth_limit: usize,
 }
 
@@ -38,12 +40,8 @@ pub struct SessionLayout {
 pub struct Session<B: Backend> {
     backend: B,
     runtime: Runtime,
-    /// The descriptor of the region a call's arguments are built in.
-    arguments_region: u64,
-    /// The first descriptor of the region stack.
-    stack_start: u64,
-    /// One past the last descriptor of the region stack.
-    stack_end: u64,
+    /// Where the descriptors are.
+    layout: SessionLayout,
 }
 
 impl<B: Backend> Session<B> {
@@ -67,18 +65,13 @@ impl<B: Backend> Session<B> {
         let start = memory.grow_zeroed(bytes).ok_or_else(|| *out_of_memory(bytes))?;
         let static_region = start;
         let arguments_region = start + DESCRIPTOR_BYTES;
-        let stack_start = start + FIXED_DESCRIPTORS * DESCRIPTOR_BYTES;
+        let stack_start = start + SESSION_FIXED_DESCRIPTORS * DESCRIPTOR_BYTES;
         backend.set_vm(VmVar::StaticRegion, static_region);
         backend.set_vm(VmVar::RegionTop, stack_start);
         backend.set_vm(VmVar::DepthLimit, depth_limit as u64);
         backend.set_vm(VmVar::Depth, 0);
-        Ok(Session {
-            backend,
-            runtime: Runtime::with_tables(tables, depth_limit),
-            arguments_region,
-            stack_start,
-            stack_end: start + bytes,
-        })
+        let layout = SessionLayout { arguments_region, stack_start, stack_end: start + bytes, depth_limit };
+        Ok(Session::resume(backend, tables, layout))
     }
 
     /// A session on `backend` as [`Session::with_tables`] left the one
@@ -86,23 +79,12 @@ impl<B: Backend> Session<B> {
     /// after that setup (its memory, VM variables and heap top), as a
     /// backend put back to that state is. Nothing is laid out again.
     pub fn resume(backend: B, tables: Arc<Tables>, layout: SessionLayout) -> Session<B> {
-        Session {
-            backend,
-            runtime: Runtime::with_tables(tables, layout.depth_limit),
-            arguments_region: layout.arguments_region,
-            stack_start: layout.stack_start,
-            stack_end: layout.stack_end,
-        }
+        Session { backend, runtime: Runtime::with_tables(tables, layout.depth_limit), layout }
     }
 
     /// Where the session laid out its descriptors.
     pub fn layout(&self) -> SessionLayout {
-        SessionLayout {
-            arguments_region: self.arguments_region,
-            stack_start: self.stack_start,
-            stack_end: self.stack_end,
-            depth_limit: self.runtime.depth_limit,
-        }
+        self.layout
     }
 
     /// Calls the export `export_name` of `program` (the program the session
@@ -150,16 +132,16 @@ impl<B: Backend> Session<B> {
         let depth = self.backend.vm(VmVar::Depth);
         let top = self.backend.vm(VmVar::RegionTop);
         assert!(
-            self.stack_start <= top && top + 2 * DESCRIPTOR_BYTES <= self.stack_end,
+            self.layout.stack_start <= top && top + 2 * DESCRIPTOR_BYTES <= self.layout.stack_end,
             "the region top {top:#x} is outside the region stack"
         );
         let (dest, scratch) = (top, top + DESCRIPTOR_BYTES);
         let mut words = vec![dest, scratch];
         let memory = self.backend.memory();
         for arg in args {
-            let word = self.runtime.encode(memory, self.arguments_region, arg);
+            let word = self.runtime.encode(memory, self.layout.arguments_region, arg);
             if word == FAIL {
-                self.runtime.release(memory, self.arguments_region);
+                self.runtime.release(memory, self.layout.arguments_region);
                 return Err(self.runtime.take_fault().unwrap_or_else(|| error(codes::E0401, "an invalid argument")));
             }
             words.push(word);
@@ -197,7 +179,7 @@ impl<B: Backend> Session<B> {
         let value = self.runtime.decode(memory, result, constructors);
         self.runtime.release(memory, dest);
         self.runtime.release(memory, scratch);
-        self.runtime.release(memory, self.arguments_region);
+        self.runtime.release(memory, self.layout.arguments_region);
         self.backend.set_vm(VmVar::RegionTop, top);
         Ok(value)
     }
@@ -238,7 +220,7 @@ impl<B: Backend> Session<B> {
     /// failing call returns without releasing its callers' regions.
     fn release_from(&mut self, top: u64) {
         let memory = self.backend.memory();
-        let last = self.runtime.regions.deepest().min(self.stack_end - DESCRIPTOR_BYTES);
+        let last = self.runtime.regions.deepest().min(self.layout.stack_end - DESCRIPTOR_BYTES);
         let mut region = top;
         while region <= last {
             self.runtime.release(memory, region);
@@ -247,7 +229,7 @@ impl<B: Backend> Session<B> {
         // The call's own two regions, even if nothing in them took a chunk.
         self.runtime.release(memory, top);
         self.runtime.release(memory, top + DESCRIPTOR_BYTES);
-        self.runtime.release(memory, self.arguments_region);
+        self.runtime.release(memory, self.layout.arguments_region);
     }
 }
 
