@@ -9,17 +9,19 @@ use min_core::Constructor;
 use min_core::prelude::{REF as REF_TYPE, SIGNER as SIGNER_TYPE, TIME as TIME_TYPE};
 use min_diagnostics::codes;
 use min_interp::Value;
+use min_lir::host::Memory;
 use min_lir::{Export, Helper};
 use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
-use min_rt::{ContractCalls, Session, SessionLayout, Tables};
+use min_rt::{ContractCalls, Session, SessionLayout, Shape, Tables};
 use min_wasm::abi::IMPORT_MODULE;
 use min_wasm::{FuelExhausted, Prepared, WasmBackend};
 
-use crate::codec::{self, DecodeError, EncodeError, Limits, shown, type_name};
+use crate::codec::{self, ArgumentImage, DecodeError, EncodeError, Limits, type_name};
 use crate::engine::{Engine, EngineLimits, Idle, Kept};
 use crate::error::{ExecError, LoadError};
 use crate::gas;
 use crate::module::{self, ModuleShape};
+use crate::outcome::{Argument, EncodedOutcome, Outcome, Piece, Verdict};
 use crate::schema::Schema;
 
 /// The largest module [`Contract::load`] accepts.
@@ -28,86 +30,6 @@ pub const MODULE_BYTES_MAX: usize = 16 << 20;
 pub const METADATA_BYTES_MAX: usize = 4 << 20;
 /// The most bytes a call's arguments may take in the canonical encoding.
 pub const INPUT_BYTES_MAX: usize = 1 << 20;
-
-/// What a call of a procedure produced.
-#[derive(Clone, Debug)]
-pub struct Outcome<'c> {
-    /// The objects it created, in the order of its result's components.
-    pub outputs: Vec<Value<'c>>,
-    /// The other values it returned, in the same order.
-    pub returns: Vec<Value<'c>>,
-    /// The events it logged, in the order of its result's components (a
-    /// list of events gives its elements in order).
-    pub events: Vec<Event<'c>>,
-    /// The components of its result in order, as the procedure made them:
-    /// what [`Contract::check`] takes as a claim.
-    pub result: Vec<Value<'c>>,
-    /// The gas the call used, at most its limit (`spec/gas.md`).
-    pub gas_used: u64,
-}
-
-impl<'c> Outcome<'c> {
-    /// The outcome of a call of `info` whose result has `components` (of
-    /// the declared types), with `gas_used`: objects into outputs, events
-    /// into events (a list of events gives its elements), other values
-    /// into returns.
-    pub fn of(info: &ProcedureInfo, components: Vec<Value<'c>>, gas_used: u64) -> Outcome<'c> {
-        let mut outcome = Outcome {
-            outputs: Vec::new(),
-            returns: Vec::new(),
-            events: Vec::new(),
-            result: components.clone(),
-            gas_used,
-        };
-        for (component, slot) in components.into_iter().zip(&info.results) {
-            match (slot.role, &slot.r#type) {
-                (Role::Output, _) => outcome.outputs.push(component),
-                (Role::Event, TypeDesc::List(item)) => {
-                    let mut rest = component;
-                    while let Value::Cons(pair) = rest {
-                        outcome.events.push(Event { r#type: (**item).clone(), value: pair.head.clone() });
-                        rest = pair.tail.clone();
-                    }
-                }
-                (Role::Event, ty) => outcome.events.push(Event { r#type: ty.clone(), value: component }),
-                _ => outcome.returns.push(component),
-            }
-        }
-        outcome
-    }
-}
-
-/// What a procedure's checker says of a claimed result.
-#[derive(Clone, Debug)]
-pub enum Verdict<'c> {
-    /// The procedure makes exactly the claimed result: the claim, split as
-    /// [`Contract::call`] splits a result, with the gas the check used.
-    Accepted(Outcome<'c>),
-    /// The procedure makes another result, or aborts on these arguments.
-    Refused {
-        /// The abort's message, when the procedure aborts.
-        aborted: Option<String>,
-    },
-}
-
-/// An event a call logged: a value of one of the contract's `event` types.
-#[derive(Clone, Debug)]
-pub struct Event<'c> {
-    /// The event's type, [`TypeDesc::Data`] of an event type.
-    pub r#type: TypeDesc,
-    /// Its value.
-    pub value: Value<'c>,
-}
-
-impl Event<'_> {
-    /// The qualified name of the event's type (`bank.Transferred`).
-    pub fn type_name(&self) -> &str {
-        match &self.r#type {
-            TypeDesc::Data { name, .. } => name,
-            _ => "",
-        }
-    }
-}
 
 /// A contract ready to call: a Wasm module made by `minc build` and its
 /// metadata, checked against each other.
@@ -188,10 +110,11 @@ impl Contract {
         check_imports(&metadata)?;
         let limits = Engine::module_limits_of(&EngineLimits::default());
         let shape = module::inspect(wasm, limits)?;
-        let schema =
+        let mut schema =
             Schema::new(&metadata.data_types).map_err(|reason| LoadError::new(format!("the metadata's {reason}")))?;
         let constructors = metadata.constructors.iter().map(Constructor::from).collect();
         let tables = Arc::new(Tables::new(constructors, Vec::new(), metadata.names.clone()));
+        schema.identify(|constructor| tables.constructor_id(constructor));
         let mut procedures: Vec<Procedure> = Vec::with_capacity(metadata.procedures.len());
         for info in &metadata.procedures {
             if procedures.iter().any(|p| p.info.name == info.name) {
@@ -282,6 +205,21 @@ impl Contract {
         Ok(value)
     }
 
+    /// The canonical encoding of [`Contract::signer_value`], made without
+    /// building the value: the address's, `Signer` being a record of one
+    /// string. Pass it as [`Argument::Encoded`].
+    pub fn signer_bytes(&self, address: &str) -> Result<Vec<u8>, ExecError> {
+        let no_signer = || ExecError::BadArguments { reason: "the contract's procedures take no signer".to_string() };
+        let signer = self.schema.get(SIGNER_TYPE).ok_or_else(no_signer)?;
+        match signer.variants.as_slice() {
+            [(_, fields)] if fields.as_slice() == [TypeDesc::Str] => {
+                codec::encode_value(&Value::Str(address.into()), &TypeDesc::Str, &self.schema, &Limits::default())
+                    .map_err(|error| ExecError::BadArguments { reason: format!("the signer: {error}") })
+            }
+            _ => Err(ExecError::BadArguments { reason: "the contract's Signer is not a record of one string".into() }),
+        }
+    }
+
     /// The value of a procedure's `Time` parameter for the block time
     /// `seconds` (`spec/security.md`): the host gives the block's time,
     /// never what the transaction carries.
@@ -330,14 +268,61 @@ impl Contract {
         calls: Option<Box<dyn ContractCalls>>,
     ) -> Result<Outcome<'c>, ExecError> {
         let found = self.find(procedure)?;
-        let (args, argument_bytes) = self.arguments(found, inputs, params)?;
-        let (value, gas_used) = self.run_export(engine, &found.export, &args, argument_bytes, gas_limit, calls)?;
-        let (components, result_bytes) = self.results(found, value)?;
+        let inputs: Vec<Argument<'_, 'c>> = inputs.iter().map(Argument::Value).collect();
+        let params: Vec<Argument<'_, 'c>> = params.iter().map(Argument::Value).collect();
+        let (pieces, gas_used) = self.run_procedure(engine, found, &inputs, &params, gas_limit, calls)?;
+        let components = pieces
+            .iter()
+            .zip(&found.info.results)
+            .map(|(piece, slot)| piece.decode(self, &slot.r#type))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", found.info.name) })?;
+        Ok(Outcome::of(&found.info, components, gas_used))
+    }
+
+    /// [`Contract::call_with`] on arguments that may come as their
+    /// canonical encoding ([`Argument::Encoded`]: an object's data as the
+    /// chain stores it, a parameter as the transaction carries it), giving
+    /// the outcome in the canonical encoding too. No value is built on the
+    /// way: the bytes are checked and read straight into the instance's
+    /// memory, and the result written out from it. The outcome and gas are
+    /// those [`Contract::call_with`] gives on the same arguments as values.
+    pub fn call_encoded<'c>(
+        &'c self,
+        engine: &Engine,
+        procedure: &str,
+        inputs: &[Argument<'_, 'c>],
+        params: &[Argument<'_, 'c>],
+        gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
+    ) -> Result<EncodedOutcome<'c>, ExecError> {
+        let found = self.find(procedure)?;
+        let (pieces, gas_used) = self.run_procedure(engine, found, inputs, params, gas_limit, calls)?;
+        Ok(EncodedOutcome::of(&found.info, pieces, gas_used))
+    }
+
+    /// Runs `procedure` on its arguments: its result's components in
+    /// order, encoded, and the gas used, results included.
+    fn run_procedure(
+        &self,
+        engine: &Engine,
+        procedure: &Procedure,
+        inputs: &[Argument<'_, '_>],
+        params: &[Argument<'_, '_>],
+        gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
+    ) -> Result<(Vec<Piece>, u64), ExecError> {
+        let (image, argument_bytes) = self.arguments(procedure, inputs, params)?;
+        let read = |memory: &dyn Memory, word: u64| self.results(procedure, memory, word);
+        let (pieces, gas_used) =
+            self.run_export(engine, &procedure.export, image, argument_bytes, gas_limit, calls, read)?;
+        let (pieces, result_bytes) =
+            pieces.map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", procedure.info.name) })?;
         let gas_used = gas_used.saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
         if gas_used > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
         }
-        Ok(Outcome::of(&found.info, components, gas_used))
+        Ok((pieces, gas_used))
     }
 
     /// Runs the checker of `procedure` (`spec/contracts.md`): whether the
@@ -383,36 +368,42 @@ impl Contract {
                 reason: format!("the module has no checker of {}", found.info.name),
             });
         };
-        let (mut args, argument_bytes) = self.arguments(found, inputs, params)?;
-        let (claim, claim_bytes) = self.claim(found, claimed)?;
-        args.push(claim);
-        match self.run_export(engine, checker, &args, argument_bytes + claim_bytes, gas_limit, calls) {
-            Ok((Value::Bool(true), gas_used)) => {
+        let inputs: Vec<Argument<'_, 'c>> = inputs.iter().map(Argument::Value).collect();
+        let params: Vec<Argument<'_, 'c>> = params.iter().map(Argument::Value).collect();
+        let (mut image, argument_bytes) = self.arguments(found, &inputs, &params)?;
+        let claim_bytes = self.claim(found, claimed, &mut image)?;
+        let read = |memory: &dyn Memory, word: u64| min_rt::shape(memory, word);
+        match self.run_export(engine, checker, image, argument_bytes + claim_bytes, gas_limit, calls, read) {
+            Ok((Shape::Bool(true), gas_used)) => {
                 Ok(Verdict::Accepted(Outcome::of(&found.info, claimed.to_vec(), gas_used)))
             }
-            Ok((Value::Bool(false), _)) => Ok(Verdict::Refused { aborted: None }),
+            Ok((Shape::Bool(false), _)) => Ok(Verdict::Refused { aborted: None }),
             Err(ExecError::Abort { message }) => Ok(Verdict::Refused { aborted: Some(message) }),
             Ok((other, _)) => Err(ExecError::Trap {
-                reason: format!("the checker of {} returned {}", found.info.name, shown(&other)),
+                reason: format!("the checker of {} returned {other:?}, not a boolean", found.info.name),
             }),
             Err(error) => Err(error),
         }
     }
 
-    /// Runs `export` on `args` (whose encoding takes `argument_bytes`) in an
-    /// instance as it was new with at most `gas_limit` gas: its value, and
-    /// the gas used so far. An instance whose call returned is put back as
+    /// Runs `export` on the arguments of `image` (whose encoding takes
+    /// `argument_bytes`) in an instance as it was new with at most
+    /// `gas_limit` gas: what `read` reads of its result's word, and the
+    /// gas used so far (`read`'s loads included; placing the arguments
+    /// costs only their bytes). An instance whose call returned is put back as
     /// it was new and kept for the next call; one whose call failed in any
     /// way (or whose memory grew) goes back to the pool.
-    fn run_export<'c>(
-        &'c self,
+    #[allow(clippy::too_many_arguments)]
+    fn run_export<R>(
+        &self,
         engine: &Engine,
         export: &Export,
-        args: &[Value<'c>],
+        image: ArgumentImage,
         argument_bytes: usize,
         gas_limit: u64,
         calls: Option<Box<dyn ContractCalls>>,
-    ) -> Result<(Value<'c>, u64), ExecError> {
+        read: impl FnOnce(&dyn Memory, u64) -> R,
+    ) -> Result<(R, u64), ExecError> {
         let upfront = gas::CALL_BASE.saturating_add((argument_bytes as u64).saturating_mul(gas::ARGUMENT_BYTE));
         if upfront > gas_limit {
             return Err(ExecError::OutOfGas { limit: gas_limit });
@@ -440,8 +431,12 @@ impl Contract {
             .set_fuel(gas_limit - upfront)
             .map_err(|error| ExecError::Engine { reason: error.to_string() })?;
         session.runtime_mut().set_contract_calls(calls);
-        let constructors = self.tables.constructors();
-        let result = catch_unwind(AssertUnwindSafe(|| session.call_export(export, args, constructors)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            session.backend_mut().charge_reads(false);
+            let arguments = session.write_arguments(|runtime, memory, region| image.place(runtime, memory, region));
+            session.backend_mut().charge_reads(true);
+            session.call_with_arguments(export, arguments?, read)
+        }));
         let fuel_left = session.backend().fuel().unwrap_or(0);
         let trap = session.backend().last_trap_code();
         let value = match result {
@@ -533,16 +528,17 @@ impl Contract {
     }
 
     /// The arguments in the order of the procedure's parameters, each
-    /// checked against its type, and the bytes their encoding takes.
-    /// `inputs` holds the objects the transaction names, consumed or read
-    /// by reference, in the order of the parameters; a referenced object
-    /// is wrapped in its `Ref` here.
-    fn arguments<'c>(
-        &'c self,
+    /// checked against its type and read into an image, and the bytes
+    /// their encoding takes. `inputs` holds the objects the transaction
+    /// names, consumed or read by reference, in the order of the
+    /// parameters; a referenced object is its `Ref`, whose encoding is the
+    /// object's.
+    fn arguments(
+        &self,
         procedure: &Procedure,
-        inputs: &[Value<'c>],
-        params: &[Value<'c>],
-    ) -> Result<(Vec<Value<'c>>, usize), ExecError> {
+        inputs: &[Argument<'_, '_>],
+        params: &[Argument<'_, '_>],
+    ) -> Result<(ArgumentImage, usize), ExecError> {
         let info = &procedure.info;
         let wanted = |role: Role| info.arguments.iter().filter(|slot| slot.role == role).count();
         let (consumed, read) = (wanted(Role::Input), wanted(Role::Reference));
@@ -561,42 +557,67 @@ impl Contract {
                 ),
             });
         }
+        let encoded_bytes: usize = inputs.iter().chain(params).map(Argument::encoded_len).sum();
         let (mut inputs, mut params) = (inputs.iter(), params.iter());
-        let mut args = Vec::with_capacity(info.arguments.len());
+        let mut image = ArgumentImage::with_capacity(encoded_bytes);
         let mut bytes = 0usize;
         for (position, slot) in info.arguments.iter().enumerate() {
             let next = match slot.role {
-                Role::Input => inputs.next().cloned(),
-                Role::Reference => inputs.next().map(|object| self.reference_to(object)).transpose()?,
-                _ => params.next().cloned(),
+                Role::Input | Role::Reference => inputs.next(),
+                _ => params.next(),
             };
-            let Some(value) = next else { unreachable!("the counts were checked") };
-            let limits = Limits { max_bytes: INPUT_BYTES_MAX - bytes, ..Limits::default() };
-            match codec::encoded_len(&value, &slot.r#type, &self.schema, &limits) {
-                Ok(len) => bytes += len,
-                Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
-                Err(error) => {
-                    return Err(ExecError::BadArguments {
-                        reason: format!("parameter {} of {}: {error}", position + 1, info.name),
-                    });
-                }
-            }
-            args.push(value);
+            let Some(argument) = next else { unreachable!("the counts were checked") };
+            let what = || format!("parameter {} of {}", position + 1, info.name);
+            bytes += self.push_argument(&mut image, argument, &slot.r#type, INPUT_BYTES_MAX - bytes, what)?;
         }
-        Ok((args, bytes))
+        Ok((image, bytes))
     }
 
-    /// `object` as the value of a `Ref` parameter.
-    fn reference_to<'c>(&'c self, object: &Value<'c>) -> Result<Value<'c>, ExecError> {
-        let constructor = self.schema.constructors(REF_TYPE).next().ok_or_else(|| ExecError::BadArguments {
-            reason: "the contract's procedures read no object by reference".to_string(),
-        })?;
-        Ok(Value::Data(std::rc::Rc::new(min_interp::Data { constructor, fields: vec![object.clone()] })))
+    /// Reads `argument`, of type `ty` (a `Ref`'s value being the object
+    /// itself), into `image` when its encoding takes at most `room` bytes:
+    /// how many it takes. `what` names it in errors.
+    fn push_argument(
+        &self,
+        image: &mut ArgumentImage,
+        argument: &Argument<'_, '_>,
+        ty: &TypeDesc,
+        room: usize,
+        what: impl Fn() -> String,
+    ) -> Result<usize, ExecError> {
+        let limits = Limits { max_bytes: room, ..Limits::default() };
+        let encoded;
+        let bytes = match argument {
+            Argument::Encoded(bytes) => *bytes,
+            Argument::Value(value) => {
+                let value_ty = if is_reference_type(ty) { reference_of(ty) } else { ty };
+                encoded = match codec::encode_value(value, value_ty, &self.schema, &limits) {
+                    Ok(bytes) => bytes,
+                    Err(EncodeError::TooLarge { .. }) => {
+                        return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX });
+                    }
+                    Err(error) => return Err(ExecError::BadArguments { reason: format!("{}: {error}", what()) }),
+                };
+                &encoded
+            }
+        };
+        if bytes.len() > room {
+            return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX });
+        }
+        image
+            .push(bytes, ty, &self.schema, &limits)
+            .map_err(|error| ExecError::BadArguments { reason: format!("{}: {error}", what()) })?;
+        Ok(bytes.len())
     }
 
-    /// A claimed result, from its components, each checked against its
-    /// type, and the bytes their encoding takes.
-    fn claim<'c>(&self, procedure: &Procedure, components: &[Value<'c>]) -> Result<(Value<'c>, usize), ExecError> {
+    /// Reads a claimed result, from its components, each checked against
+    /// its type, into `image` as the checker's last argument (the tuple
+    /// of the components): the bytes their encoding takes.
+    fn claim(
+        &self,
+        procedure: &Procedure,
+        components: &[Value<'_>],
+        image: &mut ArgumentImage,
+    ) -> Result<usize, ExecError> {
         let info = &procedure.info;
         if components.len() != info.results.len() {
             return Err(ExecError::BadArguments {
@@ -608,11 +629,11 @@ impl Contract {
                 ),
             });
         }
-        let mut bytes = 0usize;
+        let mut encoded = Vec::new();
         for (position, (component, slot)) in components.iter().zip(&info.results).enumerate() {
-            let limits = Limits { max_bytes: INPUT_BYTES_MAX.saturating_sub(bytes), ..Limits::default() };
-            match codec::encoded_len(component, &slot.r#type, &self.schema, &limits) {
-                Ok(len) => bytes += len,
+            let limits = Limits { max_bytes: INPUT_BYTES_MAX.saturating_sub(encoded.len()), ..Limits::default() };
+            match codec::encode_value(component, &slot.r#type, &self.schema, &limits) {
+                Ok(bytes) => encoded.extend_from_slice(&bytes),
                 Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
                 Err(error) => {
                     return Err(ExecError::BadArguments {
@@ -621,28 +642,59 @@ impl Contract {
                 }
             }
         }
-        Ok((whole(components), bytes))
+        let claim_type = TypeDesc::Tuple(info.results.iter().map(|slot| slot.r#type.clone()).collect());
+        let limits = Limits { max_bytes: INPUT_BYTES_MAX, ..Limits::default() };
+        image.push(&encoded, &claim_type, &self.schema, &limits).map_err(|error| ExecError::BadArguments {
+            reason: format!("the claimed result of {}: {error}", info.name),
+        })?;
+        Ok(encoded.len())
     }
 
-    /// The components of a procedure's result, each checked against its
-    /// declared type, and the bytes their encoding takes.
-    fn results<'c>(&self, procedure: &Procedure, value: Value<'c>) -> Result<(Vec<Value<'c>>, usize), ExecError> {
+    /// The components of a procedure's result, which `word` is in
+    /// `memory`, each written out in its encoding (a list of events as
+    /// each event's), and the bytes they take together.
+    fn results(
+        &self,
+        procedure: &Procedure,
+        memory: &dyn Memory,
+        word: u64,
+    ) -> Result<(Vec<Piece>, usize), EncodeError> {
         let info = &procedure.info;
-        let components: Vec<Value<'c>> = match components(&value, info.results.len()) {
-            Some(components) => components,
-            None => {
+        let (count, tuple) = match (info.results.len(), min_rt::shape(memory, word)) {
+            (0, Shape::Unit) => (0, None),
+            (1, _) => (1, None),
+            (count, Shape::Tuple { address, count: got }) if got as usize == count => (count, Some(address)),
+            _ => {
                 let types: Vec<String> = info.results.iter().map(|slot| type_name(&slot.r#type)).collect();
-                return Err(ExecError::Trap {
-                    reason: format!("{} returned {}, not ({})", info.name, shown(&value), types.join(", ")),
+                return Err(EncodeError::NotOfType {
+                    reason: format!("{} returned no value of ({})", info.name, types.join(", ")),
                 });
             }
         };
-        let mut bytes = 0;
-        for (component, slot) in components.iter().zip(&info.results) {
-            bytes += codec::encoded_len(component, &slot.r#type, &self.schema, &Limits::default())
-                .map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", info.name) })?;
+        let words = (1..=count as u64).map(|index| match tuple {
+            Some(address) => memory.load(address + 8 * index),
+            None => word,
+        });
+        let limits = Limits::default();
+        let mut pieces = Vec::with_capacity(count);
+        let mut bytes = 0usize;
+        for (word, slot) in words.zip(&info.results) {
+            let piece = match (slot.role, &slot.r#type) {
+                (Role::Event, TypeDesc::List(item)) => {
+                    let mut events = Vec::new();
+                    bytes += codec::write_elements(memory, word, item, &self.schema, &limits, &mut events)?;
+                    Piece::Events(events)
+                }
+                (_, ty) => {
+                    let mut encoded = Vec::with_capacity(64);
+                    codec::write_result(memory, word, ty, &self.schema, &limits, &mut encoded)?;
+                    bytes += encoded.len();
+                    Piece::One(encoded)
+                }
+            };
+            pieces.push(piece);
         }
-        Ok((components, bytes))
+        Ok((pieces, bytes))
     }
 }
 
@@ -671,6 +723,15 @@ pub(crate) fn components<'c>(value: &Value<'c>, count: usize) -> Option<Vec<Valu
 /// Whether `ty` is the type of a reference input, `Ref T`.
 fn is_reference_type(ty: &TypeDesc) -> bool {
     matches!(ty, TypeDesc::Data { name, args } if name == REF_TYPE && args.len() == 1)
+}
+
+/// The type of the object a `Ref T` refers to, `T`; `ty` itself for
+/// another type.
+fn reference_of(ty: &TypeDesc) -> &TypeDesc {
+    match ty {
+        TypeDesc::Data { name, args } if name == REF_TYPE && args.len() == 1 => &args[0],
+        _ => ty,
+    }
 }
 
 /// Whether `ty` is the type of a procedure's signer.

@@ -30,12 +30,14 @@ mod engine;
 mod error;
 pub mod gas;
 mod module;
+mod outcome;
 mod schema;
 
 pub use codec::{DecodeError, EncodeError, Limits, decode_value, encode_value};
-pub use contract::{Contract, Event, INPUT_BYTES_MAX, METADATA_BYTES_MAX, MODULE_BYTES_MAX, Outcome, Verdict};
+pub use contract::{Contract, INPUT_BYTES_MAX, METADATA_BYTES_MAX, MODULE_BYTES_MAX};
 pub use engine::{Engine, EngineLimits};
 pub use error::{ExecError, LoadError};
+pub use outcome::{Argument, EncodedEvent, EncodedOutcome, Event, Outcome, Verdict};
 pub use schema::Schema;
 
 /// The interpreter's values, which procedures take and return.

@@ -26,6 +26,9 @@ pub(crate) struct DataType {
     pub params: u32,
     /// Its constructors in tag order, each with its fields' types.
     pub variants: Vec<(Constructor, Vec<TypeDesc>)>,
+    /// The id of each constructor (in tag order) in the compiled program,
+    /// where [`Schema::identify`] found one.
+    pub ids: Vec<Option<u32>>,
 }
 
 impl Schema {
@@ -68,7 +71,8 @@ impl Schema {
                 };
                 variants.push((constructor, variant.fields.clone()));
             }
-            schema.types.push(DataType { name: info.name.clone(), params: info.params, variants });
+            let ids = vec![None; variants.len()];
+            schema.types.push(DataType { name: info.name.clone(), params: info.params, variants, ids });
         }
         for data_type in &schema.types {
             for (constructor, fields) in &data_type.variants {
@@ -113,6 +117,14 @@ impl Schema {
             }
         }
         Ok(())
+    }
+
+    /// Records the id `id_of` gives each constructor in the compiled
+    /// program, for building values in its memory.
+    pub(crate) fn identify(&mut self, id_of: impl Fn(&Constructor) -> Option<u32>) {
+        for data_type in &mut self.types {
+            data_type.ids = data_type.variants.iter().map(|(constructor, _)| id_of(constructor)).collect();
+        }
     }
 
     /// The data type of qualified name `name`.

@@ -119,11 +119,14 @@ proptest! {
 }
 
 #[test]
-fn a_result_too_large_to_read_runs_out_of_gas() {
+fn a_result_too_large_to_read_stops_at_its_limit_or_its_gas() {
     let (contract, engine) = (vault(), engine());
     let small = contract.call(&engine, "grow", &[], &[Value::Nat(2)], GAS).unwrap();
     assert_eq!(small.returns[0].to_string(), "Node (Node Leaf Leaf) (Node Leaf Leaf)");
-    // 2^60 nodes share 61 objects; reading them all as a value would never end.
+    // 2^60 nodes share 61 objects; reading them all out would never end.
     let error = contract.call(&engine, "grow", &[], &[Value::Nat(60)], GAS).unwrap_err();
-    assert_eq!(error, ExecError::OutOfGas { limit: GAS });
+    let ExecError::Trap { reason } = &error else { panic!("{error:?}") };
+    assert!(reason.contains("passes the limit of 1048576 bytes"), "{reason}");
+    let error = contract.call(&engine, "grow", &[], &[Value::Nat(60)], 500_000).unwrap_err();
+    assert_eq!(error, ExecError::OutOfGas { limit: 500_000 });
 }

@@ -145,11 +145,14 @@ mod tests {
 
     /// Eight consecutive free ports on 127.0.0.1, the JSON-RPC ports of two
     /// shards of four validators: the first, and listeners on shard 1's
-    /// four (those of shard 0 are let go).
+    /// four (those of shard 0 are let go). Each call looks past the ranges
+    /// earlier calls took, so that ports a test lets go to stand for a
+    /// validator that is down are never another test's, running beside it.
     fn free_ports() -> (u16, std::vec::IntoIter<TcpListener>) {
-        (20_000..32_000)
-            .step_by(8)
-            .find_map(|first: u16| {
+        static NEXT_RANGE: AtomicUsize = AtomicUsize::new(0);
+        std::iter::repeat_with(|| NEXT_RANGE.fetch_add(1, Ordering::SeqCst))
+            .map_while(|range| u16::try_from(20_000 + 8 * range).ok().filter(|first| *first < 32_000))
+            .find_map(|first| {
                 let mut held: Vec<TcpListener> = (first..first + 8)
                     .map_while(|port| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).ok())
                     .collect();

@@ -23,44 +23,158 @@ enum Parent<'p> {
     Data(&'p Constructor, Vec<Value<'p>>),
 }
 
+/// What a word is, read as far as its object's header: an immediate's
+/// value, or the kind and parts of the object a pointer points to. Reading
+/// a pointer's shape loads its header (and a big number's two words); the
+/// components are left for the reader to load.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shape {
+    /// A natural, small or big.
+    Nat(u128),
+    /// An integer, small or big.
+    Int(i128),
+    /// A real.
+    Real(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A character.
+    Char(char),
+    /// `()`.
+    Unit,
+    /// The empty list.
+    Nil,
+    /// A constructor without fields: its id and its tag in its type.
+    Atom {
+        /// The constructor's id, its index in the program's constructors.
+        id: u32,
+        /// Its index among its type's constructors.
+        tag: u32,
+    },
+    /// A string object: its UTF-8 bytes start 8 bytes after `address`.
+    Str {
+        /// The object's address.
+        address: u64,
+        /// The string's length in bytes.
+        len: u32,
+    },
+    /// A list cell: its head is the word 8 bytes after `address`, its tail
+    /// the word after that.
+    Cons {
+        /// The object's address.
+        address: u64,
+    },
+    /// A tuple: its components are words `1..=count` of the object.
+    Tuple {
+        /// The object's address.
+        address: u64,
+        /// How many components it has, at least two.
+        count: u32,
+    },
+    /// Constructor data with fields, in words `1..=arity` of the object.
+    Data {
+        /// The object's address.
+        address: u64,
+        /// The constructor's id.
+        id: u32,
+        /// Its index among its type's constructors.
+        tag: u32,
+        /// How many fields it has.
+        arity: u32,
+    },
+    /// A function value that takes `arity` more arguments.
+    Closure {
+        /// How many more arguments it takes.
+        arity: u32,
+    },
+}
+
+/// The shape of `word`. Panics on a word that fits no layout of the ABI,
+/// which only a faulty backend (or a module not made by `emit`) produces.
+pub fn shape(memory: &dyn Memory, word: u64) -> Shape {
+    if abi::is_real(word) {
+        return Shape::Real(f64::from_bits(word));
+    }
+    let payload = word & abi::PAYLOAD_MASK;
+    match word & abi::TAG_MASK {
+        abi::TAG_PTR => {
+            let address = payload;
+            let header = memory.load(address);
+            let kind = Kind::from_byte(header as u8);
+            let kind = kind.unwrap_or_else(|| panic!("an object of unknown kind {} at {address:#x}", header as u8));
+            let (_, a, _) = abi::header_parts(header);
+            match kind {
+                Kind::Str => Shape::Str { address, len: a },
+                Kind::BigNat => Shape::Nat(big(memory, address)),
+                Kind::BigInt => Shape::Int(big(memory, address) as i128),
+                Kind::Tuple => {
+                    assert!(a >= 2, "a tuple object of {a} components at {address:#x}");
+                    Shape::Tuple { address, count: a }
+                }
+                Kind::Cons => Shape::Cons { address },
+                Kind::Data => {
+                    let (id, tag, arity) = abi::data_header_parts(header);
+                    assert!(arity >= 1, "a data object of constructor {id} without fields at {address:#x}");
+                    Shape::Data { address, id, tag, arity }
+                }
+                Kind::Closure => Shape::Closure { arity: a },
+            }
+        }
+        abi::TAG_NAT => Shape::Nat(u128::from(payload)),
+        abi::TAG_INT => Shape::Int(i128::from(abi::small_int_value(word))),
+        abi::TAG_BOOL => Shape::Bool(payload != 0),
+        abi::TAG_CHAR => {
+            let c = u32::try_from(payload).ok().and_then(char::from_u32);
+            Shape::Char(c.unwrap_or_else(|| panic!("a character word {word:#x} that is no character")))
+        }
+        abi::TAG_ATOM => match word {
+            abi::UNIT => Shape::Unit,
+            abi::NIL => Shape::Nil,
+            _ => {
+                let id = abi::constructor_of_atom(word).unwrap_or_else(|| panic!("an unknown atom {word:#x}"));
+                Shape::Atom { id, tag: (word & 0xFFFF) as u32 }
+            }
+        },
+        _ => panic!("decoding the word {word:#x}, which is no value"),
+    }
+}
+
 /// The value of `word`; `constructors` are the program's, by id.
 pub(crate) fn decode<'p>(memory: &dyn Memory, word: u64, constructors: &'p [Constructor]) -> Value<'p> {
     let mut parents = Vec::new();
     let mut word = word;
     let leaf = loop {
-        let Some((kind, header, address)) = object(memory, word) else {
-            break immediate(word, constructors);
-        };
-        let (_, a, _) = abi::header_parts(header);
-        match kind {
-            Kind::Cons => {
-                let head = decode(memory, memory.load(address + 8), constructors);
-                parents.push(Parent::Cons(head));
-                word = memory.load(address + 16);
-            }
-            Kind::Tuple => {
-                assert!(a >= 2, "a tuple object of {a} components at {address:#x}");
-                let init = components(memory, address, a - 1, constructors);
-                parents.push(Parent::Tuple(init));
-                word = memory.load(address + 8 * u64::from(a));
-            }
-            Kind::Data => {
-                let (id, _, arity) = abi::data_header_parts(header);
-                let constructor = constructor(constructors, id);
-                assert!(arity >= 1, "a data object of {} without fields at {address:#x}", constructor.name);
-                let init = components(memory, address, arity - 1, constructors);
-                parents.push(Parent::Data(constructor, init));
-                word = memory.load(address + 8 * u64::from(arity));
-            }
-            Kind::Str => {
-                let bytes = memory.read(address + 8, a as usize);
+        match shape(memory, word) {
+            Shape::Nat(n) => break Value::Nat(n),
+            Shape::Int(i) => break Value::Int(i),
+            Shape::Real(x) => break Value::Real(x),
+            Shape::Bool(b) => break Value::Bool(b),
+            Shape::Char(c) => break Value::Char(c),
+            Shape::Unit => break Value::Unit,
+            Shape::Nil => break Value::Nil,
+            Shape::Atom { id, .. } => break Value::data(constructor(constructors, id), Vec::new()),
+            Shape::Str { address, len } => {
+                let bytes = memory.read(address + 8, len as usize);
                 let text =
                     String::from_utf8(bytes).unwrap_or_else(|_| panic!("a string object at {address:#x} is not UTF-8"));
                 break Value::string(&text);
             }
-            Kind::BigNat => break Value::Nat(big(memory, address)),
-            Kind::BigInt => break Value::Int(big(memory, address) as i128),
-            Kind::Closure => break Value::opaque_function(a as usize),
+            Shape::Closure { arity } => break Value::opaque_function(arity as usize),
+            Shape::Cons { address } => {
+                let head = decode(memory, memory.load(address + 8), constructors);
+                parents.push(Parent::Cons(head));
+                word = memory.load(address + 16);
+            }
+            Shape::Tuple { address, count } => {
+                let init = components(memory, address, count - 1, constructors);
+                parents.push(Parent::Tuple(init));
+                word = memory.load(address + 8 * u64::from(count));
+            }
+            Shape::Data { address, id, arity, .. } => {
+                let constructor = constructor(constructors, id);
+                let init = components(memory, address, arity - 1, constructors);
+                parents.push(Parent::Data(constructor, init));
+                word = memory.load(address + 8 * u64::from(arity));
+            }
         }
     };
     parents.into_iter().rev().fold(leaf, |value, parent| match parent {
@@ -74,45 +188,6 @@ pub(crate) fn decode<'p>(memory: &dyn Memory, word: u64, constructors: &'p [Cons
             Value::data(constructor, fields)
         }
     })
-}
-
-/// The kind, header and address of the object a word points to, or `None`
-/// for a word that is not a pointer.
-fn object(memory: &dyn Memory, word: u64) -> Option<(Kind, u64, u64)> {
-    if abi::is_real(word) || word & abi::TAG_MASK != abi::TAG_PTR {
-        return None;
-    }
-    let address = word & abi::PAYLOAD_MASK;
-    let header = memory.load(address);
-    let kind = Kind::from_byte(header as u8);
-    let kind = kind.unwrap_or_else(|| panic!("an object of unknown kind {} at {address:#x}", header as u8));
-    Some((kind, header, address))
-}
-
-/// The value of a word that is not a pointer.
-fn immediate<'p>(word: u64, constructors: &'p [Constructor]) -> Value<'p> {
-    if abi::is_real(word) {
-        return Value::Real(f64::from_bits(word));
-    }
-    let payload = word & abi::PAYLOAD_MASK;
-    match word & abi::TAG_MASK {
-        abi::TAG_NAT => Value::Nat(u128::from(payload)),
-        abi::TAG_INT => Value::Int(i128::from(abi::small_int_value(word))),
-        abi::TAG_BOOL => Value::Bool(payload != 0),
-        abi::TAG_CHAR => {
-            let c = u32::try_from(payload).ok().and_then(char::from_u32);
-            Value::Char(c.unwrap_or_else(|| panic!("a character word {word:#x} that is no character")))
-        }
-        abi::TAG_ATOM => match word {
-            abi::UNIT => Value::Unit,
-            abi::NIL => Value::Nil,
-            _ => {
-                let id = abi::constructor_of_atom(word).unwrap_or_else(|| panic!("an unknown atom {word:#x}"));
-                Value::data(constructor(constructors, id), Vec::new())
-            }
-        },
-        _ => panic!("decoding the word {word:#x}, which is no value"),
-    }
 }
 
 /// Components `1..=count` of the object at `address`.

@@ -29,9 +29,9 @@ pub(crate) struct Encoder<'a> {
 }
 
 /// The largest constructor id, tag and arity a data header holds.
-const DATA_ID_MAX: u32 = (1 << 24) - 1;
-const DATA_TAG_MAX: u32 = (1 << 16) - 1;
-const DATA_FIELD_MAX: u32 = (1 << 16) - 1;
+pub(crate) const DATA_ID_MAX: u32 = (1 << 24) - 1;
+pub(crate) const DATA_TAG_MAX: u32 = (1 << 16) - 1;
+pub(crate) const DATA_FIELD_MAX: u32 = (1 << 16) - 1;
 
 /// One step of encoding: the word of a value, and the open slot of its
 /// last component with the value that goes there, if it has one.
@@ -165,12 +165,12 @@ impl Encoder<'_> {
 }
 
 /// A count as a header field: fewer than 2^32.
-fn header_count(count: usize) -> Result<u32, Fault> {
+pub(crate) fn header_count(count: usize) -> Result<u32, Fault> {
     u32::try_from(count).map_err(|_| invalid("a value with 2^32 or more components"))
 }
 
 /// `E0401`: a value compiled code cannot hold.
-fn invalid(message: impl Into<String>) -> Fault {
+pub(crate) fn invalid(message: impl Into<String>) -> Fault {
     Box::new(RuntimeError {
         code: codes::E0401,
         message: message.into(),

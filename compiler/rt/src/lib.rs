@@ -10,6 +10,10 @@
 //! - [`Runtime::encode`] and [`Runtime::decode`] (`encode.rs`, `decode.rs`)
 //!   convert between [`min_interp::Value`] and words in the layouts of
 //!   [`min_lir::abi`], without recursing along lists or last fields.
+//! - [`Image`] (`image.rs`) lays objects out outside memory and places
+//!   them in a region with one write, and [`shape`] reads what a word is:
+//!   together they let a caller that knows the values' types convert
+//!   between another encoding and words without values in between.
 //! - [`Session`] (`session.rs`) sets a backend's memory and VM variables up
 //!   and calls exports on values, returning values or the interpreter's
 //!   [`min_interp::RuntimeError`].
@@ -21,6 +25,7 @@
 mod decode;
 mod encode;
 mod helpers;
+mod image;
 mod regions;
 mod runtime;
 mod session;
@@ -28,9 +33,11 @@ mod tables;
 #[cfg(test)]
 mod testing;
 
+pub use decode::{Shape, shape};
+pub use image::Image;
 pub use regions::{CHUNK_BYTES, CHUNK_HEADER_BYTES, RegionStats};
 pub use runtime::{ContractCalls, Runtime};
-pub use session::{Session, SessionLayout};
+pub use session::{Arguments, Session, SessionLayout};
 pub use tables::Tables;
 
 /// How faults travel inside the crate: boxed, as the interpreter's do.

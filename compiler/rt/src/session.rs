@@ -10,9 +10,10 @@ use min_core::Constructor;
 use min_diagnostics::codes;
 use min_interp::{RuntimeError, Value};
 use min_lir::abi::{FAIL, REGION_WORDS, SESSION_FIXED_DESCRIPTORS, session_descriptor_bytes};
-use min_lir::host::Backend;
+use min_lir::host::{Backend, Memory};
 use min_lir::{Export, Program, VmVar};
 
+use crate::decode::decode;
 use crate::regions::{RegionStats, out_of_memory};
 use crate::runtime::Runtime;
 use crate::tables::Tables;
@@ -35,6 +36,11 @@ pub struct SessionLayout {
     /// How deep calls may nest, which sized the stack.
     depth_limit: usize,
 }
+
+/// A call's arguments built in the arguments' region by
+/// [`Session::write_arguments`]: their words, in order.
+#[derive(Debug)]
+pub struct Arguments(Vec<u64>);
 
 /// A backend's compiled program with its run-time library.
 pub struct Session<B: Backend> {
@@ -121,8 +127,52 @@ impl<B: Backend> Session<B> {
         args: &[Value<'p>],
         constructors: &'p [Constructor],
     ) -> Result<Value<'p>, RuntimeError> {
+        let arguments = self.write_arguments(|runtime, memory, region| {
+            let mut words = Vec::with_capacity(args.len());
+            for arg in args {
+                let word = runtime.encode(memory, region, arg);
+                if word == FAIL {
+                    return Err(runtime.take_fault().unwrap_or_else(|| error(codes::E0401, "an invalid argument")));
+                }
+                words.push(word);
+            }
+            Ok(words)
+        })?;
+        self.call_with_arguments(export, arguments, |memory, word| decode(memory, word, constructors))
+    }
+
+    /// Builds a call's arguments in the arguments' region: `write` gets
+    /// the run-time library, the memory and the region's descriptor, and
+    /// gives the arguments' words in order (or why they cannot be built,
+    /// and then the region is released).
+    pub fn write_arguments(
+        &mut self,
+        write: impl FnOnce(&mut Runtime, &mut dyn Memory, u64) -> Result<Vec<u64>, RuntimeError>,
+    ) -> Result<Arguments, RuntimeError> {
+        let memory = self.backend.memory();
+        match write(&mut self.runtime, memory, self.layout.arguments_region) {
+            Ok(words) => Ok(Arguments(words)),
+            Err(fault) => {
+                self.runtime.release(self.backend.memory(), self.layout.arguments_region);
+                Err(fault)
+            }
+        }
+    }
+
+    /// Calls `export` on `arguments` that [`Session::write_arguments`]
+    /// built, exactly as many as it takes, as [`Session::call`] does; `read`
+    /// reads the result's word out of memory before the call's regions are
+    /// released.
+    pub fn call_with_arguments<R>(
+        &mut self,
+        export: &Export,
+        arguments: Arguments,
+        read: impl FnOnce(&dyn Memory, u64) -> R,
+    ) -> Result<R, RuntimeError> {
         let export_name = export.name.as_str();
+        let Arguments(args) = arguments;
         if args.len() != export.arity as usize {
+            self.runtime.release(self.backend.memory(), self.layout.arguments_region);
             let message = match export.arity {
                 0 => format!("{export_name} is a value, not a function, but was given {} arguments", args.len()),
                 arity => format!("{export_name} takes {arity} arguments but was given {}", args.len()),
@@ -136,16 +186,10 @@ impl<B: Backend> Session<B> {
             "the region top {top:#x} is outside the region stack"
         );
         let (dest, scratch) = (top, top + DESCRIPTOR_BYTES);
-        let mut words = vec![dest, scratch];
+        let mut words = Vec::with_capacity(2 + args.len());
+        words.extend([dest, scratch]);
+        words.extend(args);
         let memory = self.backend.memory();
-        for arg in args {
-            let word = self.runtime.encode(memory, self.layout.arguments_region, arg);
-            if word == FAIL {
-                self.runtime.release(memory, self.layout.arguments_region);
-                return Err(self.runtime.take_fault().unwrap_or_else(|| error(codes::E0401, "an invalid argument")));
-            }
-            words.push(word);
-        }
         memory.write_zeros(dest, 2 * DESCRIPTOR_BYTES);
         self.backend.set_vm(VmVar::RegionTop, top + 2 * DESCRIPTOR_BYTES);
         self.runtime.regions.forget_deepest();
@@ -176,7 +220,7 @@ impl<B: Backend> Session<B> {
             )));
         }
         let memory = self.backend.memory();
-        let value = self.runtime.decode(memory, result, constructors);
+        let value = read(memory, result);
         self.runtime.release(memory, dest);
         self.runtime.release(memory, scratch);
         self.runtime.release(memory, self.layout.arguments_region);

@@ -52,7 +52,7 @@ impl Tables {
     /// The id of a constructor: the one equal to it in every respect, else
     /// the first of the same name, tag and arity (a value built from another
     /// copy of the program's types, which may lack field names).
-    pub(crate) fn constructor_id(&self, constructor: &Constructor) -> Option<u32> {
+    pub fn constructor_id(&self, constructor: &Constructor) -> Option<u32> {
         let ids = self.ids_by_name.get(&constructor.name)?;
         let of = |id: &u32| &self.constructors[*id as usize];
         ids.iter()

@@ -319,6 +319,15 @@ impl WasmBackend {
         self.memory.set_fuel(fuel).map_err(runtime)
     }
 
+    /// Whether the run-time library's loads and reads outside calls (a
+    /// result read out) are charged to the fuel: they are on a store whose
+    /// helpers are metered, unless turned off, as while a call's arguments
+    /// are written (the schedule charges those by their bytes).
+    pub fn charge_reads(&mut self, on: bool) {
+        self.memory.settle();
+        self.memory.metered = on && self.memory.store.get_mut().data().meter.is_some();
+    }
+
     /// The fuel left, or `None` unless the engine consumes fuel.
     pub fn fuel(&self) -> Option<u64> {
         self.memory.fuel()

@@ -21,15 +21,19 @@
 //! before allocating, and never panics.
 
 use std::fmt;
-use std::rc::Rc;
 
-use min_interp::{Data, Value};
+use min_interp::Value;
 use min_metadata::TypeDesc;
 
 use crate::schema::{Schema, Scope};
 
+mod read;
+mod words;
+
+pub(crate) use words::{ArgumentImage, write_elements, write_result};
+
 /// The canonical NaN, the only NaN the encoding holds.
-const CANONICAL_NAN_BITS: u64 = 0x7ff8_0000_0000_0000;
+pub(crate) const CANONICAL_NAN_BITS: u64 = 0x7ff8_0000_0000_0000;
 /// The most characters of a value that an error message shows.
 const SHOWN_CHARS_MAX: usize = 80;
 
@@ -136,18 +140,7 @@ pub fn decode_value<'s>(
     schema: &'s Schema,
     limits: &Limits,
 ) -> Result<Value<'s>, DecodeError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(DecodeError {
-            offset: limits.max_bytes,
-            reason: format!("{} bytes, more than the limit of {}", bytes.len(), limits.max_bytes),
-        });
-    }
-    let mut decoder = Decoder { schema, limits, bytes, at: 0, items: 0 };
-    let value = decoder.value(ty, &Scope::TOP, 0)?;
-    if decoder.at != bytes.len() {
-        return Err(decoder.error(format!("{} bytes follow the value", bytes.len() - decoder.at)));
-    }
-    Ok(value)
+    read::read(bytes, ty, schema, limits, &mut read::Values, &mut Vec::new())
 }
 
 /// A value printed for a message, shortened.
@@ -284,21 +277,29 @@ impl Encoder<'_> {
         Ok(())
     }
 
-    fn leb(&mut self, mut n: u128) -> Result<(), EncodeError> {
-        let mut buffer = [0u8; 19];
-        let mut len = 0;
-        loop {
-            let low = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                buffer[len] = low;
-                len += 1;
-                break;
-            }
-            buffer[len] = low | 0x80;
-            len += 1;
-        }
+    fn leb(&mut self, n: u128) -> Result<(), EncodeError> {
+        let mut buffer = [0u8; LEB128_BYTES_MAX];
+        let len = leb128(n, &mut buffer);
         self.put(&buffer[..len])
+    }
+}
+
+/// The most bytes a 128-bit number takes in LEB128.
+pub(crate) const LEB128_BYTES_MAX: usize = 19;
+
+/// Writes `n` in unsigned LEB128, shortest form, into `buffer`: how many
+/// bytes it took.
+pub(crate) fn leb128(mut n: u128, buffer: &mut [u8; LEB128_BYTES_MAX]) -> usize {
+    let mut len = 0;
+    loop {
+        let low = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            buffer[len] = low;
+            return len + 1;
+        }
+        buffer[len] = low | 0x80;
+        len += 1;
     }
 }
 
@@ -306,185 +307,8 @@ fn not_of_type(value: &Value<'_>, ty: &TypeDesc) -> EncodeError {
     EncodeError::NotOfType { reason: format!("{} is not a value of type {}", shown(value), type_name(ty)) }
 }
 
-fn zigzag(i: i128) -> u128 {
+pub(crate) fn zigzag(i: i128) -> u128 {
     ((i << 1) ^ (i >> 127)) as u128
-}
-
-fn unzigzag(n: u128) -> i128 {
-    ((n >> 1) as i128) ^ -((n & 1) as i128)
-}
-
-struct Decoder<'s, 'b> {
-    schema: &'s Schema,
-    limits: &'b Limits,
-    bytes: &'b [u8],
-    at: usize,
-    items: usize,
-}
-
-impl<'s, 'b> Decoder<'s, 'b> {
-    fn value(&mut self, ty: &TypeDesc, scope: &Scope<'_>, depth: usize) -> Result<Value<'s>, DecodeError> {
-        if depth > self.limits.max_depth {
-            return Err(self.error(format!("the value nests deeper than {}", self.limits.max_depth)));
-        }
-        self.items += 1;
-        if self.items > self.limits.max_items {
-            return Err(self.error(format!("more than {} values", self.limits.max_items)));
-        }
-        let Some((ty, scope)) = scope.resolve(ty) else {
-            return Err(self.error(format!("the type {} is not bound", type_name(ty))));
-        };
-        match ty {
-            TypeDesc::Nat => Ok(Value::Nat(self.leb()?)),
-            TypeDesc::Int => Ok(Value::Int(unzigzag(self.leb()?))),
-            TypeDesc::Real => {
-                let bytes = self.take(8)?;
-                let bits = u64::from_le_bytes(bytes.try_into().map_err(|_| self.error("a real takes 8 bytes"))?);
-                let x = f64::from_bits(bits);
-                if x.is_nan() && bits != CANONICAL_NAN_BITS {
-                    self.at -= 8;
-                    return Err(self.error(format!("the NaN {bits:#018x} is not the canonical one")));
-                }
-                Ok(Value::Real(x))
-            }
-            TypeDesc::Bool => match self.take(1)? {
-                [0] => Ok(Value::Bool(false)),
-                [1] => Ok(Value::Bool(true)),
-                [other] => {
-                    let other = *other;
-                    self.at -= 1;
-                    Err(self.error(format!("{other} is not a boolean")))
-                }
-                _ => Err(self.error("a boolean takes 1 byte")),
-            },
-            TypeDesc::Char => {
-                let start = self.at;
-                let code = self.leb()?;
-                match u32::try_from(code).ok().and_then(char::from_u32) {
-                    Some(c) => Ok(Value::Char(c)),
-                    None => {
-                        self.at = start;
-                        Err(self.error(format!("{code:#x} is not a Unicode scalar value")))
-                    }
-                }
-            }
-            TypeDesc::Str => {
-                let len = self.length()?;
-                let start = self.at;
-                let bytes = self.take(len)?;
-                match std::str::from_utf8(bytes) {
-                    Ok(text) => Ok(Value::Str(Rc::from(text))),
-                    Err(error) => {
-                        self.at = start + error.valid_up_to();
-                        Err(self.error("the string is not UTF-8"))
-                    }
-                }
-            }
-            TypeDesc::List(item) => {
-                let count = self.length()?;
-                if count > self.limits.max_items.saturating_sub(self.items) {
-                    return Err(
-                        self.error(format!("{count} elements, more than the limit of {}", self.limits.max_items))
-                    );
-                }
-                let mut items = Vec::with_capacity(count.min(self.bytes.len() - self.at + 1));
-                for _ in 0..count {
-                    items.push(self.value(item, scope, depth + 1)?);
-                }
-                Ok(Value::list(items))
-            }
-            TypeDesc::Tuple(items) => {
-                let mut components = Vec::with_capacity(items.len());
-                for item in items {
-                    components.push(self.value(item, scope, depth + 1)?);
-                }
-                Ok(Value::tuple(components))
-            }
-            TypeDesc::Data { name, args } => {
-                let Some(data_type) = self.schema.get(name) else {
-                    return Err(self.error(format!("no data type {name} is described")));
-                };
-                let tag = if data_type.variants.len() > 1 {
-                    let start = self.at;
-                    let tag = self.leb()?;
-                    if tag >= data_type.variants.len() as u128 {
-                        self.at = start;
-                        return Err(self.error(format!("{tag} is not a constructor of {}", type_name(ty))));
-                    }
-                    tag as usize
-                } else {
-                    0
-                };
-                let Some((constructor, fields)) = data_type.variants.get(tag) else {
-                    return Err(self.error(format!("{} has no values", type_name(ty))));
-                };
-                let inner = scope.inner(args);
-                let mut values = Vec::with_capacity(fields.len());
-                for field in fields {
-                    values.push(self.value(field, &inner, depth + 1)?);
-                }
-                Ok(Value::Data(Rc::new(Data { constructor, fields: values })))
-            }
-            TypeDesc::Param(_) | TypeDesc::Opaque(_) => {
-                Err(self.error(format!("values of type {} are not data", type_name(ty))))
-            }
-        }
-    }
-
-    fn error(&self, reason: impl Into<String>) -> DecodeError {
-        DecodeError { offset: self.at, reason: reason.into() }
-    }
-
-    fn take(&mut self, len: usize) -> Result<&'b [u8], DecodeError> {
-        let left = self.bytes.len() - self.at;
-        if len > left {
-            return Err(self.error(format!("{len} bytes needed, {left} left")));
-        }
-        let all: &'b [u8] = self.bytes;
-        let bytes = &all[self.at..self.at + len];
-        self.at += len;
-        Ok(bytes)
-    }
-
-    /// A length or count: at most what the limits allow.
-    fn length(&mut self) -> Result<usize, DecodeError> {
-        let start = self.at;
-        let len = self.leb()?;
-        match usize::try_from(len) {
-            Ok(len) if len <= self.limits.max_bytes.max(self.limits.max_items) => Ok(len),
-            _ => {
-                self.at = start;
-                Err(self.error(format!("the length {len} passes the limits")))
-            }
-        }
-    }
-
-    /// An unsigned LEB128 number in its shortest form.
-    fn leb(&mut self) -> Result<u128, DecodeError> {
-        let start = self.at;
-        let mut n = 0u128;
-        let mut shift = 0u32;
-        loop {
-            let Some(&byte) = self.bytes.get(self.at) else {
-                return Err(self.error("the number is cut short"));
-            };
-            self.at += 1;
-            let low = u128::from(byte & 0x7f);
-            if shift >= 128 || (shift > 0 && low >> (128 - shift) != 0) {
-                self.at = start;
-                return Err(self.error("the number does not fit 128 bits"));
-            }
-            n |= low << shift;
-            if byte & 0x80 == 0 {
-                if byte == 0 && shift > 0 {
-                    self.at = start;
-                    return Err(self.error("the number is not in its shortest form"));
-                }
-                return Ok(n);
-            }
-            shift += 7;
-        }
-    }
 }
 
 #[cfg(test)]
