@@ -559,7 +559,7 @@ impl Contract {
         }
         let encoded_bytes: usize = inputs.iter().chain(params).map(Argument::encoded_len).sum();
         let (mut inputs, mut params) = (inputs.iter(), params.iter());
-        let mut image = ArgumentImage::with_capacity(encoded_bytes);
+        let mut image = ArgumentImage::with_capacity(info.arguments.len() + 1, encoded_bytes);
         let mut bytes = 0usize;
         for (position, slot) in info.arguments.iter().enumerate() {
             let next = match slot.role {

@@ -33,7 +33,7 @@ impl Image {
 
     /// An empty image with room for `bytes` bytes of objects.
     pub fn with_capacity(bytes: usize) -> Image {
-        Image { bytes: Vec::with_capacity(bytes), pointers: Vec::with_capacity(8) }
+        Image { bytes: Vec::with_capacity(bytes), pointers: Vec::new() }
     }
 
     /// The word of a natural: small, or a big-number object.

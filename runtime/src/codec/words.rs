@@ -30,13 +30,11 @@ pub(crate) struct ArgumentImage {
 }
 
 impl ArgumentImage {
-    /// An image for arguments whose encodings take about `bytes` bytes.
-    pub(crate) fn with_capacity(bytes: usize) -> ArgumentImage {
-        ArgumentImage {
-            image: Image::with_capacity(bytes.saturating_mul(2).saturating_add(64).min(1 << 16)),
-            words: Vec::with_capacity(8),
-            parts: Vec::with_capacity(16),
-        }
+    /// An image for `count` arguments whose encodings take about `bytes`
+    /// bytes (0 when unknown: it grows as needed).
+    pub(crate) fn with_capacity(count: usize, bytes: usize) -> ArgumentImage {
+        let room = if bytes == 0 { 0 } else { bytes.saturating_mul(2).saturating_add(64).min(1 << 16) };
+        ArgumentImage { image: Image::with_capacity(room), words: Vec::with_capacity(count), parts: Vec::new() }
     }
 
     /// Adds the argument of type `ty` that `bytes` encode (all of them).
