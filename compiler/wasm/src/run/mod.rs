@@ -409,15 +409,13 @@ fn same_number(a: &Val, b: &Val) -> bool {
     }
 }
 
-/// Whether every byte of `bytes` is zero: the words of each 512-byte
-/// stretch are or-ed together without a branch, which the compiler turns
-/// into vector instructions, and the stretches tested one by one.
+/// Whether every byte of `bytes` (a block of at most `ZEROED_BLOCK_BYTES`)
+/// is zero: its words are or-ed together without a branch, which the
+/// compiler turns into vector instructions; only the bytes past the last
+/// whole word are tested one by one.
 fn is_zero(bytes: &[u8]) -> bool {
-    let (stretches, tail) = bytes.as_chunks::<512>();
-    stretches.iter().all(|stretch| {
-        let (words, _) = stretch.as_chunks::<8>();
-        words.iter().fold(0u64, |any, word| any | u64::from_ne_bytes(*word)) == 0
-    }) && tail.iter().all(|byte| *byte == 0)
+    let (words, tail) = bytes.as_chunks::<8>();
+    words.iter().fold(0u64, |any, word| any | u64::from_ne_bytes(*word)) == 0 && tail.iter().all(|byte| *byte == 0)
 }
 
 fn runtime(error: wasmtime::Error) -> WasmError {
