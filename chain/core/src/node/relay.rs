@@ -79,6 +79,8 @@ pub(super) struct Relay<S> {
     committees: Arc<Committees>,
     /// Votes gathered, by shard and the root of the batch they sign.
     votes: BTreeMap<(ShardId, [u8; 32]), Gathered>,
+    /// The batches in `votes` holding a decision on each transaction.
+    waiting: BTreeMap<TxId, Vec<(ShardId, [u8; 32])>>,
     /// Certificates held, by transaction and shard.
     certificates: BTreeMap<TxId, BTreeMap<ShardId, Certificate>>,
     /// Acceptances ready to be proposed, by transaction.
@@ -100,6 +102,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             key: config.key,
             committees: config.committees,
             votes: BTreeMap::new(),
+            waiting: BTreeMap::new(),
             certificates: BTreeMap::new(),
             ready: BTreeMap::new(),
         }
@@ -139,12 +142,30 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
 
     /// Forgets what was gathered for `id`, now final on this shard.
     pub fn accepted(&mut self, id: &TxId) {
-        self.votes.retain(|_, gathered| {
-            gathered.decisions.retain(|_, decision| decision.transaction != *id);
-            !gathered.decisions.is_empty()
-        });
+        for key in self.waiting.remove(id).unwrap_or_default() {
+            if let Some(gathered) = self.votes.get_mut(&key) {
+                gathered.decisions.retain(|_, decision| decision.transaction != *id);
+                if gathered.decisions.is_empty() {
+                    self.votes.remove(&key);
+                }
+            }
+        }
         self.certificates.remove(id);
         self.ready.remove(id);
+    }
+
+    /// Drops the votes gathered for the batch `key`, and its decisions
+    /// from `waiting`.
+    fn forget_batch(&mut self, key: (ShardId, [u8; 32])) {
+        let Some(gathered) = self.votes.remove(&key) else { return };
+        for decision in gathered.decisions.values() {
+            if let Some(keys) = self.waiting.get_mut(&decision.transaction) {
+                keys.retain(|held| *held != key);
+                if keys.is_empty() {
+                    self.waiting.remove(&decision.transaction);
+                }
+            }
+        }
     }
 
     /// Sends `transactions` to the validators of `shard`, as few messages
@@ -281,7 +302,10 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
             signatures: BTreeMap::new(),
         });
         for (index, decision) in wanted {
-            gathered.decisions.entry(index).or_insert(decision);
+            if let std::collections::btree_map::Entry::Vacant(entry) = gathered.decisions.entry(index) {
+                self.waiting.entry(decision.transaction).or_default().push(key);
+                entry.insert(decision);
+            }
         }
         gathered.signatures.entry(vote.signer).or_insert(vote.signature);
         if gathered.signatures.len() < self.committees.quorum(vote.shard) || gathered.decisions.is_empty() {
@@ -315,7 +339,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         // decision's certificate differs only in its path.
         let made: Vec<Certificate> =
             gathered.decisions.iter().filter_map(|(index, decision)| certify(*index, decision)).collect();
-        self.votes.remove(&key);
+        self.forget_batch(key);
         let mut ids = Vec::with_capacity(made.len());
         for certificate in made {
             if self.certificates.len() >= GATHERED_MAX
