@@ -21,7 +21,7 @@ use crate::engine::{Engine, EngineLimits, Idle, Kept};
 use crate::error::{ExecError, LoadError};
 use crate::gas;
 use crate::module::{self, ModuleShape};
-use crate::outcome::{Argument, EncodedOutcome, Outcome, Piece, Verdict};
+use crate::outcome::{Argument, EncodedOutcome, EncodedVerdict, Outcome, Piece, Verdict};
 use crate::schema::Schema;
 
 /// The largest module [`Contract::load`] accepts.
@@ -370,17 +370,59 @@ impl Contract {
         };
         let inputs: Vec<Argument<'_, 'c>> = inputs.iter().map(Argument::Value).collect();
         let params: Vec<Argument<'_, 'c>> = params.iter().map(Argument::Value).collect();
-        let (mut image, argument_bytes) = self.arguments(found, &inputs, &params)?;
-        let claim_bytes = self.claim(found, claimed, &mut image)?;
+        let claim: Vec<Argument<'_, 'c>> = claimed.iter().map(Argument::Value).collect();
+        Ok(match self.run_checker(engine, found, checker, [&inputs, &params, &claim], gas_limit, calls)? {
+            EncodedVerdict::Accepted { gas_used } => {
+                Verdict::Accepted(Outcome::of(&found.info, claimed.to_vec(), gas_used))
+            }
+            EncodedVerdict::Refused { aborted } => Verdict::Refused { aborted },
+        })
+    }
+
+    /// [`Contract::check_with`] on arguments and a claim that may come in
+    /// the canonical encoding (`claimed`: each component of the result, a
+    /// created object's data as the transaction states it), read straight
+    /// into the instance as [`Contract::call_encoded`] reads arguments.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_encoded<'c>(
+        &'c self,
+        engine: &Engine,
+        procedure: &str,
+        inputs: &[Argument<'_, 'c>],
+        params: &[Argument<'_, 'c>],
+        claimed: &[Argument<'_, 'c>],
+        gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
+    ) -> Result<EncodedVerdict, ExecError> {
+        let found = self.find(procedure)?;
+        let Some(checker) = &found.checker else {
+            return Err(ExecError::BadArguments {
+                reason: format!("the module has no checker of {}", found.info.name),
+            });
+        };
+        self.run_checker(engine, found, checker, [inputs, params, claimed], gas_limit, calls)
+    }
+
+    /// Runs `checker`, the checker of `procedure`, on its objects,
+    /// parameters and claimed result's components.
+    fn run_checker(
+        &self,
+        engine: &Engine,
+        procedure: &Procedure,
+        checker: &Export,
+        [inputs, params, claimed]: [&[Argument<'_, '_>]; 3],
+        gas_limit: u64,
+        calls: Option<Box<dyn ContractCalls>>,
+    ) -> Result<EncodedVerdict, ExecError> {
+        let (mut image, argument_bytes) = self.arguments(procedure, inputs, params)?;
+        let claim_bytes = self.claim(procedure, claimed, &mut image)?;
         let read = |memory: &dyn Memory, word: u64| min_rt::shape(memory, word);
         match self.run_export(engine, checker, image, argument_bytes + claim_bytes, gas_limit, calls, read) {
-            Ok((Shape::Bool(true), gas_used)) => {
-                Ok(Verdict::Accepted(Outcome::of(&found.info, claimed.to_vec(), gas_used)))
-            }
-            Ok((Shape::Bool(false), _)) => Ok(Verdict::Refused { aborted: None }),
-            Err(ExecError::Abort { message }) => Ok(Verdict::Refused { aborted: Some(message) }),
+            Ok((Shape::Bool(true), gas_used)) => Ok(EncodedVerdict::Accepted { gas_used }),
+            Ok((Shape::Bool(false), _)) => Ok(EncodedVerdict::Refused { aborted: None }),
+            Err(ExecError::Abort { message }) => Ok(EncodedVerdict::Refused { aborted: Some(message) }),
             Ok((other, _)) => Err(ExecError::Trap {
-                reason: format!("the checker of {} returned {other:?}, not a boolean", found.info.name),
+                reason: format!("the checker of {} returned {other:?}, not a boolean", procedure.info.name),
             }),
             Err(error) => Err(error),
         }
@@ -615,7 +657,7 @@ impl Contract {
     fn claim(
         &self,
         procedure: &Procedure,
-        components: &[Value<'_>],
+        components: &[Argument<'_, '_>],
         image: &mut ArgumentImage,
     ) -> Result<usize, ExecError> {
         let info = &procedure.info;
@@ -629,25 +671,13 @@ impl Contract {
                 ),
             });
         }
-        let mut encoded = Vec::new();
+        let mut bytes = 0usize;
         for (position, (component, slot)) in components.iter().zip(&info.results).enumerate() {
-            let limits = Limits { max_bytes: INPUT_BYTES_MAX.saturating_sub(encoded.len()), ..Limits::default() };
-            match codec::encode_value(component, &slot.r#type, &self.schema, &limits) {
-                Ok(bytes) => encoded.extend_from_slice(&bytes),
-                Err(EncodeError::TooLarge { .. }) => return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX }),
-                Err(error) => {
-                    return Err(ExecError::BadArguments {
-                        reason: format!("component {} of the claimed result of {}: {error}", position + 1, info.name),
-                    });
-                }
-            }
+            let what = || format!("component {} of the claimed result of {}", position + 1, info.name);
+            bytes += self.push_argument(image, component, &slot.r#type, INPUT_BYTES_MAX - bytes, what)?;
         }
-        let claim_type = TypeDesc::Tuple(info.results.iter().map(|slot| slot.r#type.clone()).collect());
-        let limits = Limits { max_bytes: INPUT_BYTES_MAX, ..Limits::default() };
-        image.push(&encoded, &claim_type, &self.schema, &limits).map_err(|error| ExecError::BadArguments {
-            reason: format!("the claimed result of {}: {error}", info.name),
-        })?;
-        Ok(encoded.len())
+        image.bundle(components.len()).map_err(|reason| ExecError::BadArguments { reason })?;
+        Ok(bytes)
     }
 
     /// The components of a procedure's result, which `word` is in

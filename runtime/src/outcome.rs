@@ -91,6 +91,24 @@ pub enum Verdict<'c> {
     },
 }
 
+/// What a procedure's checker says of a claimed result given in the
+/// canonical encoding ([`crate::Contract::check_encoded`]): [`Verdict`]
+/// without the claim, which the caller has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EncodedVerdict {
+    /// The procedure makes exactly the claimed result; the check used
+    /// `gas_used`.
+    Accepted {
+        /// The gas the check used.
+        gas_used: u64,
+    },
+    /// The procedure makes another result, or aborts on these arguments.
+    Refused {
+        /// The abort's message, when the procedure aborts.
+        aborted: Option<String>,
+    },
+}
+
 /// An event a call logged: a value of one of the contract's `event` types.
 #[derive(Clone, Debug)]
 pub struct Event<'c> {

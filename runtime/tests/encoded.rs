@@ -2,13 +2,15 @@
 //! the outcome and gas are those of the same call on values, events and
 //! references included; bytes that are not the canonical encoding of a
 //! value of the argument's type are refused with where and why, and never
-//! run or crash.
+//! run or crash; a claim in bytes is checked as its values are.
 
 mod common;
 
 use std::sync::OnceLock;
 
-use min_runtime::{Argument, Contract, Engine, ExecError, INPUT_BYTES_MAX, Outcome, Role, TypeDesc, Value};
+use min_runtime::{
+    Argument, Contract, EncodedVerdict, Engine, ExecError, INPUT_BYTES_MAX, Outcome, Role, TypeDesc, Value, Verdict,
+};
 use proptest::prelude::*;
 
 const GAS: u64 = 10_000_000;
@@ -210,4 +212,36 @@ proptest! {
             let _ = call_both(ledger, "transfer", &[minted.outputs[0].clone(), open("bob")], &[Value::Nat(moved)]);
         }
     }
+}
+
+#[test]
+fn a_claim_in_bytes_is_checked_as_its_values_are() {
+    let token = token();
+    let (coin, moved) = (coin_bytes("ada", 5), coin_bytes("bob", 5));
+    let signer = token.signer_bytes("ada").unwrap();
+    let to = [3, b'b', b'o', b'b'];
+    let params = [Argument::Encoded(&signer), Argument::Encoded(&to)];
+    let check = |claim: &[u8]| {
+        token.check_encoded(
+            engine(),
+            "transfer",
+            &[Argument::Encoded(&coin)],
+            &params,
+            &[Argument::Encoded(claim)],
+            GAS,
+            None,
+        )
+    };
+    let Ok(EncodedVerdict::Accepted { gas_used }) = check(&moved) else { panic!("{:?}", check(&moved)) };
+    let (coin_type, signer_type) = (data("token.Coin"), data("Prelude.Signer"));
+    let values = [token.decode(&coin, &coin_type).unwrap()];
+    let value_params = [token.decode(&signer, &signer_type).unwrap(), Value::string("bob")];
+    let by_values =
+        token.check(engine(), "transfer", &values, &value_params, &[token.decode(&moved, &coin_type).unwrap()], GAS);
+    let Ok(Verdict::Accepted(outcome)) = by_values else { panic!("{by_values:?}") };
+    assert_eq!(outcome.gas_used, gas_used, "the same gas either way");
+    assert_eq!(check(&coin_bytes("eve", 5)), Ok(EncodedVerdict::Refused { aborted: None }));
+    assert_eq!(check(&coin_bytes("bob", 6)), Ok(EncodedVerdict::Refused { aborted: None }));
+    let Err(ExecError::BadArguments { reason }) = check(&moved[..3]) else { panic!("a cut claim is malformed") };
+    assert_eq!(reason, "component 1 of the claimed result of token.transfer: at byte 1: 3 bytes needed, 2 left");
 }

@@ -10,7 +10,9 @@
 //! validator ([`RuntimeHost`], the chain's [`ContractHost`]) does not run
 //! the procedure for its result: it runs the procedure's checker, compiled
 //! into the module (`spec/contracts.md`), on the inputs, the parameters and
-//! the claim, and hands the claimed events to the chain once it accepts.
+//! the claim, each in the canonical encoding the chain holds it in
+//! (`validator.rs`), and hands the claimed events to the chain once it
+//! accepts.
 //!
 //! On the chain, a call's parameters are the canonical encodings of its
 //! parameter values and then of the claimed components of its result
@@ -22,6 +24,7 @@
 
 mod packages;
 mod records;
+mod validator;
 
 pub use packages::{LinkedContract, Packages};
 pub use records::{RECORDS_MAX, read_records, write_records};
@@ -35,7 +38,7 @@ use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
 use min_chain::shard::{ShardId, shard_of};
 use min_chain::transaction::{Output, PARAMS_BYTES_MAX, Procedure, TransactionBody};
 use min_runtime::calls::{Claimed, Linked, NestedCall};
-use min_runtime::{Engine, Outcome, ProcedureInfo, Role, TypeDesc, Verdict};
+use min_runtime::{EncodedVerdict, Engine, Outcome, ProcedureInfo, Role, TypeDesc, Verdict};
 use records::{Named, check_calls, recorded_events};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -173,35 +176,65 @@ pub struct Carried<'c> {
 /// The parameter values (and claim and records) that [`encode_params`]
 /// (and [`append_claim`]) wrote.
 pub fn decode_params<'c>(contract: &'c Contract, info: &ProcedureInfo, bytes: &[u8]) -> Result<Carried<'c>, String> {
+    let encoded = read_params(info, bytes)?;
+    let params = decode_values(contract, &encoded.params, slots(info, Role::Param), "parameter")?;
+    let claimed = match &encoded.claimed {
+        Some(claimed) => Some(decode_values(contract, claimed, claimed_slots(info), "claimed result")?),
+        None => None,
+    };
+    Ok(Carried { params, claimed, records: encoded.records })
+}
+
+/// [`Carried`] before decoding: each parameter and claimed component's
+/// canonical encoding, as the transaction carries it.
+pub struct CarriedBytes {
+    /// The parameters' encodings, in order (no `Signer`).
+    pub params: Vec<Vec<u8>>,
+    /// The claimed components' encodings besides the created objects, in
+    /// order, as [`Carried::claimed`].
+    pub claimed: Option<Vec<Vec<u8>>>,
+    /// The records of the calls of other contracts the claim comes with.
+    pub records: Vec<NestedCall>,
+}
+
+/// The byte strings (and records) that [`encode_params`] (and
+/// [`append_claim`]) wrote, each left in the canonical encoding.
+pub fn read_params(info: &ProcedureInfo, bytes: &[u8]) -> Result<CarriedBytes, String> {
     let mut reader = Reader::new(bytes);
-    let params = read_values(contract, &mut reader, slots(info, Role::Param), "parameter")?;
+    let params = read_strings(&mut reader, slots(info, Role::Param).count())?;
     let calls = !info.calls.is_empty();
     if reader.is_empty() && (calls || claimed_slots(info).next().is_some()) {
-        return Ok(Carried { params, claimed: None, records: Vec::new() });
+        return Ok(CarriedBytes { params, claimed: None, records: Vec::new() });
     }
-    let claimed = read_values(contract, &mut reader, claimed_slots(info), "claimed result")?;
+    let claimed = read_strings(&mut reader, claimed_slots(info).count())?;
     let records = if calls {
         read_records(&mut reader).map_err(|error| format!("the records of calls: {error}"))?
     } else {
         Vec::new()
     };
     reader.finish().map_err(|error| format!("the parameters: {error}"))?;
-    Ok(Carried { params, claimed: Some(claimed), records })
+    Ok(CarriedBytes { params, claimed: Some(claimed), records })
 }
 
-/// Reads one byte string per type of `types` and decodes it as a value of
-/// that type; `what` names them in errors.
-fn read_values<'c, 't>(
+/// Reads `count` byte strings.
+fn read_strings(reader: &mut Reader<'_>, count: usize) -> Result<Vec<Vec<u8>>, String> {
+    (0..count).map(|_| reader.bytes("parameter", PARAMS_BYTES_MAX).map_err(|error| error.to_string())).collect()
+}
+
+/// Decodes each of `encoded` as a value of its type of `types`; `what`
+/// names them in errors.
+fn decode_values<'c, 't>(
     contract: &'c Contract,
-    reader: &mut Reader<'_>,
+    encoded: &[Vec<u8>],
     types: impl Iterator<Item = &'t TypeDesc>,
     what: &str,
 ) -> Result<Vec<Value<'c>>, String> {
-    types
+    encoded
+        .iter()
+        .zip(types)
         .enumerate()
-        .map(|(index, ty)| {
-            let encoded = reader.bytes("parameter", PARAMS_BYTES_MAX).map_err(|error| error.to_string())?;
-            contract.decode(&encoded, ty).map_err(|error| format!("{what} {}: {error}", index + 1))
+        .map(|(index, (bytes, ty))| {
+            contract.decode(bytes, ty).map_err(|error| format!("{what} {}: {error}", index + 1))
         })
         .collect()
 }
@@ -215,11 +248,19 @@ pub fn object_value<'c>(
     object: &Object,
     ty: &TypeDesc,
 ) -> Result<Value<'c>, String> {
+    check_object_type(packages, object, ty)?;
+    contract.decode(&object.data, ty).map_err(|error| format!("input {:?}: {error}", object.id))
+}
+
+/// Refuses an object that is not of type `ty` (an object type of the
+/// contract whose package, and those of the contracts it calls, are
+/// `packages`).
+fn check_object_type(packages: &Packages<'_>, object: &Object, ty: &TypeDesc) -> Result<(), String> {
     let name = object_type_name(ty)?;
     if object.type_tag != packages.tag(name) {
         return Err(format!("input {:?} is not a {name} of the contract that declares it", object.id));
     }
-    contract.decode(&object.data, ty).map_err(|error| format!("input {:?}: {error}", object.id))
+    Ok(())
 }
 
 /// What a call runs: the procedure of a contract published as a package,
@@ -302,9 +343,21 @@ pub fn run_call<'c>(
 }
 
 /// The objects a call names: those it consumes and those it reads.
-struct Objects<'a> {
+pub(crate) struct Objects<'a> {
     inputs: &'a [&'a Object],
     references: &'a [&'a Object],
+}
+
+/// Refuses `objects` that are not as many as `info` consumes and reads.
+pub(crate) fn check_counts(info: &ProcedureInfo, objects: &Objects<'_>) -> Result<(), String> {
+    let (consumed, read) = (slots(info, Role::Input).count(), slots(info, Role::Reference).count());
+    if consumed != objects.inputs.len() {
+        return Err(format!("{} consumes {consumed} objects, not {}", info.name, objects.inputs.len()));
+    }
+    if read != objects.references.len() {
+        return Err(format!("{} reads {read} objects by reference, not {}", info.name, objects.references.len()));
+    }
+    Ok(())
 }
 
 /// The values of a call's objects (consumed or read by reference, in the
@@ -319,13 +372,7 @@ fn arguments<'c>(
     carried: Vec<Value<'c>>,
     given: Given,
 ) -> Result<(Vec<Value<'c>>, Vec<Value<'c>>), String> {
-    let (consumed, read) = (slots(info, Role::Input).count(), slots(info, Role::Reference).count());
-    if consumed != objects.inputs.len() {
-        return Err(format!("{} consumes {consumed} objects, not {}", info.name, objects.inputs.len()));
-    }
-    if read != objects.references.len() {
-        return Err(format!("{} reads {read} objects by reference, not {}", info.name, objects.references.len()));
-    }
+    check_counts(info, objects)?;
     let (mut inputs, mut references) = (objects.inputs.iter(), objects.references.iter());
     let mut carried = carried.into_iter();
     let (mut object_values, mut param_values) = (Vec::new(), Vec::new());
@@ -383,41 +430,14 @@ fn effects(
     Ok((created, events))
 }
 
-/// What a transaction claims a call of `info` makes: the components of the
-/// result in order, the created objects read from the transaction's
-/// outputs (each must be an object of its type, owned by the contract that
-/// declares it) and the others from its parameters. `Err` says what does
-/// not fit.
-fn claim<'c>(
-    contract: &'c Contract,
-    info: &ProcedureInfo,
-    packages: &Packages<'_>,
-    outputs: &[Output],
-    claimed: Vec<Value<'c>>,
-) -> Result<Vec<Value<'c>>, String> {
-    let created = info.results.iter().filter(|slot| slot.role == Role::Output).count();
-    if outputs.len() != created {
-        return Err(format!("{} creates {created} objects, and the transaction {}", info.name, outputs.len()));
+/// Refuses an output (component `position` of the result, from 0) that is
+/// not an object of type `ty` owned by the contract that declares it.
+fn check_output(packages: &Packages<'_>, output: &Output, ty: &TypeDesc, position: usize) -> Result<(), String> {
+    let name = object_type_name(ty)?;
+    if output.owner != packages.owner(name) || output.type_tag != packages.tag(name) {
+        return Err(format!("output {} is not a {name} of the contract that declares it", position + 1));
     }
-    let (mut outputs, mut claimed) = (outputs.iter(), claimed.into_iter());
-    let mut components = Vec::with_capacity(info.results.len());
-    for slot in &info.results {
-        let next = if slot.role == Role::Output {
-            let Some(output) = outputs.next() else { unreachable!("the outputs were counted") };
-            let name = object_type_name(&slot.r#type)?;
-            if output.owner != packages.owner(name) || output.type_tag != packages.tag(name) {
-                return Err(format!(
-                    "output {} is not a {name} of the contract that declares it",
-                    components.len() + 1
-                ));
-            }
-            contract.decode(&output.data, &slot.r#type).map_err(|error| format!("an output: {error}"))?
-        } else {
-            claimed.next().ok_or_else(|| format!("the transaction claims too few of {}'s results", info.name))?
-        };
-        components.push(next);
-    }
-    Ok(components)
+    Ok(())
 }
 
 /// The outputs a transaction states for `created`, the objects a call
@@ -637,10 +657,16 @@ impl RuntimeHost {
 fn accepted<'c>(verdict: Verdict<'c>, procedure: &str, what: &str) -> Result<Outcome<'c>, CallFailure> {
     match verdict {
         Verdict::Accepted(outcome) => Ok(outcome),
-        Verdict::Refused { aborted: Some(message) } => Err(CallFailure::Refused(format!("{what} aborts: {message}"))),
-        Verdict::Refused { aborted: None } => {
-            Err(CallFailure::Refused(format!("{procedure} makes other results than the transaction claims")))
-        }
+        Verdict::Refused { aborted } => Err(refused(aborted, procedure, what)),
+    }
+}
+
+/// Why a checker refused a call of `procedure` (`what` names it): its
+/// abort's message, or that it makes other results than claimed.
+fn refused(aborted: Option<String>, procedure: &str, what: &str) -> CallFailure {
+    match aborted {
+        Some(message) => CallFailure::Refused(format!("{what} aborts: {message}")),
+        None => CallFailure::Refused(format!("{procedure} makes other results than the transaction claims")),
     }
 }
 
@@ -657,20 +683,15 @@ impl ContractHost for RuntimeHost {
         let linked = self.linked(call).map_err(Failed)?;
         let packages = Packages::reaching(call.package.id, &linked).map_err(Failed)?;
         let info = procedure(&contract, call.procedure).map_err(Failed)?;
-        let carried = decode_params(&contract, info, call.params).map_err(Failed)?;
+        let carried = read_params(info, call.params).map_err(Failed)?;
         let claimed =
             carried.claimed.ok_or_else(|| Refused("the transaction claims none of the results".to_owned()))?;
         let objects = Objects { inputs: call.inputs, references: call.references };
-        let (inputs, params) = arguments(
-            &contract,
-            info,
-            &packages,
-            &objects,
-            carried.params,
-            Given { signer: call.signer, time: call.time },
-        )
-        .map_err(Failed)?;
-        let claim = claim(&contract, info, &packages, call.outputs, claimed).map_err(Refused)?;
+        let made =
+            validator::Made::of(&contract, info, Given { signer: call.signer, time: call.time }).map_err(Failed)?;
+        let (inputs, params) =
+            validator::arguments(info, &packages, &objects, &carried.params, &made).map_err(Failed)?;
+        let claim = validator::claim(info, &packages, call.outputs, &claimed).map_err(Refused)?;
         let (handler, answered) = if info.calls.is_empty() {
             (None, None)
         } else {
@@ -678,16 +699,20 @@ impl ContractHost for RuntimeHost {
             (Some(Box::new(handler) as Box<dyn min_runtime::ContractCalls>), Some(answered))
         };
         let verdict = contract
-            .check_with(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT, handler)
+            .check_encoded(&self.engine, &info.name, &inputs, &params, &claim, CALL_GAS_LIMIT, handler)
             .map_err(|error| Failed(error.to_string()))?;
-        let outcome = accepted(verdict, &info.name, "the procedure")?;
+        let gas_used = match verdict {
+            EncodedVerdict::Accepted { gas_used } => gas_used,
+            EncodedVerdict::Refused { aborted } => return Err(refused(aborted, &info.name, "the procedure")),
+        };
         if answered.map_or(0, |answered| answered.get()) != carried.records.len() {
             return Err(Refused(format!(
                 "the transaction records calls of other contracts that {} does not make",
                 info.name
             )));
         }
-        let (created, own_events) = effects(&contract, info, &packages, &outcome).map_err(Failed)?;
+        let (created, own_events) =
+            validator::effects(&contract, info, &packages, call.outputs, &claimed).map_err(Failed)?;
         let mut had = Vec::new();
         for (input, slot) in call.inputs.iter().zip(slots(info, Role::Input)) {
             if packages.is_foreign(object_type_name(slot).map_err(Failed)?) {
@@ -700,7 +725,7 @@ impl ContractHost for RuntimeHost {
             time: call.time,
             objects: call.inputs.iter().chain(call.references).copied().collect(),
         };
-        let gas_left = CALL_GAS_LIMIT.saturating_sub(outcome.gas_used);
+        let gas_left = CALL_GAS_LIMIT.saturating_sub(gas_used);
         let (mut events, _) =
             check_calls(&self.engine, &packages, (had, handed_on), &carried.records, &named, gas_left)?;
         events.extend(own_events);

@@ -50,6 +50,16 @@ impl ArgumentImage {
         Ok(())
     }
 
+    /// Replaces the last `count` arguments by their tuple (`()` for none,
+    /// the argument itself for one).
+    pub(crate) fn bundle(&mut self, count: usize) -> Result<(), String> {
+        let first = self.words.len() - count;
+        let mut builder = Builder { image: &mut self.image };
+        let tuple = builder.tuple(self.words.drain(first..))?;
+        self.words.push(tuple);
+        Ok(())
+    }
+
     /// Places the arguments in the region whose descriptor is at `region`:
     /// their words, in order.
     pub(crate) fn place(
