@@ -245,3 +245,16 @@ fn a_claim_in_bytes_is_checked_as_its_values_are() {
     let Err(ExecError::BadArguments { reason }) = check(&moved[..3]) else { panic!("a cut claim is malformed") };
     assert_eq!(reason, "component 1 of the claimed result of token.transfer: at byte 1: 3 bytes needed, 2 left");
 }
+
+#[test]
+fn results_of_two_types_with_alike_constructors_are_read_out_as_their_own() {
+    let twins = common::contract("tests/contracts/twins.min");
+    for n in [0, 5] {
+        for procedure in ["mine", "theirs", "both"] {
+            call_both(&twins, procedure, &[], &[Value::Nat(n)]).unwrap();
+        }
+    }
+    let both = twins.call(engine(), "both", &[], &[Value::Nat(4)], GAS).unwrap();
+    let shown: Vec<String> = both.returns.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["Full 4", "Full 5"]);
+}
