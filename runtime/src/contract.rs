@@ -631,8 +631,7 @@ impl Contract {
         let bytes = match argument {
             Argument::Encoded(bytes) => *bytes,
             Argument::Value(value) => {
-                let value_ty = if is_reference_type(ty) { reference_of(ty) } else { ty };
-                encoded = match codec::encode_value(value, value_ty, &self.schema, &limits) {
+                encoded = match codec::encode_value(value, reference_of(ty), &self.schema, &limits) {
                     Ok(bytes) => bytes,
                     Err(EncodeError::TooLarge { .. }) => {
                         return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX });
