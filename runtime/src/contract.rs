@@ -15,6 +15,7 @@ use min_metadata::{ABI_VERSION, Metadata, ProcedureInfo, Role, TypeDesc};
 use min_rt::{ContractCalls, Session, SessionLayout, Shape, Tables};
 use min_wasm::abi::IMPORT_MODULE;
 use min_wasm::{FuelExhausted, Prepared, WasmBackend};
+use rustc_hash::FxHashMap;
 
 use crate::codec::{self, ArgumentImage, DecodeError, EncodeError, Limits, type_name};
 use crate::engine::{Engine, EngineLimits, Idle, Kept};
@@ -31,6 +32,12 @@ pub const METADATA_BYTES_MAX: usize = 4 << 20;
 /// The most bytes a call's arguments may take in the canonical encoding.
 pub const INPUT_BYTES_MAX: usize = 1 << 20;
 
+/// Bytes a result component's buffer starts with beyond the largest
+/// encoded argument, up to [`RESULT_ROOM_MAX`].
+const RESULT_ROOM_MORE: usize = 32;
+/// The most bytes a result component's buffer starts with.
+const RESULT_ROOM_MAX: usize = 4096;
+
 /// A contract ready to call: a Wasm module made by `minc build` and its
 /// metadata, checked against each other.
 pub struct Contract {
@@ -39,6 +46,9 @@ pub struct Contract {
     schema: Schema,
     tables: Arc<Tables>,
     procedures: Vec<Procedure>,
+    /// Each procedure's index in `procedures` by its qualified name and by
+    /// its name alone (the first procedure of that name).
+    procedure_index: FxHashMap<String, usize>,
     /// Whether an instance can be put back as it was new after a call
     /// ([`ModuleShape::restorable`]).
     restorable: bool,
@@ -129,6 +139,7 @@ impl Contract {
             wasm: wasm.to_vec(),
             schema,
             tables,
+            procedure_index: index_procedures(&procedures),
             procedures,
             restorable: shape.restorable,
             depth_bound: shape.depth_bound,
@@ -213,8 +224,16 @@ impl Contract {
         let signer = self.schema.get(SIGNER_TYPE).ok_or_else(no_signer)?;
         match signer.variants.as_slice() {
             [(_, fields)] if fields.as_slice() == [TypeDesc::Str] => {
-                codec::encode_value(&Value::Str(address.into()), &TypeDesc::Str, &self.schema, &Limits::default())
-                    .map_err(|error| ExecError::BadArguments { reason: format!("the signer: {error}") })
+                let limit = Limits::default().max_bytes;
+                let mut buffer = [0u8; codec::LEB128_BYTES_MAX];
+                let prefix_len = codec::leb128(address.len() as u128, &mut buffer);
+                let prefix = &buffer[..prefix_len];
+                if prefix.len() + address.len() > limit {
+                    return Err(ExecError::BadArguments {
+                        reason: format!("the signer: {}", EncodeError::TooLarge { limit }),
+                    });
+                }
+                Ok([prefix, address.as_bytes()].concat())
             }
             _ => Err(ExecError::BadArguments { reason: "the contract's Signer is not a record of one string".into() }),
         }
@@ -313,7 +332,11 @@ impl Contract {
         calls: Option<Box<dyn ContractCalls>>,
     ) -> Result<(Vec<Piece>, u64), ExecError> {
         let (image, argument_bytes) = self.arguments(procedure, inputs, params)?;
-        let read = |memory: &dyn Memory, word: u64| self.results(procedure, memory, word);
+        // A result is often an argument changed: room for the largest
+        // saves growing its encoding as it is written.
+        let largest = inputs.iter().chain(params).map(Argument::encoded_len).max().unwrap_or(0);
+        let room = (largest + RESULT_ROOM_MORE).min(RESULT_ROOM_MAX);
+        let read = |memory: &dyn Memory, word: u64| self.results(procedure, memory, word, room);
         let (pieces, gas_used) =
             self.run_export(engine, &procedure.export, image, argument_bytes, gas_limit, calls, read)?;
         let (pieces, result_bytes) =
@@ -477,7 +500,7 @@ impl Contract {
             session.backend_mut().charge_reads(false);
             let arguments = session.write_arguments(|runtime, memory, region| image.place(runtime, memory, region));
             session.backend_mut().charge_reads(true);
-            session.call_with_arguments(export, arguments?, read)
+            session.call_last(export, arguments?, read)
         }));
         let fuel_left = session.backend().fuel().unwrap_or(0);
         let trap = session.backend().last_trap_code();
@@ -514,9 +537,9 @@ impl Contract {
     }
 
     fn find(&self, name: &str) -> Result<&Procedure, ExecError> {
-        self.procedures
-            .iter()
-            .find(|p| p.info.name == name || p.info.short_name() == name)
+        self.procedure_index
+            .get(name)
+            .map(|&index| &self.procedures[index])
             .ok_or_else(|| ExecError::BadArguments { reason: format!("the contract has no procedure named {name}") })
     }
 
@@ -681,12 +704,14 @@ impl Contract {
 
     /// The components of a procedure's result, which `word` is in
     /// `memory`, each written out in its encoding (a list of events as
-    /// each event's), and the bytes they take together.
+    /// each event's) in a buffer of `room` bytes to start with, and the
+    /// bytes they take together.
     fn results(
         &self,
         procedure: &Procedure,
         memory: &dyn Memory,
         word: u64,
+        room: usize,
     ) -> Result<(Vec<Piece>, usize), EncodeError> {
         let info = &procedure.info;
         let (count, tuple) = match (info.results.len(), min_rt::shape(memory, word)) {
@@ -715,7 +740,7 @@ impl Contract {
                     Piece::Events(events)
                 }
                 (_, ty) => {
-                    let mut encoded = Vec::with_capacity(64);
+                    let mut encoded = Vec::with_capacity(room);
                     codec::write_result(memory, word, ty, &self.schema, &limits, &mut encoded)?;
                     bytes += encoded.len();
                     Piece::One(encoded)
@@ -725,6 +750,19 @@ impl Contract {
         }
         Ok((pieces, bytes))
     }
+}
+
+/// Each procedure's index by its qualified name and by its name alone: a
+/// name goes to the first procedure that has it either way, as the
+/// procedures are listed.
+fn index_procedures(procedures: &[Procedure]) -> FxHashMap<String, usize> {
+    let mut index = FxHashMap::default();
+    for (position, procedure) in procedures.iter().enumerate() {
+        for name in [procedure.info.name.as_str(), procedure.info.short_name()] {
+            index.entry(name.to_owned()).or_insert(position);
+        }
+    }
+    index
 }
 
 /// A procedure's result from its components in order (`()` for none, the

@@ -37,7 +37,7 @@ pub use codec::{DecodeError, EncodeError, Limits, decode_value, encode_value};
 pub use contract::{Contract, INPUT_BYTES_MAX, METADATA_BYTES_MAX, MODULE_BYTES_MAX};
 pub use engine::{Engine, EngineLimits};
 pub use error::{ExecError, LoadError};
-pub use outcome::{Argument, EncodedEvent, EncodedOutcome, EncodedVerdict, Event, Outcome, Verdict};
+pub use outcome::{Argument, EncodedEvent, EncodedOutcome, EncodedVerdict, Event, Outcome, Verdict, event_type_name};
 pub use schema::Schema;
 
 /// The interpreter's values, which procedures take and return.

@@ -121,10 +121,17 @@ pub struct Event<'c> {
 impl Event<'_> {
     /// The qualified name of the event's type (`bank.Transferred`).
     pub fn type_name(&self) -> &str {
-        match &self.r#type {
-            TypeDesc::Data { name, .. } => name,
-            _ => "",
-        }
+        event_type_name(&self.r#type)
+    }
+}
+
+/// The qualified name of the event type `ty` (`bank.Transferred`): its
+/// data type's name, as the chain records events by (empty for a type
+/// that is no data type, which no event has).
+pub fn event_type_name(ty: &TypeDesc) -> &str {
+    match ty {
+        TypeDesc::Data { name, .. } => name,
+        _ => "",
     }
 }
 
@@ -204,9 +211,6 @@ impl<'c> EncodedOutcome<'c> {
 impl EncodedEvent<'_> {
     /// The qualified name of the event's type (`bank.Transferred`).
     pub fn type_name(&self) -> &str {
-        match self.r#type {
-            TypeDesc::Data { name, .. } => name,
-            _ => "",
-        }
+        event_type_name(self.r#type)
     }
 }

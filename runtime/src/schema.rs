@@ -29,6 +29,19 @@ pub(crate) struct DataType {
     /// The id of each constructor (in tag order) in the compiled program,
     /// where [`Schema::identify`] found one.
     pub ids: Vec<Option<u32>>,
+    /// For each constructor (in tag order), each field's data type when its
+    /// type is one (by its index in the schema): found once, so that the
+    /// codec does not look fields' types up by name.
+    field_types: Vec<Vec<Option<usize>>>,
+}
+
+impl DataType {
+    /// The data type of the field `index` of the constructor of tag `tag`,
+    /// when the field's type is a data type.
+    pub(crate) fn field_type<'s>(&self, schema: &'s Schema, tag: usize, index: usize) -> Option<&'s DataType> {
+        let found = self.field_types.get(tag)?.get(index).copied().flatten()?;
+        schema.types.get(found)
+    }
 }
 
 impl Schema {
@@ -72,7 +85,13 @@ impl Schema {
                 variants.push((constructor, variant.fields.clone()));
             }
             let ids = vec![None; variants.len()];
-            schema.types.push(DataType { name: info.name.clone(), params: info.params, variants, ids });
+            schema.types.push(DataType {
+                name: info.name.clone(),
+                params: info.params,
+                variants,
+                ids,
+                field_types: Vec::new(),
+            });
         }
         for data_type in &schema.types {
             for (constructor, fields) in &data_type.variants {
@@ -82,6 +101,20 @@ impl Schema {
                     })?;
                 }
             }
+        }
+        let field_types: Vec<Vec<Vec<Option<usize>>>> = schema
+            .types
+            .iter()
+            .map(|data_type| {
+                let data_index = |field: &TypeDesc| match field {
+                    TypeDesc::Data { name, .. } => schema.by_name.get(name).copied(),
+                    _ => None,
+                };
+                data_type.variants.iter().map(|(_, fields)| fields.iter().map(data_index).collect()).collect()
+            })
+            .collect();
+        for (data_type, field_types) in schema.types.iter_mut().zip(field_types) {
+            data_type.field_types = field_types;
         }
         Ok(schema)
     }

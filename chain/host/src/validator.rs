@@ -6,7 +6,7 @@
 
 use min_chain::contracts::{CreatedObject, Event};
 use min_chain::transaction::Output;
-use min_runtime::{Argument, Contract, ProcedureInfo, Role, TypeDesc, Value};
+use min_runtime::{Argument, Contract, ProcedureInfo, Role, TypeDesc, Value, event_type_name};
 
 use crate::{Given, Objects, Packages, check_counts, check_object_type, check_output, object_type_name};
 
@@ -145,12 +145,4 @@ pub(crate) fn effects(
         }
     }
     Ok((created, events))
-}
-
-/// The qualified name of an event type (`bank.Transferred`).
-fn event_type_name(ty: &TypeDesc) -> &str {
-    match ty {
-        TypeDesc::Data { name, .. } => name,
-        _ => "",
-    }
 }

@@ -48,7 +48,23 @@ pub struct Session<B: Backend> {
     runtime: Runtime,
     /// Where the descriptors are.
     layout: SessionLayout,
+    /// Whether [`Session::call_last`] returned: its regions are not
+    /// released, so no call may follow.
+    ended: bool,
 }
+
+/// What a call that returned does with its regions once its result is read.
+#[derive(Clone, Copy)]
+enum AfterReturn {
+    /// Releases them and pops the region stack, for the next call.
+    Release,
+    /// Leaves them: the session ends.
+    Leave,
+}
+
+/// The most words of a call (`dest`, `scratch` and the arguments) passed
+/// without allocating.
+const WORDS_ON_STACK: usize = 8;
 
 impl<B: Backend> Session<B> {
     /// A session running `backend`, the compilation of `program`, with calls
@@ -85,7 +101,7 @@ impl<B: Backend> Session<B> {
     /// after that setup (its memory, VM variables and heap top), as a
     /// backend put back to that state is. Nothing is laid out again.
     pub fn resume(backend: B, tables: Arc<Tables>, layout: SessionLayout) -> Session<B> {
-        Session { backend, runtime: Runtime::with_tables(tables, layout.depth_limit), layout }
+        Session { backend, runtime: Runtime::with_tables(tables, layout.depth_limit), layout, ended: false }
     }
 
     /// Where the session laid out its descriptors.
@@ -149,6 +165,7 @@ impl<B: Backend> Session<B> {
         &mut self,
         write: impl FnOnce(&mut Runtime, &mut dyn Memory, u64) -> Result<Vec<u64>, RuntimeError>,
     ) -> Result<Arguments, RuntimeError> {
+        assert!(!self.ended, "arguments written after the session's last call");
         let memory = self.backend.memory();
         match write(&mut self.runtime, memory, self.layout.arguments_region) {
             Ok(words) => Ok(Arguments(words)),
@@ -169,6 +186,31 @@ impl<B: Backend> Session<B> {
         arguments: Arguments,
         read: impl FnOnce(&dyn Memory, u64) -> R,
     ) -> Result<R, RuntimeError> {
+        self.run(export, arguments, read, AfterReturn::Release)
+    }
+
+    /// [`Session::call_with_arguments`] as the session's last call: the
+    /// backend is dropped or put back as it was new after it, so the
+    /// regions of a call that returned are left as they are rather than
+    /// released (a failed call releases them as ever). The session takes
+    /// no call after it.
+    pub fn call_last<R>(
+        &mut self,
+        export: &Export,
+        arguments: Arguments,
+        read: impl FnOnce(&dyn Memory, u64) -> R,
+    ) -> Result<R, RuntimeError> {
+        self.run(export, arguments, read, AfterReturn::Leave)
+    }
+
+    fn run<R>(
+        &mut self,
+        export: &Export,
+        arguments: Arguments,
+        read: impl FnOnce(&dyn Memory, u64) -> R,
+        after: AfterReturn,
+    ) -> Result<R, RuntimeError> {
+        assert!(!self.ended, "a call after the session's last call");
         let export_name = export.name.as_str();
         let Arguments(args) = arguments;
         if args.len() != export.arity as usize {
@@ -179,23 +221,28 @@ impl<B: Backend> Session<B> {
             };
             return Err(error(codes::E0403, message));
         }
-        let depth = self.backend.vm(VmVar::Depth);
-        let top = self.backend.vm(VmVar::RegionTop);
-        assert!(
-            self.layout.stack_start <= top && top + 2 * DESCRIPTOR_BYTES <= self.layout.stack_end,
-            "the region top {top:#x} is outside the region stack"
-        );
+        // Between calls the VM is as the session set it up: every call
+        // that returns puts it back, and so does every call that fails.
+        let (depth, top) = (0, self.layout.stack_start);
         let (dest, scratch) = (top, top + DESCRIPTOR_BYTES);
-        let mut words = Vec::with_capacity(2 + args.len());
-        words.extend([dest, scratch]);
-        words.extend(args);
+        let mut on_stack = [0u64; WORDS_ON_STACK];
+        let mut on_heap = Vec::new();
+        let words: &mut [u64] = if 2 + args.len() <= WORDS_ON_STACK {
+            &mut on_stack[..2 + args.len()]
+        } else {
+            on_heap.resize(2 + args.len(), 0);
+            &mut on_heap
+        };
+        words[0] = dest;
+        words[1] = scratch;
+        words[2..].copy_from_slice(&args);
         let memory = self.backend.memory();
         memory.write_zeros(dest, 2 * DESCRIPTOR_BYTES);
         self.backend.set_vm(VmVar::RegionTop, top + 2 * DESCRIPTOR_BYTES);
         self.runtime.regions.forget_deepest();
         self.runtime.fault = None;
         self.runtime.unentered = false;
-        let result = self.backend.invoke(export.function, &words, &mut self.runtime);
+        let result = self.backend.invoke(export.function, words, &mut self.runtime);
         if result == FAIL {
             let fault = self.runtime.fault.take().unwrap_or_else(|| {
                 Box::new(min_interp::ops::ill_formed(format_args!("{export_name} failed without a fault")))
@@ -221,10 +268,15 @@ impl<B: Backend> Session<B> {
         }
         let memory = self.backend.memory();
         let value = read(memory, result);
-        self.runtime.release(memory, dest);
-        self.runtime.release(memory, scratch);
-        self.runtime.release(memory, self.layout.arguments_region);
-        self.backend.set_vm(VmVar::RegionTop, top);
+        match after {
+            AfterReturn::Release => {
+                self.runtime.release(memory, dest);
+                self.runtime.release(memory, scratch);
+                self.runtime.release(memory, self.layout.arguments_region);
+                self.backend.set_vm(VmVar::RegionTop, top);
+            }
+            AfterReturn::Leave => self.ended = true,
+        }
         Ok(value)
     }
 

@@ -105,7 +105,7 @@ pub(crate) fn read<'s, S: Sink<'s>>(
     }
     parts.clear();
     let mut reader = Reader { schema, limits, bytes, at: 0, items: 0, sink, parts };
-    let item = reader.value(ty, &Scope::TOP, 0)?;
+    let item = reader.value(ty, None, &Scope::TOP, 0)?;
     if reader.at != bytes.len() {
         return Err(reader.error(format!("{} bytes follow the value", bytes.len() - reader.at)));
     }
@@ -124,7 +124,15 @@ struct Reader<'s, 'b, 'k, S: Sink<'s>> {
 }
 
 impl<'s, 'b, S: Sink<'s>> Reader<'s, 'b, '_, S> {
-    fn value(&mut self, ty: &TypeDesc, scope: &Scope<'_>, depth: usize) -> Result<S::Item, DecodeError> {
+    /// Reads a value of type `ty`, whose data type is `known` when the
+    /// caller has it at hand (a field's).
+    fn value(
+        &mut self,
+        ty: &TypeDesc,
+        known: Option<&'s DataType>,
+        scope: &Scope<'_>,
+        depth: usize,
+    ) -> Result<S::Item, DecodeError> {
         if depth > self.limits.max_depth {
             return Err(self.error(format!("the value nests deeper than {}", self.limits.max_depth)));
         }
@@ -197,7 +205,7 @@ impl<'s, 'b, S: Sink<'s>> Reader<'s, 'b, '_, S> {
                 let first = self.parts.len();
                 self.parts.reserve(count.min(self.bytes.len() - self.at + 1));
                 for _ in 0..count {
-                    let element = self.value(item, scope, depth + 1)?;
+                    let element = self.value(item, None, scope, depth + 1)?;
                     self.parts.push(element);
                 }
                 Ok(self.sink.list(self.parts.drain(first..)))
@@ -205,13 +213,13 @@ impl<'s, 'b, S: Sink<'s>> Reader<'s, 'b, '_, S> {
             TypeDesc::Tuple(items) => {
                 let first = self.parts.len();
                 for item in items {
-                    let component = self.value(item, scope, depth + 1)?;
+                    let component = self.value(item, None, scope, depth + 1)?;
                     self.parts.push(component);
                 }
                 self.sink.tuple(self.parts.drain(first..)).map_err(|reason| self.error(reason))
             }
             TypeDesc::Data { name, args } => {
-                let Some(data_type) = self.schema.get(name) else {
+                let Some(data_type) = known.or_else(|| self.schema.get(name)) else {
                     return Err(self.error(format!("no data type {name} is described")));
                 };
                 let tag = if data_type.variants.len() > 1 {
@@ -230,8 +238,9 @@ impl<'s, 'b, S: Sink<'s>> Reader<'s, 'b, '_, S> {
                 };
                 let inner = scope.inner(args);
                 let first = self.parts.len();
-                for field in fields {
-                    let value = self.value(field, &inner, depth + 1)?;
+                for (index, field) in fields.iter().enumerate() {
+                    let known = data_type.field_type(self.schema, tag, index);
+                    let value = self.value(field, known, &inner, depth + 1)?;
                     self.parts.push(value);
                 }
                 self.sink.data(data_type, tag, self.parts.drain(first..)).map_err(|reason| self.error(reason))

@@ -19,6 +19,10 @@ use super::read::{self, Sink};
 use super::{CANONICAL_NAN_BITS, DecodeError, EncodeError, LEB128_BYTES_MAX, Limits, leb128, type_name, zigzag};
 use crate::schema::{DataType, Schema, Scope};
 
+/// The parts of compound values an image has room for before it grows:
+/// the fields of a few nested records.
+const PARTS_ROOM: usize = 16;
+
 /// A call's arguments as words: built from their canonical bytes, then
 /// placed in memory at once.
 pub(crate) struct ArgumentImage {
@@ -34,7 +38,11 @@ impl ArgumentImage {
     /// bytes (0 when unknown: it grows as needed).
     pub(crate) fn with_capacity(count: usize, bytes: usize) -> ArgumentImage {
         let room = if bytes == 0 { 0 } else { bytes.saturating_mul(2).saturating_add(64).min(1 << 16) };
-        ArgumentImage { image: Image::with_capacity(room), words: Vec::with_capacity(count), parts: Vec::new() }
+        ArgumentImage {
+            image: Image::with_capacity(room),
+            words: Vec::with_capacity(count),
+            parts: Vec::with_capacity(PARTS_ROOM),
+        }
     }
 
     /// Adds the argument of type `ty` that `bytes` encode (all of them).
@@ -139,7 +147,7 @@ pub(crate) fn write_result(
 ) -> Result<(), EncodeError> {
     let start = out.len();
     let mut writer = Writer { memory, schema, limits, out, start, items: 0 };
-    writer.value(word, ty, &Scope::TOP, 0)
+    writer.value(word, ty, None, &Scope::TOP, 0)
 }
 
 /// Appends to `out` the encoding of each element of the list of type `[item]`
@@ -163,7 +171,7 @@ pub(crate) fn write_elements(
                 let mut element = Vec::new();
                 let head = memory.load(address + 8);
                 let mut writer = Writer { memory, schema, limits, out: &mut element, start: 0, items };
-                writer.value(head, item, &Scope::TOP, 1)?;
+                writer.value(head, item, None, &Scope::TOP, 1)?;
                 items = writer.items;
                 bytes = bytes.saturating_add(element.len());
                 if bytes > limits.max_bytes {
@@ -189,8 +197,17 @@ struct Writer<'a> {
     items: usize,
 }
 
-impl Writer<'_> {
-    fn value(&mut self, word: u64, ty: &TypeDesc, scope: &Scope<'_>, depth: usize) -> Result<(), EncodeError> {
+impl<'a> Writer<'a> {
+    /// Writes the value of type `ty` that `word` is, whose data type is
+    /// `known` when the caller has it at hand (a field's).
+    fn value(
+        &mut self,
+        word: u64,
+        ty: &TypeDesc,
+        known: Option<&'a DataType>,
+        scope: &Scope<'_>,
+        depth: usize,
+    ) -> Result<(), EncodeError> {
         if depth > self.limits.max_depth {
             return Err(EncodeError::TooDeep { limit: self.limits.max_depth });
         }
@@ -221,18 +238,18 @@ impl Writer<'_> {
             (TypeDesc::List(item), Shape::Nil | Shape::Cons { .. }) => self.list(word, item, scope, depth),
             (TypeDesc::Tuple(items), shape) => match (items.as_slice(), shape) {
                 ([], Shape::Unit) => Ok(()),
-                ([only], _) => self.value(word, only, scope, depth + 1),
+                ([only], _) => self.value(word, only, None, scope, depth + 1),
                 (items, Shape::Tuple { address, count }) if items.len() == count as usize => {
                     for (index, item) in items.iter().enumerate() {
                         let component = self.memory.load(address + 8 * (index as u64 + 1));
-                        self.value(component, item, scope, depth + 1)?;
+                        self.value(component, item, None, scope, depth + 1)?;
                     }
                     Ok(())
                 }
                 _ => Err(not_of_type(ty)),
             },
             (TypeDesc::Data { name, args }, shape) => {
-                let data_type = self.schema.get(name).ok_or_else(|| not_of_type(ty))?;
+                let data_type = known.or_else(|| self.schema.get(name)).ok_or_else(|| not_of_type(ty))?;
                 let (id, tag, address) = match shape {
                     Shape::Atom { id, tag } => (id, tag, None),
                     Shape::Data { address, id, tag, .. } => (id, tag, Some(address)),
@@ -257,7 +274,8 @@ impl Writer<'_> {
                 for (index, field) in fields.iter().enumerate() {
                     let Some(address) = address else { unreachable!("an atom has no fields") };
                     let word = self.memory.load(address + 8 * (index as u64 + 1));
-                    self.value(word, field, &inner, depth + 1)?;
+                    let known = data_type.field_type(self.schema, tag, index);
+                    self.value(word, field, known, &inner, depth + 1)?;
                 }
                 Ok(())
             }
@@ -275,7 +293,7 @@ impl Writer<'_> {
                 Shape::Nil => break,
                 Shape::Cons { address } => {
                     let head = self.memory.load(address + 8);
-                    self.value(head, item, scope, depth + 1)?;
+                    self.value(head, item, None, scope, depth + 1)?;
                     count += 1;
                     rest = self.memory.load(address + 16);
                 }
