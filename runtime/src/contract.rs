@@ -179,6 +179,14 @@ impl Contract {
         codec::decode_value(bytes, ty, &self.schema, &Limits::default())
     }
 
+    /// The encodings of the elements of the list of type `[item]` that
+    /// `bytes` encode canonically, each checked as [`Contract::decode`]
+    /// checks a value but not decoded: how a host splits a list of events
+    /// into the events.
+    pub fn elements<'b>(&self, bytes: &'b [u8], item: &TypeDesc) -> Result<Vec<&'b [u8]>, DecodeError> {
+        codec::elements(bytes, item, &self.schema, &Limits::default())
+    }
+
     /// `value`, made with another contract's types or the interpreter's,
     /// as this contract's value of type `ty`: its canonical encoding, and
     /// that encoding read back with this contract's types. This is how a

@@ -258,3 +258,31 @@ fn results_of_two_types_with_alike_constructors_are_read_out_as_their_own() {
     let shown: Vec<String> = both.returns.iter().map(ToString::to_string).collect();
     assert_eq!(shown, ["Full 4", "Full 5"]);
 }
+
+#[test]
+fn a_list_of_events_splits_into_each_events_encoding_and_bad_lists_are_refused() {
+    let ledger = ledger();
+    let open = |who: &str| ledger.call(engine(), "open", &[], &[Value::string(who)], GAS).unwrap().outputs.remove(0);
+    let minted = ledger.call(engine(), "mint", &[open("ada")], &[Value::Nat(9)], GAS).unwrap();
+    let closed = ledger.call(engine(), "close", &[minted.outputs[0].clone()], &[], GAS).unwrap();
+    let event = &closed.events[0];
+    let list_type = TypeDesc::List(Box::new(event.r#type.clone()));
+    let one = ledger.encode(&event.value, &event.r#type).unwrap();
+    for count in [0, 1, 3] {
+        let list = Value::list(vec![event.value.clone(); count]);
+        let bytes = ledger.encode(&list, &list_type).unwrap();
+        let elements = ledger.elements(&bytes, &event.r#type).unwrap();
+        assert_eq!(elements, vec![one.as_slice(); count], "a list of {count}");
+    }
+    let two = ledger.encode(&Value::list(vec![event.value.clone(); 2]), &list_type).unwrap();
+    let trailing = [two.as_slice(), &[0]].concat();
+    let error = ledger.elements(&trailing, &event.r#type).unwrap_err();
+    assert_eq!(error.offset, two.len(), "{error}");
+    let cut = &two[..two.len() - 1];
+    assert!(ledger.elements(cut, &event.r#type).is_err(), "a list cut short");
+    let mut more = two.clone();
+    more[0] = 3;
+    assert!(ledger.elements(&more, &event.r#type).is_err(), "a count larger than the elements");
+    assert_eq!(ledger.elements(&[0], &event.r#type).unwrap(), Vec::<&[u8]>::new());
+    assert!(ledger.elements(&[0x80], &event.r#type).is_err(), "a count cut short");
+}

@@ -127,12 +127,9 @@ pub(crate) fn effects(
             }
             (Role::Event, TypeDesc::List(item)) => {
                 let bytes = claimed.next().ok_or("the claim was counted")?;
-                let list = contract.decode(bytes, &slot.r#type).map_err(|error| error.to_string())?;
-                let mut rest = &list;
-                while let Value::Cons(pair) = rest {
-                    let data = contract.encode(&pair.head, item).map_err(|error| error.to_string())?;
-                    events.push(Event { package: packages.own, type_name: event_type_name(item).to_owned(), data });
-                    rest = &pair.tail;
+                for data in contract.elements(bytes, item).map_err(|error| error.to_string())? {
+                    let type_name = event_type_name(item).to_owned();
+                    events.push(Event { package: packages.own, type_name, data: data.to_vec() });
                 }
             }
             (Role::Event, ty) => {

@@ -30,6 +30,7 @@ use crate::schema::{Schema, Scope};
 mod read;
 mod words;
 
+pub(crate) use read::elements;
 pub(crate) use words::{ArgumentImage, write_elements, write_result};
 
 /// The canonical NaN, the only NaN the encoding holds.

@@ -112,6 +112,70 @@ pub(crate) fn read<'s, S: Sink<'s>>(
     Ok(item)
 }
 
+/// Builds nothing: the bytes are only checked.
+struct Checked;
+
+impl<'s> Sink<'s> for Checked {
+    type Item = ();
+
+    fn nat(&mut self, _: u128) {}
+
+    fn int(&mut self, _: i128) {}
+
+    fn real(&mut self, _: f64) {}
+
+    fn bool(&mut self, _: bool) {}
+
+    fn char(&mut self, _: char) {}
+
+    fn string(&mut self, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn list(&mut self, _: Drain<'_, ()>) {}
+
+    fn tuple(&mut self, _: Drain<'_, ()>) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn data(&mut self, _: &'s DataType, _: usize, _: Drain<'_, ()>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The encodings of the elements of the list of type `[item]` that
+/// `bytes` encode (all of them), each checked as `read` checks a value,
+/// without building them.
+pub(crate) fn elements<'b>(
+    bytes: &'b [u8],
+    item: &TypeDesc,
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<Vec<&'b [u8]>, DecodeError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(DecodeError {
+            offset: limits.max_bytes,
+            reason: format!("{} bytes, more than the limit of {}", bytes.len(), limits.max_bytes),
+        });
+    }
+    let mut parts = Vec::new();
+    let mut reader = Reader { schema, limits, bytes, at: 0, items: 1, sink: &mut Checked, parts: &mut parts };
+    let count = reader.length()?;
+    if count > limits.max_items {
+        return Err(reader.error(format!("{count} elements, more than the limit of {}", limits.max_items)));
+    }
+    let mut elements = Vec::with_capacity(count.min(bytes.len()));
+    for _ in 0..count {
+        let start = reader.at;
+        reader.value(item, None, &Scope::TOP, 1)?;
+        elements.push(&bytes[start..reader.at]);
+    }
+    if reader.at != bytes.len() {
+        return Err(reader.error(format!("{} bytes follow the value", bytes.len() - reader.at)));
+    }
+    Ok(elements)
+}
+
 struct Reader<'s, 'b, 'k, S: Sink<'s>> {
     schema: &'s Schema,
     limits: &'b Limits,
