@@ -87,6 +87,11 @@ struct Procedure {
     info: ProcedureInfo,
     export: Export,
     checker: Option<Export>,
+    /// The data type of each parameter and of each result component, by
+    /// its index in the schema, when its type is one: found once, so that
+    /// a call does not look them up by name.
+    argument_types: Vec<Option<usize>>,
+    result_types: Vec<Option<usize>>,
 }
 
 impl Contract {
@@ -132,7 +137,11 @@ impl Contract {
             }
             let export = check_procedure(info, &shape, &schema)?;
             let checker = check_checker(info, &shape)?;
-            procedures.push(Procedure { info: info.clone(), export, checker });
+            let types_of = |slots: &[min_metadata::Slot]| -> Vec<Option<usize>> {
+                slots.iter().map(|slot| schema.index_of(&slot.r#type)).collect()
+            };
+            let (argument_types, result_types) = (types_of(&info.arguments), types_of(&info.results));
+            procedures.push(Procedure { info: info.clone(), export, checker, argument_types, result_types });
         }
         Ok(Contract {
             metadata,
@@ -641,19 +650,23 @@ impl Contract {
             };
             let Some(argument) = next else { unreachable!("the counts were checked") };
             let what = || format!("parameter {} of {}", position + 1, info.name);
-            bytes += self.push_argument(&mut image, argument, &slot.r#type, INPUT_BYTES_MAX - bytes, what)?;
+            let (ty, known) = (&slot.r#type, procedure.argument_types[position]);
+            bytes += self.push_argument(&mut image, argument, ty, known, INPUT_BYTES_MAX - bytes, what)?;
         }
         Ok((image, bytes))
     }
 
     /// Reads `argument`, of type `ty` (a `Ref`'s value being the object
-    /// itself), into `image` when its encoding takes at most `room` bytes:
-    /// how many it takes. `what` names it in errors.
+    /// itself; `known` the index of its data type, if it is one), into
+    /// `image` when its encoding takes at most `room` bytes: how many it
+    /// takes. `what` names it in errors.
+    #[allow(clippy::too_many_arguments)]
     fn push_argument(
         &self,
         image: &mut ArgumentImage,
         argument: &Argument<'_, '_>,
         ty: &TypeDesc,
+        known: Option<usize>,
         room: usize,
         what: impl Fn() -> String,
     ) -> Result<usize, ExecError> {
@@ -676,7 +689,7 @@ impl Contract {
             return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX });
         }
         image
-            .push(bytes, ty, &self.schema, &limits)
+            .push(bytes, ty, known.and_then(|index| self.schema.at(index)), &self.schema, &limits)
             .map_err(|error| ExecError::BadArguments { reason: format!("{}: {error}", what()) })?;
         Ok(bytes.len())
     }
@@ -704,7 +717,8 @@ impl Contract {
         let mut bytes = 0usize;
         for (position, (component, slot)) in components.iter().zip(&info.results).enumerate() {
             let what = || format!("component {} of the claimed result of {}", position + 1, info.name);
-            bytes += self.push_argument(image, component, &slot.r#type, INPUT_BYTES_MAX - bytes, what)?;
+            let (ty, known) = (&slot.r#type, procedure.result_types[position]);
+            bytes += self.push_argument(image, component, ty, known, INPUT_BYTES_MAX - bytes, what)?;
         }
         image.bundle(components.len()).map_err(|reason| ExecError::BadArguments { reason })?;
         Ok(bytes)
@@ -740,7 +754,7 @@ impl Contract {
         let limits = Limits::default();
         let mut pieces = Vec::with_capacity(count);
         let mut bytes = 0usize;
-        for (word, slot) in words.zip(&info.results) {
+        for ((word, slot), known) in words.zip(&info.results).zip(&procedure.result_types) {
             let piece = match (slot.role, &slot.r#type) {
                 (Role::Event, TypeDesc::List(item)) => {
                     let mut events = Vec::new();
@@ -749,7 +763,8 @@ impl Contract {
                 }
                 (_, ty) => {
                     let mut encoded = Vec::with_capacity(room);
-                    codec::write_result(memory, word, ty, &self.schema, &limits, &mut encoded)?;
+                    let known = known.and_then(|index| self.schema.at(index));
+                    codec::write_result(memory, word, ty, known, &self.schema, &limits, &mut encoded)?;
                     bytes += encoded.len();
                     Piece::One(encoded)
                 }

@@ -106,10 +106,7 @@ impl Schema {
             .types
             .iter()
             .map(|data_type| {
-                let data_index = |field: &TypeDesc| match field {
-                    TypeDesc::Data { name, .. } => schema.by_name.get(name).copied(),
-                    _ => None,
-                };
+                let data_index = |field| schema.index_of(field);
                 data_type.variants.iter().map(|(_, fields)| fields.iter().map(data_index).collect()).collect()
             })
             .collect();
@@ -158,6 +155,20 @@ impl Schema {
         for data_type in &mut self.types {
             data_type.ids = data_type.variants.iter().map(|(constructor, _)| id_of(constructor)).collect();
         }
+    }
+
+    /// The index of the data type that `ty` is, when it is one, to find it
+    /// again with [`Schema::at`] without looking its name up.
+    pub(crate) fn index_of(&self, ty: &TypeDesc) -> Option<usize> {
+        match ty {
+            TypeDesc::Data { name, .. } => self.by_name.get(name).copied(),
+            _ => None,
+        }
+    }
+
+    /// The data type of index `index` ([`Schema::index_of`]).
+    pub(crate) fn at(&self, index: usize) -> Option<&DataType> {
+        self.types.get(index)
     }
 
     /// The data type of qualified name `name`.

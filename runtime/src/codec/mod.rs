@@ -141,7 +141,7 @@ pub fn decode_value<'s>(
     schema: &'s Schema,
     limits: &Limits,
 ) -> Result<Value<'s>, DecodeError> {
-    read::read(bytes, ty, schema, limits, &mut read::Values, &mut Vec::new())
+    read::read(bytes, ty, None, schema, limits, &mut read::Values, &mut Vec::new())
 }
 
 /// A value printed for a message, shortened.

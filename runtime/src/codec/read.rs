@@ -86,12 +86,15 @@ impl<'s> Sink<'s> for Values {
     }
 }
 
-/// What `bytes` encode as a value of type `ty`, all of them, built by
-/// `sink`; `parts` (left empty) holds the parts of compound values while
-/// they are read.
+/// What `bytes` encode as a value of type `ty` (whose data type is
+/// `known`, when the caller has it at hand), all of them, built by `sink`;
+/// `parts` (left empty) holds the parts of compound values while they are
+/// read.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read<'s, S: Sink<'s>>(
     bytes: &[u8],
     ty: &TypeDesc,
+    known: Option<&'s DataType>,
     schema: &'s Schema,
     limits: &Limits,
     sink: &mut S,
@@ -105,7 +108,7 @@ pub(crate) fn read<'s, S: Sink<'s>>(
     }
     parts.clear();
     let mut reader = Reader { schema, limits, bytes, at: 0, items: 0, sink, parts };
-    let item = reader.value(ty, None, &Scope::TOP, 0)?;
+    let item = reader.value(ty, known, &Scope::TOP, 0)?;
     if reader.at != bytes.len() {
         return Err(reader.error(format!("{} bytes follow the value", bytes.len() - reader.at)));
     }

@@ -45,15 +45,18 @@ impl ArgumentImage {
         }
     }
 
-    /// Adds the argument of type `ty` that `bytes` encode (all of them).
+    /// Adds the argument of type `ty` (whose data type is `known`, when
+    /// the caller has it at hand) that `bytes` encode (all of them).
     pub(crate) fn push(
         &mut self,
         bytes: &[u8],
         ty: &TypeDesc,
+        known: Option<&DataType>,
         schema: &Schema,
         limits: &Limits,
     ) -> Result<(), DecodeError> {
-        let word = read::read(bytes, ty, schema, limits, &mut Builder { image: &mut self.image }, &mut self.parts)?;
+        let builder = &mut Builder { image: &mut self.image };
+        let word = read::read(bytes, ty, known, schema, limits, builder, &mut self.parts)?;
         self.words.push(word);
         Ok(())
     }
@@ -134,20 +137,23 @@ impl<'s> Sink<'s> for Builder<'_> {
     }
 }
 
-/// Appends to `out` the canonical encoding of the value of type `ty` that
-/// `word` is in `memory` (a result compiled code made). Fails when the
-/// words are not a value of the type or pass `limits`.
+/// Appends to `out` the canonical encoding of the value of type `ty`
+/// (whose data type is `known`, when the caller has it at hand) that `word`
+/// is in `memory` (a result compiled code made). Fails when the words are
+/// not a value of the type or pass `limits`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_result(
     memory: &dyn Memory,
     word: u64,
     ty: &TypeDesc,
+    known: Option<&DataType>,
     schema: &Schema,
     limits: &Limits,
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     let start = out.len();
     let mut writer = Writer { memory, schema, limits, out, start, items: 0 };
-    writer.value(word, ty, None, &Scope::TOP, 0)
+    writer.value(word, ty, known, &Scope::TOP, 0)
 }
 
 /// Appends to `out` the encoding of each element of the list of type `[item]`
