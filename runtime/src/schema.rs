@@ -39,8 +39,7 @@ impl DataType {
     /// The data type of the field `index` of the constructor of tag `tag`,
     /// when the field's type is a data type.
     pub(crate) fn field_type<'s>(&self, schema: &'s Schema, tag: usize, index: usize) -> Option<&'s DataType> {
-        let found = self.field_types.get(tag)?.get(index).copied().flatten()?;
-        schema.types.get(found)
+        schema.at(self.field_types.get(tag)?.get(index).copied().flatten()?)
     }
 }
 

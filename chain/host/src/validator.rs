@@ -127,9 +127,9 @@ pub(crate) fn effects(
             }
             (Role::Event, TypeDesc::List(item)) => {
                 let bytes = claimed.next().ok_or("the claim was counted")?;
+                let type_name = event_type_name(item);
                 for data in contract.elements(bytes, item).map_err(|error| error.to_string())? {
-                    let type_name = event_type_name(item).to_owned();
-                    events.push(Event { package: packages.own, type_name, data: data.to_vec() });
+                    events.push(Event { package: packages.own, type_name: type_name.to_owned(), data: data.to_vec() });
                 }
             }
             (Role::Event, ty) => {

@@ -100,18 +100,11 @@ pub(crate) fn read<'s, S: Sink<'s>>(
     sink: &mut S,
     parts: &mut Vec<S::Item>,
 ) -> Result<S::Item, DecodeError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(DecodeError {
-            offset: limits.max_bytes,
-            reason: format!("{} bytes, more than the limit of {}", bytes.len(), limits.max_bytes),
-        });
-    }
+    within_limit(bytes, limits)?;
     parts.clear();
     let mut reader = Reader { schema, limits, bytes, at: 0, items: 0, sink, parts };
     let item = reader.value(ty, known, &Scope::TOP, 0)?;
-    if reader.at != bytes.len() {
-        return Err(reader.error(format!("{} bytes follow the value", bytes.len() - reader.at)));
-    }
+    reader.at_end()?;
     Ok(item)
 }
 
@@ -155,12 +148,7 @@ pub(crate) fn elements<'b>(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<Vec<&'b [u8]>, DecodeError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(DecodeError {
-            offset: limits.max_bytes,
-            reason: format!("{} bytes, more than the limit of {}", bytes.len(), limits.max_bytes),
-        });
-    }
+    within_limit(bytes, limits)?;
     let mut parts = Vec::new();
     let mut reader = Reader { schema, limits, bytes, at: 0, items: 1, sink: &mut Checked, parts: &mut parts };
     let count = reader.length()?;
@@ -173,10 +161,19 @@ pub(crate) fn elements<'b>(
         reader.value(item, None, &Scope::TOP, 1)?;
         elements.push(&bytes[start..reader.at]);
     }
-    if reader.at != bytes.len() {
-        return Err(reader.error(format!("{} bytes follow the value", bytes.len() - reader.at)));
-    }
+    reader.at_end()?;
     Ok(elements)
+}
+
+/// Refuses `bytes` longer than `limits` allow, before reading any.
+fn within_limit(bytes: &[u8], limits: &Limits) -> Result<(), DecodeError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(DecodeError {
+            offset: limits.max_bytes,
+            reason: format!("{} bytes, more than the limit of {}", bytes.len(), limits.max_bytes),
+        });
+    }
+    Ok(())
 }
 
 struct Reader<'s, 'b, 'k, S: Sink<'s>> {
@@ -315,6 +312,14 @@ impl<'s, 'b, S: Sink<'s>> Reader<'s, 'b, '_, S> {
             TypeDesc::Param(_) | TypeDesc::Opaque(_) => {
                 Err(self.error(format!("values of type {} are not data", type_name(ty))))
             }
+        }
+    }
+
+    /// Refuses bytes left after the value read.
+    fn at_end(&self) -> Result<(), DecodeError> {
+        match self.bytes.len() - self.at {
+            0 => Ok(()),
+            left => Err(self.error(format!("{left} bytes follow the value"))),
         }
     }
 

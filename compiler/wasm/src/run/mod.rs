@@ -323,8 +323,8 @@ impl WasmBackend {
         let entry = self.table.get(&mut *store, u64::from(function) + 1).and_then(|entry| entry.unwrap_func().copied());
         let Some(func) = entry else { panic!("{FUNCTIONS}[{}] is not a function", u64::from(function) + 1) };
         let ty = func.ty(&*store);
-        let words_only = ty.params().all(|param| matches!(param, ValType::I64))
-            && matches!(ty.results().collect::<Vec<_>>().as_slice(), [ValType::I64]);
+        let is_word = |value: ValType| matches!(value, ValType::I64);
+        let words_only = ty.params().all(is_word) && ty.results().len() == 1 && ty.results().all(is_word);
         let found = Callee { func, params: ty.params().len(), words_only };
         *slot = Some(found);
         found
