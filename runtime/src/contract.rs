@@ -736,10 +736,13 @@ impl Contract {
         room: usize,
     ) -> Result<(Vec<Piece>, usize), EncodeError> {
         let info = &procedure.info;
-        let (count, tuple) = match (info.results.len(), min_rt::shape(memory, word)) {
-            (0, Shape::Unit) => (0, None),
-            (1, _) => (1, None),
-            (count, Shape::Tuple { address, count: got }) if got as usize == count => (count, Some(address)),
+        // One component is the result itself, whatever its shape: only
+        // another count needs the word's shape, and so its header loaded.
+        let shape = |count: usize| if count == 1 { None } else { Some(min_rt::shape(memory, word)) };
+        let (count, tuple) = match (info.results.len(), shape(info.results.len())) {
+            (1, None) => (1, None),
+            (0, Some(Shape::Unit)) => (0, None),
+            (count, Some(Shape::Tuple { address, count: got })) if got as usize == count => (count, Some(address)),
             _ => {
                 let types: Vec<String> = info.results.iter().map(|slot| type_name(&slot.r#type)).collect();
                 return Err(EncodeError::NotOfType {
