@@ -3,12 +3,16 @@
 //! chosen fraction of them cross-shard (the output on another shard than
 //! the input), submitted in process through the router at a fixed offered
 //! rate (or as fast as admission allows), with each transaction's latency
-//! from submission until it is final on every shard it concerns. Beside
+//! from submission until it is final on every shard it concerns.
+//! Transactions already due are handed over together, up to a batch
+//! (`Router::submit_all`, which checks their signatures in one batch), as
+//! a client submits what it has with one JSON-RPC batch. Beside
 //! it, the same kind of transfers applied sequentially to one shard's
 //! state (no consensus, signatures verified in batches as validators do).
 //!
-//! `cargo bench -p min-node --bench load -- [--quick] [--rate TX_PER_S] [--transactions N] [--shards S] [--cross PERCENT]`
-//! (`--shards` and `--cross` run only that configuration).
+//! `cargo bench -p min-node --bench load -- [--quick] [--rate TX_PER_S] [--transactions N] [--shards S] [--cross PERCENT] [--submit-batch N]`
+//! (`--shards` and `--cross` run only that configuration; `--submit-batch 1`
+//! submits each transaction alone).
 //! Results are recorded in BENCHMARKS.md ("Chain").
 
 use ed25519_dalek::SigningKey;
@@ -40,6 +44,8 @@ const PROPOSAL_TRANSACTIONS_MAX: usize = 256;
 const DRAIN_DEADLINE: Duration = Duration::from_secs(120);
 /// How often the ledgers are polled for finality.
 const POLL_INTERVAL: Duration = Duration::from_millis(1);
+/// The most transactions handed to the router at once, by default.
+const SUBMIT_BATCH: usize = 64;
 
 struct Options {
     transactions: usize,
@@ -49,6 +55,8 @@ struct Options {
     shards: Option<u32>,
     /// Only this percentage of cross-shard transactions, if given.
     cross_percent: Option<u32>,
+    /// The most transactions already due handed to the router at once.
+    submit_batch: usize,
 }
 
 fn options() -> Options {
@@ -60,6 +68,7 @@ fn options() -> Options {
         rate: value("--rate").map_or(0, |rate| rate as u64),
         shards: value("--shards").map(|shards| shards as u32),
         cross_percent: value("--cross").map(|percent| percent as u32),
+        submit_batch: value("--submit-batch").map_or(SUBMIT_BATCH, |batch: usize| batch.max(1)),
     }
 }
 
@@ -76,7 +85,11 @@ fn main() {
         baseline.single_verify_us,
     );
     let rate = if options.rate == 0 { "unthrottled".to_string() } else { format!("{} tx/s offered", options.rate) };
-    println!("devnet: {VALIDATORS} validators per shard, block interval {BLOCK_INTERVAL_MS} ms, {rate}");
+    println!(
+        "devnet: {VALIDATORS} validators per shard, block interval {BLOCK_INTERVAL_MS} ms, {rate}, \
+         up to {} due transactions submitted at once",
+        options.submit_batch
+    );
     println!(
         "| shards | cross-shard | committed | offered tx/s | committed tx/s | ratio to baseline | p50 ms | p95 ms | p99 ms | aborted | rejected |"
     );
@@ -301,18 +314,27 @@ fn load(
         let submitted_at = submitted_at.clone();
         std::thread::spawn(move || follow(&router, &index_of, remaining, &submitted_at, began))
     };
+    let due = |index: usize| match options.rate {
+        0 => began,
+        rate => began + Duration::from_secs_f64(index as f64 / rate as f64),
+    };
     let mut rejected = 0;
-    for (index, (transaction, _)) in transactions.into_iter().enumerate() {
-        if options.rate > 0 {
-            let due = began + Duration::from_secs_f64(index as f64 / options.rate as f64);
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
-            }
+    let mut waiting = transactions.into_iter().map(|(transaction, _)| transaction).enumerate().peekable();
+    while let Some((first, transaction)) = waiting.next() {
+        if let Some(wait) = due(first).checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
         }
-        submitted_at[index].store(began.elapsed().as_nanos() as u64 + 1, Ordering::Release);
-        if router.submit(transaction).is_err() {
-            rejected += 1;
+        let mut batch = vec![transaction];
+        while batch.len() < options.submit_batch
+            && let Some((_, next)) = waiting.next_if(|(index, _)| due(*index) <= Instant::now())
+        {
+            batch.push(next);
         }
+        let handed_over = began.elapsed().as_nanos() as u64 + 1;
+        for at in &submitted_at[first..first + batch.len()] {
+            at.store(handed_over, Ordering::Release);
+        }
+        rejected += router.submit_all(batch).iter().filter(|submitted| submitted.is_err()).count();
     }
     let submit_time = began.elapsed();
     let count = submitted_at.len();

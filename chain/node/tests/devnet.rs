@@ -7,7 +7,7 @@
 use ed25519_dalek::SigningKey;
 use min_chain::objects::{Address, ObjectRef};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
-use min_chain::transaction::{Procedure, TransactionBody};
+use min_chain::transaction::{Procedure, Transaction, TransactionBody};
 use min_node::client::{ClientError, RpcClient};
 use min_node::keys::address_of;
 use min_node::wallet::{coin_output, place};
@@ -223,6 +223,25 @@ fn a_devnet_funds_transfers_and_refuses_bad_input_over_json_rpc() {
     let (_, message, data) = submit(unbalanced, &alice, false);
     assert_eq!(data.unwrap()["kind"], "CheckerFailed", "{message}");
     assert!(message.contains("the outputs' value differs from the inputs'"), "{message}");
+
+    // A batch's submissions have their signatures checked together, and
+    // each is still answered on its own: the tampered one refused, the
+    // good one routed.
+    let rich_coin = &coins_of(client, address_of(rich))[0];
+    let rich_value: u128 = rich_coin["coin"].as_str().unwrap().parse().unwrap();
+    let rich_shard = ShardId(rich_coin["shard"].as_u64().unwrap() as u32);
+    let from_rich = pay(vec![coin_ref(rich_coin)], rich, vec![(address_of(&bob), rich_value)]);
+    let from_rich = place(from_rich, Some(rich_shard), shards).unwrap().sign(rich);
+    let mut tampered = good.clone().sign(&alice);
+    tampered.signature[0] ^= 1;
+    let request = |id: u64, transaction: &Transaction| json!({ "jsonrpc": "2.0", "id": id, "method": "min_submit", "params": [hex::encode(&transaction.to_bytes())] });
+    let answers = client.post(&json!([request(1, &tampered), request(2, &from_rich)]).to_string()).unwrap();
+    let answers: Value = serde_json::from_str(&answers.body).unwrap();
+    let answer = |id: u64| answers.as_array().unwrap().iter().find(|answer| answer["id"] == id).unwrap().clone();
+    assert_eq!(answer(1)["error"]["data"]["kind"], "BadSignature", "{answers}");
+    assert_eq!(answer(2)["result"]["txId"], hex::encode(&from_rich.id().0), "{answers}");
+    let status = client.wait(&from_rich.id(), FINAL).unwrap();
+    assert_eq!(status["status"], "committed", "{status}");
 
     // Outputs placed on the other shard make the transaction cross-shard:
     // both shards prepare it, exchange certificates and commit it.

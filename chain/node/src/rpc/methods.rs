@@ -82,12 +82,17 @@ pub fn faucet(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
 /// `min_submit(transaction, here?)`: routes a hex-encoded signed transaction to its shards.
 pub fn submit(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
-    let bytes = hex::decode(params.string(0, "transaction")?)
-        .map_err(|reason| RpcError::invalid_params(format!("`transaction`: {reason}")))?;
-    let transaction = Transaction::from_bytes(&bytes)
-        .map_err(|error| RpcError::invalid_params(format!("`transaction` does not decode: {error}")))?;
+    let transaction = submitted_transaction(params)?;
     let submitted = send_to_shards(context, &router, transaction, params.flag(1, "here")?)?;
     Ok(submitted_json(&submitted))
+}
+
+/// The transaction `min_submit`'s parameters carry, decoded.
+pub fn submitted_transaction(params: &Params<'_>) -> Result<Transaction, RpcError> {
+    let bytes = hex::decode(params.string(0, "transaction")?)
+        .map_err(|reason| RpcError::invalid_params(format!("`transaction`: {reason}")))?;
+    Transaction::from_bytes(&bytes)
+        .map_err(|error| RpcError::invalid_params(format!("`transaction` does not decode: {error}")))
 }
 
 /// Submits `transaction` to the validators here and, for a shard served

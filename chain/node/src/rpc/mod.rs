@@ -16,6 +16,7 @@ use crate::peers::Peers;
 use crate::routing::Router;
 use crate::snapshots::SnapshotError;
 use ed25519_dalek::SigningKey;
+use min_chain::transaction::Transaction;
 use serde_json::{Value, json};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
@@ -230,10 +231,28 @@ pub fn handle(state: &RpcState, body: &[u8]) -> Option<Value> {
             Some(response(Value::Null, Err(RpcError::invalid_request("an empty batch"))))
         }
         Value::Array(batch) => {
+            check_submitted_signatures(state, &batch);
             let responses: Vec<Value> = batch.iter().filter_map(|request| handle_one(state, request)).collect();
             (!responses.is_empty()).then_some(Value::Array(responses))
         }
         request => handle_one(state, &request),
+    }
+}
+
+/// Checks together the signatures of the transactions a batch submits
+/// (`min_submit`), before its requests are answered one by one, each then
+/// finding its signature's answer remembered. A request that does not
+/// decode is left for its own answer to report.
+fn check_submitted_signatures(state: &RpcState, batch: &[Value]) {
+    let submitted: Vec<Transaction> = batch
+        .iter()
+        .filter(|request| request.get("method").and_then(Value::as_str) == Some("min_submit"))
+        .filter_map(|request| methods::submitted_transaction(&Params::new(request.get("params"))).ok())
+        .collect();
+    if submitted.len() > 1
+        && let Ok(router) = state.router()
+    {
+        router.check_signatures(&submitted);
     }
 }
 
