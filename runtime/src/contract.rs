@@ -348,14 +348,12 @@ impl Contract {
         gas_limit: u64,
         calls: Option<Box<dyn ContractCalls>>,
     ) -> Result<(Vec<Piece>, u64), ExecError> {
-        let (image, argument_bytes) = self.arguments(procedure, inputs, params)?;
+        let ReadArguments { image, bytes, largest } = self.arguments(procedure, inputs, params)?;
         // A result is often an argument changed: room for the largest
         // saves growing its encoding as it is written.
-        let largest = inputs.iter().chain(params).map(Argument::encoded_len).max().unwrap_or(0);
         let room = (largest + RESULT_ROOM_MORE).min(RESULT_ROOM_MAX);
         let read = |memory: &dyn Memory, word: u64| self.results(procedure, memory, word, room);
-        let (pieces, gas_used) =
-            self.run_export(engine, &procedure.export, image, argument_bytes, gas_limit, calls, read)?;
+        let (pieces, gas_used) = self.run_export(engine, &procedure.export, image, bytes, gas_limit, calls, read)?;
         let (pieces, result_bytes) =
             pieces.map_err(|error| ExecError::Trap { reason: format!("{}'s result: {error}", procedure.info.name) })?;
         let gas_used = gas_used.saturating_add((result_bytes as u64).saturating_mul(gas::RESULT_BYTE));
@@ -454,10 +452,10 @@ impl Contract {
         gas_limit: u64,
         calls: Option<Box<dyn ContractCalls>>,
     ) -> Result<EncodedVerdict, ExecError> {
-        let (mut image, argument_bytes) = self.arguments(procedure, inputs, params)?;
+        let ReadArguments { mut image, bytes, .. } = self.arguments(procedure, inputs, params)?;
         let claim_bytes = self.claim(procedure, claimed, &mut image)?;
         let read = |memory: &dyn Memory, word: u64| min_rt::shape(memory, word);
-        match self.run_export(engine, checker, image, argument_bytes + claim_bytes, gas_limit, calls, read) {
+        match self.run_export(engine, checker, image, bytes + claim_bytes, gas_limit, calls, read) {
             Ok((Shape::Bool(true), gas_used)) => Ok(EncodedVerdict::Accepted { gas_used }),
             Ok((Shape::Bool(false), _)) => Ok(EncodedVerdict::Refused { aborted: None }),
             Err(ExecError::Abort { message }) => Ok(EncodedVerdict::Refused { aborted: Some(message) }),
@@ -610,8 +608,8 @@ impl Contract {
     }
 
     /// The arguments in the order of the procedure's parameters, each
-    /// checked against its type and read into an image, and the bytes
-    /// their encoding takes. `inputs` holds the objects the transaction
+    /// checked against its type and read into an image, with the bytes
+    /// their encodings take. `inputs` holds the objects the transaction
     /// names, consumed or read by reference, in the order of the
     /// parameters; a referenced object is its `Ref`, whose encoding is the
     /// object's.
@@ -620,7 +618,7 @@ impl Contract {
         procedure: &Procedure,
         inputs: &[Argument<'_, '_>],
         params: &[Argument<'_, '_>],
-    ) -> Result<(ArgumentImage, usize), ExecError> {
+    ) -> Result<ReadArguments, ExecError> {
         let info = &procedure.info;
         let wanted = |role: Role| info.arguments.iter().filter(|slot| slot.role == role).count();
         let (consumed, read) = (wanted(Role::Input), wanted(Role::Reference));
@@ -642,7 +640,7 @@ impl Contract {
         let encoded_bytes: usize = inputs.iter().chain(params).map(Argument::encoded_len).sum();
         let (mut inputs, mut params) = (inputs.iter(), params.iter());
         let mut image = ArgumentImage::with_capacity(info.arguments.len() + 1, encoded_bytes);
-        let mut bytes = 0usize;
+        let (mut bytes, mut largest) = (0usize, 0usize);
         for (position, slot) in info.arguments.iter().enumerate() {
             let next = match slot.role {
                 Role::Input | Role::Reference => inputs.next(),
@@ -651,9 +649,11 @@ impl Contract {
             let Some(argument) = next else { unreachable!("the counts were checked") };
             let what = || format!("parameter {} of {}", position + 1, info.name);
             let (ty, known) = (&slot.r#type, procedure.argument_types[position]);
-            bytes += self.push_argument(&mut image, argument, ty, known, INPUT_BYTES_MAX - bytes, what)?;
+            let read = self.push_argument(&mut image, argument, ty, known, INPUT_BYTES_MAX - bytes, what)?;
+            bytes += read;
+            largest = largest.max(read);
         }
-        Ok((image, bytes))
+        Ok(ReadArguments { image, bytes, largest })
     }
 
     /// Reads `argument`, of type `ty` (a `Ref`'s value being the object
@@ -776,6 +776,15 @@ impl Contract {
         }
         Ok((pieces, bytes))
     }
+}
+
+/// A call's arguments read into an image ([`Contract::arguments`]).
+struct ReadArguments {
+    image: ArgumentImage,
+    /// The bytes their encodings take together.
+    bytes: usize,
+    /// The bytes the largest one's encoding takes.
+    largest: usize,
 }
 
 /// Each procedure's index by its qualified name and by its name alone: a
