@@ -649,9 +649,9 @@ impl Contract {
             let Some(argument) = next else { unreachable!("the counts were checked") };
             let what = || format!("parameter {} of {}", position + 1, info.name);
             let (ty, known) = (&slot.r#type, procedure.argument_types[position]);
-            let read = self.push_argument(&mut image, argument, ty, known, INPUT_BYTES_MAX - bytes, what)?;
-            bytes += read;
-            largest = largest.max(read);
+            let taken = self.push_argument(&mut image, argument, ty, known, INPUT_BYTES_MAX - bytes, what)?;
+            bytes += taken;
+            largest = largest.max(taken);
         }
         Ok(ReadArguments { image, bytes, largest })
     }
