@@ -17,6 +17,7 @@
 
 use ed25519_dalek::SigningKey;
 use min_chain::contracts::NoContracts;
+use min_chain::node::PROPOSAL_TRANSACTIONS_MAX;
 use min_chain::objects::{Address, ObjectRef};
 use min_chain::shard::{ShardId, shard_of};
 use min_chain::state::{Applied, ShardState};
@@ -37,9 +38,6 @@ const ACCOUNTS: u32 = 1000;
 const VALIDATORS: u32 = 4;
 /// The devnet's block interval while transactions wait, in milliseconds.
 const BLOCK_INTERVAL_MS: u64 = 10;
-/// The most transactions a validator proposes in one block (the chain's
-/// `PROPOSAL_TRANSACTIONS_MAX`): the baseline verifies and applies in blocks of it.
-const PROPOSAL_TRANSACTIONS_MAX: usize = 256;
 /// How long to wait for the last transaction to become final.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(120);
 /// How often the ledgers are polled for finality.

@@ -22,8 +22,11 @@ use std::time::{Duration, SystemTime};
 
 /// The most transactions a validator holds waiting for a block.
 pub const MEMPOOL_TRANSACTIONS_MAX: usize = 50_000;
-/// The most transactions a validator puts in one proposal.
-pub const PROPOSAL_TRANSACTIONS_MAX: usize = 256;
+/// The most transactions a validator puts in one proposal: as many as a
+/// block holds, so that under load a block's fixed costs (its consensus
+/// signatures and certificates, a store commit on every validator) are
+/// shared by as many transactions as they can be.
+pub const PROPOSAL_TRANSACTIONS_MAX: usize = crate::block::BLOCK_TRANSACTIONS_MAX;
 /// The most acceptances a validator puts in one proposal.
 pub const PROPOSAL_ACCEPTANCES_MAX: usize = 256;
 /// How often missing blocks are requested again.

@@ -12,6 +12,7 @@ mod records;
 mod relay;
 mod store;
 
+pub use actor::PROPOSAL_TRANSACTIONS_MAX;
 pub use ledger::{BlockEffects, FinalizedBlock, Ledger};
 pub use mailbox::Mailbox;
 pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTIONS, WIRE_VOTE};
