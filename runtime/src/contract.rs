@@ -738,8 +738,8 @@ impl Contract {
         let info = &procedure.info;
         // One component is the result itself, whatever its shape: only
         // another count needs the word's shape, and so its header loaded.
-        let shape = |count: usize| if count == 1 { None } else { Some(min_rt::shape(memory, word)) };
-        let (count, tuple) = match (info.results.len(), shape(info.results.len())) {
+        let shape = (info.results.len() != 1).then(|| min_rt::shape(memory, word));
+        let (count, tuple) = match (info.results.len(), shape) {
             (1, None) => (1, None),
             (0, Some(Shape::Unit)) => (0, None),
             (count, Some(Shape::Tuple { address, count: got })) if got as usize == count => (count, Some(address)),

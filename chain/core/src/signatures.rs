@@ -58,7 +58,7 @@ impl SignatureCache {
         if unknown.is_empty() {
             return valid;
         }
-        let checked: Vec<Transaction> = unknown.iter().map(|&index| transactions[index].clone()).collect();
+        let checked: Vec<&Transaction> = unknown.iter().map(|&index| &transactions[index]).collect();
         let results = verify_signatures(&checked);
         let mut entries = self.entries.lock().expect("the signature cache lock is never poisoned");
         for (&index, result) in unknown.iter().zip(results) {

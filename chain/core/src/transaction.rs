@@ -7,6 +7,7 @@ use crate::encoding::{DecodeError, Reader, Writer};
 use crate::objects::{Address, ObjectId, ObjectRef, TypeTag, data_bytes_max};
 use commonware_cryptography::{Hasher as _, Sha256};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use std::borrow::Borrow;
 use std::fmt;
 
 /// The most inputs a transaction may consume.
@@ -311,15 +312,17 @@ impl Transaction {
 }
 
 /// Which transactions of `transactions` carry a valid signature, one flag
-/// per transaction. All are checked in one ed25519 batch; only if the batch
-/// fails is each checked on its own, to find the bad ones.
-pub fn verify_signatures(transactions: &[Transaction]) -> Vec<bool> {
+/// per transaction (given as values or as references). All are checked in
+/// one ed25519 batch; only if the batch fails is each checked on its own,
+/// to find the bad ones.
+pub fn verify_signatures<T: Borrow<Transaction>>(transactions: &[T]) -> Vec<bool> {
+    let each_alone = || transactions.iter().map(|transaction| transaction.borrow().verify_signature()).collect();
     let mut messages = Vec::with_capacity(transactions.len());
     let mut signatures = Vec::with_capacity(transactions.len());
     let mut keys = Vec::with_capacity(transactions.len());
-    for transaction in transactions {
+    for transaction in transactions.iter().map(Borrow::borrow) {
         let Ok(key) = VerifyingKey::from_bytes(&transaction.body.signer.0) else {
-            return transactions.iter().map(Transaction::verify_signature).collect();
+            return each_alone();
         };
         messages.push(signing_message(&transaction.id()));
         signatures.push(Signature::from_bytes(&transaction.signature));
@@ -329,7 +332,7 @@ pub fn verify_signatures(transactions: &[Transaction]) -> Vec<bool> {
     if ed25519_dalek::verify_batch(&message_refs, &signatures, &keys).is_ok() {
         return vec![true; transactions.len()];
     }
-    transactions.iter().map(Transaction::verify_signature).collect()
+    each_alone()
 }
 
 fn signing_message(id: &TxId) -> Vec<u8> {
