@@ -33,8 +33,43 @@ const UNKNOWNS_LIMIT: u32 = 500;
 pub(crate) enum Unit<'p> {
     /// A top-level definition: its parameters are the inputs.
     Global(&'p Global),
-    /// A local function of `owner`: its parameters and captures are unknown.
-    Lambda(&'p str, &'p Lambda, Span),
+    /// A local function of `owner`: its parameters and captures are
+    /// unknown. One defined by a `let rec` group knows its place in it.
+    Lambda(&'p str, &'p Lambda, Span, Option<LocalGroup<'p>>),
+}
+
+/// Where a local function defined by a `let rec` group (the local
+/// functions of one `let` or `@` that may call each other) sits in it.
+#[derive(Clone, Copy)]
+pub(crate) struct LocalGroup<'p> {
+    /// The group's functions: each one's slot in the enclosing frame, and
+    /// its definition.
+    pub bindings: &'p [(u32, Lambda)],
+    /// What each slot of the enclosing frame holds (the functions' names).
+    pub frame: &'p [Slot],
+    /// This function's index among `bindings`.
+    pub index: usize,
+}
+
+impl<'p> LocalGroup<'p> {
+    /// The name of the group's function `index`, as written.
+    pub(crate) fn name(&self, index: usize) -> String {
+        let slot = self.bindings.get(index).and_then(|(slot, _)| self.frame.get(*slot as usize));
+        slot.map_or_else(String::new, |slot| slot.name.to_string())
+    }
+
+    /// The slots of `lambda`'s frame through which it reaches functions of
+    /// the group (its captures of them), with their indices.
+    pub(crate) fn reached_from(&self, lambda: &Lambda) -> Vec<(u32, usize)> {
+        lambda
+            .captures
+            .iter()
+            .filter_map(|&(outer, inner)| {
+                let member = self.bindings.iter().position(|(slot, _)| *slot == outer)?;
+                Some((inner, member))
+            })
+            .collect()
+    }
 }
 
 /// The result of walking a global: its obligations, and its parameters'
@@ -52,6 +87,22 @@ pub(crate) struct Walked<'p> {
     pub axioms: Vec<Bool>,
     /// The facts at the entry of the global: its `requires` clauses.
     pub entry: Vec<Bool>,
+    /// The calls of the global's body (outside its local functions) to
+    /// globals of its recursion group, or of a local function's body to
+    /// functions of its `let rec` group, for the termination check.
+    pub calls: Vec<RecursiveCall>,
+}
+
+/// A call from a function's body to a function of its recursion group,
+/// itself included.
+pub(crate) struct RecursiveCall {
+    /// The function called: a global's qualified name, or a local
+    /// function's name as written.
+    pub callee: String,
+    /// The values of its arguments.
+    pub arguments: Vec<Sym>,
+    /// The facts of the path that reaches the call.
+    pub path: Vec<Fact>,
 }
 
 /// Walks one unit.
@@ -60,7 +111,7 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         Unit::Global(global) => {
             (global.name.as_str(), &global.body, &global.slots[..], global.arity, global.span, false)
         }
-        Unit::Lambda(owner, lambda, span) => (*owner, &lambda.body, &lambda.slots[..], 0, *span, true),
+        Unit::Lambda(owner, lambda, span, _) => (*owner, &lambda.body, &lambda.slots[..], lambda.params, *span, true),
     };
     let mut walker = Walker {
         program,
@@ -78,6 +129,13 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         quiet: 0,
         measure: None,
         returns: Vec::new(),
+        calls: Vec::new(),
+        reached: match unit {
+            Unit::Lambda(_, lambda, _, Some(group)) => {
+                group.reached_from(lambda).into_iter().map(|(slot, member)| (slot, group.name(member))).collect()
+            }
+            _ => Vec::new(),
+        },
     };
     let mut parameters = Vec::new();
     if local {
@@ -85,6 +143,12 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
         // writes is a parameter or a capture: unknown values of their types.
         let taint: Taint = Some(Rc::from("the arguments of a local function are not known"));
         walker.slots = slot_types.iter().map(|slot| walker.fresh(&slot.ty, &taint, 0)).collect();
+        parameters = slot_types
+            .iter()
+            .zip(&walker.slots)
+            .take(arity as usize)
+            .map(|(slot, value)| (value.clone(), slot.ty.clone()))
+            .collect();
     } else {
         for index in 0..arity as usize {
             let ty = slot_types.get(index).map(|slot| slot.ty.clone()).unwrap_or_default();
@@ -102,13 +166,13 @@ pub(crate) fn walk<'p>(program: &Program<'p>, unit: &Unit<'p>) -> Walked<'p> {
     } else {
         walker.eval(body);
     }
-    let Walker { mut obligations, axioms, lambdas, refers_to_aborting, .. } = walker;
+    let Walker { mut obligations, axioms, lambdas, refers_to_aborting, calls, .. } = walker;
     for obligation in &mut obligations {
         if let Check::Query { axioms: own, .. } = &mut obligation.check {
             own.clone_from(&axioms);
         }
     }
-    Walked { obligations, parameters, lambdas, refers_to_aborting, axioms, entry }
+    Walked { obligations, parameters, lambdas, refers_to_aborting, axioms, entry, calls }
 }
 
 struct Walker<'a, 'p> {
@@ -133,6 +197,11 @@ struct Walker<'a, 'p> {
     /// Each way the global's body returns: the facts of its path and the
     /// value it returns there.
     returns: Vec<(Vec<Fact>, Sym)>,
+    /// The calls to functions of the unit's recursion group.
+    calls: Vec<RecursiveCall>,
+    /// For a local function of a `let rec` group: the slots through which
+    /// it reaches the group's functions, with their names.
+    reached: Vec<(u32, String)>,
 }
 
 impl<'a, 'p> Walker<'a, 'p> {
@@ -472,7 +541,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             Expr::Constructor(_) => Sym::opaque("function values"),
             Expr::Apply(function, args, span) => self.apply(function, args, *span),
             Expr::Lambda(lambda) => {
-                self.local_function(lambda);
+                self.local_function(lambda, None);
                 Sym::opaque("function values")
             }
             Expr::Let(slot, value, body) => {
@@ -481,8 +550,9 @@ impl<'a, 'p> Walker<'a, 'p> {
                 self.eval(body)
             }
             Expr::LetRec(bindings, body) => {
-                for (slot, lambda) in bindings {
-                    self.local_function(lambda);
+                for (index, (slot, lambda)) in bindings.iter().enumerate() {
+                    let group = LocalGroup { bindings, frame: self.slot_types, index };
+                    self.local_function(lambda, Some(group));
                     self.set(*slot, Sym::opaque("function values"));
                 }
                 self.eval(body)
@@ -619,8 +689,8 @@ impl<'a, 'p> Walker<'a, 'p> {
 
     /// A local function made here: its body is walked on its own, and if it
     /// may abort, whatever it is passed to may abort through it.
-    fn local_function(&mut self, lambda: &'p Lambda) {
-        self.lambdas.push(Unit::Lambda(self.function, lambda, self.span));
+    fn local_function(&mut self, lambda: &'p Lambda, group: Option<LocalGroup<'p>>) {
+        self.lambdas.push(Unit::Lambda(self.function, lambda, self.span, group));
         if self.program.may_abort_in(&lambda.body) {
             let reason = "a local function that may abort is made before this point";
             self.path.push(Fact { condition: Bool::from_bool(true), taint: Some(Rc::from(reason)) });
@@ -977,6 +1047,10 @@ impl<'a, 'p> Walker<'a, 'p> {
                     self.program.globals.get(name.as_str()).is_some_and(|global| global.arity as usize == args.len());
                 if saturated {
                     self.call_clauses(name, &values, span);
+                    if !self.local && self.quiet == 0 && self.program.same_group(name, self.function) {
+                        let path = self.path.clone();
+                        self.calls.push(RecursiveCall { callee: name.clone(), arguments: values.clone(), path });
+                    }
                 }
                 self.reference(name, span);
                 match self.program.globals.get(name.as_str()) {
@@ -1005,6 +1079,13 @@ impl<'a, 'p> Walker<'a, 'p> {
                 let values: Vec<Sym> = args.iter().map(|arg| self.eval(arg)).collect();
                 if matches!(callee, Sym::Never) || values.iter().any(|v| matches!(v, Sym::Never)) {
                     return Sym::Never;
+                }
+                if let Expr::Local(slot) = function
+                    && self.quiet == 0
+                    && let Some((_, name)) = self.reached.iter().find(|(reached, _)| reached == slot)
+                {
+                    let (callee, path) = (name.clone(), self.path.clone());
+                    self.calls.push(RecursiveCall { callee, arguments: values.clone(), path });
                 }
                 // The function value was checked where it was made, but it
                 // may still abort on purpose.

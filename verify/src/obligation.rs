@@ -30,6 +30,9 @@ pub enum Kind {
     Ensures,
     /// The function's `decreases` measure, at a recursive call.
     Decreases,
+    /// A recursive function with no `decreases` clause: a measure the
+    /// verifier finds gets smaller at every recursive call.
+    Termination,
     /// The total of an asset's amounts, which a function of the asset's
     /// module keeps unless it is a mint or a burn.
     Conservation,
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Requires => "holds at the call",
             Kind::Ensures => "holds of every result",
             Kind::Decreases => "decreases at the recursive call",
+            Kind::Termination => "ends",
             Kind::Conservation => "is the same after as before",
         }
     }

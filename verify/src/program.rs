@@ -64,6 +64,11 @@ impl<'p> Program<'p> {
         a == b || matches!((self.groups.get(a), self.groups.get(b)), (Some(x), Some(y)) if x == y)
     }
 
+    /// The index of `name`'s recursion group, if it is a global.
+    pub fn group_of(&self, name: &str) -> Option<usize> {
+        self.groups.get(name).copied()
+    }
+
     /// Whether evaluating `expr` (a local function's body) may abort.
     pub fn may_abort_in(&self, expr: &Expr) -> bool {
         can_abort(expr, &self.may_abort)

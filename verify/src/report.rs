@@ -109,6 +109,7 @@ impl Verdict {
             Kind::Requires => "does not hold at this call",
             Kind::Ensures => "does not hold of the result",
             Kind::Decreases => "does not decrease at this recursive call",
+            Kind::Termination => "may not end",
             Kind::Conservation => "changes: the function creates or destroys some",
         };
         format!("{} {what}", self.operation)

@@ -511,3 +511,83 @@ fn a_contract_verifies_with_the_contract_it_calls() {
     let counted = verdict(&workspace, &report, "buy", "s.sold + 1", Kind::Overflow);
     assert_eq!(counted.outcome, Outcome::Proved, "{lines}");
 }
+
+#[test]
+fn recursion_ends_by_a_measure_the_verifier_finds_or_is_unknown_with_the_reason() {
+    let (workspace, _, report) = verify(&root().join("tests/programs/termination.min"));
+    let lines = report.lines(&workspace);
+    let termination = |function: &str| {
+        let mut found = report.verdicts.iter().filter(|v| v.function == function && v.kind == Kind::Termination);
+        let verdict = found.next().unwrap_or_else(|| panic!("no termination verdict for `{function}`: {lines}"));
+        assert!(found.next().is_none(), "one termination verdict for `{function}`");
+        verdict
+    };
+    let measured = [
+        ("countdown", "`n`"),
+        ("largest_of", "the length of `xs`"),
+        ("largest", "`tree`"),
+        ("count_up", "`limit - i`"),
+        ("interleave", "`length xs + length ys`"),
+        ("drain", "`c.count`"),
+        ("even", "`n`"),
+        ("odd", "`n`"),
+    ];
+    for (function, measure) in measured {
+        let verdict = termination(function);
+        assert_eq!(verdict.outcome, Outcome::Proved, "`{function}`: {verdict:?}");
+        assert_eq!(verdict.operation, format!("recursion on {measure}"));
+    }
+    let unknown = [
+        ("forever", "gets smaller at every recursive call; a `decreases` clause gives one"),
+        ("by_steps", "no measure found"),
+        ("sizes", "`sizes` uses `nodes` inside a local function or as a function value"),
+        ("nodes", "`sizes` uses `nodes` inside a local function or as a function value"),
+        ("ping", "`ping` of this recursion group has a `decreases` clause and `pong` has none"),
+        ("pong", "`ping` of this recursion group has a `decreases` clause and `pong` has none"),
+    ];
+    for (function, expected) in unknown {
+        match &termination(function).outcome {
+            Outcome::Unknown { reason } => assert!(reason.contains(expected), "`{function}`: {reason}"),
+            other => panic!("`{function}` is unknown, not {other:?}"),
+        }
+    }
+    // Functions that do not recurse owe nothing.
+    for function in ["higher", "first"] {
+        assert!(!report.verdicts.iter().any(|v| v.function == function && v.kind == Kind::Termination));
+    }
+    // Local functions: one verdict for each function of a recursive group,
+    // marked local, named in the operation.
+    let local = |function: &str| -> Vec<&Verdict> {
+        report.verdicts.iter().filter(|v| v.function == function && v.kind == Kind::Termination).collect()
+    };
+    let proved_locally = [
+        ("largest_in", vec!["recursion of the local function `go` on the length of `ys`"]),
+        (
+            "parity",
+            vec![
+                "recursion of the local function `even_here` on `m`",
+                "recursion of the local function `odd_here` on `m`",
+            ],
+        ),
+    ];
+    for (function, operations) in proved_locally {
+        let verdicts = local(function);
+        let found: Vec<&str> = verdicts.iter().map(|v| v.operation.as_str()).collect();
+        assert_eq!(found, operations, "{lines}");
+        assert!(verdicts.iter().all(|v| v.local && v.outcome == Outcome::Proved), "{lines}");
+    }
+    for (function, expected) in [
+        ("spin", "a local function takes no `decreases` clause"),
+        ("nested", "`go` uses `go` inside a local function or as a function value"),
+    ] {
+        let verdicts = local(function);
+        assert_eq!(verdicts.len(), 1, "{lines}");
+        match &verdicts[0].outcome {
+            Outcome::Unknown { reason } => assert!(reason.contains(expected), "`{function}`: {reason}"),
+            other => panic!("`{function}` is unknown, not {other:?}"),
+        }
+    }
+    // Nothing is refuted, and what is unknown makes the run's exit code 2.
+    assert_eq!(report.counts().refuted, 0, "{lines}");
+    assert_eq!(report.exit_code(), 2);
+}
