@@ -591,3 +591,14 @@ fn recursion_ends_by_a_measure_the_verifier_finds_or_is_unknown_with_the_reason(
     assert_eq!(report.counts().refuted, 0, "{lines}");
     assert_eq!(report.exit_code(), 2);
 }
+
+#[test]
+fn the_vote_counts_each_vote_once_and_loses_none_when_tallies_combine() {
+    let (workspace, _, report) = verify(&root().join("../examples/vote.min"));
+    let lines = report.lines(&workspace);
+    assert_eq!(report.exit_code(), 0, "{lines}");
+    for function in ["cast", "count", "combine", "add"] {
+        let ensures = report.verdicts.iter().filter(|v| v.function == function && v.kind == Kind::Ensures).count();
+        assert_eq!(ensures, 1, "`{function}` has its postcondition proved: {lines}");
+    }
+}
