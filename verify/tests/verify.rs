@@ -602,3 +602,32 @@ fn the_vote_counts_each_vote_once_and_loses_none_when_tallies_combine() {
         assert_eq!(ensures, 1, "`{function}` has its postcondition proved: {lines}");
     }
 }
+
+#[test]
+fn every_contract_of_the_examples_verifies_with_nothing_refuted_or_unknown() {
+    // A contract is a file that declares procedures; the contracts that call
+    // each other (`examples/calls/`) are verified together.
+    let contract = |path: &Path| {
+        path.extension().is_some_and(|ext| ext == "min")
+            && std::fs::read_to_string(path).is_ok_and(|text| text.lines().any(|line| line.starts_with("procedure ")))
+    };
+    let files_in = |folder: PathBuf| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+            .expect("the folder lists")
+            .map(|entry| entry.expect("an entry").path())
+            .filter(|path| contract(path))
+            .collect();
+        files.sort();
+        files
+    };
+    let mut runs: Vec<Vec<PathBuf>> = files_in(root().join("../examples")).into_iter().map(|file| vec![file]).collect();
+    runs.push(files_in(root().join("../examples/calls")));
+    assert!(runs.len() >= 8, "{runs:?}");
+    for files in runs {
+        let mut workspace = Workspace::new();
+        let loaded: Vec<SourceFile> =
+            files.iter().map(|path| minc::load::load(&mut workspace, path).expect("the contract loads")).collect();
+        let report = min_verify::verify(&workspace, &loaded, &Options::default()).expect("the contract has no errors");
+        assert_eq!(report.exit_code(), 0, "{files:?}:\n{}", report.lines(&workspace));
+    }
+}
