@@ -1,8 +1,9 @@
 //! The real `min-lsp` over stdio on a generated 5,000-line file: latency
 //! from a one-character edit to the published diagnostics (a character
-//! replaced, which moves nothing, and one added halfway down, which moves
-//! what follows), of hover and of completion (p50, p95, max), and the
-//! server's peak memory. Baseline, in the same run: checking the same text
+//! replaced, which moves nothing; one added halfway down and taken away
+//! again, which moves what follows; and typing there, each keystroke a
+//! text the server has not seen), of hover and of completion (p50, p95,
+//! max), and the server's peak memory. Baseline, in the same run: checking the same text
 //! in process, from scratch.
 //!
 //! `cargo bench -p min-lsp --bench latency` (a plain binary: the numbers are
@@ -41,9 +42,18 @@ fn report(name: &str, samples: &mut [Duration], baseline: Duration) {
 /// `text` to `edited` and back, each until its diagnostics are published;
 /// the versions start at `first_version`.
 fn edit_latencies(client: &mut Client, uri: &str, text: &str, edited: &str, first_version: usize) -> Vec<Duration> {
-    (0..EDITS)
-        .map(|step| {
-            let new_text = if step % 2 == 0 { edited } else { text };
+    let texts: Vec<&str> = (0..EDITS).map(|step| if step % 2 == 0 { edited } else { text }).collect();
+    latencies(client, uri, &texts, first_version)
+}
+
+/// The latency of changing the open document at `uri` to each of `texts`
+/// in turn, each until its diagnostics are published; the versions start
+/// at `first_version`.
+fn latencies(client: &mut Client, uri: &str, texts: &[&str], first_version: usize) -> Vec<Duration> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(step, new_text)| {
             let start = Instant::now();
             client.notify(
                 "textDocument/didChange",
@@ -98,6 +108,13 @@ fn main() {
     let at = text[text.len() / 2..].find("3.14159").expect("a literal to edit") + text.len() / 2;
     let inserted = format!("{}3.141592{}", &text[..at], &text[at + 7..]);
     let mut insertions = edit_latencies(&mut client, &uri, &text, &inserted, 2 + EDITS);
+    // Typing there: one more digit at each keystroke, so every text is new
+    // and everything below moves to a place it has not been.
+    let typed: Vec<String> =
+        (1..=EDITS).map(|digits| format!("{}3.14159{}{}", &text[..at], "2".repeat(digits), &text[at + 7..])).collect();
+    let typed: Vec<&str> = typed.iter().map(String::as_str).collect();
+    let mut typing = latencies(&mut client, &uri, &typed, 2 + 2 * EDITS);
+    let _ = latencies(&mut client, &uri, &[text.as_str()], 2 + 3 * EDITS);
 
     let line = text[..text.rfind("area").expect("a name")].matches('\n').count();
     let hover_at = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 1 } });
@@ -122,6 +139,7 @@ fn main() {
 
     report("edit → publishDiagnostics", &mut edits, baseline);
     report("insertion → publishDiagnostics", &mut insertions, baseline);
+    report("typing → publishDiagnostics", &mut typing, baseline);
     report("hover", &mut hovers, baseline);
     report("completion", &mut completions, baseline);
     let status = std::fs::read_to_string(format!("/proc/{}/status", client.pid())).unwrap_or_default();

@@ -124,7 +124,7 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Ch
     let mut checked = match &frame(db, project, file).outcome {
         FrameOutcome::Whole(checked) => checked.clone(),
         FrameOutcome::Split { parts, .. } => {
-            let separate = separate_results(db, project, file).cloned().collect();
+            let separate = separate_results(db, project, file).map(|(result, by)| result.moved(by)).collect();
             parts.clone().assemble(separate)
         }
     };
@@ -146,11 +146,17 @@ pub fn diagnostics(db: &dyn salsa::Database, project: Project, file: SourceFile)
     with_context(db, project, file, checked)
 }
 
-/// The results of the definitions of `file` checked apart, in order.
-fn separate_results(db: &dyn salsa::Database, project: Project, file: SourceFile) -> impl Iterator<Item = &Separate> {
-    separate_definitions(db, file)
-        .iter()
-        .filter_map(move |&definition| check_definition(db, project, file, definition).as_ref())
+/// The results of the definitions of `file` checked apart, in order, each
+/// with how far its results are to be moved to where it is (they count
+/// from its start).
+fn separate_results(
+    db: &dyn salsa::Database,
+    project: Project,
+    file: SourceFile,
+) -> impl Iterator<Item = (&Separate, u32)> {
+    separate_definitions(db, file).iter().filter_map(move |&(definition, start)| {
+        Some((check_definition(db, project, file, definition).as_ref()?, start))
+    })
 }
 
 /// A module's checking diagnostics after the problems with its imports
@@ -260,9 +266,10 @@ pub fn environment(db: &dyn salsa::Database, project: Project, file: SourceFile)
 }
 
 /// A definition of a file that is checked apart from its module, known by
-/// its index among the module's definitions and its syntax tree (spans
-/// included): an edit elsewhere that moves nothing leaves it the same
-/// definition, without copying or comparing it again.
+/// its index among the module's definitions and its syntax tree, with its
+/// spans counted from its own start: an edit elsewhere leaves it the same
+/// definition, even one that moves it (an insertion above it), and it is
+/// not checked again.
 #[salsa::interned(debug)]
 pub struct SeparateDefinition<'db> {
     /// Its index among the module's definitions.
@@ -273,15 +280,20 @@ pub struct SeparateDefinition<'db> {
     pub def: ast::Def,
 }
 
-/// The definitions of `file` checked apart, in order. Interning looks each
-/// one up by its content and copies only a new one.
+/// The definitions of `file` checked apart, in order, each with where it
+/// starts in the file (its spans count from there). Interning looks each
+/// one up by its content.
 #[salsa::tracked(returns(ref))]
-pub fn separate_definitions(db: &dyn salsa::Database, file: SourceFile) -> Vec<SeparateDefinition<'_>> {
+pub fn separate_definitions(db: &dyn salsa::Database, file: SourceFile) -> Vec<(SeparateDefinition<'_>, u32)> {
     let defs = &parse(db, file).module.defs;
     skeleton(db, file)
         .separate
         .iter()
-        .filter_map(|&index| Some(SeparateDefinition::new(db, index, defs.get(index)?)))
+        .filter_map(|&index| {
+            let def = defs.get(index)?;
+            let start = def.span.start.min(def.name.span.start);
+            Some((SeparateDefinition::new(db, index, min_syntax::def_from(def, start)), start))
+        })
         .collect()
 }
 

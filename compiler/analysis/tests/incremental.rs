@@ -310,7 +310,7 @@ fn a_definition_whose_index_changes_in_place_is_checked_again() {
 }
 
 #[test]
-fn a_longer_body_does_not_recheck_the_definitions_above_it() {
+fn a_longer_body_is_checked_again_alone_and_the_definitions_it_moves_are_not() {
     let mut workspace = Workspace::with_query_log();
     let file = workspace.add_file("Shapes.min", SHAPES.to_string());
     assert!(workspace.diagnostics(file).is_empty());
@@ -326,11 +326,32 @@ fn a_longer_body_does_not_recheck_the_definitions_above_it() {
     let mut fresh = Workspace::new();
     let fresh_file = fresh.add_file("Shapes.min", longer);
     assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "longer");
-    // A longer first body moves every definition below it.
+    // A longer first body moves every definition below it: they are the
+    // same definitions, counted from their own starts, and are not checked
+    // again; their results are moved to where they now are.
+    workspace.take_query_log();
     let moved = SHAPES.replace("3.14159 r²", "3.141592 r²");
     workspace.set_text(file, moved.clone());
     assert!(workspace.diagnostics(file).is_empty());
+    let log = workspace.take_query_log();
+    let rechecked = log.iter().filter(|entry| entry.starts_with("check_definition(")).count();
+    assert_eq!(rechecked, 1, "only `area` is checked again, not the definitions it moves: {log:?}");
     let mut fresh = Workspace::new();
-    let fresh_file = fresh.add_file("Shapes.min", moved);
+    let fresh_file = fresh.add_file("Shapes.min", moved.clone());
     assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "moved");
+    // A type error in a moved definition that was not checked again is
+    // reported where it now is.
+    let broken = SHAPES.replace("y + count ys", "y + count \"ys\"");
+    workspace.set_text(file, broken.clone());
+    assert!(!workspace.diagnostics(file).is_empty());
+    let moved_broken = broken.replace("3.14159 r²", "3.141592 r²");
+    workspace.set_text(file, moved_broken.clone());
+    let log = workspace.take_query_log();
+    assert_eq!(log.iter().filter(|entry| entry.starts_with("check_definition(")).count(), 1, "{log:?}");
+    let mut fresh = Workspace::new();
+    let fresh_file = fresh.add_file("Shapes.min", moved_broken.clone());
+    assert_eq!(workspace.diagnostics(file), fresh.diagnostics(fresh_file));
+    let at = workspace.diagnostics(file)[0].span;
+    assert_eq!(&moved_broken[at.range()], "\"ys\"", "the error sits on the string it is about");
+    assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "moved and broken");
 }

@@ -414,7 +414,72 @@ pub enum Pattern {
     Cons(Box<Pattern>, Box<Pattern>),
 }
 
+impl Global {
+    /// Moves every span of the definition `by` bytes later in its file
+    /// (wrapping: `0u32.wrapping_sub(n)` moves them `n` bytes earlier).
+    pub fn shift_spans(&mut self, by: u32) {
+        shift(&mut self.span, by);
+        self.body.shift_spans(by);
+    }
+}
+
+/// Moves `span` `by` bytes, wrapping.
+fn shift(span: &mut Span, by: u32) {
+    *span = span.shifted(by);
+}
+
 impl Expr {
+    /// Moves every span inside the expression `by` bytes (wrapping).
+    pub fn shift_spans(&mut self, by: u32) {
+        match self {
+            Expr::Lit(_) | Expr::Local(_) | Expr::Global(_) | Expr::Prim(_) | Expr::Constructor(_) => {}
+            Expr::Apply(function, args, span) => {
+                shift(span, by);
+                function.shift_spans(by);
+                args.iter_mut().for_each(|arg| arg.shift_spans(by));
+            }
+            Expr::Lambda(lambda) => lambda.body.shift_spans(by),
+            Expr::Let(_, value, body) => {
+                value.shift_spans(by);
+                body.shift_spans(by);
+            }
+            Expr::LetRec(bindings, body) => {
+                bindings.iter_mut().for_each(|(_, lambda)| lambda.body.shift_spans(by));
+                body.shift_spans(by);
+            }
+            Expr::If(condition, then, otherwise) => {
+                condition.shift_spans(by);
+                then.shift_spans(by);
+                otherwise.shift_spans(by);
+            }
+            Expr::Match(matching) => {
+                shift(&mut matching.span, by);
+                matching.scrutinee.shift_spans(by);
+                matching.arms.iter_mut().for_each(|(_, arm)| arm.shift_spans(by));
+            }
+            Expr::Arith(_, _, a, b, span) | Expr::Pow(_, a, b, span) | Expr::Compare(_, a, b, span) => {
+                shift(span, by);
+                a.shift_spans(by);
+                b.shift_spans(by);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) | Expr::Concat(a, b) | Expr::Cons(a, b) => {
+                a.shift_spans(by);
+                b.shift_spans(by);
+            }
+            Expr::Neg(_, a, span) => {
+                shift(span, by);
+                a.shift_spans(by);
+            }
+            Expr::Not(a) | Expr::Field(a, _) => a.shift_spans(by),
+            Expr::List(items) | Expr::Tuple(items) => items.iter_mut().for_each(|item| item.shift_spans(by)),
+            Expr::Update(record, updates, span) => {
+                shift(span, by);
+                record.shift_spans(by);
+                updates.iter_mut().for_each(|(_, value)| value.shift_spans(by));
+            }
+        }
+    }
+
     /// The expressions directly inside this one, lambda bodies and match
     /// arms included, in evaluation order where there is one.
     pub fn children(&self) -> Vec<&Expr> {

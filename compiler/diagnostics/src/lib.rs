@@ -52,6 +52,14 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Moves its spans `by` bytes in their file (see [`Span::shifted`]).
+    pub fn shift(&mut self, by: u32) {
+        self.span = self.span.shifted(by);
+        for label in &mut self.labels {
+            label.span = label.span.shifted(by);
+        }
+    }
+
     /// An error with `code` at `span`; the message is also used as the label.
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         let message = message.into();

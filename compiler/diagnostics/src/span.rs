@@ -26,6 +26,12 @@ impl Span {
         Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
+    /// The span `by` bytes later in its file, wrapping: a shift by
+    /// `0u32.wrapping_sub(n)` moves it `n` bytes earlier.
+    pub fn shifted(self, by: u32) -> Span {
+        Span { file: self.file, start: self.start.wrapping_add(by), end: self.end.wrapping_add(by) }
+    }
+
     /// The empty span at the end of `self`.
     pub fn end_point(self) -> Span {
         Span { file: self.file, start: self.end, end: self.end }

@@ -26,3 +26,4 @@ pub use depth::DEPTH_LIMIT;
 pub use parse::{
     ItemRegion, NESTING_LIMIT, ParsedItem, assemble, item_regions, parse_expression, parse_item, parse_module,
 };
+pub use shift::def_from;

@@ -11,15 +11,23 @@ use min_diagnostics::{Diagnostic, Span};
 
 /// Syntax whose spans can be moved.
 pub(crate) trait Shift {
-    /// Moves every span `by` bytes later in the file.
+    /// Moves every span `by` bytes later in the file (wrapping).
     fn shift(&mut self, by: u32);
 }
 
 impl Shift for Span {
     fn shift(&mut self, by: u32) {
-        self.start += by;
-        self.end += by;
+        *self = self.shifted(by);
     }
+}
+
+/// `def` with its spans counted from `start` instead of from the start of
+/// its file: the same definition at another place in the file gives an
+/// equal copy.
+pub fn def_from(def: &Def, start: u32) -> Def {
+    let mut relative = def.clone();
+    relative.shift(0u32.wrapping_sub(start));
+    relative
 }
 
 impl<T: Shift> Shift for Vec<T> {
@@ -53,10 +61,7 @@ impl<A: Shift, B: Shift> Shift for (A, B) {
 
 impl Shift for Diagnostic {
     fn shift(&mut self, by: u32) {
-        self.span.shift(by);
-        for label in &mut self.labels {
-            label.span.shift(by);
-        }
+        Diagnostic::shift(self, by);
     }
 }
 

@@ -97,6 +97,29 @@ pub struct Separate {
     pub names: Vec<NameInfo>,
 }
 
+impl Separate {
+    /// The results of the same definition `by` bytes further in its file
+    /// (wrapping, as [`min_diagnostics::Span::shifted`]): a definition is
+    /// checked with its spans counted from its own start, and its results
+    /// are moved to where it is.
+    pub fn moved(&self, by: u32) -> Separate {
+        let mut moved = self.clone();
+        if by != 0 {
+            moved.global.shift_spans(by);
+            for diagnostic in &mut moved.diagnostics {
+                diagnostic.shift(by);
+            }
+            for name in &mut moved.names {
+                name.span = name.span.shifted(by);
+                if let super::Target::Local(bound) = &mut name.target {
+                    *bound = bound.shifted(by);
+                }
+            }
+        }
+        moved
+    }
+}
+
 impl Parts {
     /// The module's results, with the definitions checked apart in their
     /// places: what checking it in one pass gives.
@@ -135,10 +158,14 @@ impl Parts {
     /// The module's diagnostics, with those of the definitions checked
     /// apart: those of [`Parts::assemble`], without building the rest of
     /// the module's results.
-    pub fn diagnostics_with<'a>(&self, separate: impl IntoIterator<Item = &'a Separate>) -> Vec<Diagnostic> {
+    pub fn diagnostics_with<'a>(&self, separate: impl IntoIterator<Item = (&'a Separate, u32)>) -> Vec<Diagnostic> {
         let mut diagnostics = self.diagnostics.clone();
-        for definition in separate {
-            diagnostics.extend(definition.diagnostics.iter().cloned());
+        for (definition, by) in separate {
+            diagnostics.extend(definition.diagnostics.iter().map(|diagnostic| {
+                let mut moved = diagnostic.clone();
+                moved.shift(by);
+                moved
+            }));
         }
         put_in_order(&mut diagnostics);
         diagnostics
