@@ -106,9 +106,12 @@ fn validators_in_processes_of_their_own_commit_and_one_killed_catches_up_when_re
         assert_eq!(node.client.wait(&minted, FINAL).unwrap(), status, "every validator applied the same block");
     }
 
-    // Alice pays bob through validator 0.
+    // Alice pays bob through validator 0. Bob spends it through validator
+    // 1 below, whose wallet reads its own state: it waits until validator 1
+    // has applied the payment too.
     let paid = nodes[0].client.transfer(&alice, address_of(&bob), 200).unwrap();
     assert!(committed(&nodes[0].client.wait(&paid, FINAL).unwrap()));
+    assert!(committed(&nodes[1].client.wait(&paid, FINAL).unwrap()));
 
     // Validator 3 is killed: the other three are 2f + 1 and go on.
     nodes[3].process.kill().expect("SIGKILL is delivered");

@@ -6,7 +6,7 @@
 use crate::check::{Checked, Environment, Parts, Separate, check_frame, check_module, check_separate};
 use crate::interface::Interface;
 use crate::retire::retire;
-use min_diagnostics::{Diagnostic, FileId, codes};
+use min_diagnostics::{Diagnostic, FileId, Span, codes};
 use min_syntax::ast;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -125,7 +125,7 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Ch
         FrameOutcome::Whole(checked) => checked.clone(),
         FrameOutcome::Split { parts, .. } => {
             let separate = separate_results(db, project, file).map(|(result, by)| result.moved(by)).collect();
-            parts.clone().assemble(separate)
+            parts.placed(&placer(db, file)).assemble(separate)
         }
     };
     checked.diagnostics = with_context(db, project, file, std::mem::take(&mut checked.diagnostics));
@@ -141,7 +141,9 @@ pub fn check(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Ch
 pub fn diagnostics(db: &dyn salsa::Database, project: Project, file: SourceFile) -> Vec<Diagnostic> {
     let checked = match &frame(db, project, file).outcome {
         FrameOutcome::Whole(checked) => checked.diagnostics.clone(),
-        FrameOutcome::Split { parts, .. } => parts.diagnostics_with(separate_results(db, project, file)),
+        FrameOutcome::Split { parts, .. } => {
+            parts.diagnostics_with(&placer(db, file), separate_results(db, project, file))
+        }
     };
     with_context(db, project, file, checked)
 }
@@ -167,7 +169,9 @@ fn with_context(
     file: SourceFile,
     mut checked: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
+    let place = placer(db, file);
     let mut diagnostics = frame(db, project, file).context.clone();
+    diagnostics.iter_mut().for_each(|diagnostic| diagnostic.map_spans(&place));
     diagnostics.extend(parse(db, file).diagnostics.iter().cloned());
     diagnostics.append(&mut checked);
     diagnostics
@@ -202,13 +206,47 @@ impl Drop for Skeleton {
     }
 }
 
-/// The module's frame: an edit inside the body of a definition checked
-/// apart leaves it equal, and then nothing that depends on it re-runs.
+/// The module's frame, with its items counted from their own starts
+/// ([`min_syntax::by_items`]): an edit inside the body of a definition
+/// checked apart leaves it equal, even one that moves what follows, and
+/// then nothing that depends on it re-runs.
 #[salsa::tracked(returns(ref))]
 pub fn skeleton(db: &dyn salsa::Database, file: SourceFile) -> Skeleton {
+    laid_out(db, file).skeleton.clone()
+}
+
+/// Where the items of the frame really start, to put the spans of what
+/// checking it gives where they are in the file; `None` when the frame
+/// keeps the file's spans.
+#[salsa::tracked(returns(ref))]
+pub fn layout(db: &dyn salsa::Database, file: SourceFile) -> Option<min_syntax::ItemLayout> {
+    laid_out(db, file).layout.clone()
+}
+
+/// The frame laid out by items, and where they start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaidOut {
+    /// The frame, its items counted from their own starts.
+    pub skeleton: Skeleton,
+    /// Where they start in the file.
+    pub layout: Option<min_syntax::ItemLayout>,
+}
+
+/// The frame of `file` and its layout, made once for [`skeleton`] and
+/// [`layout`], which are compared.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn laid_out(db: &dyn salsa::Database, file: SourceFile) -> LaidOut {
     let module = &parse(db, file).module;
     let separate = crate::check::separable_definitions(module);
-    Skeleton { module: Arc::new(crate::check::frame_module(module, &separate)), separate }
+    let frame = crate::check::frame_module(module, &separate);
+    let (module, layout) = min_syntax::by_items(frame, file.text(db).len());
+    LaidOut { skeleton: Skeleton { module: Arc::new(module), separate }, layout }
+}
+
+/// Puts a span of what checking the frame gives where it is in the file.
+fn placer(db: &dyn salsa::Database, file: SourceFile) -> impl Fn(Span) -> Span + '_ {
+    let layout = layout(db, file);
+    move |span| layout.as_ref().map_or(span, |layout| layout.place(span))
 }
 
 /// What checking a module's frame gives.

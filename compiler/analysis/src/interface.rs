@@ -47,6 +47,19 @@ impl Interface {
         interface
     }
 
+    /// The same interface with each span of its own values and types
+    /// replaced by `place(span)`.
+    pub fn placed(&self, place: &dyn Fn(Span) -> Span) -> Interface {
+        let mut interface = self.clone();
+        for value in interface.values.values_mut() {
+            value.span = place(value.span);
+        }
+        for adt in interface.types.values_mut() {
+            *adt = adt.placed(place);
+        }
+        interface
+    }
+
     /// The type and constructor index of constructor `name`, if this module defines it.
     pub fn constructor(&self, name: &str) -> Option<(Arc<AdtDef>, u32)> {
         self.types.values().find_map(|adt| adt.constructor_index(name).map(|index| (adt.clone(), index)))
@@ -188,11 +201,17 @@ impl AdtDef {
         if !positioned(self.span) && !self.constructors.iter().any(|constructor| positioned(constructor.span)) {
             return self.clone();
         }
+        self.placed(&without_position)
+    }
+
+    /// The same type with each of its spans and its constructors' replaced
+    /// by `place(span)`.
+    pub fn placed(self: &Arc<AdtDef>, place: &dyn Fn(Span) -> Span) -> Arc<AdtDef> {
         let mut adt = self.clone();
         let inner = Arc::make_mut(&mut adt);
-        inner.span = without_position(inner.span);
+        inner.span = place(inner.span);
         for constructor in &mut inner.constructors {
-            constructor.span = without_position(constructor.span);
+            constructor.span = place(constructor.span);
         }
         adt
     }

@@ -315,14 +315,15 @@ fn a_longer_body_is_checked_again_alone_and_the_definitions_it_moves_are_not() {
     let file = workspace.add_file("Shapes.min", SHAPES.to_string());
     assert!(workspace.diagnostics(file).is_empty());
     workspace.take_query_log();
-    // `lengths`, the last definition, grows: the frame is checked again,
-    // but the environment only its spans would change stays equal.
+    // `lengths`, the last definition, grows: the frame, whose stubs do not
+    // reach into bodies, stays equal and is not checked again.
     let longer = SHAPES.replace("n + count xs) 0 xss", "n + count xs) 00 xss");
     workspace.set_text(file, longer.clone());
     assert!(workspace.diagnostics(file).is_empty());
     let log = workspace.take_query_log();
     let rechecked = log.iter().filter(|entry| entry.starts_with("check_definition(")).count();
     assert_eq!(rechecked, 1, "only `lengths` is checked again: {log:?}");
+    assert!(!log.iter().any(|entry| entry.starts_with("frame(")), "the frame is reused: {log:?}");
     let mut fresh = Workspace::new();
     let fresh_file = fresh.add_file("Shapes.min", longer);
     assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "longer");
@@ -336,6 +337,10 @@ fn a_longer_body_is_checked_again_alone_and_the_definitions_it_moves_are_not() {
     let log = workspace.take_query_log();
     let rechecked = log.iter().filter(|entry| entry.starts_with("check_definition(")).count();
     assert_eq!(rechecked, 1, "only `area` is checked again, not the definitions it moves: {log:?}");
+    assert!(
+        !log.iter().any(|entry| entry.starts_with("frame(")),
+        "the frame, its items counted from their own starts, is reused: {log:?}"
+    );
     let mut fresh = Workspace::new();
     let fresh_file = fresh.add_file("Shapes.min", moved.clone());
     assert_same_as_one_pass(workspace.check(file), &fresh.check_in_one_pass(fresh_file), "moved");

@@ -415,67 +415,63 @@ pub enum Pattern {
 }
 
 impl Global {
-    /// Moves every span of the definition `by` bytes later in its file
-    /// (wrapping: `0u32.wrapping_sub(n)` moves them `n` bytes earlier).
-    pub fn shift_spans(&mut self, by: u32) {
-        shift(&mut self.span, by);
-        self.body.shift_spans(by);
+    /// Replaces every span of the definition by `place(span)`: to move it
+    /// in its file, or to put it where it is after it was checked at
+    /// another place.
+    pub fn map_spans(&mut self, place: &dyn Fn(Span) -> Span) {
+        self.span = place(self.span);
+        self.body.map_spans(place);
     }
 }
 
-/// Moves `span` `by` bytes, wrapping.
-fn shift(span: &mut Span, by: u32) {
-    *span = span.shifted(by);
-}
-
 impl Expr {
-    /// Moves every span inside the expression `by` bytes (wrapping).
-    pub fn shift_spans(&mut self, by: u32) {
+    /// Replaces every span inside the expression by `place(span)`.
+    pub fn map_spans(&mut self, place: &dyn Fn(Span) -> Span) {
         match self {
             Expr::Lit(_) | Expr::Local(_) | Expr::Global(_) | Expr::Prim(_) | Expr::Constructor(_) => {}
             Expr::Apply(function, args, span) => {
-                shift(span, by);
-                function.shift_spans(by);
-                args.iter_mut().for_each(|arg| arg.shift_spans(by));
+                *span = place(*span);
+                function.map_spans(place);
+                args.iter_mut().for_each(|arg| arg.map_spans(place));
             }
-            Expr::Lambda(lambda) => lambda.body.shift_spans(by),
+            Expr::Lambda(lambda) => lambda.body.map_spans(place),
             Expr::Let(_, value, body) => {
-                value.shift_spans(by);
-                body.shift_spans(by);
+                value.map_spans(place);
+                body.map_spans(place);
             }
             Expr::LetRec(bindings, body) => {
-                bindings.iter_mut().for_each(|(_, lambda)| lambda.body.shift_spans(by));
-                body.shift_spans(by);
+                bindings.iter_mut().for_each(|(_, lambda)| lambda.body.map_spans(place));
+                body.map_spans(place);
             }
             Expr::If(condition, then, otherwise) => {
-                condition.shift_spans(by);
-                then.shift_spans(by);
-                otherwise.shift_spans(by);
+                condition.map_spans(place);
+                then.map_spans(place);
+                otherwise.map_spans(place);
             }
             Expr::Match(matching) => {
-                shift(&mut matching.span, by);
-                matching.scrutinee.shift_spans(by);
-                matching.arms.iter_mut().for_each(|(_, arm)| arm.shift_spans(by));
+                matching.span = place(matching.span);
+                matching.scrutinee.map_spans(place);
+                matching.arms.iter_mut().for_each(|(_, arm)| arm.map_spans(place));
             }
             Expr::Arith(_, _, a, b, span) | Expr::Pow(_, a, b, span) | Expr::Compare(_, a, b, span) => {
-                shift(span, by);
-                a.shift_spans(by);
-                b.shift_spans(by);
+                *span = place(*span);
+                a.map_spans(place);
+                b.map_spans(place);
             }
             Expr::And(a, b) | Expr::Or(a, b) | Expr::Concat(a, b) | Expr::Cons(a, b) => {
-                a.shift_spans(by);
-                b.shift_spans(by);
+                a.map_spans(place);
+                b.map_spans(place);
             }
             Expr::Neg(_, a, span) => {
-                shift(span, by);
-                a.shift_spans(by);
+                *span = place(*span);
+                a.map_spans(place);
             }
-            Expr::Not(a) | Expr::Field(a, _) => a.shift_spans(by),
-            Expr::List(items) | Expr::Tuple(items) => items.iter_mut().for_each(|item| item.shift_spans(by)),
+            Expr::Not(a) | Expr::Field(a, _) => a.map_spans(place),
+            Expr::List(items) | Expr::Tuple(items) => items.iter_mut().for_each(|item| item.map_spans(place)),
             Expr::Update(record, updates, span) => {
-                shift(span, by);
-                record.shift_spans(by);
-                updates.iter_mut().for_each(|(_, value)| value.shift_spans(by));
+                *span = place(*span);
+                record.map_spans(place);
+                updates.iter_mut().for_each(|(_, value)| value.map_spans(place));
             }
         }
     }

@@ -54,9 +54,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Moves its spans `by` bytes in their file (see [`Span::shifted`]).
     pub fn shift(&mut self, by: u32) {
-        self.span = self.span.shifted(by);
+        self.map_spans(&|span| span.shifted(by));
+    }
+
+    /// Replaces each of its spans by `place(span)`.
+    pub fn map_spans(&mut self, place: &dyn Fn(Span) -> Span) {
+        self.span = place(self.span);
         for label in &mut self.labels {
-            label.span = label.span.shifted(by);
+            label.span = place(label.span);
         }
     }
 

@@ -9,6 +9,7 @@ pub mod ast;
 mod depth;
 pub mod format;
 pub mod layout;
+mod layout_items;
 pub mod lexer;
 mod parse;
 mod raw;
@@ -23,6 +24,7 @@ mod grammar {
 }
 
 pub use depth::DEPTH_LIMIT;
+pub use layout_items::{ItemLayout, by_items};
 pub use parse::{
     ItemRegion, NESTING_LIMIT, ParsedItem, assemble, item_regions, parse_expression, parse_item, parse_module,
 };

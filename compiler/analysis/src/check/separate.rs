@@ -18,7 +18,7 @@
 use super::{Checked, Checker, GlobalEntry, NameInfo, TestInfo};
 use crate::interface::{AdtDef, Interface, ValueInfo, without_position};
 use min_core as core;
-use min_diagnostics::Diagnostic;
+use min_diagnostics::{Diagnostic, Span};
 use min_syntax::ast;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -99,28 +99,54 @@ pub struct Separate {
 
 impl Separate {
     /// The results of the same definition `by` bytes further in its file
-    /// (wrapping, as [`min_diagnostics::Span::shifted`]): a definition is
-    /// checked with its spans counted from its own start, and its results
-    /// are moved to where it is.
+    /// (wrapping, as [`Span::shifted`]): a definition is checked with its
+    /// spans counted from its own start, and its results are moved to
+    /// where it is.
     pub fn moved(&self, by: u32) -> Separate {
         let mut moved = self.clone();
         if by != 0 {
-            moved.global.shift_spans(by);
-            for diagnostic in &mut moved.diagnostics {
-                diagnostic.shift(by);
-            }
-            for name in &mut moved.names {
-                name.span = name.span.shifted(by);
-                if let super::Target::Local(bound) = &mut name.target {
-                    *bound = bound.shifted(by);
-                }
-            }
+            let place = |span: Span| span.shifted(by);
+            moved.global.map_spans(&place);
+            moved.diagnostics.iter_mut().for_each(|diagnostic| diagnostic.map_spans(&place));
+            moved.names.iter_mut().for_each(|name| place_name(name, &place));
         }
         moved
     }
 }
 
+/// Replaces the spans of `name` (where it is written, and where a local it
+/// refers to is bound) by `place(span)`.
+fn place_name(name: &mut NameInfo, place: &dyn Fn(Span) -> Span) {
+    name.span = place(name.span);
+    if let super::Target::Local(bound) = &mut name.target {
+        *bound = place(*bound);
+    }
+}
+
 impl Parts {
+    /// The same results with each span of this module replaced by
+    /// `place(span)`: for a frame checked with its items counted from their
+    /// own starts ([`min_syntax::by_items`]), where they are in the file.
+    pub fn placed(&self, place: &dyn Fn(Span) -> Span) -> Parts {
+        let mut parts = self.clone();
+        parts.interface = parts.interface.placed(place);
+        for global in parts.globals.iter_mut().flatten() {
+            global.map_spans(place);
+        }
+        for spec in &mut parts.specs {
+            spec.span = place(spec.span);
+            spec.global.map_spans(place);
+        }
+        parts.diagnostics.iter_mut().for_each(|diagnostic| diagnostic.map_spans(place));
+        parts.names.iter_mut().chain(&mut parts.defined).for_each(|name| place_name(name, place));
+        for test in &mut parts.tests {
+            test.name_span = place(test.name_span);
+            test.body_span = place(test.body_span);
+            test.global.map_spans(place);
+        }
+        parts
+    }
+
     /// The module's results, with the definitions checked apart in their
     /// places: what checking it in one pass gives.
     pub fn assemble(self, separate: Vec<Separate>) -> Checked {
@@ -155,11 +181,18 @@ impl Parts {
 }
 
 impl Parts {
-    /// The module's diagnostics, with those of the definitions checked
-    /// apart: those of [`Parts::assemble`], without building the rest of
-    /// the module's results.
-    pub fn diagnostics_with<'a>(&self, separate: impl IntoIterator<Item = (&'a Separate, u32)>) -> Vec<Diagnostic> {
+    /// The module's diagnostics, each span of the frame's replaced by
+    /// `place(span)` (see [`Parts::placed`]), with those of the definitions
+    /// checked apart, each moved by how far it starts: those of
+    /// [`Parts::assemble`], without building the rest of the module's
+    /// results.
+    pub fn diagnostics_with<'a>(
+        &self,
+        place: &dyn Fn(Span) -> Span,
+        separate: impl IntoIterator<Item = (&'a Separate, u32)>,
+    ) -> Vec<Diagnostic> {
         let mut diagnostics = self.diagnostics.clone();
+        diagnostics.iter_mut().for_each(|diagnostic| diagnostic.map_spans(place));
         for (definition, by) in separate {
             diagnostics.extend(definition.diagnostics.iter().map(|diagnostic| {
                 let mut moved = diagnostic.clone();
@@ -234,10 +267,13 @@ pub fn frame_module(module: &ast::Module, separate: &[usize]) -> ast::Module {
             if apart.next_if_eq(&index).is_none() {
                 return def.clone();
             }
+            // A stub's spans do not reach into the body, so that a longer
+            // or shorter body leaves the frame equal.
+            let start = |span: Span| Span { file: span.file, start: span.start, end: span.start };
             let stub = |clause: &ast::Clause| ast::Clause {
-                patterns: vec![ast::Pat { kind: ast::PatKind::Wildcard, span: clause.span }],
-                body: ast::Expr { kind: ast::ExprKind::Tuple(Vec::new()), span: clause.span },
-                span: clause.span,
+                patterns: vec![ast::Pat { kind: ast::PatKind::Wildcard, span: start(clause.span) }],
+                body: ast::Expr { kind: ast::ExprKind::Tuple(Vec::new()), span: start(clause.span) },
+                span: start(clause.span),
                 name_span: clause.name_span,
             };
             ast::Def {
@@ -249,7 +285,7 @@ pub fn frame_module(module: &ast::Module, separate: &[usize]) -> ast::Module {
                 procedure: def.procedure,
                 doc: def.doc.clone(),
                 specs: def.specs.clone(),
-                span: def.span,
+                span: Span { file: def.span.file, start: def.span.start, end: def.name.span.end.max(def.span.start) },
             }
         })
         .collect();
