@@ -689,7 +689,7 @@ impl Contract {
             return Err(ExecError::InputTooLarge { limit: INPUT_BYTES_MAX });
         }
         image
-            .push(bytes, ty, known.and_then(|index| self.schema.at(index)), &self.schema, &limits)
+            .push(bytes, ty, self.schema.at(known), &self.schema, &limits)
             .map_err(|error| ExecError::BadArguments { reason: format!("{}: {error}", what()) })?;
         Ok(bytes.len())
     }
@@ -766,8 +766,7 @@ impl Contract {
                 }
                 (_, ty) => {
                     let mut encoded = Vec::with_capacity(room);
-                    let known = known.and_then(|index| self.schema.at(index));
-                    codec::write_result(memory, word, ty, known, &self.schema, &limits, &mut encoded)?;
+                    codec::write_result(memory, word, ty, self.schema.at(*known), &self.schema, &limits, &mut encoded)?;
                     bytes += encoded.len();
                     Piece::One(encoded)
                 }

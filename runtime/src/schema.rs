@@ -39,7 +39,7 @@ impl DataType {
     /// The data type of the field `index` of the constructor of tag `tag`,
     /// when the field's type is a data type.
     pub(crate) fn field_type<'s>(&self, schema: &'s Schema, tag: usize, index: usize) -> Option<&'s DataType> {
-        schema.at(self.field_types.get(tag)?.get(index).copied().flatten()?)
+        schema.at(self.field_types.get(tag)?.get(index).copied().flatten())
     }
 }
 
@@ -165,9 +165,10 @@ impl Schema {
         }
     }
 
-    /// The data type of index `index` ([`Schema::index_of`]).
-    pub(crate) fn at(&self, index: usize) -> Option<&DataType> {
-        self.types.get(index)
+    /// The data type of index `index` ([`Schema::index_of`]), if there is
+    /// one (`None` for a type that is not a data type).
+    pub(crate) fn at(&self, index: Option<usize>) -> Option<&DataType> {
+        self.types.get(index?)
     }
 
     /// The data type of qualified name `name`.
