@@ -212,30 +212,41 @@ pub(crate) fn plan(
     if group.unknown.is_some() {
         return group;
     }
-    let questions: usize = pairs_needed(&group, members);
+    // Each (caller, callee) pair with calls between them, and its calls.
+    let mut calls_between: Vec<(usize, usize, Vec<&RecursiveCall>)> = Vec::new();
+    for (caller, member) in members.iter().enumerate() {
+        for (callee, name) in group.names.iter().enumerate() {
+            let calls: Vec<&RecursiveCall> = member.calls.iter().filter(|call| call.callee == *name).collect();
+            if !calls.is_empty() {
+                calls_between.push((caller, callee, calls));
+            }
+        }
+    }
+    let questions: usize = calls_between
+        .iter()
+        .map(|&(caller, callee, _)| {
+            let (own, theirs) = (group.candidates[caller].len(), group.candidates[callee].len());
+            if caller == callee { own } else { own * theirs }
+        })
+        .sum();
     if questions > QUESTIONS_MAX {
         group.unknown = Some(format!("its recursion group would need {questions} questions to find a measure"));
         return group;
     }
-    for (caller, member) in members.iter().enumerate() {
-        for callee in 0..members.len() {
-            let calls: Vec<&RecursiveCall> =
-                member.calls.iter().filter(|call| call.callee == group.names[callee]).collect();
-            if calls.is_empty() {
-                continue;
-            }
-            let mut answers = BTreeMap::new();
-            for (own, own_candidate) in group.candidates[caller].iter().enumerate() {
-                for (their, their_candidate) in group.candidates[callee].iter().enumerate() {
-                    if caller == callee && own != their {
-                        continue;
-                    }
-                    let decision = decide(member, own_candidate, their_candidate, &calls, queries, timeout_ms);
-                    answers.insert((own, their), decision);
+    for (caller, callee, calls) in calls_between {
+        let member = &members[caller];
+        let entry: Vec<Sym> = member.parameters.iter().map(|(value, _)| value.clone()).collect();
+        let mut answers = BTreeMap::new();
+        for (own, own_candidate) in group.candidates[caller].iter().enumerate() {
+            for (their, their_candidate) in group.candidates[callee].iter().enumerate() {
+                if caller == callee && own != their {
+                    continue;
                 }
+                let decision = decide(member, &entry, own_candidate, their_candidate, &calls, queries, timeout_ms);
+                answers.insert((own, their), decision);
             }
-            group.edges.push(Edge { caller, callee, answers });
         }
+        group.edges.push(Edge { caller, callee, answers });
     }
     group
 }
@@ -287,35 +298,19 @@ pub(crate) fn conclude(group: &Group, answers: &[Solved]) -> Vec<(usize, String,
     unknown(&not_found)
 }
 
-/// How many candidate pairs the group's edges ask about.
-fn pairs_needed(group: &Group, members: &[Member<'_>]) -> usize {
-    let mut total = 0;
-    for (caller, member) in members.iter().enumerate() {
-        for (callee, name) in group.names.iter().enumerate() {
-            if member.calls.iter().any(|call| call.callee == *name) {
-                total += if caller == callee {
-                    group.candidates[caller].len()
-                } else {
-                    group.candidates[caller].len() * group.candidates[callee].len()
-                };
-            }
-        }
-    }
-    total
-}
-
 /// Whether `callee`'s measure `theirs` of each call's arguments is below
-/// `caller`'s measure `own` on entry, on every path to the calls.
+/// `caller`'s measure `own` of its parameters' values on entry, `entry`,
+/// on every path to the calls.
 fn decide(
     caller: &Member<'_>,
+    entry: &[Sym],
     own: &Candidate,
     theirs: &Candidate,
     calls: &[&RecursiveCall],
     queries: &mut Vec<Query>,
     timeout_ms: u32,
 ) -> Decision {
-    let entry_values: Vec<Sym> = caller.parameters.iter().map(|(value, _)| value.clone()).collect();
-    let Some(entry) = measure(own, &entry_values) else { return Decision::Known(false) };
+    let Some(entry) = measure(own, entry) else { return Decision::Known(false) };
     let mut failures = Vec::new();
     for call in calls {
         let Some(at_call) = measure(theirs, &call.arguments) else { return Decision::Known(false) };

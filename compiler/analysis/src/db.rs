@@ -329,8 +329,7 @@ pub fn separate_definitions(db: &dyn salsa::Database, file: SourceFile) -> Vec<(
         .iter()
         .filter_map(|&index| {
             let def = defs.get(index)?;
-            let start = def.span.start.min(def.name.span.start);
-            Some((SeparateDefinition::new(db, index, min_syntax::def_from(def, start)), start))
+            Some((SeparateDefinition::new(db, index, min_syntax::def_from_start(def)), def.start()))
         })
         .collect()
 }

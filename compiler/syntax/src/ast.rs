@@ -49,6 +49,11 @@ pub struct Test {
 }
 
 impl Test {
+    /// Where the test starts in its file: the first of its spans.
+    pub fn start(&self) -> u32 {
+        self.span.start.min(self.name_span.start)
+    }
+
     /// The test as a definition named `name`: one clause binding its
     /// parameters to its body, so it is checked and measured like any other.
     pub fn definition(&self, name: Name) -> Def {
@@ -121,6 +126,13 @@ pub struct TypeDef {
     pub doc: String,
     /// The whole definition.
     pub span: Span,
+}
+
+impl TypeDef {
+    /// Where the type definition starts in its file: the first of its spans.
+    pub fn start(&self) -> u32 {
+        self.span.start.min(self.name.span.start)
+    }
 }
 
 /// What a type declaration says its values are.
@@ -253,6 +265,13 @@ pub struct Def {
     pub specs: Vec<Spec>,
     /// The whole definition.
     pub span: Span,
+}
+
+impl Def {
+    /// Where the definition starts in its file: the first of its spans.
+    pub fn start(&self) -> u32 {
+        self.span.start.min(self.name.span.start)
+    }
 }
 
 /// One specification clause of a definition, written on its own indented

@@ -5,7 +5,7 @@
 //! [`ItemLayout`] puts the spans of anything computed from such a module
 //! back where they are in the file.
 
-use crate::ast::Module;
+use crate::ast::{Def, Module, Test, TypeDef};
 use crate::shift::Shift;
 use min_diagnostics::{FileId, Span};
 
@@ -55,9 +55,9 @@ pub fn by_items(mut module: Module, text_len: usize) -> (Module, Option<ItemLayo
 fn layout_of(module: &Module, text_len: usize) -> Option<ItemLayout> {
     let mut starts: Vec<u32> = Vec::new();
     starts.extend(module.imports.iter().map(|import| import.span.start));
-    starts.extend(module.types.iter().map(|def| def.span.start.min(def.name.span.start)));
-    starts.extend(module.defs.iter().map(|def| def.span.start.min(def.name.span.start)));
-    starts.extend(module.tests.iter().map(|test| test.span.start.min(test.name_span.start)));
+    starts.extend(module.types.iter().map(TypeDef::start));
+    starts.extend(module.defs.iter().map(Def::start));
+    starts.extend(module.tests.iter().map(Test::start));
     starts.sort_unstable();
     starts.dedup();
     // Each item's text runs to the next one's start (the last one's to the
@@ -81,13 +81,13 @@ fn lay_out(module: &mut Module, layout: &ItemLayout) {
         import.shift(moved(import.span.start));
     }
     for def in &mut module.types {
-        def.shift(moved(def.span.start.min(def.name.span.start)));
+        def.shift(moved(def.start()));
     }
     for def in &mut module.defs {
-        def.shift(moved(def.span.start.min(def.name.span.start)));
+        def.shift(moved(def.start()));
     }
     for test in &mut module.tests {
-        test.shift(moved(test.span.start.min(test.name_span.start)));
+        test.shift(moved(test.start()));
     }
 }
 

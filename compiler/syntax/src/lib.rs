@@ -28,4 +28,4 @@ pub use layout_items::{ItemLayout, by_items};
 pub use parse::{
     ItemRegion, NESTING_LIMIT, ParsedItem, assemble, item_regions, parse_expression, parse_item, parse_module,
 };
-pub use shift::def_from;
+pub use shift::def_from_start;

@@ -21,12 +21,12 @@ impl Shift for Span {
     }
 }
 
-/// `def` with its spans counted from `start` instead of from the start of
-/// its file: the same definition at another place in the file gives an
-/// equal copy.
-pub fn def_from(def: &Def, start: u32) -> Def {
+/// `def` with its spans counted from its own start ([`Def::start`])
+/// instead of from the start of its file: the same definition at another
+/// place in the file gives an equal copy.
+pub fn def_from_start(def: &Def) -> Def {
     let mut relative = def.clone();
-    relative.shift(0u32.wrapping_sub(start));
+    relative.shift(0u32.wrapping_sub(def.start()));
     relative
 }
 
