@@ -4,8 +4,12 @@
 //! applied. Only valid signatures are remembered, under the transaction's
 //! id with the exact signature bytes, so a cached answer is the answer
 //! verification would give. The oldest entries make room for new ones.
+//! Signers' keys are kept decompressed, so a signer seen before costs its
+//! next signature's check no point decompression.
 
-use crate::transaction::{Transaction, TxId, verify_signatures};
+use crate::objects::Address;
+use crate::transaction::{Transaction, TxId, verify_signatures_with_keys};
+use ed25519_dalek::VerifyingKey;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -17,6 +21,8 @@ pub const SIGNATURE_CACHE_ENTRIES: usize = 1 << 18;
 pub struct SignatureCache {
     capacity: usize,
     entries: Mutex<Entries>,
+    /// Signers' keys, decompressed; emptied when it holds `capacity`.
+    keys: Mutex<HashMap<Address, VerifyingKey>>,
 }
 
 #[derive(Default)]
@@ -35,7 +41,7 @@ impl Default for SignatureCache {
 impl SignatureCache {
     /// A cache remembering up to `capacity` valid signatures.
     pub fn new(capacity: usize) -> Self {
-        Self { capacity: capacity.max(1), entries: Mutex::new(Entries::default()) }
+        Self { capacity: capacity.max(1), entries: Mutex::new(Entries::default()), keys: Mutex::new(HashMap::new()) }
     }
 
     /// Whether each transaction's signature is valid, as
@@ -59,7 +65,7 @@ impl SignatureCache {
             return valid;
         }
         let checked: Vec<&Transaction> = unknown.iter().map(|&index| &transactions[index]).collect();
-        let results = verify_signatures(&checked);
+        let results = verify_signatures_with_keys(&checked, self.keys_of(&checked));
         let mut entries = self.entries.lock().expect("the signature cache lock is never poisoned");
         for (&index, result) in unknown.iter().zip(results) {
             valid[index] = result;
@@ -68,6 +74,27 @@ impl SignatureCache {
             }
         }
         valid
+    }
+
+    /// Each transaction's signer key, decompressed (`None` if its address
+    /// is not a key), from the keys remembered or remembered now.
+    fn keys_of(&self, transactions: &[&Transaction]) -> Vec<Option<VerifyingKey>> {
+        let mut keys = self.keys.lock().expect("the key cache lock is never poisoned");
+        if keys.len() + transactions.len() > self.capacity {
+            keys.clear();
+        }
+        transactions
+            .iter()
+            .map(|transaction| {
+                let signer = transaction.body().signer;
+                if let Some(key) = keys.get(&signer) {
+                    return Some(*key);
+                }
+                let key = VerifyingKey::from_bytes(&signer.0).ok()?;
+                keys.insert(signer, key);
+                Some(key)
+            })
+            .collect()
     }
 
     /// Whether one transaction's signature is valid (see [`SignatureCache::verify`]).

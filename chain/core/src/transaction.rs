@@ -316,12 +316,24 @@ impl Transaction {
 /// one ed25519 batch; only if the batch fails is each checked on its own,
 /// to find the bad ones.
 pub fn verify_signatures<T: Borrow<Transaction>>(transactions: &[T]) -> Vec<bool> {
+    let keys =
+        transactions.iter().map(|transaction| VerifyingKey::from_bytes(&transaction.borrow().body.signer.0).ok());
+    verify_signatures_with_keys(transactions, keys.collect())
+}
+
+/// [`verify_signatures`], given each transaction's signer key with its
+/// point decompressed (`None` where the signer's address is not a key),
+/// which a caller may have remembered from before.
+pub fn verify_signatures_with_keys<T: Borrow<Transaction>>(
+    transactions: &[T],
+    signer_keys: Vec<Option<VerifyingKey>>,
+) -> Vec<bool> {
     let each_alone = || transactions.iter().map(|transaction| transaction.borrow().verify_signature()).collect();
     let mut messages = Vec::with_capacity(transactions.len());
     let mut signatures = Vec::with_capacity(transactions.len());
     let mut keys = Vec::with_capacity(transactions.len());
-    for transaction in transactions.iter().map(Borrow::borrow) {
-        let Ok(key) = VerifyingKey::from_bytes(&transaction.body.signer.0) else {
+    for (transaction, key) in transactions.iter().map(Borrow::borrow).zip(signer_keys) {
+        let Some(key) = key else {
             return each_alone();
         };
         messages.push(signing_message(&transaction.id()));

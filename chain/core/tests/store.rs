@@ -1,8 +1,9 @@
 //! A validator's store on a real redb file: what it was given survives
 //! closing and reopening it (objects, consumed objects, locks and prepared
 //! cross-shard transactions, blocks with their results, blocks proposed or
-//! voted for until they are finalized), and a store of another chain or of
-//! an older format is refused.
+//! voted for until they are finalized), whether a block's changes are
+//! still in the journal or folded into the tables, and a store of another
+//! chain or of an older format is refused.
 
 mod sim;
 
@@ -162,6 +163,54 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
 }
 
 #[test]
+fn the_state_reads_back_the_same_before_and_after_the_journal_is_folded() {
+    let path = directory("journal").join("validator.redb");
+    let (faucet, alice, bob) = (key(200), key(1), key(2));
+    let (genesis, [first, second]) = genesis(&faucet, &alice);
+    // A transfer changes two objects; the journal is folded once it holds three.
+    let open = || Store::open(&path).unwrap().folding_journal_after(3);
+    let mut state = open().load_or_init(genesis.clone()).unwrap().state;
+    let pay = |from: &SigningKey, to: &SigningKey, input, label| {
+        placed(from, Procedure::Transfer { amount: 100 }, vec![input], (address(to), 100), label, 0)
+    };
+    let to_bob = pay(&alice, &bob, first, 0);
+    let bobs_coin = to_bob.id().output_ref(0);
+    // Block 1 stays in the journal, block 2 folds blocks 1 and 2 into the
+    // tables, and block 3, which spends what block 1 created, is journaled.
+    let blocks = [vec![to_bob], vec![pay(&alice, &bob, second, 1)], vec![pay(&bob, &alice, bobs_coin, 2)]];
+    let mut parent = genesis_digest();
+    for (height, transactions) in (1u64..).zip(blocks) {
+        let block = Block { parent, time: height * 1_000, transactions, acceptances: vec![] };
+        parent = block.digest();
+        state.set_time(block.seconds());
+        let applied = state.execute_transactions(&block.transactions, &NoContracts);
+        assert!(applied.iter().all(|applied| matches!(applied, Applied::Final(Ok(_)))), "{applied:?}");
+        let finalized = finalized(block, applied, &state);
+        let store = open();
+        store.load_or_init(genesis.clone()).unwrap();
+        store.commit(height, &finalized, &state.take_changes(), None).unwrap();
+        drop(store);
+        let journaled: Vec<u64> = {
+            use redb::{ReadableDatabase as _, ReadableTable as _};
+            let database = redb::Database::create(&path).unwrap();
+            let journal: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("journal");
+            let read = database.begin_read().unwrap();
+            read.open_table(journal).unwrap().iter().unwrap().map(|entry| entry.unwrap().0.value()).collect()
+        };
+        let expected_journal: &[u64] = match height {
+            1 => &[1],
+            2 => &[],
+            _ => &[3],
+        };
+        assert_eq!(journaled, expected_journal, "the blocks journaled after block {height}");
+        let reopened = open().load_or_init(genesis.clone()).unwrap();
+        assert_eq!(reopened.state, state, "after block {height}");
+        assert_eq!(reopened.blocks.len() as u64, height);
+    }
+    assert!(!state.is_active(&bobs_coin.id), "bob's coin from block 1 was spent in block 3");
+}
+
+#[test]
 fn a_store_of_another_chain_is_refused() {
     let path = directory("another-chain").join("validator.redb");
     let (ours, _) = genesis(&key(200), &key(1));
@@ -193,5 +242,5 @@ fn a_store_of_an_older_format_is_refused_with_its_version() {
         write.commit().unwrap();
     }
     let error = Store::open(&path).unwrap().load_or_init(genesis).err().expect("an older format is refused");
-    assert!(error.to_string().contains("the store's format is version 1, not version 3"), "{error}");
+    assert!(error.to_string().contains("the store's format is version 1, not version 4"), "{error}");
 }

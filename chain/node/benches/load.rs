@@ -10,9 +10,10 @@
 //! it, the same kind of transfers applied sequentially to one shard's
 //! state (no consensus, signatures verified in batches as validators do).
 //!
-//! `cargo bench -p min-node --bench load -- [--quick] [--rate TX_PER_S] [--transactions N] [--shards S] [--cross PERCENT] [--submit-batch N]`
+//! `cargo bench -p min-node --bench load -- [--quick] [--rate TX_PER_S] [--transactions N] [--shards S] [--cross PERCENT] [--submit-batch N] [--block-interval MS]`
 //! (`--shards` and `--cross` run only that configuration; `--submit-batch 1`
-//! submits each transaction alone).
+//! submits each transaction alone; `--block-interval` sets the devnet's,
+//! 10 ms by default).
 //! Results are recorded in BENCHMARKS.md ("Chain").
 
 use ed25519_dalek::SigningKey;
@@ -36,7 +37,7 @@ use std::time::{Duration, Instant};
 const ACCOUNTS: u32 = 1000;
 /// Validators per shard.
 const VALIDATORS: u32 = 4;
-/// The devnet's block interval while transactions wait, in milliseconds.
+/// The devnet's block interval while transactions wait, in milliseconds, by default.
 const BLOCK_INTERVAL_MS: u64 = 10;
 /// How long to wait for the last transaction to become final.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(120);
@@ -55,6 +56,8 @@ struct Options {
     cross_percent: Option<u32>,
     /// The most transactions already due handed to the router at once.
     submit_batch: usize,
+    /// The devnet's block interval while transactions wait, in milliseconds.
+    block_interval_ms: u64,
 }
 
 fn options() -> Options {
@@ -67,6 +70,7 @@ fn options() -> Options {
         shards: value("--shards").map(|shards| shards as u32),
         cross_percent: value("--cross").map(|percent| percent as u32),
         submit_batch: value("--submit-batch").map_or(SUBMIT_BATCH, |batch: usize| batch.max(1)),
+        block_interval_ms: value("--block-interval").map_or(BLOCK_INTERVAL_MS, |interval: usize| interval as u64),
     }
 }
 
@@ -84,9 +88,9 @@ fn main() {
     );
     let rate = if options.rate == 0 { "unthrottled".to_string() } else { format!("{} tx/s offered", options.rate) };
     println!(
-        "devnet: {VALIDATORS} validators per shard, block interval {BLOCK_INTERVAL_MS} ms, {rate}, \
+        "devnet: {VALIDATORS} validators per shard, block interval {} ms, {rate}, \
          up to {} due transactions submitted at once",
-        options.submit_batch
+        options.block_interval_ms, options.submit_batch
     );
     println!(
         "| shards | cross-shard | committed | offered tx/s | committed tx/s | ratio to baseline | p50 ms | p95 ms | p99 ms | aborted | rejected |"
@@ -241,7 +245,7 @@ fn run_load(shards: u32, cross_percent: u32, options: &Options) -> Result<LoadRe
         coins_per_account,
         rpc_port: 0,
         ephemeral: true,
-        block_interval_ms: BLOCK_INTERVAL_MS,
+        block_interval_ms: options.block_interval_ms,
         ..DevnetConfig::default()
     };
     let (ready, started) = std::sync::mpsc::channel();

@@ -304,6 +304,7 @@ impl Router {
             forward(shard)?;
         }
         let id = transaction.id();
+        let transaction = Arc::new(transaction);
         for shard in &here {
             let committee = &self.shards[shard.0 as usize];
             for validator in committee {

@@ -84,7 +84,7 @@ pub(super) struct Core<S> {
     pub last_applied: Digest,
     pub applied: BTreeSet<Digest>,
     /// Transactions waiting for a block, in arrival order.
-    pub mempool: Vec<(TxId, Transaction)>,
+    pub mempool: Vec<(TxId, Arc<Transaction>)>,
     pub mempool_ids: BTreeSet<TxId>,
     /// The transactions of the mempool this validator shared with its
     /// committee, with when it last sent each.
@@ -190,12 +190,12 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 }
             }
             Message::Submit(transaction) => {
-                self.admit(*transaction);
+                self.admit(transaction);
             }
             Message::Share(transaction) => {
                 let bytes = transaction.to_bytes();
                 let id = transaction.id();
-                if self.admit(*transaction) {
+                if self.admit(transaction) {
                     self.send(Recipients::All, WIRE_TRANSACTION, &bytes);
                     self.shared.insert(id, now);
                 }
@@ -293,7 +293,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// Admits a transaction to the mempool unless it is full, known, or
     /// badly signed; a proposer never includes a transaction it has not
     /// verified. Whether it was admitted.
-    fn admit(&mut self, transaction: Transaction) -> bool {
+    fn admit(&mut self, transaction: Arc<Transaction>) -> bool {
         let id = transaction.id();
         if self.mempool.len() >= MEMPOOL_TRANSACTIONS_MAX || self.mempool_ids.contains(&id) {
             return false;
@@ -347,7 +347,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 .map(|(_, transaction)| transaction)
                 .filter(|transaction| fits(transaction.encoded_len()))
                 .take(PROPOSAL_TRANSACTIONS_MAX)
-                .cloned()
+                .map(|transaction| Transaction::clone(transaction))
                 .collect();
         }
         let bytes = block.to_bytes();
@@ -412,7 +412,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 let here =
                     self.ledger.lock().expect("the ledger lock is never poisoned").state.concerns(transaction.body());
                 if here {
-                    self.admit(transaction);
+                    self.admit(Arc::new(transaction));
                 }
             }
             WIRE_REQUEST => {
@@ -530,7 +530,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let forwarded = self.relay.handle_wire(peer, bytes, &ledger);
         drop(ledger);
         for transaction in forwarded {
-            self.admit(transaction);
+            self.admit(Arc::new(transaction));
         }
     }
 

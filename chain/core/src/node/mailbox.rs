@@ -10,6 +10,7 @@ use commonware_consensus::simplex::types::{Activity, Finalization};
 use commonware_consensus::{Automaton, CertifiableAutomaton, Relay, Reporter};
 use commonware_cryptography::ed25519;
 use commonware_utils::channel::{mpsc, oneshot};
+use std::sync::Arc;
 
 /// What the application actor is asked to do.
 pub(super) enum Message {
@@ -20,10 +21,10 @@ pub(super) enum Message {
     /// A block was finalized, with its certificate.
     Finalized(Box<Finalization<Scheme, Digest>>),
     /// A client submits a transaction.
-    Submit(Box<Transaction>),
+    Submit(Arc<Transaction>),
     /// A client submits a transaction to this validator alone, which shares
     /// it with its committee.
-    Share(Box<Transaction>),
+    Share(Arc<Transaction>),
 }
 
 /// The application's side of simplex, and the door clients submit through.
@@ -39,16 +40,17 @@ impl Mailbox {
 
     /// Submits a transaction to this validator's mempool. A full mempool or
     /// a stopped validator drops it; the client submits again if it must.
-    pub fn submit(&self, transaction: Transaction) {
-        let _ = self.sender.send(Message::Submit(Box::new(transaction)));
+    /// The validators of a committee share one copy of it.
+    pub fn submit(&self, transaction: Arc<Transaction>) {
+        let _ = self.sender.send(Message::Submit(transaction));
     }
 
     /// [`Mailbox::submit`] for a client that reaches this validator alone:
     /// a transaction it admits, it also sends to every member of its
     /// committee (best effort, once), so that whichever leads next orders
     /// it.
-    pub fn share(&self, transaction: Transaction) {
-        let _ = self.sender.send(Message::Share(Box::new(transaction)));
+    pub fn share(&self, transaction: Arc<Transaction>) {
+        let _ = self.sender.send(Message::Share(transaction));
     }
 
     fn send(&self, message: Message) {

@@ -1,5 +1,6 @@
 //! The records a validator's store keeps: a finalized block with what
-//! applying it did, and the state's entries. Each is written in the
+//! applying it did, the state's entries, and the changes a block made to
+//! them (the store's journal). Each is written in the
 //! canonical encoding of [`crate::encoding`] and read back exactly, so a
 //! restarted validator holds what it held before.
 
@@ -10,7 +11,7 @@ use crate::encoding::{DecodeError, Reader, Writer};
 use crate::objects::{Object, ObjectId};
 use crate::sbac::Decision;
 use crate::shard::ShardId;
-use crate::state::{Abort, Accepted, Applied, CrossShardEntry, ObjectEntry, Outcome, TxEvents};
+use crate::state::{Abort, Accepted, Applied, CrossShardEntry, ObjectEntry, Outcome, StateChanges, TxEvents};
 use crate::transaction::{INPUTS_MAX, OUTPUTS_MAX, TRANSACTION_BYTES_MAX, Transaction, TxId, decode_refs, encode_refs};
 use commonware_cryptography::sha256::Digest;
 
@@ -95,40 +96,92 @@ pub fn decode_finalized(bytes: &[u8]) -> Result<FinalizedBlock, DecodeError> {
 /// Encodes an object with whether it is still active.
 pub fn encode_object(entry: &ObjectEntry) -> Vec<u8> {
     let mut writer = Writer::new();
-    writer.u8(u8::from(entry.active));
-    entry.object.encode(&mut writer);
+    write_object(&mut writer, entry);
     writer.into_bytes()
 }
 
 /// Decodes a record written by [`encode_object`].
 pub fn decode_object(bytes: &[u8]) -> Result<ObjectEntry, DecodeError> {
     let mut reader = Reader::new(bytes);
-    let active = decode_bool(&mut reader, "object activity")?;
-    let object = Object::decode(&mut reader)?;
+    let entry = read_object(&mut reader)?;
     reader.finish()?;
-    Ok(ObjectEntry { object, active })
+    Ok(entry)
 }
 
 /// Encodes a prepared cross-shard transaction with its locks and whether it was accepted.
 pub fn encode_cross_shard(entry: &CrossShardEntry) -> Vec<u8> {
     let mut writer = Writer::new();
-    writer.u8(u8::from(entry.accepted));
-    writer.length(entry.locked.len());
-    for id in &entry.locked {
-        writer.array(&id.0);
-    }
-    writer.bytes(&entry.transaction.to_bytes());
+    write_cross_shard(&mut writer, entry);
     writer.into_bytes()
 }
 
 /// Decodes a record written by [`encode_cross_shard`].
 pub fn decode_cross_shard(bytes: &[u8]) -> Result<CrossShardEntry, DecodeError> {
     let mut reader = Reader::new(bytes);
-    let accepted = decode_bool(&mut reader, "acceptance flag")?;
+    let entry = read_cross_shard(&mut reader)?;
+    reader.finish()?;
+    Ok(entry)
+}
+
+/// Encodes the changes one block made to the state, in order, as the
+/// store's journal keeps them until they are folded into the state's tables.
+pub fn encode_changes(changes: &StateChanges) -> Vec<u8> {
+    let mut writer = Writer::new();
+    writer.length(changes.objects.len());
+    for entry in &changes.objects {
+        write_object(&mut writer, entry);
+    }
+    writer.length(changes.locks.len());
+    for (id, locked) in &changes.locks {
+        writer.array(&id.0);
+        writer.u8(u8::from(*locked));
+    }
+    writer.length(changes.cross_shard.len());
+    for entry in &changes.cross_shard {
+        write_cross_shard(&mut writer, entry);
+    }
+    writer.into_bytes()
+}
+
+/// Decodes a record written by [`encode_changes`].
+pub fn decode_changes(bytes: &[u8]) -> Result<StateChanges, DecodeError> {
+    let mut reader = Reader::new(bytes);
+    // A list's length is checked against the bytes left before anything
+    // is allocated for it, so no other limit is needed here.
+    let objects = reader.list("changed objects", usize::MAX, read_object)?;
+    let locks = reader.list("changed locks", usize::MAX, |reader| {
+        Ok((ObjectId(reader.array("locked object")?), decode_bool(reader, "lock taken")?))
+    })?;
+    let cross_shard = reader.list("changed cross-shard entries", usize::MAX, read_cross_shard)?;
+    reader.finish()?;
+    Ok(StateChanges { objects, locks, cross_shard })
+}
+
+fn write_object(writer: &mut Writer, entry: &ObjectEntry) {
+    writer.u8(u8::from(entry.active));
+    entry.object.encode(writer);
+}
+
+fn read_object(reader: &mut Reader<'_>) -> Result<ObjectEntry, DecodeError> {
+    let active = decode_bool(reader, "object activity")?;
+    let object = Object::decode(reader)?;
+    Ok(ObjectEntry { object, active })
+}
+
+fn write_cross_shard(writer: &mut Writer, entry: &CrossShardEntry) {
+    writer.u8(u8::from(entry.accepted));
+    writer.length(entry.locked.len());
+    for id in &entry.locked {
+        writer.array(&id.0);
+    }
+    writer.bytes(&entry.transaction.to_bytes());
+}
+
+fn read_cross_shard(reader: &mut Reader<'_>) -> Result<CrossShardEntry, DecodeError> {
+    let accepted = decode_bool(reader, "acceptance flag")?;
     let locked =
         reader.list("locked objects", 2 * INPUTS_MAX, |reader| Ok(ObjectId(reader.array("locked object")?)))?;
     let transaction = Transaction::from_bytes(&reader.bytes("transaction", TRANSACTION_BYTES_MAX)?)?;
-    reader.finish()?;
     Ok(CrossShardEntry { transaction, locked, accepted })
 }
 

@@ -8,6 +8,15 @@
 //! or votes for it, so a block that consensus certified can be fetched
 //! after the whole committee restarts: at least the honest ones among its
 //! voters still have it. It is forgotten once it or a sibling is finalized.
+//!
+//! The state's tables are not written block by block: a block's changes go
+//! to a journal, appended by height, and the journal is folded into the
+//! tables once it holds [`JOURNAL_ENTRIES_MAX`] entries, each object
+//! written once however many blocks changed it. Object ids are hashes, so
+//! a block's changes land on pages all over the objects' tree; written
+//! per block, every block rewrote most of them. Opening the store reads
+//! the tables and then the journal's blocks in order, which leaves the
+//! same state as writing each block's changes into the tables would have.
 
 use super::ledger::FinalizedBlock;
 use super::records;
@@ -15,9 +24,11 @@ use crate::block::Block;
 use crate::state::{ShardState, StateChanges};
 use commonware_cryptography::sha256::Digest;
 use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Facts about the chain the store belongs to, by name.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -33,6 +44,14 @@ const LOCKS: TableDefinition<&[u8; 32], ()> = TableDefinition::new("locks");
 const CROSS_SHARD: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("cross_shard");
 /// Blocks proposed or voted for and not finalized yet, encoded, by digest.
 const UNFINALIZED: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("unfinalized");
+/// The state changes of the finalized blocks since the journal was last
+/// folded into [`OBJECTS`], [`LOCKS`] and [`CROSS_SHARD`], by height.
+const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
+
+/// How many state entries the journal holds before a commit folds it into
+/// the state's tables: enough that a fold rewrites each page of the
+/// objects' tree for many changes, few enough that it takes milliseconds.
+pub const JOURNAL_ENTRIES_MAX: usize = 16_384;
 
 /// The key of the digest of the genesis state in [`META`].
 const GENESIS_KEY: &str = "genesis";
@@ -40,8 +59,9 @@ const GENESIS_KEY: &str = "genesis";
 const FORMAT_KEY: &str = "format";
 /// The format this code writes and reads: 2 kept the events each
 /// finalized block's transactions logged in its record (1 had none); 3
-/// keeps the time of the block that prepared each S-BAC decision.
-const FORMAT: u32 = 3;
+/// keeps the time of the block that prepared each S-BAC decision; 4
+/// journals each block's state changes before folding them into the tables.
+const FORMAT: u32 = 4;
 
 /// Why the store could not be opened, read or written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +98,10 @@ pub struct Stored {
 #[derive(Clone)]
 pub struct Store {
     database: Arc<Database>,
+    /// How many state entries the journal holds now.
+    journaled: Arc<AtomicUsize>,
+    /// How many it may hold before a commit folds it into the tables.
+    journal_entries_max: usize,
 }
 
 impl Store {
@@ -85,14 +109,29 @@ impl Store {
     /// on disk (redb commits durably by default) before the validator acts on it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let database = Database::create(path).map_err(|error| StoreError(format!("{}: {error}", path.display())))?;
-        Ok(Self { database: Arc::new(database) })
+        Ok(Self::over(database))
     }
 
     /// A store in memory, for ephemeral validators and simulations; it
     /// lives as long as a clone of it does.
     pub fn in_memory() -> Result<Self, StoreError> {
         let database = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
-        Ok(Self { database: Arc::new(database) })
+        Ok(Self::over(database))
+    }
+
+    fn over(database: Database) -> Self {
+        Self {
+            database: Arc::new(database),
+            journaled: Arc::new(AtomicUsize::new(0)),
+            journal_entries_max: JOURNAL_ENTRIES_MAX,
+        }
+    }
+
+    /// The same store, folding its journal into the state's tables once it
+    /// holds `entries` state entries instead of [`JOURNAL_ENTRIES_MAX`].
+    pub fn folding_journal_after(mut self, entries: usize) -> Self {
+        self.journal_entries_max = entries;
+        self
     }
 
     /// Loads what the store holds, or, when it is empty, writes `genesis`
@@ -155,8 +194,17 @@ impl Store {
             }
             forget_forks(&mut write.open_table(UNFINALIZED)?, finalized)?;
         }
-        write_changes(&write, changes)?;
+        let entries = changes.objects.len() + changes.locks.len() + changes.cross_shard.len();
+        if entries > 0 {
+            write.open_table(JOURNAL)?.insert(height, records::encode_changes(changes).as_slice())?;
+        }
+        let journaled = self.journaled.load(Ordering::Acquire) + entries;
+        let fold = journaled >= self.journal_entries_max;
+        if fold {
+            fold_journal(&write)?;
+        }
         write.commit()?;
+        self.journaled.store(if fold { 0 } else { journaled }, Ordering::Release);
         Ok(())
     }
 
@@ -169,6 +217,7 @@ impl Store {
             write.open_table(BLOCKS)?;
             write.open_table(FINALIZATIONS)?;
             write.open_table(UNFINALIZED)?;
+            write.open_table(JOURNAL)?;
         }
         write_changes(&write, changes)?;
         write.commit()?;
@@ -206,6 +255,17 @@ impl Store {
                 .cross_shard
                 .push(records::decode_cross_shard(value.value()).map_err(|error| corrupt("cross-shard entry", error))?);
         }
+        // Then each journaled block's changes, in order, over the tables'.
+        let mut journaled = 0;
+        for entry in read.open_table(JOURNAL)?.iter()? {
+            let (_, value) = entry?;
+            let changes = records::decode_changes(value.value()).map_err(|error| corrupt("journal entry", error))?;
+            journaled += changes.objects.len() + changes.locks.len() + changes.cross_shard.len();
+            stored.objects.extend(changes.objects);
+            stored.locks.extend(changes.locks);
+            stored.cross_shard.extend(changes.cross_shard);
+        }
+        self.journaled.store(journaled, Ordering::Release);
         // The genesis entries are stored too; the state starts from them
         // with nothing left for the store to take.
         let _ = state.take_changes();
@@ -274,6 +334,34 @@ fn forget_forks(unfinalized: &mut redb::Table<&[u8; 32], &[u8]>, finalized: &Fin
         }
         gone.extend(doomed.into_iter().filter(|digest| *digest != finalized.digest.0));
     }
+}
+
+/// Folds the journal into the state's tables: each entry's last change is
+/// written once, in key order, and the journal is emptied.
+fn fold_journal(write: &redb::WriteTransaction) -> Result<(), StoreError> {
+    let mut objects = BTreeMap::new();
+    let mut locks = BTreeMap::new();
+    let mut cross_shard = BTreeMap::new();
+    for entry in write.open_table(JOURNAL)?.iter()? {
+        let (height, value) = entry?;
+        let changes = records::decode_changes(value.value())
+            .map_err(|error| StoreError(format!("the journal of block {} is corrupt: {error}", height.value())))?;
+        for entry in changes.objects {
+            objects.insert(entry.object.id, entry);
+        }
+        locks.extend(changes.locks);
+        for entry in changes.cross_shard {
+            cross_shard.insert(entry.transaction.id(), entry);
+        }
+    }
+    write.delete_table(JOURNAL)?;
+    write.open_table(JOURNAL)?;
+    let latest = StateChanges {
+        objects: objects.into_values().collect(),
+        locks: locks.into_iter().collect(),
+        cross_shard: cross_shard.into_values().collect(),
+    };
+    write_changes(write, &latest)
 }
 
 /// Writes each changed state entry over the stored one.

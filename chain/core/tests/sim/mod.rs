@@ -560,11 +560,12 @@ impl Chain {
     pub fn share_through(&self, (shard, index): (usize, usize), transaction: &Transaction) {
         let validators = self.validators.lock().unwrap();
         let running = validators[shard][index].as_ref().expect("the validator runs");
-        running.validator.mailbox.share(transaction.clone());
+        running.validator.mailbox.share(Arc::new(transaction.clone()));
     }
 
     /// Submits `transaction` to the validators of `shard` alone.
     pub fn submit_to(&self, shard: ShardId, transaction: &Transaction) {
+        let transaction = Arc::new(transaction.clone());
         for validator in self.running(shard) {
             validator.mailbox.submit(transaction.clone());
         }
