@@ -3,7 +3,7 @@
 //! anything.
 
 use crate::objects::ObjectId;
-use crate::transaction::{Procedure, TransactionBody};
+use crate::transaction::{Procedure, Transaction, TransactionBody, TxId};
 use commonware_cryptography::{Hasher as _, Sha256};
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
@@ -17,6 +17,9 @@ pub struct ShardId(pub u32);
 
 /// The shard that holds `id` among `shards` shards.
 pub fn shard_of(id: &ObjectId, shards: NonZeroU32) -> ShardId {
+    if shards.get() == 1 {
+        return ShardId(0);
+    }
     let digest = Sha256::hash(&[SHARD_DOMAIN, &id.0]);
     let mut head = [0u8; 8];
     head.copy_from_slice(&digest.0[..8]);
@@ -30,6 +33,17 @@ pub fn shard_of(id: &ObjectId, shards: NonZeroU32) -> ShardId {
 /// each of which keeps the package, and a call's package (its first
 /// reference input) concerns none, since every shard holds it.
 pub fn shards_touched(body: &TransactionBody, shards: NonZeroU32) -> BTreeSet<ShardId> {
+    touched(body, || body.id(), shards)
+}
+
+/// [`shards_touched`] for a signed transaction, whose id is known.
+pub fn shards_touched_by(transaction: &Transaction, shards: NonZeroU32) -> BTreeSet<ShardId> {
+    touched(transaction.body(), || transaction.id(), shards)
+}
+
+/// The shards `body` concerns; `id` gives its id, needed only to place its
+/// outputs when there are several shards.
+fn touched(body: &TransactionBody, id: impl FnOnce() -> TxId, shards: NonZeroU32) -> BTreeSet<ShardId> {
     if body.procedure == Procedure::Publish {
         return (0..shards.get()).map(ShardId).collect();
     }
@@ -37,14 +51,19 @@ pub fn shards_touched(body: &TransactionBody, shards: NonZeroU32) -> BTreeSet<Sh
         Procedure::Call { .. } => body.references.get(1..).unwrap_or_default(),
         _ => &body.references,
     };
-    let id = body.id();
+    if shards.get() == 1 {
+        // Everything is on the one shard: nothing to hash.
+        let names_any = !body.inputs.is_empty() || !read.is_empty() || !body.outputs.is_empty();
+        return if names_any { BTreeSet::from([ShardId(0)]) } else { BTreeSet::new() };
+    }
+    let id = id();
     let consumed_and_read = body.inputs.iter().chain(read).map(|reference| reference.id);
     let created = (0..body.outputs.len()).map(|index| id.output_id(index));
     consumed_and_read.chain(created).map(|object| shard_of(&object, shards)).collect()
 }
 
-/// Whether `body` needs S-BAC: it concerns several shards and is not a
-/// publication (which every shard applies on its own).
-pub fn is_cross_shard(body: &TransactionBody, shards: NonZeroU32) -> bool {
-    body.procedure != Procedure::Publish && shards_touched(body, shards).len() > 1
+/// Whether `transaction` needs S-BAC: it concerns several shards and is not
+/// a publication (which every shard applies on its own).
+pub fn is_cross_shard(transaction: &Transaction, shards: NonZeroU32) -> bool {
+    transaction.body().procedure != Procedure::Publish && shards_touched_by(transaction, shards).len() > 1
 }

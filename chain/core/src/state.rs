@@ -11,7 +11,7 @@ use crate::contracts::{
 };
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
-use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
+use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched, shards_touched_by};
 use crate::transaction::{Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -543,10 +543,10 @@ impl ShardState {
         shards_touched(body, self.shards).contains(&self.shard)
     }
 
-    /// Whether `body` needs S-BAC: it concerns several shards and is not a
-    /// publication (which every shard applies on its own).
-    pub fn is_cross_shard(&self, body: &TransactionBody) -> bool {
-        is_cross_shard(body, self.shards)
+    /// Whether `transaction` needs S-BAC: it concerns several shards and is
+    /// not a publication (which every shard applies on its own).
+    pub fn is_cross_shard(&self, transaction: &Transaction) -> bool {
+        is_cross_shard(transaction, self.shards)
     }
 
     /// Applies one transaction of a block: a transaction of this shard
@@ -558,7 +558,7 @@ impl ShardState {
         signature_valid: bool,
         contracts: &dyn ContractHost,
     ) -> Applied {
-        if self.is_cross_shard(transaction.body()) {
+        if self.is_cross_shard(transaction) {
             self.prepare(transaction, signature_valid)
         } else {
             Applied::Final(self.apply(transaction, signature_valid, contracts))
@@ -574,7 +574,7 @@ impl ShardState {
         if self.cross_shard.contains_key(&id) {
             return Applied::AlreadyPrepared;
         }
-        let touched = shards_touched(transaction.body(), self.shards);
+        let touched = shards_touched_by(transaction, self.shards);
         if !touched.contains(&self.shard) {
             let named = transaction.body().inputs.first().or(transaction.body().references.first());
             let object = named.map_or_else(|| id.output_id(0), |reference| reference.id);
@@ -643,7 +643,7 @@ impl ShardState {
         }
         acceptance.verify(committees)?;
         let transaction = cross_shard.transaction.clone();
-        let touched: Vec<ShardId> = shards_touched(transaction.body(), self.shards).into_iter().collect();
+        let touched: Vec<ShardId> = shards_touched_by(&transaction, self.shards).into_iter().collect();
         let certified: Vec<ShardId> =
             acceptance.certificates.iter().map(|certificate| certificate.decision.shard).collect();
         if certified != touched {

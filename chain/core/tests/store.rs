@@ -90,8 +90,8 @@ fn a_block_voted_for_is_kept_until_it_is_finalized() {
     // needs a parent).
     let on_fork = Block { parent: fork.digest(), time: 2_000, transactions: vec![], acceptances: vec![] };
     let next = Block { parent: block.digest(), time: 2_000, transactions: vec![], acceptances: vec![] };
-    store.keep_unfinalized(&block.digest(), &block).unwrap();
-    store.keep_unfinalized(&fork.digest(), &fork).unwrap();
+    store.keep_unfinalized(&block.digest(), &block.to_bytes()).unwrap();
+    store.keep_unfinalized(&fork.digest(), &fork.to_bytes()).unwrap();
     drop(store);
 
     // Killed before either was finalized: both come back.
@@ -101,14 +101,14 @@ fn a_block_voted_for_is_kept_until_it_is_finalized() {
     let mut expected = vec![(block.digest(), block.clone()), (fork.digest(), fork.clone())];
     expected.sort_by_key(|(digest, _)| digest.0);
     assert_eq!(kept, expected);
-    store.keep_unfinalized(&on_fork.digest(), &on_fork).unwrap();
-    store.keep_unfinalized(&next.digest(), &next).unwrap();
+    store.keep_unfinalized(&on_fork.digest(), &on_fork.to_bytes()).unwrap();
+    store.keep_unfinalized(&next.digest(), &next.to_bytes()).unwrap();
 
     // Once `block` is finalized, the fork and what extends it can never
     // be: only the block extending `block` is left.
     let applied = state.execute_transactions(&block.transactions, &NoContracts);
     let finalized = finalized(block, applied, &state);
-    store.commit(1, &finalized, &state.take_changes(), None).unwrap();
+    store.commit(1, &finalized, &finalized.block.to_bytes(), &state.take_changes(), None).unwrap();
     drop(store);
     let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
     assert_eq!(reopened.unfinalized, vec![(next.digest(), next)]);
@@ -142,7 +142,7 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
     assert!(matches!(applied[0], Applied::Final(Ok(_))));
     assert!(matches!(applied[1], Applied::Prepared(_)));
     let finalized = finalized(block, applied, &state);
-    store.commit(1, &finalized, &state.take_changes(), None).unwrap();
+    store.commit(1, &finalized, &finalized.block.to_bytes(), &state.take_changes(), None).unwrap();
     drop(store);
 
     let reopened = Store::open(&path).unwrap().load_or_init(genesis).unwrap();
@@ -188,7 +188,7 @@ fn the_state_reads_back_the_same_before_and_after_the_journal_is_folded() {
         let finalized = finalized(block, applied, &state);
         let store = open();
         store.load_or_init(genesis.clone()).unwrap();
-        store.commit(height, &finalized, &state.take_changes(), None).unwrap();
+        store.commit(height, &finalized, &finalized.block.to_bytes(), &state.take_changes(), None).unwrap();
         drop(store);
         let journaled: Vec<u64> = {
             use redb::{ReadableDatabase as _, ReadableTable as _};

@@ -11,7 +11,7 @@ use ed25519_dalek::SigningKey;
 use min_chain::contracts::{ContractHost, Event};
 use min_chain::node::{Ledger, Mailbox};
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef};
-use min_chain::shard::{ShardId, is_cross_shard, shard_of, shards_touched};
+use min_chain::shard::{ShardId, is_cross_shard, shard_of, shards_touched_by};
 use min_chain::signatures::SignatureCache;
 use min_chain::state::Abort;
 use min_chain::transaction::{Transaction, TxId};
@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::SystemTime;
 
 /// What the router holds of one validator: where to submit, and what it finalized.
@@ -263,10 +263,10 @@ impl Router {
         if !self.signatures.verify_one(transaction) {
             return Err(Rejection::BadSignature);
         }
-        let shards: Vec<ShardId> = shards_touched(transaction.body(), self.shard_count).into_iter().collect();
-        let cross_shard = is_cross_shard(transaction.body(), self.shard_count);
+        let shards: Vec<ShardId> = shards_touched_by(transaction, self.shard_count).into_iter().collect();
+        let cross_shard = is_cross_shard(transaction, self.shard_count);
         for shard in if cross_shard { &shards[..] } else { &shards[..1] } {
-            let Some(ledger) = self.ledger(*shard) else { continue };
+            let Some(ledger) = self.free_ledger(*shard) else { continue };
             let checked = if cross_shard {
                 ledger.state.check_prepare(transaction, true).map(|_| ())
             } else {
@@ -492,6 +492,26 @@ impl Router {
         let committee = &self.shards[shard.0 as usize];
         let best = committee.iter().max_by_key(|validator| lock(&validator.ledger).blocks.len())?;
         Some(lock(&best.ledger))
+    }
+
+    /// The ledger of the most advanced validator of `shard` that is not
+    /// applying a block now, or [`Router::ledger`] when all are: admission
+    /// checks hold against any recent state, and need not wait for a block
+    /// to be applied and stored.
+    fn free_ledger(&self, shard: ShardId) -> Option<MutexGuard<'_, Ledger>> {
+        let mut best: Option<MutexGuard<'_, Ledger>> = None;
+        for validator in &self.shards[shard.0 as usize] {
+            let ledger = match validator.ledger.try_lock() {
+                Ok(ledger) => ledger,
+                Err(TryLockError::WouldBlock) => continue,
+                Err(TryLockError::Poisoned(_)) => panic!("a ledger lock is never poisoned"),
+            };
+            // At most two validators wait on the router at a time.
+            if best.as_ref().is_none_or(|best| ledger.blocks.len() > best.blocks.len()) {
+                best = Some(ledger);
+            }
+        }
+        best.or_else(|| self.ledger(shard))
     }
 }
 

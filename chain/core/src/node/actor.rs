@@ -5,6 +5,7 @@
 
 use super::ledger::Ledger;
 use super::mailbox::Message;
+use super::mempool::Mempool;
 use super::relay::Relay;
 use super::{ConsensusContext, Digest};
 use crate::block::{BLOCK_ACCEPTANCES_MAX, BLOCK_BYTES_MAX, Block, genesis_digest};
@@ -16,6 +17,7 @@ use commonware_macros::select;
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_runtime::Clock;
 use commonware_utils::channel::{mpsc, oneshot};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -76,6 +78,10 @@ pub(super) struct Core<S> {
     pub ledger: Arc<Mutex<Ledger>>,
     /// The blocks seen and not yet applied, by digest; applied ones are in the ledger.
     pub blocks: BTreeMap<Digest, Block>,
+    /// The encodings of those blocks, as proposed or received (a block
+    /// kept from before a restart has none here), so that a block is
+    /// encoded once, by its proposer.
+    pub encodings: BTreeMap<Digest, Vec<u8>>,
     pub pending_verifies: BTreeMap<Digest, Vec<PendingVerify>>,
     /// The highest finalized block not yet applied.
     pub target: Option<(View, Digest)>,
@@ -84,8 +90,7 @@ pub(super) struct Core<S> {
     pub last_applied: Digest,
     pub applied: BTreeSet<Digest>,
     /// Transactions waiting for a block, in arrival order.
-    pub mempool: Vec<(TxId, Arc<Transaction>)>,
-    pub mempool_ids: BTreeSet<TxId>,
+    pub mempool: Mempool,
     /// The transactions of the mempool this validator shared with its
     /// committee, with when it last sent each.
     pub shared: BTreeMap<TxId, SystemTime>,
@@ -253,8 +258,9 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let Some(block) = self.blocks.get(&digest) else {
             return self.applied.contains(&digest);
         };
+        let encoded = self.encodings.get(&digest).map_or_else(|| Cow::Owned(block.to_bytes()), Cow::Borrowed);
         let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        match ledger.keep_unfinalized(&digest, block) {
+        match ledger.keep_unfinalized(&digest, &encoded) {
             Ok(()) => true,
             Err(error) => {
                 ledger.halted = Some(error);
@@ -269,8 +275,8 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// forgets those no longer there (a block carried them, or they were
     /// dropped).
     fn share_again(&mut self, now: SystemTime) {
-        let mempool_ids = &self.mempool_ids;
-        self.shared.retain(|id, _| mempool_ids.contains(id));
+        let mempool = &self.mempool;
+        self.shared.retain(|id, _| mempool.contains(id));
         let waited_enough = |sent: &SystemTime| now.duration_since(*sent).is_ok_and(|waited| waited >= RESHARE_AFTER);
         if !self.shared.values().any(waited_enough) {
             return;
@@ -295,7 +301,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// verified. Whether it was admitted.
     fn admit(&mut self, transaction: Arc<Transaction>) -> bool {
         let id = transaction.id();
-        if self.mempool.len() >= MEMPOOL_TRANSACTIONS_MAX || self.mempool_ids.contains(&id) {
+        if self.mempool.len() >= MEMPOOL_TRANSACTIONS_MAX || self.mempool.contains(&id) {
             return false;
         }
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
@@ -304,8 +310,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             return false;
         }
         drop(ledger);
-        self.mempool_ids.insert(id);
-        self.mempool.push((id, transaction));
+        self.mempool.push(id, transaction);
         true
     }
 
@@ -354,10 +359,13 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
         let digest = Block::digest_of_encoding(&bytes);
         self.blocks.insert(digest, block);
+        self.encodings.insert(digest, bytes);
         // Kept before it is proposed: its proposer votes for it. A store
         // that fails halts the validator, which proposes nothing more.
         self.keep(digest);
-        self.send(Recipients::All, WIRE_BLOCK, &bytes);
+        if let Some(bytes) = self.encodings.get(&digest) {
+            send_tagged(&mut self.block_sender, Recipients::All, WIRE_BLOCK, bytes);
+        }
         digest
     }
 
@@ -401,7 +409,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 let Ok(block) = Block::from_bytes(body) else {
                     return;
                 };
-                self.receive_block(Block::digest_of_encoding(body), block);
+                self.receive_block(Block::digest_of_encoding(body), block, body);
             }
             WIRE_TRANSACTION => {
                 // A member shared a client's transaction: it enters the
@@ -422,7 +430,11 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 // An unfinalized block is here; a finalized one is in the ledger.
                 let digest = commonware_cryptography::sha256::Digest(digest);
                 let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-                let bytes = self.blocks.get(&digest).or_else(|| ledger.block(&digest)).map(Block::to_bytes);
+                let bytes = self
+                    .encodings
+                    .get(&digest)
+                    .cloned()
+                    .or_else(|| self.blocks.get(&digest).or_else(|| ledger.block(&digest)).map(Block::to_bytes));
                 drop(ledger);
                 if let Some(bytes) = bytes {
                     self.send(Recipients::One(peer), WIRE_BLOCK, &bytes);
@@ -432,8 +444,9 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         }
     }
 
-    /// Keeps a block received from a peer under `digest`, its encoding's digest.
-    fn receive_block(&mut self, digest: Digest, block: Block) {
+    /// Keeps a block received from a peer, `encoded`, under `digest`, its
+    /// encoding's digest.
+    fn receive_block(&mut self, digest: Digest, block: Block, encoded: &[u8]) {
         if self.blocks.contains_key(&digest) {
             return;
         }
@@ -449,6 +462,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let applied = self.applied.contains(&digest);
         if !applied {
             self.blocks.insert(digest, block);
+            self.encodings.insert(digest, encoded.to_vec());
         }
         for ((_, response), valid) in pending.into_iter().zip(answers) {
             let _ = response.send(valid && self.keep(digest));
@@ -487,10 +501,11 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         for digest in chain.into_iter().rev() {
             // The ledger keeps the block from now on.
             let block = self.blocks.remove(&digest).expect("the walk found every block of the chain");
+            let encoded = self.encodings.remove(&digest).unwrap_or_else(|| block.to_bytes());
             for transaction in &block.transactions {
-                self.mempool_ids.remove(&transaction.id());
+                self.mempool.remove(&transaction.id());
             }
-            let effects = match ledger.apply(digest, block) {
+            let effects = match ledger.apply(digest, block, &encoded) {
                 Ok(effects) => effects,
                 Err(error) => {
                     // The state is ahead of what the store holds: stop
@@ -515,8 +530,6 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
             self.applied.insert(digest);
             self.last_applied = digest;
         }
-        let mempool_ids = &self.mempool_ids;
-        self.mempool.retain(|(id, _)| mempool_ids.contains(id));
     }
 
     fn request(&mut self, digest: Digest) {
@@ -555,12 +568,17 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     }
 
     fn send(&mut self, recipients: Recipients<super::PublicKey>, tag: u8, body: &[u8]) {
-        let mut message = Vec::with_capacity(1 + body.len());
-        message.push(tag);
-        message.extend_from_slice(body);
-        // Delivery is best effort: a lost block is fetched again by digest.
-        let _ = self.block_sender.send(recipients, message, false);
+        send_tagged(&mut self.block_sender, recipients, tag, body);
     }
+}
+
+/// Sends `body` behind its `tag` on the block channel.
+fn send_tagged<S: Sender>(sender: &mut S, recipients: Recipients<S::PublicKey>, tag: u8, body: &[u8]) {
+    let mut message = Vec::with_capacity(1 + body.len());
+    message.push(tag);
+    message.extend_from_slice(body);
+    // Delivery is best effort: a lost block is fetched again by digest.
+    let _ = sender.send(recipients, message, false);
 }
 
 /// Whether `block` may be voted for in `context`: it extends the parent

@@ -50,11 +50,11 @@ pub struct Ledger {
     /// The final outcome of each transaction, by id, with the height of
     /// the block that made it final: the block that holds it, or for a
     /// cross-shard transaction the block that holds its acceptance.
-    pub outcomes: BTreeMap<TxId, (usize, Outcome)>,
+    pub outcomes: HashMap<TxId, (usize, Outcome)>,
     /// The events each committed transaction logged, by id.
-    pub events: BTreeMap<TxId, Vec<Event>>,
+    pub events: HashMap<TxId, Vec<Event>>,
     /// This shard's decision on each cross-shard transaction it prepared.
-    pub decisions: BTreeMap<TxId, Decision>,
+    pub decisions: HashMap<TxId, Decision>,
     /// Every shard's committee, which checks the certificates of acceptances.
     pub committees: Arc<Committees>,
     /// Why the validator stopped, if its store failed.
@@ -98,9 +98,9 @@ impl Ledger {
             state: stored.state,
             blocks: Vec::new(),
             finalizations: BTreeMap::new(),
-            outcomes: BTreeMap::new(),
-            events: BTreeMap::new(),
-            decisions: BTreeMap::new(),
+            outcomes: HashMap::new(),
+            events: HashMap::new(),
+            decisions: HashMap::new(),
             committees,
             halted: None,
             unfinalized_at_start: stored.unfinalized,
@@ -124,14 +124,15 @@ impl Ledger {
 
     /// Keeps a block the validator is about to propose or vote for in its
     /// store, until the block is finalized (`Store::keep_unfinalized`).
-    pub(super) fn keep_unfinalized(&self, digest: &Digest, block: &Block) -> Result<(), StoreError> {
-        self.store.keep_unfinalized(digest, block)
+    pub(super) fn keep_unfinalized(&self, digest: &Digest, encoded_block: &[u8]) -> Result<(), StoreError> {
+        self.store.keep_unfinalized(digest, encoded_block)
     }
 
-    /// Applies a finalized block, stores it with the state it leaves, and
-    /// records it. If the store fails, the block is not recorded and the
-    /// validator must stop: its state is ahead of what it could keep.
-    pub(super) fn apply(&mut self, digest: Digest, block: Block) -> Result<BlockEffects, StoreError> {
+    /// Applies a finalized block, stores it (as `encoded`, its encoding)
+    /// with the state it leaves, and records it. If the store fails, the
+    /// block is not recorded and the validator must stop: its state is
+    /// ahead of what it could keep.
+    pub(super) fn apply(&mut self, digest: Digest, block: Block, encoded: &[u8]) -> Result<BlockEffects, StoreError> {
         let signatures_valid = self.signatures.verify(&block.transactions);
         let (accepted, applied) =
             self.state.execute(&block, &signatures_valid, &self.committees, self.contracts.as_ref());
@@ -139,7 +140,7 @@ impl Ledger {
         let finalized = FinalizedBlock { digest, block, accepted, applied, events, state_digest: self.state.digest() };
         let changes = self.state.take_changes();
         let finalization = self.finalizations.get(&digest).map(|finalization| finalization.encode().to_vec());
-        self.store.commit(self.blocks.len() as u64 + 1, &finalized, &changes, finalization.as_deref())?;
+        self.store.commit(self.blocks.len() as u64 + 1, &finalized, encoded, &changes, finalization.as_deref())?;
         Ok(self.record(finalized))
     }
 

@@ -8,6 +8,7 @@
 mod actor;
 mod ledger;
 mod mailbox;
+mod mempool;
 mod records;
 mod relay;
 mod store;
@@ -144,13 +145,13 @@ where
             relay,
             ledger: ledger.clone(),
             blocks: unfinalized,
+            encodings: BTreeMap::new(),
             pending_verifies: BTreeMap::new(),
             target: None,
             missing_for_finalization: None,
             last_applied,
             applied,
-            mempool: Vec::new(),
-            mempool_ids: BTreeSet::new(),
+            mempool: Default::default(),
             shared: BTreeMap::new(),
             block_interval: config.block_interval,
             idle_block_interval: config.idle_block_interval,

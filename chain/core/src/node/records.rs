@@ -18,13 +18,13 @@ use commonware_cryptography::sha256::Digest;
 /// The longest reason a stored abort may carry, in bytes.
 const STORED_REASON_BYTES_MAX: usize = 64 * 1024;
 
-/// Encodes a finalized block: its digest, the block, what applying each
-/// acceptance and transaction did, the events it logged, and the state
-/// digest after it.
-pub fn encode_finalized(finalized: &FinalizedBlock) -> Vec<u8> {
+/// Encodes a finalized block: its digest, the block (`block_encoding`,
+/// its encoding as received or proposed), what applying each acceptance
+/// and transaction did, the events it logged, and the state digest after it.
+pub fn encode_finalized(finalized: &FinalizedBlock, block_encoding: &[u8]) -> Vec<u8> {
     let mut writer = Writer::new();
     writer.array(&finalized.digest.0);
-    writer.bytes(&finalized.block.to_bytes());
+    writer.bytes(block_encoding);
     writer.length(finalized.accepted.len());
     for accepted in &finalized.accepted {
         match accepted {
@@ -369,7 +369,7 @@ mod tests {
             }],
             state_digest: [6; 32],
         };
-        let read = decode_finalized(&encode_finalized(&finalized)).expect("reads back");
+        let read = decode_finalized(&encode_finalized(&finalized, &finalized.block.to_bytes())).expect("reads back");
         assert_eq!(read.digest, finalized.digest);
         assert_eq!(read.block, finalized.block);
         assert_eq!(read.accepted, finalized.accepted);

@@ -17,7 +17,7 @@ use super::PublicKey;
 use super::ledger::Ledger;
 use crate::encoding::{Reader, Writer};
 use crate::sbac::{Acceptance, BatchTree, BlsSignature, Certificate, Committees, Decision, Vote};
-use crate::shard::{ShardId, shards_touched};
+use crate::shard::{ShardId, shards_touched_by};
 use crate::transaction::{TRANSACTION_BYTES_MAX, Transaction, TxId};
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_p2p::{Recipients, Sender};
@@ -119,7 +119,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         }
         let mut concerned: BTreeMap<ShardId, Vec<u32>> = BTreeMap::new();
         for (index, (_, transaction)) in (0u32..).zip(&decided) {
-            for shard in shards_touched(transaction.body(), self.shards) {
+            for shard in shards_touched_by(transaction, self.shards) {
                 concerned.entry(shard).or_default().push(index);
             }
         }
@@ -224,7 +224,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
                 while !reader.is_empty() {
                     let bytes = reader.bytes("forwarded transaction", TRANSACTION_BYTES_MAX).ok()?;
                     let transaction = Transaction::from_bytes(&bytes).ok()?;
-                    if ledger.state.is_cross_shard(transaction.body()) {
+                    if ledger.state.is_cross_shard(&transaction) {
                         forwarded.push(transaction);
                     }
                 }
@@ -240,7 +240,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
     pub fn request_missing(&mut self, ledger: &Ledger) {
         let mut requests = Vec::new();
         for (id, transaction) in ledger.state.awaiting_acceptance().take(REQUESTS_PER_RETRY_MAX) {
-            for shard in shards_touched(transaction.body(), self.shards) {
+            for shard in shards_touched_by(transaction, self.shards) {
                 if !self.certificates.get(id).is_some_and(|held| held.contains_key(&shard)) {
                     requests.push((*id, shard));
                 }
@@ -379,7 +379,7 @@ impl<S: Sender<PublicKey = PublicKey>> Relay<S> {
         let Some(held) = self.certificates.get(&id) else {
             return;
         };
-        let touched = shards_touched(transaction.body(), self.shards);
+        let touched = shards_touched_by(transaction, self.shards);
         if touched.iter().all(|shard| held.contains_key(shard)) {
             let certificates = touched.iter().map(|shard| held[shard].clone()).collect();
             self.ready.insert(id, Acceptance { transaction: id, certificates });

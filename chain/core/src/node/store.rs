@@ -51,7 +51,7 @@ const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
 /// How many state entries the journal holds before a commit folds it into
 /// the state's tables: enough that a fold rewrites each page of the
 /// objects' tree for many changes, few enough that it takes milliseconds.
-pub const JOURNAL_ENTRIES_MAX: usize = 16_384;
+pub const JOURNAL_ENTRIES_MAX: usize = 65_536;
 
 /// The key of the digest of the genesis state in [`META`].
 const GENESIS_KEY: &str = "genesis";
@@ -164,17 +164,18 @@ impl Store {
         self.load(genesis)
     }
 
-    /// Keeps a block this validator proposes or votes for, durably, until
-    /// it is finalized.
-    pub fn keep_unfinalized(&self, digest: &Digest, block: &Block) -> Result<(), StoreError> {
+    /// Keeps a block this validator proposes or votes for, given as its
+    /// encoding, durably, until it is finalized.
+    pub fn keep_unfinalized(&self, digest: &Digest, encoded_block: &[u8]) -> Result<(), StoreError> {
         let write = self.database.begin_write()?;
-        write.open_table(UNFINALIZED)?.insert(&digest.0, block.to_bytes().as_slice())?;
+        write.open_table(UNFINALIZED)?.insert(&digest.0, encoded_block)?;
         write.commit()?;
         Ok(())
     }
 
-    /// Writes a finalized block, the state changes applying it made, and
-    /// its finalization certificate if one is here, in one transaction.
+    /// Writes a finalized block (with `block_encoding`, the block's
+    /// encoding), the state changes applying it made, and its
+    /// finalization certificate if one is here, in one transaction.
     /// The block is no longer kept as unfinalized, nor are the other
     /// children of its parent and their descendants, which can never be
     /// finalized now.
@@ -182,13 +183,14 @@ impl Store {
         &self,
         height: u64,
         finalized: &FinalizedBlock,
+        block_encoding: &[u8],
         changes: &StateChanges,
         finalization: Option<&[u8]>,
     ) -> Result<(), StoreError> {
         let write = self.database.begin_write()?;
         {
             let mut blocks = write.open_table(BLOCKS)?;
-            blocks.insert(height, records::encode_finalized(finalized).as_slice())?;
+            blocks.insert(height, records::encode_finalized(finalized, block_encoding).as_slice())?;
             if let Some(finalization) = finalization {
                 write.open_table(FINALIZATIONS)?.insert(&finalized.digest.0, finalization)?;
             }
