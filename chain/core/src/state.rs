@@ -14,7 +14,7 @@ use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
 use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched, shards_touched_by};
 use crate::transaction::{Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::num::NonZeroU32;
 
@@ -170,7 +170,7 @@ pub struct ShardState {
     shard: ShardId,
     shards: NonZeroU32,
     faucet: Address,
-    objects: BTreeMap<ObjectId, ObjectEntry>,
+    objects: HashMap<ObjectId, ObjectEntry>,
     locked: BTreeSet<ObjectId>,
     cross_shard: BTreeMap<TxId, CrossShardEntry>,
     /// What changed since the store last took the changes; not part of the state.
@@ -209,7 +209,7 @@ impl ShardState {
             shard,
             shards,
             faucet,
-            objects: BTreeMap::new(),
+            objects: HashMap::new(),
             locked: BTreeSet::new(),
             cross_shard: BTreeMap::new(),
             touched: Touched::default(),
@@ -248,10 +248,14 @@ impl ShardState {
 
     /// The active objects owned by `owner`, in id order.
     pub fn active_owned_by(&self, owner: Address) -> impl Iterator<Item = &Object> {
-        self.objects
+        let mut owned: Vec<&Object> = self
+            .objects
             .values()
             .filter(move |entry| entry.active && entry.object.owner == owner)
             .map(|entry| &entry.object)
+            .collect();
+        owned.sort_unstable_by_key(|object| object.id);
+        owned.into_iter()
     }
 
     /// How many objects the shard holds, active or consumed.
