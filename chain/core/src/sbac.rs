@@ -25,7 +25,7 @@ use crate::transaction::{INPUTS_MAX, REFERENCES_MAX, TxId};
 use commonware_codec::Encode as _;
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_cryptography::bls12381::primitives::ops::{self, aggregate};
-use commonware_cryptography::bls12381::primitives::variant::{MinPk, Variant};
+use commonware_cryptography::bls12381::primitives::variant::{MinSig, Variant};
 use commonware_cryptography::{Hasher as _, Sha256, ed25519};
 use commonware_utils::iter::NonEmpty;
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,12 +43,19 @@ pub const BATCH_DECISIONS_MAX: usize = crate::block::BLOCK_TRANSACTIONS_MAX;
 /// The most steps of a path from a decision to its batch's root.
 const PROOF_STEPS_MAX: usize = 32;
 
-/// A validator's BLS public key (in G1).
-pub type BlsPublicKey = <MinPk as Variant>::Public;
-/// One validator's BLS signature (in G2).
-pub type BlsSignature = <MinPk as Variant>::Signature;
+/// The BLS12-381 variant of every validator key and signature: signatures
+/// in G1 (48 bytes), public keys in G2 (96 bytes). A validator signs two
+/// consensus votes and its shard's decisions for every block and verifies
+/// aggregates of them, so the variant that makes signing and hashing to
+/// the curve cheap is the one chosen; a pairing costs the same in both.
+pub type BlsVariant = MinSig;
+
+/// A validator's BLS public key (in G2).
+pub type BlsPublicKey = <BlsVariant as Variant>::Public;
+/// One validator's BLS signature (in G1).
+pub type BlsSignature = <BlsVariant as Variant>::Signature;
 /// An aggregate of BLS signatures over the same message.
-pub type AggregateSignature = aggregate::Signature<MinPk>;
+pub type AggregateSignature = aggregate::Signature<BlsVariant>;
 
 /// What a shard decided on a cross-shard transaction.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -376,7 +383,7 @@ impl Vote {
         let shard = decisions.first().expect("a vote signs one decision or more").shard;
         let leaves: Vec<[u8; 32]> = decisions.iter().map(Decision::digest).collect();
         let root = batch_root(&leaves).expect("one leaf or more");
-        let signature = ops::sign_message::<MinPk>(key, DECISION_NAMESPACE, &batch_message(shard, &root));
+        let signature = ops::sign_message::<BlsVariant>(key, DECISION_NAMESPACE, &batch_message(shard, &root));
         let decisions = (0u32..).zip(decisions).collect();
         Self { shard, leaves, decisions, signer, signature }
     }
@@ -415,7 +422,7 @@ impl Vote {
         };
         let Some(root) = self.root() else { return false };
         self.is_consistent()
-            && ops::verify_message::<MinPk>(
+            && ops::verify_message::<BlsVariant>(
                 &member.key,
                 DECISION_NAMESPACE,
                 &batch_message(self.shard, &root),
@@ -504,7 +511,7 @@ impl Certificate {
     /// Aggregates signatures on the batch that `proof` places `decision`
     /// in, by signer index; `None` without any.
     pub fn aggregate(decision: Decision, proof: BatchProof, signatures: &BTreeMap<u32, BlsSignature>) -> Option<Self> {
-        let signature = aggregate::combine_signatures::<MinPk, _>(NonEmpty::try_new(signatures.values())?);
+        let signature = aggregate::combine_signatures::<BlsVariant, _>(NonEmpty::try_new(signatures.values())?);
         Some(Self { decision, proof, signers: signatures.keys().copied().collect(), signature })
     }
 
@@ -541,10 +548,10 @@ impl Certificate {
             return Err(CertificateError::TooFewSigners { signers: self.signers.len(), quorum });
         }
         let keys = self.signers.iter().map(|index| &members[*index as usize].key);
-        let key = aggregate::combine_public_keys::<MinPk, _>(
+        let key = aggregate::combine_public_keys::<BlsVariant, _>(
             NonEmpty::try_new(keys).ok_or(CertificateError::TooFewSigners { signers: 0, quorum })?,
         );
-        aggregate::verify_same_message::<MinPk>(&key, DECISION_NAMESPACE, message, &self.signature)
+        aggregate::verify_same_message::<BlsVariant>(&key, DECISION_NAMESPACE, message, &self.signature)
             .map_err(|_| CertificateError::BadSignature)
     }
 

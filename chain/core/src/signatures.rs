@@ -119,22 +119,7 @@ impl Entries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::objects::Address;
-    use crate::transaction::{Procedure, TransactionBody};
-    use ed25519_dalek::SigningKey;
-
-    fn signed(seed: u8, nonce: u8) -> Transaction {
-        let key = SigningKey::from_bytes(&[seed; 32]);
-        TransactionBody {
-            procedure: Procedure::Split,
-            inputs: vec![],
-            references: vec![],
-            params: vec![nonce],
-            outputs: vec![],
-            signer: Address(key.verifying_key().to_bytes()),
-        }
-        .sign(&key)
-    }
+    use crate::transaction::signed_for_tests as signed;
 
     #[test]
     fn the_cache_answers_as_verification_does_and_never_remembers_a_bad_signature() {

@@ -347,6 +347,22 @@ pub fn verify_signatures_with_keys<T: Borrow<Transaction>>(
     each_alone()
 }
 
+/// A signed transaction that names no object, by the key made from
+/// `seed`, told apart by `nonce`: for unit tests that need a valid one.
+#[cfg(test)]
+pub(crate) fn signed_for_tests(seed: u8, nonce: u8) -> Transaction {
+    let key = SigningKey::from_bytes(&[seed; 32]);
+    TransactionBody {
+        procedure: Procedure::Split,
+        inputs: vec![],
+        references: vec![],
+        params: vec![nonce],
+        outputs: vec![],
+        signer: Address(key.verifying_key().to_bytes()),
+    }
+    .sign(&key)
+}
+
 fn signing_message(id: &TxId) -> Vec<u8> {
     [SIGNATURE_DOMAIN, &id.0].concat()
 }

@@ -6,13 +6,13 @@
 
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_cryptography::bls12381::primitives::ops;
-use commonware_cryptography::bls12381::primitives::variant::MinPk;
 use commonware_cryptography::{Signer as _, ed25519};
 use commonware_utils::TestRng;
 use ed25519_dalek::SigningKey;
 use min_chain::contracts::NoContracts;
 use min_chain::encoding::Reader;
 use min_chain::objects::{Address, ObjectRef, TypeTag, coin_data};
+use min_chain::sbac::BlsVariant;
 use min_chain::sbac::{
     Acceptance, BatchProof, Certificate, CertificateError, Committees, Decision, Member, Verdict, Vote, batch_root,
 };
@@ -48,7 +48,7 @@ fn committees() -> (Committees, Vec<Vec<Private>>) {
         let mut shard_members: Vec<(Member, Private)> = (0..4u64)
             .map(|index| {
                 let identity = ed25519::PrivateKey::from_seed(u64::from(shard) * 10 + index).public_key();
-                let (private, public) = ops::keypair::<_, MinPk>(&mut rng);
+                let (private, public) = ops::keypair::<_, BlsVariant>(&mut rng);
                 (Member { identity, key: public }, private)
             })
             .collect();

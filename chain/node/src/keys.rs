@@ -4,12 +4,13 @@
 
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_cryptography::bls12381::primitives::ops;
-use commonware_cryptography::bls12381::primitives::variant::{MinPk, Variant};
+use commonware_cryptography::bls12381::primitives::variant::Variant;
 use commonware_cryptography::{Hasher as _, Sha256, Signer as _, ed25519};
 use commonware_utils::TestRng;
 use ed25519_dalek::SigningKey;
 use min_chain::node::PublicKey;
 use min_chain::objects::Address;
+use min_chain::sbac::BlsVariant;
 
 /// Prefixes every key derivation.
 const KEYS_DOMAIN: &[u8] = b"min-devnet/keys/v1";
@@ -22,8 +23,8 @@ pub struct ValidatorKeys {
     pub identity: ed25519::PrivateKey,
     /// The BLS12-381 signing key.
     pub bls: Private,
-    /// The BLS12-381 public key (in G1).
-    pub bls_public: <MinPk as Variant>::Public,
+    /// The BLS12-381 public key (in G2).
+    pub bls_public: <BlsVariant as Variant>::Public,
 }
 
 impl ValidatorKeys {
@@ -66,7 +67,7 @@ pub fn address_of(key: &SigningKey) -> Address {
 fn validator_keys(seed: u64, shard: u32, index: u32) -> ValidatorKeys {
     let identity = ed25519::PrivateKey::from_seed(derive_u64(seed, b"validator-identity", shard, index));
     let mut rng = TestRng::new(derive_u64(seed, b"validator-bls", shard, index));
-    let (bls, bls_public) = ops::keypair::<_, MinPk>(&mut rng);
+    let (bls, bls_public) = ops::keypair::<_, BlsVariant>(&mut rng);
     ValidatorKeys { identity, bls, bls_public }
 }
 

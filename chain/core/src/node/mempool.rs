@@ -57,21 +57,10 @@ impl Mempool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::objects::Address;
-    use crate::transaction::{Procedure, TransactionBody};
-    use ed25519_dalek::SigningKey;
+    use crate::transaction::signed_for_tests;
 
     fn transaction(nonce: u8) -> Arc<Transaction> {
-        let key = SigningKey::from_bytes(&[1; 32]);
-        let body = TransactionBody {
-            procedure: Procedure::Split,
-            inputs: vec![],
-            references: vec![],
-            params: vec![nonce],
-            outputs: vec![],
-            signer: Address(key.verifying_key().to_bytes()),
-        };
-        Arc::new(body.sign(&key))
+        Arc::new(signed_for_tests(1, nonce))
     }
 
     #[test]

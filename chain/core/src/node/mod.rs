@@ -25,7 +25,6 @@ use crate::signatures::SignatureCache;
 use crate::state::ShardState;
 use commonware_consensus::simplex::{self, elector::RoundRobin};
 use commonware_consensus::types::{Epoch, ViewDelta};
-use commonware_cryptography::bls12381::primitives::variant::MinPk;
 use commonware_cryptography::{Sha256, ed25519, sha256};
 use commonware_p2p::{Blocker, Receiver, Sender};
 use commonware_parallel::Sequential;
@@ -43,8 +42,8 @@ pub type PublicKey = ed25519::PublicKey;
 /// The digest consensus agrees on: a block's sha256.
 pub type Digest = sha256::Digest;
 /// The signing scheme of votes and certificates: BLS12-381 multisignatures
-/// with public keys in G1, aggregated into one signature per certificate.
-pub type Scheme = simplex::scheme::bls12381_multisig::Scheme<PublicKey, MinPk>;
+/// with public keys in G2 and signatures in G1 (`BlsVariant`), aggregated into one signature per certificate.
+pub type Scheme = simplex::scheme::bls12381_multisig::Scheme<PublicKey, crate::sbac::BlsVariant>;
 /// What simplex tells the application about a proposal: round, leader, parent.
 pub type ConsensusContext = simplex::types::Context<Digest, PublicKey>;
 

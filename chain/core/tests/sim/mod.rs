@@ -11,7 +11,6 @@
 
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_cryptography::bls12381::primitives::ops;
-use commonware_cryptography::bls12381::primitives::variant::MinPk;
 use commonware_cryptography::{Signer as _, ed25519};
 use commonware_p2p::simulated::{Config as NetworkConfig, Link, Network, Oracle};
 use commonware_p2p::{Receiver as _, Recipients, Sender as _};
@@ -27,6 +26,7 @@ use min_chain::node::{
 };
 use min_chain::node::{WIRE_CERTIFICATE, WIRE_VOTE};
 use min_chain::objects::{Address, ObjectId, ObjectRef, TypeTag, coin_data};
+use min_chain::sbac::BlsVariant;
 use min_chain::sbac::{BatchProof, Certificate, Committees, Decision, Member, Verdict, Vote};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::signatures::SignatureCache;
@@ -230,7 +230,7 @@ struct Launch {
     index: usize,
     key: PublicKey,
     bls: Private,
-    committee: BiMap<PublicKey, commonware_cryptography::bls12381::primitives::group::G1>,
+    committee: BiMap<PublicKey, min_chain::sbac::BlsPublicKey>,
     committees: Arc<Committees>,
     shards: NonZeroU32,
     store: Store,
@@ -311,7 +311,7 @@ pub async fn start(context: &mut deterministic::Context, config: ChainConfig) ->
             .collect();
         keys.push(shard_identities.iter().map(|key| key.public_key()).collect::<Vec<PublicKey>>());
         identities.push(shard_identities);
-        bls.push((0..VALIDATORS).map(|_| ops::keypair::<_, MinPk>(&mut *context)).collect::<Vec<_>>());
+        bls.push((0..VALIDATORS).map(|_| ops::keypair::<_, BlsVariant>(&mut *context)).collect::<Vec<_>>());
     }
     let committees = Arc::new(Committees::new(
         keys.iter()

@@ -6,13 +6,13 @@
 
 use commonware_cryptography::bls12381::primitives::group::Private;
 use commonware_cryptography::bls12381::primitives::ops;
-use commonware_cryptography::bls12381::primitives::variant::MinPk;
 use commonware_cryptography::{Signer as _, ed25519};
 use commonware_utils::TestRng;
 use ed25519_dalek::SigningKey;
 use min_analysis::Workspace;
 use min_chain::contracts::Package;
 use min_chain::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
+use min_chain::sbac::BlsVariant;
 use min_chain::sbac::{Acceptance, BatchProof, Certificate, Committees, Member, Vote};
 use min_chain::shard::{ShardId, shard_of, shards_touched};
 use min_chain::state::{Abort, Applied, ShardState};
@@ -106,7 +106,7 @@ impl OneValidatorCommittees {
         let (members, keys) = (0..SHARDS)
             .map(|shard| {
                 let identity = ed25519::PrivateKey::from_seed(u64::from(shard)).public_key();
-                let (private, public) = ops::keypair::<_, MinPk>(&mut rng);
+                let (private, public) = ops::keypair::<_, BlsVariant>(&mut rng);
                 (vec![Member { identity, key: public }], private)
             })
             .unzip();
