@@ -10,6 +10,7 @@
 use crate::objects::Address;
 use crate::transaction::{Transaction, TxId, verify_signatures_with_keys};
 use ed25519_dalek::VerifyingKey;
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -48,8 +49,9 @@ impl SignatureCache {
     /// [`verify_signatures`] answers: those remembered valid are not
     /// checked again, the others are checked in one batch and the valid
     /// ones remembered.
-    pub fn verify(&self, transactions: &[Transaction]) -> Vec<bool> {
-        let ids: Vec<TxId> = transactions.iter().map(Transaction::id).collect();
+    pub fn verify<T: Borrow<Transaction>>(&self, transactions: &[T]) -> Vec<bool> {
+        let transactions: Vec<&Transaction> = transactions.iter().map(Borrow::borrow).collect();
+        let ids: Vec<TxId> = transactions.iter().map(|transaction| transaction.id()).collect();
         let mut valid = vec![false; transactions.len()];
         let unknown: Vec<usize> = {
             let entries = self.entries.lock().expect("the signature cache lock is never poisoned");
@@ -64,7 +66,7 @@ impl SignatureCache {
         if unknown.is_empty() {
             return valid;
         }
-        let checked: Vec<&Transaction> = unknown.iter().map(|&index| &transactions[index]).collect();
+        let checked: Vec<&Transaction> = unknown.iter().map(|&index| transactions[index]).collect();
         let results = verify_signatures_with_keys(&checked, self.keys_of(&checked));
         let mut entries = self.entries.lock().expect("the signature cache lock is never poisoned");
         for (&index, result) in unknown.iter().zip(results) {

@@ -15,6 +15,7 @@ use min_chain::shard::{ShardId, is_cross_shard, shard_of, shards_touched_by};
 use min_chain::signatures::SignatureCache;
 use min_chain::state::Abort;
 use min_chain::transaction::{Transaction, TxId};
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::num::NonZeroU32;
@@ -335,7 +336,7 @@ impl Router {
     /// several to submit at once (an ed25519 batch costs each signature
     /// about a third of a check alone). A bad signature is not remembered,
     /// and routing its transaction refuses it as before.
-    pub fn check_signatures(&self, transactions: &[Transaction]) {
+    pub fn check_signatures<T: Borrow<Transaction>>(&self, transactions: &[T]) {
         if transactions.len() > 1 {
             self.signatures.verify(transactions);
         }

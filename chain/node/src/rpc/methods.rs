@@ -82,7 +82,7 @@ pub fn faucet(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
 /// `min_submit(transaction, here?)`: routes a hex-encoded signed transaction to its shards.
 pub fn submit(context: &RpcContext<'_>, params: &Params<'_>) -> MethodResult {
     let router = context.router()?;
-    let transaction = submitted_transaction(params)?;
+    let transaction = context.submitted_transaction(params)?;
     let submitted = send_to_shards(context, &router, transaction, params.flag(1, "here")?)?;
     Ok(submitted_json(&submitted))
 }

@@ -18,6 +18,7 @@ use crate::snapshots::SnapshotError;
 use ed25519_dalek::SigningKey;
 use min_chain::transaction::Transaction;
 use serde_json::{Value, json};
+use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -104,6 +105,8 @@ pub struct RpcContext<'a> {
     state: &'a RpcState,
     /// The accounts funded at genesis.
     pub accounts: &'a [SigningKey],
+    /// The transaction of a `min_submit` that its batch decoded already.
+    submitted: Cell<Option<Transaction>>,
 }
 
 impl RpcContext<'_> {
@@ -112,6 +115,12 @@ impl RpcContext<'_> {
     /// chain cannot start again while a run's router is held.
     pub fn router(&self) -> Result<Arc<Router>, RpcError> {
         self.state.router()
+    }
+
+    /// The transaction `min_submit`'s parameters carry, decoded once: by
+    /// its batch, or now.
+    pub fn submitted_transaction(&self, params: &Params<'_>) -> Result<Transaction, RpcError> {
+        self.submitted.take().map_or_else(|| methods::submitted_transaction(params), Ok)
     }
 
     /// The processes of the shards served elsewhere, unless `here` (the
@@ -214,9 +223,15 @@ pub const METHODS: &[(&str, Method)] = &[
 
 /// Runs the method `name` with `params`, once the chain runs.
 pub fn call(state: &RpcState, name: &str, params: &Params<'_>) -> MethodResult {
+    call_with(state, name, params, None)
+}
+
+/// [`call`], with the transaction a `min_submit` carries when a batch has
+/// decoded it already.
+fn call_with(state: &RpcState, name: &str, params: &Params<'_>, submitted: Option<Transaction>) -> MethodResult {
     let (_, method) =
         METHODS.iter().find(|(known, _)| *known == name).ok_or_else(|| RpcError::method_not_found(name))?;
-    method(&RpcContext { state, accounts: &state.accounts }, params)
+    method(&RpcContext { state, accounts: &state.accounts, submitted: Cell::new(submitted) }, params)
 }
 
 /// Answers the HTTP body of a request or a batch; `None` when there is
@@ -231,33 +246,42 @@ pub fn handle(state: &RpcState, body: &[u8]) -> Option<Value> {
             Some(response(Value::Null, Err(RpcError::invalid_request("an empty batch"))))
         }
         Value::Array(batch) => {
-            check_submitted_signatures(state, &batch);
-            let responses: Vec<Value> = batch.iter().filter_map(|request| handle_one(state, request)).collect();
+            let submitted = check_submitted_signatures(state, &batch);
+            let responses: Vec<Value> = batch
+                .iter()
+                .zip(submitted)
+                .filter_map(|(request, submitted)| handle_one(state, request, submitted))
+                .collect();
             (!responses.is_empty()).then_some(Value::Array(responses))
         }
-        request => handle_one(state, &request),
+        request => handle_one(state, &request, None),
     }
 }
 
 /// Checks together the signatures of the transactions a batch submits
 /// (`min_submit`), before its requests are answered one by one, each then
-/// finding its signature's answer remembered. A request that does not
+/// finding its signature's answer remembered; answers each request's
+/// transaction, decoded, for its answer to use. A request that does not
 /// decode is left for its own answer to report.
-fn check_submitted_signatures(state: &RpcState, batch: &[Value]) {
-    let submitted: Vec<Transaction> = batch
+fn check_submitted_signatures(state: &RpcState, batch: &[Value]) -> Vec<Option<Transaction>> {
+    let submitted: Vec<Option<Transaction>> = batch
         .iter()
-        .filter(|request| request.get("method").and_then(Value::as_str) == Some("min_submit"))
-        .filter_map(|request| methods::submitted_transaction(&Params::new(request.get("params"))).ok())
+        .map(|request| {
+            let submits = request.get("method").and_then(Value::as_str) == Some("min_submit");
+            submits.then(|| methods::submitted_transaction(&Params::new(request.get("params"))).ok()).flatten()
+        })
         .collect();
-    if submitted.len() > 1
+    let decoded: Vec<&Transaction> = submitted.iter().flatten().collect();
+    if decoded.len() > 1
         && let Ok(router) = state.router()
     {
-        router.check_signatures(&submitted);
+        router.check_signatures(&decoded);
     }
+    submitted
 }
 
 /// Answers one request object; `None` for a notification (no `id`).
-fn handle_one(state: &RpcState, request: &Value) -> Option<Value> {
+fn handle_one(state: &RpcState, request: &Value, submitted: Option<Transaction>) -> Option<Value> {
     let Some(object) = request.as_object() else {
         return Some(response(Value::Null, Err(RpcError::invalid_request("a request is a JSON object"))));
     };
@@ -274,7 +298,9 @@ fn handle_one(state: &RpcState, request: &Value) -> Option<Value> {
         return Some(response(reply_id, Err(RpcError::invalid_request("`method` is a string"))));
     };
     let result = match object.get("params") {
-        None | Some(Value::Array(_) | Value::Object(_)) => call(state, name, &Params::new(object.get("params"))),
+        None | Some(Value::Array(_) | Value::Object(_)) => {
+            call_with(state, name, &Params::new(object.get("params")), submitted)
+        }
         Some(_) => Err(RpcError::invalid_request("`params` is an array or an object")),
     };
     id.map(|_| response(reply_id, result))
