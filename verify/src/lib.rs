@@ -274,11 +274,11 @@ fn plan_terminations(
     let mut planned = Vec::new();
     for members in termination::recursive_groups(program, globals) {
         let definitions: Vec<&min_core::Global> = members.iter().map(|&index| globals[index]).collect();
-        let (all_written, unknown) = termination::written_measures(program, &definitions);
-        if all_written {
-            continue;
-        }
-        let unknown = unknown.or_else(|| termination::indirect_use(program, &definitions));
+        let unknown = match termination::written_measures(program, &definitions) {
+            termination::WrittenMeasures::All => continue,
+            termination::WrittenMeasures::Some(reason) => Some(reason),
+            termination::WrittenMeasures::None => termination::indirect_use(program, &definitions),
+        };
         let views: Vec<termination::Member<'_>> = members
             .iter()
             .map(|&index| termination::Member {

@@ -174,24 +174,30 @@ pub(crate) fn recursive_groups<'g, 'p>(program: &Program<'p>, globals: &[&'g Glo
         .collect()
 }
 
-/// Whether every function of a group has a `decreases` clause (then its
-/// calls are the `decreases` obligations' business), and if only some
-/// have, the reason the others are unknown.
-pub(crate) fn written_measures(program: &Program<'_>, members: &[&Global]) -> (bool, Option<String>) {
+/// The `decreases` clauses a recursion group has written.
+pub(crate) enum WrittenMeasures {
+    /// None: the verifier looks for measures itself.
+    None,
+    /// One on every function: its calls are the `decreases` obligations'
+    /// business.
+    All,
+    /// On some functions only; the reason the group is unknown.
+    Some(String),
+}
+
+/// The `decreases` clauses the functions of a group have written.
+pub(crate) fn written_measures(program: &Program<'_>, members: &[&Global]) -> WrittenMeasures {
     let (with, without): (Vec<&Global>, Vec<&Global>) =
         members.iter().partition(|global| !program.clauses(&global.name, SpecKind::Decreases).is_empty());
     match (with.first(), without.first()) {
-        (None, _) => (false, None),
-        (Some(_), None) => (true, None),
-        (Some(with), Some(without)) => (
-            false,
-            Some(format!(
-                "`{}` of this recursion group has a `decreases` clause and `{}` has none: a cycle of calls is \
-                 measured when every function on it has one",
-                crate::execute::short(&with.name),
-                crate::execute::short(&without.name)
-            )),
-        ),
+        (None, _) => WrittenMeasures::None,
+        (Some(_), None) => WrittenMeasures::All,
+        (Some(with), Some(without)) => WrittenMeasures::Some(format!(
+            "`{}` of this recursion group has a `decreases` clause and `{}` has none: a cycle of calls is measured \
+             when every function on it has one",
+            crate::execute::short(&with.name),
+            crate::execute::short(&without.name)
+        )),
     }
 }
 

@@ -13,7 +13,7 @@ use min_chain::contracts::NoContracts;
 use min_chain::node::{FinalizedBlock, Store};
 use min_chain::objects::{Address, ObjectRef, TypeTag, coin_data};
 use min_chain::shard::ShardId;
-use min_chain::state::{Abort, Applied, ShardState};
+use min_chain::state::{Abort, Applied, ShardState, StateChanges};
 use min_chain::transaction::{Output, Procedure, Transaction};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -162,22 +162,24 @@ fn a_reopened_store_holds_the_blocks_and_state_it_was_given() {
     );
 }
 
-#[test]
-fn the_state_reads_back_the_same_before_and_after_the_journal_is_folded() {
-    let path = directory("journal").join("validator.redb");
-    let (faucet, alice, bob) = (key(200), key(1), key(2));
-    let (genesis, [first, second]) = genesis(&faucet, &alice);
-    // A transfer changes two objects; the journal is folded once it holds three.
-    let open = || Store::open(&path).unwrap().folding_journal_after(3);
-    let mut state = open().load_or_init(genesis.clone()).unwrap().state;
+/// Applies three blocks of one transfer each to `genesis` (the third
+/// spends the coin the first created), handing `commit` each block's
+/// height, record, changes and the state after it.
+fn three_transfers(
+    genesis: &ShardState,
+    [first, second]: [ObjectRef; 2],
+    mut commit: impl FnMut(u64, &FinalizedBlock, &StateChanges, &ShardState),
+) {
+    let (alice, bob) = (key(1), key(2));
     let pay = |from: &SigningKey, to: &SigningKey, input, label| {
         placed(from, Procedure::Transfer { amount: 100 }, vec![input], (address(to), 100), label, 0)
     };
     let to_bob = pay(&alice, &bob, first, 0);
     let bobs_coin = to_bob.id().output_ref(0);
-    // Block 1 stays in the journal, block 2 folds blocks 1 and 2 into the
-    // tables, and block 3, which spends what block 1 created, is journaled.
     let blocks = [vec![to_bob], vec![pay(&alice, &bob, second, 1)], vec![pay(&bob, &alice, bobs_coin, 2)]];
+    let mut state = genesis.clone();
+    // The genesis entries are the store's from its start, not a block's changes.
+    let _ = state.take_changes();
     let mut parent = genesis_digest();
     for (height, transactions) in (1u64..).zip(blocks) {
         let block = Block { parent, time: height * 1_000, transactions, acceptances: vec![] };
@@ -186,9 +188,24 @@ fn the_state_reads_back_the_same_before_and_after_the_journal_is_folded() {
         let applied = state.execute_transactions(&block.transactions, &NoContracts);
         assert!(applied.iter().all(|applied| matches!(applied, Applied::Final(Ok(_)))), "{applied:?}");
         let finalized = finalized(block, applied, &state);
+        commit(height, &finalized, &state.take_changes(), &state);
+    }
+    assert!(!state.is_active(&bobs_coin.id), "bob's coin from block 1 was spent in block 3");
+}
+
+#[test]
+fn the_state_reads_back_the_same_before_and_after_the_journal_is_folded() {
+    let path = directory("journal").join("validator.redb");
+    let (genesis, coins) = genesis(&key(200), &key(1));
+    // A transfer changes two objects; the journal is folded once it holds three.
+    let open = || Store::open(&path).unwrap().folding_journal_after(3);
+    open().load_or_init(genesis.clone()).unwrap();
+    // Block 1 stays in the journal, block 2 folds blocks 1 and 2 into the
+    // tables, and block 3, which spends what block 1 created, is journaled.
+    three_transfers(&genesis, coins, |height, finalized, changes, state| {
         let store = open();
         store.load_or_init(genesis.clone()).unwrap();
-        store.commit(height, &finalized, &finalized.block.to_bytes(), &state.take_changes(), None).unwrap();
+        store.commit(height, finalized, &finalized.block.to_bytes(), changes, None).unwrap();
         drop(store);
         let journaled: Vec<u64> = {
             use redb::{ReadableDatabase as _, ReadableTable as _};
@@ -204,10 +221,24 @@ fn the_state_reads_back_the_same_before_and_after_the_journal_is_folded() {
         };
         assert_eq!(journaled, expected_journal, "the blocks journaled after block {height}");
         let reopened = open().load_or_init(genesis.clone()).unwrap();
-        assert_eq!(reopened.state, state, "after block {height}");
+        assert_eq!(&reopened.state, state, "after block {height}");
         assert_eq!(reopened.blocks.len() as u64, height);
-    }
-    assert!(!state.is_active(&bobs_coin.id), "bob's coin from block 1 was spent in block 3");
+    });
+}
+
+#[test]
+fn a_staggered_member_folds_first_after_its_share_then_after_the_usual_size() {
+    let (genesis, coins) = genesis(&key(200), &key(1));
+    // The first of two members, with folds every four entries: the first
+    // after two (block 1), the next after four more (block 3).
+    let store = Store::in_memory().unwrap().folding_journal_after(4).staggered(0, 2);
+    store.load_or_init(genesis.clone()).unwrap();
+    let mut journaled = Vec::new();
+    three_transfers(&genesis, coins, |height, finalized, changes, _| {
+        store.commit(height, finalized, &finalized.block.to_bytes(), changes, None).unwrap();
+        journaled.push(store.journaled_entries());
+    });
+    assert_eq!(journaled, [0, 2, 0]);
 }
 
 #[test]

@@ -489,7 +489,9 @@ fn open_stores(config: &DevnetConfig, root: &Path) -> Result<Vec<Vec<Option<Stor
             (0..config.validators)
                 .map(|index| {
                     let path = directory.join(format!("shard-{shard}-validator-{index}.redb"));
-                    let store = config.runs(shard, index).then(|| Store::open(&path));
+                    let store = config.runs(shard, index).then(|| {
+                        Store::open(&path).map(|store| store.staggered(index as usize, config.validators as usize))
+                    });
                     store.transpose().map_err(|error| store_error(error.to_string()))
                 })
                 .collect()

@@ -101,7 +101,9 @@ pub struct Store {
     database: Arc<Database>,
     /// How many state entries the journal holds now.
     journaled: Arc<AtomicUsize>,
-    /// How many it may hold before a commit folds it into the tables.
+    /// How many it holds when the next commit folds it into the tables.
+    fold_at: Arc<AtomicUsize>,
+    /// How many it holds when each later commit does.
     journal_entries_max: usize,
 }
 
@@ -124,6 +126,7 @@ impl Store {
         Self {
             database: Arc::new(database),
             journaled: Arc::new(AtomicUsize::new(0)),
+            fold_at: Arc::new(AtomicUsize::new(JOURNAL_ENTRIES_MAX)),
             journal_entries_max: JOURNAL_ENTRIES_MAX,
         }
     }
@@ -132,7 +135,26 @@ impl Store {
     /// holds `entries` state entries instead of [`JOURNAL_ENTRIES_MAX`].
     pub fn folding_journal_after(mut self, entries: usize) -> Self {
         self.journal_entries_max = entries;
+        self.fold_at.store(entries, Ordering::Release);
         self
+    }
+
+    /// The same store as member `index` of a committee of `members`: it
+    /// folds its journal first after `index + 1` `members`-ths of the
+    /// usual entries, then after the usual number each time. Members apply
+    /// the same blocks, so with one size they would all fold at the same
+    /// block and pause the committee together; staggered, one folds while
+    /// the others, a quorum, go on.
+    pub fn staggered(self, index: usize, members: usize) -> Self {
+        let first = self.journal_entries_max / members.max(1) * (index % members.max(1) + 1);
+        self.fold_at.store(first.max(1), Ordering::Release);
+        self
+    }
+
+    /// How many state entries the journal holds now, not yet folded into
+    /// the state's tables.
+    pub fn journaled_entries(&self) -> usize {
+        self.journaled.load(Ordering::Acquire)
     }
 
     /// Loads what the store holds, or, when it is empty, writes `genesis`
@@ -202,12 +224,15 @@ impl Store {
             write.open_table(JOURNAL)?.insert(height, records::encode_changes(changes).as_slice())?;
         }
         let journaled = self.journaled.load(Ordering::Acquire) + entries;
-        let fold = journaled >= self.journal_entries_max;
+        let fold = journaled >= self.fold_at.load(Ordering::Acquire);
         if fold {
             fold_journal(&write)?;
         }
         write.commit()?;
         self.journaled.store(if fold { 0 } else { journaled }, Ordering::Release);
+        if fold {
+            self.fold_at.store(self.journal_entries_max, Ordering::Release);
+        }
         Ok(())
     }
 
