@@ -11,7 +11,7 @@ use crate::contracts::{
 };
 use crate::objects::{Address, Object, ObjectId, ObjectRef, TypeTag};
 use crate::sbac::{Acceptance, Committees, Decision, Verdict, bounded_reason};
-use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched, shards_touched_by};
+use crate::shard::{ShardId, is_cross_shard, shard_of, shards_touched_by};
 use crate::transaction::{Procedure, Transaction, TransactionBody, TxId, verify_signatures};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -541,10 +541,10 @@ impl ShardState {
         created
     }
 
-    /// Whether `body` concerns this shard: it names or creates an object
-    /// here, or it is a publication (which every shard applies).
-    pub fn concerns(&self, body: &TransactionBody) -> bool {
-        shards_touched(body, self.shards).contains(&self.shard)
+    /// Whether `transaction` concerns this shard: it names or creates an
+    /// object here, or it is a publication (which every shard applies).
+    pub fn concerns(&self, transaction: &Transaction) -> bool {
+        shards_touched_by(transaction, self.shards).contains(&self.shard)
     }
 
     /// Whether `transaction` needs S-BAC: it concerns several shards and is

@@ -17,7 +17,6 @@ use commonware_macros::select;
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_runtime::Clock;
 use commonware_utils::channel::{mpsc, oneshot};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -53,6 +52,22 @@ struct InFlight {
     accepted: BTreeSet<TxId>,
 }
 
+/// A block seen and not yet applied, with its encoding as proposed or
+/// received: a block is encoded once, by its proposer, and validators
+/// store and forward those bytes.
+pub(super) struct Seen {
+    pub block: Block,
+    pub encoded: Vec<u8>,
+}
+
+impl Seen {
+    /// A block kept from before a restart, encoded again.
+    pub fn encoding(block: Block) -> Self {
+        let encoded = block.to_bytes();
+        Self { block, encoded }
+    }
+}
+
 /// A verification simplex is waiting on until the block arrives.
 type PendingVerify = (ConsensusContext, oneshot::Sender<bool>);
 
@@ -77,11 +92,7 @@ pub(super) struct Core<S> {
     pub relay: Relay<S>,
     pub ledger: Arc<Mutex<Ledger>>,
     /// The blocks seen and not yet applied, by digest; applied ones are in the ledger.
-    pub blocks: BTreeMap<Digest, Block>,
-    /// The encodings of those blocks, as proposed or received (a block
-    /// kept from before a restart has none here), so that a block is
-    /// encoded once, by its proposer.
-    pub encodings: BTreeMap<Digest, Vec<u8>>,
+    pub blocks: BTreeMap<Digest, Seen>,
     pub pending_verifies: BTreeMap<Digest, Vec<PendingVerify>>,
     /// The highest finalized block not yet applied.
     pub target: Option<(View, Digest)>,
@@ -235,7 +246,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// Answers whether `payload` is a valid child of `context.parent`, once the block is here.
     fn verify(&mut self, context: ConsensusContext, payload: Digest, response: oneshot::Sender<bool>) {
         let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        let valid = self.blocks.get(&payload).or_else(|| ledger.block(&payload)).map(|block| {
+        let valid = self.block(&ledger, &payload).map(|block| {
             is_valid_child(block, &context, &self.relay, &self.signatures) && self.time_fits(&ledger, block)
         });
         drop(ledger);
@@ -255,12 +266,11 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
     /// finalized (`Store::keep_unfinalized`). False, and the validator
     /// halted, if the store failed; true for a block already applied.
     fn keep(&mut self, digest: Digest) -> bool {
-        let Some(block) = self.blocks.get(&digest) else {
+        let Some(seen) = self.blocks.get(&digest) else {
             return self.applied.contains(&digest);
         };
-        let encoded = self.encodings.get(&digest).map_or_else(|| Cow::Owned(block.to_bytes()), Cow::Borrowed);
         let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-        match ledger.keep_unfinalized(&digest, &encoded) {
+        match ledger.keep_unfinalized(&digest, &seen.encoded) {
             Ok(()) => true,
             Err(error) => {
                 ledger.halted = Some(error);
@@ -358,14 +368,11 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let bytes = block.to_bytes();
         assert!(bytes.len() <= BLOCK_BYTES_MAX, "proposals stay within a block");
         let digest = Block::digest_of_encoding(&bytes);
-        self.blocks.insert(digest, block);
-        self.encodings.insert(digest, bytes);
+        self.blocks.insert(digest, Seen { block, encoded: bytes });
         // Kept before it is proposed: its proposer votes for it. A store
         // that fails halts the validator, which proposes nothing more.
         self.keep(digest);
-        if let Some(bytes) = self.encodings.get(&digest) {
-            send_tagged(&mut self.block_sender, Recipients::All, WIRE_BLOCK, bytes);
-        }
+        send_tagged(&mut self.block_sender, Recipients::All, WIRE_BLOCK, &self.blocks[&digest].encoded);
         digest
     }
 
@@ -375,7 +382,12 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         if *digest == genesis_digest() {
             return Some(0);
         }
-        self.blocks.get(digest).or_else(|| ledger.block(digest)).map(|block| block.time)
+        self.block(ledger, digest).map(|block| block.time)
+    }
+
+    /// The block `digest`, seen here or applied to `ledger`.
+    fn block<'a>(&'a self, ledger: &'a Ledger, digest: &Digest) -> Option<&'a Block> {
+        self.blocks.get(digest).map(|seen| &seen.block).or_else(|| ledger.block(digest))
     }
 
     /// Whether `block`'s time is after its parent's (when this validator
@@ -390,7 +402,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         let mut in_flight = InFlight::default();
         let mut cursor = tip;
         while cursor != self.last_applied && !self.applied.contains(&cursor) {
-            let block = self.blocks.get(&cursor)?;
+            let block = &self.blocks.get(&cursor)?.block;
             in_flight.transactions.extend(block.transactions.iter().map(Transaction::id));
             in_flight.accepted.extend(block.acceptances.iter().map(|acceptance| acceptance.transaction));
             cursor = block.parent;
@@ -417,8 +429,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 let Ok(transaction) = Transaction::from_bytes(body) else {
                     return;
                 };
-                let here =
-                    self.ledger.lock().expect("the ledger lock is never poisoned").state.concerns(transaction.body());
+                let here = self.ledger.lock().expect("the ledger lock is never poisoned").state.concerns(&transaction);
                 if here {
                     self.admit(Arc::new(transaction));
                 }
@@ -429,12 +440,12 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 };
                 // An unfinalized block is here; a finalized one is in the ledger.
                 let digest = commonware_cryptography::sha256::Digest(digest);
+                if let Some(seen) = self.blocks.get(&digest) {
+                    send_tagged(&mut self.block_sender, Recipients::One(peer), WIRE_BLOCK, &seen.encoded);
+                    return;
+                }
                 let ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
-                let bytes = self
-                    .encodings
-                    .get(&digest)
-                    .cloned()
-                    .or_else(|| self.blocks.get(&digest).or_else(|| ledger.block(&digest)).map(Block::to_bytes));
+                let bytes = ledger.block(&digest).map(Block::to_bytes);
                 drop(ledger);
                 if let Some(bytes) = bytes {
                     self.send(Recipients::One(peer), WIRE_BLOCK, &bytes);
@@ -461,8 +472,7 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
         // Already in the ledger: keeping it here too would hold it twice.
         let applied = self.applied.contains(&digest);
         if !applied {
-            self.blocks.insert(digest, block);
-            self.encodings.insert(digest, encoded.to_vec());
+            self.blocks.insert(digest, Seen { block, encoded: encoded.to_vec() });
         }
         for ((_, response), valid) in pending.into_iter().zip(answers) {
             let _ = response.send(valid && self.keep(digest));
@@ -487,21 +497,20 @@ impl<S: Sender<PublicKey = super::PublicKey>> Core<S> {
                 "finalized block {target:?} does not extend the last applied block {:?}",
                 self.last_applied
             );
-            let Some(block) = self.blocks.get(&cursor) else {
+            let Some(seen) = self.blocks.get(&cursor) else {
                 self.missing_for_finalization = Some(cursor);
                 self.request(cursor);
                 return;
             };
             chain.push(cursor);
-            cursor = block.parent;
+            cursor = seen.block.parent;
         }
         self.missing_for_finalization = None;
         self.target = None;
         let mut ledger = self.ledger.lock().expect("the ledger lock is never poisoned");
         for digest in chain.into_iter().rev() {
             // The ledger keeps the block from now on.
-            let block = self.blocks.remove(&digest).expect("the walk found every block of the chain");
-            let encoded = self.encodings.remove(&digest).unwrap_or_else(|| block.to_bytes());
+            let Seen { block, encoded } = self.blocks.remove(&digest).expect("the walk found every block of the chain");
             for transaction in &block.transactions {
                 self.mempool.remove(&transaction.id());
             }

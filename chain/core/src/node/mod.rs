@@ -19,7 +19,7 @@ pub use mailbox::Mailbox;
 pub use relay::{CrossShardConfig, WIRE_CERTIFICATE, WIRE_REQUEST, WIRE_TRANSACTIONS, WIRE_VOTE};
 pub use store::{Store, StoreError, Stored};
 
-use crate::block::{Block, genesis_digest};
+use crate::block::genesis_digest;
 use crate::contracts::ContractHost;
 use crate::signatures::SignatureCache;
 use crate::state::ShardState;
@@ -125,7 +125,10 @@ where
     let committees = config.cross_shard.committees.clone();
     let signatures = config.signatures;
     let mut ledger = Ledger::open(config.store, config.state, config.contracts, committees, signatures.clone())?;
-    let unfinalized: BTreeMap<Digest, Block> = std::mem::take(&mut ledger.unfinalized_at_start).into_iter().collect();
+    let unfinalized: BTreeMap<Digest, actor::Seen> = std::mem::take(&mut ledger.unfinalized_at_start)
+        .into_iter()
+        .map(|(digest, block)| (digest, actor::Seen::encoding(block)))
+        .collect();
     let genesis = genesis_digest();
     let last_applied = ledger.tip().unwrap_or(genesis);
     let applied: BTreeSet<Digest> = ledger.blocks.iter().map(|finalized| finalized.digest).collect();
@@ -144,7 +147,6 @@ where
             relay,
             ledger: ledger.clone(),
             blocks: unfinalized,
-            encodings: BTreeMap::new(),
             pending_verifies: BTreeMap::new(),
             target: None,
             missing_for_finalization: None,

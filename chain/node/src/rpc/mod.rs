@@ -221,14 +221,9 @@ pub const METHODS: &[(&str, Method)] = &[
     ("min_revert", methods::revert),
 ];
 
-/// Runs the method `name` with `params`, once the chain runs.
-pub fn call(state: &RpcState, name: &str, params: &Params<'_>) -> MethodResult {
-    call_with(state, name, params, None)
-}
-
-/// [`call`], with the transaction a `min_submit` carries when a batch has
-/// decoded it already.
-fn call_with(state: &RpcState, name: &str, params: &Params<'_>, submitted: Option<Transaction>) -> MethodResult {
+/// Runs the method `name` with `params`, once the chain runs; `submitted`
+/// is the transaction a `min_submit` carries when its batch decoded it.
+fn call(state: &RpcState, name: &str, params: &Params<'_>, submitted: Option<Transaction>) -> MethodResult {
     let (_, method) =
         METHODS.iter().find(|(known, _)| *known == name).ok_or_else(|| RpcError::method_not_found(name))?;
     method(&RpcContext { state, accounts: &state.accounts, submitted: Cell::new(submitted) }, params)
@@ -299,7 +294,7 @@ fn handle_one(state: &RpcState, request: &Value, submitted: Option<Transaction>)
     };
     let result = match object.get("params") {
         None | Some(Value::Array(_) | Value::Object(_)) => {
-            call_with(state, name, &Params::new(object.get("params")), submitted)
+            call(state, name, &Params::new(object.get("params")), submitted)
         }
         Some(_) => Err(RpcError::invalid_request("`params` is an array or an object")),
     };
